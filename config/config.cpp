@@ -1,0 +1,381 @@
+// The configuration reader (SPEC §3): JSON to Config, every error naming the source,
+// the JSON pointer (RFC 6901) of the offending value and what is wrong with it.
+
+#include "config/config.h"
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "config/json_input.h"
+#include "config/prefix_table.h"
+#include "zones/examples/embedded.h"
+
+namespace sitedns {
+namespace {
+
+using nlohmann::json;
+using Keys = std::span<const std::string_view>;
+
+constexpr std::string_view kResolvConf = "/etc/resolv.conf";
+constexpr std::uint16_t kDnsPort = 53;
+
+constexpr std::array<std::string_view, 10> kTopKeys{
+    "listen",    "threads", "upstreams", "views",          "sites",
+    "ecs_trust", "log",     "user",      "metrics_listen", "tcp"};
+constexpr std::array<std::string_view, 5> kViewKeys{"name", "match_clients", "zones", "recursion",
+                                                    "upstreams"};
+constexpr std::array<std::string_view, 2> kLogKeys{"level", "queries"};
+constexpr std::array<std::string_view, 2> kTcpKeys{"idle_timeout_ms", "max_connections"};
+constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug",    "info", "warn",
+                                                     "error", "critical", "off"};
+
+/// "a string", "an array", ... for "expected X, got Y".
+std::string kind_of(const json& value) {
+    switch (value.type()) {
+        case json::value_t::null:
+            return "null";
+        case json::value_t::boolean:
+            return "a boolean";
+        case json::value_t::number_float:
+            return "a floating-point number";
+        case json::value_t::number_integer:
+        case json::value_t::number_unsigned:
+            return "an integer";
+        case json::value_t::string:
+            return "a string";
+        case json::value_t::array:
+            return "an array";
+        case json::value_t::object:
+            return "an object";
+        default:
+            return "a " + std::string(value.type_name());
+    }
+}
+
+std::string in_quotes(std::string_view text) {
+    return "\"" + std::string(text) + "\"";
+}
+
+/// The JSON pointer of member `key` of the value at `path`.
+std::string member(const std::string& path, std::string_view key) {
+    return (path == "/" ? "" : path) + "/" + json_input::pointer_token(key);
+}
+
+std::string element(const std::string& path, std::size_t index) {
+    return path + "/" + std::to_string(index);
+}
+
+/// Where a prefix was first seen, to name both places when it comes again.
+struct PrefixOrigin {
+    std::size_t view;
+    std::string path;
+};
+
+/// Validates one parsed document into a Config. Every failure throws ConfigError.
+class Reader {
+  public:
+    Reader(std::string_view source, std::filesystem::path base_dir)
+        : source_(source), base_dir_(std::move(base_dir)) {}
+
+    Config read(const json& root) {
+        Config config;
+        config.source = source_;
+        object(root, "/", kTopKeys);
+        if (root.contains("sites")) fail("/sites", "not supported yet");
+        if (root.contains("listen")) config.listen = endpoints(root["listen"], "/listen", {}, true);
+        if (root.contains("threads")) {
+            config.threads = static_cast<unsigned>(integer(root["threads"], "/threads", 0, 1024));
+        }
+        if (root.contains("upstreams")) {
+            config.upstreams = endpoints(root["upstreams"], "/upstreams", kDnsPort, false);
+        } else {
+            config.upstreams = resolv_conf_upstreams(kResolvConf, config.listen);
+        }
+        if (root.contains("views")) config.views = views(root["views"], "/views");
+        if (root.contains("ecs_trust")) config.ecs_trust = cidrs(root["ecs_trust"], "/ecs_trust");
+        if (root.contains("log")) config.log = log(root["log"], "/log");
+        if (root.contains("user")) config.user = string(root["user"], "/user");
+        if (root.contains("metrics_listen")) {
+            config.metrics_listen = endpoint(root["metrics_listen"], "/metrics_listen", {});
+        }
+        if (root.contains("tcp")) config.tcp = tcp(root["tcp"], "/tcp");
+        return config;
+    }
+
+  private:
+    [[noreturn]] void fail(const std::string& path, const std::string& reason) const {
+        throw ConfigError(source_ + ": " + path + ": " + reason);
+    }
+
+    void expect(bool ok, const json& value, const std::string& path, std::string_view what) const {
+        if (!ok) fail(path, "expected " + std::string(what) + ", got " + kind_of(value));
+    }
+
+    /// Checks `value` is an object whose keys are all in `known`.
+    void object(const json& value, const std::string& path, Keys known) const {
+        expect(value.is_object(), value, path, "an object");
+        for (auto it = value.begin(); it != value.end(); ++it) {
+            const std::string& key = it.key();
+            if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+            std::string reason = "unknown key " + in_quotes(key);
+            std::string_view guess = json_input::closest(key, known);
+            if (!guess.empty()) reason += "; did you mean " + in_quotes(guess) + "?";
+            fail(member(path, key), reason);
+        }
+    }
+
+    std::int64_t integer(const json& value, const std::string& path, std::int64_t min,
+                         std::int64_t max) const {
+        expect(value.is_number_integer(), value, path, "an integer");
+        // Non-negative numbers come as unsigned, which may exceed int64's range.
+        bool in_range = value.is_number_unsigned()
+                            ? value.get<std::uint64_t>() <= static_cast<std::uint64_t>(max) &&
+                                  value.get<std::int64_t>() >= min
+                            : value.get<std::int64_t>() >= min && value.get<std::int64_t>() <= max;
+        if (!in_range) {
+            fail(path, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                           ", got " + value.dump());
+        }
+        return value.get<std::int64_t>();
+    }
+
+    bool boolean(const json& value, const std::string& path) const {
+        expect(value.is_boolean(), value, path, "true or false");
+        return value.get<bool>();
+    }
+
+    std::string string(const json& value, const std::string& path) const {
+        expect(value.is_string(), value, path, "a string");
+        const auto& text = value.get_ref<const std::string&>();
+        if (text.empty()) fail(path, "must not be empty");
+        return text;
+    }
+
+    const json& array(const json& value, const std::string& path, bool non_empty) const {
+        expect(value.is_array(), value, path, "an array");
+        if (non_empty && value.empty()) fail(path, "must not be empty");
+        return value;
+    }
+
+    Endpoint endpoint(const json& value, const std::string& path,
+                      std::optional<std::uint16_t> default_port) const {
+        std::string error;
+        auto parsed = Endpoint::parse(string(value, path), default_port, &error);
+        if (!parsed) fail(path, error);
+        return *parsed;
+    }
+
+    std::vector<Endpoint> endpoints(const json& value, const std::string& path,
+                                    std::optional<std::uint16_t> default_port,
+                                    bool non_empty) const {
+        std::vector<Endpoint> out;
+        const json& items = array(value, path, non_empty);
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            Endpoint next = endpoint(items[i], element(path, i), default_port);
+            if (default_port && next.port == 0) {  // upstreams: 0 only means "any" to bind()
+                fail(element(path, i), "port 0 is not a valid upstream port");
+            }
+            if (std::find(out.begin(), out.end(), next) != out.end()) {
+                fail(element(path, i), next.to_string() + " is listed twice");
+            }
+            out.push_back(next);
+        }
+        return out;
+    }
+
+    Cidr cidr(const json& value, const std::string& path) const {
+        std::string error;
+        auto parsed = Cidr::parse(string(value, path), &error);
+        if (!parsed) fail(path, error);
+        return *parsed;
+    }
+
+    std::vector<Cidr> cidrs(const json& value, const std::string& path) const {
+        std::vector<Cidr> out;
+        const json& items = array(value, path, false);
+        for (std::size_t i = 0; i < items.size(); ++i)
+            out.push_back(cidr(items[i], element(path, i)));
+        return out;
+    }
+
+    LogConfig log(const json& value, const std::string& path) const {
+        LogConfig out;
+        object(value, path, kLogKeys);
+        if (value.contains("level")) {
+            std::string p = member(path, "level");
+            out.level = string(value["level"], p);
+            if (out.level == "warning") out.level = "warn";  // spdlog's aliases
+            if (out.level == "err") out.level = "error";
+            if (std::find(kLogLevels.begin(), kLogLevels.end(), out.level) == kLogLevels.end()) {
+                std::string reason = "unknown log level " + in_quotes(out.level) +
+                                     " (trace, debug, info, warn, error, critical, off)";
+                std::string_view guess = json_input::closest(out.level, kLogLevels);
+                if (!guess.empty()) reason += "; did you mean " + in_quotes(guess) + "?";
+                fail(p, reason);
+            }
+        }
+        if (value.contains("queries"))
+            out.queries = boolean(value["queries"], member(path, "queries"));
+        return out;
+    }
+
+    TcpConfig tcp(const json& value, const std::string& path) const {
+        TcpConfig out;
+        object(value, path, kTcpKeys);
+        if (value.contains("idle_timeout_ms")) {
+            out.idle_timeout_ms = static_cast<std::uint32_t>(
+                integer(value["idle_timeout_ms"], member(path, "idle_timeout_ms"), 1, 3'600'000));
+        }
+        if (value.contains("max_connections")) {
+            out.max_connections = static_cast<std::uint32_t>(
+                integer(value["max_connections"], member(path, "max_connections"), 1, 1'000'000));
+        }
+        return out;
+    }
+
+    std::vector<ViewConfig> views(const json& value, const std::string& path) {
+        std::vector<ViewConfig> out;
+        const json& items = array(value, path, false);
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            std::string view_path = element(path, i);
+            ViewConfig next = view(items[i], view_path);
+            for (std::size_t j = 0; j < out.size(); ++j) {
+                if (out[j].name == next.name) {
+                    fail(member(view_path, "name"), "duplicate view name " + in_quotes(next.name) +
+                                                        " (also " + element(path, j) + ")");
+                }
+            }
+            out.push_back(std::move(next));
+            claim_prefixes(items[i]["match_clients"], member(view_path, "match_clients"), out);
+        }
+        return out;
+    }
+
+    ViewConfig view(const json& value, const std::string& path) const {
+        ViewConfig out;
+        object(value, path, kViewKeys);
+        for (std::string_view required : {"name", "match_clients"}) {
+            if (!value.contains(required)) {
+                fail(path, "missing required key " + in_quotes(required));
+            }
+        }
+        out.name = string(value["name"], member(path, "name"));
+        out.match_clients = match_clients(value["match_clients"], member(path, "match_clients"));
+        if (value.contains("zones")) out.zones = zones(value["zones"], member(path, "zones"));
+        if (value.contains("recursion")) {
+            out.recursion = boolean(value["recursion"], member(path, "recursion"));
+        }
+        if (value.contains("upstreams")) {
+            out.upstreams =
+                endpoints(value["upstreams"], member(path, "upstreams"), kDnsPort, false);
+        }
+        return out;
+    }
+
+    /// SPEC §3.2: CIDRs, or "any" for 0.0.0.0/0 and ::/0.
+    std::vector<Cidr> match_clients(const json& value, const std::string& path) const {
+        std::vector<Cidr> out;
+        const json& items = array(value, path, true);
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            if (items[i].is_string() && items[i].get_ref<const std::string&>() == "any") {
+                out.push_back(*Cidr::parse("0.0.0.0/0"));
+                out.push_back(*Cidr::parse("::/0"));
+            } else {
+                out.push_back(cidr(items[i], element(path, i)));
+            }
+        }
+        return out;
+    }
+
+    /// Records the prefixes of the view just read (the last of `views`); a prefix seen
+    /// before, in this view or another, is an error naming both places (SPEC §3.2).
+    void claim_prefixes(const json& items, const std::string& path,
+                        const std::vector<ViewConfig>& views) {
+        std::size_t view_index = views.size() - 1;
+        const ViewConfig& view = views.back();
+        std::size_t prefix_index = 0;
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            bool any = items[i].get_ref<const std::string&>() == "any";
+            for (std::size_t n = 0; n < (any ? 2u : 1u); ++n) {
+                const Cidr& prefix = view.match_clients[prefix_index++];
+                std::string here = element(path, i);
+                const PrefixOrigin* first = prefixes_.find(prefix);
+                if (first == nullptr) {
+                    prefixes_.insert(prefix, PrefixOrigin{view_index, here});
+                    continue;
+                }
+                std::string shown = prefix.to_string() + (any ? " (\"any\")" : "");
+                if (first->view == view_index) {
+                    fail(here, shown + " is listed twice in view " + in_quotes(view.name) +
+                                   " (also " + first->path + ")");
+                }
+                fail(here, shown + " is in two views, " + in_quotes(views[first->view].name) +
+                               " (" + first->path + ") and " + in_quotes(view.name) +
+                               "; a prefix may select one view only");
+            }
+        }
+    }
+
+    std::vector<ZoneSource> zones(const json& value, const std::string& path) const {
+        std::vector<ZoneSource> out;
+        const json& items = array(value, path, false);
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            std::filesystem::path file = string(items[i], element(path, i));
+            ZoneSource zone{std::filesystem::absolute(base_dir_ / file).lexically_normal(), {}};
+            for (std::size_t j = 0; j < out.size(); ++j) {
+                if (out[j] == zone) {
+                    fail(element(path, i), "zone file " + zone.path.string() +
+                                               " is listed twice (also " + element(path, j) + ")");
+                }
+            }
+            out.push_back(std::move(zone));
+        }
+        return out;
+    }
+
+    std::string source_;
+    std::filesystem::path base_dir_;
+    PrefixTable<PrefixOrigin> prefixes_;  ///< every view prefix -> where it was first seen
+};
+
+}  // namespace
+
+Config parse_config(std::string_view json_text, const std::filesystem::path& base_dir,
+                    std::string_view source) {
+    json root = json_input::parse(json_text, source);
+    return Reader(source, base_dir).read(root);
+}
+
+Config read_config_file(const std::filesystem::path& file) {
+    std::error_code ignored;
+    if (std::filesystem::is_directory(file, ignored)) {
+        throw ConfigError(file.string() + ": is a directory, not a configuration file");
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw ConfigError(file.string() + ": cannot open: " + std::strerror(errno));
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw ConfigError(file.string() + ": cannot read: " + std::strerror(errno));
+    std::filesystem::path base_dir = std::filesystem::absolute(file).parent_path();
+    return parse_config(text.str(), base_dir, file.string());
+}
+
+Config default_config() {
+    Config config;
+    config.source = "built-in";
+    config.upstreams = resolv_conf_upstreams(kResolvConf, config.listen);
+    ViewConfig view;
+    view.name = "default";
+    view.match_clients = {*Cidr::parse("0.0.0.0/0"), *Cidr::parse("::/0")};
+    for (const examples::EmbeddedFile& file : examples::zone_files()) {
+        view.zones.push_back(ZoneSource{file.name, file.content});
+    }
+    config.views.push_back(std::move(view));
+    return config;
+}
+
+}  // namespace sitedns

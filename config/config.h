@@ -1,0 +1,80 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/address.h"
+
+namespace sitedns {
+
+/// Where a view's zone comes from: a file, or one of the example zones built into
+/// the binary (`builtin` holds its JSON text and `path` its name).
+struct ZoneSource {
+    std::filesystem::path path;
+    std::string_view builtin;
+    friend bool operator==(const ZoneSource&, const ZoneSource&) = default;
+};
+
+/// SPEC §3.2.
+struct ViewConfig {
+    std::string name;
+    std::vector<Cidr> match_clients;  ///< "any" is stored as 0.0.0.0/0 and ::/0
+    std::vector<ZoneSource> zones;
+    bool recursion = false;
+    std::optional<std::vector<Endpoint>> upstreams;  ///< absent: the top-level ones
+};
+
+struct LogConfig {
+    std::string level = "info";  ///< spdlog level name
+    bool queries = false;
+};
+
+/// TCP limits (RFC 7766 §6.2); README documents them.
+struct TcpConfig {
+    std::uint32_t idle_timeout_ms = 10'000;
+    std::uint32_t max_connections = 1'000;
+};
+
+/// SPEC §3.1: the whole configuration, paths already made absolute.
+struct Config {
+    std::vector<Endpoint> listen{*Endpoint::parse("127.0.0.1:5353", std::nullopt)};
+    unsigned threads = 0;             ///< 0: one per core
+    std::vector<Endpoint> upstreams;  ///< default: /etc/resolv.conf nameservers
+    std::vector<ViewConfig> views;
+    std::vector<Cidr> ecs_trust;
+    LogConfig log;
+    std::optional<std::string> user;
+    std::optional<Endpoint> metrics_listen;
+    TcpConfig tcp;
+    std::string source;  ///< the file it was read from, or "built-in"
+};
+
+/// An invalid configuration. what() is "<file>: <json path>: <reason>", e.g.
+/// "site.json: /views/1/match_clients/0: host bits set in 10.1.2.3/16".
+class ConfigError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Reads and validates a configuration file (unknown keys, types, CIDRs, endpoints,
+/// duplicate view names, the same prefix in two views). Zone files are not read here.
+Config read_config_file(const std::filesystem::path& file);
+
+/// The same from text; relative paths are taken from `base_dir`.
+Config parse_config(std::string_view json_text, const std::filesystem::path& base_dir,
+                    std::string_view source);
+
+/// The built-in configuration used without --config: 127.0.0.1:5353, one view
+/// matching any client with the example zones compiled into the binary.
+Config default_config();
+
+/// The nameserver lines of a resolv.conf, less `own` addresses (sitedns's listeners).
+std::vector<Endpoint> resolv_conf_upstreams(const std::filesystem::path& file,
+                                            const std::vector<Endpoint>& own);
+
+}  // namespace sitedns

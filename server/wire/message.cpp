@@ -1,0 +1,150 @@
+#include "server/wire/message.h"
+
+#include "server/wire/header.h"
+#include "zones/dns/name.h"
+#include "zones/dns/types.h"
+
+namespace sitedns::wire {
+
+namespace {
+
+/// Clears what parse_query fills, without touching the name bytes (no 500-byte copy).
+void reset(Query& q) {
+    q.id = 0;
+    q.opcode = 0;
+    q.rd = false;
+    q.cd = false;
+    q.qname.size = 0;
+    q.qname_lower.size = 0;
+    q.qtype = 0;
+    q.qclass = 0;
+    q.question_end = 0;
+    q.edns = Edns{};
+}
+
+/// Reads the question (RFC 1035 §4.1.2) into `out`, the name lowercased beside it.
+bool read_question(WireReader& r, Query& out) {
+    if (r.name(out.qname) != WireError::Ok || r.u16(out.qtype) != WireError::Ok ||
+        r.u16(out.qclass) != WireError::Ok) {
+        return false;
+    }
+    for (std::size_t i = 0; i < out.qname.size; ++i) {
+        out.qname_lower.bytes[i] = dns::lower(out.qname.bytes[i]);
+    }
+    out.qname_lower.size = out.qname.size;
+    out.question_end = r.offset();
+    return true;
+}
+
+/// True when the OPT RDATA is a sequence of whole options: code, length and that many
+/// bytes each (RFC 6891 §6.1.2).
+bool options_well_framed(std::span<const std::uint8_t> rdata) {
+    WireReader r(rdata);
+    while (r.remaining() > 0) {
+        std::uint16_t code = 0;
+        std::uint16_t length = 0;
+        std::span<const std::uint8_t> data;
+        if (r.u16(code) != WireError::Ok || r.u16(length) != WireError::Ok ||
+            r.bytes(length, data) != WireError::Ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// One resource record of the additional section, read whole.
+struct Record {
+    NameBuffer owner;
+    std::uint16_t type = 0;
+    std::uint16_t rrclass = 0;
+    std::uint32_t ttl = 0;
+    std::span<const std::uint8_t> rdata;
+};
+
+bool read_record(WireReader& r, Record& rr) {
+    std::uint16_t rdlength = 0;
+    return r.name(rr.owner) == WireError::Ok && r.u16(rr.type) == WireError::Ok &&
+           r.u16(rr.rrclass) == WireError::Ok && r.u32(rr.ttl) == WireError::Ok &&
+           r.u16(rdlength) == WireError::Ok && r.bytes(rdlength, rr.rdata) == WireError::Ok;
+}
+
+/// Takes an OPT record into `edns` (RFC 6891 §6.1.1-6.1.3): one at most, owned by the
+/// root, options well framed. The extended RCODE bits of a query mean nothing; ignored.
+bool take_opt(const Record& rr, Edns& edns) {
+    if (edns.present || rr.owner.size != 1 || !options_well_framed(rr.rdata)) {
+        return false;
+    }
+    edns.present = true;
+    edns.udp_size = rr.rrclass;
+    edns.version = static_cast<std::uint8_t>(rr.ttl >> 16);
+    edns.dnssec_ok = (rr.ttl & 0x8000) != 0;
+    edns.options = rr.rdata;
+    return true;
+}
+
+/// Reads `count` additional records; other types than OPT (e.g. TSIG) are skipped.
+bool read_additional(WireReader& r, std::uint16_t count, Edns& edns) {
+    for (std::uint16_t i = 0; i < count; ++i) {
+        Record rr;
+        if (!read_record(r, rr)) {
+            return false;
+        }
+        if (rr.type == dns::rrtype::OPT && !take_opt(rr, edns)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+ParseOutcome parse_query(std::span<const std::uint8_t> packet, Query& out) {
+    reset(out);
+    if (packet.size() < kHeaderSize) {
+        return ParseOutcome::Drop;
+    }
+    const Header h(packet);
+    if (h.qr()) {
+        return ParseOutcome::Drop;
+    }
+    out.id = h.id();
+    out.opcode = h.opcode();
+    out.rd = h.rd();
+    out.cd = h.cd();
+
+    WireReader r(packet);
+    std::span<const std::uint8_t> header;
+    (void)r.bytes(kHeaderSize, header);
+
+    if (out.opcode != dns::opcode::QUERY) {
+        // Best effort, so that the NOTIMP answer can echo the question.
+        if (h.qdcount() == 1 && !read_question(r, out)) {
+            out.question_end = 0;
+        }
+        return ParseOutcome::NotImp;
+    }
+    if (h.qdcount() != 1) {
+        return ParseOutcome::FormErr;
+    }
+    if (!read_question(r, out)) {
+        out.question_end = 0;
+        return ParseOutcome::FormErr;
+    }
+    // A query carries no answer or authority records; NOTIFY and UPDATE, which do,
+    // are other opcodes (RFC 1996, RFC 2136).
+    if (h.ancount() != 0 || h.nscount() != 0) {
+        return ParseOutcome::FormErr;
+    }
+    if (!read_additional(r, h.arcount(), out.edns)) {
+        out.edns = Edns{};  // the FORMERR goes back without an OPT: it may be the bad part
+        return ParseOutcome::FormErr;
+    }
+    // Bytes after the last counted record: FORMERR, as Knot does (knot_pkt_parse
+    // fails with KNOT_ETRAIL). RFC 1035 says nothing; strict is safer than guessing.
+    if (r.remaining() != 0) {
+        return ParseOutcome::FormErr;
+    }
+    return ParseOutcome::Ok;
+}
+
+}  // namespace sitedns::wire

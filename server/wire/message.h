@@ -1,0 +1,51 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "server/wire/reader.h"
+
+namespace sitedns::wire {
+
+/// The EDNS(0) OPT record of a query (RFC 6891 §6.1.2).
+struct Edns {
+    bool present = false;
+    std::uint16_t udp_size = 512;  ///< the requestor's payload size, as sent
+    std::uint8_t version = 0;
+    bool dnssec_ok = false;
+    /// Option bytes (RDATA of the OPT), a view into the packet; ECS, cookies later.
+    std::span<const std::uint8_t> options;
+};
+
+/// A query parsed as far as answering needs. Views point into the packet or into
+/// `qname`; nothing is allocated.
+struct Query {
+    std::uint16_t id = 0;
+    std::uint8_t opcode = 0;
+    bool rd = false;
+    bool cd = false;
+    NameBuffer qname;             ///< as sent (case kept), uncompressed
+    NameBuffer qname_lower;       ///< lowercased: the lookup key
+    std::uint16_t qtype = 0;
+    std::uint16_t qclass = 0;
+    std::size_t question_end = 0;  ///< offset just past the question
+    Edns edns;
+};
+
+/// What to do with a packet after parsing.
+enum class ParseOutcome : std::uint8_t {
+    Ok,
+    Drop,     ///< shorter than a header, or QR set: never answer (RFC 1035 §4.1.1)
+    FormErr,  ///< answer FORMERR with the header (and question, if it was readable)
+    NotImp,   ///< opcode other than QUERY: answer NOTIMP (RFC 1035 §4.1.1)
+};
+
+/// Parses a query: header, exactly one question, no answer/authority records
+/// (RFC 1035), and an additional section holding at most one OPT (RFC 6891 §6.1.1:
+/// two OPTs, an OPT not owned by the root, or bad option framing is FORMERR). Other
+/// additional records (e.g. TSIG) are skipped over, well-formed.
+/// `question_end` is 0 when the question itself could not be read.
+[[nodiscard]] ParseOutcome parse_query(std::span<const std::uint8_t> packet, Query& out);
+
+}  // namespace sitedns::wire

@@ -1,0 +1,196 @@
+#include "server/wire/writer.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "zones/dns/name.h"
+
+namespace sitedns::wire {
+
+namespace {
+
+/// Pointers are 14 bits wide (RFC 1035 §4.1.4): names past this cannot be targets.
+constexpr std::size_t kMaxPointerTarget = 0x3FFF;
+/// Bound on pointers followed while comparing against the written message.
+constexpr unsigned kMaxHops = 127;
+
+/// True when `wire_name` is one uncompressed name: labels of at most 63 bytes, the
+/// root label last, 255 bytes at most (RFC 1035 §3.1).
+bool valid_name(std::span<const std::uint8_t> wire_name) {
+    if (wire_name.empty() || wire_name.size() > dns::kMaxNameWire) {
+        return false;
+    }
+    std::size_t off = 0;
+    while (off < wire_name.size()) {
+        const std::size_t len = wire_name[off];
+        if (len > dns::kMaxLabel) {
+            return false;
+        }
+        if (len == 0) {
+            return off + 1 == wire_name.size();
+        }
+        off += 1 + len;
+    }
+    return false;
+}
+
+/// True when the name written at `pos` in `msg` (pointers followed) equals the
+/// uncompressed, valid `suffix`, ignoring ASCII case (RFC 4343).
+bool equal_at(std::span<const std::uint8_t> msg, std::size_t pos,
+              std::span<const std::uint8_t> suffix) {
+    std::size_t i = 0;
+    unsigned hops = 0;
+    for (;;) {
+        if (pos >= msg.size()) {
+            return false;
+        }
+        const std::uint8_t len = msg[pos];
+        if ((len & 0xC0) == 0xC0) {
+            if (pos + 1 >= msg.size() || ++hops > kMaxHops) {
+                return false;
+            }
+            pos = static_cast<std::size_t>(len & 0x3F) << 8 | msg[pos + 1];
+            continue;
+        }
+        if (len != suffix[i]) {
+            return false;
+        }
+        if (len == 0) {
+            return true;
+        }
+        if (pos + 1 + len > msg.size()) {
+            return false;
+        }
+        for (std::size_t k = 1; k <= len; ++k) {
+            if (dns::lower(msg[pos + k]) != dns::lower(suffix[i + k])) {
+                return false;
+            }
+        }
+        pos += 1 + std::size_t{len};
+        i += 1 + std::size_t{len};
+    }
+}
+
+}  // namespace
+
+WireWriter::WireWriter(std::span<std::uint8_t> buffer, std::size_t limit)
+    : buffer_(buffer), limit_(std::min(limit, buffer.size())) {}
+
+void WireWriter::rollback(Mark m) {
+    if (m.size <= size_) {
+        size_ = m.size;
+    }
+    if (m.names <= name_count_) {
+        name_count_ = m.names;
+    }
+}
+
+bool WireWriter::u8(std::uint8_t v) {
+    if (!fits(1)) {
+        return false;
+    }
+    buffer_[size_++] = v;
+    return true;
+}
+
+bool WireWriter::u16(std::uint16_t v) {
+    if (!fits(2)) {
+        return false;
+    }
+    buffer_[size_++] = static_cast<std::uint8_t>(v >> 8);
+    buffer_[size_++] = static_cast<std::uint8_t>(v);
+    return true;
+}
+
+bool WireWriter::u32(std::uint32_t v) {
+    if (!fits(4)) {
+        return false;
+    }
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        buffer_[size_++] = static_cast<std::uint8_t>(v >> shift);
+    }
+    return true;
+}
+
+bool WireWriter::bytes(std::span<const std::uint8_t> data) {
+    if (!fits(data.size())) {
+        return false;
+    }
+    if (!data.empty()) {
+        std::memcpy(buffer_.data() + size_, data.data(), data.size());
+    }
+    size_ += data.size();
+    return true;
+}
+
+bool WireWriter::name(std::span<const std::uint8_t> wire_name, bool compress) {
+    if (!valid_name(wire_name)) {
+        return false;
+    }
+    // The longest suffix already in the message wins: try suffixes from the whole
+    // name down, leaving out the root (a pointer to it would be longer than it).
+    std::size_t literal = wire_name.size();
+    std::size_t target = 0;
+    if (compress) {
+        for (std::size_t off = 0; wire_name[off] != 0; off += 1 + std::size_t{wire_name[off]}) {
+            target = find_suffix(wire_name.subspan(off));
+            if (target != 0) {
+                literal = off;
+                break;
+            }
+        }
+    }
+    if (!fits(literal + (target != 0 ? 2 : 0))) {
+        return false;
+    }
+    const std::size_t start = size_;
+    std::memcpy(buffer_.data() + size_, wire_name.data(), literal);
+    size_ += literal;
+    if (target != 0) {
+        const auto pointer = static_cast<std::uint16_t>(0xC000 | target);
+        buffer_[size_++] = static_cast<std::uint8_t>(pointer >> 8);
+        buffer_[size_++] = static_cast<std::uint8_t>(pointer);
+    }
+    remember(start, wire_name.first(literal));
+    return true;
+}
+
+void WireWriter::patch_u16(std::size_t at, std::uint16_t v) {
+    if (at + 2 > size_) {
+        return;
+    }
+    buffer_[at] = static_cast<std::uint8_t>(v >> 8);
+    buffer_[at + 1] = static_cast<std::uint8_t>(v);
+}
+
+void WireWriter::set_limit(std::size_t limit) {
+    limit_ = std::min(limit, buffer_.size());
+}
+
+std::size_t WireWriter::find_suffix(std::span<const std::uint8_t> suffix) const {
+    const std::span<const std::uint8_t> msg = buffer_.first(size_);
+    for (std::size_t i = 0; i < name_count_; ++i) {
+        if (equal_at(msg, names_[i].offset, suffix)) {
+            return names_[i].offset;
+        }
+    }
+    return 0;
+}
+
+/// Records where each label written literally starts: `wire_name` holds the labels
+/// written at `offset` (without the pointer or root that ends them). Offset 0 is never
+/// recorded (0 means "not found" to find_suffix), nor any offset a pointer cannot hold.
+void WireWriter::remember(std::size_t offset, std::span<const std::uint8_t> wire_name) {
+    for (std::size_t off = 0; off < wire_name.size() && wire_name[off] != 0;
+         off += 1 + std::size_t{wire_name[off]}) {
+        const std::size_t at = offset + off;
+        if (at > kMaxPointerTarget || name_count_ == kMaxTargets) {
+            return;
+        }
+        if (at != 0) {
+            names_[name_count_++].offset = static_cast<std::uint16_t>(at);
+        }
+    }
+}
+
+}  // namespace sitedns::wire

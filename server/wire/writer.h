@@ -1,0 +1,63 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace sitedns::wire {
+
+/// Writes a message into a caller-owned buffer, never past `limit` bytes, with name
+/// compression (RFC 1035 §4.1.4). Every put returns false and writes nothing when it
+/// would pass the limit; the caller then rolls back to the last whole RRset and sets
+/// TC (decide, then encode: this class owns the size limit). Never allocates.
+class WireWriter {
+public:
+    /// Writes into `buffer`, at most `limit` bytes (limit <= buffer.size()).
+    WireWriter(std::span<std::uint8_t> buffer, std::size_t limit);
+
+    /// A point to come back to: the length and the compression table's size.
+    struct Mark {
+        std::size_t size;
+        std::size_t names;
+    };
+    Mark mark() const { return {size_, name_count_}; }
+    /// Forgets everything written after `m`, names remembered for compression too.
+    void rollback(Mark m);
+
+    [[nodiscard]] bool u8(std::uint8_t v);
+    [[nodiscard]] bool u16(std::uint16_t v);
+    [[nodiscard]] bool u32(std::uint32_t v);
+    [[nodiscard]] bool bytes(std::span<const std::uint8_t> data);
+    /// Writes an uncompressed wire name. With `compress`, its longest suffix already
+    /// in the message (compared case-insensitively) becomes a pointer; either way its
+    /// suffixes are remembered as targets for later names (until kMaxTargets suffix
+    /// offsets are held; offsets past 0x3FFF never are). False, nothing written, if it
+    /// does not fit or `wire_name` is not one valid uncompressed name.
+    [[nodiscard]] bool name(std::span<const std::uint8_t> wire_name, bool compress = true);
+    /// Overwrites a 16-bit value at `at` (< size()): RDLENGTH, counts.
+    void patch_u16(std::size_t at, std::uint16_t v);
+
+    std::size_t size() const { return size_; }
+    std::size_t limit() const { return limit_; }
+    /// Lowers or raises the limit (never above the buffer), e.g. to reserve OPT room.
+    void set_limit(std::size_t limit);
+    std::span<std::uint8_t> written() { return buffer_.first(size_); }
+
+private:
+    struct NameTarget {
+        std::uint16_t offset;  // where a written name (or suffix) starts
+    };
+    static constexpr std::size_t kMaxTargets = 256;
+
+    bool fits(std::size_t n) const { return size_ + n <= limit_; }
+    std::size_t find_suffix(std::span<const std::uint8_t> suffix) const;  // offset or 0
+    void remember(std::size_t offset, std::span<const std::uint8_t> wire_name);
+
+    std::span<std::uint8_t> buffer_;
+    std::size_t limit_;
+    std::size_t size_ = 0;
+    NameTarget names_[kMaxTargets];
+    std::size_t name_count_ = 0;
+};
+
+}  // namespace sitedns::wire

@@ -1,0 +1,385 @@
+#include "server/wire/message.h"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <ostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "tests/unit/wire/packet_builder.h"
+
+namespace sitedns::wire {
+
+/// Readable outcomes in failure messages.
+void PrintTo(ParseOutcome o, std::ostream* os) {
+    constexpr const char* kNames[] = {"Ok", "Drop", "FormErr", "NotImp"};
+    *os << kNames[static_cast<int>(o)];
+}
+
+namespace {
+
+using test::Builder;
+using test::Bytes;
+using test::edns_option;
+using test::kCd;
+using test::kQr;
+using test::kRd;
+using test::label_of;
+using test::opcode_bits;
+using test::wire_name;
+
+constexpr std::uint16_t kId = 0xBEEF;
+constexpr std::uint16_t kA = 1;
+constexpr std::uint16_t kMx = 15;
+constexpr std::uint16_t kTsig = 250;
+constexpr std::uint16_t kIn = 1;
+/// Offset just past the question "www.example.com A IN" after the header.
+constexpr std::size_t kQuestionEnd = 12 + 17 + 4;
+
+/// A header then the question "www.example.com A IN".
+Builder query(std::uint16_t flags = kRd, std::uint16_t qd = 1, std::uint16_t an = 0,
+              std::uint16_t ns = 0, std::uint16_t ar = 0) {
+    return Builder().header(kId, flags, qd, an, ns, ar).question("www.example.com", kA, kIn);
+}
+
+/// What a case expects beyond the outcome; unset fields are not checked.
+struct Expect {
+    std::optional<std::size_t> question_end = std::nullopt;
+    std::optional<bool> edns = std::nullopt;
+    std::optional<std::uint16_t> udp_size = std::nullopt;
+    std::optional<std::uint8_t> version = std::nullopt;
+    std::optional<bool> dnssec_ok = std::nullopt;
+    std::optional<std::size_t> options_size = std::nullopt;
+};
+
+struct Case {
+    const char* what;
+    Bytes packet;
+    ParseOutcome want;
+    Expect expect;
+};
+
+std::vector<Case> header_and_question_cases() {
+    return {
+        {"empty packet", {}, ParseOutcome::Drop, {}},
+        {"11 bytes", Bytes(11, 0), ParseOutcome::Drop, {}},
+        {"header only, question missing",
+         Builder().header(kId, 0, 1, 0, 0, 0),
+         ParseOutcome::FormErr,
+         {.question_end = 0}},
+        {"QR set", query(kQr | kRd), ParseOutcome::Drop, {}},
+        {"QR set on a short garbage packet",
+         Builder().header(1, kQr, 9, 9, 9, 9),
+         ParseOutcome::Drop,
+         {}},
+        {"opcode 1 (IQUERY)",
+         query(opcode_bits(1)),
+         ParseOutcome::NotImp,
+         {.question_end = kQuestionEnd}},
+        {"opcode 2 (STATUS)",
+         query(opcode_bits(2)),
+         ParseOutcome::NotImp,
+         {.question_end = kQuestionEnd}},
+        {"opcode 4 (NOTIFY) with an answer",
+         query(opcode_bits(4), 1, 1).rr("www.example.com", 6, kIn, 0, {}),
+         ParseOutcome::NotImp,
+         {.question_end = kQuestionEnd}},
+        {"opcode 5 (UPDATE)",
+         query(opcode_bits(5), 1, 0, 1).rr("x.example.com", kA, 255, 0, {}),
+         ParseOutcome::NotImp,
+         {.question_end = kQuestionEnd}},
+        {"opcode 15, no question",
+         Builder().header(kId, opcode_bits(15), 0, 0, 0, 0),
+         ParseOutcome::NotImp,
+         {.question_end = 0}},
+        {"opcode 4, question unreadable",
+         Builder().header(kId, opcode_bits(4), 1, 0, 0, 0).u8(0x80),
+         ParseOutcome::NotImp,
+         {.question_end = 0}},
+        {"QDCOUNT 0",
+         Builder().header(kId, kRd, 0, 0, 0, 0),
+         ParseOutcome::FormErr,
+         {.question_end = 0}},
+        {"QDCOUNT 2",
+         query(kRd, 2).question("example.com"),
+         ParseOutcome::FormErr,
+         {.question_end = 0}},
+        {"ANCOUNT 1",
+         query(kRd, 1, 1).rr("www.example.com", kA, kIn, 60, {192, 0, 2, 1}),
+         ParseOutcome::FormErr,
+         {.question_end = kQuestionEnd}},
+        {"NSCOUNT 1",
+         query(kRd, 1, 0, 1).rr("example.com", 2, kIn, 60, wire_name("ns")),
+         ParseOutcome::FormErr,
+         {.question_end = kQuestionEnd}},
+        {"label of 64",
+         Builder().header(kId, 0, 1, 0, 0, 0).question(label_of(64) + ".com"),
+         ParseOutcome::FormErr,
+         {.question_end = 0}},
+        {"label of 63",
+         Builder().header(kId, 0, 1, 0, 0, 0).question(label_of(63) + ".com"),
+         ParseOutcome::Ok,
+         {.question_end = 12 + 64 + 5 + 4}},
+        {"name over 255",
+         Builder()
+             .header(kId, 0, 1, 0, 0, 0)
+             .question(label_of(63) + "." + label_of(63) + "." + label_of(63) + "." + label_of(62)),
+         ParseOutcome::FormErr,
+         {.question_end = 0}},
+        {"compression loop in question",
+         Builder().header(kId, 0, 1, 0, 0, 0).pointer(12).u16(1).u16(1),
+         ParseOutcome::FormErr,
+         {.question_end = 0}},
+        {"forward pointer in question",
+         Builder().header(kId, 0, 1, 0, 0, 0).pointer(18).u16(1).u16(1).name("a"),
+         ParseOutcome::FormErr,
+         {.question_end = 0}},
+        {"truncated qtype",
+         Builder().header(kId, 0, 1, 0, 0, 0).name("a.example").u8(0),
+         ParseOutcome::FormErr,
+         {.question_end = 0}},
+        {"truncated qclass",
+         Builder().header(kId, 0, 1, 0, 0, 0).name("a.example").u16(1).u8(0),
+         ParseOutcome::FormErr,
+         {.question_end = 0}},
+        {"root question",
+         Builder().header(kId, 0, 1, 0, 0, 0).question(".", 2, kIn),
+         ParseOutcome::Ok,
+         {.question_end = 12 + 1 + 4, .edns = false}},
+        {"trailing bytes", query().u8(0), ParseOutcome::FormErr, {.question_end = kQuestionEnd}},
+    };
+}
+
+std::vector<Case> additional_cases() {
+    const Bytes cookie = edns_option(10, Bytes(8, 0x11));
+    const Bytes ecs = edns_option(8, {0, 1, 24, 0, 192, 0, 2});
+    Bytes two_options = cookie;
+    two_options.insert(two_options.end(), ecs.begin(), ecs.end());
+    return {
+        {"plain EDNS",
+         query(kRd, 1, 0, 0, 1).opt(1232),
+         ParseOutcome::Ok,
+         {.question_end = kQuestionEnd,
+          .edns = true,
+          .udp_size = 1232,
+          .version = 0,
+          .dnssec_ok = false,
+          .options_size = 0}},
+        {"OPT with DO",
+         query(kRd, 1, 0, 0, 1).opt(4096, 0x8000),
+         ParseOutcome::Ok,
+         {.edns = true, .udp_size = 4096, .dnssec_ok = true}},
+        {"OPT with Z bits but not DO",
+         query(kRd, 1, 0, 0, 1).opt(4096, 0x7FFF),
+         ParseOutcome::Ok,
+         {.edns = true, .dnssec_ok = false}},
+        {"OPT version 1",
+         query(kRd, 1, 0, 0, 1).opt(1232, 0x00010000),
+         ParseOutcome::Ok,
+         {.edns = true, .version = 1, .dnssec_ok = false}},
+        {"OPT extended rcode bits ignored",
+         query(kRd, 1, 0, 0, 1).opt(1232, 0xFF008000),
+         ParseOutcome::Ok,
+         {.edns = true, .version = 0, .dnssec_ok = true}},
+        {"udp size 0",
+         query(kRd, 1, 0, 0, 1).opt(0),
+         ParseOutcome::Ok,
+         {.edns = true, .udp_size = 0}},
+        {"udp size 65535",
+         query(kRd, 1, 0, 0, 1).opt(65535),
+         ParseOutcome::Ok,
+         {.edns = true, .udp_size = 65535}},
+        {"OPT with two options",
+         query(kRd, 1, 0, 0, 1).opt(1232, 0, two_options),
+         ParseOutcome::Ok,
+         {.edns = true, .options_size = two_options.size()}},
+        {"OPT with an empty option",
+         query(kRd, 1, 0, 0, 1).opt(1232, 0, edns_option(12, {})),
+         ParseOutcome::Ok,
+         {.edns = true, .options_size = 4}},
+        {"OPT owner compressed to the root label",
+         query(kRd, 1, 0, 0, 1).pointer(28).rr_tail(41, 1232, 0, {}),
+         ParseOutcome::Ok,
+         {.edns = true, .udp_size = 1232}},
+        {"truncated OPT: RDLENGTH beyond the end",
+         query(kRd, 1, 0, 0, 1).name(".").u16(41).u16(1232).u32(0).u16(4).u16(10),
+         ParseOutcome::FormErr,
+         {.question_end = kQuestionEnd, .edns = false}},
+        {"OPT cut inside its TTL",
+         query(kRd, 1, 0, 0, 1).name(".").u16(41).u16(1232).u16(0),
+         ParseOutcome::FormErr,
+         {.edns = false}},
+        {"ARCOUNT 1, nothing there",
+         query(kRd, 1, 0, 0, 1),
+         ParseOutcome::FormErr,
+         {.question_end = kQuestionEnd, .edns = false}},
+        {"two OPTs",
+         query(kRd, 1, 0, 0, 2).opt(1232).opt(1232),
+         ParseOutcome::FormErr,
+         {.edns = false}},
+        {"OPT with a non-root owner",
+         query(kRd, 1, 0, 0, 1).rr("example.com", 41, 1232, 0, {}),
+         ParseOutcome::FormErr,
+         {.edns = false}},
+        {"OPT option longer than RDATA",
+         query(kRd, 1, 0, 0, 1).opt(1232, 0, Builder().u16(10).u16(8).u32(0)),
+         ParseOutcome::FormErr,
+         {.edns = false}},
+        {"OPT option header cut short",
+         query(kRd, 1, 0, 0, 1).opt(1232, 0, {0, 10, 0}),
+         ParseOutcome::FormErr,
+         {.edns = false}},
+        {"TSIG-like record skipped",
+         query(kRd, 1, 0, 0, 2).opt(1232, 0x8000).rr("key.example", kTsig, 255, 0, Bytes(30, 7)),
+         ParseOutcome::Ok,
+         {.question_end = kQuestionEnd, .edns = true, .dnssec_ok = true}},
+        {"TSIG-like record alone",
+         query(kRd, 1, 0, 0, 1).rr("key", kTsig, 255, 0, Bytes(5, 1)),
+         ParseOutcome::Ok,
+         {.edns = false}},
+        {"additional record owner compressed to qname",
+         query(kRd, 1, 0, 0, 1).pointer(12).rr_tail(kA, kIn, 0, {1, 2, 3, 4}),
+         ParseOutcome::Ok,
+         {.edns = false}},
+        {"TSIG-like record with RDATA cut short",
+         query(kRd, 1, 0, 0, 1).name("key").u16(kTsig).u16(255).u32(0).u16(30).u32(0),
+         ParseOutcome::FormErr,
+         {.edns = false}},
+        {"bad owner name in additional",
+         query(kRd, 1, 0, 0, 1).u8(0x40).rr_tail(kA, kIn, 0, {}),
+         ParseOutcome::FormErr,
+         {.edns = false}},
+        {"trailing bytes after OPT",
+         query(kRd, 1, 0, 0, 1).opt(1232).u16(0),
+         ParseOutcome::FormErr,
+         {.edns = true, .udp_size = 1232}},  // the OPT itself was sound: kept for the answer
+    };
+}
+
+void check(const Case& c) {
+    SCOPED_TRACE(c.what);
+    Query q;
+    q.question_end = 999;  // parse_query resets what it fills
+    q.edns.present = true;
+    EXPECT_EQ(parse_query(c.packet, q), c.want);
+    const Expect& e = c.expect;
+    if (e.question_end) {
+        EXPECT_EQ(q.question_end, *e.question_end);
+    }
+    if (e.edns) {
+        EXPECT_EQ(q.edns.present, *e.edns);
+    }
+    if (e.udp_size) {
+        EXPECT_EQ(q.edns.udp_size, *e.udp_size);
+    }
+    if (e.version) {
+        EXPECT_EQ(q.edns.version, *e.version);
+    }
+    if (e.dnssec_ok) {
+        EXPECT_EQ(q.edns.dnssec_ok, *e.dnssec_ok);
+    }
+    if (e.options_size) {
+        EXPECT_EQ(q.edns.options.size(), *e.options_size);
+    }
+}
+
+TEST(ParseQuery, HeaderAndQuestionTable) {
+    const std::vector<Case> cases = header_and_question_cases();
+    for (const Case& c : cases) {
+        check(c);
+    }
+}
+
+TEST(ParseQuery, AdditionalSectionTable) {
+    const std::vector<Case> cases = additional_cases();
+    for (const Case& c : cases) {
+        check(c);
+    }
+}
+
+TEST(ParseQuery, TablesCoverAtLeast25Packets) {
+    EXPECT_GE(header_and_question_cases().size() + additional_cases().size(), 25u);
+}
+
+TEST(ParseQuery, ValidQueryKeepsCaseAndLowersTheKey) {
+    const Bytes p =
+        Builder().header(0x1234, kRd | kCd, 1, 0, 0, 0).question("WWW.Example.COM", kMx, kIn);
+    Query q;
+    ASSERT_EQ(parse_query(p, q), ParseOutcome::Ok);
+    EXPECT_EQ(q.id, 0x1234);
+    EXPECT_EQ(q.opcode, 0);
+    EXPECT_TRUE(q.rd);
+    EXPECT_TRUE(q.cd);
+    EXPECT_EQ(Bytes(q.qname.wire().begin(), q.qname.wire().end()), wire_name("WWW.Example.COM"));
+    EXPECT_EQ(Bytes(q.qname_lower.wire().begin(), q.qname_lower.wire().end()),
+              wire_name("www.example.com"));
+    EXPECT_EQ(q.qtype, kMx);
+    EXPECT_EQ(q.qclass, kIn);
+    EXPECT_EQ(q.question_end, p.size());
+    EXPECT_FALSE(q.edns.present);
+    EXPECT_EQ(q.edns.udp_size, 512);
+}
+
+TEST(ParseQuery, FlagsAndIdOfANotImpQuery) {
+    const Bytes p = query(opcode_bits(4)).get();
+    Query q;
+    ASSERT_EQ(parse_query(p, q), ParseOutcome::NotImp);
+    EXPECT_EQ(q.id, kId);
+    EXPECT_EQ(q.opcode, 4);
+    EXPECT_FALSE(q.rd);
+    EXPECT_EQ(Bytes(q.qname_lower.wire().begin(), q.qname_lower.wire().end()),
+              wire_name("www.example.com"));
+}
+
+TEST(ParseQuery, CompressedQuestionIsExpanded) {
+    // Byte 11 (the low byte of ARCOUNT 0) reads as a root label: a legal backward target.
+    const Bytes p = Builder().header(kId, 0, 1, 0, 0, 0).labels("www").pointer(11).u16(1).u16(1);
+    Query q;
+    ASSERT_EQ(parse_query(p, q), ParseOutcome::Ok);
+    EXPECT_EQ(Bytes(q.qname.wire().begin(), q.qname.wire().end()), wire_name("www"));
+    EXPECT_EQ(q.question_end, p.size());
+}
+
+TEST(ParseQuery, OptionsViewPointsIntoThePacket) {
+    const Bytes cookie = edns_option(10, Bytes(8, 0x42));
+    const Bytes p = query(kRd, 1, 0, 0, 1).opt(1232, 0, cookie);
+    Query q;
+    ASSERT_EQ(parse_query(p, q), ParseOutcome::Ok);
+    ASSERT_EQ(q.edns.options.size(), cookie.size());
+    EXPECT_EQ(q.edns.options.data(), p.data() + p.size() - cookie.size());
+    EXPECT_EQ(Bytes(q.edns.options.begin(), q.edns.options.end()), cookie);
+}
+
+TEST(ParseQuery, MutatedPacketsStayInBounds) {
+    // Deterministic random byte flips and cuts of a query with EDNS: whatever the outcome,
+    // every view stays inside the packet (run under ASan to catch stray reads).
+    const Bytes base = query(kRd, 1, 0, 0, 2)
+                           .opt(1232, 0x8000, edns_option(10, Bytes(8, 1)))
+                           .rr("k", 250, 255, 0, {1, 2});
+    std::mt19937 rng(20240601);
+    for (int i = 0; i < 20000; ++i) {
+        Bytes p = base;
+        const int flips = 1 + static_cast<int>(rng() % 4);
+        for (int f = 0; f < flips; ++f) {
+            p[rng() % p.size()] = static_cast<std::uint8_t>(rng());
+        }
+        p.resize(rng() % (p.size() + 1));
+        Query q;
+        const ParseOutcome got = parse_query(p, q);
+        EXPECT_LE(q.question_end, p.size());
+        EXPECT_LE(q.qname.size, dns::kMaxNameWire);
+        if (got == ParseOutcome::Ok) {
+            EXPECT_NE(q.question_end, 0u);
+            EXPECT_EQ(q.qname.size, q.qname_lower.size);
+        }
+        if (q.edns.present) {
+            EXPECT_GE(q.edns.options.data(), p.data());
+            EXPECT_LE(q.edns.options.data() + q.edns.options.size(), p.data() + p.size());
+        }
+    }
+}
+
+}  // namespace
+}  // namespace sitedns::wire

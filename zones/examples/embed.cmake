@@ -1,0 +1,10 @@
+# Writes OUT: a C++ source holding each of FILES as a string, for examples_embedded.h.
+set(body "#include \"zones/examples/embedded.h\"\n\nnamespace sitedns::examples {\n\n")
+string(APPEND body "std::span<const EmbeddedFile> zone_files() {\n    static const EmbeddedFile files[] = {\n")
+foreach(file IN LISTS FILES)
+  get_filename_component(name ${file} NAME)
+  file(READ ${file} content)
+  string(APPEND body "        {\"${name}\", R\"sitedns_embed(${content})sitedns_embed\"},\n")
+endforeach()
+string(APPEND body "    };\n    return files;\n}\n\n}  // namespace sitedns::examples\n")
+file(WRITE ${OUT} "${body}")

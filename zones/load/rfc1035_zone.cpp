@@ -1,0 +1,263 @@
+// The RFC 1035 master file reader (RFC 1035 §5), parsed by ldns.
+
+// clang-format off
+#include <stdbool.h>  // before ldns: ldns/common.h defines bool otherwise
+// clang-format on
+#include <ldns/ldns.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "zones/dns/types.h"
+#include "zones/load/rr_parse.h"
+#include "zones/load/zone_checks.h"
+#include "zones/load/zone_data.h"
+
+namespace sitedns::load {
+
+namespace {
+
+/// TTL for records before any $TTL and without their own TTL.
+constexpr std::uint32_t kDefaultFileTtl = 3600;
+/// Deepest $INCLUDE nesting, so that a file including itself fails cleanly.
+constexpr int kMaxIncludeDepth = 8;
+
+struct RdfFree {
+    void operator()(ldns_rdf* rdf) const { ldns_rdf_deep_free(rdf); }
+};
+struct RrFree {
+    void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
+};
+struct FileClose {
+    void operator()(std::FILE* file) const { std::fclose(file); }
+};
+using RdfPtr = std::unique_ptr<ldns_rdf, RdfFree>;
+
+/// The whole file, or ZoneError "<path>: cannot open: <strerror>".
+std::string read_text(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        detail::fail(file.string(), "cannot open", std::strerror(errno));
+    }
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+/// The physical lines of a text, for the line numbers and $INCLUDE arguments ldns hides.
+std::vector<std::string_view> split_lines(std::string_view text) {
+    std::vector<std::string_view> lines;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const auto end = text.find('\n', start);
+        if (end == std::string_view::npos) {
+            lines.push_back(text.substr(start));
+            break;
+        }
+        lines.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return lines;
+}
+
+std::string_view trim(std::string_view s) {
+    const auto first = s.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos) {
+        return {};
+    }
+    return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
+}
+
+/// Reads one master file's text, following $INCLUDE; appends to the records.
+class MasterReader {
+  public:
+    MasterReader(ZoneData& zone, std::filesystem::path file, std::string label)
+        : zone_(zone), file_(std::move(file)), label_(std::move(label)) {}
+
+    void read(const std::string& text, const ldns_rdf* origin, std::uint32_t ttl, int depth) {
+        lines_ = split_lines(text);
+        std::unique_ptr<std::FILE, FileClose> fp(
+            fmemopen(const_cast<char*>(text.data()), text.size(), "r"));
+        if (!fp) {
+            detail::fail(zone_.source, where(1), std::strerror(errno));
+        }
+        RdfPtr current_origin(ldns_rdf_clone(origin));
+        ldns_rdf* origin_raw = current_origin.release();
+        ldns_rdf* prev = nullptr;
+        int line_nr = 0;
+        try {
+            while (std::feof(fp.get()) == 0) {
+                const int before = line_nr;
+                ldns_rr* raw = nullptr;
+                const ldns_status status =
+                    ldns_rr_new_frm_fp_l(&raw, fp.get(), &ttl, &origin_raw, &prev, &line_nr);
+                const std::unique_ptr<ldns_rr, RrFree> rr(raw);
+                handle(status, rr.get(), start_line(before, line_nr), origin_raw, ttl, depth);
+            }
+        } catch (...) {
+            ldns_rdf_deep_free(origin_raw);
+            ldns_rdf_deep_free(prev);
+            throw;
+        }
+        ldns_rdf_deep_free(origin_raw);
+        ldns_rdf_deep_free(prev);
+    }
+
+  private:
+    std::string where(int line) const {
+        return "line " + std::to_string(line) + (label_.empty() ? "" : " of " + label_);
+    }
+
+    /// The first line after `before` that holds more than blanks and a comment: where
+    /// the entry ldns just read starts.
+    int start_line(int before, int after) const {
+        for (int line = before + 1; line <= after; ++line) {
+            const auto text = trim(line_text(line));
+            if (!text.empty() && text.front() != ';') {
+                return line;
+            }
+        }
+        return after > before ? after : before + 1;
+    }
+
+    std::string_view line_text(int line) const {
+        return line >= 1 && static_cast<std::size_t>(line) <= lines_.size() ? lines_[line - 1]
+                                                                            : std::string_view();
+    }
+
+    void handle(ldns_status status, const ldns_rr* rr, int line, const ldns_rdf* origin,
+                std::uint32_t ttl, int depth) {
+        switch (status) {
+            case LDNS_STATUS_OK:
+                add(rr, line);
+                return;
+            case LDNS_STATUS_SYNTAX_ORIGIN:
+            case LDNS_STATUS_SYNTAX_TTL:
+            case LDNS_STATUS_SYNTAX_EMPTY:
+                return;
+            case LDNS_STATUS_SYNTAX_INCLUDE:
+                include(line, origin, ttl, depth);
+                return;
+            default:
+                detail::fail(zone_.source, where(line),
+                             std::string(ldns_get_errorstr_by_id(status)) + " in \"" +
+                                 std::string(trim(line_text(line))) + "\"");
+        }
+    }
+
+    void add(const ldns_rr* rr, int line) {
+        auto parsed = detail::convert_rr(rr);
+        if (const auto* reason = std::get_if<std::string>(&parsed)) {
+            detail::fail(zone_.source, where(line), *reason);
+        }
+        auto& record = std::get<detail::ParsedRr>(parsed);
+        if (record.rrclass != dns::rrclass::IN) {
+            detail::fail(
+                zone_.source, where(line),
+                "class " + detail::class_to_text(record.rrclass) + " is not supported: only IN");
+        }
+        if (record.ttl > detail::kMaxTtl) {
+            detail::fail(zone_.source, where(line),
+                         "TTL " + std::to_string(record.ttl) +
+                             " is out of range 0..2147483647 (RFC 2181 §8)");
+        }
+        if (const auto reason = detail::forbidden_type_reason(record.type); !reason.empty()) {
+            detail::fail(zone_.source, where(line), reason);
+        }
+        zone_.records.push_back(Record{std::move(record.owner), record.type, record.ttl,
+                                       std::move(record.rdata), where(line)});
+    }
+
+    /// $INCLUDE <file> [<origin>] (RFC 1035 §5.1): the file is relative to this one's
+    /// folder; the origin, if given, applies to the included file only.
+    void include(int line, const ldns_rdf* origin, std::uint32_t ttl, int depth) {
+        std::istringstream words{std::string(trim(line_text(line)))};
+        std::string directive;
+        std::string name;
+        std::string origin_text;
+        words >> directive >> name >> origin_text;
+        if (name.empty()) {
+            detail::fail(zone_.source, where(line), "$INCLUDE without a file name");
+        }
+        if (depth >= kMaxIncludeDepth) {
+            detail::fail(zone_.source, where(line), "$INCLUDE nested too deeply");
+        }
+        std::filesystem::path path(name);
+        if (path.is_relative()) {
+            path = file_.parent_path() / path;
+        }
+        RdfPtr include_origin(origin_text.empty() ? ldns_rdf_clone(origin)
+                                                  : ldns_dname_new_frm_str(origin_text.c_str()));
+        if (!include_origin) {
+            detail::fail(zone_.source, where(line), "bad $INCLUDE origin \"" + origin_text + "\"");
+        }
+        std::string text;
+        try {
+            text = read_text(path);
+        } catch (const ZoneError& e) {
+            detail::fail(zone_.source, where(line), e.what());
+        }
+        MasterReader(zone_, path, path.filename().string())
+            .read(text, include_origin.get(), ttl, depth + 1);
+    }
+
+    ZoneData& zone_;
+    std::filesystem::path file_;
+    std::string label_;  ///< "" for the main file, the file name for an included one
+    std::vector<std::string_view> lines_;
+};
+
+/// Moves the only SOA first and makes its owner the origin; checks it against `origin`.
+void place_soa(ZoneData& zone, const dns::Name& origin, std::size_t end_line) {
+    std::optional<std::size_t> soa;
+    for (std::size_t i = 0; i < zone.records.size(); ++i) {
+        if (zone.records[i].type != dns::rrtype::SOA) {
+            continue;
+        }
+        if (soa) {
+            detail::fail(zone.source, zone.records[i].where,
+                         "second SOA record (the first is at " + zone.records[*soa].where + ")");
+        }
+        soa = i;
+    }
+    if (!soa) {
+        detail::fail(zone.source, "line " + std::to_string(end_line), "no SOA record in the file");
+    }
+    Record record = std::move(zone.records[*soa]);
+    if (!origin.is_root() && !(record.owner == origin)) {
+        detail::fail(
+            zone.source, record.where,
+            "SOA owner " + record.owner.to_text() + " is not the zone origin " + origin.to_text());
+    }
+    zone.records.erase(zone.records.begin() + static_cast<std::ptrdiff_t>(*soa));
+    zone.origin = origin.is_root() ? record.owner : origin;
+    zone.records.insert(zone.records.begin(), std::move(record));
+}
+
+}  // namespace
+
+ZoneData read_rfc1035_zone(const std::filesystem::path& file, const dns::Name& origin) {
+    const std::string text = read_text(file);
+    ZoneData zone;
+    zone.source = file.string();
+    const RdfPtr origin_rdf(ldns_dname_new_frm_str(origin.to_text().c_str()));
+    if (!origin_rdf) {
+        detail::fail(zone.source, "line 1", "origin " + origin.to_text() + " not understood");
+    }
+    MasterReader(zone, file, "").read(text, origin_rdf.get(), kDefaultFileTtl, 0);
+    const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+    place_soa(zone, origin, lines + (text.empty() || text.back() == '\n' ? 0 : 1));
+    detail::check_records(zone);
+    return zone;
+}
+
+}  // namespace sitedns::load
