@@ -1,0 +1,109 @@
+#include "server/query/answer_plan.h"
+
+#include <algorithm>
+
+namespace sitedns::query {
+namespace {
+
+namespace rrtype = dns::rrtype;
+
+/// The uncompressed name at the start of `rdata` (CNAME RDATA is exactly one name).
+std::span<const std::uint8_t> rdata_name(const std::vector<std::uint8_t>& rdata) {
+    std::size_t at = 0;
+    while (at < rdata.size() && rdata[at] != 0) at += rdata[at] + 1;
+    return at < rdata.size() ? std::span(rdata).first(at + 1) : std::span<const std::uint8_t>{};
+}
+
+/// True when the lowercased wire name is the zone's origin or below it.
+bool in_zone(std::span<const std::uint8_t> name, std::string_view origin) {
+    for (std::size_t at = 0; at < name.size(); at += name[at] + 1) {
+        const auto suffix = name.subspan(at);
+        if (suffix.size() == origin.size() &&
+            std::equal(suffix.begin(), suffix.end(), origin.begin(),
+                       [](std::uint8_t a, char b) { return a == static_cast<std::uint8_t>(b); })) {
+            return true;
+        }
+        if (name[at] == 0) break;
+    }
+    return false;
+}
+
+void add_additional(const model::RRset& set, AnswerPlan& plan) {
+    for (const model::Node* target : set.additional) {
+        for (std::uint16_t type : {rrtype::A, rrtype::AAAA}) {
+            if (const model::RRset* address = target->find(type)) {
+                plan.additional.add({target->name.wire(), address, address->ttl});
+            }
+        }
+    }
+}
+
+void add_answer(std::span<const std::uint8_t> owner, const model::RRset& set, AnswerPlan& plan) {
+    plan.answer.add({owner, &set, set.ttl});
+    add_additional(set, plan);
+}
+
+/// NXDOMAIN and NODATA carry the SOA, with the negative TTL (RFC 2308 §3, §5).
+void add_soa(const model::Zone& zone, AnswerPlan& plan) {
+    plan.authority.add({zone.origin().wire(), &zone.soa(), zone.negative_ttl()});
+}
+
+/// A referral: the cut's NS in authority, glue in additional, AA clear (RFC 1034 §4.3.2 3b).
+void add_referral(const model::Node& cut, AnswerPlan& plan) {
+    const model::RRset* ns = cut.find(rrtype::NS);
+    plan.authority.add({cut.name.wire(), ns, ns->ttl});
+    add_additional(*ns, plan);
+}
+
+/// RFC 8482 §4.2: one RRset stands for the whole node.
+const model::RRset* pick_for_any(const model::Node& node) {
+    return node.rrsets.empty() ? nullptr : &node.rrsets.front();
+}
+
+}  // namespace
+
+void plan_answer(const model::Zone& zone, std::span<const std::uint8_t> qname,
+                 std::span<const std::uint8_t> qname_lower, std::uint16_t qtype, AnswerPlan& plan) {
+    std::uint8_t lower_buffer[dns::kMaxNameWire];
+    std::span<const std::uint8_t> owner = qname;
+    std::span<const std::uint8_t> key = qname_lower;
+
+    for (std::size_t hop = 0; hop <= kMaxChain; ++hop) {
+        model::LookupResult found = zone.lookup(key);
+        // The parent side of a cut answers DS itself (RFC 4035 §3.1.4.1).
+        const bool ds_at_cut = found.match == model::Match::Delegation && qtype == rrtype::DS &&
+                               found.node->key == std::string_view(reinterpret_cast<const char*>(key.data()), key.size());
+        if (found.match == model::Match::Delegation && !ds_at_cut) {
+            // A referral for the question itself; a chain into a cut ends with one.
+            if (hop == 0) plan.authoritative = false;
+            add_referral(*found.node, plan);
+            return;
+        }
+        if (found.match == model::Match::NxDomain) {
+            plan.rcode = dns::RCode::NXDomain;  // RFC 6604 §2.1: the chain's last name
+            add_soa(zone, plan);
+            return;
+        }
+        const model::Node& node = *found.node;
+        const model::RRset* set = qtype == rrtype::ANY ? pick_for_any(node) : node.find(qtype);
+        if (set != nullptr) {
+            add_answer(owner, *set, plan);
+            return;
+        }
+        const model::RRset* cname = node.find(rrtype::CNAME);
+        if (cname == nullptr) {
+            add_soa(zone, plan);  // NODATA (RFC 2308 §2.2)
+            return;
+        }
+        add_answer(owner, *cname, plan);
+        const std::span<const std::uint8_t> target = rdata_name(cname->rdatas.front());
+        for (std::size_t i = 0; i < target.size(); ++i) lower_buffer[i] = dns::lower(target[i]);
+        if (!in_zone(std::span<const std::uint8_t>(lower_buffer, target.size()), zone.key())) {
+            return;  // the target is outside this zone: the client follows it
+        }
+        owner = target;
+        key = std::span<const std::uint8_t>(lower_buffer, target.size());
+    }
+}
+
+}  // namespace sitedns::query

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "zones/dns/types.h"
+#include "zones/model/zone.h"
+
+namespace sitedns::query {
+
+/// One RRset to write: its owner name as it goes on the wire and a TTL override.
+struct PlanEntry {
+    std::span<const std::uint8_t> owner;
+    const model::RRset* rrset = nullptr;
+    std::uint32_t ttl = 0;
+};
+
+/// A fixed-capacity list of entries for one section: no allocation per query.
+template <std::size_t N>
+struct Section {
+    PlanEntry entries[N];
+    std::size_t count = 0;
+    bool full() const { return count == N; }
+    /// Adds an entry unless the section is full or already holds the RRset.
+    bool add(PlanEntry entry) {
+        for (std::size_t i = 0; i < count; ++i) {
+            if (entries[i].rrset == entry.rrset) return false;
+        }
+        if (full()) return false;
+        entries[count++] = entry;
+        return true;
+    }
+    std::span<const PlanEntry> view() const { return {entries, count}; }
+};
+
+/// Longest CNAME chain followed inside a zone before the answer stops (loop guard).
+inline constexpr std::size_t kMaxChain = 8;
+
+/// What goes in which section (decide, then encode: NSD answer.c). Owner names point
+/// into the query or the zone data, which outlive the plan.
+struct AnswerPlan {
+    dns::RCode rcode = dns::RCode::NoError;
+    bool authoritative = true;
+    Section<kMaxChain + 1> answer;
+    Section<2> authority;
+    Section<32> additional;
+};
+
+/// Fills `plan` for a question inside `zone` (RFC 1034 §4.3.2, RFC 4592, RFC 2308,
+/// RFC 8482). `qname` keeps the query's case and is echoed as the answer's owner;
+/// `qname_lower` is the lookup key.
+void plan_answer(const model::Zone& zone, std::span<const std::uint8_t> qname,
+                 std::span<const std::uint8_t> qname_lower, std::uint16_t qtype, AnswerPlan& plan);
+
+}  // namespace sitedns::query

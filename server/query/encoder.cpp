@@ -1,0 +1,110 @@
+#include "server/query/encoder.h"
+
+#include "server/wire/edns.h"
+#include "server/wire/header.h"
+#include "server/wire/writer.h"
+
+namespace sitedns::query {
+namespace {
+
+/// Length of the uncompressed name at the start of `rdata` (0 if malformed).
+std::size_t name_length(std::span<const std::uint8_t> rdata) {
+    for (std::size_t at = 0; at < rdata.size(); at += rdata[at] + 1) {
+        if (rdata[at] == 0) return at + 1;
+    }
+    return 0;
+}
+
+/// RDATA of the RFC 1035 types, with their names compressed (RFC 3597 §4).
+bool write_compressed_rdata(wire::WireWriter& w, std::uint16_t type, std::span<const std::uint8_t> rdata) {
+    std::size_t prefix = type == dns::rrtype::MX ? 2 : 0;
+    if (!w.bytes(rdata.first(std::min(prefix, rdata.size())))) return false;
+    auto rest = rdata.subspan(std::min(prefix, rdata.size()));
+    const int names = type == dns::rrtype::SOA ? 2 : 1;
+    for (int i = 0; i < names; ++i) {
+        const std::size_t length = name_length(rest);
+        if (length == 0) return w.bytes(rest);  // malformed at load: written as it is
+        if (!w.name(rest.first(length))) return false;
+        rest = rest.subspan(length);
+    }
+    return w.bytes(rest);
+}
+
+bool write_rr(wire::WireWriter& w, const PlanEntry& entry, std::span<const std::uint8_t> rdata) {
+    if (!w.name(entry.owner) || !w.u16(entry.rrset->type) || !w.u16(dns::rrclass::IN) ||
+        !w.u32(entry.ttl) || !w.u16(0)) {
+        return false;
+    }
+    const std::size_t start = w.size();
+    const bool written = dns::rdata_names_compressible(entry.rrset->type)
+                             ? write_compressed_rdata(w, entry.rrset->type, rdata)
+                             : w.bytes(rdata);
+    if (!written) return false;
+    w.patch_u16(start - 2, static_cast<std::uint16_t>(w.size() - start));
+    return true;
+}
+
+/// Writes whole RRsets of one section; returns the records written, and sets
+/// `truncated` when an RRset did not fit (it is then rolled back entirely).
+std::uint16_t write_section(wire::WireWriter& w, std::span<const PlanEntry> entries, bool& truncated) {
+    std::uint16_t records = 0;
+    for (const PlanEntry& entry : entries) {
+        const auto mark = w.mark();
+        bool fits = true;
+        for (const auto& rdata : entry.rrset->rdatas) {
+            if (!(fits = write_rr(w, entry, rdata))) break;
+        }
+        if (!fits) {
+            w.rollback(mark);
+            truncated = true;
+            return records;
+        }
+        records = static_cast<std::uint16_t>(records + entry.rrset->rdatas.size());
+    }
+    return records;
+}
+
+bool write_question(wire::WireWriter& w, const wire::Query& query) {
+    return w.name(query.qname.wire(), false) && w.u16(query.qtype) && w.u16(query.qclass);
+}
+
+}  // namespace
+
+std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Framing& framing,
+                   std::span<std::uint8_t> out) {
+    const std::size_t limit = std::min(framing.limit, out.size());
+    wire::WireWriter w(out, limit);
+    for (std::size_t i = 0; i < wire::kHeaderSize; ++i) (void)w.u8(0);
+    wire::MutableHeader header(out);
+    header.set_id(query.id);
+    header.set_qr(true);
+    header.set_opcode(query.opcode);
+    header.set_rd(query.rd);
+    header.set_cd(query.cd);
+    header.set_aa(plan.authoritative);
+    const auto rcode = static_cast<std::uint16_t>(plan.rcode);
+    header.set_rcode(static_cast<std::uint8_t>(rcode & 0x0f));
+
+    if (framing.question && write_question(w, query)) header.set_qdcount(1);
+    if (framing.opt) w.set_limit(limit - wire::kOptSize);  // the OPT always fits
+
+    bool truncated = false;
+    header.set_ancount(write_section(w, plan.answer.view(), truncated));
+    if (!truncated) header.set_nscount(write_section(w, plan.authority.view(), truncated));
+    header.set_tc(truncated);
+    std::uint16_t additional = 0;
+    if (!truncated) {
+        bool dropped = false;  // optional data: left out without TC (RFC 2181 §9)
+        additional = write_section(w, plan.additional.view(), dropped);
+    }
+    if (framing.opt) {
+        w.set_limit(limit);
+        if (wire::write_opt(w, kEdnsPayload, static_cast<std::uint8_t>(rcode >> 4), query.edns.dnssec_ok)) {
+            ++additional;
+        }
+    }
+    header.set_arcount(additional);
+    return w.size();
+}
+
+}  // namespace sitedns::query
