@@ -49,9 +49,23 @@ void add_soa(const model::Zone& zone, AnswerPlan& plan) {
 }
 
 /// A referral: the cut's NS in authority, glue in additional, AA clear (RFC 1034 §4.3.2 3b).
+/// Glue for servers below the cut comes first and is required (RFC 9471 §3.1); sibling
+/// glue follows as optional data.
 void add_referral(const model::Node& cut, AnswerPlan& plan) {
     const model::RRset* ns = cut.find(rrtype::NS);
     plan.authority.add({cut.name.wire(), ns, ns->ttl});
+    for (const model::Node* target : ns->additional) {
+        if (!in_zone(std::span(reinterpret_cast<const std::uint8_t*>(target->key.data()), target->key.size()),
+                     cut.key)) {
+            continue;
+        }
+        for (std::uint16_t type : {rrtype::A, rrtype::AAAA}) {
+            const model::RRset* address = target->find(type);
+            if (address != nullptr && plan.additional.add({target->name.wire(), address, address->ttl})) {
+                ++plan.required_additional;
+            }
+        }
+    }
     add_additional(*ns, plan);
 }
 

@@ -45,6 +45,9 @@ struct AnswerPlan {
     Section<kMaxChain + 1> answer;
     Section<2> authority;
     Section<32> additional;
+    /// The first entries of `additional` that must fit or truncate the answer: glue
+    /// for name servers below a referral's cut (RFC 9471 §3.1).
+    std::size_t required_additional = 0;
 };
 
 /// Fills `plan` for a question inside `zone` (RFC 1034 §4.3.2, RFC 4592, RFC 2308,

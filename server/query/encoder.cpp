@@ -94,8 +94,11 @@ std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Frami
     header.set_tc(truncated);
     std::uint16_t additional = 0;
     if (!truncated) {
+        const auto entries = plan.additional.view();
+        additional = write_section(w, entries.first(plan.required_additional), truncated);
         bool dropped = false;  // optional data: left out without TC (RFC 2181 §9)
-        additional = write_section(w, plan.additional.view(), dropped);
+        if (!truncated) additional += write_section(w, entries.subspan(plan.required_additional), dropped);
+        header.set_tc(truncated);
     }
     if (framing.opt) {
         w.set_limit(limit);

@@ -19,6 +19,15 @@ std::size_t answer_limit(const wire::Query& query, Transport transport) {
     return std::clamp<std::size_t>(query.edns.udp_size, 512, kEdnsPayload);
 }
 
+/// DS lives on the parent side of a cut (RFC 4035 §3.1.4.1): at a zone's apex it is
+/// answered from the enclosing zone when the view holds that one too.
+const model::Zone* parent_side(const model::ZoneSet& zones, const model::Zone& zone,
+                               std::span<const std::uint8_t> qname) {
+    if (qname.size() != zone.key().size() || qname.size() <= 1) return &zone;
+    const model::Zone* parent = zones.find(qname.subspan(qname[0] + 1u));
+    return parent != nullptr ? parent : &zone;
+}
+
 /// Refuses, answers NOTIMP or FORMERR, or, with `plan` filled, answers from the view.
 dns::RCode decide(const runtime::Snapshot& snapshot, const wire::Query& query, const IpAddress& client,
                   AnswerPlan& plan) {
@@ -32,6 +41,7 @@ dns::RCode decide(const runtime::Snapshot& snapshot, const wire::Query& query, c
     if (view == nullptr) return dns::RCode::Refused;
     const model::Zone* zone = view->zones.find(query.qname_lower.wire());
     if (zone == nullptr) return dns::RCode::Refused;  // forwarding comes with recursion
+    if (query.qtype == rrtype::DS) zone = parent_side(view->zones, *zone, query.qname_lower.wire());
     plan_answer(*zone, query.qname.wire(), query.qname_lower.wire(), query.qtype, plan);
     return plan.rcode;
 }

@@ -96,6 +96,21 @@ bool read_additional(WireReader& r, std::uint16_t count, Edns& edns) {
     return true;
 }
 
+/// Best effort for an opcode sitedns does not implement, so that the NOTIMP answer can
+/// echo the question and the OPT (RFC 6891 §7): NOTIFY and UPDATE carry records in the
+/// answer and authority sections, which are skipped.
+void read_unknown_opcode(WireReader& r, const Header& h, Query& out) {
+    if (h.qdcount() != 1 || !read_question(r, out)) {
+        out.question_end = 0;
+        return;
+    }
+    for (std::uint32_t i = 0; i < std::uint32_t{h.ancount()} + h.nscount(); ++i) {
+        Record rr;
+        if (!read_record(r, rr)) return;
+    }
+    if (!read_additional(r, h.arcount(), out.edns)) out.edns = Edns{};
+}
+
 }  // namespace
 
 ParseOutcome parse_query(std::span<const std::uint8_t> packet, Query& out) {
@@ -117,10 +132,7 @@ ParseOutcome parse_query(std::span<const std::uint8_t> packet, Query& out) {
     (void)r.bytes(kHeaderSize, header);
 
     if (out.opcode != dns::opcode::QUERY) {
-        // Best effort, so that the NOTIMP answer can echo the question.
-        if (h.qdcount() == 1 && !read_question(r, out)) {
-            out.question_end = 0;
-        }
+        read_unknown_opcode(r, h, out);
         return ParseOutcome::NotImp;
     }
     if (h.qdcount() != 1) {

@@ -201,7 +201,12 @@ std::string Name::to_text() const {
 }
 
 std::size_t Name::label_count() const {
-    return label_offsets(wire_).size();
+    std::size_t count = 0;  // counted in place: lookups call this per query
+    for (std::size_t pos = 0; pos < wire_.size() && wire_[pos] != 0;
+         pos += 1 + static_cast<std::uint8_t>(wire_[pos])) {
+        ++count;
+    }
+    return count;
 }
 
 bool Name::is_wildcard() const {

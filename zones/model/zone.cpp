@@ -139,6 +139,7 @@ void Zone::link(const load::ZoneData& data) {
     const std::string origin_key = data.origin.key();
     apex_ = find_node(std::span(reinterpret_cast<const std::uint8_t*>(origin_key.data()), origin_key.size()));
     soa_ = apex_ != nullptr ? apex_->find(dns::rrtype::SOA) : nullptr;
+    origin_labels_ = data.origin.label_count();
     if (soa_ == nullptr || soa_->rdatas.size() != 1) {
         throw load::ZoneError(data.source + ": zone " + data.origin.to_text() + " needs exactly one SOA at its origin");
     }
@@ -201,7 +202,7 @@ LookupResult Zone::lookup(std::span<const std::uint8_t> name) const {
     for (std::size_t at = 0; at < name.size() && name[at] != 0 && labels < 128; at += name[at] + 1) {
         starts[labels++] = at;
     }
-    const std::size_t origin_labels = apex_->name.label_count();
+    const std::size_t origin_labels = origin_labels_;
     if (labels < origin_labels) return {Match::NxDomain, apex_};
 
     const Node* encloser = apex_;

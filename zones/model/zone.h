@@ -92,6 +92,7 @@ private:
     std::unordered_map<std::string, std::uint32_t, KeyHash, std::equal_to<>> index_;
     const Node* apex_ = nullptr;
     const RRset* soa_ = nullptr;
+    std::size_t origin_labels_ = 0;
     std::uint32_t negative_ttl_ = 0;
     std::size_t record_count_ = 0;
     std::string source_;
