@@ -1,0 +1,179 @@
+// sitedns: the command line (SPEC §2). Wiring only: parse, load, build, serve.
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "config/config.h"
+#include "server/net/server.h"
+#include "server/runtime/logging.h"
+#include "server/runtime/service.h"
+#include "server/runtime/snapshot.h"
+
+namespace {
+
+using namespace sitedns;
+
+// Exit statuses (SPEC §2).
+constexpr int kExitOk = 0;
+constexpr int kExitInvalid = 1;  // configuration or zone data
+constexpr int kExitUsage = 2;
+constexpr int kExitFault = 3;  // runtime: bind failed, ...
+
+struct Options {
+    std::string config_file;
+    std::vector<std::string> listen;
+    std::optional<unsigned> threads;
+    std::string log_level;
+};
+
+Config load_config(const std::string& file) {
+    return file.empty() ? default_config() : read_config_file(file);
+}
+
+void print_error(const std::string& message) {
+    std::fprintf(stderr, "sitedns: error: %s\n", message.c_str());
+}
+
+/// `sitedns check`: configuration and zones, no socket.
+int run_check(const std::string& config_file) {
+    try {
+        auto snapshot = runtime::build_snapshot(load_config(config_file), 1);
+        std::printf("ok: %zu views, %zu zones, %zu records\n", snapshot->views.size(),
+                    snapshot->zone_count, snapshot->record_count);
+        return kExitOk;
+    } catch (const std::exception& e) {
+        std::printf("error: %s\n", e.what());
+        return kExitInvalid;
+    }
+}
+
+/// The command-line overrides of the configuration; false (and a message) on bad input.
+bool apply_overrides(const Options& options, Config& config) {
+    if (!options.listen.empty()) {
+        config.listen.clear();
+        for (const auto& text : options.listen) {
+            std::string error;
+            auto endpoint = Endpoint::parse(text, std::nullopt, &error);
+            if (!endpoint) {
+                std::fprintf(stderr, "sitedns: --listen %s: %s\n", text.c_str(),
+                             error.empty() ? "expected ADDR:PORT" : error.c_str());
+                return false;
+            }
+            config.listen.push_back(*endpoint);
+        }
+    }
+    if (options.threads) {
+        config.threads = *options.threads;
+    }
+    if (!options.log_level.empty()) {
+        config.log.level = options.log_level;
+    }
+    return true;
+}
+
+/// `sitedns [--config FILE] ...`: serve until SIGTERM or SIGINT.
+int run_server(const Options& options) {
+    Config config;
+    std::shared_ptr<const runtime::Snapshot> snapshot;
+    try {
+        config = load_config(options.config_file);
+        if (!apply_overrides(options, config)) {
+            return kExitUsage;
+        }
+        auto level = runtime::parse_log_level(config.log.level);
+        if (!level) {
+            print_error(config.source + ": log.level: unknown level \"" + config.log.level + "\"");
+            return kExitInvalid;
+        }
+        if (config.listen.empty()) {
+            print_error(config.source + ": listen: no address to listen on");
+            return kExitInvalid;
+        }
+        runtime::init_logging(*level);
+        snapshot = runtime::build_snapshot(config, 1);
+    } catch (const std::exception& e) {
+        print_error(e.what());
+        return kExitInvalid;
+    }
+
+    runtime::Service service(snapshot,
+                             net::ServerOptions{config.listen, config.threads, config.tcp});
+    try {
+        service.bind();
+        runtime::log_banner(*snapshot, service.bound(), service.threads());
+        if (const char* port_file = std::getenv("SITEDNS_PORT_FILE")) {
+            runtime::write_port_file(port_file, service.bound().front().port);
+        }
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "sitedns: %s\n", e.what());
+        return kExitFault;
+    }
+    return service.run();
+}
+
+int not_implemented(const char* command) {
+    std::fprintf(stderr, "sitedns: %s is not implemented yet\n", command);
+    return kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::signal(SIGPIPE, SIG_IGN);  // a peer closing mid-answer is an error code, not a death
+
+    CLI::App app{"sitedns: a site-aware authoritative DNS server"};
+    app.set_version_flag("--version", std::string("sitedns ") + SITEDNS_VERSION);
+    app.require_subcommand(0, 1);
+
+    Options options;
+    auto level_check = CLI::Validator(
+        [](std::string& text) {
+            return runtime::parse_log_level(text) ? std::string()
+                                                  : "unknown log level \"" + text + "\"";
+        },
+        "LEVEL");
+    app.add_option("--config", options.config_file, "configuration file (default: built-in)");
+    app.add_option("--listen", options.listen, "ADDR:PORT to serve on (repeatable)");
+    app.add_option("--threads", options.threads, "worker threads (0: one per core)")
+        ->check(CLI::Range(0u, 1024u));
+    app.add_option("--log-level", options.log_level, "trace, debug, info, warning, error")
+        ->check(level_check);
+
+    auto* check = app.add_subcommand("check", "validate configuration and zones; opens no socket");
+    check->add_option("--config", options.config_file, "configuration file");
+
+    std::string site, view;
+    std::vector<std::string> addresses;
+    auto* trace = app.add_subcommand("trace", "follow mail from SITE to ADDRESS");
+    trace->add_option("--config", options.config_file, "configuration file");
+    trace->add_option("--from", site, "the sending site");
+    trace->add_option("address", addresses, "mail address");
+    auto* exporter = app.add_subcommand("export", "print a view's zones as RFC 1035 text");
+    exporter->add_option("--config", options.config_file, "configuration file");
+    exporter->add_option("--view", view, "view name");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? kExitOk : kExitUsage;
+    }
+
+    if (check->parsed()) {
+        return run_check(options.config_file);
+    }
+    if (trace->parsed()) {
+        return not_implemented("trace");
+    }
+    if (exporter->parsed()) {
+        return not_implemented("export");
+    }
+    return run_server(options);
+}

@@ -1,0 +1,68 @@
+#pragma once
+// What one worker thread owns: its io_context, its copy of the snapshot and the fixed
+// buffers every packet on this thread is read into and answered from (STYLE rule 7).
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <unordered_map>
+
+#include <boost/asio/io_context.hpp>
+
+#include "server/query/responder.h"
+#include "server/runtime/snapshot_holder.h"
+
+namespace sitedns::net {
+
+class TcpSession;
+
+/// Largest UDP payload accepted (an IPv4 datagram's bound).
+inline constexpr std::size_t kMaxDatagram = 65535;
+
+class Worker {
+  public:
+    Worker(std::size_t index, boost::asio::io_context& context,
+           const runtime::SnapshotHolder& snapshots);
+    ~Worker();
+
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    std::size_t index() const { return index_; }
+    boost::asio::io_context& context() { return context_; }
+
+    /// The snapshot to answer the next packet from (no lock; see SnapshotReader).
+    const runtime::Snapshot& snapshot() { return snapshot_.get(); }
+
+    /// Where UDP datagrams are received; used synchronously, on this thread only.
+    std::span<std::uint8_t> receive_buffer() { return buffers_->receive; }
+    /// Where answers are written before they are sent or queued; same rule.
+    std::span<std::uint8_t> answer_buffer() { return buffers_->answer; }
+
+    /// Registers a TCP session running on this worker (called on its thread).
+    void add_session(std::shared_ptr<TcpSession> session);
+    /// Forgets a closed session (called on this worker's thread).
+    void remove_session(const TcpSession* session);
+    /// Asks every session to finish the answers it has and close, and marks the worker
+    /// as stopping so sessions handed over later close at once (on this thread).
+    void shutdown_sessions();
+    bool stopping() const { return stopping_; }
+    std::size_t session_count() const { return sessions_.size(); }
+
+  private:
+    struct Buffers {
+        std::array<std::uint8_t, kMaxDatagram> receive;
+        std::array<std::uint8_t, query::kMaxMessage> answer;
+    };
+
+    std::size_t index_;
+    boost::asio::io_context& context_;
+    runtime::SnapshotReader snapshot_;
+    std::unique_ptr<Buffers> buffers_;
+    std::unordered_map<const TcpSession*, std::shared_ptr<TcpSession>> sessions_;
+    bool stopping_ = false;
+};
+
+}  // namespace sitedns::net

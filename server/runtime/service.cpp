@@ -1,0 +1,123 @@
+#include "server/runtime/service.h"
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "server/runtime/signals.h"
+
+namespace sitedns::runtime {
+
+namespace asio = boost::asio;
+
+namespace {
+
+/// How long TCP sessions may take to write their last answers after a stop signal.
+constexpr std::chrono::seconds kStopGrace{2};
+
+std::string zone_list(const View& view) {
+    std::string text;
+    for (const auto& zone : view.zones.zones()) {
+        if (!text.empty()) {
+            text += ", ";
+        }
+        text +=
+            zone->origin().to_text() + " (" + std::to_string(zone->record_count()) + " records)";
+    }
+    return text.empty() ? "no zones" : text;
+}
+
+}  // namespace
+
+Service::Service(std::shared_ptr<const Snapshot> snapshot, net::ServerOptions options)
+    : initial_(snapshot),
+      snapshots_(std::move(snapshot)),
+      server_(snapshots_, std::move(options)) {}
+
+int Service::run() {
+    asio::io_context control(1);
+    asio::steady_timer grace(control);
+    bool stopping = false;
+
+    SignalWatcher signals(
+        control,
+        [&](int signal) {
+            if (stopping) {
+                spdlog::warn("{}: stopping now", ::strsignal(signal));
+                server_.stop_now();
+                return;
+            }
+            stopping = true;
+            spdlog::info("{}: stopping", ::strsignal(signal));
+            server_.shutdown();
+            grace.expires_after(kStopGrace);
+            grace.async_wait([this](boost::system::error_code ec) {
+                if (!ec) {
+                    spdlog::warn("TCP answers still in flight after {} s: closing them",
+                                 kStopGrace.count());
+                    server_.stop_now();
+                }
+            });
+        },
+        [] { spdlog::warn("SIGHUP: reload is not implemented yet"); });
+
+    // Once every worker has returned, nothing is left for the control loop to wait for.
+    server_.start([&control, &grace, &signals] {
+        asio::post(control, [&grace, &signals] {
+            grace.cancel();
+            signals.cancel();
+        });
+    });
+    control.run();
+    server_.join();
+    if (!stopping) {
+        spdlog::error("worker threads stopped unexpectedly");
+        return 3;
+    }
+    spdlog::info("stopped");
+    return 0;
+}
+
+void log_banner(const Snapshot& snapshot, const std::vector<Endpoint>& listen,
+                std::size_t threads) {
+    spdlog::info("sitedns {} starting with configuration {}", SITEDNS_VERSION,
+                 snapshot.config.source);
+    for (const auto& endpoint : listen) {
+        spdlog::info("listening on {} (UDP and TCP)", endpoint.to_string());
+    }
+    spdlog::info("{} worker threads; {} views, {} zones, {} records", threads,
+                 snapshot.views.size(), snapshot.zone_count, snapshot.record_count);
+    for (const auto& view : snapshot.views) {
+        spdlog::info("view {}{}: {}", view.name, view.recursion ? " (recursion)" : "",
+                     zone_list(view));
+    }
+}
+
+void write_port_file(const std::filesystem::path& file, std::uint16_t port) {
+    std::filesystem::path temporary = file;
+    temporary += ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::trunc);
+        out << port << '\n';
+        if (!out.flush()) {
+            throw std::runtime_error(temporary.string() + ": " + std::strerror(errno));
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(temporary, file, ec);
+    if (ec) {
+        throw std::runtime_error(file.string() + ": " + ec.message());
+    }
+}
+
+}  // namespace sitedns::runtime

@@ -1,0 +1,47 @@
+#pragma once
+// The running server: the published snapshot, the transport, and the control loop
+// that turns signals into a clean stop (and, later, a reload).
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "server/net/server.h"
+#include "server/runtime/snapshot.h"
+#include "server/runtime/snapshot_holder.h"
+
+namespace sitedns::runtime {
+
+class Service {
+  public:
+    Service(std::shared_ptr<const Snapshot> snapshot, net::ServerOptions options);
+
+    Service(const Service&) = delete;
+    Service& operator=(const Service&) = delete;
+
+    /// Opens the sockets; throws net::BindError.
+    void bind() { server_.bind(); }
+    /// The listen addresses with their actual ports (after bind()).
+    const std::vector<Endpoint>& bound() const { return server_.bound(); }
+    std::size_t threads() const { return server_.threads(); }
+    const Snapshot& snapshot() const { return *initial_; }
+
+    /// Serves until SIGTERM or SIGINT, then stops cleanly: listeners closed, TCP answers
+    /// in flight written (at most 2 s). Returns the exit status (0 after a signal).
+    int run();
+
+  private:
+    std::shared_ptr<const Snapshot> initial_;
+    SnapshotHolder snapshots_;
+    net::Server server_;
+};
+
+/// Logs the start-up banner: version, listen addresses, threads, views and zones.
+void log_banner(const Snapshot& snapshot, const std::vector<Endpoint>& listen, std::size_t threads);
+
+/// Writes "<port>\n" to `file` atomically (a temporary file renamed), so a test that
+/// started the server on port 0 learns the port. Throws std::runtime_error.
+void write_port_file(const std::filesystem::path& file, std::uint16_t port);
+
+}  // namespace sitedns::runtime
