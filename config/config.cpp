@@ -325,7 +325,7 @@ class Reader {
         const json& items = array(value, path, false);
         for (std::size_t i = 0; i < items.size(); ++i) {
             std::filesystem::path file = string(items[i], element(path, i));
-            ZoneSource zone{std::filesystem::absolute(base_dir_ / file).lexically_normal(), {}};
+            ZoneSource zone{std::filesystem::absolute(base_dir_ / file).lexically_normal(), {}, {}};
             for (std::size_t j = 0; j < out.size(); ++j) {
                 if (out[j] == zone) {
                     fail(element(path, i), "zone file " + zone.path.string() +
@@ -372,7 +372,7 @@ Config default_config() {
     view.name = "default";
     view.match_clients = {*Cidr::parse("0.0.0.0/0"), *Cidr::parse("::/0")};
     for (const examples::EmbeddedFile& file : examples::zone_files()) {
-        view.zones.push_back(ZoneSource{file.name, file.content});
+        view.zones.push_back(ZoneSource{file.name, file.content, {}});
     }
     config.views.push_back(std::move(view));
     return config;

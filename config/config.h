@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -9,14 +10,17 @@
 #include <vector>
 
 #include "config/address.h"
+#include "config/sites.h"
 
 namespace sitedns {
 
-/// Where a view's zone comes from: a file, or one of the example zones built into
-/// the binary (`builtin` holds its JSON text and `path` its name).
+/// Where a view's zone comes from: a file, one of the example zones built into the
+/// binary (`builtin` holds its JSON text and `path` its name), or a zone generated from
+/// the sites topology (`generated`, shared by every view that holds it).
 struct ZoneSource {
     std::filesystem::path path;
     std::string_view builtin;
+    std::shared_ptr<const load::ZoneData> generated;
     friend bool operator==(const ZoneSource&, const ZoneSource&) = default;
 };
 
@@ -27,6 +31,7 @@ struct ViewConfig {
     std::vector<ZoneSource> zones;
     bool recursion = false;
     std::optional<std::vector<Endpoint>> upstreams;  ///< absent: the top-level ones
+    std::optional<std::string> site;  ///< set on views generated for a site: its name
 };
 
 struct LogConfig {
@@ -52,6 +57,8 @@ struct Config {
     std::optional<Endpoint> metrics_listen;
     TcpConfig tcp;
     std::string source;  ///< the file it was read from, or "built-in"
+    /// SPEC §3.3; its generated views are already in `views`, marked by `site`.
+    std::optional<Sites> sites;
 };
 
 /// An invalid configuration. what() is "<file>: <json path>: <reason>", e.g.

@@ -210,9 +210,10 @@ void read_exact(int fd, std::uint8_t* out, std::size_t n, Clock::time_point dead
 
 Bytes framed(std::span<const std::uint8_t> query) {
     if (query.size() > 65535) throw DnsClientError("query too large for TCP");
-    Bytes out{static_cast<std::uint8_t>(query.size() >> 8),
-              static_cast<std::uint8_t>(query.size())};
-    out.insert(out.end(), query.begin(), query.end());
+    Bytes out(query.size() + 2);
+    out[0] = static_cast<std::uint8_t>(query.size() >> 8);
+    out[1] = static_cast<std::uint8_t>(query.size());
+    std::copy(query.begin(), query.end(), out.begin() + 2);
     return out;
 }
 

@@ -77,7 +77,7 @@ TEST(ConfigExample, ViewsJsonParses) {
     fs::path examples = (fs::absolute(SITEDNS_SOURCE_DIR) / "zones/examples").lexically_normal();
     std::vector<ZoneSource> zones;
     for (const char* site : {"london", "paris", "madrid"}) {
-        zones.push_back({examples / (std::string(site) + ".example.local.json"), {}});
+        zones.push_back({examples / (std::string(site) + ".example.local.json"), {}, {}});
     }
     EXPECT_EQ(office.zones, zones);
 
@@ -130,7 +130,7 @@ TEST(ConfigDefaults, EveryKeyIsRead) {
     EXPECT_EQ(config.views[0].name, "lab");
     EXPECT_EQ(config.views[0].match_clients,
               (std::vector<Cidr>{cidr("10.9.0.0/16"), cidr("2001:db8:9::/48")}));
-    EXPECT_EQ(config.views[0].zones, (std::vector<ZoneSource>{{"/etc/sitedns/lab.json", {}}}));
+    EXPECT_EQ(config.views[0].zones, (std::vector<ZoneSource>{{"/etc/sitedns/lab.json", {}, {}}}));
     EXPECT_TRUE(config.views[0].recursion);
     EXPECT_EQ(config.views[0].upstreams, std::vector<Endpoint>{endpoint("192.0.2.1:53")});
     EXPECT_EQ(config.views[1].upstreams, std::vector<Endpoint>{});  // present but empty

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/address.h"
+#include "zones/load/zone_data.h"
+
+namespace sitedns {
+
+/// One office site (SPEC §3.3).
+struct Site {
+    std::string name;                 ///< a DNS label: "paris"
+    std::vector<Cidr> subnets;        ///< its clients: the view's match_clients
+    IpAddress address;                ///< external IPv4 address of its mail host
+    std::optional<IpAddress> address6;
+    bool primary = false;             ///< receives the public domain's mail
+    std::string mail_host = "mail";   ///< label of the mail host
+    std::uint16_t preference = 10;    ///< MX preference
+    std::vector<std::filesystem::path> zones;  ///< extra zone files for this site's view
+};
+
+/// The `sites` object: one topology for every site's server.
+struct Sites {
+    std::string domain;           ///< the public mail domain: "example.com"
+    std::string internal_suffix;  ///< "example.local"
+    std::uint32_t ttl = 300;
+    std::vector<Site> list;
+    /// SOA serial of the generated zones: derived from the sites object's content, so it
+    /// changes exactly when the topology does.
+    std::uint32_t serial = 0;
+};
+
+/// The internal zone of `site`: "<name>.<internal_suffix>." as data, the same for every
+/// view that holds it, so it is compiled once however many sites there are:
+///   <T>.<suffix>.       SOA  ns.<suffix>. hostmaster.<domain>. <serial> 3600 600 604800 <ttl>
+///   <T>.<suffix>.       NS   ns.<suffix>.
+///   <T>.<suffix>.       MX   <preference> <mail_host>.<T>.<suffix>.
+///   <mail_host>.<T>...  A    <address>      (AAAA <address6> when given)
+/// ns.<suffix> names "the internal DNS of whichever site asks": every site's sitedns.
+std::shared_ptr<const load::ZoneData> generate_site_zone(const Sites& sites, const Site& site);
+
+}  // namespace sitedns

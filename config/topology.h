@@ -1,0 +1,55 @@
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+#include "zones/model/zone.h"
+
+namespace sitedns {
+
+/// What the checks and trace see of one view: its configuration and compiled zones.
+struct ServedView {
+    const ViewConfig* config = nullptr;
+    const model::ZoneSet* zones = nullptr;
+};
+
+/// One finding of `sitedns check`: printed as "error: TEXT" or "warning: TEXT". The text
+/// names the site, view, zone or record concerned and says what to change.
+struct Problem {
+    enum class Severity { Error, Warning };
+    Severity severity = Severity::Error;
+    std::string text;
+    friend bool operator==(const Problem&, const Problem&) = default;
+};
+
+/// The topology rules of SPEC §2 that break mail, over the views as they would be
+/// served (`views` in the order of config.views): a site view missing another site's
+/// zone; an MX for another site that resolves to the view's own site (IPv4 or IPv6: a
+/// loop); an MX target that is a CNAME (RFC 2181 §10.3), has no address in the view, or
+/// is a loopback address; overlapping site subnets; two sites sharing an address; no or
+/// several primary sites; duplicate site names; the internal suffix under .local
+/// (RFC 6762: warning). Null MX (RFC 7505, "MX 0 .") is valid: no mail. Returns no
+/// problem for a configuration without sites.
+std::vector<Problem> check_topology(const Config& config, std::span<const ServedView> views);
+
+/// How a trace ends (SPEC §2).
+enum class TraceEnd { Delivered, ForwardedUpstream, Loop, NoRoute };
+
+struct TraceResult {
+    std::vector<std::string> lines;  ///< one per step, as `sitedns trace` prints them
+    TraceEnd end = TraceEnd::NoRoute;
+    std::string site;  ///< the site it was delivered at
+};
+
+/// Follows what a mail host at `from_site` does for `address` ("user@domain" or just a
+/// domain): the view it gets, the MX records in preference order, the address chosen
+/// and the site owning it, hop after hop, until delivered, forwarded upstream, a loop
+/// or no route. Mail for the public domain goes to the primary site, as the public MX
+/// sends it. Throws std::invalid_argument for an unknown site or a malformed address.
+TraceResult trace_mail(const Config& config, std::span<const ServedView> views, std::string_view from_site,
+                       std::string_view address);
+
+}  // namespace sitedns
