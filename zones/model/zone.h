@@ -78,6 +78,9 @@ public:
 
     /// Looks up a lowercased wire name at or below the origin. Allocation-free.
     LookupResult lookup(std::span<const std::uint8_t> lowercase_name) const;
+    /// Every node, in no particular order (apex() is the apex). For export and checks,
+    /// not for the query path.
+    const std::vector<Node>& nodes() const { return nodes_; }
     /// The node owning exactly this lowercased wire name, or nullptr.
     const Node* find_node(std::span<const std::uint8_t> lowercase_name) const;
 

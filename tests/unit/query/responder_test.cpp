@@ -112,6 +112,10 @@ struct Case {
     Records additional{};
 };
 
+/// Case names in test output instead of the object's bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+
 std::vector<Case> cases() {
     const QueryOptions edns{.edns = true};
     return {
