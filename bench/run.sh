@@ -25,19 +25,27 @@ done
 python3 - "$results" "$runs" "$seconds" <<'PY'
 import re, statistics, sys
 path, runs, seconds = sys.argv[1:]
-qps = {}
+figures = {}  # server -> {"qps": [...], "cpu": [...]}
 for line in open(path):
     m = re.match(r"run=\d+ (\S+) qps=([\d.]+)", line)
-    if m:
-        qps.setdefault(m.group(1), []).append(float(m.group(2)))
-print(f"queries per second, median of {runs} runs x {seconds}s, one worker pinned (peerbench data)")
-print(f"{'server':<10} {'qps':>10}  {'runs':<30}")
-med = {s: statistics.median(v) for s, v in qps.items()}
+    if not m:
+        continue
+    f = figures.setdefault(m.group(1), {"qps": [], "cpu": []})
+    f["qps"].append(float(m.group(2)))
+    cpu = re.search(r"cpu_us_per_q=([\d.]+)", line)
+    if cpu:
+        f["cpu"].append(float(cpu.group(1)))
+med = lambda xs: statistics.median(xs) if xs else float("nan")
+print(f"median of {runs} runs x {seconds}s, one worker pinned to CPU 0, dnsperf on CPU 1 (peerbench data)")
+print(f"{'server':<10} {'qps':>9} {'cpu_us/q':>9}  qps of each run")
 for s in ("nsd", "knot", "sitedns"):
-    if s in med:
-        print(f"{s:<10} {med[s]:>10.0f}  {' '.join(f'{x:.0f}' for x in qps[s])}")
-if "sitedns" in med:
+    if s in figures:
+        f = figures[s]
+        print(f"{s:<10} {med(f['qps']):>9.0f} {med(f['cpu']):>9.2f}  {' '.join(f'{x:.0f}' for x in f['qps'])}")
+if "sitedns" in figures:
     for peer in ("nsd", "knot"):
-        if med.get(peer):
-            print(f"sitedns / {peer}: {med['sitedns'] / med[peer]:.2f}")
+        if peer in figures:
+            q = med(figures["sitedns"]["qps"]) / med(figures[peer]["qps"])
+            c = med(figures["sitedns"]["cpu"]) / med(figures[peer]["cpu"])
+            print(f"sitedns / {peer}: qps x{q:.2f}, cpu per answer x{c:.2f}")
 PY
