@@ -12,7 +12,7 @@
 
 #include "config/json_input.h"
 #include "config/prefix_table.h"
-#include "zones/examples/embedded.h"
+#include "zones/dns/name.h"
 
 namespace sitedns {
 namespace {
@@ -22,12 +22,16 @@ using Keys = std::span<const std::string_view>;
 
 constexpr std::string_view kResolvConf = "/etc/resolv.conf";
 constexpr std::uint16_t kDnsPort = 53;
+constexpr std::int64_t kMaxTtl = 2147483647;  // RFC 2181 §8
 
 constexpr std::array<std::string_view, 10> kTopKeys{
     "listen",    "threads", "upstreams", "views",          "sites",
     "ecs_trust", "log",     "user",      "metrics_listen", "tcp"};
 constexpr std::array<std::string_view, 5> kViewKeys{"name", "match_clients", "zones", "recursion",
                                                     "upstreams"};
+constexpr std::array<std::string_view, 4> kSitesKeys{"domain", "internal_suffix", "ttl", "list"};
+constexpr std::array<std::string_view, 8> kSiteKeys{
+    "name", "subnets", "address", "address6", "primary", "mail_host", "preference", "zones"};
 constexpr std::array<std::string_view, 2> kLogKeys{"level", "queries"};
 constexpr std::array<std::string_view, 2> kTcpKeys{"idle_timeout_ms", "max_connections"};
 constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug",    "info", "warn",
@@ -85,7 +89,6 @@ class Reader {
         Config config;
         config.source = source_;
         object(root, "/", kTopKeys);
-        if (root.contains("sites")) fail("/sites", "not supported yet");
         if (root.contains("listen")) config.listen = endpoints(root["listen"], "/listen", {}, true);
         if (root.contains("threads")) {
             config.threads = static_cast<unsigned>(integer(root["threads"], "/threads", 0, 1024));
@@ -96,7 +99,13 @@ class Reader {
             config.upstreams = resolv_conf_upstreams(kResolvConf, config.listen);
         }
         if (root.contains("views")) config.views = views(root["views"], "/views");
-        if (root.contains("ecs_trust")) config.ecs_trust = cidrs(root["ecs_trust"], "/ecs_trust");
+        if (root.contains("sites")) {
+            config.sites = sites(root["sites"], "/sites");
+            add_site_views(root["sites"]["list"], *config.sites, config.views);
+        }
+        if (root.contains("ecs_trust")) {
+            config.ecs_trust = cidrs(root["ecs_trust"], "/ecs_trust", false);
+        }
         if (root.contains("log")) config.log = log(root["log"], "/log");
         if (root.contains("user")) config.user = string(root["user"], "/user");
         if (root.contains("metrics_listen")) {
@@ -113,6 +122,14 @@ class Reader {
 
     void expect(bool ok, const json& value, const std::string& path, std::string_view what) const {
         if (!ok) fail(path, "expected " + std::string(what) + ", got " + kind_of(value));
+    }
+
+    /// Checks the object `value` has each of `keys`.
+    void require(const json& value, const std::string& path,
+                 std::initializer_list<std::string_view> keys) const {
+        for (std::string_view key : keys) {
+            if (!value.contains(key)) fail(path, "missing required key " + in_quotes(key));
+        }
     }
 
     /// Checks `value` is an object whose keys are all in `known`.
@@ -194,9 +211,9 @@ class Reader {
         return *parsed;
     }
 
-    std::vector<Cidr> cidrs(const json& value, const std::string& path) const {
+    std::vector<Cidr> cidrs(const json& value, const std::string& path, bool non_empty) const {
         std::vector<Cidr> out;
-        const json& items = array(value, path, false);
+        const json& items = array(value, path, non_empty);
         for (std::size_t i = 0; i < items.size(); ++i)
             out.push_back(cidr(items[i], element(path, i)));
         return out;
@@ -258,11 +275,7 @@ class Reader {
     ViewConfig view(const json& value, const std::string& path) const {
         ViewConfig out;
         object(value, path, kViewKeys);
-        for (std::string_view required : {"name", "match_clients"}) {
-            if (!value.contains(required)) {
-                fail(path, "missing required key " + in_quotes(required));
-            }
-        }
+        require(value, path, {"name", "match_clients"});
         out.name = string(value["name"], member(path, "name"));
         out.match_clients = match_clients(value["match_clients"], member(path, "match_clients"));
         if (value.contains("zones")) out.zones = zones(value["zones"], member(path, "zones"));
@@ -320,6 +333,156 @@ class Reader {
         }
     }
 
+    /// SPEC §3.3: the `sites` object. Its generated views are added by add_site_views.
+    Sites sites(const json& value, const std::string& path) const {
+        Sites out;
+        object(value, path, kSitesKeys);
+        require(value, path, {"domain", "internal_suffix", "list"});
+        out.domain = domain_name(value["domain"], member(path, "domain"));
+        out.internal_suffix =
+            domain_name(value["internal_suffix"], member(path, "internal_suffix"));
+        if (value.contains("ttl")) {
+            out.ttl =
+                static_cast<std::uint32_t>(integer(value["ttl"], member(path, "ttl"), 0, kMaxTtl));
+        }
+        std::string list_path = member(path, "list");
+        const json& items = array(value["list"], list_path, true);
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            std::string site_path = element(list_path, i);
+            Site next = site(items[i], site_path, out.internal_suffix);
+            for (std::size_t j = 0; j < out.list.size(); ++j) {
+                if (out.list[j].name == next.name) {
+                    fail(member(site_path, "name"), "duplicate site name " + in_quotes(next.name) +
+                                                        " (also " + element(list_path, j) + ")");
+                }
+            }
+            out.list.push_back(std::move(next));
+        }
+        // nlohmann objects keep their keys sorted, so the dump ignores order and spacing.
+        out.serial = sites_serial(value.dump());
+        return out;
+    }
+
+    /// One entry of /sites/list; `suffix` bounds the length of the names it generates.
+    Site site(const json& value, const std::string& path, const std::string& suffix) const {
+        Site out;
+        object(value, path, kSiteKeys);
+        require(value, path, {"name", "subnets", "address"});
+        out.name = label(value["name"], member(path, "name"), "site name");
+        out.subnets = cidrs(value["subnets"], member(path, "subnets"), true);
+        out.address = address(value["address"], member(path, "address"), IpAddress::Family::V4);
+        if (value.contains("address6")) {
+            out.address6 =
+                address(value["address6"], member(path, "address6"), IpAddress::Family::V6);
+        }
+        if (value.contains("primary"))
+            out.primary = boolean(value["primary"], member(path, "primary"));
+        if (value.contains("mail_host")) {
+            out.mail_host = label(value["mail_host"], member(path, "mail_host"), "mail host");
+        }
+        if (value.contains("preference")) {
+            out.preference = static_cast<std::uint16_t>(
+                integer(value["preference"], member(path, "preference"), 0, 65535));
+        }
+        if (value.contains("zones")) {
+            for (const ZoneSource& zone : zones(value["zones"], member(path, "zones")))
+                out.zones.push_back(zone.path);
+        }
+        std::string mail = out.mail_host + "." + out.name + "." + suffix + ".";
+        if (mail.size() + 1 > dns::kMaxNameWire) {  // the text's length + 1 is the wire length
+            fail(member(path, "name"), "the mail host name " + mail + " is longer than 255 octets");
+        }
+        return out;
+    }
+
+    /// A domain name of LDH labels ("example.com"; RFC 1123 §2.1), stored without the
+    /// trailing dot.
+    std::string domain_name(const json& value, const std::string& path) const {
+        std::string name = string(value, path);
+        if (name.size() > 1 && name.back() == '.') name.pop_back();
+        std::string_view rest = name;
+        while (true) {
+            std::string_view one = rest.substr(0, rest.find('.'));
+            std::string problem = label_problem(one, false);
+            if (!problem.empty()) fail(path, in_quotes(name) + " is not a domain name: " + problem);
+            if (one.size() == rest.size()) break;
+            rest.remove_prefix(one.size() + 1);
+        }
+        if (name.size() + 2 > dns::kMaxNameWire) {
+            fail(path, in_quotes(name) + " is longer than 255 octets");
+        }
+        return name;
+    }
+
+    /// One lowercase LDH label: a site name or mail host, written into generated names.
+    std::string label(const json& value, const std::string& path, std::string_view what) const {
+        std::string text = string(value, path);
+        std::string problem = label_problem(text, true);
+        if (!problem.empty()) {
+            fail(path, in_quotes(text) + " is not a valid " + std::string(what) + ": " + problem);
+        }
+        return text;
+    }
+
+    /// Why `text` is not an LDH label (RFC 1123 §2.1), or "".
+    static std::string label_problem(std::string_view text, bool lowercase) {
+        if (text.empty()) return "empty label";
+        if (text.size() > dns::kMaxLabel) {
+            return "label " + in_quotes(text) + " is longer than 63 characters";
+        }
+        if (text.front() == '-' || text.back() == '-') {
+            return "label " + in_quotes(text) + " starts or ends with a hyphen";
+        }
+        for (char c : text) {
+            bool upper = c >= 'A' && c <= 'Z';
+            if (upper && lowercase) return "use lowercase letters, digits and hyphens only";
+            if (!upper && !(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '-') {
+                return "label " + in_quotes(text) + " has " + in_quotes(std::string(1, c)) +
+                       "; use letters, digits and hyphens only";
+            }
+        }
+        return "";
+    }
+
+    /// An address of `family` ("203.0.113.20" for IPv4, "2001:db8::25" for IPv6).
+    IpAddress address(const json& value, const std::string& path, IpAddress::Family family) const {
+        std::string text = string(value, path);
+        auto parsed = IpAddress::parse(text);
+        std::string_view expected = family == IpAddress::Family::V4 ? "an IPv4" : "an IPv6";
+        if (!parsed || parsed->family != family) {
+            fail(path, "expected " + std::string(expected) + " address, got " + in_quotes(text));
+        }
+        return *parsed;
+    }
+
+    /// SPEC §3.3: one view per site, after the explicit ones, holding the generated zone
+    /// of every other site (each zone built once, shared by the views) and its own
+    /// extra zones. Its subnets join the one longest-prefix table (SPEC §3.2).
+    void add_site_views(const json& list, const Sites& sites, std::vector<ViewConfig>& views) {
+        std::vector<std::shared_ptr<const load::ZoneData>> generated;
+        generated.reserve(sites.list.size());
+        for (const Site& site : sites.list) generated.push_back(generate_site_zone(sites, site));
+        const std::size_t explicit_views = views.size();
+        for (std::size_t i = 0; i < sites.list.size(); ++i) {
+            const Site& site = sites.list[i];
+            std::string path = element("/sites/list", i);
+            for (std::size_t j = 0; j < explicit_views; ++j) {
+                if (views[j].name == site.name) {
+                    fail(member(path, "name"), "view " + in_quotes(site.name) +
+                                                   " already exists in " + element("/views", j));
+                }
+            }
+            ViewConfig view{site.name, site.subnets, {}, true, std::nullopt, site.name};
+            view.zones.reserve(generated.size() - 1 + site.zones.size());
+            for (std::size_t t = 0; t < generated.size(); ++t) {
+                if (t != i) view.zones.emplace_back().generated = generated[t];
+            }
+            for (const auto& file : site.zones) view.zones.push_back(ZoneSource{file, {}, {}});
+            views.push_back(std::move(view));
+            claim_prefixes(list[i]["subnets"], member(path, "subnets"), views);
+        }
+    }
+
     std::vector<ZoneSource> zones(const json& value, const std::string& path) const {
         std::vector<ZoneSource> out;
         const json& items = array(value, path, false);
@@ -365,17 +528,10 @@ Config read_config_file(const std::filesystem::path& file) {
 }
 
 Config default_config() {
-    Config config;
-    config.source = "built-in";
-    config.upstreams = resolv_conf_upstreams(kResolvConf, config.listen);
-    ViewConfig view;
-    view.name = "default";
-    view.match_clients = {*Cidr::parse("0.0.0.0/0"), *Cidr::parse("::/0")};
-    for (const examples::EmbeddedFile& file : examples::zone_files()) {
-        view.zones.push_back(ZoneSource{file.name, file.content, {}});
-    }
-    config.views.push_back(std::move(view));
-    return config;
+    std::error_code error;
+    std::filesystem::path here = std::filesystem::current_path(error);
+    return parse_config(default_config_text(), error ? std::filesystem::path("/") : here,
+                        "built-in");
 }
 
 }  // namespace sitedns

@@ -76,9 +76,13 @@ Config read_config_file(const std::filesystem::path& file);
 Config parse_config(std::string_view json_text, const std::filesystem::path& base_dir,
                     std::string_view source);
 
-/// The built-in configuration used without --config: 127.0.0.1:5353, one view
-/// matching any client with the example zones compiled into the binary.
+/// The built-in configuration used without --config: the three-site example of SPEC
+/// §3.3 (config/examples/sites.json, compiled into the binary), listening on
+/// 127.0.0.1:5353, with 127.0.0.1 in london's subnets, forwarding to the system's resolvers.
 Config default_config();
+
+/// The JSON text of the built-in configuration (config/examples/sites.json).
+std::string_view default_config_text();
 
 /// The nameserver lines of a resolv.conf, less `own` addresses (sitedns's listeners).
 std::vector<Endpoint> resolv_conf_upstreams(const std::filesystem::path& file,

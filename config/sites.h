@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/address.h"
@@ -43,5 +44,9 @@ struct Sites {
 ///   <mail_host>.<T>...  A    <address>      (AAAA <address6> when given)
 /// ns.<suffix> names "the internal DNS of whichever site asks": every site's sitedns.
 std::shared_ptr<const load::ZoneData> generate_site_zone(const Sites& sites, const Site& site);
+
+/// The SOA serial for a sites object whose canonical text (the JSON with sorted keys and
+/// no whitespace) is `content`: its FNV-1a 32-bit hash, never 0.
+std::uint32_t sites_serial(std::string_view content);
 
 }  // namespace sitedns

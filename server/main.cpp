@@ -6,12 +6,16 @@
 #include <exception>
 #include <iostream>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "config/config.h"
+#include "config/export.h"
+#include "config/topology.h"
+#include "config/view_zones.h"
 #include "server/net/server.h"
 #include "server/runtime/logging.h"
 #include "server/runtime/service.h"
@@ -42,16 +46,99 @@ void print_error(const std::string& message) {
     std::fprintf(stderr, "sitedns: error: %s\n", message.c_str());
 }
 
-/// `sitedns check`: configuration and zones, no socket.
+/// The views as `check` and `trace` see them: each configured view with its zones.
+std::vector<ServedView> served_views(const std::vector<ViewConfig>& configs,
+                                     const std::vector<model::ZoneSet>& zones) {
+    std::vector<ServedView> views;
+    for (std::size_t i = 0; i < configs.size() && i < zones.size(); ++i) {
+        views.push_back(ServedView{&configs[i], &zones[i]});
+    }
+    return views;
+}
+
+/// `sitedns check`: configuration, zones and topology (SPEC §2); no socket. The
+/// snapshot is built as `serve` builds it, so check passes exactly what serve accepts.
 int run_check(const std::string& config_file) {
+    std::shared_ptr<const runtime::Snapshot> snapshot;
     try {
-        auto snapshot = runtime::build_snapshot(load_config(config_file), 1);
-        std::printf("ok: %zu views, %zu zones, %zu records\n", snapshot->views.size(),
-                    snapshot->zone_count, snapshot->record_count);
-        return kExitOk;
+        snapshot = runtime::build_snapshot(load_config(config_file), 1);
     } catch (const std::exception& e) {
         std::printf("error: %s\n", e.what());
         return kExitInvalid;
+    }
+    std::vector<ServedView> views;
+    for (std::size_t i = 0; i < snapshot->views.size(); ++i) {
+        views.push_back(ServedView{&snapshot->config.views[i], &snapshot->views[i].zones});
+    }
+    bool failed = false;
+    for (const Problem& problem : check_topology(snapshot->config, views)) {
+        const bool error = problem.severity == Problem::Severity::Error;
+        failed = failed || error;
+        std::printf("%s: %s\n", error ? "error" : "warning", problem.text.c_str());
+    }
+    if (failed) {
+        return kExitInvalid;
+    }
+    std::printf("ok: %zu views, %zu zones, %zu records\n", snapshot->views.size(),
+                snapshot->zone_count, snapshot->record_count);
+    return kExitOk;
+}
+
+/// A configuration with its zones compiled, for `trace` and `export`.
+struct Loaded {
+    Config config;
+    CompiledViews compiled;
+};
+
+/// Loads and compiles; on failure prints "sitedns: error: MESSAGE" on stderr (stdout is
+/// the command's output) and returns nullopt: exit 1.
+std::optional<Loaded> load_compiled(const std::string& config_file) {
+    try {
+        Loaded loaded{load_config(config_file), {}};
+        loaded.compiled = compile_views(loaded.config);
+        return loaded;
+    } catch (const std::exception& e) {
+        print_error(e.what());
+        return std::nullopt;
+    }
+}
+
+/// `sitedns trace --from SITE ADDRESS`: exit 0 when the mail is delivered or leaves for
+/// the upstream resolvers, 1 on a loop or no route, 2 for an unknown site or address.
+int run_trace(const std::string& config_file, const std::string& site, const std::string& address) {
+    auto loaded = load_compiled(config_file);
+    if (!loaded) {
+        return kExitInvalid;
+    }
+    try {
+        const TraceResult result =
+            trace_mail(loaded->config, served_views(loaded->config.views, loaded->compiled.zones),
+                       site, address);
+        for (const auto& line : result.lines) {
+            std::printf("%s\n", line.c_str());
+        }
+        const bool routed =
+            result.end == TraceEnd::Delivered || result.end == TraceEnd::ForwardedUpstream;
+        return routed ? kExitOk : kExitInvalid;
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "sitedns: trace: %s\n", e.what());
+        return kExitUsage;
+    }
+}
+
+/// `sitedns export --view NAME`: the view's zones as RFC 1035 text on stdout.
+int run_export(const std::string& config_file, const std::string& view) {
+    auto loaded = load_compiled(config_file);
+    if (!loaded) {
+        return kExitInvalid;
+    }
+    try {
+        const std::string text = export_view(loaded->config, loaded->compiled, view);
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        return kExitOk;
+    } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "sitedns: export: %s\n", e.what());
+        return kExitUsage;
     }
 }
 
@@ -119,11 +206,6 @@ int run_server(const Options& options) {
     return service.run();
 }
 
-int not_implemented(const char* command) {
-    std::fprintf(stderr, "sitedns: %s is not implemented yet\n", command);
-    return kExitUsage;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -150,15 +232,14 @@ int main(int argc, char** argv) {
     auto* check = app.add_subcommand("check", "validate configuration and zones; opens no socket");
     check->add_option("--config", options.config_file, "configuration file");
 
-    std::string site, view;
-    std::vector<std::string> addresses;
+    std::string site, address, view;
     auto* trace = app.add_subcommand("trace", "follow mail from SITE to ADDRESS");
     trace->add_option("--config", options.config_file, "configuration file");
-    trace->add_option("--from", site, "the sending site");
-    trace->add_option("address", addresses, "mail address");
+    trace->add_option("--from", site, "the sending site")->required();
+    trace->add_option("address", address, "user@domain or domain")->required();
     auto* exporter = app.add_subcommand("export", "print a view's zones as RFC 1035 text");
     exporter->add_option("--config", options.config_file, "configuration file");
-    exporter->add_option("--view", view, "view name");
+    exporter->add_option("--view", view, "view name")->required();
 
     try {
         app.parse(argc, argv);
@@ -170,10 +251,10 @@ int main(int argc, char** argv) {
         return run_check(options.config_file);
     }
     if (trace->parsed()) {
-        return not_implemented("trace");
+        return run_trace(options.config_file, site, address);
     }
     if (exporter->parsed()) {
-        return not_implemented("export");
+        return run_export(options.config_file, view);
     }
     return run_server(options);
 }

@@ -145,6 +145,8 @@ check "check on a good config exits 0 ($out)" test $rc -eq 0
 check "check reports views, zones and records" grep -qE '^ok: 1 views, 2 zones, [0-9]+ records$' <<<"$out"
 out=$("$SITEDNS" check 2>&1); rc=$?
 check "check on the built-in config exits 0 ($out)" test $rc -eq 0
+check "the built-in config is the three sites, each zone compiled once" \
+    grep -qE '^ok: 3 views, 3 zones, 15 records$' <<<"$out"
 out=$("$SITEDNS" check --config "$WORK/shared.json" 2>&1); rc=$?
 check "a zone held by two views is compiled once ($out)" \
     grep -qE '^ok: 2 views, 2 zones, [0-9]+ records$' <<<"$out"
@@ -166,7 +168,9 @@ check "serving a bad config exits 1 (got $rc)" test $rc -eq 1
 check "with one 'sitedns: error:' line naming the file ($out)" \
     grep -q '^sitedns: error: .*broken.json' <<<"$out"
 out=$("$SITEDNS" trace --from paris user@example.com 2>&1); rc=$?
-check "trace is not implemented yet: exit 2 (got $rc)" test $rc -eq 2
+check "trace on the built-in config exits 0 (got $rc)" test $rc -eq 0
+check "and delivers public mail at the primary site ($out)" \
+    grep -qE 'delivered at london$' <<<"$out"
 
 # ---------------------------------------------------------------- answers
 
@@ -222,8 +226,18 @@ fi
 # ---------------------------------------------------------------- built-in configuration
 
 if start_server builtin --listen 127.0.0.1:0 --threads 1; then
+    # 127.0.0.1 is in london's subnets: the london view answers for paris and madrid.
     out=$(q paris.example.local MX)
     check "built-in config answers paris MX" grep -q 'status: NOERROR' <<<"$out"
+    check "with the generated MX" \
+        grep -qE '^paris\.example\.local\.\s+300\s+IN\s+MX\s+10 mail\.paris\.example\.local\.$' <<<"$out"
+    check "paris's external IPv4 address in additional" \
+        grep -qE '^mail\.paris\.example\.local\.\s+300\s+IN\s+A\s+203\.0\.113\.20$' <<<"$out"
+    check "and its IPv6 address" \
+        grep -qE '^mail\.paris\.example\.local\.\s+300\s+IN\s+AAAA\s+2001:db8:20::25$' <<<"$out"
+    out=$(q madrid.example.local SOA)
+    check "built-in config answers madrid SOA" \
+        grep -qE '^madrid\.example\.local\.\s+300\s+IN\s+SOA\s+ns\.example\.local\. hostmaster\.example\.com\. ' <<<"$out"
     check "banner lists the listen address with its port" \
         grep -q "listening on 127.0.0.1:$PORT" "$WORK/builtin.log"
     check "SIGINT also stops with exit 0" bash -c "kill -INT $PID"

@@ -8,7 +8,6 @@
 #include <string>
 
 #include "config/json_input.h"
-#include "zones/examples/embedded.h"
 
 namespace sitedns {
 namespace {
@@ -248,7 +247,7 @@ const ErrorCase kErrorCases[] = {
     {R"({"Listen": []})", "t.json: /Listen: unknown key \"Listen\"; did you mean \"listen\"?"},
     {R"({"colour": 1})", "t.json: /colour: unknown key \"colour\""},
     {R"({"a/b~": 1})", "t.json: /a~1b~0: unknown key \"a/b~\""},
-    {R"({"sites": {"list": []}})", "t.json: /sites: not supported yet"},
+    {R"({"sites": {"list": []}})", "t.json: /sites: missing required key \"domain\""},
     // listen
     {R"({"listen": []})", "t.json: /listen: must not be empty"},
     {R"({"listen": "127.0.0.1:53"})", "t.json: /listen: expected an array, got a string"},
@@ -362,26 +361,7 @@ const ErrorCase kErrorCases[] = {
 
 INSTANTIATE_TEST_SUITE_P(Table, ConfigErrors, testing::ValuesIn(kErrorCases));
 
-TEST(DefaultConfig, ServesTheBuiltInExamples) {
-    Config config = default_config();
-    EXPECT_EQ(config.source, "built-in");
-    EXPECT_EQ(config.listen, std::vector<Endpoint>{endpoint("127.0.0.1:5353")});
-    EXPECT_EQ(config.threads, 0U);
-    EXPECT_EQ(config.upstreams, resolv_conf_upstreams("/etc/resolv.conf", config.listen));
-    ASSERT_EQ(config.views.size(), 1U);
-    const ViewConfig& view = config.views[0];
-    EXPECT_EQ(view.name, "default");
-    EXPECT_EQ(view.match_clients, (std::vector<Cidr>{cidr("0.0.0.0/0"), cidr("::/0")}));
-    EXPECT_FALSE(view.recursion);
-    EXPECT_FALSE(view.upstreams.has_value());
-    auto files = examples::zone_files();
-    ASSERT_EQ(view.zones.size(), files.size());
-    for (std::size_t i = 0; i < files.size(); ++i) {
-        EXPECT_EQ(view.zones[i].path, fs::path(files[i].name));
-        EXPECT_EQ(view.zones[i].builtin, files[i].content);
-        EXPECT_FALSE(view.zones[i].builtin.empty());
-    }
-}
+// The built-in configuration (the three sites) is tested in sites_test.cpp.
 
 TEST(ResolvConf, ReadsNameserverLines) {
     TempDir dir;

@@ -1,0 +1,109 @@
+#include "config/export.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <stdexcept>
+
+#include "zones/dns/types.h"
+#include "zones/load/rr_text.h"
+#include "zones/model/zone.h"
+
+namespace sitedns {
+
+namespace {
+
+/// The index of the view named `name` in config.views; throws std::invalid_argument
+/// listing the views when there is none.
+std::size_t find_view(const Config& config, std::string_view name) {
+    std::string names;
+    for (std::size_t i = 0; i < config.views.size(); ++i) {
+        if (config.views[i].name == name) {
+            return i;
+        }
+        names += (i == 0 ? "" : ", ") + config.views[i].name;
+    }
+    throw std::invalid_argument("no view named " + std::string(name) +
+                                "; views: " + (names.empty() ? "(none)" : names));
+}
+
+/// Appends every record of `set`, one line each.
+void append_rrset(std::string& out, const dns::Name& owner, const model::RRset& set) {
+    for (const auto& rdata : set.rdatas) {
+        out += load::record_to_text(owner, set.type, set.ttl, rdata);
+        out += '\n';
+    }
+}
+
+/// The zone's nodes in canonical order (RFC 4034 §6.1).
+std::vector<const model::Node*> sorted_nodes(const model::Zone& zone) {
+    std::vector<const model::Node*> nodes;
+    nodes.reserve(zone.nodes().size());
+    for (const model::Node& node : zone.nodes()) {
+        nodes.push_back(&node);
+    }
+    std::sort(nodes.begin(), nodes.end(),
+              [](const model::Node* a, const model::Node* b) { return a->name < b->name; });
+    return nodes;
+}
+
+/// Appends the records of one node, by type number; the apex SOA was written first.
+void append_node(std::string& out, const model::Zone& zone, const model::Node& node) {
+    std::vector<const model::RRset*> sets;
+    for (const model::RRset& set : node.rrsets) {
+        if (&set != &zone.soa()) {
+            sets.push_back(&set);
+        }
+    }
+    std::sort(sets.begin(), sets.end(),
+              [](const model::RRset* a, const model::RRset* b) { return a->type < b->type; });
+    for (const model::RRset* set : sets) {
+        append_rrset(out, node.name, *set);
+    }
+}
+
+/// One zone as a master file.
+std::string zone_text(const model::Zone& zone, std::string_view view_name) {
+    std::string out = "; zone " + zone.origin().to_text() + " from " + zone.source() + " (view " +
+                      std::string(view_name) + ")\n";
+    out += "$ORIGIN " + zone.origin().to_text() + '\n';
+    append_rrset(out, zone.origin(), zone.soa());
+    for (const model::Node* node : sorted_nodes(zone)) {
+        append_node(out, zone, *node);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> export_view_zones(const Config& config,
+                                                                   const CompiledViews& compiled,
+                                                                   std::string_view view_name) {
+    const std::size_t index = find_view(config, view_name);
+    if (index >= compiled.zones.size()) {
+        throw std::invalid_argument("view " + std::string(view_name) + " was not compiled");
+    }
+    std::vector<const model::Zone*> zones;
+    for (const auto& zone : compiled.zones[index].zones()) {
+        zones.push_back(zone.get());
+    }
+    std::sort(zones.begin(), zones.end(),
+              [](const model::Zone* a, const model::Zone* b) { return a->origin() < b->origin(); });
+    std::vector<std::pair<std::string, std::string>> out;
+    out.reserve(zones.size());
+    for (const model::Zone* zone : zones) {
+        out.emplace_back(zone->origin().to_text(), zone_text(*zone, view_name));
+    }
+    return out;
+}
+
+std::string export_view(const Config& config, const CompiledViews& compiled,
+                        std::string_view view_name) {
+    std::string out;
+    for (const auto& [origin, text] : export_view_zones(config, compiled, view_name)) {
+        out += out.empty() ? "" : "\n";
+        out += text;
+    }
+    return out;
+}
+
+}  // namespace sitedns

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "config/config.h"
+#include "config/view_zones.h"
+
+namespace sitedns {
+
+/// The zones of the view named `view_name` as RFC 1035 master files (§5), one per zone,
+/// sorted by origin (canonical order, RFC 4034 §6.1): a comment naming the zone, its
+/// source and the view, `$ORIGIN`, the SOA, then every other record with absolute owner
+/// names, in canonical name order and by type within a name. Each text ends with a
+/// newline and loads alone into BIND, NSD or sitedns itself. Returns (origin, text)
+/// pairs; throws std::invalid_argument "no view named X; views: a, b, c" when no view
+/// has that name. `compiled` is compile_views(config).
+std::vector<std::pair<std::string, std::string>> export_view_zones(const Config& config,
+                                                                   const CompiledViews& compiled,
+                                                                   std::string_view view_name);
+
+/// The same texts joined by blank lines: what `sitedns export --view NAME` prints.
+std::string export_view(const Config& config, const CompiledViews& compiled,
+                        std::string_view view_name);
+
+}  // namespace sitedns

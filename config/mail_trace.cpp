@@ -1,0 +1,307 @@
+// `sitedns trace` (SPEC §2): where mail for an address goes from a site, hop by hop,
+// following what each site's mail host would look up in the view its DNS gives it.
+//
+// Output, one line per step (tests pin it):
+//   at london: view london
+//     MX paris.example.local.: 10 mail.paris.example.local.
+//     mail.paris.example.local. -> 203.0.113.20 (site paris)
+//   at paris: paris.example.local. is paris's own domain
+//   delivered at paris
+// The last line is always "delivered at SITE", "forwarded upstream", "loop" or "no route".
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "config/mail_route.h"
+#include "config/topology.h"
+#include "zones/dns/types.h"
+
+namespace sitedns {
+namespace mail_route {
+namespace {
+
+/// Aliases followed before giving up (a CNAME chain this long is a mistake or a loop).
+constexpr int kMaxAliases = 8;
+
+/// What one step decides: the trace ends (delivered at `next`, for TraceEnd::Delivered),
+/// or the mail moves on to `next`.
+struct Step {
+    std::optional<TraceEnd> end;
+    const Site* next = nullptr;
+};
+
+/// What a mail host gets for one MX target.
+enum class TargetOutcome { Address, NoAddress, Leaves };
+
+class Tracer {
+  public:
+    Tracer(const Sites& sites, std::span<const ServedView> views, const dns::Name& domain)
+        : sites_(sites), views_(views), domain_(domain) {
+        try {
+            public_ = dns::Name::parse_absolute(sites_.domain);
+        } catch (const dns::NameError&) {
+            // The configuration reader rejects a bad domain; a hand-made one has none.
+        }
+    }
+
+    TraceDetail run(const Site& from) {
+        const Site* at = &from;
+        detail_.route.push_back(at->name);
+        for (;;) {
+            const Step step = hop(*at);
+            if (step.end) return finish(*step.end, step.next != nullptr ? *step.next : *at);
+            at = step.next;
+            detail_.route.push_back(at->name);
+        }
+    }
+
+  private:
+    /// One site's decision for the mail it holds.
+    Step hop(const Site& at) {
+        if (domain_ == site_domain(sites_, at)) {
+            line("at " + at.name + ": " + domain_.to_text() + " is " + at.name + "'s own domain");
+            return {TraceEnd::Delivered, &at};
+        }
+        if (public_ && domain_ == *public_) return public_domain(at);
+        const ServedView* view = site_view(views_, at);
+        if (view == nullptr) {
+            line("at " + at.name + ": site " + at.name + " has no view");
+            return {TraceEnd::NoRoute, nullptr};
+        }
+        line("at " + at.name + ": view " + view->config->name);
+        return route_in_view(at, *view);
+    }
+
+    /// Mail for the public domain goes where its public MX sends it: the primary site.
+    /// What that site's mail system does next is outside DNS and is not guessed.
+    Step public_domain(const Site& at) {
+        const std::string name = domain_.to_text();
+        const auto primary = std::find_if(sites_.list.begin(), sites_.list.end(),
+                                          [](const Site& site) { return site.primary; });
+        if (primary == sites_.list.end()) {
+            line("at " + at.name + ": " + name + " is the public domain, but no site is primary");
+            return {TraceEnd::NoRoute, nullptr};
+        }
+        if (&*primary == &at) {
+            line("at " + at.name + ": " + name + " is the public domain and " + at.name +
+                 " is the primary site");
+            return {TraceEnd::Delivered, &at};
+        }
+        line("at " + at.name + ": " + name +
+             " is the public domain: its public MX delivers to the primary site " + primary->name);
+        detail_.route.push_back(primary->name);
+        return {TraceEnd::Delivered, &*primary};
+    }
+
+    /// The MX lookup in the site's view, then the address of the first usable target.
+    Step route_in_view(const Site& at, const ServedView& view) {
+        const model::ZoneSet& zones = *view.zones;
+        dns::Name name = domain_;
+        NameLookup found = find_name(zones, name);
+        for (int aliases = 0; found.found == Found::Alias; ++aliases) {
+            if (aliases == kMaxAliases) return end_line("  too many aliases", TraceEnd::NoRoute);
+            line("  " + name.to_text() + " is an alias for " + found.alias.to_text());
+            name = found.alias;
+            found = find_name(zones, name);
+        }
+        switch (found.found) {
+            case Found::Outside:
+                return end_line(
+                    "  " + name.to_text() + " is in none of the view's zones: not internal",
+                    TraceEnd::ForwardedUpstream);
+            case Found::Delegated:
+                return end_line("  " + name.to_text() + " is delegated out of zone " +
+                                    found.zone->origin().to_text() + ": not internal",
+                                TraceEnd::ForwardedUpstream);
+            case Found::NxDomain:
+                return end_line("  " + name.to_text() + " does not exist in zone " +
+                                    found.zone->origin().to_text(),
+                                TraceEnd::NoRoute);
+            case Found::Alias:
+            case Found::Node:
+                break;
+        }
+        return route_by_mx(at, view, name, *found.node);
+    }
+
+    Step route_by_mx(const Site& at, const ServedView& view, const dns::Name& name,
+                     const model::Node& node) {
+        const std::vector<MxRecord> mxs = mx_records(node);
+        for (const MxRecord& mx : mxs) line("  MX " + name.to_text() + ": " + mx.to_text());
+        if (std::any_of(mxs.begin(), mxs.end(), [](const MxRecord& mx) { return mx.is_null(); })) {
+            return end_line("  null MX (RFC 7505): " + name.to_text() + " accepts no mail",
+                            TraceEnd::NoRoute);
+        }
+        std::vector<dns::Name> targets;
+        for (const MxRecord& mx : mxs) targets.push_back(mx.exchange);
+        if (targets.empty()) {
+            // RFC 5321 §5.1: no MX, so the domain itself is the implicit MX.
+            line("  MX " + name.to_text() + ": none, its own address is used (RFC 5321 §5.1)");
+            targets.push_back(name);
+        }
+        for (const dns::Name& target : targets) {
+            dns::Name host = target;
+            IpAddress chosen;
+            switch (resolve_target(view, host, chosen)) {
+                case TargetOutcome::NoAddress:
+                    continue;
+                case TargetOutcome::Leaves:
+                    return {TraceEnd::NoRoute, nullptr};
+                case TargetOutcome::Address:
+                    return deliver_to(at, host, chosen);
+            }
+        }
+        return end_line("  no mail host with an address", TraceEnd::NoRoute);
+    }
+
+    /// The first address of `target` in the view, following aliases as mail hosts do
+    /// (although RFC 2181 §10.3 says an MX must not name one); `target` becomes the
+    /// canonical name.
+    TargetOutcome resolve_target(const ServedView& view, dns::Name& target, IpAddress& chosen) {
+        NameLookup found = find_name(*view.zones, target);
+        for (int aliases = 0; found.found == Found::Alias && aliases < kMaxAliases; ++aliases) {
+            line("  " + target.to_text() + " is an alias for " + found.alias.to_text() +
+                 " (RFC 2181 §10.3: an MX must not name an alias)");
+            target = found.alias;
+            found = find_name(*view.zones, target);
+        }
+        if (found.found == Found::Outside) {
+            // Internal mail must stay internal: a host resolved on the Internet is not a
+            // route between sites, whatever the Internet answers.
+            line("  " + target.to_text() +
+                 " is in none of the view's zones: mail would leave for the Internet");
+            return TargetOutcome::Leaves;
+        }
+        const std::vector<IpAddress> list =
+            found.found == Found::Node ? addresses(*found.node) : std::vector<IpAddress>{};
+        if (list.empty()) {
+            line("  " + target.to_text() + ": no address in view " + view.config->name);
+            return TargetOutcome::NoAddress;
+        }
+        chosen = list.front();
+        return TargetOutcome::Address;
+    }
+
+    /// The site owning the chosen address takes the mail, unless that is a loop.
+    Step deliver_to(const Site& at, const dns::Name& target, const IpAddress& address) {
+        const std::string arrow = "  " + target.to_text() + " -> " + address.to_string();
+        if (address.is_loopback()) {
+            line(arrow + " (loopback)");
+            return end_line("  a loopback address: " + at.name + "'s mail host delivers to itself",
+                            TraceEnd::Loop);
+        }
+        const Site* owner = site_owning(sites_, address);
+        if (owner == nullptr) {
+            // An internal domain whose mail leaves the internal network has no route:
+            // the Internet does not know the internal names.
+            line(arrow + " (no site)");
+            return end_line("  " + address.to_string() +
+                                " belongs to no site: mail would leave for the Internet",
+                            TraceEnd::NoRoute);
+        }
+        line(arrow + " (site " + owner->name + ")");
+        if (owner == &at) {
+            return end_line("  " + address.to_string() + " is " + at.name +
+                                "'s own address: the mail comes back to " + at.name,
+                            TraceEnd::Loop);
+        }
+        if (std::find(detail_.route.begin(), detail_.route.end(), owner->name) !=
+            detail_.route.end()) {
+            detail_.revisited = true;
+            detail_.route.push_back(owner->name);
+            return end_line("  " + owner->name + " has already passed this mail on",
+                            TraceEnd::Loop);
+        }
+        return {std::nullopt, owner};
+    }
+
+    Step end_line(std::string text, TraceEnd end) {
+        line(std::move(text));
+        return {end, nullptr};
+    }
+
+    /// The closing line; `at` is where the mail was delivered for TraceEnd::Delivered.
+    TraceDetail finish(TraceEnd end, const Site& at) {
+        detail_.result.end = end;
+        switch (end) {
+            case TraceEnd::Delivered:
+                detail_.result.site = at.name;
+                line("delivered at " + at.name);
+                break;
+            case TraceEnd::ForwardedUpstream:
+                line("forwarded upstream");
+                break;
+            case TraceEnd::Loop:
+                line("loop");
+                break;
+            case TraceEnd::NoRoute:
+                line("no route");
+                break;
+        }
+        return std::move(detail_);
+    }
+
+    void line(std::string text) { detail_.result.lines.push_back(std::move(text)); }
+
+    const Sites& sites_;
+    std::span<const ServedView> views_;
+    const dns::Name& domain_;
+    std::optional<dns::Name> public_;  ///< the public mail domain (SPEC §3.3 "domain")
+    TraceDetail detail_;
+};
+
+/// The domain of "user@domain" or "domain", lowercased; throws std::invalid_argument.
+dns::Name parse_mail_domain(std::string_view address) {
+    const std::size_t at = address.rfind('@');
+    if (at != std::string_view::npos && at == 0) {
+        throw std::invalid_argument("\"" + std::string(address) + "\": nothing before the @");
+    }
+    std::string domain(at == std::string_view::npos ? address : address.substr(at + 1));
+    if (domain.empty() || domain == ".") {
+        throw std::invalid_argument("\"" + std::string(address) + "\": no domain to send mail to");
+    }
+    for (char& c : domain) {
+        c = static_cast<char>(dns::lower(static_cast<std::uint8_t>(c)));
+        // RFC 5321 §4.1.2: a mail domain is made of letters, digits and hyphens (address
+        // literals such as "[192.0.2.1]" name no domain to look up).
+        const bool ldh = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+        if (!ldh) {
+            throw std::invalid_argument("\"" + std::string(address) +
+                                        "\": not a mail domain (RFC 5321 §4.1.2: letters, "
+                                        "digits, hyphens and dots)");
+        }
+    }
+    try {
+        return dns::Name::parse_absolute(domain);
+    } catch (const dns::NameError& error) {
+        throw std::invalid_argument("\"" + std::string(address) + "\": " + error.what());
+    }
+}
+
+}  // namespace
+
+TraceDetail trace_route(const Config& config, std::span<const ServedView> views, const Site& from,
+                        const dns::Name& domain) {
+    return Tracer(*config.sites, views, domain).run(from);
+}
+
+}  // namespace mail_route
+
+TraceResult trace_mail(const Config& config, std::span<const ServedView> views,
+                       std::string_view from_site, std::string_view address) {
+    if (!config.sites) {
+        throw std::invalid_argument("the configuration has no sites to trace mail between");
+    }
+    const Site* from = mail_route::find_site(*config.sites, from_site);
+    if (from == nullptr) {
+        std::string known;
+        for (const Site& site : config.sites->list)
+            known += (known.empty() ? "" : ", ") + site.name;
+        throw std::invalid_argument("unknown site \"" + std::string(from_site) +
+                                    "\"; the sites are " + known);
+    }
+    const dns::Name domain = mail_route::parse_mail_domain(address);
+    return mail_route::trace_route(config, views, *from, domain).result;
+}
+
+}  // namespace sitedns

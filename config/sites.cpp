@@ -1,0 +1,104 @@
+// The zones the sites topology generates (SPEC §3.3): for site T, the zone
+// "<T>.<internal_suffix>." that every other site's view holds, built as data with RDATA
+// already in wire form, so it needs no parser and is compiled once for all views.
+
+#include "config/sites.h"
+
+#include <utility>
+
+#include "zones/dns/types.h"
+
+namespace sitedns {
+namespace {
+
+// SOA timers of the generated zones (RFC 1912 §2.2 ranges). Nothing transfers them
+// (every site's sitedns generates the same data), so they only inform resolvers.
+constexpr std::uint32_t kRefresh = 3600;
+constexpr std::uint32_t kRetry = 600;
+constexpr std::uint32_t kExpire = 604800;
+
+/// Appends wire bytes of RDATA fields.
+class RdataWriter {
+  public:
+    RdataWriter& name(const dns::Name& value) {
+        auto wire = value.wire();
+        bytes_.insert(bytes_.end(), wire.begin(), wire.end());
+        return *this;
+    }
+    RdataWriter& u16(std::uint16_t value) {
+        bytes_.push_back(static_cast<std::uint8_t>(value >> 8));
+        bytes_.push_back(static_cast<std::uint8_t>(value));
+        return *this;
+    }
+    RdataWriter& u32(std::uint32_t value) {
+        u16(static_cast<std::uint16_t>(value >> 16));
+        return u16(static_cast<std::uint16_t>(value));
+    }
+    RdataWriter& address(const IpAddress& value) {
+        std::size_t length = value.family == IpAddress::Family::V4 ? 4 : 16;
+        bytes_.insert(bytes_.end(), value.bytes.begin(), value.bytes.begin() + length);
+        return *this;
+    }
+    std::vector<std::uint8_t> take() { return std::move(bytes_); }
+
+  private:
+    std::vector<std::uint8_t> bytes_;
+};
+
+/// "<label>.<parent>" as an absolute name.
+dns::Name child(std::string_view label, const dns::Name& parent) {
+    return dns::Name::parse(label, parent);
+}
+
+/// SOA RDATA (RFC 1035 §3.3.13): MNAME ns.<suffix>., RNAME hostmaster.<domain>.
+std::vector<std::uint8_t> soa_rdata(const Sites& sites, const dns::Name& suffix) {
+    dns::Name domain = dns::Name::parse_absolute(sites.domain);
+    return RdataWriter()
+        .name(child("ns", suffix))
+        .name(child("hostmaster", domain))
+        .u32(sites.serial)
+        .u32(kRefresh)
+        .u32(kRetry)
+        .u32(kExpire)
+        .u32(sites.ttl)
+        .take();
+}
+
+}  // namespace
+
+std::shared_ptr<const load::ZoneData> generate_site_zone(const Sites& sites, const Site& site) {
+    const dns::Name suffix = dns::Name::parse_absolute(sites.internal_suffix);
+    const dns::Name origin = child(site.name, suffix);
+    const dns::Name mail = child(site.mail_host, origin);
+
+    auto zone = std::make_shared<load::ZoneData>();
+    zone->origin = origin;
+    zone->source = "generated zone for site " + site.name;
+    auto add = [&](const dns::Name& owner, std::uint16_t type, std::vector<std::uint8_t> rdata,
+                   std::string where) {
+        zone->records.push_back(
+            load::Record{owner, type, sites.ttl, std::move(rdata), std::move(where)});
+    };
+    add(origin, dns::rrtype::SOA, soa_rdata(sites, suffix), "generated SOA");
+    add(origin, dns::rrtype::NS, RdataWriter().name(child("ns", suffix)).take(), "generated NS");
+    add(origin, dns::rrtype::MX, RdataWriter().u16(site.preference).name(mail).take(),
+        "generated MX");
+    add(mail, dns::rrtype::A, RdataWriter().address(site.address).take(), "generated A");
+    if (site.address6) {
+        add(mail, dns::rrtype::AAAA, RdataWriter().address(*site.address6).take(),
+            "generated AAAA");
+    }
+    return zone;
+}
+
+std::uint32_t sites_serial(std::string_view content) {
+    // FNV-1a, 32 bits: stable across builds and platforms, unlike std::hash.
+    std::uint32_t hash = 2166136261U;
+    for (char c : content) {
+        hash ^= static_cast<std::uint8_t>(c);
+        hash *= 16777619U;
+    }
+    return hash == 0 ? 1 : hash;
+}
+
+}  // namespace sitedns

@@ -1,0 +1,434 @@
+// `sitedns check`'s topology rules (SPEC §2): the mistakes in a sites topology that make
+// mail loop between sites or leave for the Internet. Each problem is one line naming
+// the site, view, zone or record concerned and saying what to change.
+//
+// Generated views always hold every other site's zone, so in practice the problems
+// come from what sits beside them: an explicit view taking part of a site's subnets, a
+// site's extra zones overriding a mail host, two sites given the same address.
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+#include <utility>
+
+#include "config/mail_route.h"
+#include "config/topology.h"
+
+namespace sitedns {
+namespace {
+
+using mail_route::Found;
+
+/// "london", "london and paris", "london, paris and madrid".
+std::string join_names(const std::vector<std::string>& names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (i > 0) out += i + 1 == names.size() ? " and " : ", ";
+        out += names[i];
+    }
+    return out;
+}
+
+/// A site's addresses: `address`, then `address6` when given.
+std::vector<IpAddress> site_addresses(const Site& site) {
+    std::vector<IpAddress> out{site.address};
+    if (site.address6) out.push_back(*site.address6);
+    return out;
+}
+
+/// One view as the clients of one site get it.
+struct ViewUse {
+    const Site& site;  ///< whose clients get the view
+    const ServedView& view;
+    /// For an explicit view: its client prefix lying inside the site's subnet.
+    std::optional<std::pair<Cidr, Cidr>> inside;
+
+    std::string lead() const { return "view " + view.config->name + ": "; }
+};
+
+class TopologyCheck {
+  public:
+    TopologyCheck(const Config& config, std::span<const ServedView> views)
+        : config_(config), sites_(*config.sites), views_(views) {
+        // Indexes, so that N site views checking N - 1 routes each cost N² lookups,
+        // not N³.
+        domains_.reserve(sites_.list.size());
+        for (const Site& site : sites_.list) {
+            domains_.push_back(mail_route::site_domain(sites_, site));
+            for (const IpAddress& address : site_addresses(site)) {
+                owners_.try_emplace(address_key(address), &site);
+            }
+        }
+    }
+
+    std::vector<Problem> run() {
+        check_suffix();
+        check_names();
+        check_primary();
+        check_addresses();
+        check_subnets();
+        for (const Site& site : sites_.list) check_site_view(site);
+        for (const ServedView& view : views_) check_explicit_view(view);
+        check_cycles();
+        return std::move(problems_);
+    }
+
+  private:
+    void error(std::string text) {
+        problems_.push_back({Problem::Severity::Error, std::move(text)});
+    }
+    void warning(std::string text) {
+        problems_.push_back({Problem::Severity::Warning, std::move(text)});
+    }
+
+    /// RFC 6762 §3: resolvers hand names under .local to multicast DNS, not to sitedns.
+    void check_suffix() {
+        try {
+            const dns::Name suffix = dns::Name::parse_absolute(sites_.internal_suffix);
+            if (!suffix.is_subdomain_of(dns::Name::parse_absolute("local"))) return;
+        } catch (const dns::NameError&) {
+            return;  // the configuration reader reports a malformed name
+        }
+        warning("internal_suffix " + sites_.internal_suffix +
+                " is under .local, which mDNS resolvers claim (RFC 6762); use a name under "
+                ".internal or a sub-domain of a domain you own");
+    }
+
+    void check_names() {
+        const auto& list = sites_.list;
+        for (std::size_t j = 0; j < list.size(); ++j) {
+            for (std::size_t i = 0; i < j; ++i) {
+                if (list[i].name != list[j].name) continue;
+                error("/sites/list/" + std::to_string(i) + " and /sites/list/" + std::to_string(j) +
+                      " are both named " + list[j].name +
+                      ": a site's name names its view and its zone, so it must be unique; rename "
+                      "one");
+                break;
+            }
+        }
+    }
+
+    void check_primary() {
+        std::vector<std::string> primaries;
+        for (const Site& site : sites_.list) {
+            if (site.primary) primaries.push_back(site.name);
+        }
+        if (primaries.empty()) {
+            error("no site is primary: mail for " + sites_.domain +
+                  " has no site to go to; mark the site that receives " + sites_.domain +
+                  "'s public MX with \"primary\": true");
+        } else if (primaries.size() > 1) {
+            error("sites " + join_names(primaries) + " are all primary: only one site receives " +
+                  sites_.domain + "'s public MX; keep \"primary\" on one of them");
+        }
+    }
+
+    void check_addresses() {
+        for (const Site& site : sites_.list) {
+            for (const IpAddress& address : site_addresses(site)) {
+                if (!address.is_loopback()) continue;
+                const char* key = address.family == IpAddress::Family::V4 ? "address" : "address6";
+                error("site " + site.name + ": " + key + " " + address.to_string() +
+                      " is a loopback address: the other sites would deliver " + site.name +
+                      "'s mail to themselves; set \"" + key + "\" to " + site.name +
+                      "'s external address");
+            }
+        }
+        const auto& list = sites_.list;
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            for (std::size_t j = i + 1; j < list.size(); ++j) {
+                for (const IpAddress& a : site_addresses(list[i])) {
+                    for (const IpAddress& b : site_addresses(list[j])) {
+                        if (a != b) continue;
+                        error("sites " + list[i].name + " and " + list[j].name +
+                              " share the address " + a.to_string() +
+                              ": each one's view sends the other's mail back to itself; give "
+                              "each site its own external address");
+                    }
+                }
+            }
+        }
+    }
+
+    /// The longest prefix wins (SPEC §3.2), so the more specific site takes the
+    /// other's clients: they get the wrong view and their mail the wrong routes.
+    void check_subnets() {
+        const auto& list = sites_.list;
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            for (std::size_t j = i + 1; j < list.size(); ++j) {
+                for (const Cidr& a : list[i].subnets) {
+                    for (const Cidr& b : list[j].subnets) {
+                        if (a.overlaps(b)) report_overlap(list[i], a, list[j], b);
+                    }
+                }
+            }
+        }
+    }
+
+    void report_overlap(const Site& a, const Cidr& net_a, const Site& b, const Cidr& net_b) {
+        if (net_a == net_b) {
+            error("sites " + a.name + " and " + b.name + " both claim " + net_a.to_string() +
+                  ": make the site subnets disjoint");
+            return;
+        }
+        const bool a_wins = net_a.length > net_b.length;
+        const Site& winner = a_wins ? a : b;
+        const Site& loser = a_wins ? b : a;
+        error("sites " + a.name + " (" + net_a.to_string() + ") and " + b.name + " (" +
+              net_b.to_string() + ") overlap: clients in " + (a_wins ? net_a : net_b).to_string() +
+              " get " + winner.name + "'s view, not " + loser.name +
+              "'s; make the site subnets disjoint");
+    }
+
+    void check_site_view(const Site& site) {
+        const ServedView* view = mail_route::site_view(views_, site);
+        if (view == nullptr) {
+            error("site " + site.name +
+                  " has no view of its own: its clients get no site "
+                  "zones; keep the view generated for it");
+            return;
+        }
+        check_view_use({site, *view, std::nullopt});
+    }
+
+    /// An explicit view whose client prefix lies inside a site's subnet takes those
+    /// clients from the site's view: it must route their mail as well.
+    void check_explicit_view(const ServedView& view) {
+        if (view.config == nullptr || view.zones == nullptr || view.config->site) return;
+        for (const Site& site : sites_.list) {
+            if (auto inside = prefix_inside(*view.config, site)) {
+                check_view_use({site, view, std::move(inside)});
+            }
+        }
+    }
+
+    static std::optional<std::pair<Cidr, Cidr>> prefix_inside(const ViewConfig& view,
+                                                              const Site& site) {
+        for (const Cidr& clients : view.match_clients) {
+            for (const Cidr& subnet : site.subnets) {
+                if (clients.length > subnet.length && clients.overlaps(subnet)) {
+                    return std::pair{clients, subnet};
+                }
+            }
+        }
+        return std::nullopt;
+    }
+
+    void check_view_use(const ViewUse& use) {
+        for (std::size_t i = 0; i < sites_.list.size(); ++i) {
+            const Site& other = sites_.list[i];
+            if (&other != &use.site && other.name != use.site.name) {
+                check_route(use, other, domains_[i]);
+            }
+        }
+    }
+
+    /// The view must answer for `other`'s domain with an MX whose hosts have addresses
+    /// of `other`'s site (RFC 5321 §5.1).
+    void check_route(const ViewUse& use, const Site& other, const dns::Name& domain) {
+        const mail_route::NameLookup found = mail_route::find_name(*use.view.zones, domain);
+        const std::string name = domain.to_text();
+        switch (found.found) {
+            case Found::Outside:
+                return missing_zone(use, other, name);
+            case Found::Delegated:
+                return error(use.lead() + name + " is delegated out of zone " +
+                             found.zone->origin().to_text() +
+                             ", so the view does not answer "
+                             "for it; serve " +
+                             other.name + "'s zone " + name + " in the view");
+            case Found::NxDomain:
+                return error(use.lead() + name + " does not exist in zone " +
+                             found.zone->origin().to_text() + ": mail for " + other.name +
+                             " has no route; serve " + other.name + "'s zone " + name +
+                             " in the view");
+            case Found::Alias:
+                return error(use.lead() + name + " is an alias (CNAME) for " +
+                             found.alias.to_text() + ": mail for " + other.name +
+                             " would follow it; give " + name + " its own MX record");
+            case Found::Node:
+                break;
+        }
+        check_mx(use, other, domain, *found.node);
+    }
+
+    void missing_zone(const ViewUse& use, const Site& other, const std::string& zone) {
+        const std::string& view = use.view.config->name;
+        if (use.inside) {
+            error("view " + view + " matches " + use.inside->first.to_string() + " inside site " +
+                  use.site.name + "'s " + use.inside->second.to_string() + " but lacks zone " +
+                  zone + ": add it, or remove the view");
+        } else {
+            error("view " + view + " lacks zone " + zone + ": mail from " + use.site.name + " to " +
+                  other.name + " would be forwarded upstream; add the zone to the view");
+        }
+    }
+
+    void check_mx(const ViewUse& use, const Site& other, const dns::Name& domain,
+                  const model::Node& node) {
+        const std::vector<mail_route::MxRecord> mxs = mail_route::mx_records(node);
+        if (mxs.empty()) {
+            // RFC 5321 §5.1: without MX, the domain's own address is the mail host.
+            const std::vector<IpAddress> own = mail_route::addresses(node);
+            if (own.empty()) {
+                error(use.lead() + domain.to_text() + " has no MX and no address: mail for " +
+                      other.name + " has no route; add \"MX " + std::to_string(other.preference) +
+                      " " + other.mail_host + "." + domain.to_text() + "\"");
+                return;
+            }
+            check_hosts(use, other, domain, nullptr, own);
+            return;
+        }
+        for (const mail_route::MxRecord& mx : mxs) {
+            if (!mx.is_null()) check_target(use, other, domain, mx.exchange);  // RFC 7505
+        }
+    }
+
+    void check_target(const ViewUse& use, const Site& other, const dns::Name& domain,
+                      const dns::Name& target) {
+        const mail_route::NameLookup found = mail_route::find_name(*use.view.zones, target);
+        if (found.found == Found::Node) {
+            const std::vector<IpAddress> list = mail_route::addresses(*found.node);
+            if (!list.empty()) return check_hosts(use, other, domain, &target, list);
+        }
+        // Messages are built only for a problem: a check walks N² routes.
+        const std::string path = "MX for " + domain.to_text() + " -> " + target.to_text();
+        const std::string no_address =
+            use.lead() + path + " has no address in view " + use.view.config->name;
+        switch (found.found) {
+            case Found::Outside:
+                return error(no_address +
+                             ": it is in none of the view's zones, so it would be resolved "
+                             "upstream and mail between sites would depend on the Internet; "
+                             "point the MX at a host in " +
+                             other.name + "'s zone");
+            case Found::Delegated:
+                return error(no_address + ": it is delegated out of zone " +
+                             found.zone->origin().to_text() + "; point the MX at a host in " +
+                             other.name + "'s zone");
+            case Found::Alias:
+                return error(use.lead() + path + " is an alias (CNAME) for " +
+                             found.alias.to_text() +
+                             ": an MX must name a host, not an alias (RFC 2181 §10.3); point "
+                             "the MX at " +
+                             found.alias.to_text());
+            case Found::NxDomain:
+            case Found::Node:  // NODATA: no A or AAAA
+                return error(no_address + ": add an A record for it with " + other.name +
+                             "'s address " + other.address.to_string());
+        }
+    }
+
+    /// Each address of the mail host `target` (nullptr: the implicit MX, `domain` itself)
+    /// must be a site's, and not the sending site's own.
+    void check_hosts(const ViewUse& use, const Site& other, const dns::Name& domain,
+                     const dns::Name* target, const std::vector<IpAddress>& list) {
+        const dns::Name& host = target != nullptr ? *target : domain;
+        for (const IpAddress& address : list) {
+            const bool others_own = address == other.address || address == other.address6;
+            const Site* owner = site_owning(address);
+            if (address.is_loopback()) {
+                // A loopback site address is reported once, as the site's own problem.
+                if (!others_own) {
+                    error(host_lead(use, domain, target, address) + " is a loopback address: " +
+                          use.site.name + "'s mail host would deliver mail for " + other.name +
+                          " to itself; " + host_fix(use.site, other, host, address));
+                }
+            } else if (address == use.site.address || address == use.site.address6) {
+                error(host_lead(use, domain, target, address) + " is " + use.site.name +
+                      "'s own address: mail for " + other.name + " would loop back to " +
+                      use.site.name + "; " + host_fix(use.site, other, host, address));
+            } else if (owner == nullptr) {
+                error(host_lead(use, domain, target, address) + " belongs to no site: mail for " +
+                      other.name + " would leave for the Internet; " +
+                      host_fix(use.site, other, host, address));
+            } else if (owner->name != other.name) {
+                relayed_.insert(other.name);  // through a third site: check_cycles follows it
+            }
+        }
+    }
+
+    /// "view V: MX for D -> TARGET -> ADDRESS", or "view V: D (no MX, ...) -> ADDRESS".
+    static std::string host_lead(const ViewUse& use, const dns::Name& domain,
+                                 const dns::Name* target, const IpAddress& address) {
+        const std::string path = target == nullptr
+                                     ? domain.to_text() + " (no MX, RFC 5321 §5.1)"
+                                     : "MX for " + domain.to_text() + " -> " + target->to_text();
+        return use.lead() + path + " -> " + address.to_string();
+    }
+
+    /// What to change so that `host` leads to `other`: its address of that family.
+    static std::string host_fix(const Site& site, const Site& other, const dns::Name& host,
+                                const IpAddress& address) {
+        const std::string right = mail_route::same_family_address(other, address);
+        if (right.empty()) {
+            return std::string("remove its ") +
+                   (address.family == IpAddress::Family::V4 ? "A" : "AAAA") + " record (" +
+                   other.name + " has no address of that family)";
+        }
+        if (right == address.to_string()) {
+            return "give " + site.name + " and " + other.name + " different addresses";
+        }
+        return "point " + host.to_text() + " at " + other.name + "'s address " + right;
+    }
+
+    /// Loops through several views, which no single view shows: london sends paris's
+    /// mail to madrid, whose view sends it back to london. Each cycle is reported once.
+    /// Only mail some view relays through a third site can go round, so a topology
+    /// without relays costs no trace.
+    void check_cycles() {
+        std::set<std::pair<std::string, std::vector<std::string>>> seen;
+        for (const Site& from : sites_.list) {
+            if (mail_route::site_view(views_, from) == nullptr) continue;
+            for (const Site& to : sites_.list) {
+                if (to.name == from.name || !relayed_.contains(to.name)) continue;
+                const dns::Name domain = mail_route::site_domain(sites_, to);
+                const mail_route::TraceDetail trace =
+                    mail_route::trace_route(config_, views_, from, domain);
+                if (!trace.revisited) continue;
+                // The cycle: from the first visit of the site reached twice to the end.
+                const auto first =
+                    std::find(trace.route.begin(), trace.route.end(), trace.route.back());
+                std::vector<std::string> cycle(first, trace.route.end() - 1);
+                std::sort(cycle.begin(), cycle.end());
+                if (!seen.emplace(to.name, cycle).second) continue;
+                std::string path;
+                for (auto it = first; it != trace.route.end(); ++it) {
+                    path += (path.empty() ? "" : " -> ") + *it;
+                }
+                error("mail for " + domain.to_text() + " loops between sites " + path +
+                      ": each site's view must send it to " + to.name + "'s address " +
+                      to.address.to_string());
+            }
+        }
+    }
+
+    /// The first site whose address or address6 is `address` (mail_route::site_owning).
+    const Site* site_owning(const IpAddress& address) const {
+        const auto it = owners_.find(address_key(address));
+        return it == owners_.end() ? nullptr : it->second;
+    }
+
+    static std::string address_key(const IpAddress& address) {
+        std::string key(1, static_cast<char>(address.family));
+        key.append(address.bytes.begin(), address.bytes.end());
+        return key;
+    }
+
+    const Config& config_;
+    const Sites& sites_;
+    std::span<const ServedView> views_;
+    std::vector<Problem> problems_;
+    std::set<std::string> relayed_;   ///< sites whose mail some view sends via a third site
+    std::vector<dns::Name> domains_;  ///< each site's internal domain, by list index
+    std::unordered_map<std::string, const Site*> owners_;  ///< address_key -> first owner
+};
+
+}  // namespace
+
+std::vector<Problem> check_topology(const Config& config, std::span<const ServedView> views) {
+    if (!config.sites) return {};
+    return TopologyCheck(config, views).run();
+}
+
+}  // namespace sitedns

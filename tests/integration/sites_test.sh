@@ -1,0 +1,378 @@
+#!/usr/bin/env bash
+# End-to-end test of the sites topology (SPEC §2, §3.3): the per-site view chosen by the
+# client's source address over real UDP and TCP, an explicit /32 view beside a site's
+# /24, and the `check`, `trace` and `export` commands. Linux lets a client bind any
+# 127.0.0.0/8 address, so `dig -b 127.0.2.1` asks as a Paris client.
+#
+# Usage: sites_test.sh PATH/TO/sitedns SOURCE_DIR
+set -u
+
+SITEDNS=${1:?usage: sites_test.sh SITEDNS SOURCE_DIR}
+SOURCE_DIR=${2:?usage: sites_test.sh SITEDNS SOURCE_DIR}
+EXAMPLE="$SOURCE_DIR/config/examples/sites.json"
+
+WORK=$(mktemp -d)
+PIDS=()
+FAILURES=0
+
+cleanup() {
+    for pid in "${PIDS[@]}"; do
+        kill -KILL "$pid" 2>/dev/null
+    done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+pass() { echo "ok   - $*"; }
+fail() { echo "FAIL - $*"; FAILURES=$((FAILURES + 1)); }
+# check DESCRIPTION COMMAND...: passes when COMMAND succeeds; on failure shows $out, the
+# last command's output.
+check() {
+    local what=$1; shift
+    if "$@"; then
+        pass "$what"
+    else
+        fail "$what"
+        sed 's/^/     | /' <<<"${out:-}"
+    fi
+}
+
+# ---------------------------------------------------------------- fixtures
+
+# sites_config FILE PARIS_ADDRESS [EXTRA_TOP_LEVEL_JSON]: the example topology.
+sites_config() {
+    cat > "$1" <<JSON
+{
+  "listen": ["127.0.0.1:5353"],
+  "sites": {
+    "domain": "example.com",
+    "internal_suffix": "example.local",
+    "ttl": 300,
+    "list": [
+      { "name": "london", "subnets": ["10.1.0.0/16", "127.0.0.1/32"], "address": "203.0.113.10", "primary": true },
+      { "name": "paris",  "subnets": ["10.2.0.0/16", "127.0.2.0/24"], "address": "$2" },
+      { "name": "madrid", "subnets": ["10.3.0.0/16", "127.0.3.0/24"], "address": "203.0.113.30" }
+    ]
+  }${3:-}
+}
+JSON
+}
+sites_config "$WORK/lab-config.json" 203.0.113.20 ',
+  "views": [ { "name": "lab", "match_clients": ["127.0.2.7/32"], "zones": ["lab.json"] } ]'
+sites_config "$WORK/loop.json" 203.0.113.10  # paris's address is london's
+
+cat > "$WORK/lab.json" <<'JSON'
+{ "origin": "lab.example.local.", "ttl": 300,
+  "soa": { "mname": "ns.lab.example.local.", "rname": "hostmaster.example.com.", "serial": 1,
+           "refresh": 3600, "retry": 600, "expire": 604800, "minimum": 300 },
+  "records": [ { "name": "@", "type": "NS", "data": "ns" },
+               { "name": "ns", "type": "A", "data": "127.0.0.1" },
+               { "name": "www", "type": "A", "data": "192.0.2.77" } ] }
+JSON
+
+# Every record shape the zone reader takes, for export to write and NSD to read back.
+cat > "$WORK/shapes.json" <<'JSON'
+{ "origin": "shapes.test.", "ttl": 3600,
+  "soa": { "mname": "ns.shapes.test.", "rname": "hostmaster.shapes.test.", "serial": 42,
+           "refresh": 3600, "retry": 600, "expire": 604800, "minimum": 300 },
+  "records": [
+    { "name": "@", "type": "NS", "data": "ns" },
+    { "name": "ns", "type": "A", "data": "192.0.2.53" },
+    { "name": "@", "type": "MX", "ttl": 300, "data": "10 Mail" },
+    { "name": "mail", "type": "A", "data": "192.0.2.25" },
+    { "name": "mail", "type": "AAAA", "data": "2001:db8::25" },
+    { "name": "@", "type": "TXT", "data": "\"v=spf1 mx -all\" \"say \\\"hi\\\"; ok\"" },
+    { "name": "www", "type": "CNAME", "data": "mail" },
+    { "name": "*.dyn", "type": "A", "data": "198.51.100.7" },
+    { "name": "_submission._tcp", "type": "SRV", "data": "0 1 587 mail" },
+    { "name": "@", "type": "CAA", "data": "0 issue \"letsencrypt.org\"" },
+    { "name": "1.2.0.192.in-addr", "type": "PTR", "data": "mail.shapes.test." },
+    { "name": "sub", "type": "NS", "data": "ns.sub" },
+    { "name": "ns.sub", "type": "A", "data": "192.0.2.54" },
+    { "name": "opaque", "type": "TYPE65280", "data": "\\# 4 0a000001" },
+    { "name": "a\\032b", "type": "A", "data": "192.0.2.9" }
+  ] }
+JSON
+cat > "$WORK/shapes-config.json" <<'JSON'
+{ "views": [ { "name": "all", "match_clients": ["any"], "zones": ["shapes.json"] } ] }
+JSON
+
+# ---------------------------------------------------------------- server control
+
+# start_server NAME ARGS...: starts sitedns on an ephemeral port; sets PORT and PID.
+# Ready when a London client (127.0.0.1) gets Paris's SOA.
+start_server() {
+    local name=$1; shift
+    local port_file="$WORK/$name.port"
+    rm -f "$port_file"
+    SITEDNS_PORT_FILE="$port_file" "$SITEDNS" "$@" >"$WORK/$name.log" 2>&1 &
+    PID=$!
+    PIDS+=("$PID")
+    local deadline=$((SECONDS + 10))
+    until [ -s "$port_file" ]; do
+        if ! kill -0 "$PID" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+            echo "server $name did not start:"; cat "$WORK/$name.log"; return 1
+        fi
+        sleep 0.05
+    done
+    PORT=$(cat "$port_file")
+    until dig -b 127.0.0.1 @127.0.0.1 -p "$PORT" +time=1 +tries=1 paris.example.local SOA 2>/dev/null |
+          grep -q 'status: NOERROR'; do
+        if [ $SECONDS -ge $deadline ]; then
+            echo "server $name does not answer:"; cat "$WORK/$name.log"; return 1
+        fi
+        sleep 0.05
+    done
+}
+
+# stop_server: SIGTERM, and the exit status must be 0 within 5 s.
+stop_server() {
+    kill -TERM "$PID"
+    local deadline=$((SECONDS + 5))
+    while kill -0 "$PID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
+    if kill -0 "$PID" 2>/dev/null; then
+        echo "server still running 5 s after SIGTERM"; return 1
+    fi
+    wait "$PID"
+}
+
+q() {  # q SOURCE ARGS...: dig at the server under test from SOURCE, bounded
+    local source=$1; shift
+    dig -b "$source" @127.0.0.1 -p "$PORT" +time=2 +tries=1 +norec "$@" 2>&1
+}
+
+# expect_site_mx SOURCE TRANSPORT SITE ADDRESS: SITE's MX, with the mail host's address
+# in the additional section, as a client at SOURCE sees it.
+expect_site_mx() {
+    local source=$1 transport=$2 site=$3 address=$4 out
+    out=$(q "$source" "$transport" "$site.example.local" MX)
+    check "$source $transport $site MX: NOERROR, aa" \
+        grep -qE '^;; ->>HEADER<<-.*status: NOERROR' <<<"$out"
+    check "$source $transport $site MX: 10 mail.$site.example.local." \
+        grep -qE "^$site\.example\.local\.\s+300\s+IN\s+MX\s+10 mail\.$site\.example\.local\.\$" <<<"$out"
+    check "$source $transport $site MX: additional A $address" \
+        grep -qE "^mail\.$site\.example\.local\.\s+300\s+IN\s+A\s+${address//./\\.}\$" <<<"$out"
+}
+
+# expect_status SOURCE TRANSPORT NAME TYPE STATUS
+expect_status() {
+    local out
+    out=$(q "$1" "$2" "$3" "$4")
+    check "$1 $2 $3 $4: $5" grep -q "status: $5" <<<"$out"
+}
+
+# ---------------------------------------------------------------- view per site
+
+out=$(dig -b 127.0.2.1 @127.0.0.1 -p 9 +time=1 +tries=1 example.test 2>&1)
+if grep -qi 'bind\|cannot assign' <<<"$out"; then
+    fail "this machine does not let a client bind 127.0.2.1: $out"
+fi
+
+declare -A ADDRESS=([london]=203.0.113.10 [paris]=203.0.113.20 [madrid]=203.0.113.30)
+declare -A CLIENT=([london]=127.0.0.1 [paris]=127.0.2.1 [madrid]=127.0.3.1)
+
+if start_server builtin --listen 127.0.0.1:0 --threads 2; then
+    pass "built-in configuration serving on port $PORT"
+    for here in london paris madrid; do
+        for there in london paris madrid; do
+            if [ "$here" = "$there" ]; then
+                # Its own zone is not in its view; forwarding comes later: REFUSED until then.
+                expect_status "${CLIENT[$here]}" +notcp "$there.example.local" MX REFUSED
+            else
+                expect_site_mx "${CLIENT[$here]}" +notcp "$there" "${ADDRESS[$there]}"
+            fi
+        done
+    done
+    expect_site_mx 127.0.0.1 +tcp paris 203.0.113.20
+    expect_site_mx 127.0.2.1 +tcp madrid 203.0.113.30
+    expect_site_mx 127.0.3.200 +tcp london 203.0.113.10
+    expect_status 127.0.2.1 +tcp paris.example.local MX REFUSED
+
+    out=$(q 127.0.2.1 +notcp mail.london.example.local AAAA)
+    check "paris: london's mail host has AAAA 2001:db8:10::25" \
+        grep -qE '^mail\.london\.example\.local\.\s+300\s+IN\s+AAAA\s+2001:db8:10::25$' <<<"$out"
+    out=$(q 127.0.3.1 +notcp nope.paris.example.local A)
+    check "madrid: a name missing from paris's zone is NXDOMAIN" grep -q 'status: NXDOMAIN' <<<"$out"
+
+    expect_status 127.0.5.1 +notcp paris.example.local MX REFUSED
+    expect_status 127.0.5.1 +tcp london.example.local MX REFUSED
+    expect_status 127.0.0.2 +notcp paris.example.local MX REFUSED  # london is 127.0.0.1/32 only
+    check "SIGTERM: exit 0" stop_server
+else
+    fail "the built-in configuration did not start"
+fi
+
+# ---------------------------------------------------------------- a /32 view beside a /24 site
+
+if start_server lab --config "$WORK/lab-config.json" --listen 127.0.0.1:0 --threads 1; then
+    for transport in +notcp +tcp; do
+        out=$(q 127.0.2.7 $transport www.lab.example.local A)
+        check "127.0.2.7 $transport: the lab view answers its zone" \
+            grep -qE '^www\.lab\.example\.local\.\s+300\s+IN\s+A\s+192\.0\.2\.77$' <<<"$out"
+        expect_status 127.0.2.7 $transport london.example.local MX REFUSED
+        expect_site_mx 127.0.2.8 $transport london 203.0.113.10
+        expect_status 127.0.2.8 $transport www.lab.example.local A REFUSED
+    done
+    check "SIGTERM: exit 0" stop_server
+else
+    fail "the lab configuration did not start"
+fi
+
+# ---------------------------------------------------------------- check
+
+out=$("$SITEDNS" check --config "$EXAMPLE" 2>&1); rc=$?
+check "check on the example topology exits 0 (got $rc)" test $rc -eq 0
+check "three views, three shared zones" grep -qE '^ok: 3 views, 3 zones, [0-9]+ records$' <<<"$out"
+check "no error line" bash -c '! grep -q "^error:" <<<"$1"' _ "$out"
+check "warns that .local is claimed by mDNS" grep -qE '^warning: .*\.local' <<<"$out"
+
+out=$("$SITEDNS" check 2>&1); rc=$?
+check "check on the built-in configuration exits 0 (got $rc)" test $rc -eq 0
+
+# A view for some of a site's clients must route mail like the site's own view.
+out=$("$SITEDNS" check --config "$WORK/lab-config.json" 2>&1); rc=$?
+check "check: a /32 view inside paris lacking the other sites' zones exits 1 (got $rc)" \
+    test $rc -eq 1
+check "check: names the view and the missing zone" \
+    grep -qE '^error: view lab .*127\.0\.2\.7/32.*paris.*london\.example\.local\.' <<<"$out"
+
+# check_fails NAME PATTERN: `check` on $WORK/NAME.json exits 1 with an error line
+# matching PATTERN (extended regular expression).
+check_fails() {
+    local out rc
+    out=$("$SITEDNS" check --config "$WORK/$1.json" 2>&1); rc=$?
+    check "check $1: exit 1 (got $rc)" test $rc -eq 1
+    check "check $1: names the problem" grep -qE "^error: .*$2" <<<"$out"
+    check "check $1: no ok line" bash -c '! grep -q "^ok:" <<<"$1"' _ "$out"
+}
+check_fails loop 'sites london and paris share the address 203\.0\.113\.10'
+check_fails loop 'view london: MX for paris\.example\.local\. .*loop'
+
+sites_config "$WORK/no-primary.json" 203.0.113.20
+sed -i 's/, "primary": true//' "$WORK/no-primary.json"
+check_fails no-primary 'no site is primary'
+
+sites_config "$WORK/two-primaries.json" 203.0.113.20
+sed -i 's/"address": "203.0.113.30"/"address": "203.0.113.30", "primary": true/' "$WORK/two-primaries.json"
+check_fails two-primaries 'london and madrid .*primary'
+
+sites_config "$WORK/overlap.json" 203.0.113.20
+sed -i 's#"127.0.3.0/24"#"127.0.2.128/25"#' "$WORK/overlap.json"
+check_fails overlap 'paris \(127\.0\.2\.0/24\) and madrid \(127\.0\.2\.128/25\) overlap'
+
+sites_config "$WORK/loopback.json" 127.0.0.9
+check_fails loopback 'site paris: address 127\.0\.0\.9 is a loopback address'
+
+# ---------------------------------------------------------------- trace
+
+for from in london paris madrid; do
+    for to in london paris madrid; do
+        [ "$from" = "$to" ] && continue
+        out=$("$SITEDNS" trace --config "$EXAMPLE" --from "$from" "alice@$to.example.local" 2>&1); rc=$?
+        check "trace $from -> $to: exit 0 (got $rc)" test $rc -eq 0
+        check "trace $from -> $to: ends 'delivered at $to'" \
+            test "$(tail -n 1 <<<"$out" | grep -o "delivered at $to\$")" = "delivered at $to"
+        check "trace $from -> $to: goes by ${ADDRESS[$to]}" grep -qF "${ADDRESS[$to]}" <<<"$out"
+    done
+done
+out=$("$SITEDNS" trace --config "$EXAMPLE" --from madrid alice@paris.example.local 2>&1)
+echo "$out" | sed 's/^/     | /'
+
+for from in paris madrid london; do
+    out=$("$SITEDNS" trace --config "$EXAMPLE" --from "$from" bob@example.com 2>&1); rc=$?
+    check "trace $from -> bob@example.com: exit 0 (got $rc)" test $rc -eq 0
+    check "trace $from -> bob@example.com: delivered at the primary, london" \
+        grep -qE 'delivered at london$' <<<"$(tail -n 1 <<<"$out")"
+done
+out=$("$SITEDNS" trace --from paris bob@example.com 2>&1); rc=$?
+check "trace with the built-in configuration: delivered at london (got $rc)" \
+    grep -qE 'delivered at london$' <<<"$out"
+
+out=$("$SITEDNS" trace --config "$EXAMPLE" --from paris someone@example.org 2>&1); rc=$?
+check "trace to an outside domain: exit 0 (got $rc)" test $rc -eq 0
+check "trace to an outside domain: forwarded upstream" grep -q 'forwarded upstream' <<<"$out"
+
+out=$("$SITEDNS" trace --config "$WORK/loop.json" --from madrid alice@paris.example.local 2>&1); rc=$?
+check "trace on the looping topology: exit 1 (got $rc)" test $rc -eq 1
+check "trace on the looping topology: says loop" grep -q 'loop' <<<"$(tail -n 1 <<<"$out")"
+echo "$out" | sed 's/^/     | /'
+
+out=$("$SITEDNS" trace --config "$EXAMPLE" --from rome alice@paris.example.local 2>&1); rc=$?
+check "trace from an unknown site: exit 2 (got $rc)" test $rc -eq 2
+check "trace from an unknown site: names it" grep -q 'rome' <<<"$out"
+"$SITEDNS" trace --config "$EXAMPLE" alice@paris.example.local >/dev/null 2>&1; rc=$?
+check "trace without --from: exit 2 (got $rc)" test $rc -eq 2
+"$SITEDNS" trace --config "$WORK/missing.json" --from paris a@b.test >/dev/null 2>&1; rc=$?
+check "trace with a missing configuration: exit 1 (got $rc)" test $rc -eq 1
+
+# ---------------------------------------------------------------- export
+
+# split_zones FILE DIR: one file per "; zone ORIGIN ..." section, named ORIGIN.zone.
+split_zones() {
+    awk -v dir="$2" '/^; zone / { file = dir "/" $3 "zone" } file { print > file }' "$1"
+}
+
+# nsd_loads DIR: every zone file in DIR passes nsd-checkzone with its origin.
+nsd_loads() {
+    local file origin ok=0
+    for file in "$1"/*.zone; do
+        origin=$(basename "$file" .zone).
+        if ! nsd-checkzone "$origin" "$file" >"$file.nsd" 2>&1; then
+            echo "nsd-checkzone $origin:"; cat "$file.nsd"; cat "$file"; ok=1
+        fi
+    done
+    return $ok
+}
+
+"$SITEDNS" export --config "$EXAMPLE" --view london >"$WORK/london.txt" 2>"$WORK/export.err"; rc=$?
+check "export --view london: exit 0 (got $rc: $(cat "$WORK/export.err"))" test $rc -eq 0
+mkdir "$WORK/london"
+split_zones "$WORK/london.txt" "$WORK/london"
+check "export --view london: madrid's and paris's zones, not london's" \
+    test "$(cd "$WORK/london" && echo *.zone)" = "madrid.example.local.zone paris.example.local.zone"
+check "export --view london: paris MX and address" \
+    grep -qE '^paris\.example\.local\.\s+300\s+IN\s+MX\s+10 mail\.paris\.example\.local\.$' "$WORK/london.txt"
+check "export --view london: every zone loads into NSD" nsd_loads "$WORK/london"
+
+for view in paris madrid; do
+    "$SITEDNS" export --view "$view" >"$WORK/$view.txt" 2>/dev/null; rc=$?
+    mkdir "$WORK/$view"
+    split_zones "$WORK/$view.txt" "$WORK/$view"
+    check "export --view $view (built-in): exit 0, two zones, NSD loads them" \
+        bash -c '[ $1 -eq 0 ] && [ $(ls "$2"/*.zone | wc -l) -eq 2 ] && ! [ -e "$2/$3.example.local.zone" ]' \
+        _ "$rc" "$WORK/$view" "$view"
+    check "export --view $view: NSD loads it" nsd_loads "$WORK/$view"
+done
+
+"$SITEDNS" export --config "$WORK/shapes-config.json" --view all >"$WORK/shapes.txt"; rc=$?
+mkdir "$WORK/shapes"
+split_zones "$WORK/shapes.txt" "$WORK/shapes"
+check "export of every record shape: exit 0 (got $rc)" test $rc -eq 0
+check "export of every record shape: NSD loads it" nsd_loads "$WORK/shapes"
+cat > "$WORK/reload-config.json" <<JSON
+{ "views": [ { "name": "all", "match_clients": ["any"], "zones": ["shapes/shapes.test.zone"] } ] }
+JSON
+out=$("$SITEDNS" check --config "$WORK/reload-config.json" 2>&1); rc=$?
+check "the exported zone loads back into sitedns (got $rc)" test $rc -eq 0
+"$SITEDNS" export --config "$WORK/reload-config.json" --view all >"$WORK/shapes-again.txt"
+check "and exports to the same records" \
+    diff <(grep -v '^;' "$WORK/shapes.txt") <(grep -v '^;' "$WORK/shapes-again.txt")
+
+"$SITEDNS" export --config "$WORK/lab-config.json" --view lab >"$WORK/lab.txt"; rc=$?
+mkdir "$WORK/lab"
+split_zones "$WORK/lab.txt" "$WORK/lab"
+check "export of an explicit view: exit 0 (got $rc)" test $rc -eq 0
+check "export of an explicit view: NSD loads it" nsd_loads "$WORK/lab"
+
+out=$("$SITEDNS" export --config "$EXAMPLE" --view nosuch 2>&1 >/dev/null); rc=$?
+check "export --view nosuch: exit 2 (got $rc)" test $rc -eq 2
+check "export --view nosuch: lists the views" \
+    grep -q 'no view named nosuch; views: london, paris, madrid' <<<"$out"
+"$SITEDNS" export --config "$EXAMPLE" >/dev/null 2>&1; rc=$?
+check "export without --view: exit 2 (got $rc)" test $rc -eq 2
+"$SITEDNS" export --config "$WORK/missing.json" --view london >/dev/null 2>&1; rc=$?
+check "export with a missing configuration: exit 1 (got $rc)" test $rc -eq 1
+
+echo "$FAILURES failure(s)"
+[ "$FAILURES" -eq 0 ]
