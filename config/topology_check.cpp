@@ -255,9 +255,12 @@ class TopologyCheck {
     void missing_zone(const ViewUse& use, const Site& other, const std::string& zone) {
         const std::string& view = use.view.config->name;
         if (use.inside) {
-            error("view " + view + " matches " + use.inside->first.to_string() + " inside site " +
-                  use.site.name + "'s " + use.inside->second.to_string() + " but lacks zone " +
-                  zone + ": add it, or remove the view");
+            // An explicit view for some of a site's clients may be meant for hosts that
+            // send no mail; serving it is allowed, routing mail from it is not possible.
+            warning("view " + view + " matches " + use.inside->first.to_string() + " inside site " +
+                    use.site.name + "'s " + use.inside->second.to_string() + " but lacks zone " +
+                    zone + ": mail from its clients to " + other.name +
+                    " would be forwarded upstream; add the zone to the view, or remove the view");
         } else {
             error("view " + view + " lacks zone " + zone + ": mail from " + use.site.name + " to " +
                   other.name + " would be forwarded upstream; add the zone to the view");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
 #include "config/config.h"
 #include "config/export.h"
@@ -66,12 +67,8 @@ int run_check(const std::string& config_file) {
         std::printf("error: %s\n", e.what());
         return kExitInvalid;
     }
-    std::vector<ServedView> views;
-    for (std::size_t i = 0; i < snapshot->views.size(); ++i) {
-        views.push_back(ServedView{&snapshot->config.views[i], &snapshot->views[i].zones});
-    }
     bool failed = false;
-    for (const Problem& problem : check_topology(snapshot->config, views)) {
+    for (const Problem& problem : snapshot->problems) {
         const bool error = problem.severity == Problem::Severity::Error;
         failed = failed || error;
         std::printf("%s: %s\n", error ? "error" : "warning", problem.text.c_str());
@@ -188,6 +185,17 @@ int run_server(const Options& options) {
         snapshot = runtime::build_snapshot(config, 1);
     } catch (const std::exception& e) {
         print_error(e.what());
+        return kExitInvalid;
+    }
+    // The topology is checked before it is served: mail must not loop (SPEC §1).
+    for (const Problem& problem : snapshot->problems) {
+        if (problem.severity == Problem::Severity::Error) {
+            print_error(problem.text);
+        } else {
+            spdlog::warn("{}", problem.text);
+        }
+    }
+    if (snapshot->has_errors()) {
         return kExitInvalid;
     }
 

@@ -37,7 +37,23 @@ void build_view_table(const Config& config, Snapshot& snapshot) {
     }
 }
 
+std::vector<ServedView> served_views(const Snapshot& snapshot) {
+    std::vector<ServedView> views;
+    views.reserve(snapshot.views.size());
+    for (std::size_t i = 0; i < snapshot.views.size(); ++i) {
+        views.push_back(ServedView{&snapshot.config.views[i], &snapshot.views[i].zones});
+    }
+    return views;
+}
+
 }  // namespace
+
+bool Snapshot::has_errors() const {
+    for (const Problem& problem : problems) {
+        if (problem.severity == Problem::Severity::Error) return true;
+    }
+    return false;
+}
 
 const View* Snapshot::view_for(const IpAddress& client) const {
     const std::uint32_t* index = view_table.lookup(client);
@@ -56,6 +72,7 @@ std::shared_ptr<const Snapshot> build_snapshot(const Config& config, std::uint64
             View{config.views[i].name, config.views[i].recursion, std::move(compiled.zones[i])});
     }
     build_view_table(config, *snapshot);
+    snapshot->problems = check_topology(snapshot->config, served_views(*snapshot));
     snapshot->zone_count = compiled.zone_count;
     snapshot->record_count = compiled.record_count;
     return snapshot;

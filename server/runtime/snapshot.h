@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "config/prefix_table.h"
+#include "config/topology.h"
 #include "zones/model/zone.h"
 
 namespace sitedns::runtime {
@@ -27,12 +28,17 @@ struct Snapshot {
     std::uint64_t generation = 0;
     std::size_t zone_count = 0;    ///< distinct compiled zones
     std::size_t record_count = 0;  ///< records over those zones
+    /// What the topology checks found (SPEC §2). A snapshot with an error is never
+    /// served: start-up fails and a reload keeps the old one.
+    std::vector<Problem> problems;
+
+    bool has_errors() const;
 
     /// The view for a client (longest prefix match), or nullptr: REFUSED.
     const View* view_for(const IpAddress& client) const;
 };
 
-/// Reads every zone the configuration names (each file once, shared by the views that
+/// Reads every zone the configuration names, runs the topology checks into `problems`, (each file once, shared by the views that
 /// hold it), compiles them and builds the view table. Throws std::runtime_error (a
 /// ZoneError or ConfigError) whose message names the file and the problem.
 std::shared_ptr<const Snapshot> build_snapshot(const Config& config, std::uint64_t generation);

@@ -76,10 +76,12 @@ TEST(TopologyCheck, ExplicitViewInsideASiteLackingZones) {
     topology.views = lab_view("");
     EXPECT_EQ(
         check(topology, dir),
-        (Lines{"error: view lab matches 10.2.5.0/24 inside site paris's 10.2.0.0/16 but lacks "
-               "zone london.example.internal.: add it, or remove the view",
-               "error: view lab matches 10.2.5.0/24 inside site paris's 10.2.0.0/16 but lacks "
-               "zone madrid.example.internal.: add it, or remove the view"}));
+        (Lines{"warning: view lab matches 10.2.5.0/24 inside site paris's 10.2.0.0/16 but lacks "
+               "zone london.example.internal.: mail from its clients to london would be forwarded "
+               "upstream; add the zone to the view, or remove the view",
+               "warning: view lab matches 10.2.5.0/24 inside site paris's 10.2.0.0/16 but lacks "
+               "zone madrid.example.internal.: mail from its clients to madrid would be forwarded "
+               "upstream; add the zone to the view, or remove the view"}));
 }
 
 TEST(TopologyCheck, ExplicitViewInsideASiteWithTheZonesPasses) {
