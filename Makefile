@@ -30,6 +30,7 @@ test: build
 
 bench: build
 	./bench/run.sh $(BUILD)/server/sitedns
+	./bench/sites.sh $(BUILD)/server/sitedns
 
 clean:
 	rm -rf build build-asan

@@ -72,6 +72,7 @@ const model::Zone* same_origin(const model::ZoneSet& zones, const model::Zone& z
 
 model::ZoneSet compile_view(const Config& config, const ViewConfig& view, ZoneCache& cache) {
     model::ZoneSet zones;
+    zones.reserve(view.zones.size());
     for (const ZoneSource& source : view.zones) {
         const auto& zone = cache.get(source);
         if (!zones.add(zone)) {

@@ -182,7 +182,7 @@ int run_server(const Options& options) {
             return kExitInvalid;
         }
         runtime::init_logging(*level);
-        snapshot = runtime::build_snapshot(config, 1);
+        snapshot = runtime::build_snapshot(std::move(config), 1);
     } catch (const std::exception& e) {
         print_error(e.what());
         return kExitInvalid;
@@ -199,8 +199,9 @@ int run_server(const Options& options) {
         return kExitInvalid;
     }
 
+    const Config& served = snapshot->config;
     runtime::Service service(snapshot,
-                             net::ServerOptions{config.listen, config.threads, config.tcp});
+                             net::ServerOptions{served.listen, served.threads, served.tcp});
     try {
         service.bind();
         runtime::log_banner(*snapshot, service.bound(), service.threads());

@@ -60,9 +60,10 @@ const View* Snapshot::view_for(const IpAddress& client) const {
     return index ? &views[*index] : nullptr;
 }
 
-std::shared_ptr<const Snapshot> build_snapshot(const Config& config, std::uint64_t generation) {
+std::shared_ptr<const Snapshot> build_snapshot(Config config_in, std::uint64_t generation) {
     auto snapshot = std::make_shared<Snapshot>();
-    snapshot->config = config;
+    snapshot->config = std::move(config_in);
+    const Config& config = snapshot->config;
     snapshot->generation = generation;
     // Each zone source is compiled once and shared by the views holding it (SPEC §3.3).
     CompiledViews compiled = compile_views(config);

@@ -227,8 +227,13 @@ LookupResult Zone::match_wildcard(const Node& encloser) const {
     return {Match::NxDomain, &encloser};
 }
 
+void ZoneSet::reserve(std::size_t count) {
+    zones_.reserve(count);
+    by_origin_.reserve(count);
+}
+
 bool ZoneSet::add(std::shared_ptr<const Zone> zone) {
-    const auto [it, inserted] = by_origin_.emplace(zone->key(), zone.get());
+    const auto [it, inserted] = by_origin_.emplace(std::string_view(zone->key()), zone.get());
     if (inserted) zones_.push_back(std::move(zone));
     return inserted;
 }

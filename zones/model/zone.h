@@ -106,13 +106,17 @@ class ZoneSet {
 public:
     /// Adds a zone; false when a zone with the same origin is already there.
     bool add(std::shared_ptr<const Zone> zone);
+    /// Makes room for `count` zones at once.
+    void reserve(std::size_t count);
     /// The zone whose origin is the longest suffix of the lowercased wire name, or nullptr.
     const Zone* find(std::span<const std::uint8_t> lowercase_name) const;
     const std::vector<std::shared_ptr<const Zone>>& zones() const { return zones_; }
 
 private:
     std::vector<std::shared_ptr<const Zone>> zones_;
-    std::unordered_map<std::string, const Zone*, KeyHash, std::equal_to<>> by_origin_;
+    // Keys view each zone's own key: a site view of a large topology holds one entry per
+    // other site, so entries must stay small.
+    std::unordered_map<std::string_view, const Zone*, KeyHash> by_origin_;
 };
 
 }  // namespace sitedns::model
