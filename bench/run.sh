@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make bench: sitedns beside NSD and Knot on the same data in the same run, through
 # ../shared/peerbench (one worker each, pinned to CPU 0, dnsperf on CPU 1). Prints the
-# median of RUNS runs per server and the ratios to NSD and Knot. Figures, never a verdict.
+# median of RUNS runs per server and the ratios to NSD and Knot; then the forwarding
+# table of bench/forward.sh (sitedns, Unbound and dnsmasq as caching forwarders in front
+# of NSD; BENCH_NO_FWD=1 skips it). Figures, never a verdict.
 #   bench/run.sh SITEDNS_BIN [RUNS] [SECONDS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,3 +51,5 @@ if "sitedns" in figures:
             c = med(figures["sitedns"]["cpu"]) / med(figures[peer]["cpu"])
             print(f"sitedns / {peer}: qps x{q:.2f}, cpu per answer x{c:.2f}")
 PY
+
+[ "${BENCH_NO_FWD:-0}" = 1 ] || "$here/forward.sh" "$bin" "$runs" "$seconds"

@@ -24,9 +24,9 @@ constexpr std::string_view kResolvConf = "/etc/resolv.conf";
 constexpr std::uint16_t kDnsPort = 53;
 constexpr std::int64_t kMaxTtl = 2147483647;  // RFC 2181 §8
 
-constexpr std::array<std::string_view, 10> kTopKeys{
-    "listen",    "threads", "upstreams", "views",          "sites",
-    "ecs_trust", "log",     "user",      "metrics_listen", "tcp"};
+constexpr std::array<std::string_view, 11> kTopKeys{
+    "listen", "threads",        "upstreams", "views", "sites",     "ecs_trust",
+    "log",    "metrics_listen", "user",      "tcp",   "forwarding"};
 constexpr std::array<std::string_view, 5> kViewKeys{"name", "match_clients", "zones", "recursion",
                                                     "upstreams"};
 constexpr std::array<std::string_view, 4> kSitesKeys{"domain", "internal_suffix", "ttl", "list"};
@@ -34,6 +34,24 @@ constexpr std::array<std::string_view, 8> kSiteKeys{
     "name", "subnets", "address", "address6", "primary", "mail_host", "preference", "zones"};
 constexpr std::array<std::string_view, 2> kLogKeys{"level", "queries"};
 constexpr std::array<std::string_view, 2> kTcpKeys{"idle_timeout_ms", "max_connections"};
+
+/// One integer of the `forwarding` object: its key, where it goes and its range.
+struct ForwardingKey {
+    std::string_view key;
+    std::uint32_t ForwardingConfig::*field;
+    std::int64_t min;
+    std::int64_t max;
+};
+constexpr std::array<ForwardingKey, 8> kForwardingKeys{{
+    {"attempt_timeout_ms", &ForwardingConfig::attempt_timeout_ms, 50, 10'000},
+    {"query_deadline_ms", &ForwardingConfig::query_deadline_ms, 100, 2'900},  // < 3 s, SPEC §5
+    {"down_time_ms", &ForwardingConfig::down_time_ms, 100, 3'600'000},
+    {"cache_entries", &ForwardingConfig::cache_entries, 0, 10'000'000},
+    {"serve_stale_s", &ForwardingConfig::serve_stale_s, 0, 604'800},  // RFC 8767 §5: days
+    {"max_ttl_s", &ForwardingConfig::max_ttl_s, 1, 604'800},
+    {"max_negative_ttl_s", &ForwardingConfig::max_negative_ttl_s, 0, 86'400},  // RFC 2308 §5
+    {"max_in_flight", &ForwardingConfig::max_in_flight, 1, 1'000'000},
+}};
 constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug",    "info", "warn",
                                                      "error", "critical", "off"};
 
@@ -112,6 +130,9 @@ class Reader {
             config.metrics_listen = endpoint(root["metrics_listen"], "/metrics_listen", {});
         }
         if (root.contains("tcp")) config.tcp = tcp(root["tcp"], "/tcp");
+        if (root.contains("forwarding")) {
+            config.forwarding = forwarding(root["forwarding"], "/forwarding");
+        }
         return config;
     }
 
@@ -250,6 +271,26 @@ class Reader {
         if (value.contains("max_connections")) {
             out.max_connections = static_cast<std::uint32_t>(
                 integer(value["max_connections"], member(path, "max_connections"), 1, 1'000'000));
+        }
+        return out;
+    }
+
+    /// The `forwarding` object (README "Forwarding"): integers within their ranges, and
+    /// one upstream attempt no longer than the whole query's deadline.
+    ForwardingConfig forwarding(const json& value, const std::string& path) const {
+        ForwardingConfig out;
+        std::array<std::string_view, kForwardingKeys.size()> keys{};
+        for (std::size_t i = 0; i < keys.size(); ++i) keys[i] = kForwardingKeys[i].key;
+        object(value, path, keys);
+        for (const ForwardingKey& key : kForwardingKeys) {
+            if (!value.contains(key.key)) continue;
+            out.*key.field = static_cast<std::uint32_t>(
+                integer(value[std::string(key.key)], member(path, key.key), key.min, key.max));
+        }
+        if (out.attempt_timeout_ms > out.query_deadline_ms) {
+            fail(member(path, "attempt_timeout_ms"),
+                 std::to_string(out.attempt_timeout_ms) + " is longer than query_deadline_ms (" +
+                     std::to_string(out.query_deadline_ms) + ")");
         }
         return out;
     }

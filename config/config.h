@@ -45,6 +45,20 @@ struct TcpConfig {
     std::uint32_t max_connections = 1'000;
 };
 
+/// Forwarding limits and timers (SPEC §5, README "Forwarding"); the server maps them onto
+/// the forwarder's options. Every value has a safe default.
+struct ForwardingConfig {
+    std::uint32_t attempt_timeout_ms = 800;   ///< one try at one upstream, 50..10000
+    std::uint32_t query_deadline_ms = 2500;   ///< SERVFAIL before 3 s (SPEC §5), 100..2900
+    std::uint32_t down_time_ms = 5000;        ///< a failed upstream is skipped this long
+    std::uint32_t cache_entries = 20000;      ///< per worker thread; 0: no cache
+    std::uint32_t serve_stale_s = 86400;      ///< RFC 8767 stale window; 0: off
+    std::uint32_t max_ttl_s = 86400;          ///< cap on cached TTLs
+    std::uint32_t max_negative_ttl_s = 3600;  ///< cap on negative TTLs (RFC 2308 §5)
+    std::uint32_t max_in_flight = 1000;       ///< distinct upstream queries per worker
+    friend bool operator==(const ForwardingConfig&, const ForwardingConfig&) = default;
+};
+
 /// SPEC §3.1: the whole configuration, paths already made absolute.
 struct Config {
     std::vector<Endpoint> listen{*Endpoint::parse("127.0.0.1:5353", std::nullopt)};
@@ -56,6 +70,7 @@ struct Config {
     std::optional<std::string> user;
     std::optional<Endpoint> metrics_listen;
     TcpConfig tcp;
+    ForwardingConfig forwarding;
     std::string source;  ///< the file it was read from, or "built-in"
     /// SPEC §3.3; its generated views are already in `views`, marked by `site`.
     std::optional<Sites> sites;

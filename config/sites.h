@@ -15,13 +15,13 @@ namespace sitedns {
 
 /// One office site (SPEC §3.3).
 struct Site {
-    std::string name;                 ///< a DNS label: "paris"
-    std::vector<Cidr> subnets;        ///< its clients: the view's match_clients
-    IpAddress address;                ///< external IPv4 address of its mail host
+    std::string name;           ///< a DNS label: "paris"
+    std::vector<Cidr> subnets;  ///< its clients: the view's match_clients
+    IpAddress address;          ///< external IPv4 address of its mail host
     std::optional<IpAddress> address6;
-    bool primary = false;             ///< receives the public domain's mail
-    std::string mail_host = "mail";   ///< label of the mail host
-    std::uint16_t preference = 10;    ///< MX preference
+    bool primary = false;                      ///< receives the public domain's mail
+    std::string mail_host = "mail";            ///< label of the mail host
+    std::uint16_t preference = 10;             ///< MX preference
     std::vector<std::filesystem::path> zones;  ///< extra zone files for this site's view
 };
 

@@ -49,7 +49,7 @@ struct TraceResult {
 /// and the site owning it, hop after hop, until delivered, forwarded upstream, a loop
 /// or no route. Mail for the public domain goes to the primary site, as the public MX
 /// sends it. Throws std::invalid_argument for an unknown site or a malformed address.
-TraceResult trace_mail(const Config& config, std::span<const ServedView> views, std::string_view from_site,
-                       std::string_view address);
+TraceResult trace_mail(const Config& config, std::span<const ServedView> views,
+                       std::string_view from_site, std::string_view address);
 
 }  // namespace sitedns

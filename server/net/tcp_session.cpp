@@ -1,5 +1,6 @@
 #include "server/net/tcp_session.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -46,7 +47,7 @@ void TcpSession::shutdown() {
         return;
     }
     read_closed_ = true;
-    if (!write_in_flight()) {
+    if (done()) {
         close();
     }
 }
@@ -71,7 +72,7 @@ void TcpSession::on_read(boost::system::error_code ec, std::size_t length) {
     if (ec) {
         // EOF or reset: finish what is queued (RFC 7766 §6.2.4), then close.
         read_closed_ = true;
-        if (!write_in_flight()) {
+        if (done()) {
             close();
         }
         return;
@@ -81,7 +82,7 @@ void TcpSession::on_read(boost::system::error_code ec, std::size_t length) {
         read_closed_ = true;
     }
     flush();
-    if (read_closed_ && !write_in_flight()) {
+    if (done()) {
         close();
         return;
     }
@@ -89,6 +90,7 @@ void TcpSession::on_read(boost::system::error_code ec, std::size_t length) {
 }
 
 bool TcpSession::process_frames() {
+    processing_ = true;
     std::size_t pos = 0;
     bool ok = true;
     while (in_used_ - pos >= 2) {
@@ -104,6 +106,7 @@ bool TcpSession::process_frames() {
         pos += 2 + length;
         deadline_ = std::chrono::steady_clock::now() + idle_timeout_;
     }
+    processing_ = false;
     if (pos > 0) {
         std::memmove(in_.data(), in_.data() + pos, in_used_ - pos);
         in_used_ -= pos;
@@ -119,14 +122,60 @@ bool TcpSession::process_frames() {
 
 void TcpSession::answer(std::span<const std::uint8_t> query) {
     auto out = worker_.answer_buffer();
-    std::size_t length =
-        query::Responder::respond(worker_.snapshot(), query, client_, query::Transport::Tcp, out);
-    if (length == 0) {
+    query::Decision& decision = worker_.decision();
+    query::Responder::handle(worker_.snapshot(), query, client_, query::Transport::Tcp, out,
+                             decision);
+    if (decision.action == query::Action::Send) {
+        queue(out.first(decision.size));
+    } else if (decision.action == query::Action::Forward) {
+        forward(decision);
+    }
+}
+
+void TcpSession::forward(const query::Decision& decision) {
+    upstream::Forwarder& forwarder = worker_.forwarder();
+    const upstream::ClientQuery client{&decision.query, decision.limit};
+    const upstream::UpstreamSet& upstreams = decision.view->upstreams;
+    auto out = worker_.answer_buffer();
+    if (std::size_t length = forwarder.answer_from_cache(client, upstreams, out)) {
+        queue(out.first(query::Responder::finish_forwarded(decision.ecs, out, length)));
         return;
     }
+    ++forwarded_;
+    // A session closed meanwhile (or destroyed with its worker) drops the answer.
+    auto reply = [weak = weak_from_this(),
+                  ecs = decision.ecs](std::span<const std::uint8_t> answer) {
+        if (auto self = weak.lock()) self->on_forwarded(ecs, answer);
+    };
+    forwarder.resolve(client, upstreams, std::move(reply));
+}
+
+void TcpSession::on_forwarded(const std::optional<wire::ClientSubnet>& ecs,
+                              std::span<const std::uint8_t> answer) {
+    --forwarded_;
+    if (closed_) {
+        return;
+    }
+    auto buffer = worker_.answer_buffer();  // free: no query is being answered right now
+    const std::size_t length = std::min(answer.size(), buffer.size());
+    std::copy_n(answer.begin(), length, buffer.begin());
+    queue(buffer.first(query::Responder::finish_forwarded(ecs, buffer, length)));
+    if (processing_) {
+        return;  // replied at once, from inside process_frames(): on_read() goes on
+    }
+    flush();
+    if (done()) {
+        close();
+        return;
+    }
+    read();
+}
+
+void TcpSession::queue(std::span<const std::uint8_t> answer) {
+    const std::size_t length = answer.size();
     queued_.push_back(static_cast<std::uint8_t>(length >> 8));
     queued_.push_back(static_cast<std::uint8_t>(length));
-    queued_.insert(queued_.end(), out.begin(), out.begin() + static_cast<std::ptrdiff_t>(length));
+    queued_.insert(queued_.end(), answer.begin(), answer.end());
 }
 
 void TcpSession::flush() {
@@ -150,7 +199,7 @@ void TcpSession::on_written(boost::system::error_code ec) {
         return;
     }
     flush();
-    if (read_closed_ && !write_in_flight()) {
+    if (done()) {
         close();
         return;
     }
@@ -162,6 +211,10 @@ void TcpSession::watch_idle() {
     idle_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (ec || self->closed_) {
             return;
+        }
+        if (self->forwarded_ > 0) {
+            // Not idle while answers are awaited (RFC 7766 §6.2.3).
+            self->deadline_ = std::chrono::steady_clock::now() + self->idle_timeout_;
         }
         if (std::chrono::steady_clock::now() < self->deadline_) {
             self->watch_idle();  // a query came in meanwhile: wait for the new deadline

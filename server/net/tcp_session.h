@@ -3,13 +3,16 @@
 // continuously and each is answered as soon as it is parsed, answers are queued and
 // written one async_write at a time, so a slow reader never blocks the parser and
 // pipelined queries see no head-of-line blocking. An idle deadline closes connections
-// that send no query (RFC 7766 §6.2.3).
+// that send no query (RFC 7766 §6.2.3). Forwarded queries are answered when their
+// reply comes, out of order (RFC 7766 §6.2.1.1): answers from the zones or the cache
+// never wait behind them.
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -51,11 +54,18 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     /// Answers every whole frame in the buffer; false when the connection must close.
     bool process_frames();
     void answer(std::span<const std::uint8_t> query);
+    /// Answers a query the view forwards: from the cache now, else when it resolves.
+    void forward(const query::Decision& decision);
+    void on_forwarded(const std::optional<wire::ClientSubnet>& ecs,
+                      std::span<const std::uint8_t> answer);
+    void queue(std::span<const std::uint8_t> answer);
     void flush();
     void on_written(boost::system::error_code ec);
     void watch_idle();
     void close();
     bool write_in_flight() const { return !writing_.empty(); }
+    /// Nothing more to read, write or wait for: the connection may close.
+    bool done() const { return read_closed_ && !write_in_flight() && forwarded_ == 0; }
 
     Worker& worker_;
     boost::asio::ip::tcp::socket socket_;
@@ -69,6 +79,8 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     std::size_t in_used_ = 0;
     std::vector<std::uint8_t> queued_;   // framed answers waiting for the next write
     std::vector<std::uint8_t> writing_;  // framed answers of the write in flight
+    std::size_t forwarded_ = 0;          // forwarded queries whose answer has not come yet
+    bool processing_ = false;            // inside process_frames()
     bool reading_ = false;
     bool read_closed_ = false;  // EOF from the client, or shutdown()
     bool closed_ = false;

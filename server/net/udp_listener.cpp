@@ -1,5 +1,8 @@
 #include "server/net/udp_listener.h"
 
+#include <algorithm>
+#include <utility>
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
@@ -62,16 +65,46 @@ void UdpListener::drain() {
 
 void UdpListener::answer(std::size_t length) {
     auto out = worker_.answer_buffer();
-    std::size_t answer_length =
-        query::Responder::respond(worker_.snapshot(), worker_.receive_buffer().first(length),
-                                  from_asio(sender_.address()), query::Transport::Udp, out);
-    if (answer_length == 0) {
+    query::Decision& decision = worker_.decision();
+    query::Responder::handle(worker_.snapshot(), worker_.receive_buffer().first(length),
+                             from_asio(sender_.address()), query::Transport::Udp, out, decision);
+    if (decision.action == query::Action::Send) {
+        send(out.first(decision.size), sender_);
+    } else if (decision.action == query::Action::Forward) {
+        forward(decision);
+    }
+}
+
+void UdpListener::forward(const query::Decision& decision) {
+    upstream::Forwarder& forwarder = worker_.forwarder();
+    const upstream::ClientQuery client{&decision.query, decision.limit};
+    const upstream::UpstreamSet& upstreams = decision.view->upstreams;
+    auto out = worker_.answer_buffer();
+    if (std::size_t length = forwarder.answer_from_cache(client, upstreams, out)) {
+        send(out.first(query::Responder::finish_forwarded(decision.ecs, out, length)), sender_);
         return;
     }
+    // Runs on this worker's thread, maybe after this listener has closed: `alive_` says.
+    auto reply = [this, alive = std::weak_ptr<const bool>(alive_), to = sender_,
+                  ecs = decision.ecs](std::span<const std::uint8_t> answer) {
+        if (alive.expired() || !socket_.is_open()) return;
+        if (!ecs) {
+            send(answer, to);
+            return;
+        }
+        auto buffer = worker_.answer_buffer();  // free: the answer loop is not running now
+        const std::size_t length = std::min(answer.size(), buffer.size());
+        std::copy_n(answer.begin(), length, buffer.begin());
+        send(buffer.first(query::Responder::finish_forwarded(ecs, buffer, length)), to);
+    };
+    forwarder.resolve(client, upstreams, std::move(reply));
+}
+
+void UdpListener::send(std::span<const std::uint8_t> answer, const asio::ip::udp::endpoint& to) {
     boost::system::error_code ec;
-    socket_.send_to(asio::buffer(out.data(), answer_length), sender_, 0, ec);
+    socket_.send_to(asio::buffer(answer.data(), answer.size()), to, 0, ec);
     if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
-        spdlog::debug("udp: send to {}: {}", sender_.address().to_string(), ec.message());
+        spdlog::debug("udp: send to {}: {}", to.address().to_string(), ec.message());
     }
 }
 

@@ -1,5 +1,7 @@
 #include "server/net/worker.h"
 
+#include <boost/asio/post.hpp>
+
 #include <utility>
 #include <vector>
 
@@ -7,12 +9,30 @@
 
 namespace sitedns::net {
 
+upstream::ForwarderOptions forwarder_options(const ForwardingConfig& config) {
+    upstream::ForwarderOptions options;
+    options.attempt_timeout = std::chrono::milliseconds(config.attempt_timeout_ms);
+    options.query_deadline = std::chrono::milliseconds(config.query_deadline_ms);
+    options.down_time = std::chrono::milliseconds(config.down_time_ms);
+    options.cache_entries = config.cache_entries;
+    options.serve_stale = std::chrono::seconds(config.serve_stale_s);
+    options.max_ttl = std::chrono::seconds(config.max_ttl_s);
+    options.max_negative_ttl = std::chrono::seconds(config.max_negative_ttl_s);
+    options.max_in_flight = config.max_in_flight;
+    return options;
+}
+
 Worker::Worker(std::size_t index, boost::asio::io_context& context,
                const runtime::SnapshotHolder& snapshots)
     : index_(index),
       context_(context),
       snapshot_(snapshots),
-      buffers_(std::make_unique<Buffers>()) {}
+      buffers_(std::make_unique<Buffers>()),
+      forwarder_(std::make_unique<upstream::Forwarder>(
+          context, forwarder_options(snapshots.load()->config.forwarding))) {
+    // An idle worker lets go of a replaced snapshot at once, not at its next packet.
+    snapshots.on_publish([this] { boost::asio::post(context_, [this] { snapshot_.refresh(); }); });
+}
 
 Worker::~Worker() = default;
 

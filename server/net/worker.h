@@ -11,8 +11,10 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "config/config.h"
 #include "server/query/responder.h"
 #include "server/runtime/snapshot_holder.h"
+#include "server/upstream/forwarder.h"
 
 namespace sitedns::net {
 
@@ -21,8 +23,12 @@ class TcpSession;
 /// Largest UDP payload accepted (an IPv4 datagram's bound).
 inline constexpr std::size_t kMaxDatagram = 65535;
 
+/// The forwarder's options for the configured `forwarding` keys.
+upstream::ForwarderOptions forwarder_options(const ForwardingConfig& config);
+
 class Worker {
   public:
+    /// The worker's forwarder takes its options from the snapshot current at creation.
     Worker(std::size_t index, boost::asio::io_context& context,
            const runtime::SnapshotHolder& snapshots);
     ~Worker();
@@ -40,6 +46,10 @@ class Worker {
     std::span<std::uint8_t> receive_buffer() { return buffers_->receive; }
     /// Where answers are written before they are sent or queued; same rule.
     std::span<std::uint8_t> answer_buffer() { return buffers_->answer; }
+    /// Where this worker's forwarded queries go (on this thread only).
+    upstream::Forwarder& forwarder() { return *forwarder_; }
+    /// Where this worker's query decisions are made (same rule; a Decision is large).
+    query::Decision& decision() { return buffers_->decision; }
 
     /// Registers a TCP session running on this worker (called on its thread).
     void add_session(std::shared_ptr<TcpSession> session);
@@ -55,6 +65,7 @@ class Worker {
     struct Buffers {
         std::array<std::uint8_t, kMaxDatagram> receive;
         std::array<std::uint8_t, query::kMaxMessage> answer;
+        query::Decision decision;
     };
 
     std::size_t index_;
@@ -63,6 +74,8 @@ class Worker {
     std::unique_ptr<Buffers> buffers_;
     std::unordered_map<const TcpSession*, std::shared_ptr<TcpSession>> sessions_;
     bool stopping_ = false;
+    // Last: destroyed first, while the sessions its pending replies may name still exist.
+    std::unique_ptr<upstream::Forwarder> forwarder_;
 };
 
 }  // namespace sitedns::net

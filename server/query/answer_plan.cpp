@@ -55,13 +55,15 @@ void add_referral(const model::Node& cut, AnswerPlan& plan) {
     const model::RRset* ns = cut.find(rrtype::NS);
     plan.authority.add({cut.name.wire(), ns, ns->ttl});
     for (const model::Node* target : ns->additional) {
-        if (!in_zone(std::span(reinterpret_cast<const std::uint8_t*>(target->key.data()), target->key.size()),
+        if (!in_zone(std::span(reinterpret_cast<const std::uint8_t*>(target->key.data()),
+                               target->key.size()),
                      cut.key)) {
             continue;
         }
         for (std::uint16_t type : {rrtype::A, rrtype::AAAA}) {
             const model::RRset* address = target->find(type);
-            if (address != nullptr && plan.additional.add({target->name.wire(), address, address->ttl})) {
+            if (address != nullptr &&
+                plan.additional.add({target->name.wire(), address, address->ttl})) {
                 ++plan.required_additional;
             }
         }
@@ -85,8 +87,10 @@ void plan_answer(const model::Zone& zone, std::span<const std::uint8_t> qname,
     for (std::size_t hop = 0; hop <= kMaxChain; ++hop) {
         model::LookupResult found = zone.lookup(key);
         // The parent side of a cut answers DS itself (RFC 4035 §3.1.4.1).
-        const bool ds_at_cut = found.match == model::Match::Delegation && qtype == rrtype::DS &&
-                               found.node->key == std::string_view(reinterpret_cast<const char*>(key.data()), key.size());
+        const bool ds_at_cut =
+            found.match == model::Match::Delegation && qtype == rrtype::DS &&
+            found.node->key ==
+                std::string_view(reinterpret_cast<const char*>(key.data()), key.size());
         if (found.match == model::Match::Delegation && !ds_at_cut) {
             // A referral for the question itself; a chain into a cut ends with one.
             if (hop == 0) plan.authoritative = false;

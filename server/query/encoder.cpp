@@ -1,5 +1,6 @@
 #include "server/query/encoder.h"
 
+#include "server/wire/ecs.h"
 #include "server/wire/edns.h"
 #include "server/wire/header.h"
 #include "server/wire/writer.h"
@@ -16,7 +17,8 @@ std::size_t name_length(std::span<const std::uint8_t> rdata) {
 }
 
 /// RDATA of the RFC 1035 types, with their names compressed (RFC 3597 §4).
-bool write_compressed_rdata(wire::WireWriter& w, std::uint16_t type, std::span<const std::uint8_t> rdata) {
+bool write_compressed_rdata(wire::WireWriter& w, std::uint16_t type,
+                            std::span<const std::uint8_t> rdata) {
     std::size_t prefix = type == dns::rrtype::MX ? 2 : 0;
     if (!w.bytes(rdata.first(std::min(prefix, rdata.size())))) return false;
     auto rest = rdata.subspan(std::min(prefix, rdata.size()));
@@ -46,7 +48,8 @@ bool write_rr(wire::WireWriter& w, const PlanEntry& entry, std::span<const std::
 
 /// Writes whole RRsets of one section; returns the records written, and sets
 /// `truncated` when an RRset did not fit (it is then rolled back entirely).
-std::uint16_t write_section(wire::WireWriter& w, std::span<const PlanEntry> entries, bool& truncated) {
+std::uint16_t write_section(wire::WireWriter& w, std::span<const PlanEntry> entries,
+                            bool& truncated) {
     std::uint16_t records = 0;
     for (const PlanEntry& entry : entries) {
         const auto mark = w.mark();
@@ -82,11 +85,14 @@ std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Frami
     header.set_rd(query.rd);
     header.set_cd(query.cd);
     header.set_aa(plan.authoritative);
+    header.set_ra(framing.ra);
     const auto rcode = static_cast<std::uint16_t>(plan.rcode);
     header.set_rcode(static_cast<std::uint8_t>(rcode & 0x0f));
 
     if (framing.question && write_question(w, query)) header.set_qdcount(1);
-    if (framing.opt) w.set_limit(limit - wire::kOptSize);  // the OPT always fits
+    const wire::ClientSubnet* ecs = framing.opt ? framing.ecs : nullptr;
+    const std::size_t opt_size = wire::kOptSize + (ecs != nullptr ? ecs->option_size() : 0);
+    if (framing.opt) w.set_limit(limit - opt_size);  // the OPT always fits
 
     bool truncated = false;
     header.set_ancount(write_section(w, plan.answer.view(), truncated));
@@ -97,12 +103,14 @@ std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Frami
         const auto entries = plan.additional.view();
         additional = write_section(w, entries.first(plan.required_additional), truncated);
         bool dropped = false;  // optional data: left out without TC (RFC 2181 §9)
-        if (!truncated) additional += write_section(w, entries.subspan(plan.required_additional), dropped);
+        if (!truncated)
+            additional += write_section(w, entries.subspan(plan.required_additional), dropped);
         header.set_tc(truncated);
     }
     if (framing.opt) {
         w.set_limit(limit);
-        if (wire::write_opt(w, kEdnsPayload, static_cast<std::uint8_t>(rcode >> 4), query.edns.dnssec_ok)) {
+        if (wire::write_opt_with_ecs(w, kEdnsPayload, static_cast<std::uint8_t>(rcode >> 4),
+                                     query.edns.dnssec_ok, ecs)) {
             ++additional;
         }
     }

@@ -5,6 +5,7 @@
 #include <span>
 
 #include "server/query/answer_plan.h"
+#include "server/wire/ecs.h"
 #include "server/wire/message.h"
 
 namespace sitedns::query {
@@ -16,15 +17,19 @@ inline constexpr std::uint16_t kEdnsPayload = 1232;
 /// How the answer to a query is framed: which parts of the query it echoes and how
 /// large it may grow.
 struct Framing {
-    std::size_t limit = 512;     ///< the largest answer the client accepts
-    bool question = true;        ///< echo the question
-    bool opt = false;            ///< append an OPT record (the query had a valid one)
+    std::size_t limit = 512;  ///< the largest answer the client accepts
+    bool question = true;     ///< echo the question
+    bool opt = false;         ///< append an OPT record (the query had a valid one)
+    bool ra = false;          ///< recursion available: the client's view forwards
+    /// The ECS option the OPT carries (RFC 7871 §7.2.1), or null; only with `opt`.
+    const wire::ClientSubnet* ecs = nullptr;
 };
 
 /// Writes the plan as a DNS message (the only place that encodes answers): header,
 /// question, then whole RRsets per section with name compression. An RRset of the
 /// answer or authority section that does not fit truncates the message with TC=1;
-/// additional records that do not fit are left out (RFC 2181 §9). Returns the length.
+/// additional records that do not fit are left out (RFC 2181 §9). The OPT, with its
+/// ECS option, always fits. Returns the length.
 std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Framing& framing,
                    std::span<std::uint8_t> out);
 

@@ -4,7 +4,6 @@
 
 #include "server/query/answer_plan.h"
 #include "server/query/encoder.h"
-#include "server/wire/message.h"
 
 namespace sitedns::query {
 namespace {
@@ -28,50 +27,145 @@ const model::Zone* parent_side(const model::ZoneSet& zones, const model::Zone& z
     return parent != nullptr ? parent : &zone;
 }
 
-/// Refuses, answers NOTIMP or FORMERR, or, with `plan` filled, answers from the view.
-dns::RCode decide(const runtime::Snapshot& snapshot, const wire::Query& query, const IpAddress& client,
-                  AnswerPlan& plan) {
-    if (query.edns.present && query.edns.version > 0) return dns::RCode::BadVers;  // RFC 6891 §6.1.3
+/// The subnet of an ECS option as an address (the bits past the prefix are zero).
+IpAddress subnet_address(const wire::ClientSubnet& ecs) {
+    IpAddress address;
+    address.family =
+        ecs.family == wire::kEcsFamilyV4 ? IpAddress::Family::V4 : IpAddress::Family::V6;
+    address.bytes = ecs.address;
+    return address;
+}
+
+/// SPEC §5, RFC 7871 §7.1.1: the address that chooses the view. A trusted sender's ECS
+/// subnet, kept in `ecs` for the echo; the sender itself otherwise. FORMERR for a
+/// malformed option from a trusted sender; untrusted senders' options are not read.
+dns::RCode view_address(const runtime::Snapshot& snapshot, const wire::Query& query,
+                        const IpAddress& sender, IpAddress& chosen,
+                        std::optional<wire::ClientSubnet>& ecs) {
+    chosen = sender;
+    if (!query.edns.present || !snapshot.trusts_ecs_from(sender)) return dns::RCode::NoError;
+    wire::ClientSubnet option;
+    switch (wire::find_client_subnet(query.edns.options, option)) {
+        case wire::EcsStatus::Absent:
+            return dns::RCode::NoError;
+        case wire::EcsStatus::Malformed:
+            return dns::RCode::FormErr;
+        case wire::EcsStatus::Ok:
+            break;
+    }
+    chosen = subnet_address(option);
+    ecs = option;
+    return dns::RCode::NoError;
+}
+
+/// Refuses, answers NOTIMP or FORMERR, sets `forward`, or, with `plan` filled, answers
+/// from the view.
+dns::RCode decide(const wire::Query& query, const runtime::View* view, AnswerPlan& plan,
+                  bool& forward) {
+    if (query.edns.present && query.edns.version > 0)
+        return dns::RCode::BadVers;  // RFC 6891 §6.1.3
     if (query.qclass != dns::rrclass::IN) return dns::RCode::Refused;
     // Zone transfers are not offered; meta-types other than ANY are not answered.
     if (query.qtype == rrtype::AXFR || query.qtype == rrtype::IXFR) return dns::RCode::Refused;
     if (query.qtype == rrtype::MAILA || query.qtype == rrtype::MAILB) return dns::RCode::NotImp;
     if (query.qtype == rrtype::OPT) return dns::RCode::FormErr;
-    const runtime::View* view = snapshot.view_for(client);
     if (view == nullptr) return dns::RCode::Refused;
     const model::Zone* zone = view->zones.find(query.qname_lower.wire());
-    if (zone == nullptr) return dns::RCode::Refused;  // forwarding comes with recursion
+    if (zone == nullptr) {
+        // SPEC §5: names outside the view's zones go upstream, when there is one.
+        forward = view->recursion && !view->upstreams.endpoints.empty();
+        return forward ? dns::RCode::NoError : dns::RCode::Refused;
+    }
     if (query.qtype == rrtype::DS) zone = parent_side(view->zones, *zone, query.qname_lower.wire());
     plan_answer(*zone, query.qname.wire(), query.qname_lower.wire(), query.qtype, plan);
     return plan.rcode;
 }
 
+/// An answer without records: FORMERR, NOTIMP, REFUSED, SERVFAIL...
+void error_plan(dns::RCode rcode, AnswerPlan& plan) {
+    plan = AnswerPlan{};
+    plan.rcode = rcode;
+    plan.authoritative = false;
+}
+
+/// Chooses the view of a well-formed query and decides; true when it is to be forwarded.
+bool choose_and_decide(const runtime::Snapshot& snapshot, const IpAddress& client,
+                       Decision& decision, AnswerPlan& plan) {
+    IpAddress chosen;
+    const dns::RCode ecs_rcode =
+        view_address(snapshot, decision.query, client, chosen, decision.ecs);
+    const runtime::ViewMatch match = snapshot.match_view(chosen);
+    decision.view = match.view;
+    if (decision.ecs) {
+        // RFC 7871 §7.2.1: the scope is the prefix the answer was chosen for.
+        decision.ecs->scope_prefix = match.view ? match.length : decision.ecs->source_prefix;
+    }
+    if (ecs_rcode != dns::RCode::NoError) {
+        decision.view = snapshot.view_for(client);  // RA as for the sender's own view
+        error_plan(ecs_rcode, plan);
+        return false;
+    }
+    bool forward = false;
+    const dns::RCode rcode = decide(decision.query, match.view, plan, forward);
+    if (!forward && rcode != plan.rcode) error_plan(rcode, plan);  // no records with an error
+    return forward;
+}
+
 }  // namespace
 
-std::size_t Responder::respond(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
-                               const IpAddress& client, Transport transport, std::span<std::uint8_t> out) {
-    wire::Query query;
+void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
+                       const IpAddress& client, Transport transport, std::span<std::uint8_t> out,
+                       Decision& decision) {
+    decision.action = Action::Drop;
+    decision.size = 0;
+    decision.view = nullptr;
+    decision.ecs.reset();
+    wire::Query& query = decision.query;
     const wire::ParseOutcome outcome = wire::parse_query(packet, query);
-    if (outcome == wire::ParseOutcome::Drop) return 0;
+    decision.limit = answer_limit(query, transport);
+    if (outcome == wire::ParseOutcome::Drop) return;
 
     AnswerPlan plan;
-    Framing framing{answer_limit(query, transport), query.question_end != 0, query.edns.present};
-    if (outcome == wire::ParseOutcome::FormErr) {
-        framing.opt = false;  // the OPT itself may be what was malformed
-        plan.rcode = dns::RCode::FormErr;
-        plan.authoritative = false;
-    } else if (outcome == wire::ParseOutcome::NotImp) {
-        plan.rcode = dns::RCode::NotImp;
-        plan.authoritative = false;
-    } else {
-        const dns::RCode rcode = decide(snapshot, query, client, plan);
-        if (rcode != plan.rcode) {
-            plan = AnswerPlan{};  // an error answer carries no records
-            plan.rcode = rcode;
-            plan.authoritative = false;
+    Framing framing{decision.limit, query.question_end != 0, query.edns.present};
+    if (outcome == wire::ParseOutcome::Ok) {
+        if (choose_and_decide(snapshot, client, decision, plan)) {
+            decision.action = Action::Forward;
+            if (decision.ecs) decision.limit -= decision.ecs->option_size();
+            return;
         }
+    } else {
+        decision.view = snapshot.view_for(client);
+        // FORMERR goes back without an OPT: the OPT itself may be what was malformed.
+        framing.opt = outcome != wire::ParseOutcome::FormErr;
+        error_plan(
+            outcome == wire::ParseOutcome::FormErr ? dns::RCode::FormErr : dns::RCode::NotImp,
+            plan);
     }
+    framing.ra = decision.view != nullptr && decision.view->recursion;
+    framing.ecs = decision.ecs ? &*decision.ecs : nullptr;
+    decision.action = Action::Send;
+    decision.size = encode(query, plan, framing, out);
+}
+
+std::size_t Responder::respond(const runtime::Snapshot& snapshot,
+                               std::span<const std::uint8_t> packet, const IpAddress& client,
+                               Transport transport, std::span<std::uint8_t> out) {
+    Decision decision;
+    handle(snapshot, packet, client, transport, out, decision);
+    if (decision.action != Action::Forward) return decision.size;
+    // No forwarder here: what a forwarder says when no upstream answers.
+    AnswerPlan plan;
+    error_plan(dns::RCode::ServFail, plan);
+    const wire::Query& query = decision.query;
+    Framing framing{answer_limit(query, transport), true, query.edns.present, true};
+    framing.ecs = decision.ecs ? &*decision.ecs : nullptr;
     return encode(query, plan, framing, out);
+}
+
+std::size_t Responder::finish_forwarded(const std::optional<wire::ClientSubnet>& ecs,
+                                        std::span<std::uint8_t> buffer, std::size_t length) {
+    if (!ecs) return length;
+    return wire::append_client_subnet(buffer, length, length + ecs->option_size(), *ecs);
 }
 
 }  // namespace sitedns::query

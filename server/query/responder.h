@@ -2,10 +2,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "config/address.h"
 #include "server/runtime/snapshot.h"
+#include "server/wire/ecs.h"
+#include "server/wire/message.h"
 
 namespace sitedns::query {
 
@@ -14,16 +17,53 @@ enum class Transport : std::uint8_t { Udp, Tcp };
 /// Largest answer the responder writes: TCP's 16-bit length bound.
 inline constexpr std::size_t kMaxMessage = 65535;
 
+/// What the transport does with a packet after the query core has seen it.
+enum class Action : std::uint8_t {
+    Send,     ///< the answer is in `out`, `size` bytes
+    Drop,     ///< nothing must be sent (QR set, no header)
+    Forward,  ///< resolve `query` through the view's upstreams (SPEC §5)
+};
+
+/// The query core's verdict on one packet.
+struct Decision {
+    Action action = Action::Drop;
+    std::size_t size = 0;                 ///< Send: the answer's length
+    const runtime::View* view = nullptr;  ///< the view chosen (Forward: never null)
+    /// The largest answer the client takes (RFC 1035 §4.2.1, RFC 6891 §6.2.5, 65535 over
+    /// TCP), less the room the ECS echo needs: what a forwarded answer must fit.
+    std::size_t limit = 512;
+    /// The ECS option the answer carries, scope set (trusted senders only, RFC 7871
+    /// §7.2.1); a forwarded answer gets it with finish_forwarded().
+    std::optional<wire::ClientSubnet> ecs;
+    wire::Query query;  ///< the parsed query (Forward: what the forwarder resolves)
+};
+
 /// The query core (STYLE rule 1): bytes, the client's address and a snapshot in,
 /// bytes out. No sockets, no locks, no heap allocation on the authoritative path.
 class Responder {
-public:
-    /// Answers one query into `out` (at least kMaxMessage bytes for TCP, 4096 suffice
-    /// for UDP: the answer is bounded by the client's EDNS size there). Returns the
-    /// answer's length, or 0 when nothing must be sent (QR set, no header).
-    static std::size_t respond(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> query,
-                               const IpAddress& client, Transport transport,
-                               std::span<std::uint8_t> out);
+  public:
+    /// Decides what to do with one query and, unless it is to be forwarded or dropped,
+    /// answers it into `out` (at least kMaxMessage bytes for TCP, 4096 suffice for UDP).
+    /// Forward when the view has recursion, the name is outside all its zones and the
+    /// view has upstreams; every answer from a recursion view has RA set. The view is
+    /// chosen by `client`, or by the EDNS Client Subnet option when `client` is in
+    /// `ecs_trust` (SPEC §5). Allocation-free.
+    static void handle(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
+                       const IpAddress& client, Transport transport, std::span<std::uint8_t> out,
+                       Decision& decision);
+
+    /// Answers one query into `out`; returns the answer's length, or 0 when nothing must
+    /// be sent. A query handle() would forward is answered SERVFAIL here (no forwarder):
+    /// for callers and tests of the authoritative path.
+    static std::size_t respond(const runtime::Snapshot& snapshot,
+                               std::span<const std::uint8_t> query, const IpAddress& client,
+                               Transport transport, std::span<std::uint8_t> out);
+
+    /// Adds the decision's ECS option to a forwarded answer in `buffer[0, length)` (its
+    /// OPT record); returns the new length. `buffer` must hold `decision.limit` plus
+    /// wire::kMaxEcsOptionSize bytes for the option to fit.
+    static std::size_t finish_forwarded(const std::optional<wire::ClientSubnet>& ecs,
+                                        std::span<std::uint8_t> buffer, std::size_t length);
 };
 
 }  // namespace sitedns::query

@@ -22,14 +22,18 @@ namespace sitedns::upstream {
 
 /// Limits and timers; every value has a safe default (README, "Forwarding").
 struct ForwarderOptions {
-    std::chrono::milliseconds attempt_timeout{800};    ///< one try at one upstream
-    std::chrono::milliseconds query_deadline{2500};    ///< SERVFAIL before 3 s (SPEC §5)
-    std::chrono::milliseconds down_time{5000};         ///< a failed upstream is skipped this long, then re-probed
-    std::size_t cache_entries = 20000;                  ///< per worker; least recently used evicted
-    std::chrono::seconds serve_stale{86400};            ///< RFC 8767 window; 0 turns it off
-    std::chrono::seconds max_ttl{86400};                ///< cap on cached TTLs
-    std::chrono::seconds max_negative_ttl{3600};        ///< cap on negative TTLs (RFC 2308 §5)
-    std::size_t max_in_flight = 1000;                   ///< distinct upstream queries at once; beyond: SERVFAIL
+    std::chrono::milliseconds attempt_timeout{800};  ///< one try at one upstream
+    std::chrono::milliseconds query_deadline{2500};  ///< SERVFAIL before 3 s (SPEC §5)
+    std::chrono::milliseconds down_time{
+        5000};                          ///< a failed upstream is skipped this long, then re-probed
+    std::size_t cache_entries = 20000;  ///< per worker; least recently used evicted
+    std::chrono::seconds serve_stale{86400};      ///< RFC 8767 window; 0 turns it off
+    std::chrono::seconds max_ttl{86400};          ///< cap on cached TTLs
+    std::chrono::seconds max_negative_ttl{3600};  ///< cap on negative TTLs (RFC 2308 §5)
+    std::size_t max_in_flight = 1000;  ///< distinct upstream queries at once; beyond: SERVFAIL
+    /// The clock of cache ages and down marks; empty means steady_clock::now. Tests set
+    /// it to move time without sleeping (timers of attempts still run on real time).
+    std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
 /// The upstreams of one view, in preference order. `id` identifies the list's content
@@ -64,7 +68,7 @@ struct ForwarderStats {
 };
 
 class Forwarder {
-public:
+  public:
     Forwarder(boost::asio::io_context& io, ForwarderOptions options);
     ~Forwarder();
     Forwarder(const Forwarder&) = delete;
@@ -81,13 +85,19 @@ public:
     /// TCP on TC, caches the reply, and calls `reply` for the client: the answer, a stale
     /// answer (RFC 8767, EDE 3), or SERVFAIL with an Extended DNS Error (RFC 8914) within
     /// the deadline.
+    /// `reply` is never called inside resolve itself. Destroying the Forwarder drops the
+    /// queries still under way without calling their `reply`.
     void resolve(const ClientQuery& client, const UpstreamSet& upstreams, Reply reply);
 
     const ForwarderStats& stats() const { return stats_; }
     /// Drops every cached answer (e.g. when the upstreams of every view changed).
     void clear_cache();
+    /// Cached answers, fresh or stale.
+    std::size_t cache_size() const;
+    /// Distinct upstream queries under way (merged clients count once).
+    std::size_t in_flight() const;
 
-private:
+  private:
     struct State;
     std::unique_ptr<State> state_;
     ForwarderStats stats_;

@@ -11,7 +11,7 @@ inline constexpr std::size_t kHeaderSize = 12;
 /// Named accessors over the 12-byte header (RFC 1035 §4.1.1) of a packet at least
 /// kHeaderSize long. Read-only view; see MutableHeader to set fields.
 class Header {
-public:
+  public:
     explicit Header(std::span<const std::uint8_t> packet) : p_(packet.data()) {}
     std::uint16_t id() const { return u16(0); }
     bool qr() const { return p_[2] & 0x80; }
@@ -28,7 +28,7 @@ public:
     std::uint16_t nscount() const { return u16(8); }
     std::uint16_t arcount() const { return u16(10); }
 
-private:
+  private:
     std::uint16_t u16(std::size_t at) const {
         return static_cast<std::uint16_t>(p_[at] << 8 | p_[at + 1]);
     }
@@ -37,24 +37,28 @@ private:
 
 /// Setters over the header of a packet being written.
 class MutableHeader {
-public:
+  public:
     explicit MutableHeader(std::span<std::uint8_t> packet) : p_(packet.data()) {}
     void set_id(std::uint16_t v) { put16(0, v); }
     void set_qr(bool v) { bit(2, 0x80, v); }
-    void set_opcode(std::uint8_t v) { p_[2] = static_cast<std::uint8_t>((p_[2] & 0x87) | (v & 0x0f) << 3); }
+    void set_opcode(std::uint8_t v) {
+        p_[2] = static_cast<std::uint8_t>((p_[2] & 0x87) | (v & 0x0f) << 3);
+    }
     void set_aa(bool v) { bit(2, 0x04, v); }
     void set_tc(bool v) { bit(2, 0x02, v); }
     void set_rd(bool v) { bit(2, 0x01, v); }
     void set_ra(bool v) { bit(3, 0x80, v); }
     void set_ad(bool v) { bit(3, 0x20, v); }
     void set_cd(bool v) { bit(3, 0x10, v); }
-    void set_rcode(std::uint8_t v) { p_[3] = static_cast<std::uint8_t>((p_[3] & 0xf0) | (v & 0x0f)); }
+    void set_rcode(std::uint8_t v) {
+        p_[3] = static_cast<std::uint8_t>((p_[3] & 0xf0) | (v & 0x0f));
+    }
     void set_qdcount(std::uint16_t v) { put16(4, v); }
     void set_ancount(std::uint16_t v) { put16(6, v); }
     void set_nscount(std::uint16_t v) { put16(8, v); }
     void set_arcount(std::uint16_t v) { put16(10, v); }
 
-private:
+  private:
     void put16(std::size_t at, std::uint16_t v) {
         p_[at] = static_cast<std::uint8_t>(v >> 8);
         p_[at + 1] = static_cast<std::uint8_t>(v);

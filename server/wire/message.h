@@ -25,8 +25,8 @@ struct Query {
     std::uint8_t opcode = 0;
     bool rd = false;
     bool cd = false;
-    NameBuffer qname;             ///< as sent (case kept), uncompressed
-    NameBuffer qname_lower;       ///< lowercased: the lookup key
+    NameBuffer qname;        ///< as sent (case kept), uncompressed
+    NameBuffer qname_lower;  ///< lowercased: the lookup key
     std::uint16_t qtype = 0;
     std::uint16_t qclass = 0;
     std::size_t question_end = 0;  ///< offset just past the question

@@ -27,7 +27,7 @@ struct NameBuffer {
 
 /// Bounds-checked reader over one packet. Never reads outside it, never allocates.
 class WireReader {
-public:
+  public:
     explicit WireReader(std::span<const std::uint8_t> packet) : packet_(packet) {}
 
     [[nodiscard]] WireError u8(std::uint8_t& out);
@@ -46,7 +46,7 @@ public:
     std::size_t remaining() const { return packet_.size() - offset_; }
     std::span<const std::uint8_t> packet() const { return packet_; }
 
-private:
+  private:
     std::span<const std::uint8_t> packet_;
     std::size_t offset_ = 0;
 };

@@ -11,7 +11,7 @@ namespace sitedns::wire {
 /// would pass the limit; the caller then rolls back to the last whole RRset and sets
 /// TC (decide, then encode: this class owns the size limit). Never allocates.
 class WireWriter {
-public:
+  public:
     /// Writes into `buffer`, at most `limit` bytes (limit <= buffer.size()).
     WireWriter(std::span<std::uint8_t> buffer, std::size_t limit);
 
@@ -43,7 +43,7 @@ public:
     void set_limit(std::size_t limit);
     std::span<std::uint8_t> written() { return buffer_.first(size_); }
 
-private:
+  private:
     struct NameTarget {
         std::uint16_t offset;  // where a written name (or suffix) starts
     };

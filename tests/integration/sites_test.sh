@@ -58,8 +58,12 @@ sites_config() {
 }
 JSON
 }
+# No upstreams: names outside a site view's zones are REFUSED, whatever resolv.conf says.
 sites_config "$WORK/lab-config.json" 203.0.113.20 ',
+  "upstreams": [],
   "views": [ { "name": "lab", "match_clients": ["127.0.2.7/32"], "zones": ["lab.json"] } ]'
+sites_config "$WORK/no-upstreams.json" 203.0.113.20 ',
+  "upstreams": []'
 sites_config "$WORK/loop.json" 203.0.113.10  # paris's address is london's
 
 cat > "$WORK/lab.json" <<'JSON'
@@ -174,12 +178,11 @@ declare -A CLIENT=([london]=127.0.0.1 [paris]=127.0.2.1 [madrid]=127.0.3.1)
 
 if start_server builtin --listen 127.0.0.1:0 --threads 2; then
     pass "built-in configuration serving on port $PORT"
+    # Each site's own zone is not in its view: it is forwarded to the resolv.conf
+    # upstreams, which differ between machines; no-upstreams.json checks it below.
     for here in london paris madrid; do
         for there in london paris madrid; do
-            if [ "$here" = "$there" ]; then
-                # Its own zone is not in its view; forwarding comes later: REFUSED until then.
-                expect_status "${CLIENT[$here]}" +notcp "$there.example.local" MX REFUSED
-            else
+            if [ "$here" != "$there" ]; then
                 expect_site_mx "${CLIENT[$here]}" +notcp "$there" "${ADDRESS[$there]}"
             fi
         done
@@ -187,7 +190,9 @@ if start_server builtin --listen 127.0.0.1:0 --threads 2; then
     expect_site_mx 127.0.0.1 +tcp paris 203.0.113.20
     expect_site_mx 127.0.2.1 +tcp madrid 203.0.113.30
     expect_site_mx 127.0.3.200 +tcp london 203.0.113.10
-    expect_status 127.0.2.1 +tcp paris.example.local MX REFUSED
+    out=$(q 127.0.2.1 +notcp london.example.local MX)
+    check "site views have recursion: RA set on authoritative answers" \
+        grep -qE '^;; flags:[a-z ]* aa[a-z ]* ra' <<<"$out"
 
     out=$(q 127.0.2.1 +notcp mail.london.example.local AAAA)
     check "paris: london's mail host has AAAA 2001:db8:10::25" \
@@ -198,9 +203,26 @@ if start_server builtin --listen 127.0.0.1:0 --threads 2; then
     expect_status 127.0.5.1 +notcp paris.example.local MX REFUSED
     expect_status 127.0.5.1 +tcp london.example.local MX REFUSED
     expect_status 127.0.0.2 +notcp paris.example.local MX REFUSED  # london is 127.0.0.1/32 only
+    out=$(q 127.0.5.1 +notcp paris.example.local MX)
+    check "no view: REFUSED without RA" bash -c '! grep -qE "^;; flags:.* ra" <<<"$1"' _ "$out"
     check "SIGTERM: exit 0" stop_server
 else
     fail "the built-in configuration did not start"
+fi
+
+# ---------------------------------------------------------------- recursion without upstreams
+
+if start_server no-upstreams --config "$WORK/no-upstreams.json" --listen 127.0.0.1:0 --threads 1; then
+    for here in london paris madrid; do
+        # Its own zone is not in its view, and there is nothing to forward to: REFUSED.
+        expect_status "${CLIENT[$here]}" +notcp "$here.example.local" MX REFUSED
+        expect_status "${CLIENT[$here]}" +tcp example.org A REFUSED
+    done
+    out=$(q 127.0.2.1 +notcp paris.example.local MX)
+    check "REFUSED from a recursion view still has RA" grep -qE '^;; flags:[a-z ]* ra' <<<"$out"
+    check "SIGTERM: exit 0" stop_server
+else
+    fail "the no-upstreams configuration did not start"
 fi
 
 # ---------------------------------------------------------------- a /32 view beside a /24 site
@@ -226,6 +248,11 @@ check "check on the example topology exits 0 (got $rc)" test $rc -eq 0
 check "three views, three shared zones" grep -qE '^ok: 3 views, 3 zones, [0-9]+ records$' <<<"$out"
 check "no error line" bash -c '! grep -q "^error:" <<<"$1"' _ "$out"
 check "warns that .local is claimed by mDNS" grep -qE '^warning: .*\.local' <<<"$out"
+
+out=$("$SITEDNS" check --config "$WORK/no-upstreams.json" 2>&1); rc=$?
+check "check: recursion without upstreams is a warning, not an error (got $rc)" test $rc -eq 0
+check "check: names the view without upstreams" \
+    grep -qE '^warning: view paris has recursion but no upstreams' <<<"$out"
 
 out=$("$SITEDNS" check 2>&1); rc=$?
 check "check on the built-in configuration exits 0 (got $rc)" test $rc -eq 0

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdlib>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -248,6 +249,65 @@ TEST(ResponderAllocation, AnswersTenThousandQueriesWithoutTouchingTheHeap) {
         EXPECT_EQ(answer.id, k) << kinds[k].qname;
         EXPECT_NE(answer.rcode, "FORMERR") << kinds[k].qname << " " << kinds[k].qtype;
     }
+}
+
+/// `query` (with EDNS: its OPT last, RDLENGTH 0) carrying an ECS option for 10.2.0.0/24,
+/// or, with `malformed`, one whose address has a byte too many.
+Bytes with_ecs(Bytes query, bool malformed) {
+    const Bytes option = malformed ? Bytes{0, 8, 0, 8, 0, 1, 24, 0, 10, 2, 0, 0}
+                                   : Bytes{0, 8, 0, 7, 0, 1, 24, 0, 10, 2, 0};
+    query.back() = static_cast<std::uint8_t>(option.size());
+    query.insert(query.end(), option.begin(), option.end());
+    return query;
+}
+
+// Forward decisions and EDNS Client Subnet cost no allocation either: london gets
+// recursion and an upstream, 127.0.0.53 may choose its view with ECS.
+TEST(ResponderAllocation, ForwardDecisionsAndEcsWithoutTouchingTheHeap) {
+    auto snapshot = std::const_pointer_cast<runtime::Snapshot>(test::make_snapshot());
+    snapshot->views[0].recursion = true;
+    snapshot->views[0].upstreams.endpoints.push_back(*Endpoint::parse("192.0.2.53:53", {}));
+    ASSERT_TRUE(snapshot->ecs_trust.insert(test::cidr("127.0.0.53/32"), true));
+    const QueryOptions edns{.rd = true, .edns = true};
+    const Bytes outside = sitedns::test::make_query("www.outside.test", "A", edns);
+    const Bytes inside = sitedns::test::make_query("mail.example.test", "A", edns);
+    struct Kind {
+        Bytes packet;
+        const char* client;
+        Action action;
+    };
+    const std::vector<Kind> kinds = {
+        {outside, "127.0.0.1", Action::Forward},
+        {inside, "127.0.0.1", Action::Send},
+        {with_ecs(inside, false), "127.0.0.53", Action::Send},     // paris by ECS
+        {with_ecs(outside, false), "127.0.0.53", Action::Send},    // paris: REFUSED
+        {with_ecs(inside, true), "127.0.0.53", Action::Send},      // FORMERR
+        {with_ecs(outside, false), "127.0.0.1", Action::Forward},  // ECS ignored
+    };
+    std::vector<IpAddress> clients;
+    for (const Kind& k : kinds) clients.push_back(test::ip(k.client));
+    std::vector<std::uint8_t> out(kMaxMessage);
+    auto decision = std::make_unique<Decision>();
+    std::size_t wrong = 0;
+
+    allocations = 0;
+    counting = true;
+    for (std::size_t i = 0; i < 6'000; ++i) {
+        const Kind& k = kinds[i % kinds.size()];
+        Responder::handle(*snapshot, k.packet, clients[i % kinds.size()], Transport::Udp, out,
+                          *decision);
+        if (decision->action != k.action) ++wrong;
+    }
+    counting = false;
+    EXPECT_EQ(allocations.load(), 0u) << "operator new called during the measured loop";
+    EXPECT_EQ(wrong, 0u);
+
+    Responder::handle(*snapshot, kinds[2].packet, clients[2], Transport::Udp, out, *decision);
+    const auto paris = sitedns::test::parse_answer(std::span(out).first(decision->size));
+    ASSERT_EQ(paris.answer.size(), 1u);
+    EXPECT_EQ(paris.answer[0], "mail.example.test. 60 IN A 198.51.100.10");
+    Responder::handle(*snapshot, kinds[4].packet, clients[4], Transport::Udp, out, *decision);
+    EXPECT_EQ(sitedns::test::parse_answer(std::span(out).first(decision->size)).rcode, "FORMERR");
 }
 
 // The counter works: the measurement above would see an allocation if there were one.

@@ -113,8 +113,9 @@ struct Case {
 };
 
 /// Case names in test output instead of the object's bytes.
-void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
-
+void PrintTo(const Case& c, std::ostream* os) {
+    *os << c.name;
+}
 
 std::vector<Case> cases() {
     const QueryOptions edns{.edns = true};

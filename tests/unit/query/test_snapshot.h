@@ -157,12 +157,12 @@ inline std::shared_ptr<const runtime::Snapshot> make_snapshot() {
     snapshot->views.push_back(make_view("paris", paris_zone_json()));
     snapshot->views.push_back(make_view("empty", ""));
     for (const char* prefix : {"127.0.0.0/8", "10.1.0.0/16", "::1/128"}) {
-        (void)snapshot->view_table.insert(cidr(prefix), 0);
+        (void)snapshot->add_view_prefix(cidr(prefix), 0);
     }
     for (const char* prefix : {"10.2.0.0/16", "10.1.2.3/32", "2001:db8:2::/48"}) {
-        (void)snapshot->view_table.insert(cidr(prefix), 1);
+        (void)snapshot->add_view_prefix(cidr(prefix), 1);
     }
-    (void)snapshot->view_table.insert(cidr("10.9.0.0/16"), 2);
+    (void)snapshot->add_view_prefix(cidr("10.9.0.0/16"), 2);
     snapshot->zone_count = 2;
     return snapshot;
 }

@@ -1,0 +1,137 @@
+#include "server/upstream/cache.h"
+
+#include <algorithm>
+#include <bit>
+#include <utility>
+
+#include "server/wire/header.h"
+#include "zones/dns/name.h"
+
+namespace sitedns::upstream {
+
+namespace {
+
+/// FNV-1a step (seeded), then a splitmix64 finish for the low bits that index buckets.
+std::uint64_t fnv(std::uint64_t h, std::uint8_t byte) {
+    return (h ^ byte) * 0x100000001b3ull;
+}
+
+std::uint64_t finish(std::uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+}  // namespace
+
+AnswerCache::AnswerCache(std::size_t capacity, std::uint64_t seed)
+    : capacity_(std::min<std::size_t>(capacity, kNone - 1)), seed_(seed) {
+    buckets_.assign(std::bit_ceil(std::max<std::size_t>(capacity_ * 2, 16)), kNone);
+    entries_.reserve(std::min<std::size_t>(capacity_, 1024));
+}
+
+std::uint64_t AnswerCache::hash(const CacheKey& key) const {
+    std::uint64_t h = 0xcbf29ce484222325ull ^ seed_;
+    for (const std::uint8_t b : key.qname_lower) h = fnv(h, b);
+    const std::uint64_t tail = std::uint64_t{key.qtype} << 32 | std::uint64_t{key.qclass} << 16 |
+                               (key.dnssec_ok ? 1u : 0u);
+    return finish(h ^ finish(tail ^ key.set_id * 0x9e3779b97f4a7c15ull));
+}
+
+bool AnswerCache::matches(const Entry& e, std::uint64_t h, const CacheKey& key) const {
+    const std::size_t n = key.qname_lower.size();
+    if (e.hash != h || e.qtype != key.qtype || e.qclass != key.qclass ||
+        e.dnssec_ok != key.dnssec_ok || e.set_id != key.set_id ||
+        e.message.size() < wire::kHeaderSize + n) {
+        return false;
+    }
+    const std::uint8_t* name = e.message.data() + wire::kHeaderSize;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (dns::lower(name[i]) != key.qname_lower[i]) return false;
+    }
+    return true;
+}
+
+std::uint32_t AnswerCache::lookup(std::uint64_t h, const CacheKey& key) const {
+    std::uint32_t i = buckets_[h & (buckets_.size() - 1)];
+    while (i != kNone && !matches(entries_[i], h, key)) i = entries_[i].chain;
+    return i;
+}
+
+const AnswerCache::Entry* AnswerCache::find(const CacheKey& key) {
+    if (entries_.empty()) return nullptr;
+    const std::uint32_t i = lookup(hash(key), key);
+    if (i == kNone) return nullptr;
+    unlink_lru(i);
+    push_front(i);
+    return &entries_[i];
+}
+
+void AnswerCache::store(const CacheKey& key, std::vector<std::uint8_t> message,
+                        std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now) {
+    if (capacity_ == 0) return;
+    const std::uint64_t h = hash(key);
+    std::uint32_t i = lookup(h, key);
+    if (i != kNone) {
+        unlink_lru(i);
+    } else {
+        i = take_slot();
+        Entry& e = entries_[i];
+        e.hash = h;
+        e.set_id = key.set_id;
+        e.qtype = key.qtype;
+        e.qclass = key.qclass;
+        e.dnssec_ok = key.dnssec_ok;
+        e.chain = std::exchange(bucket(h), i);
+    }
+    Entry& e = entries_[i];
+    e.message = std::move(message);
+    e.ttl_offsets = std::move(ttl_offsets);
+    e.stored = now;
+    e.ttl = ttl;
+    push_front(i);
+}
+
+void AnswerCache::clear() {
+    entries_.clear();
+    std::fill(buckets_.begin(), buckets_.end(), kNone);
+    newest_ = oldest_ = kNone;
+}
+
+/// A free slot: a new one while under capacity, else the least recently used, taken
+/// out of its bucket and the LRU list.
+std::uint32_t AnswerCache::take_slot() {
+    if (entries_.size() < capacity_) {
+        entries_.emplace_back();
+        return static_cast<std::uint32_t>(entries_.size() - 1);
+    }
+    const std::uint32_t i = oldest_;
+    unlink_lru(i);
+    unlink_chain(i);
+    return i;
+}
+
+void AnswerCache::unlink_lru(std::uint32_t i) {
+    Entry& e = entries_[i];
+    (e.newer != kNone ? entries_[e.newer].older : newest_) = e.older;
+    (e.older != kNone ? entries_[e.older].newer : oldest_) = e.newer;
+    e.newer = e.older = kNone;
+}
+
+void AnswerCache::push_front(std::uint32_t i) {
+    Entry& e = entries_[i];
+    e.older = newest_;
+    e.newer = kNone;
+    if (newest_ != kNone) entries_[newest_].newer = i;
+    newest_ = i;
+    if (oldest_ == kNone) oldest_ = i;
+}
+
+void AnswerCache::unlink_chain(std::uint32_t i) {
+    std::uint32_t* link = &bucket(entries_[i].hash);
+    while (*link != i) link = &entries_[*link].chain;
+    *link = entries_[i].chain;
+    entries_[i].chain = kNone;
+}
+
+}  // namespace sitedns::upstream

@@ -1,0 +1,386 @@
+#include "server/upstream/forwarder.h"
+
+#include <algorithm>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/post.hpp>
+
+#include "server/net/endpoint.h"
+#include "server/upstream/cache.h"
+#include "server/upstream/message_edit.h"
+#include "server/upstream/upstream_query.h"
+#include "zones/dns/types.h"
+
+namespace sitedns::upstream {
+
+namespace asio = boost::asio;
+using SteadyClock = std::chrono::steady_clock;
+
+UpstreamSet UpstreamSet::make(std::vector<Endpoint> endpoints) {
+    // FNV-1a over family, address and port: stable across runs and reloads.
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    const auto mix = [&h](std::uint8_t b) { h = (h ^ b) * 0x100000001b3ull; };
+    for (const Endpoint& e : endpoints) {
+        mix(static_cast<std::uint8_t>(e.address.family));
+        for (const std::uint8_t b : e.address.bytes) mix(b);
+        mix(static_cast<std::uint8_t>(e.port >> 8));
+        mix(static_cast<std::uint8_t>(e.port));
+    }
+    return UpstreamSet{std::move(endpoints), h};
+}
+
+namespace {
+
+/// What a merged client needs once the answer is in: its own ID, case, EDNS and limit.
+struct Waiter {
+    std::uint16_t id = 0;
+    bool rd = false;
+    bool cd = false;
+    bool edns = false;
+    bool dnssec_ok = false;
+    wire::NameBuffer qname;
+    std::size_t limit = 512;
+    Reply reply;
+};
+
+ClientView view_of(const wire::Query& q, std::size_t limit) {
+    return ClientView{q.id,    q.rd,     q.cd,           q.qname.wire(),
+                      q.qtype, q.qclass, q.edns.present, q.edns.dnssec_ok,
+                      limit};
+}
+
+ClientView view_of(const Waiter& w, const Question& q) {
+    return ClientView{w.id,     w.rd,   w.cd,        w.qname.wire(), q.qtype,
+                      q.qclass, w.edns, w.dnssec_ok, w.limit};
+}
+
+CacheKey key_of(const wire::Query& q, std::uint64_t set_id) {
+    return CacheKey{q.qname_lower.wire(), q.qtype, q.qclass, q.edns.dnssec_ok, set_id};
+}
+
+/// The in-flight table's key: the cache key's bytes.
+std::string flat_key(const CacheKey& k) {
+    std::string s(k.qname_lower.begin(), k.qname_lower.end());
+    const std::uint8_t tail[5] = {
+        static_cast<std::uint8_t>(k.qtype >> 8), static_cast<std::uint8_t>(k.qtype),
+        static_cast<std::uint8_t>(k.qclass >> 8), static_cast<std::uint8_t>(k.qclass), k.dnssec_ok};
+    s.append(tail, tail + sizeof tail);
+    for (int shift = 56; shift >= 0; shift -= 8) {
+        s.push_back(static_cast<char>(k.set_id >> shift));
+    }
+    return s;
+}
+
+std::uint32_t seconds_u32(std::chrono::seconds s) {
+    return static_cast<std::uint32_t>(std::clamp<std::int64_t>(s.count(), 0, 0x7FFFFFFF));
+}
+
+/// The bytes of a reply for one client, written by `write` into a buffer of its own.
+template <typename Write>
+std::vector<std::uint8_t> answer_bytes(std::size_t limit, Write&& write) {
+    std::vector<std::uint8_t> out(std::max<std::size_t>(limit, 1024));
+    out.resize(write(std::span<std::uint8_t>(out)));
+    return out;
+}
+
+/// One distinct question under way, with every client waiting for it.
+struct Pending {
+    std::string key;
+    Question question;
+    std::uint64_t set_id = 0;
+    std::vector<Endpoint> order;  ///< healthy upstreams first, then those marked down
+    std::size_t next = 0;
+    std::size_t timeouts = 0;
+    std::size_t errors = 0;
+    SteadyClock::time_point deadline;
+    std::vector<Waiter> waiters;
+    std::shared_ptr<UpstreamQuery> exchange;
+
+    CacheKey cache_key() const {
+        return {question.qname_lower.wire(), question.qtype, question.qclass, question.dnssec_ok,
+                set_id};
+    }
+};
+
+}  // namespace
+
+struct Forwarder::State {
+    using TimePoint = SteadyClock::time_point;
+
+    struct DownMark {
+        Endpoint endpoint;
+        TimePoint until;
+    };
+
+    State(asio::io_context& io_context, ForwarderOptions opts, ForwarderStats& counters)
+        : io(io_context),
+          options(std::move(opts)),
+          stats(counters),
+          cache(options.cache_entries, random_u64()),
+          caps{seconds_u32(options.max_ttl), seconds_u32(options.max_negative_ttl)} {}
+
+    ~State() {
+        for (auto& [key, pending] : in_flight) {
+            if (pending->exchange) pending->exchange->cancel();
+        }
+    }
+
+    TimePoint now() const { return options.clock ? options.clock() : SteadyClock::now(); }
+
+    bool fresh(const AnswerCache::Entry& e, TimePoint t) const {
+        return t < e.stored + std::chrono::seconds(e.ttl);
+    }
+    std::uint32_t age(const AnswerCache::Entry& e, TimePoint t) const {
+        const auto s = std::chrono::duration_cast<std::chrono::seconds>(t - e.stored).count();
+        return s > 0 ? static_cast<std::uint32_t>(s) : 0;
+    }
+
+    void start(const ClientQuery& client, const UpstreamSet& upstreams, Waiter waiter);
+    void start_attempt(Pending& p);
+    void on_exchange(Pending& p, const Endpoint& upstream, ExchangeStatus status,
+                     std::span<const std::uint8_t> reply);
+    void succeed(Pending& p, const ScannedReply& reply);
+    void fail(Pending& p);
+    template <typename Write>
+    void finish(Pending& p, Write&& write);
+    void post_servfail(Waiter w, const wire::Query& q, const ExtendedError& error);
+
+    std::vector<Endpoint> attempt_order(const std::vector<Endpoint>& endpoints);
+    void mark_down(const Endpoint& e);
+    void mark_up(const Endpoint& e);
+
+    asio::io_context& io;
+    ForwarderOptions options;
+    ForwarderStats& stats;
+    AnswerCache cache;
+    TtlCaps caps;
+    std::unordered_map<std::string, std::unique_ptr<Pending>> in_flight;
+    std::vector<DownMark> down;
+};
+
+// --- upstream health --------------------------------------------------------------
+
+/// Healthy upstreams in the configured order, then the ones marked down (so that when
+/// all are down they are still tried, in order, and re-probed).
+std::vector<Endpoint> Forwarder::State::attempt_order(const std::vector<Endpoint>& endpoints) {
+    const TimePoint t = now();
+    const auto is_down = [&](const Endpoint& e) {
+        return std::any_of(down.begin(), down.end(),
+                           [&](const DownMark& m) { return m.endpoint == e && m.until > t; });
+    };
+    std::vector<Endpoint> order;
+    order.reserve(endpoints.size());
+    for (const Endpoint& e : endpoints) {
+        if (!is_down(e)) order.push_back(e);
+    }
+    for (const Endpoint& e : endpoints) {
+        if (is_down(e)) order.push_back(e);
+    }
+    return order;
+}
+
+void Forwarder::State::mark_down(const Endpoint& e) {
+    const TimePoint t = now();
+    std::erase_if(down, [&](const DownMark& m) { return m.until <= t || m.endpoint == e; });
+    down.push_back({e, t + options.down_time});
+}
+
+void Forwarder::State::mark_up(const Endpoint& e) {
+    std::erase_if(down, [&](const DownMark& m) { return m.endpoint == e; });
+}
+
+// --- one question -----------------------------------------------------------------
+
+void Forwarder::State::start(const ClientQuery& client, const UpstreamSet& upstreams,
+                             Waiter waiter) {
+    const wire::Query& q = *client.query;
+    auto p = std::make_unique<Pending>();
+    p->key = flat_key(key_of(q, upstreams.id));
+    p->question.qname = q.qname;
+    p->question.qname_lower = q.qname_lower;
+    p->question.qtype = q.qtype;
+    p->question.qclass = q.qclass;
+    p->question.dnssec_ok = q.edns.dnssec_ok;
+    p->set_id = upstreams.id;
+    p->order = attempt_order(upstreams.endpoints);
+    p->deadline = SteadyClock::now() + options.query_deadline;
+    p->waiters.push_back(std::move(waiter));
+    Pending& ref = *p;
+    in_flight.emplace(ref.key, std::move(p));
+    start_attempt(ref);
+}
+
+/// The next upstream in order, bounded by the query's deadline; each exchange has its
+/// own timeout (STYLE rule 9).
+void Forwarder::State::start_attempt(Pending& p) {
+    // The first attempt always starts (its timer is bounded by the deadline), so that
+    // no reply is ever given inside resolve itself.
+    if (p.next >= p.order.size() || (p.next > 0 && SteadyClock::now() >= p.deadline)) {
+        return fail(p);
+    }
+    const Endpoint upstream = p.order[p.next++];
+    const asio::ip::udp::endpoint to(net::to_asio(upstream.address), upstream.port);
+    p.exchange = std::make_shared<UpstreamQuery>(
+        io, to, p.question, ExchangeCounters{&stats.upstream_queries, &stats.dropped_replies});
+    p.exchange->start(
+        options.attempt_timeout, p.deadline,
+        [this, &p, upstream](ExchangeStatus status, std::span<const std::uint8_t> reply) {
+            on_exchange(p, upstream, status, reply);
+        });
+}
+
+/// A usable reply ends the query; a timeout, an error, a malformed reply, SERVFAIL or
+/// REFUSED marks the upstream down and moves on.
+void Forwarder::State::on_exchange(Pending& p, const Endpoint& upstream, ExchangeStatus status,
+                                   std::span<const std::uint8_t> reply) {
+    if (status == ExchangeStatus::Answer) {
+        ScannedReply scanned;
+        if (scan_reply(reply, caps, scanned)) {
+            const auto rcode = static_cast<dns::RCode>(scanned.rcode);
+            if (rcode != dns::RCode::ServFail && rcode != dns::RCode::Refused) {
+                mark_up(upstream);
+                return succeed(p, scanned);
+            }
+        }
+    }
+    (status == ExchangeStatus::Timeout ? p.timeouts : p.errors) += 1;
+    ++stats.upstream_failures;
+    mark_down(upstream);
+    start_attempt(p);
+}
+
+void Forwarder::State::succeed(Pending& p, const ScannedReply& reply) {
+    if (reply.cacheable) {
+        cache.store(p.cache_key(), reply.message, reply.ttl_offsets, reply.ttl, now());
+    }
+    const StoredMessage stored{reply.message, reply.ttl_offsets};
+    finish(p, [&](const Waiter& w, const Question& q, std::span<std::uint8_t> out) {
+        return write_answer(stored, view_of(w, q), TtlRewrite{}, nullptr, out);
+    });
+}
+
+/// Every upstream failed or the deadline passed: a stale answer within the serve-stale
+/// window (RFC 8767 §4, EDE 3), else SERVFAIL with EDE 22 or 23 (RFC 8914 §4).
+void Forwarder::State::fail(Pending& p) {
+    const TimePoint t = now();
+    const AnswerCache::Entry* e = cache.find(p.cache_key());
+    if (e != nullptr && t < e->stored + std::chrono::seconds(e->ttl) + options.serve_stale) {
+        // Copied: a reply callback may touch the cache.
+        const std::vector<std::uint8_t> message = e->message;
+        const std::vector<std::uint16_t> ttls = e->ttl_offsets;
+        const bool is_fresh = fresh(*e, t);
+        const TtlRewrite rewrite{age(*e, t), !is_fresh};
+        const ExtendedError stale{ede::kStaleAnswer, "upstreams unreachable"};
+        if (!is_fresh) stats.stale_answers += p.waiters.size();
+        return finish(p, [&](const Waiter& w, const Question& q, std::span<std::uint8_t> out) {
+            return write_answer({message, ttls}, view_of(w, q), rewrite,
+                                is_fresh ? nullptr : &stale, out);
+        });
+    }
+    const std::string text = p.next >= p.order.size()
+                                 ? "all " + std::to_string(p.order.size()) + " upstreams failed"
+                                 : "deadline reached after " + std::to_string(p.next) + " of " +
+                                       std::to_string(p.order.size()) + " upstreams";
+    const ExtendedError error{p.errors == 0 ? ede::kNoReachableAuthority : ede::kNetworkError,
+                              text};
+    stats.servfails += p.waiters.size();
+    finish(p, [&](const Waiter& w, const Question& q, std::span<std::uint8_t> out) {
+        return write_servfail(view_of(w, q), error, out);
+    });
+}
+
+/// Takes the query out of the in-flight table, then answers each waiter with its own
+/// bytes (a reply may start a new resolve of the same question).
+template <typename Write>
+void Forwarder::State::finish(Pending& p, Write&& write) {
+    auto node = in_flight.extract(p.key);
+    const std::unique_ptr<Pending> owned = std::move(node.mapped());
+    for (Waiter& w : owned->waiters) {
+        const std::vector<std::uint8_t> bytes = answer_bytes(
+            w.limit, [&](std::span<std::uint8_t> out) { return write(w, owned->question, out); });
+        w.reply(bytes);
+    }
+}
+
+void Forwarder::State::post_servfail(Waiter w, const wire::Query& q, const ExtendedError& error) {
+    Question question;
+    question.qtype = q.qtype;
+    question.qclass = q.qclass;
+    ++stats.servfails;
+    std::vector<std::uint8_t> bytes = answer_bytes(w.limit, [&](std::span<std::uint8_t> out) {
+        return write_servfail(view_of(w, question), error, out);
+    });
+    asio::post(io, [reply = std::move(w.reply), bytes = std::move(bytes)] { reply(bytes); });
+}
+
+// --- the public face --------------------------------------------------------------
+
+Forwarder::Forwarder(asio::io_context& io, ForwarderOptions options)
+    : state_(std::make_unique<State>(io, std::move(options), stats_)) {}
+
+Forwarder::~Forwarder() = default;
+
+std::size_t Forwarder::answer_from_cache(const ClientQuery& client, const UpstreamSet& upstreams,
+                                         std::span<std::uint8_t> out) {
+    const wire::Query& q = *client.query;
+    const AnswerCache::Entry* e = state_->cache.find(key_of(q, upstreams.id));
+    const auto t = state_->now();
+    if (e == nullptr || !state_->fresh(*e, t)) {
+        ++stats_.cache_misses;
+        return 0;
+    }
+    const std::size_t n = write_answer(e->view(), view_of(q, client.limit),
+                                       TtlRewrite{state_->age(*e, t), false}, nullptr, out);
+    ++(n != 0 ? stats_.cache_hits : stats_.cache_misses);
+    return n;
+}
+
+void Forwarder::resolve(const ClientQuery& client, const UpstreamSet& upstreams, Reply reply) {
+    const wire::Query& q = *client.query;
+    Waiter w{q.id,
+             q.rd,
+             q.cd,
+             q.edns.present,
+             q.edns.dnssec_ok,
+             q.qname,
+             client.limit,
+             std::move(reply)};
+    State& s = *state_;
+    if (const AnswerCache::Entry* e = s.cache.find(key_of(q, upstreams.id));
+        e != nullptr && s.fresh(*e, s.now())) {
+        // Cached meanwhile (the caller usually asked answer_from_cache first).
+        std::vector<std::uint8_t> bytes = answer_bytes(w.limit, [&](std::span<std::uint8_t> out) {
+            return answer_from_cache(client, upstreams, out);
+        });
+        asio::post(s.io, [r = std::move(w.reply), b = std::move(bytes)] { r(b); });
+        return;
+    }
+    if (const auto it = s.in_flight.find(flat_key(key_of(q, upstreams.id)));
+        it != s.in_flight.end()) {
+        ++stats_.merged;
+        it->second->waiters.push_back(std::move(w));
+        return;
+    }
+    if (upstreams.endpoints.empty()) {
+        return s.post_servfail(std::move(w), q, {ede::kNoReachableAuthority, "no upstreams"});
+    }
+    if (s.in_flight.size() >= s.options.max_in_flight) {
+        return s.post_servfail(std::move(w), q, {ede::kOther, "too many queries in flight"});
+    }
+    s.start(client, upstreams, std::move(w));
+}
+
+void Forwarder::clear_cache() {
+    state_->cache.clear();
+}
+
+std::size_t Forwarder::cache_size() const {
+    return state_->cache.size();
+}
+
+std::size_t Forwarder::in_flight() const {
+    return state_->in_flight.size();
+}
+
+}  // namespace sitedns::upstream

@@ -1,0 +1,247 @@
+#include "server/upstream/message_edit.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "server/wire/edns.h"
+#include "server/wire/header.h"
+#include "server/wire/writer.h"
+#include "zones/dns/name.h"
+#include "zones/dns/types.h"
+
+namespace sitedns::upstream {
+
+namespace {
+
+/// EDNS option code of the Extended DNS Error (RFC 8914 §2).
+constexpr std::uint16_t kEdeOption = 15;
+/// RDATA of an SOA ends with five 32-bit fields, MINIMUM last (RFC 1035 §3.3.13).
+constexpr std::size_t kSoaMinRdata = 2 + 20;
+/// The RD bit as the second header word holds it (RFC 1035 §4.1.1).
+constexpr std::uint16_t kRdFlag = 0x0100;
+
+std::uint32_t get32(std::span<const std::uint8_t> p, std::size_t at) {
+    return std::uint32_t{p[at]} << 24 | std::uint32_t{p[at + 1]} << 16 |
+           std::uint32_t{p[at + 2]} << 8 | p[at + 3];
+}
+
+void put32(std::span<std::uint8_t> p, std::size_t at, std::uint32_t v) {
+    p[at] = static_cast<std::uint8_t>(v >> 24);
+    p[at + 1] = static_cast<std::uint8_t>(v >> 16);
+    p[at + 2] = static_cast<std::uint8_t>(v >> 8);
+    p[at + 3] = static_cast<std::uint8_t>(v);
+}
+
+/// A TTL with the top bit set counts as zero (RFC 2181 §8).
+std::uint32_t sane_ttl(std::uint32_t ttl) {
+    return ttl > 0x7FFFFFFFu ? 0 : ttl;
+}
+
+/// Bytes an OPT takes in an answer for this client.
+std::size_t opt_size(const ClientView& client, const ExtendedError* error) {
+    if (!client.edns) return 0;
+    return wire::kOptSize + (error != nullptr ? 6 + error->text.size() : 0);
+}
+
+/// Appends the OPT (RFC 6891 §6.1.2) with the DO bit echoed and, if given, one
+/// Extended DNS Error option (RFC 8914 §2). The caller has checked the room.
+void append_opt(std::span<std::uint8_t> out, const ClientView& client, const ExtendedError* error) {
+    wire::WireWriter w(out, out.size());
+    bool ok = wire::write_opt(w, kEdnsSize, 0, client.dnssec_ok);
+    if (error != nullptr) {
+        const auto text_size = static_cast<std::uint16_t>(error->text.size());
+        w.patch_u16(wire::kOptSize - 2, static_cast<std::uint16_t>(6 + text_size));
+        ok = ok && w.u16(kEdeOption) && w.u16(static_cast<std::uint16_t>(2 + text_size)) &&
+             w.u16(error->code) &&
+             w.bytes({reinterpret_cast<const std::uint8_t*>(error->text.data()), text_size});
+    }
+    (void)ok;
+}
+
+/// Rewrites every TTL of a copied message (RFC 8767 §4 for stale ones).
+void rewrite_ttls(std::span<std::uint8_t> msg, std::span<const std::uint16_t> offsets,
+                  TtlRewrite how) {
+    for (const std::uint16_t at : offsets) {
+        const std::uint32_t ttl = get32(msg, at);
+        put32(msg, at, how.stale ? kStaleTtl : (ttl > how.age ? ttl - how.age : 0));
+    }
+}
+
+/// What the record walk of scan_reply learns.
+struct Walk {
+    std::size_t end = 0;  ///< where the message ends once the OPT is gone
+    bool has_opt = false;
+    std::uint32_t answer_ttl = std::numeric_limits<std::uint32_t>::max();
+    std::uint32_t negative_ttl = 0;
+    bool has_soa = false;
+};
+
+/// Reads one record; its TTL offset goes to `ttls` unless it is the OPT, which must
+/// be the last record and in the additional section.
+bool walk_record(wire::WireReader& r, bool answer, bool authority, bool last, Walk& walk,
+                 std::vector<std::uint16_t>& ttls) {
+    const std::size_t start = r.offset();
+    std::uint16_t type = 0, rrclass = 0, rdlength = 0;
+    std::uint32_t ttl = 0;
+    std::span<const std::uint8_t> rdata;
+    if (r.skip_name() != wire::WireError::Ok || r.u16(type) != wire::WireError::Ok ||
+        r.u16(rrclass) != wire::WireError::Ok) {
+        return false;
+    }
+    const std::size_t ttl_at = r.offset();
+    if (r.u32(ttl) != wire::WireError::Ok || r.u16(rdlength) != wire::WireError::Ok ||
+        r.bytes(rdlength, rdata) != wire::WireError::Ok) {
+        return false;
+    }
+    if (type == dns::rrtype::OPT) {
+        if (answer || authority || !last || walk.has_opt) return false;
+        walk.has_opt = true;
+        walk.end = start;
+        return true;
+    }
+    ttls.push_back(static_cast<std::uint16_t>(ttl_at));
+    if (answer) walk.answer_ttl = std::min(walk.answer_ttl, sane_ttl(ttl));
+    if (authority && type == dns::rrtype::SOA && !walk.has_soa && rdata.size() >= kSoaMinRdata) {
+        // RFC 2308 §5: the negative TTL is the lower of the SOA's TTL and MINIMUM.
+        walk.has_soa = true;
+        walk.negative_ttl = std::min(sane_ttl(ttl), sane_ttl(get32(rdata, rdata.size() - 4)));
+    }
+    return true;
+}
+
+/// The cache TTL of a scanned reply, 0 when it is not to be cached.
+std::uint32_t cache_ttl(const wire::Header& h, const Walk& walk, const TtlCaps& caps) {
+    if (h.tc()) return 0;
+    const auto rcode = static_cast<dns::RCode>(h.rcode());
+    const bool nxdomain = rcode == dns::RCode::NXDomain;
+    if (rcode == dns::RCode::NoError && h.ancount() > 0) {
+        return std::min(walk.answer_ttl, caps.max_ttl);
+    }
+    if (!nxdomain && rcode != dns::RCode::NoError) return 0;  // SERVFAIL, REFUSED, ...
+    if (!walk.has_soa) return 0;  // NXDOMAIN or NODATA (or a referral) without SOA
+    std::uint32_t ttl = std::min(walk.negative_ttl, caps.max_negative_ttl);
+    if (h.ancount() > 0) ttl = std::min(ttl, walk.answer_ttl);  // a CNAME chain to nowhere
+    return ttl;
+}
+
+}  // namespace
+
+std::size_t write_upstream_query(const Question& q, std::uint16_t id, std::span<std::uint8_t> out) {
+    wire::WireWriter w(out, out.size());
+    const bool ok = w.u16(id) && w.u16(kRdFlag) && w.u16(1) && w.u16(0) && w.u16(0) && w.u16(1) &&
+                    w.name(q.qname.wire(), false) && w.u16(q.qtype) && w.u16(q.qclass) &&
+                    wire::write_opt(w, kEdnsSize, 0, q.dnssec_ok);
+    return ok ? w.size() : 0;
+}
+
+bool reply_matches(std::span<const std::uint8_t> reply, std::uint16_t id, const Question& q) {
+    const std::size_t n = q.qname_lower.size;
+    if (reply.size() < wire::kHeaderSize + n + 4) return false;
+    const wire::Header h(reply);
+    if (!h.qr() || h.id() != id || h.opcode() != dns::opcode::QUERY || h.qdcount() != 1) {
+        return false;
+    }
+    // The question name is the first name of the message, so it cannot be compressed:
+    // equal bytes (ignoring case, RFC 4343) are the same name. Label lengths are < 64,
+    // which lowercasing leaves alone.
+    const std::uint8_t* name = reply.data() + wire::kHeaderSize;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (dns::lower(name[i]) != q.qname_lower.bytes[i]) return false;
+    }
+    const std::size_t at = wire::kHeaderSize + n;
+    const auto u16 = [&](std::size_t o) {
+        return static_cast<std::uint16_t>(reply[o] << 8 | reply[o + 1]);
+    };
+    return u16(at) == q.qtype && u16(at + 2) == q.qclass;
+}
+
+bool scan_reply(std::span<const std::uint8_t> reply, const TtlCaps& caps, ScannedReply& out) {
+    if (reply.size() < wire::kHeaderSize) return false;
+    const wire::Header h(reply);
+    wire::WireReader r(reply);
+    std::span<const std::uint8_t> skipped;
+    if (h.qdcount() != 1 || r.bytes(wire::kHeaderSize, skipped) != wire::WireError::Ok ||
+        r.skip_name() != wire::WireError::Ok || r.bytes(4, skipped) != wire::WireError::Ok) {
+        return false;
+    }
+    out.ttl_offsets.clear();
+    Walk walk;
+    const std::size_t an = h.ancount();
+    const std::size_t ns = h.nscount();
+    const std::size_t total = an + ns + h.arcount();
+    for (std::size_t i = 0; i < total; ++i) {
+        if (!walk_record(r, i < an, i >= an && i < an + ns, i + 1 == total, walk,
+                         out.ttl_offsets)) {
+            return false;
+        }
+    }
+    if (!walk.has_opt) walk.end = r.offset();  // trailing bytes are dropped
+    out.message.assign(reply.begin(), reply.begin() + static_cast<std::ptrdiff_t>(walk.end));
+    wire::MutableHeader m(out.message);
+    m.set_id(0);
+    if (walk.has_opt) m.set_arcount(static_cast<std::uint16_t>(h.arcount() - 1));
+    out.rcode = h.rcode();
+    out.ttl = cache_ttl(h, walk, caps);
+    out.cacheable = out.ttl > 0;
+    if (out.cacheable) {
+        for (const std::uint16_t at : out.ttl_offsets) {
+            put32(out.message, at, std::min(sane_ttl(get32(out.message, at)), out.ttl));
+        }
+    }
+    return true;
+}
+
+std::size_t write_answer(const StoredMessage& stored, const ClientView& client, TtlRewrite ttl,
+                         const ExtendedError* error, std::span<std::uint8_t> out) {
+    const std::size_t question_end = wire::kHeaderSize + client.qname.size() + 4;
+    const std::size_t opt = opt_size(client, error);
+    if (stored.bytes.size() < question_end) return 0;
+    const bool truncated = stored.bytes.size() + opt > std::min(out.size(), client.limit);
+    const std::size_t body = truncated ? question_end : stored.bytes.size();
+    if (body + opt > out.size()) return 0;
+
+    std::memcpy(out.data(), stored.bytes.data(), body);
+    std::memcpy(out.data() + wire::kHeaderSize, client.qname.data(), client.qname.size());
+    const wire::Header stored_header(stored.bytes);
+    wire::MutableHeader m(out);
+    m.set_id(client.id);
+    m.set_qr(true);
+    m.set_aa(false);
+    m.set_tc(truncated || stored_header.tc());  // a TCP reply the upstream cut itself
+    m.set_rd(client.rd);
+    m.set_cd(client.cd);
+    m.set_ra(true);
+    std::uint16_t arcount = stored_header.arcount();
+    if (truncated) {
+        m.set_ancount(0);
+        m.set_nscount(0);
+        arcount = 0;
+    } else {
+        rewrite_ttls(out.first(body), stored.ttl_offsets, ttl);
+    }
+    if (client.edns) {
+        append_opt(out.subspan(body, opt), client, error);
+        ++arcount;
+    }
+    m.set_arcount(arcount);
+    return body + opt;
+}
+
+std::size_t write_servfail(const ClientView& client, const ExtendedError& error,
+                           std::span<std::uint8_t> out) {
+    const std::size_t opt = opt_size(client, &error);
+    wire::WireWriter w(out, out.size());
+    const std::uint16_t flags = static_cast<std::uint16_t>(
+        0x8000 | (client.rd ? kRdFlag : 0) | 0x0080 | (client.cd ? 0x0010 : 0) |
+        static_cast<std::uint16_t>(dns::RCode::ServFail));
+    const bool ok = w.u16(client.id) && w.u16(flags) && w.u16(1) && w.u16(0) && w.u16(0) &&
+                    w.u16(client.edns ? 1 : 0) && w.name(client.qname, false) &&
+                    w.u16(client.qtype) && w.u16(client.qclass);
+    if (!ok || w.size() + opt > out.size()) return 0;
+    const std::size_t body = w.size();
+    if (client.edns) append_opt(out.subspan(body, opt), client, &error);
+    return body + opt;
+}
+
+}  // namespace sitedns::upstream

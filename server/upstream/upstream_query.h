@@ -1,0 +1,91 @@
+#pragma once
+// One question to one upstream: UDP from a fresh socket, then TCP when the reply is
+// truncated. The defences of RFC 5452 live here: a random ID (CSPRNG) and a random
+// source port per query, and a reply taken only from the address and port it was sent
+// to, with the same ID and question.
+
+#include <utility>  // before Asio (Boost 1.74's awaitable.hpp needs std::exchange)
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "server/upstream/message_edit.h"
+
+namespace sitedns::upstream {
+
+/// A random 16-bit query ID from the system CSPRNG (arc4random, RFC 5452 §9.2).
+std::uint16_t random_id();
+/// 64 random bits from the same source (hash seeds).
+std::uint64_t random_u64();
+
+/// How an exchange ended.
+enum class ExchangeStatus : std::uint8_t {
+    Answer,        ///< a matching reply (its RCODE is the caller's business)
+    Timeout,       ///< nothing acceptable before the attempt's timer
+    NetworkError,  ///< socket, connect, send or read error
+    BadReply,      ///< a TCP reply that does not match: the stream cannot go on
+};
+
+/// Counters an exchange bumps (the Forwarder's stats).
+struct ExchangeCounters {
+    std::uint64_t* queries_sent;
+    std::uint64_t* dropped_replies;
+};
+
+/// One exchange; owned by a shared_ptr so that its handlers keep it alive. `done` is
+/// called once, from a handler, unless cancel() came first.
+class UpstreamQuery : public std::enable_shared_from_this<UpstreamQuery> {
+  public:
+    using Clock = std::chrono::steady_clock;
+    using Done = std::function<void(ExchangeStatus, std::span<const std::uint8_t> reply)>;
+
+    UpstreamQuery(boost::asio::io_context& io, const boost::asio::ip::udp::endpoint& upstream,
+                  const Question& question, ExchangeCounters counters);
+    UpstreamQuery(const UpstreamQuery&) = delete;
+    UpstreamQuery& operator=(const UpstreamQuery&) = delete;
+
+    /// Sends over UDP; each transport gets min(now + timeout, deadline).
+    void start(Clock::duration timeout, Clock::time_point deadline, Done done);
+    /// Stops everything; `done` is not called.
+    void cancel();
+
+  private:
+    void send_udp();
+    void receive_udp();
+    void on_udp_reply(std::size_t size);
+    void start_tcp();
+    void read_tcp_length();
+    void read_tcp_body(std::size_t size);
+    void arm_timer();
+    bool prepare_query();
+    void finish(ExchangeStatus status, std::span<const std::uint8_t> reply = {});
+
+    boost::asio::ip::udp::socket udp_;
+    boost::asio::ip::tcp::socket tcp_;
+    boost::asio::steady_timer timer_;
+    boost::asio::ip::udp::endpoint upstream_;
+    boost::asio::ip::udp::endpoint sender_;
+    Question question_;
+    ExchangeCounters counters_;
+    Clock::duration timeout_{};
+    Clock::time_point deadline_{};
+    Done done_;
+    bool finished_ = false;
+    unsigned timer_gen_ = 0;  // a re-armed timer's old expiry is ignored
+    std::uint16_t id_ = 0;
+    std::size_t query_size_ = 0;
+    std::array<std::uint8_t, 2 + 512> query_{};  // TCP length prefix, then the query
+    std::vector<std::uint8_t> buffer_;
+};
+
+}  // namespace sitedns::upstream

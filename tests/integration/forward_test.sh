@@ -1,0 +1,490 @@
+#!/usr/bin/env bash
+# End-to-end test of forwarding (SPEC §5, "Forwarding" and "EDNS Client Subnet") through
+# the sitedns binary on loopback: scriptable fake upstreams (fake_upstream.py) and NSD as
+# a real upstream. Failover, TCP retry on TC, SERVFAIL + EDE within 3 s, serve-stale,
+# TTLs counting down in the cache, negative caching, merged identical queries, spoofed
+# replies ignored, REFUSED without recursion, RA, ECS never forwarded, ECS trusted and
+# untrusted for the view choice.
+#
+# Usage: forward_test.sh PATH/TO/sitedns SOURCE_DIR
+#
+# One sitedns serves every case; the client's loopback source address (dig -b) picks
+# the view, and each view has the upstreams its case needs:
+#   127.0.0.0/8   rec       upstreams [A]                 zone site.test (where = 10.1.0.1)
+#   127.0.0.2/32  failover  upstreams [B (drops), A]
+#   127.0.0.3/32  dead      upstreams [B (drops), a closed port]
+#   127.0.0.4/32  nsd       upstreams [NSD]
+#   127.0.0.5/32  stale     upstreams [C]
+#   127.0.1.0/24  norec     no recursion, no zones
+#   127.0.2.0/24  paris     zone site.test (where = 10.2.0.1)
+# and 127.0.0.9 is the one sender in ecs_trust.
+set -u
+
+SITEDNS=${1:?usage: forward_test.sh SITEDNS SOURCE_DIR}
+SOURCE_DIR=${2:?usage: forward_test.sh SITEDNS SOURCE_DIR}
+HERE=$(cd "$(dirname "$0")" && pwd)
+FAKE="python3 $HERE/fake_upstream.py"
+PATH=$PATH:/usr/sbin
+
+ATTEMPT_MS=300
+DEADLINE_MS=1500
+
+WORK=$(mktemp -d)
+PIDS=()
+FAILURES=0
+
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null
+    done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null
+    done
+    if [ "${FORWARD_KEEP:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+pass() { echo "ok   - $*"; }
+fail() { echo "FAIL - $*"; FAILURES=$((FAILURES + 1)); }
+check() {  # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
+    local what=$1; shift
+    if "$@"; then pass "$what"; else fail "$what"; fi
+}
+die() { echo "FAIL - $*"; echo "$((FAILURES + 1)) failure(s)"; exit 1; }
+
+for tool in dig python3 nsd nsd-checkconf; do
+    command -v "$tool" >/dev/null 2>&1 || die "'$tool' is not installed ('make deps' installs it)"
+done
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+free_port() {  # a port free for UDP and TCP on 127.0.0.1 right now
+    python3 - <<'PY'
+import socket
+for _ in range(50):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    port = u.getsockname()[1]
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        t.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        t.close()
+        u.close()
+    print(port)
+    break
+PY
+}
+
+wait_for_file() {  # wait_for_file FILE PID NAME: bounded wait for a non-empty FILE
+    local deadline=$((SECONDS + 10))
+    until [ -s "$1" ]; do
+        kill -0 "$2" 2>/dev/null || { echo "$3 exited during start-up"; return 1; }
+        [ $SECONDS -lt $deadline ] || { echo "$3 did not start within 10 s"; return 1; }
+        sleep 0.05
+    done
+}
+
+# start_fake NAME ARGS...: a fake upstream logging to $WORK/NAME.log; sets FAKE_PORT.
+start_fake() {
+    local name=$1; shift
+    $FAKE serve --port-file "$WORK/$name.port" --log "$WORK/$name.log" "$@" \
+        >"$WORK/$name.stderr" 2>&1 &
+    PIDS+=("$!")
+    wait_for_file "$WORK/$name.port" "$!" "fake upstream $name" || return 1
+    FAKE_PORT=$(cat "$WORK/$name.port")
+}
+
+seen() {  # seen FAKE NAME: how many queries for NAME the fake FAKE received
+    grep -c " qname=$2\. " "$WORK/$1.log" 2>/dev/null
+}
+
+# q SOURCE ARGS...: dig at sitedns from the loopback address SOURCE, one try, bounded
+q() {
+    local source=$1; shift
+    dig @127.0.0.1 -p "$PORT" -b "$source" +time=5 +tries=1 "$@" 2>&1
+}
+
+ttl_of() {  # ttl_of DIG_OUTPUT NAME: the TTL of NAME's first A record
+    awk -v n="$2." '$1 == n && $3 == "IN" && $4 == "A" { print $2; exit }' <<<"$1"
+}
+has_a() {  # has_a DIG_OUTPUT NAME ADDRESS
+    grep -qE "^${2//./\\.}\.\s+[0-9]+\s+IN\s+A\s+${3//./\\.}$" <<<"$1"
+}
+status_is() { grep -q "status: $2," <<<"$1"; }
+flag_set() { grep -qE "^;; flags:[a-z ]* $2[ ;]" <<<"$1"; }
+has_ede() {  # has_ede DIG_OUTPUT CODE ("" for any code)
+    grep -qE "^; EDE: ${2:-[0-9]+}( |$)" <<<"$1"
+}
+soa_in_authority() {
+    grep -A1 'AUTHORITY SECTION' <<<"$1" | grep -qE "\sIN\s+SOA\s"
+}
+less_than() { [ "$1" -lt "$2" ]; }
+
+# ---------------------------------------------------------------- fixtures
+
+zone_json() {  # zone_json FILE WHERE_ADDRESS
+    cat >"$1" <<JSON
+{ "origin": "site.test.", "ttl": 300,
+  "soa": { "mname": "ns.site.test.", "rname": "hostmaster.site.test.", "serial": 1,
+           "refresh": 3600, "retry": 600, "expire": 604800, "minimum": 300 },
+  "records": [ { "name": "@", "type": "NS", "data": "ns.site.test." },
+               { "name": "ns", "type": "A", "data": "192.0.2.53" },
+               { "name": "where", "type": "A", "data": "$2" } ] }
+JSON
+}
+zone_json "$WORK/site-rec.json" 10.1.0.1
+zone_json "$WORK/site-paris.json" 10.2.0.1
+
+cat >"$WORK/nsd.test.zone" <<'ZONE'
+$ORIGIN nsd.test.
+$TTL 3600
+@      IN SOA  ns1.nsd.test. hostmaster.nsd.test. 1 3600 600 86400 120
+       IN NS   ns1
+       IN MX   10 mail
+ns1    IN A    192.0.2.53
+www    IN A    192.0.2.80
+www    IN A    192.0.2.81
+mail   IN A    192.0.2.25
+alias  IN CNAME www
+short  60 IN A 192.0.2.60
+ZONE
+
+# ---------------------------------------------------------------- upstreams
+
+start_fake A \
+    --rule "ok.fwd.test answer addr=192.0.2.10" \
+    --rule "ttl.fwd.test answer addr=192.0.2.11 ttl=300" \
+    --rule "nx.fwd.test nxdomain minimum=60" \
+    --rule "nodata.fwd.test nodata minimum=60" \
+    --rule "trunc.fwd.test truncate addr=192.0.2.12" \
+    --rule "merge.fwd.test delay $((ATTEMPT_MS / 2)) addr=192.0.2.13" \
+    --rule "spoof-id.fwd.test wrong-id addr=192.0.2.14" \
+    --rule "spoof-q.fwd.test wrong-question addr=192.0.2.15" \
+    --rule "spoof-port.fwd.test wrong-port addr=192.0.2.16" \
+    --rule "spoof-only.fwd.test wrong-id real=0" \
+    --rule "ecs.fwd.test answer addr=192.0.2.17" \
+    --rule "ecs-trusted.fwd.test answer addr=192.0.2.21" \
+    --rule "failover.fwd.test answer addr=192.0.2.18" \
+    --rule "failover2.fwd.test answer addr=192.0.2.19" || die "fake upstream A"
+PORT_A=$FAKE_PORT
+start_fake B --default drop || die "fake upstream B"
+PORT_B=$FAKE_PORT
+start_fake C --rule "stale.fwd.test answer addr=192.0.2.20 ttl=1" || die "fake upstream C"
+PORT_C=$FAKE_PORT
+PORT_CLOSED=$(free_port)
+
+start_nsd() {
+    local try deadline
+    mkdir -p "$WORK/nsd/xfr"
+    for try in 1 2 3; do
+        NSD_PORT=$(free_port)
+        cat >"$WORK/nsd/nsd.conf" <<CONF
+server:
+  ip-address: 127.0.0.1@$NSD_PORT
+  port: $NSD_PORT
+  do-ip6: no
+  server-count: 1
+  username: ""
+  chroot: ""
+  database: ""
+  zonesdir: "$WORK"
+  zonelistfile: "$WORK/nsd/zone.list"
+  xfrdfile: "$WORK/nsd/xfrd.state"
+  xfrdir: "$WORK/nsd/xfr"
+  pidfile: "$WORK/nsd/nsd.pid"
+  logfile: "$WORK/nsd/nsd.log"
+  verbosity: 1
+  minimal-responses: yes
+  rrl-ratelimit: 0
+remote-control:
+  control-enable: no
+zone:
+  name: nsd.test
+  zonefile: "$WORK/nsd.test.zone"
+CONF
+        nsd-checkconf "$WORK/nsd/nsd.conf" || return 1
+        nsd -d -c "$WORK/nsd/nsd.conf" >"$WORK/nsd/stderr.log" 2>&1 &
+        NSD_PID=$!
+        PIDS+=("$NSD_PID")
+        deadline=$((SECONDS + 10))
+        while kill -0 "$NSD_PID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+            dig @127.0.0.1 -p "$NSD_PORT" +norec +time=1 +tries=1 nsd.test SOA 2>/dev/null |
+                grep -q 'status: NOERROR' && return 0
+            sleep 0.1
+        done
+        kill -KILL "$NSD_PID" 2>/dev/null
+        echo "NSD start $try failed: $(tail -n 3 "$WORK/nsd/stderr.log" "$WORK/nsd/nsd.log" 2>/dev/null | tr '\n' ' ')"
+    done
+    return 1
+}
+start_nsd || die "NSD did not start"
+
+# ---------------------------------------------------------------- sitedns
+
+cat >"$WORK/sitedns.json" <<JSON
+{
+  "listen": ["127.0.0.1:0"],
+  "threads": 1,
+  "upstreams": ["127.0.0.1:$PORT_A"],
+  "forwarding": { "attempt_timeout_ms": $ATTEMPT_MS, "query_deadline_ms": $DEADLINE_MS,
+                  "down_time_ms": 5000, "cache_entries": 1000, "serve_stale_s": 3600,
+                  "max_ttl_s": 86400, "max_negative_ttl_s": 3600, "max_in_flight": 100 },
+  "ecs_trust": ["127.0.0.9/32"],
+  "views": [
+    { "name": "rec", "match_clients": ["127.0.0.0/8"], "recursion": true, "zones": ["site-rec.json"] },
+    { "name": "failover", "match_clients": ["127.0.0.2/32"], "recursion": true,
+      "upstreams": ["127.0.0.1:$PORT_B", "127.0.0.1:$PORT_A"] },
+    { "name": "dead", "match_clients": ["127.0.0.3/32"], "recursion": true,
+      "upstreams": ["127.0.0.1:$PORT_B", "127.0.0.1:$PORT_CLOSED"] },
+    { "name": "nsd", "match_clients": ["127.0.0.4/32"], "recursion": true,
+      "upstreams": ["127.0.0.1:$NSD_PORT"] },
+    { "name": "stale", "match_clients": ["127.0.0.5/32"], "recursion": true,
+      "upstreams": ["127.0.0.1:$PORT_C"] },
+    { "name": "norec", "match_clients": ["127.0.1.0/24"], "zones": [] },
+    { "name": "paris", "match_clients": ["127.0.2.0/24"], "zones": ["site-paris.json"] }
+  ]
+}
+JSON
+
+out=$("$SITEDNS" check --config "$WORK/sitedns.json" 2>&1); rc=$?
+check "check accepts the forwarding config ($out)" test $rc -eq 0
+
+SITEDNS_PORT_FILE="$WORK/sitedns.port" "$SITEDNS" --config "$WORK/sitedns.json" \
+    --listen 127.0.0.1:0 >"$WORK/sitedns.log" 2>&1 &
+PID=$!
+PIDS+=("$PID")
+wait_for_file "$WORK/sitedns.port" "$PID" sitedns || { cat "$WORK/sitedns.log"; die "sitedns did not start"; }
+PORT=$(cat "$WORK/sitedns.port")
+deadline=$((SECONDS + 10))
+until q 127.0.0.1 +norec where.site.test A | grep -q 'status: NOERROR'; do
+    [ $SECONDS -lt $deadline ] && kill -0 "$PID" 2>/dev/null ||
+        { cat "$WORK/sitedns.log"; die "sitedns does not answer"; }
+    sleep 0.05
+done
+pass "sitedns forwarding on port $PORT (fakes A=$PORT_A B=$PORT_B C=$PORT_C, NSD=$NSD_PORT)"
+
+# ---------------------------------------------------------------- basics: RA, REFUSED
+
+out=$(q 127.0.0.1 ok.fwd.test A)
+check "forwarded answer: NOERROR" status_is "$out" NOERROR
+check "forwarded answer: the upstream's address 192.0.2.10" has_a "$out" ok.fwd.test 192.0.2.10
+check "RA set in a recursion view" flag_set "$out" ra
+line=$(grep ' qname=ok\.fwd\.test\. ' "$WORK/A.log" | head -n1)
+check "the upstream query asks EDNS with 1232 bytes ($line)" grep -q ' edns=1232 ' <<<"$line"
+check "and sets RD ($line)" grep -q ' rd=1 ' <<<"$line"
+
+out=$(q 127.0.0.1 +norec where.site.test A)
+check "RA set on an authoritative answer in a recursion view" flag_set "$out" ra
+
+out=$(q 127.0.1.5 norec.fwd.test A)
+check "no recursion in view norec: REFUSED" status_is "$out" REFUSED
+check "and RA clear" bash -c '! grep -qE "^;; flags:[a-z ]* ra[ ;]" <<<"$1"' _ "$out"
+check "and nothing was sent upstream" test "$(seen A norec.fwd.test)" -eq 0
+
+# ---------------------------------------------------------------- failover and all dead
+
+start=$(now_ms)
+out=$(q 127.0.0.2 failover.fwd.test A)
+elapsed=$(( $(now_ms) - start ))
+check "failover past a dropping first upstream: answer 192.0.2.18" has_a "$out" failover.fwd.test 192.0.2.18
+check "the first upstream was tried first (B saw $(seen B failover.fwd.test))" \
+    test "$(seen B failover.fwd.test)" -ge 1
+check "within attempt timeout + 500 ms (${elapsed} ms < $((ATTEMPT_MS + 500)))" \
+    less_than "$elapsed" $((ATTEMPT_MS + 500))
+start=$(now_ms)
+out=$(q 127.0.0.2 failover2.fwd.test A)
+elapsed=$(( $(now_ms) - start ))
+check "next query in the view: answer 192.0.2.19" has_a "$out" failover2.fwd.test 192.0.2.19
+check "without waiting for the upstream marked down (${elapsed} ms < $ATTEMPT_MS)" \
+    less_than "$elapsed" "$ATTEMPT_MS"
+
+start=$(now_ms)
+out=$(q 127.0.0.3 dead.fwd.test A)
+elapsed=$(( $(now_ms) - start ))
+check "all upstreams dead: SERVFAIL" status_is "$out" SERVFAIL
+check "within 3 s (${elapsed} ms)" less_than "$elapsed" 3000
+check "with an Extended DNS Error ($(grep '^; EDE' <<<"$out"))" has_ede "$out" ""
+start=$(now_ms)
+out=$(q 127.0.0.3 dead2.fwd.test A)
+elapsed=$(( $(now_ms) - start ))
+check "again with both upstreams marked down: SERVFAIL within 3 s (${elapsed} ms)" \
+    bash -c 'grep -q "status: SERVFAIL," <<<"$1" && [ "$2" -lt 3000 ]' _ "$out" "$elapsed"
+
+# ---------------------------------------------------------------- TCP retry on TC
+
+out=$(q 127.0.0.1 +notcp trunc.fwd.test A)
+check "upstream truncates over UDP: the client still gets 192.0.2.12 over UDP" \
+    has_a "$out" trunc.fwd.test 192.0.2.12
+check "without TC" bash -c '! grep -qE "^;; flags:[a-z ]* tc[ ;]" <<<"$1"' _ "$out"
+check "the upstream saw the UDP query and then a TCP one" \
+    bash -c 'grep -q "^transport=udp qname=trunc\.fwd\.test\. " "$1" &&
+             grep -q "^transport=tcp qname=trunc\.fwd\.test\. " "$1"' _ "$WORK/A.log"
+
+# ---------------------------------------------------------------- cache: TTLs, negative
+
+out=$(q 127.0.0.1 ttl.fwd.test A)
+ttl1=$(ttl_of "$out" ttl.fwd.test)
+check "first answer carries the upstream's TTL (300, got '${ttl1}')" test "${ttl1:-0}" -eq 300
+ttl2=$ttl1
+deadline=$((SECONDS + 4))
+while [ "${ttl2:-0}" -ge "${ttl1:-0}" ] && [ $SECONDS -lt $deadline ]; do
+    sleep 0.2
+    ttl2=$(ttl_of "$(q 127.0.0.1 ttl.fwd.test A)" ttl.fwd.test)
+done
+check "a later cached answer counts the TTL down (300 -> '${ttl2}')" \
+    bash -c '[ -n "$1" ] && [ "$1" -lt 300 ] && [ "$1" -ge 295 ]' _ "$ttl2"
+check "from the cache: the upstream saw 1 query (saw $(seen A ttl.fwd.test))" \
+    test "$(seen A ttl.fwd.test)" -eq 1
+
+out1=$(q 127.0.0.1 nx.fwd.test A)
+out2=$(q 127.0.0.1 nx.fwd.test A)
+check "NXDOMAIN forwarded" status_is "$out1" NXDOMAIN
+check "with the SOA in authority" soa_in_authority "$out1"
+check "NXDOMAIN again, from the cache" status_is "$out2" NXDOMAIN
+check "still with the SOA" soa_in_authority "$out2"
+check "negative caching: the upstream saw 1 query (saw $(seen A nx.fwd.test))" \
+    test "$(seen A nx.fwd.test)" -eq 1
+out1=$(q 127.0.0.1 nodata.fwd.test A)
+out2=$(q 127.0.0.1 nodata.fwd.test A)
+check "NODATA forwarded: NOERROR, no answer, SOA" \
+    bash -c 'grep -q "status: NOERROR," <<<"$1" && grep -q "ANSWER: 0," <<<"$1"' _ "$out1"
+check "NODATA from the cache: NOERROR, no answer, SOA" \
+    bash -c 'grep -q "status: NOERROR," <<<"$1" && grep -q "ANSWER: 0," <<<"$1" &&
+             grep -A1 "AUTHORITY SECTION" <<<"$1" | grep -q "SOA"' _ "$out2"
+check "NODATA cached: the upstream saw 1 query (saw $(seen A nodata.fwd.test))" \
+    test "$(seen A nodata.fwd.test)" -eq 1
+
+# ---------------------------------------------------------------- 100 identical queries
+
+out=$($FAKE burst "$PORT" merge.fwd.test 100 192.0.2.13 --timeout 4 2>&1); rc=$?
+check "100 concurrent identical queries: 100 answers, each with its own ID ($(tail -n1 <<<"$out"))" \
+    test $rc -eq 0
+[ $rc -eq 0 ] || echo "$out"
+check "merged into 1 upstream query (upstream saw $(seen A merge.fwd.test))" \
+    test "$(seen A merge.fwd.test)" -eq 1
+
+# ---------------------------------------------------------------- spoofed replies
+
+for spoof in id:192.0.2.14 q:192.0.2.15 port:192.0.2.16; do
+    kind=${spoof%%:*}; address=${spoof#*:}
+    out=$(q 127.0.0.1 "spoof-$kind.fwd.test" A)
+    check "wrong-$kind reply (6.6.6.6) then the real one: the client gets $address" \
+        has_a "$out" "spoof-$kind.fwd.test" "$address"
+    check "and never the spoofed address" bash -c '! grep -q "6\.6\.6\.6" <<<"$1"' _ "$out"
+done
+
+out=$(q 127.0.0.1 spoof-only.fwd.test A)
+check "only a wrong-ID reply: SERVFAIL ($(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$out"))" \
+    status_is "$out" SERVFAIL
+check "and never the spoofed address" bash -c '! grep -q "6\.6\.6\.6" <<<"$1"' _ "$out"
+
+# ---------------------------------------------------------------- random ID and source port
+
+ids=$(awk '/^transport=udp / { for (i = 1; i <= NF; i++) if ($i ~ /^id=/) print $i }' "$WORK/A.log")
+ports=$(awk '/^transport=udp / { for (i = 1; i <= NF; i++) if ($i ~ /^sport=/) print $i }' "$WORK/A.log")
+total=$(grep -c . <<<"$ids")
+check "upstream query IDs differ ($(sort -u <<<"$ids" | grep -c .) distinct of $total)" \
+    test "$(sort -u <<<"$ids" | grep -c .)" -ge $((total - 1))
+check "upstream source ports differ ($(sort -u <<<"$ports" | grep -c .) distinct of $total)" \
+    test "$(sort -u <<<"$ports" | grep -c .)" -ge $((total - 1))
+
+# ---------------------------------------------------------------- ECS
+
+out=$(q 127.0.0.1 +subnet=198.51.100.0/24 ecs.fwd.test A)
+check "a query with ECS is forwarded: 192.0.2.17" has_a "$out" ecs.fwd.test 192.0.2.17
+line=$(grep ' qname=ecs\.fwd\.test\. ' "$WORK/A.log" | head -n1)
+check "the client's ECS is not passed upstream ($line)" \
+    bash -c '[ -n "$1" ] && ! grep -qE " opts=([0-9]+,)*8(,|$| )" <<<"$1"' _ "$line"
+out=$(q 127.0.0.9 +subnet=127.0.3.0/24 ecs-trusted.fwd.test A)
+check "from a trusted sender with ECS 127.0.3.0/24 (view rec): answered 192.0.2.21" \
+    has_a "$out" ecs-trusted.fwd.test 192.0.2.21
+line=$(grep ' qname=ecs-trusted\.fwd\.test\. ' "$WORK/A.log" | head -n1)
+check "and its ECS is not passed upstream ($line)" \
+    bash -c '[ -n "$1" ] && ! grep -qE " opts=([0-9]+,)*8(,|$| )" <<<"$1"' _ "$line"
+
+out=$(q 127.0.0.9 +norec +subnet=127.0.2.0/24 where.site.test A)
+check "trusted sender with ECS 127.0.2.0/24: view paris (10.2.0.1)" has_a "$out" where.site.test 10.2.0.1
+check "and the answer echoes CLIENT-SUBNET with a scope ($(grep 'CLIENT-SUBNET' <<<"$out"))" \
+    grep -qE '^; CLIENT-SUBNET: 127\.0\.2\.0/24/[0-9]+$' <<<"$out"
+out=$(q 127.0.0.9 +subnet=198.51.100.0/24 ecs-nowhere.fwd.test A)
+check "trusted sender with ECS 198.51.100.0/24, in no view: REFUSED" status_is "$out" REFUSED
+check "and nothing was sent upstream" test "$(seen A ecs-nowhere.fwd.test)" -eq 0
+out=$(q 127.0.0.9 +norec where.site.test A)
+check "trusted sender without ECS: its own view rec (10.1.0.1)" has_a "$out" where.site.test 10.1.0.1
+out=$(q 127.0.0.1 +norec +subnet=127.0.2.0/24 where.site.test A)
+check "untrusted sender with ECS 127.0.2.0/24: its own view rec (10.1.0.1)" \
+    has_a "$out" where.site.test 10.1.0.1
+check "and no CLIENT-SUBNET echo" bash -c '! grep -q "CLIENT-SUBNET" <<<"$1"' _ "$out"
+
+# ---------------------------------------------------------------- NSD as a real upstream
+
+normalise() {  # RRs of the answer and authority sections, without TTLs, sorted
+    awk '/^;; (ANSWER|AUTHORITY) SECTION:/ { on = 1; next } /^$/ { on = 0 }
+         on && !/^;/ { $2 = ""; print }' <<<"$1" | tr -s ' \t' ' ' | sort
+}
+for query in "www.nsd.test A" "alias.nsd.test A" "missing.nsd.test A" "nsd.test MX" "short.nsd.test A"; do
+    # shellcheck disable=SC2086
+    want=$(dig @127.0.0.1 -p "$NSD_PORT" +time=2 +tries=1 $query 2>&1)
+    # shellcheck disable=SC2086
+    got=$(q 127.0.0.4 $query)
+    want_rcode=$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$want")
+    got_rcode=$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$got")
+    check "NSD upstream, $query: rcode $got_rcode = NSD's $want_rcode" \
+        test -n "$want_rcode" -a "$got_rcode" = "$want_rcode"
+    if [ "$(normalise "$got")" = "$(normalise "$want")" ]; then
+        pass "NSD upstream, $query: answer and authority match NSD's"
+    else
+        fail "NSD upstream, $query: answer and authority differ"
+        diff <(normalise "$want") <(normalise "$got") | sed 's/^/    /'
+    fi
+done
+out=$(q 127.0.0.4 short.nsd.test A)
+ttl=$(ttl_of "$out" short.nsd.test)
+check "NSD upstream: a cached answer keeps a TTL at most NSD's 60 (got '${ttl}')" \
+    bash -c '[ -n "$1" ] && [ "$1" -le 60 ] && [ "$1" -ge 55 ]' _ "$ttl"
+
+# ---------------------------------------------------------------- serve-stale (last: C dies)
+
+out=$(q 127.0.0.5 stale.fwd.test A)
+check "stale candidate answered: 192.0.2.20 with TTL 1" \
+    bash -c 'grep -qE "^stale\.fwd\.test\.\s+[01]\s+IN\s+A\s+192\.0\.2\.20$" <<<"$1"' _ "$out"
+dig @127.0.0.1 -p "$PORT_C" +time=2 +tries=1 die.control A >/dev/null 2>&1
+check "upstream C now drops everything" \
+    bash -c '! dig @127.0.0.1 -p "$1" +time=1 +tries=1 probe.fwd.test A >/dev/null 2>&1' _ "$PORT_C"
+ttl=""
+deadline=$((SECONDS + 8))
+while [ "${ttl:-}" != 30 ] && [ $SECONDS -lt $deadline ]; do
+    out=$(q 127.0.0.5 stale.fwd.test A)
+    ttl=$(ttl_of "$out" stale.fwd.test)
+    [ "$ttl" = 30 ] || sleep 0.2
+done
+check "after expiry with the upstream dead: the stale answer 192.0.2.20" \
+    has_a "$out" stale.fwd.test 192.0.2.20
+check "with TTL 30 (RFC 8767 §4; got '${ttl}')" test "${ttl:-x}" = 30
+check "and EDE 3 Stale Answer ($(grep '^; EDE' <<<"$out"))" has_ede "$out" 3
+check "the forwarder did try the dead upstream again (C saw $(seen C stale.fwd.test))" \
+    test "$(seen C stale.fwd.test)" -ge 2
+
+# ---------------------------------------------------------------- clean stop
+
+kill -TERM "$PID"
+deadline=$((SECONDS + 5))
+while kill -0 "$PID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
+if kill -0 "$PID" 2>/dev/null; then
+    fail "sitedns still running 5 s after SIGTERM"
+else
+    wait "$PID"; rc=$?
+    check "SIGTERM stops the forwarding server with exit 0 (got $rc)" test $rc -eq 0
+fi
+
+if [ "$FAILURES" -ne 0 ]; then
+    echo "--- sitedns log (last 30 lines)"; tail -n 30 "$WORK/sitedns.log"
+fi
+echo "$FAILURES failure(s)"
+[ "$FAILURES" -eq 0 ]

@@ -1,0 +1,100 @@
+// The answer cache's table: lookups by key, replacement and LRU eviction.
+
+#include "server/upstream/cache.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/unit/upstream/fake_upstream.h"
+#include "zones/dns/name.h"
+
+namespace sitedns::upstream {
+namespace {
+
+using test::Builder;
+using test::Bytes;
+
+/// A stored message for `name` (header and question) and its lowercased key bytes.
+struct Item {
+    Bytes message;
+    Bytes lower;
+    CacheKey key() const { return {lower, test::kA, 1, false, 9}; }
+};
+
+Item item(const std::string& name) {
+    Item it;
+    it.message = Builder().header(0, 0x8180, 1, 0, 0, 0).question(name);
+    std::string lowered = name;
+    for (char& c : lowered) c = static_cast<char>(dns::lower(static_cast<std::uint8_t>(c)));
+    it.lower = wire::test::wire_name(lowered);
+    return it;
+}
+
+const AnswerCache::TimePoint kT{};
+
+TEST(AnswerCache, FindsByKeyIgnoringCase) {
+    AnswerCache cache(10, 1);
+    const Item a = item("Mixed.Case.test");
+    cache.store(a.key(), a.message, {}, 60, kT);
+    const Item probe = item("mixed.CASE.TEST");
+    const AnswerCache::Entry* e = cache.find(probe.key());
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->message, a.message);
+    EXPECT_EQ(e->ttl, 60u);
+    CacheKey other = probe.key();
+    other.qtype = test::kAaaa;
+    EXPECT_EQ(cache.find(other), nullptr);
+    other = probe.key();
+    other.set_id = 10;
+    EXPECT_EQ(cache.find(other), nullptr);
+    other = probe.key();
+    other.dnssec_ok = true;
+    EXPECT_EQ(cache.find(other), nullptr);
+}
+
+TEST(AnswerCache, ReplacesAnEntryForTheSameKey) {
+    AnswerCache cache(10, 1);
+    const Item a = item("a.test");
+    cache.store(a.key(), a.message, {}, 60, kT);
+    cache.store(a.key(), a.message, {}, 5, kT);
+    EXPECT_EQ(cache.size(), 1u);
+    EXPECT_EQ(cache.find(a.key())->ttl, 5u);
+}
+
+TEST(AnswerCache, EvictsTheLeastRecentlyUsed) {
+    AnswerCache cache(2, 1);
+    const Item a = item("a.test"), b = item("b.test"), c = item("c.test");
+    cache.store(a.key(), a.message, {}, 60, kT);
+    cache.store(b.key(), b.message, {}, 60, kT);
+    ASSERT_NE(cache.find(a.key()), nullptr);  // a is now the most recent
+    cache.store(c.key(), c.message, {}, 60, kT);
+    EXPECT_EQ(cache.size(), 2u);
+    EXPECT_NE(cache.find(a.key()), nullptr);
+    EXPECT_EQ(cache.find(b.key()), nullptr);
+    EXPECT_NE(cache.find(c.key()), nullptr);
+}
+
+TEST(AnswerCache, StaysBoundedUnderChurn) {
+    AnswerCache cache(100, 7);
+    std::vector<Item> items;
+    for (int i = 0; i < 1000; ++i) items.push_back(item("n" + std::to_string(i) + ".test"));
+    for (const Item& it : items) cache.store(it.key(), it.message, {}, 60, kT);
+    EXPECT_EQ(cache.size(), 100u);
+    for (int i = 0; i < 1000; ++i) {
+        EXPECT_EQ(cache.find(items[i].key()) != nullptr, i >= 900) << i;
+    }
+    cache.clear();
+    EXPECT_EQ(cache.size(), 0u);
+    EXPECT_EQ(cache.find(items[999].key()), nullptr);
+}
+
+TEST(AnswerCache, CapacityZeroStoresNothing) {
+    AnswerCache cache(0, 1);
+    const Item a = item("a.test");
+    cache.store(a.key(), a.message, {}, 60, kT);
+    EXPECT_EQ(cache.find(a.key()), nullptr);
+}
+
+}  // namespace
+}  // namespace sitedns::upstream

@@ -1,0 +1,509 @@
+// The Forwarder against fake upstreams on 127.0.0.1: caching, failover, TCP retry,
+// deadlines, serve-stale, RFC 5452 checks, merging and limits. Cache ages use an
+// injected clock; only attempt timeouts (100 ms) run on real time.
+
+#include "server/upstream/forwarder.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <set>
+#include <string>
+
+#include "tests/unit/upstream/fake_upstream.h"
+
+namespace sitedns::upstream {
+namespace {
+
+using namespace std::chrono_literals;
+using test::Answer;
+using test::Bytes;
+using test::FakeUpstream;
+using test::read_answer;
+using test::Received;
+using test::Send;
+using SteadyClock = std::chrono::steady_clock;
+
+/// A client's query: its bytes and the parse the Forwarder reads.
+struct ClientPacket {
+    Bytes bytes;
+    wire::Query query;
+};
+
+struct QueryShape {
+    bool edns = true;
+    bool dnssec_ok = false;
+    Bytes options;
+    std::uint16_t udp_size = 1232;
+};
+
+QueryShape no_edns() {
+    QueryShape s;
+    s.edns = false;
+    return s;
+}
+
+QueryShape dnssec(Bytes options = {}) {
+    QueryShape s;
+    s.dnssec_ok = true;
+    s.options = std::move(options);
+    return s;
+}
+
+std::unique_ptr<ClientPacket> client_query(std::string_view name, std::uint16_t qtype,
+                                           std::uint16_t id, const QueryShape& shape = {}) {
+    auto p = std::make_unique<ClientPacket>();
+    test::Builder b;
+    b.header(id, 0x0100, 1, 0, 0, shape.edns ? 1 : 0).question(name, qtype);
+    if (shape.edns) b.opt(shape.udp_size, shape.dnssec_ok ? 0x8000 : 0, shape.options);
+    p->bytes = b;
+    EXPECT_EQ(wire::parse_query(p->bytes, p->query), wire::ParseOutcome::Ok);
+    return p;
+}
+
+Bytes wire_of(std::string_view name) {
+    return wire::test::wire_name(name);
+}
+
+class ForwarderTest : public ::testing::Test {
+  protected:
+    ForwarderOptions options() {
+        ForwarderOptions o;
+        o.attempt_timeout = 100ms;
+        o.query_deadline = 400ms;
+        o.down_time = 5s;
+        o.serve_stale = 3600s;
+        o.clock = [this] { return now; };
+        return o;
+    }
+    Forwarder& forwarder() {
+        if (!fwd) fwd = std::make_unique<Forwarder>(io, options());
+        return *fwd;
+    }
+    UpstreamSet both() { return UpstreamSet::make({up1.endpoint(), up2.endpoint()}); }
+
+    template <typename Pred>
+    void run_until(Pred pred, std::chrono::milliseconds limit = 5000ms) {
+        const auto end = SteadyClock::now() + limit;
+        while (!pred() && SteadyClock::now() < end) {
+            if (io.stopped()) io.restart();
+            io.run_one_for(20ms);
+        }
+    }
+
+    /// Sends one client query through resolve and waits for its answer.
+    Bytes ask(std::string_view name, std::uint16_t qtype, std::uint16_t id, const UpstreamSet& set,
+              const QueryShape& shape = {}, std::size_t limit = 1232) {
+        const auto q = client_query(name, qtype, id, shape);
+        std::optional<Bytes> got;
+        forwarder().resolve({&q->query, limit}, set, [&](std::span<const std::uint8_t> a) {
+            EXPECT_FALSE(got.has_value()) << "reply called twice";
+            got.emplace(a.begin(), a.end());
+        });
+        run_until([&] { return got.has_value(); });
+        EXPECT_TRUE(got.has_value()) << "no reply";
+        return got.value_or(Bytes{});
+    }
+
+    /// answer_from_cache for a client query; empty on a miss.
+    Bytes cached(std::string_view name, std::uint16_t qtype, std::uint16_t id,
+                 const UpstreamSet& set, const QueryShape& shape = {}, std::size_t limit = 1232) {
+        const auto q = client_query(name, qtype, id, shape);
+        Bytes out(4096);
+        out.resize(forwarder().answer_from_cache({&q->query, limit}, set, out));
+        return out;
+    }
+
+    boost::asio::io_context io;
+    FakeUpstream up1{io};
+    FakeUpstream up2{io};
+    SteadyClock::time_point now = SteadyClock::time_point{} + 1000h;
+    std::unique_ptr<Forwarder> fwd;
+};
+
+std::vector<Send> drop(const Received&) {
+    return {};
+}
+
+// --- cache ------------------------------------------------------------------------
+
+TEST_F(ForwarderTest, MissThenHitWithClientIdCaseAndCountedDownTtl) {
+    const UpstreamSet set = both();
+    const Answer first = read_answer(ask("www.Example.TEST", test::kA, 0x1111, set));
+    EXPECT_EQ(first.id, 0x1111);
+    EXPECT_EQ(first.rcode, 0);
+    EXPECT_TRUE(first.ra);
+    EXPECT_EQ(first.an, 1);
+    EXPECT_EQ(first.ttls, std::vector<std::uint32_t>{300});
+    EXPECT_TRUE(first.has_opt);
+    EXPECT_EQ(first.qname, wire_of("www.Example.TEST"));
+    EXPECT_EQ(up1.udp_count(), 1u);
+
+    now += 100s;
+    const Answer hit = read_answer(cached("WWW.example.test", test::kA, 0x2222, set));
+    EXPECT_EQ(hit.id, 0x2222);
+    EXPECT_EQ(hit.qname, wire_of("WWW.example.test"));
+    EXPECT_EQ(hit.ttls, std::vector<std::uint32_t>{200});
+    EXPECT_TRUE(hit.ra);
+    EXPECT_EQ(hit.an, 1);
+    EXPECT_TRUE(hit.has_opt);
+    EXPECT_EQ(forwarder().stats().cache_hits, 1u);
+
+    const Answer plain = read_answer(cached("www.example.test", test::kA, 7, set, no_edns()));
+    EXPECT_FALSE(plain.has_opt);
+    EXPECT_EQ(plain.ar, 0);
+
+    now += 200s;  // the TTL is spent
+    EXPECT_TRUE(cached("www.example.test", test::kA, 3, set).empty());
+    EXPECT_EQ(up1.udp_count(), 1u);
+    EXPECT_EQ(forwarder().stats().cache_misses, 1u);
+}
+
+TEST_F(ForwarderTest, CacheIsKeyedByTypeDoBitAndUpstreamSet) {
+    const UpstreamSet set = both();
+    ask("k.test", test::kA, 1, set);
+    EXPECT_FALSE(cached("k.test", test::kA, 2, set).empty());
+    EXPECT_TRUE(cached("k.test", test::kAaaa, 2, set).empty());
+    EXPECT_TRUE(cached("k.test", test::kA, 2, set, dnssec()).empty());
+    EXPECT_TRUE(cached("k.test", test::kA, 2, UpstreamSet::make({up2.endpoint()})).empty());
+    EXPECT_TRUE(cached("other.test", test::kA, 2, set).empty());
+    forwarder().clear_cache();
+    EXPECT_TRUE(cached("k.test", test::kA, 2, set).empty());
+}
+
+struct NegativeCase {
+    const char* what;
+    std::function<Bytes(const Received&)> reply;
+    std::uint8_t rcode;
+    std::uint32_t cache_ttl;  ///< 0: not cached
+};
+
+TEST_F(ForwarderTest, NegativeAnswersAreCachedBySoaMinimum) {
+    const std::vector<NegativeCase> cases = {
+        {"NXDOMAIN, MINIMUM lower", [](const Received& r) { return test::nxdomain(r, 3600, 60); },
+         3, 60},
+        {"NXDOMAIN, SOA TTL lower", [](const Received& r) { return test::nxdomain(r, 45, 900); }, 3,
+         45},
+        {"NODATA", [](const Received& r) { return test::nodata(r, 30, 600); }, 0, 30},
+        {"capped by max_negative_ttl",
+         [](const Received& r) { return test::nxdomain(r, 86400, 86400); }, 3, 3600},
+        {"NXDOMAIN without SOA", [](const Received& r) { return test::rcode_only(r, 3); }, 3, 0},
+        {"NOTIMP", [](const Received& r) { return test::rcode_only(r, 4); }, 4, 0},
+    };
+    std::uint16_t id = 100;
+    for (const NegativeCase& c : cases) {
+        SCOPED_TRACE(c.what);
+        forwarder().clear_cache();
+        up1.script([&](const Received& r) { return std::vector<Send>{{c.reply(r)}}; });
+        const UpstreamSet set = UpstreamSet::make({up1.endpoint()});
+        const Answer a = read_answer(ask("gone.test", test::kA, ++id, set));
+        EXPECT_EQ(a.rcode, c.rcode);
+        EXPECT_EQ(a.id, id);
+        if (c.cache_ttl == 0) {
+            EXPECT_TRUE(cached("gone.test", test::kA, 1, set).empty());
+            continue;
+        }
+        now += std::chrono::seconds(c.cache_ttl - 1);
+        const Answer hit = read_answer(cached("gone.test", test::kA, 1, set));
+        EXPECT_EQ(hit.rcode, c.rcode);
+        ASSERT_EQ(hit.ttls.size(), 1u);
+        EXPECT_EQ(hit.ttls[0], 1u);  // the SOA's TTL is clamped to the negative TTL
+        now += 1s;
+        EXPECT_TRUE(cached("gone.test", test::kA, 1, set).empty());
+    }
+}
+
+// --- failover, TCP, deadlines ---------------------------------------------------------
+
+TEST_F(ForwarderTest, FailsOverPastADeadUpstreamAndMarksItDown) {
+    up1.script(drop);
+    const UpstreamSet set = both();
+    const auto start = SteadyClock::now();
+    const Answer a = read_answer(ask("a.test", test::kA, 1, set));
+    const auto elapsed = SteadyClock::now() - start;
+    EXPECT_EQ(a.rcode, 0);
+    EXPECT_EQ(a.an, 1);
+    EXPECT_GE(elapsed, 100ms);
+    EXPECT_LT(elapsed, 400ms);
+    EXPECT_EQ(up1.udp_count(), 1u);
+    EXPECT_EQ(up2.udp_count(), 1u);
+    EXPECT_EQ(forwarder().stats().upstream_failures, 1u);
+
+    // Down: the next query goes straight to the healthy upstream.
+    const auto start2 = SteadyClock::now();
+    EXPECT_EQ(read_answer(ask("b.test", test::kA, 2, set)).an, 1);
+    EXPECT_LT(SteadyClock::now() - start2, 100ms);
+    EXPECT_EQ(up1.udp_count(), 1u);
+    EXPECT_EQ(up2.udp_count(), 2u);
+
+    // After down_time it is probed again, and, answering, preferred again.
+    up1.script([](const Received& r) { return std::vector<Send>{{test::answer_a(r, 60)}}; });
+    now += 6s;
+    EXPECT_EQ(read_answer(ask("c.test", test::kA, 3, set)).an, 1);
+    EXPECT_EQ(up1.udp_count(), 2u);
+    EXPECT_EQ(up2.udp_count(), 2u);
+}
+
+TEST_F(ForwarderTest, ServfailOrRefusedFromAnUpstreamFailsOver) {
+    up1.script([](const Received& r) { return std::vector<Send>{{test::rcode_only(r, 2)}}; });
+    const Answer a = read_answer(ask("a.test", test::kA, 1, both()));
+    EXPECT_EQ(a.rcode, 0);
+    EXPECT_EQ(a.an, 1);
+    EXPECT_EQ(up2.udp_count(), 1u);
+}
+
+TEST_F(ForwarderTest, RetriesOverTcpWhenTruncated) {
+    up1.script([](const Received& r) {
+        return std::vector<Send>{{r.tcp ? test::answer_a(r, 300, 3) : test::truncated(r)}};
+    });
+    const Answer a = read_answer(ask("big.test", test::kA, 9, both()));
+    EXPECT_EQ(a.id, 9);
+    EXPECT_FALSE(a.tc);
+    EXPECT_EQ(a.an, 3);
+    EXPECT_EQ(up1.udp_count(), 1u);
+    EXPECT_EQ(up1.tcp_count(), 1u);
+    EXPECT_EQ(up2.udp_count(), 0u);
+    EXPECT_EQ(forwarder().stats().upstream_queries, 2u);
+    ASSERT_EQ(up1.received.size(), 2u);
+    EXPECT_NE(up1.received[0].query.id, up1.received[1].query.id);  // a fresh ID for TCP
+    EXPECT_FALSE(cached("big.test", test::kA, 1, both()).empty());
+}
+
+struct FailureCase {
+    const char* what;
+    QueryShape shape;
+    test::Script script;
+    std::uint16_t ede;
+    const char* text;
+};
+
+TEST_F(ForwarderTest, AllUpstreamsFailingGiveServfailWithExtendedErrorInTime) {
+    const std::vector<FailureCase> cases = {
+        {"all drop", {}, drop, 22, "all 2 upstreams failed"},
+        {"all SERVFAIL",
+         {},
+         [](const Received& r) { return std::vector<Send>{{test::rcode_only(r, 2)}}; },
+         23,
+         "all 2 upstreams failed"},
+        {"no EDNS: no OPT", no_edns(), drop, 0, ""},
+    };
+    std::uint16_t id = 0;
+    for (const FailureCase& c : cases) {
+        SCOPED_TRACE(c.what);
+        fwd.reset();  // no down marks carried over
+        up1.script(c.script);
+        up2.script(c.script);
+        const auto start = SteadyClock::now();
+        const Answer a = read_answer(ask("x.test", test::kA, ++id, both(), c.shape));
+        EXPECT_LT(SteadyClock::now() - start, 3s);
+        EXPECT_EQ(a.rcode, 2);
+        EXPECT_EQ(a.id, id);
+        EXPECT_TRUE(a.ra);
+        EXPECT_EQ(a.qname, wire_of("x.test"));
+        EXPECT_EQ(a.has_opt, c.shape.edns);
+        if (c.shape.edns) {
+            EXPECT_EQ(a.ede, c.ede);
+            EXPECT_EQ(a.ede_text, c.text);
+        }
+        EXPECT_EQ(forwarder().stats().servfails, 1u);
+        EXPECT_TRUE(cached("x.test", test::kA, 1, both()).empty());
+    }
+}
+
+TEST_F(ForwarderTest, TheQueryDeadlineCutsAttemptsShort) {
+    FakeUpstream up3{io};
+    for (FakeUpstream* u : {&up1, &up2, &up3}) u->script(drop);
+    ForwarderOptions o = options();
+    o.attempt_timeout = 300ms;
+    fwd = std::make_unique<Forwarder>(io, o);
+    const auto start = SteadyClock::now();
+    const Answer a =
+        read_answer(ask("x.test", test::kA, 1,
+                        UpstreamSet::make({up1.endpoint(), up2.endpoint(), up3.endpoint()})));
+    const auto elapsed = SteadyClock::now() - start;
+    EXPECT_GE(elapsed, 400ms);
+    EXPECT_LT(elapsed, 700ms);
+    EXPECT_EQ(a.rcode, 2);
+    EXPECT_EQ(a.ede, 22);
+    EXPECT_EQ(a.ede_text, "deadline reached after 2 of 3 upstreams");
+    EXPECT_EQ(up3.udp_count(), 0u);
+}
+
+TEST_F(ForwarderTest, ServesStaleWhenEveryUpstreamIsDown) {
+    const UpstreamSet set = UpstreamSet::make({up1.endpoint()});
+    up1.script([](const Received& r) { return std::vector<Send>{{test::answer_a(r, 10)}}; });
+    ask("s.test", test::kA, 1, set);
+    up1.script(drop);
+    now += 20s;
+    EXPECT_TRUE(cached("s.test", test::kA, 2, set).empty());
+
+    const Answer stale = read_answer(ask("S.test", test::kA, 3, set));
+    EXPECT_EQ(stale.id, 3);
+    EXPECT_EQ(stale.rcode, 0);
+    EXPECT_EQ(stale.an, 1);
+    EXPECT_EQ(stale.ttls, std::vector<std::uint32_t>{30});
+    EXPECT_EQ(stale.ede, 3);
+    EXPECT_EQ(stale.qname, wire_of("S.test"));
+    EXPECT_EQ(forwarder().stats().stale_answers, 1u);
+
+    now += 3600s;  // past the serve-stale window
+    EXPECT_EQ(read_answer(ask("s.test", test::kA, 4, set)).rcode, 2);
+}
+
+// --- RFC 5452 -----------------------------------------------------------------------
+
+TEST_F(ForwarderTest, SpoofedRepliesAreDroppedAndCountedThenTheRealOneTaken) {
+    up1.script([](const Received& r) {
+        Bytes wrong_id = test::answer_a(r, 1);
+        wrong_id[0] ^= 0x5a;
+        Bytes wrong_question = test::answer_a(r, 1);
+        wrong_question[12 + r.query.qname.size + 1] = test::kAaaa;  // QTYPE A -> AAAA
+        Bytes wrong_name = test::answer_a(r, 1);
+        wrong_name[13] = 'z';
+        Bytes not_a_reply = test::answer_a(r, 1);
+        not_a_reply[2] &= 0x7f;  // QR clear
+        return std::vector<Send>{{wrong_id},
+                                 {wrong_question},
+                                 {wrong_name},
+                                 {not_a_reply},
+                                 {test::answer_a(r, 1), true},  // from another port
+                                 {test::answer_a(r, 77), false, 20ms}};
+    });
+    const Answer a = read_answer(ask("spoof.test", test::kA, 5, both()));
+    EXPECT_EQ(a.rcode, 0);
+    EXPECT_EQ(a.ttls, std::vector<std::uint32_t>{77});
+    EXPECT_EQ(forwarder().stats().dropped_replies, 5u);
+    EXPECT_EQ(up2.udp_count(), 0u);
+}
+
+TEST_F(ForwarderTest, ClientOptionsNeverGoUpstream) {
+    const Bytes ecs = wire::test::edns_option(8, {0, 1, 24, 0, 10, 1, 2});
+    const Bytes cookie = wire::test::edns_option(10, {1, 2, 3, 4, 5, 6, 7, 8});
+    Bytes options = ecs;
+    options.insert(options.end(), cookie.begin(), cookie.end());
+    ask("Opt.Test", test::kA, 1, both(), dnssec(options));
+    ask("plain.test", test::kA, 2, both(), no_edns());
+    ASSERT_EQ(up1.received.size(), 2u);
+    for (const Received& r : up1.received) {
+        EXPECT_TRUE(r.query.rd);
+        EXPECT_TRUE(r.query.edns.present);
+        EXPECT_EQ(r.query.edns.udp_size, 1232);
+        EXPECT_TRUE(r.query.edns.options.empty());
+        EXPECT_EQ(wire::Header(r.packet).arcount(), 1);
+    }
+    EXPECT_TRUE(up1.received[0].query.edns.dnssec_ok);
+    EXPECT_FALSE(up1.received[1].query.edns.dnssec_ok);
+    EXPECT_EQ(
+        Bytes(up1.received[0].query.qname.wire().begin(), up1.received[0].query.qname.wire().end()),
+        wire_of("Opt.Test"));
+}
+
+TEST_F(ForwarderTest, EveryUpstreamQueryHasItsOwnRandomIdAndPort) {
+    constexpr int kQueries = 24;
+    std::size_t replies = 0;
+    std::vector<std::unique_ptr<ClientPacket>> queries;
+    for (int i = 0; i < kQueries; ++i) {
+        queries.push_back(client_query("n" + std::to_string(i) + ".test", test::kA, 7));
+        forwarder().resolve({&queries.back()->query, 1232}, both(),
+                            [&](std::span<const std::uint8_t>) { ++replies; });
+    }
+    run_until([&] { return replies == kQueries; });
+    ASSERT_EQ(up1.received.size(), std::size_t{kQueries});
+    std::set<std::uint16_t> ids;
+    std::set<std::uint16_t> ports;
+    for (const Received& r : up1.received) {
+        ids.insert(r.query.id);
+        ports.insert(r.source_port);
+    }
+    // 16 random bits: a repeat among 24 is possible (p ~ 0.4%), two are not plausible.
+    EXPECT_GE(ids.size(), std::size_t{kQueries - 1});
+    EXPECT_EQ(ports.size(), std::size_t{kQueries});  // all open at once: all different
+}
+
+// --- merging and limits -------------------------------------------------------------------
+
+TEST_F(ForwarderTest, IdenticalQueriesInFlightAreMergedIntoOne) {
+    up1.script([](const Received& r) {
+        return std::vector<Send>{{test::answer_a(r, 300), false, 30ms}};
+    });
+    constexpr int kClients = 100;
+    std::vector<std::unique_ptr<ClientPacket>> queries;
+    std::vector<Bytes> answers;
+    for (int i = 0; i < kClients; ++i) {
+        const std::string name = i % 2 == 0 ? "merge.test" : "MERGE.test";
+        queries.push_back(client_query(name, test::kA, static_cast<std::uint16_t>(1000 + i),
+                                       i % 3 != 0 ? QueryShape{} : no_edns()));
+        forwarder().resolve(
+            {&queries.back()->query, 1232}, both(),
+            [&](std::span<const std::uint8_t> a) { answers.emplace_back(a.begin(), a.end()); });
+    }
+    EXPECT_EQ(forwarder().in_flight(), 1u);
+    run_until([&] { return answers.size() == kClients; });
+    ASSERT_EQ(answers.size(), std::size_t{kClients});
+    EXPECT_EQ(up1.udp_count(), 1u);
+    EXPECT_EQ(forwarder().stats().merged, std::size_t{kClients - 1});
+    std::set<std::uint16_t> ids;
+    for (const Bytes& b : answers) {
+        const Answer a = read_answer(b);
+        ids.insert(a.id);
+        const int i = a.id - 1000;
+        EXPECT_EQ(a.an, 1);
+        EXPECT_EQ(a.has_opt, i % 3 != 0);
+        EXPECT_EQ(a.qname, wire_of(i % 2 == 0 ? "merge.test" : "MERGE.test"));
+    }
+    EXPECT_EQ(ids.size(), std::size_t{kClients});
+    EXPECT_EQ(forwarder().in_flight(), 0u);
+}
+
+TEST_F(ForwarderTest, BeyondMaxInFlightTheClientGetsServfailAtOnce) {
+    up1.script([](const Received& r) {
+        return std::vector<Send>{{test::answer_a(r, 300), false, 50ms}};
+    });
+    ForwarderOptions o = options();
+    o.max_in_flight = 2;
+    fwd = std::make_unique<Forwarder>(io, o);
+    std::vector<std::unique_ptr<ClientPacket>> queries;
+    std::vector<Answer> answers;
+    std::uint16_t id = 0;
+    for (const char* name : {"one.test", "two.test", "three.test"}) {
+        queries.push_back(client_query(name, test::kA, id++));
+        fwd->resolve({&queries.back()->query, 1232}, both(),
+                     [&](std::span<const std::uint8_t> a) { answers.push_back(read_answer(a)); });
+    }
+    EXPECT_TRUE(answers.empty());  // never inside resolve
+    run_until([&] { return answers.size() == 3; });
+    ASSERT_EQ(answers.size(), 3u);
+    EXPECT_EQ(answers[0].rcode, 2);  // the overflow, first out
+    EXPECT_EQ(answers[0].id, 2);
+    EXPECT_EQ(answers[0].ede, 0);
+    EXPECT_EQ(answers[0].ede_text, "too many queries in flight");
+    EXPECT_EQ(answers[1].rcode, 0);
+    EXPECT_EQ(answers[2].rcode, 0);
+    EXPECT_EQ(up1.udp_count(), 2u);
+}
+
+TEST_F(ForwarderTest, AnswersAboveTheClientLimitAreTruncated) {
+    up1.script([](const Received& r) { return std::vector<Send>{{test::answer_a(r, 300, 40)}}; });
+    const Answer small = read_answer(ask("many.test", test::kA, 1, both(), no_edns(), 512));
+    EXPECT_TRUE(small.tc);
+    EXPECT_EQ(small.an, 0);
+    EXPECT_EQ(small.id, 1);
+    EXPECT_EQ(small.qname, wire_of("many.test"));
+    const Bytes big = cached("many.test", test::kA, 2, both(), no_edns(), 512);
+    EXPECT_TRUE(read_answer(big).tc);
+    EXPECT_LE(big.size(), 512u);
+    const Answer full = read_answer(cached("many.test", test::kA, 3, both(), {}, 1232));
+    EXPECT_FALSE(full.tc);
+    EXPECT_EQ(full.an, 40);
+}
+
+TEST_F(ForwarderTest, NoUpstreamsMeansServfail) {
+    const Answer a = read_answer(ask("x.test", test::kA, 1, UpstreamSet::make({})));
+    EXPECT_EQ(a.rcode, 2);
+    EXPECT_EQ(a.ede, 22);
+}
+
+}  // namespace
+}  // namespace sitedns::upstream

@@ -1,0 +1,226 @@
+// The socket-free half of the forwarder: the upstream query, reply checks and scans,
+// and answers written from stored replies.
+
+#include "server/upstream/message_edit.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "tests/unit/upstream/fake_upstream.h"
+#include "zones/dns/name.h"
+
+namespace sitedns::upstream {
+namespace {
+
+using test::Answer;
+using test::Builder;
+using test::Bytes;
+using test::read_answer;
+
+Question question(std::string_view name, std::uint16_t qtype = test::kA, bool dnssec_ok = false) {
+    Question q;
+    const Bytes w = wire::test::wire_name(name);
+    std::memcpy(q.qname.bytes, w.data(), w.size());
+    q.qname.size = w.size();
+    for (std::size_t i = 0; i < w.size(); ++i) q.qname_lower.bytes[i] = dns::lower(w[i]);
+    q.qname_lower.size = w.size();
+    q.qtype = qtype;
+    q.qclass = 1;
+    q.dnssec_ok = dnssec_ok;
+    return q;
+}
+
+Bytes reply_header(std::uint16_t id, std::uint8_t rcode, std::uint16_t an, std::uint16_t ns,
+                   std::uint16_t ar, std::string_view name = "Www.Test") {
+    return Builder().header(id, test::reply_flags(rcode), 1, an, ns, ar).question(name, test::kA);
+}
+
+Bytes cat(Bytes a, const Bytes& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+TEST(UpstreamQueryBytes, AskTheQuestionWithRdAndABareOpt) {
+    const Question q = question("Www.Test", test::kAaaa, true);
+    Bytes out(512);
+    out.resize(write_upstream_query(q, 0xbeef, out));
+    const Bytes expected = Builder()
+                               .header(0xbeef, 0x0100, 1, 0, 0, 1)
+                               .question("Www.Test", test::kAaaa)
+                               .opt(1232, 0x8000);
+    EXPECT_EQ(out, expected);
+}
+
+struct MatchCase {
+    const char* what;
+    Bytes reply;
+    bool matches;
+};
+
+TEST(ReplyMatches, NeedsIdQrAndTheSameQuestion) {
+    const Question q = question("www.test");
+    const Bytes good = reply_header(7, 0, 0, 0, 0, "WWW.TEST");
+    Bytes no_qr = good;
+    no_qr[2] &= 0x7f;
+    const std::vector<MatchCase> cases = {
+        {"same, other case", good, true},
+        {"other ID", reply_header(8, 0, 0, 0, 0), false},
+        {"QR clear", no_qr, false},
+        {"other name", reply_header(7, 0, 0, 0, 0, "wwx.test"), false},
+        {"other type", Builder().header(7, 0x8180, 1, 0, 0, 0).question("www.test", 28), false},
+        {"two questions",
+         Builder().header(7, 0x8180, 2, 0, 0, 0).question("www.test").question("www.test"), false},
+        {"short", Bytes(good.begin(), good.end() - 1), false},
+        {"compressed question", Builder().header(7, 0x8180, 1, 0, 0, 0).pointer(12).u16(1).u16(1),
+         false},
+    };
+    for (const MatchCase& c : cases) {
+        EXPECT_EQ(reply_matches(c.reply, 7, q), c.matches) << c.what;
+    }
+}
+
+TEST(ScanReply, StripsTheOptAndFindsEveryTtl) {
+    const Bytes records = Builder()
+                              .pointer(12)
+                              .rr_tail(test::kA, 1, 300, {192, 0, 2, 1})
+                              .pointer(12)
+                              .rr_tail(test::kA, 1, 120, {192, 0, 2, 2})
+                              .bytes(test::soa_record(900, 60))
+                              .rr("ns.test", test::kA, 1, 5000, {192, 0, 2, 53});
+    const Bytes with_opt = cat(cat(reply_header(9, 0, 2, 1, 2), records), Builder().opt(1232));
+    ScannedReply s;
+    ASSERT_TRUE(scan_reply(with_opt, TtlCaps{}, s));
+    EXPECT_EQ(s.message.size(), with_opt.size() - 11);
+    EXPECT_EQ(wire::Header(s.message).arcount(), 1);
+    EXPECT_EQ(wire::Header(s.message).id(), 0);
+    EXPECT_EQ(s.ttl_offsets.size(), 4u);
+    EXPECT_TRUE(s.cacheable);
+    EXPECT_EQ(s.ttl, 120u);
+    // Every TTL clamped to the entry's.
+    EXPECT_EQ(read_answer(s.message).ttls, (std::vector<std::uint32_t>{120, 120, 120, 120}));
+}
+
+struct ScanCase {
+    const char* what;
+    Bytes reply;
+    bool ok;
+    std::uint32_t ttl;  ///< 0: not cacheable
+};
+
+TEST(ScanReply, DerivesTheCacheTtl) {
+    const Bytes a300 = Builder().pointer(12).rr_tail(test::kA, 1, 300, {1, 2, 3, 4});
+    const Bytes a_top_bit = Builder().pointer(12).rr_tail(test::kA, 1, 0x80000000u, {1, 2, 3, 4});
+    const Bytes opt = Builder().opt(1232);
+    Bytes tc = cat(reply_header(1, 0, 1, 0, 0), a300);
+    tc[2] |= 0x02;
+    const std::vector<ScanCase> cases = {
+        {"positive", cat(reply_header(1, 0, 1, 0, 0), a300), true, 300},
+        {"capped",
+         cat(reply_header(1, 0, 1, 0, 0),
+             Builder().pointer(12).rr_tail(test::kA, 1, 999999, {1, 2, 3, 4})),
+         true, 86400},
+        {"TTL with the top bit is 0 (RFC 2181 §8)", cat(reply_header(1, 0, 1, 0, 0), a_top_bit),
+         true, 0},
+        {"NXDOMAIN", cat(reply_header(1, 3, 0, 1, 0), test::soa_record(600, 30)), true, 30},
+        {"NODATA", cat(reply_header(1, 0, 0, 1, 0), test::soa_record(20, 30)), true, 20},
+        {"referral: no SOA",
+         cat(reply_header(1, 0, 0, 1, 0),
+             Builder().rr("test", 2, 1, 300, wire::test::wire_name("ns.test"))),
+         true, 0},
+        {"SERVFAIL", reply_header(1, 2, 0, 0, 0), true, 0},
+        {"TC", tc, true, 0},
+        {"record cut short", cat(reply_header(1, 0, 1, 0, 0), Bytes(a300.begin(), a300.end() - 1)),
+         false, 0},
+        {"count past the end", reply_header(1, 0, 1, 0, 0), false, 0},
+        {"OPT not last",
+         cat(cat(reply_header(1, 0, 0, 0, 2), opt),
+             Builder().rr("x.test", test::kA, 1, 1, {1, 2, 3, 4})),
+         false, 0},
+        {"OPT in the answer section", cat(reply_header(1, 0, 1, 0, 0), opt), false, 0},
+    };
+    for (const ScanCase& c : cases) {
+        SCOPED_TRACE(c.what);
+        ScannedReply s;
+        ASSERT_EQ(scan_reply(c.reply, TtlCaps{}, s), c.ok);
+        if (!c.ok) continue;
+        EXPECT_EQ(s.cacheable, c.ttl != 0);
+        if (c.ttl != 0) {
+            EXPECT_EQ(s.ttl, c.ttl);
+        }
+    }
+}
+
+ClientView client(std::span<const std::uint8_t> qname, bool edns, std::size_t limit = 1232) {
+    ClientView v;
+    v.id = 0x4242;
+    v.rd = true;
+    v.cd = true;
+    v.qname = qname;
+    v.qtype = test::kA;
+    v.qclass = 1;
+    v.edns = edns;
+    v.dnssec_ok = true;
+    v.limit = limit;
+    return v;
+}
+
+TEST(WriteAnswer, PatchesIdCaseFlagsTtlsAndAddsTheOpt) {
+    ScannedReply s;
+    Bytes reply = cat(reply_header(1, 0, 1, 0, 0, "www.test"),
+                      Builder().pointer(12).rr_tail(test::kA, 1, 300, {1, 2, 3, 4}));
+    reply[2] |= 0x04;  // AA from the upstream
+    ASSERT_TRUE(scan_reply(reply, TtlCaps{}, s));
+    const Bytes name = wire::test::wire_name("WwW.TeSt");
+    Bytes out(1232);
+    const ExtendedError stale{ede::kStaleAnswer, "old"};
+    out.resize(write_answer({s.message, s.ttl_offsets}, client(name, true), TtlRewrite{45, false},
+                            &stale, out));
+    const Answer a = read_answer(out);
+    EXPECT_EQ(a.id, 0x4242);
+    EXPECT_TRUE(a.rd && a.cd && a.ra);
+    EXPECT_FALSE(a.aa);
+    EXPECT_EQ(a.qname, name);
+    EXPECT_EQ(a.ttls, std::vector<std::uint32_t>{255});
+    EXPECT_TRUE(a.has_opt);
+    EXPECT_TRUE(a.dnssec_ok);
+    EXPECT_EQ(a.opt_size, 1232);
+    EXPECT_EQ(a.ede, 3);
+    EXPECT_EQ(a.ede_text, "old");
+
+    Bytes later(1232);
+    later.resize(write_answer({s.message, s.ttl_offsets}, client(name, false),
+                              TtlRewrite{400, false}, nullptr, later));
+    EXPECT_EQ(read_answer(later).ttls, std::vector<std::uint32_t>{0});
+    EXPECT_FALSE(read_answer(later).has_opt);
+
+    Bytes stale_out(1232);
+    stale_out.resize(write_answer({s.message, s.ttl_offsets}, client(name, false),
+                                  TtlRewrite{0, true}, nullptr, stale_out));
+    EXPECT_EQ(read_answer(stale_out).ttls, std::vector<std::uint32_t>{30});
+
+    Bytes tiny(20);
+    EXPECT_EQ(write_answer({s.message, s.ttl_offsets}, client(name, true), {}, nullptr, tiny), 0u);
+}
+
+TEST(WriteServfail, EchoesTheQuestionWithTheExtendedError) {
+    const Bytes name = wire::test::wire_name("Down.Test");
+    Bytes out(512);
+    out.resize(
+        write_servfail(client(name, true), {ede::kNetworkError, "all 1 upstreams failed"}, out));
+    const Answer a = read_answer(out);
+    EXPECT_EQ(a.rcode, 2);
+    EXPECT_EQ(a.id, 0x4242);
+    EXPECT_EQ(a.qname, name);
+    EXPECT_EQ(a.ede, 23);
+    EXPECT_EQ(a.ede_text, "all 1 upstreams failed");
+    EXPECT_EQ(a.opt_option_bytes, 4u + 2u + 22u);
+
+    Bytes plain(512);
+    plain.resize(write_servfail(client(name, false), {}, plain));
+    EXPECT_FALSE(read_answer(plain).has_opt);
+    EXPECT_EQ(plain.size(), 12u + name.size() + 4u);
+}
+
+}  // namespace
+}  // namespace sitedns::upstream
