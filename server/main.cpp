@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "config/config.h"
 #include "config/export.h"
@@ -19,6 +19,9 @@
 #include "config/view_zones.h"
 #include "server/net/server.h"
 #include "server/runtime/logging.h"
+#include "server/runtime/notify.h"
+#include "server/runtime/privileges.h"
+#include "server/runtime/reload.h"
 #include "server/runtime/service.h"
 #include "server/runtime/snapshot.h"
 
@@ -139,49 +142,37 @@ int run_export(const std::string& config_file, const std::string& view) {
     }
 }
 
-/// The command-line overrides of the configuration; false (and a message) on bad input.
-bool apply_overrides(const Options& options, Config& config) {
-    if (!options.listen.empty()) {
-        config.listen.clear();
-        for (const auto& text : options.listen) {
-            std::string error;
-            auto endpoint = Endpoint::parse(text, std::nullopt, &error);
-            if (!endpoint) {
-                std::fprintf(stderr, "sitedns: --listen %s: %s\n", text.c_str(),
-                             error.empty() ? "expected ADDR:PORT" : error.c_str());
-                return false;
-            }
-            config.listen.push_back(*endpoint);
+/// The command-line overrides of the configuration (kept for every reload); nullopt (and
+/// a message) when a --listen value is not an address.
+std::optional<runtime::Overrides> parse_overrides(const Options& options) {
+    runtime::Overrides overrides;
+    for (const auto& text : options.listen) {
+        std::string error;
+        auto endpoint = Endpoint::parse(text, std::nullopt, &error);
+        if (!endpoint) {
+            std::fprintf(stderr, "sitedns: --listen %s: %s\n", text.c_str(),
+                         error.empty() ? "expected ADDR:PORT" : error.c_str());
+            return std::nullopt;
         }
+        overrides.listen.push_back(*endpoint);
     }
-    if (options.threads) {
-        config.threads = *options.threads;
-    }
-    if (!options.log_level.empty()) {
-        config.log.level = options.log_level;
-    }
-    return true;
+    overrides.threads = options.threads;
+    overrides.log_level = options.log_level;
+    return overrides;
 }
 
-/// `sitedns [--config FILE] ...`: serve until SIGTERM or SIGINT.
+/// `sitedns [--config FILE] ...`: serve until SIGTERM or SIGINT; SIGHUP reloads from the
+/// same file with the same overrides.
 int run_server(const Options& options) {
-    Config config;
+    auto overrides = parse_overrides(options);
+    if (!overrides) {
+        return kExitUsage;
+    }
+    const runtime::ConfigSource source{options.config_file, std::move(*overrides)};
     std::shared_ptr<const runtime::Snapshot> snapshot;
     try {
-        config = load_config(options.config_file);
-        if (!apply_overrides(options, config)) {
-            return kExitUsage;
-        }
-        auto level = runtime::parse_log_level(config.log.level);
-        if (!level) {
-            print_error(config.source + ": log.level: unknown level \"" + config.log.level + "\"");
-            return kExitInvalid;
-        }
-        if (config.listen.empty()) {
-            print_error(config.source + ": listen: no address to listen on");
-            return kExitInvalid;
-        }
-        runtime::init_logging(*level);
+        Config config = runtime::load_config(source);
+        runtime::init_logging(*runtime::parse_log_level(config.log.level));
         snapshot = runtime::build_snapshot(std::move(config), 1);
     } catch (const std::exception& e) {
         print_error(e.what());
@@ -200,18 +191,23 @@ int run_server(const Options& options) {
     }
 
     const Config& served = snapshot->config;
-    runtime::Service service(snapshot,
-                             net::ServerOptions{served.listen, served.threads, served.tcp});
+    // READY=1, RELOADING=1, STOPPING=1 when started by systemd (SPEC §2); else no-ops.
+    auto notifier = runtime::SystemdNotifier::from_environment();
+    runtime::Service service(
+        snapshot, net::ServerOptions{served.listen, served.threads, served.tcp}, source, &notifier);
     try {
         service.bind();
         runtime::log_banner(*snapshot, service.bound(), service.threads());
         if (const char* port_file = std::getenv("SITEDNS_PORT_FILE")) {
             runtime::write_port_file(port_file, service.bound().front().port);
         }
+        // Sockets bound: switch to the configured user before the first query (SPEC §3.1).
+        runtime::drop_privileges(served.user);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "sitedns: %s\n", e.what());
         return kExitFault;
     }
+    snapshot.reset();  // the Service holds it; a reload must be able to free it
     return service.run();
 }
 

@@ -1,13 +1,15 @@
 #pragma once
 // The running server: the published snapshot, the transport, and the control loop
-// that turns signals into a clean stop (and, later, a reload).
+// that turns signals into a clean stop or a reload (SPEC §2).
 
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "server/net/server.h"
+#include "server/runtime/reload.h"
 #include "server/runtime/snapshot.h"
 #include "server/runtime/snapshot_holder.h"
 
@@ -15,7 +17,11 @@ namespace sitedns::runtime {
 
 class Service {
   public:
-    Service(std::shared_ptr<const Snapshot> snapshot, net::ServerOptions options);
+    /// `source` is where SIGHUP reloads from (without it, SIGHUP is logged and ignored);
+    /// `notifier` (default: none) is told about readiness, reloads and the stop, and
+    /// must outlive the Service.
+    Service(std::shared_ptr<const Snapshot> snapshot, net::ServerOptions options,
+            std::optional<ConfigSource> source = std::nullopt, Notifier* notifier = nullptr);
 
     Service(const Service&) = delete;
     Service& operator=(const Service&) = delete;
@@ -25,14 +31,17 @@ class Service {
     /// The listen addresses with their actual ports (after bind()).
     const std::vector<Endpoint>& bound() const { return server_.bound(); }
     std::size_t threads() const { return server_.threads(); }
-    const Snapshot& snapshot() const { return *initial_; }
+    /// The snapshot being served (the initial one until a reload replaces it).
+    std::shared_ptr<const Snapshot> snapshot() const { return snapshots_.load(); }
 
     /// Serves until SIGTERM or SIGINT, then stops cleanly: listeners closed, TCP answers
-    /// in flight written (at most 2 s). Returns the exit status (0 after a signal).
+    /// in flight written (at most 2 s). SIGHUP reloads on the reload thread (reload.h).
+    /// Returns the exit status (0 after a signal).
     int run();
 
   private:
-    std::shared_ptr<const Snapshot> initial_;
+    std::optional<ConfigSource> source_;
+    Notifier* notifier_;
     SnapshotHolder snapshots_;
     net::Server server_;
 };

@@ -28,7 +28,7 @@ std::string owner_of(const Config& config, const Cidr& cidr, std::size_t index) 
 void build_view_table(const Config& config, Snapshot& snapshot) {
     for (std::size_t i = 0; i < config.views.size(); ++i) {
         for (const auto& cidr : config.views[i].match_clients) {
-            if (!snapshot.view_table.insert(cidr, static_cast<std::uint32_t>(i))) {
+            if (!snapshot.add_view_prefix(cidr, static_cast<std::uint32_t>(i))) {
                 throw std::runtime_error(prefix(config) + "views " + owner_of(config, cidr, i) +
                                          " and " + config.views[i].name + " both match " +
                                          cidr.to_string());
@@ -46,18 +46,43 @@ std::vector<ServedView> served_views(const Snapshot& snapshot) {
     return views;
 }
 
+/// The view's forwarders: its own `upstreams`, else the top-level ones.
+upstream::UpstreamSet upstreams_of(const Config& config, const ViewConfig& view) {
+    return upstream::UpstreamSet::make(view.upstreams ? *view.upstreams : config.upstreams);
+}
+
+/// SPEC §5: a recursion view with nothing to forward to refuses names outside its zones,
+/// which is legal but rarely meant (e.g. an empty /etc/resolv.conf).
+void warn_without_upstreams(const Snapshot& snapshot, std::vector<Problem>& problems) {
+    for (const View& view : snapshot.views) {
+        if (!view.recursion || !view.upstreams.endpoints.empty()) continue;
+        problems.push_back(Problem{Problem::Severity::Warning,
+                                   "view " + view.name +
+                                       " has recursion but no upstreams: names outside its "
+                                       "zones are refused"});
+    }
+}
+
 }  // namespace
+
+bool Snapshot::add_view_prefix(const Cidr& prefix, std::uint32_t index) {
+    // A prefix inside ::ffff:0:0/96 is an IPv4 prefix to the table (and to ECS).
+    const bool mapped = prefix.address.family == IpAddress::Family::V6 && prefix.length >= 96 &&
+                        prefix_detail::is_v4_mapped(prefix.address);
+    const auto length = static_cast<std::uint8_t>(mapped ? prefix.length - 96 : prefix.length);
+    return view_table.insert(prefix, ViewSlot{index, length});
+}
+
+ViewMatch Snapshot::match_view(const IpAddress& client) const {
+    const ViewSlot* slot = view_table.lookup(client);
+    return slot ? ViewMatch{&views[slot->index], slot->length} : ViewMatch{};
+}
 
 bool Snapshot::has_errors() const {
     for (const Problem& problem : problems) {
         if (problem.severity == Problem::Severity::Error) return true;
     }
     return false;
-}
-
-const View* Snapshot::view_for(const IpAddress& client) const {
-    const std::uint32_t* index = view_table.lookup(client);
-    return index ? &views[*index] : nullptr;
 }
 
 std::shared_ptr<const Snapshot> build_snapshot(Config config_in, std::uint64_t generation) {
@@ -69,11 +94,14 @@ std::shared_ptr<const Snapshot> build_snapshot(Config config_in, std::uint64_t g
     CompiledViews compiled = compile_views(config);
     snapshot->views.reserve(config.views.size());
     for (std::size_t i = 0; i < config.views.size(); ++i) {
-        snapshot->views.push_back(
-            View{config.views[i].name, config.views[i].recursion, std::move(compiled.zones[i])});
+        snapshot->views.push_back(View{config.views[i].name, config.views[i].recursion,
+                                       std::move(compiled.zones[i]),
+                                       upstreams_of(config, config.views[i])});
     }
     build_view_table(config, *snapshot);
+    for (const Cidr& sender : config.ecs_trust) (void)snapshot->ecs_trust.insert(sender, true);
     snapshot->problems = check_topology(snapshot->config, served_views(*snapshot));
+    warn_without_upstreams(*snapshot, snapshot->problems);
     snapshot->zone_count = compiled.zone_count;
     snapshot->record_count = compiled.record_count;
     return snapshot;

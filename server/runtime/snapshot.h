@@ -8,6 +8,7 @@
 #include "config/config.h"
 #include "config/prefix_table.h"
 #include "config/topology.h"
+#include "server/upstream/forwarder.h"
 #include "zones/model/zone.h"
 
 namespace sitedns::runtime {
@@ -17,6 +18,22 @@ struct View {
     std::string name;
     bool recursion = false;
     model::ZoneSet zones;
+    /// Where names outside the zones go when `recursion` is on: the view's own
+    /// `upstreams`, else the top-level ones. Empty: such names are REFUSED.
+    upstream::UpstreamSet upstreams;
+};
+
+/// A view prefix's entry in the view table: the view, and the prefix's length, which an
+/// answer to an ECS query gives back as its scope (RFC 7871 §7.2.1).
+struct ViewSlot {
+    std::uint32_t index = 0;
+    std::uint8_t length = 0;  ///< bits, IPv4-mapped prefixes counted as IPv4
+};
+
+/// The outcome of choosing a view.
+struct ViewMatch {
+    const View* view = nullptr;  ///< nullptr: no view, REFUSED
+    std::uint8_t length = 0;     ///< length of the prefix that matched
 };
 
 /// Everything one generation of the server answers from: immutable once built, shared
@@ -24,7 +41,9 @@ struct View {
 struct Snapshot {
     Config config;
     std::vector<View> views;
-    PrefixTable<std::uint32_t> view_table;  ///< client prefix -> index into views
+    PrefixTable<ViewSlot> view_table;  ///< client prefix -> view (add_view_prefix)
+    /// Senders whose EDNS Client Subnet option chooses the view (`ecs_trust`, SPEC §5).
+    PrefixTable<bool> ecs_trust;
     std::uint64_t generation = 0;
     std::size_t zone_count = 0;    ///< distinct compiled zones
     std::size_t record_count = 0;  ///< records over those zones
@@ -35,12 +54,21 @@ struct Snapshot {
     bool has_errors() const;
 
     /// The view for a client (longest prefix match), or nullptr: REFUSED.
-    const View* view_for(const IpAddress& client) const;
+    const View* view_for(const IpAddress& client) const { return match_view(client).view; }
+    /// The same with the length of the matching prefix. Allocation-free.
+    ViewMatch match_view(const IpAddress& client) const;
+    /// Adds `prefix` -> views[index] to the view table; false if the prefix is there.
+    bool add_view_prefix(const Cidr& prefix, std::uint32_t index);
+    /// True when `sender` may choose the view with ECS. Allocation-free.
+    bool trusts_ecs_from(const IpAddress& sender) const {
+        return !ecs_trust.empty() && ecs_trust.lookup(sender) != nullptr;
+    }
 };
 
-/// Reads every zone the configuration names, runs the topology checks into `problems`, (each file once, shared by the views that
-/// hold it), compiles them and builds the view table. Throws std::runtime_error (a
-/// ZoneError or ConfigError) whose message names the file and the problem.
+/// Reads every zone the configuration names (each file once, shared by the views that
+/// hold it), compiles them, builds the view and ECS trust tables, and runs the topology
+/// checks into `problems`, with a warning for each recursion view without upstreams. Throws
+/// std::runtime_error (a ZoneError or ConfigError) whose message names the file and the problem.
 /// Takes the configuration by value: at a thousand sites it holds a million zone
 /// references, so callers move it in rather than copy it.
 std::shared_ptr<const Snapshot> build_snapshot(Config config, std::uint64_t generation);

@@ -6,14 +6,18 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <utility>
+#include <vector>
 
 #include "server/runtime/snapshot.h"
 
 namespace sitedns::runtime {
 
-/// The snapshot being served. Thread-safe; publish() is for the control thread.
+/// The snapshot being served. Thread-safe; publishing is for the control and reload
+/// threads, never for a worker.
 class SnapshotHolder {
   public:
     explicit SnapshotHolder(std::shared_ptr<const Snapshot> initial);
@@ -23,7 +27,11 @@ class SnapshotHolder {
 
     /// Makes `next` the snapshot new packets are answered from. Packets in flight finish
     /// on the one they started with (their worker still holds it).
-    void publish(std::shared_ptr<const Snapshot> next);
+    void publish(std::shared_ptr<const Snapshot> next) { (void)exchange(std::move(next)); }
+
+    /// publish(), returning the snapshot it replaced, so the caller decides where it is
+    /// freed (the reload thread, once no worker holds it). Runs the publish hooks.
+    std::shared_ptr<const Snapshot> exchange(std::shared_ptr<const Snapshot> next);
 
     /// The current snapshot (takes the lock: not for the per-packet path).
     std::shared_ptr<const Snapshot> load() const;
@@ -31,9 +39,17 @@ class SnapshotHolder {
     /// Bumped by every publish(); cheap to poll.
     std::uint64_t version() const { return version_.load(std::memory_order_acquire); }
 
+    /// Registers `hook`, run on the publishing thread after every publish(). A worker
+    /// uses it to post SnapshotReader::refresh() to its own thread, so an idle worker
+    /// lets go of the old snapshot too instead of holding it until its next packet.
+    /// The hook's owner must outlive the last publish(). Const because the workers only
+    /// see a const holder; registering is not reading, but it is thread-safe.
+    void on_publish(std::function<void()> hook) const;
+
   private:
     mutable std::mutex mutex_;
-    std::shared_ptr<const Snapshot> current_;  // guarded by mutex_
+    std::shared_ptr<const Snapshot> current_;           // guarded by mutex_
+    mutable std::vector<std::function<void()>> hooks_;  // guarded by mutex_
     std::atomic<std::uint64_t> version_{0};
 };
 
@@ -52,6 +68,17 @@ class SnapshotReader {
             version_ = now;
         }
         return *current_;
+    }
+
+    /// Moves to the published snapshot now, dropping the old one (for an idle worker,
+    /// posted to its thread by a publish hook).
+    void refresh() { (void)get(); }
+
+    /// The current snapshot as a shared_ptr, for work that outlives the packet (a
+    /// forwarded query waiting for its upstream): one refcount bump, not per query.
+    std::shared_ptr<const Snapshot> share() {
+        (void)get();
+        return current_;
     }
 
   private:

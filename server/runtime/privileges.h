@@ -1,0 +1,52 @@
+#pragma once
+// Dropping root (SPEC §3.1 `user`): started as root, sitedns binds its sockets (port 53
+// needs root or CAP_NET_BIND_SERVICE) and then switches for good to the configured
+// user, its primary group and its supplementary groups, before serving a query.
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <sys/types.h>
+
+namespace sitedns::runtime {
+
+/// A failed lookup or switch; main() reports what() and exits with status 3.
+class PrivilegeError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+/// A user of the password database.
+struct Account {
+    std::string name;
+    uid_t uid = 0;
+    gid_t gid = 0;  ///< primary group
+};
+
+/// Looks `name` up with getpwnam_r(3). Throws PrivilegeError naming the user when it
+/// does not exist (or the lookup itself fails).
+Account lookup_account(const std::string& name);
+
+/// What drop_privileges() does for a configured `user` and the process's effective uid.
+enum class PrivilegeAction {
+    Keep,  ///< no `user` configured: run as started
+    Drop,  ///< root with a `user`: switch to it
+    Stay,  ///< not root: cannot switch, stay the current user (logged)
+};
+
+/// The decision alone, without side effects (for tests and logging).
+PrivilegeAction plan_privileges(const std::optional<std::string>& user, uid_t effective_uid);
+
+/// Switches the whole process (every thread, through glibc) to `account`: supplementary
+/// groups (initgroups), then real/effective/saved gid, then uid; then verifies that
+/// root cannot be regained. Needs root. Throws PrivilegeError; after a failure the
+/// process must exit.
+void switch_to(const Account& account);
+
+/// Call once the sockets are bound and before serving: with `user` set and started as
+/// root, looks the user up and switch_to() it; not root, logs that it stays the current
+/// user. Logs what it did. Throws PrivilegeError (unknown user, failed switch).
+void drop_privileges(const std::optional<std::string>& user);
+
+}  // namespace sitedns::runtime

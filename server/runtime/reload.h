@@ -1,0 +1,131 @@
+#pragma once
+// Reload on SIGHUP (SPEC §2, §5; STYLE rules 5 and 8): the signal handler only calls
+// Reloader::request(); a dedicated reload thread (never an I/O worker) re-reads the
+// configuration and its zones, builds and checks a new snapshot aside, and publishes it
+// at once. A build that fails keeps the old snapshot serving. Requests that arrive
+// during a reload coalesce into one more reload. Old snapshots are freed on the reload
+// thread once the last worker has let go of them (CoreDNS's reload, dnsdist's sholder).
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "config/config.h"
+#include "server/runtime/snapshot.h"
+#include "server/runtime/snapshot_holder.h"
+
+namespace sitedns::runtime {
+
+/// The command-line settings that override the configuration file (SPEC §2). Kept for
+/// the whole run: every reload applies them again.
+struct Overrides {
+    std::vector<Endpoint> listen;  ///< empty: the configuration's `listen`
+    std::optional<unsigned> threads;
+    std::string log_level;  ///< empty: the configuration's `log.level`
+};
+
+/// Where the configuration comes from: `file`, or the built-in one when it is empty.
+struct ConfigSource {
+    std::string file;
+    Overrides overrides;
+};
+
+/// Reads the configuration (the file, or the built-in one), applies the overrides and
+/// checks what the server needs beyond the reader's checks (a known log level, at least
+/// one listen address). Throws std::runtime_error whose message names the file.
+Config load_config(const ConfigSource& source);
+
+/// One generation built from a source: the snapshot, or why there is none.
+struct BuildResult {
+    std::shared_ptr<const Snapshot> snapshot;  ///< null when the build failed
+    std::string error;                         ///< names the file and the problem
+};
+
+/// load_config + build_snapshot + the topology verdict: a snapshot with an error problem
+/// is refused like a file that does not parse (its errors, joined with "; ", are the
+/// reason). Never throws. The snapshot's warnings are the caller's to log.
+BuildResult build_generation(const ConfigSource& source, std::uint64_t generation);
+
+/// Listen addresses a reload adds and removes, in the order they are configured.
+struct ListenChange {
+    std::vector<Endpoint> added;
+    std::vector<Endpoint> removed;
+    bool empty() const { return added.empty() && removed.empty(); }
+};
+
+/// What changes going from `running` to `wanted` (configured addresses, port 0 kept).
+ListenChange diff_listen(const std::vector<Endpoint>& running, const std::vector<Endpoint>& wanted);
+
+/// Told about the service's life cycle, for systemd's sd_notify (SPEC §2: READY=1,
+/// RELOADING=1, STOPPING=1). The default does nothing. Calls come from the control
+/// thread and the reload thread, so an implementation must be thread-safe (sd_notify is).
+class Notifier {
+  public:
+    virtual ~Notifier() = default;
+    /// Serving: after start-up, and again after each reload, whether it succeeded or not.
+    virtual void ready() {}
+    /// A reload starts (on the reload thread, before the configuration is read).
+    virtual void reloading() {}
+    /// A stop signal arrived; the listeners are being closed.
+    virtual void stopping() {}
+};
+
+/// The reload job and its thread. request() is cheap and callable from any thread (the
+/// control loop calls it for SIGHUP); everything else happens on the reload thread.
+class Reloader {
+  public:
+    /// Starts the reload thread. `snapshots` and `notifier` must outlive the Reloader;
+    /// `listening` is what the server has bound (actual ports), for the log.
+    Reloader(ConfigSource source, SnapshotHolder& snapshots, std::vector<Endpoint> listening,
+             Notifier& notifier);
+    /// stop().
+    ~Reloader();
+
+    Reloader(const Reloader&) = delete;
+    Reloader& operator=(const Reloader&) = delete;
+
+    /// Asks for a reload. While one runs, the request is remembered and exactly one more
+    /// reload follows it, however many requests arrive meanwhile.
+    void request();
+
+    /// Lets a reload in progress finish (it still publishes), drops a queued one, frees
+    /// the retired snapshots and joins the thread. Idempotent.
+    void stop();
+
+  private:
+    /// The settings a reload cannot change yet: they are read once, at start-up.
+    struct Fixed {
+        std::vector<Endpoint> listen;  ///< configured, port 0 kept
+        unsigned threads = 0;
+        TcpConfig tcp;
+    };
+
+    void loop();
+    void reload_once();
+    void publish(std::shared_ptr<const Snapshot> next);
+    void warn_restart_only(const Config& next) const;
+    /// Frees the retired snapshots no worker holds any more (on the reload thread).
+    void release_retired();
+
+    ConfigSource source_;
+    SnapshotHolder& snapshots_;
+    std::vector<Endpoint> listening_;
+    Notifier& notifier_;
+    Fixed fixed_;
+    /// Replaced snapshots some worker may still be reading; reload thread only.
+    std::vector<std::shared_ptr<const Snapshot>> retired_;
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool pending_ = false;   // guarded by mutex_
+    bool running_ = false;   // guarded by mutex_
+    bool stopping_ = false;  // guarded by mutex_
+    std::thread thread_;     // last: starts once everything above is set
+};
+
+}  // namespace sitedns::runtime
