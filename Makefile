@@ -10,7 +10,7 @@ ifneq ($(CI),)
 CMAKE_FLAGS += -DSITEDNS_WERROR=ON
 endif
 
-.PHONY: deps build run test bench clean
+.PHONY: deps build run test bench clean deb
 
 deps:
 	@./.ci/install-deps
@@ -31,6 +31,12 @@ test: build
 bench: build
 	./bench/run.sh $(BUILD)/server/sitedns
 	./bench/sites.sh $(BUILD)/server/sitedns
+	./bench/reload.sh $(BUILD)/server/sitedns
+
+# The Debian package (packaging/package.cmake): build/sitedns_<version>_<arch>.deb.
+deb: build
+	@./.ci/install-deps dpkg-dev
+	cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf build build-asan

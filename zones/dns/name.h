@@ -21,7 +21,7 @@ constexpr std::uint8_t lower(std::uint8_t c) {
 
 /// A name that cannot be parsed; what() says why.
 class NameError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -29,7 +29,7 @@ public:
 /// Comparison and hashing are case-insensitive (RFC 4343). Used at load time;
 /// the query path works on wire bytes directly.
 class Name {
-public:
+  public:
     /// The root name ".".
     Name();
 
@@ -66,7 +66,7 @@ public:
     /// Canonical DNS order (RFC 4034 §6.1), case-insensitive.
     friend bool operator<(const Name& a, const Name& b);
 
-private:
+  private:
     explicit Name(std::string wire) : wire_(std::move(wire)) {}
     std::string wire_;  // uncompressed wire bytes
 };

@@ -9,7 +9,9 @@ namespace sitedns::model {
 namespace {
 
 /// Lowercased wire bytes of a name.
-std::string key_of(const dns::Name& name) { return name.key(); }
+std::string key_of(const dns::Name& name) {
+    return name.key();
+}
 
 std::string_view view_of(std::span<const std::uint8_t> bytes) {
     return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
@@ -31,10 +33,14 @@ std::size_t name_length(std::span<const std::uint8_t> rdata) {
 /// or -1 for other types.
 int target_offset(std::uint16_t type) {
     switch (type) {
-        case dns::rrtype::NS: return 0;
-        case dns::rrtype::MX: return 2;
-        case dns::rrtype::SRV: return 6;
-        default: return -1;
+        case dns::rrtype::NS:
+            return 0;
+        case dns::rrtype::MX:
+            return 2;
+        case dns::rrtype::SRV:
+            return 6;
+        default:
+            return -1;
     }
 }
 
@@ -58,8 +64,9 @@ namespace {
 
 /// Collects nodes and RRsets before the zone's vectors are frozen.
 class ZoneBuilder {
-public:
-    explicit ZoneBuilder(const load::ZoneData& data) : data_(data), origin_key_(key_of(data.origin)) {}
+  public:
+    explicit ZoneBuilder(const load::ZoneData& data)
+        : data_(data), origin_key_(key_of(data.origin)) {}
 
     void add_records() {
         for (const load::Record& record : data_.records) add_record(record);
@@ -67,14 +74,15 @@ public:
     }
     std::map<std::string, Node>& nodes() { return nodes_; }
 
-private:
+  private:
     [[noreturn]] void fail(const load::Record& record, const std::string& reason) const {
         throw load::ZoneError(data_.source + ": " + record.where + ": " + reason);
     }
 
     void add_record(const load::Record& record) {
         if (!record.owner.is_subdomain_of(data_.origin)) {
-            fail(record, record.owner.to_text() + " is outside the origin " + data_.origin.to_text());
+            fail(record,
+                 record.owner.to_text() + " is outside the origin " + data_.origin.to_text());
         }
         Node& node = node_for(record.owner);
         RRset* set = nullptr;
@@ -137,16 +145,19 @@ std::shared_ptr<const Zone> Zone::compile(const load::ZoneData& data) {
 
 void Zone::link(const load::ZoneData& data) {
     const std::string origin_key = data.origin.key();
-    apex_ = find_node(std::span(reinterpret_cast<const std::uint8_t*>(origin_key.data()), origin_key.size()));
+    apex_ = find_node(
+        std::span(reinterpret_cast<const std::uint8_t*>(origin_key.data()), origin_key.size()));
     soa_ = apex_ != nullptr ? apex_->find(dns::rrtype::SOA) : nullptr;
     origin_labels_ = data.origin.label_count();
     if (soa_ == nullptr || soa_->rdatas.size() != 1) {
-        throw load::ZoneError(data.source + ": zone " + data.origin.to_text() + " needs exactly one SOA at its origin");
+        throw load::ZoneError(data.source + ": zone " + data.origin.to_text() +
+                              " needs exactly one SOA at its origin");
     }
     const auto& soa_rdata = soa_->rdatas.front();
     if (soa_rdata.size() < 20) throw load::ZoneError(data.source + ": malformed SOA");
     const std::size_t m = soa_rdata.size() - 4;
-    const std::uint32_t minimum = std::uint32_t{soa_rdata[m]} << 24 | std::uint32_t{soa_rdata[m + 1]} << 16 |
+    const std::uint32_t minimum = std::uint32_t{soa_rdata[m]} << 24 |
+                                  std::uint32_t{soa_rdata[m + 1]} << 16 |
                                   std::uint32_t{soa_rdata[m + 2]} << 8 | soa_rdata[m + 3];
     negative_ttl_ = std::min(soa_->ttl, minimum);
 
@@ -160,9 +171,11 @@ void Zone::link(const load::ZoneData& data) {
 
 bool Zone::occluded(const Node& node) const {
     // A name at or below a zone cut is not authoritative data (RFC 1034 §4.2.1).
-    for (dns::Name name = node.name; name.label_count() > apex_->name.label_count(); name = name.parent()) {
+    for (dns::Name name = node.name; name.label_count() > apex_->name.label_count();
+         name = name.parent()) {
         const std::string key = name.key();
-        const Node* above = find_node(std::span(reinterpret_cast<const std::uint8_t*>(key.data()), key.size()));
+        const Node* above =
+            find_node(std::span(reinterpret_cast<const std::uint8_t*>(key.data()), key.size()));
         if (above != nullptr && above->delegation) return true;
     }
     return false;
@@ -181,7 +194,8 @@ void Zone::link_additional(RRset& set) {
         const auto it = index_.find(key);
         if (it == index_.end()) continue;
         const Node* node = &nodes_[it->second];
-        if (node->find(dns::rrtype::A) == nullptr && node->find(dns::rrtype::AAAA) == nullptr) continue;
+        if (node->find(dns::rrtype::A) == nullptr && node->find(dns::rrtype::AAAA) == nullptr)
+            continue;
         // NS targets below a cut are glue and go out; other occluded names do not.
         if (set.type != dns::rrtype::NS && occluded(*node)) continue;
         if (std::find(set.additional.begin(), set.additional.end(), node) == set.additional.end()) {
@@ -199,7 +213,8 @@ LookupResult Zone::lookup(std::span<const std::uint8_t> name) const {
     // Label starts of the name, so suffixes can be tried from the origin down.
     std::size_t starts[128];
     std::size_t labels = 0;
-    for (std::size_t at = 0; at < name.size() && name[at] != 0 && labels < 128; at += name[at] + 1) {
+    for (std::size_t at = 0; at < name.size() && name[at] != 0 && labels < 128;
+         at += name[at] + 1) {
         starts[labels++] = at;
     }
     const std::size_t origin_labels = origin_labels_;

@@ -61,7 +61,7 @@ struct LookupResult {
 /// A compiled, immutable zone. Built once at load time, then shared read-only by every
 /// view that holds it and every worker thread.
 class Zone {
-public:
+  public:
     /// Compiles loaded data: builds the name index with empty non-terminals, marks zone
     /// cuts, resolves additional-section targets. Throws load::ZoneError when the data
     /// has no SOA at the origin or an RRset has RDATA of the wrong shape.
@@ -84,7 +84,7 @@ public:
     /// The node owning exactly this lowercased wire name, or nullptr.
     const Node* find_node(std::span<const std::uint8_t> lowercase_name) const;
 
-private:
+  private:
     Zone() = default;
     void link(const load::ZoneData& data);
     void link_additional(RRset& set);
@@ -103,7 +103,7 @@ private:
 
 /// The zones of one view, found by the deepest origin at or above a name.
 class ZoneSet {
-public:
+  public:
     /// Adds a zone; false when a zone with the same origin is already there.
     bool add(std::shared_ptr<const Zone> zone);
     /// Makes room for `count` zones at once.
@@ -112,7 +112,7 @@ public:
     const Zone* find(std::span<const std::uint8_t> lowercase_name) const;
     const std::vector<std::shared_ptr<const Zone>>& zones() const { return zones_; }
 
-private:
+  private:
     std::vector<std::shared_ptr<const Zone>> zones_;
     // Keys view each zone's own key: a site view of a large topology holds one entry per
     // other site, so entries must stay small.

@@ -32,26 +32,30 @@ constexpr const char* kZone = R"({
 })";
 
 /// A lowercased wire name from text, as the query path hands it over.
-std::string key(const std::string& text) { return dns::Name::parse_absolute(text).key(); }
+std::string key(const std::string& text) {
+    return dns::Name::parse_absolute(text).key();
+}
 
 std::span<const std::uint8_t> bytes(const std::string& key) {
     return {reinterpret_cast<const std::uint8_t*>(key.data()), key.size()};
 }
 
 class ZoneModelTest : public ::testing::Test {
-protected:
+  protected:
     std::shared_ptr<const Zone> zone = Zone::compile(load::read_json_zone(kZone, "test.json"));
 
     LookupResult lookup(const std::string& name) {
         const std::string k = key(name);
         return zone->lookup(bytes(k));
     }
-    std::string owner(const LookupResult& r) { return r.node == nullptr ? "-" : r.node->name.to_text(); }
+    std::string owner(const LookupResult& r) {
+        return r.node == nullptr ? "-" : r.node->name.to_text();
+    }
 };
 
 TEST_F(ZoneModelTest, MetadataAndNegativeTtl) {
     EXPECT_EQ(zone->origin().to_text(), "example.test.");
-    EXPECT_EQ(zone->record_count(), 14u);  // the SOA and 13 records
+    EXPECT_EQ(zone->record_count(), 14u);   // the SOA and 13 records
     EXPECT_EQ(zone->negative_ttl(), 300u);  // min(SOA TTL 3600, MINIMUM 300)
 }
 
@@ -124,7 +128,8 @@ TEST(ZoneSetTest, DeepestOriginWins) {
     EXPECT_TRUE(set.add(child));
     EXPECT_FALSE(set.add(parent)) << "the same origin twice";
 
-    const std::string a = key("a.sub.example.test."), b = key("a.example.test."), c = key("other.test.");
+    const std::string a = key("a.sub.example.test."), b = key("a.example.test."),
+                      c = key("other.test.");
     EXPECT_EQ(set.find(bytes(a)), child.get());
     EXPECT_EQ(set.find(bytes(b)), parent.get());
     EXPECT_EQ(set.find(bytes(c)), nullptr);
