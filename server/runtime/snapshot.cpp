@@ -53,14 +53,25 @@ upstream::UpstreamSet upstreams_of(const Config& config, const ViewConfig& view)
 
 /// SPEC §5: a recursion view with nothing to forward to refuses names outside its zones,
 /// which is legal but rarely meant (e.g. an empty /etc/resolv.conf).
+/// Large topologies get one line, not one per site view.
 void warn_without_upstreams(const Snapshot& snapshot, std::vector<Problem>& problems) {
+    constexpr std::size_t kListed = 8;
+    std::vector<std::string> names;
     for (const View& view : snapshot.views) {
-        if (!view.recursion || !view.upstreams.endpoints.empty()) continue;
-        problems.push_back(Problem{Problem::Severity::Warning,
-                                   "view " + view.name +
-                                       " has recursion but no upstreams: names outside its "
-                                       "zones are refused"});
+        if (view.recursion && view.upstreams.endpoints.empty()) names.push_back(view.name);
     }
+    const std::string consequence = " but no upstreams: names outside its zones are refused";
+    if (names.size() <= kListed) {
+        for (const std::string& name : names) {
+            problems.push_back(
+                {Problem::Severity::Warning, "view " + name + " has recursion" + consequence});
+        }
+        return;
+    }
+    problems.push_back({Problem::Severity::Warning,
+                        std::to_string(names.size()) + " views (" + names[0] + ", " + names[1] +
+                            ", ...) have recursion but no upstreams: names outside their zones "
+                            "are refused"});
 }
 
 }  // namespace
