@@ -34,6 +34,7 @@ constexpr std::array<std::string_view, 8> kSiteKeys{
     "name", "subnets", "address", "address6", "primary", "mail_host", "preference", "zones"};
 constexpr std::array<std::string_view, 2> kLogKeys{"level", "queries"};
 constexpr std::array<std::string_view, 2> kTcpKeys{"idle_timeout_ms", "max_connections"};
+constexpr std::array<std::string_view, 3> kUpstreamKeys{"address", "timeout_ms", "tcp"};
 
 /// One integer of the `forwarding` object: its key, where it goes and its range.
 struct ForwardingKey {
@@ -111,8 +112,13 @@ class Reader {
         if (root.contains("threads")) {
             config.threads = static_cast<unsigned>(integer(root["threads"], "/threads", 0, 1024));
         }
+        // First: upstream timeouts are checked against its query deadline.
+        if (root.contains("forwarding")) {
+            config.forwarding = forwarding(root["forwarding"], "/forwarding");
+        }
+        forwarding_ = config.forwarding;
         if (root.contains("upstreams")) {
-            config.upstreams = endpoints(root["upstreams"], "/upstreams", kDnsPort, false);
+            upstreams(root["upstreams"], "/upstreams", config.upstreams, config.upstream_options);
         } else {
             config.upstreams = resolv_conf_upstreams(kResolvConf, config.listen);
         }
@@ -130,9 +136,6 @@ class Reader {
             config.metrics_listen = endpoint(root["metrics_listen"], "/metrics_listen", {});
         }
         if (root.contains("tcp")) config.tcp = tcp(root["tcp"], "/tcp");
-        if (root.contains("forwarding")) {
-            config.forwarding = forwarding(root["forwarding"], "/forwarding");
-        }
         return config;
     }
 
@@ -222,6 +225,57 @@ class Reader {
             }
             out.push_back(next);
         }
+        return out;
+    }
+
+    /// An `upstreams` array (SPEC §3.1, §3.2; README "Forwarding"): each entry either
+    /// "ADDR[:PORT]" or {"address": "ADDR[:PORT]", "timeout_ms": N, "tcp": BOOL}. Fills
+    /// `out` and, one per entry, `options`.
+    void upstreams(const json& value, const std::string& path, std::vector<Endpoint>& out,
+                   std::vector<UpstreamConfig>& options) const {
+        out.clear();
+        options.clear();
+        const json& items = array(value, path, false);
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            const std::string item_path = element(path, i);
+            UpstreamConfig option;
+            std::string address_path = item_path;
+            const json* address = &items[i];
+            if (items[i].is_object()) {
+                option = upstream_options(items[i], item_path);
+                address_path = member(item_path, "address");
+                address = &items[i]["address"];
+            } else {
+                expect(items[i].is_string(), items[i], item_path, "a string or an object");
+            }
+            Endpoint next = endpoint(*address, address_path, kDnsPort);
+            if (next.port == 0) {  // 0 only means "any" to bind()
+                fail(address_path, "port 0 is not a valid upstream port");
+            }
+            if (std::find(out.begin(), out.end(), next) != out.end()) {
+                fail(address_path, next.to_string() + " is listed twice");
+            }
+            out.push_back(next);
+            options.push_back(option);
+        }
+    }
+
+    /// The options of an upstream's object form; its "address" is read by the caller.
+    UpstreamConfig upstream_options(const json& value, const std::string& path) const {
+        UpstreamConfig out;
+        object(value, path, kUpstreamKeys);
+        require(value, path, {"address"});
+        if (value.contains("timeout_ms")) {
+            const std::string p = member(path, "timeout_ms");
+            out.timeout_ms =
+                static_cast<std::uint32_t>(integer(value["timeout_ms"], p, 50, 10'000));
+            if (out.timeout_ms > forwarding_.query_deadline_ms) {
+                fail(p, std::to_string(out.timeout_ms) +
+                            " is longer than forwarding.query_deadline_ms (" +
+                            std::to_string(forwarding_.query_deadline_ms) + ")");
+            }
+        }
+        if (value.contains("tcp")) out.tcp = boolean(value["tcp"], member(path, "tcp"));
         return out;
     }
 
@@ -324,8 +378,9 @@ class Reader {
             out.recursion = boolean(value["recursion"], member(path, "recursion"));
         }
         if (value.contains("upstreams")) {
-            out.upstreams =
-                endpoints(value["upstreams"], member(path, "upstreams"), kDnsPort, false);
+            out.upstreams.emplace();
+            upstreams(value["upstreams"], member(path, "upstreams"), *out.upstreams,
+                      out.upstream_options);
         }
         return out;
     }
@@ -513,7 +568,7 @@ class Reader {
                                                    " already exists in " + element("/views", j));
                 }
             }
-            ViewConfig view{site.name, site.subnets, {}, true, std::nullopt, site.name};
+            ViewConfig view{site.name, site.subnets, {}, true, std::nullopt, site.name, {}};
             view.zones.reserve(generated.size() - 1 + site.zones.size());
             for (std::size_t t = 0; t < generated.size(); ++t) {
                 if (t != i) view.zones.emplace_back().generated = generated[t];
@@ -543,6 +598,7 @@ class Reader {
 
     std::string source_;
     std::filesystem::path base_dir_;
+    ForwardingConfig forwarding_;         ///< read first: upstream timeouts are checked against it
     PrefixTable<PrefixOrigin> prefixes_;  ///< every view prefix -> where it was first seen
 };
 

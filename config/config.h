@@ -24,6 +24,15 @@ struct ZoneSource {
     friend bool operator==(const ZoneSource&, const ZoneSource&) = default;
 };
 
+/// The per-upstream options of the object form of an `upstreams` entry
+/// (`{"address": "10.1.0.53:53", "timeout_ms": 300, "tcp": true}`; README "Forwarding").
+/// The string form "ADDR[:PORT]" has the defaults.
+struct UpstreamConfig {
+    std::uint32_t timeout_ms = 0;  ///< this upstream's attempt timeout; 0: attempt_timeout_ms
+    bool tcp = false;              ///< always TCP; else UDP, with a TCP retry on TC
+    friend bool operator==(const UpstreamConfig&, const UpstreamConfig&) = default;
+};
+
 /// SPEC §3.2.
 struct ViewConfig {
     std::string name;
@@ -32,6 +41,8 @@ struct ViewConfig {
     bool recursion = false;
     std::optional<std::vector<Endpoint>> upstreams;  ///< absent: the top-level ones
     std::optional<std::string> site;  ///< set on views generated for a site: its name
+    /// Options of `upstreams`, one per entry in the same order; empty: defaults for all.
+    std::vector<UpstreamConfig> upstream_options;
 };
 
 struct LogConfig {
@@ -64,6 +75,8 @@ struct Config {
     std::vector<Endpoint> listen{*Endpoint::parse("127.0.0.1:5353", std::nullopt)};
     unsigned threads = 0;             ///< 0: one per core
     std::vector<Endpoint> upstreams;  ///< default: /etc/resolv.conf nameservers
+    /// Options of `upstreams`, one per entry in the same order; empty: defaults for all.
+    std::vector<UpstreamConfig> upstream_options;
     std::vector<ViewConfig> views;
     std::vector<Cidr> ecs_trust;
     LogConfig log;

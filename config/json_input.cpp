@@ -40,6 +40,12 @@ class KeyTracker {
         return true;
     }
 
+    /// The JSON pointer of the value being read ("/" at the top level).
+    std::string where() const {
+        const std::string at = pointer();
+        return at.empty() ? "/" : at;
+    }
+
   private:
     struct Frame {
         bool array = false;
@@ -86,6 +92,18 @@ std::string reason_of(const json::parse_error& error) {
     return std::string(what);
 }
 
+/// The text between the first and the last single quote of a nlohmann message.
+std::string quoted_token(std::string_view what) {
+    const auto first = what.find('\'');
+    const auto last = what.rfind('\'');
+    return first == last ? std::string() : std::string(what.substr(first + 1, last - first - 1));
+}
+
+/// At most 24 characters of `text`, for a message.
+std::string shortened(const std::string& text) {
+    return text.size() <= 24 ? text : text.substr(0, 24) + "...";
+}
+
 }  // namespace
 
 json parse(std::string_view text, std::string_view source) {
@@ -102,6 +120,10 @@ json parse(std::string_view text, std::string_view source) {
         TextPosition at = position_of(text, std::min(offset, text.size()));
         throw ConfigError(std::string(source) + ": line " + std::to_string(at.line) + ", column " +
                           std::to_string(at.column) + ": " + reason_of(error));
+    } catch (const json::out_of_range& error) {
+        // A number beyond a double (406): nlohmann gives no position, the tracker does.
+        throw ConfigError(std::string(source) + ": " + tracker.where() +
+                          ": number out of range: " + shortened(quoted_token(error.what())));
     }
 }
 

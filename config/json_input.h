@@ -12,8 +12,9 @@
 namespace sitedns::json_input {
 
 /// Parses `text`. Throws ConfigError "<source>: line L, column C: <reason>" for a syntax
-/// error and "<source>: <pointer>: duplicate key \"K\"" for a key given twice in one
-/// object (nlohmann would silently keep the last one, hiding a mistake).
+/// error, "<source>: <pointer>: duplicate key \"K\"" for a key given twice in one
+/// object (nlohmann would silently keep the last one, hiding a mistake), and
+/// "<source>: <pointer>: number out of range: N" for a number beyond a double.
 nlohmann::json parse(std::string_view text, std::string_view source);
 
 /// The 1-based line and column of byte `offset` (0-based) in `text`.

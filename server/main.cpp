@@ -201,6 +201,11 @@ int run_server(const Options& options) {
         if (const char* port_file = std::getenv("SITEDNS_PORT_FILE")) {
             runtime::write_port_file(port_file, service.bound().front().port);
         }
+        // The metrics endpoint's port, for tests that set metrics_listen to port 0.
+        const char* metrics_port_file = std::getenv("SITEDNS_METRICS_PORT_FILE");
+        if (const auto metrics = service.metrics_bound(); metrics && metrics_port_file) {
+            runtime::write_port_file(metrics_port_file, metrics->port);
+        }
         // Sockets bound: switch to the configured user before the first query (SPEC §3.1).
         runtime::drop_privileges(served.user);
     } catch (const std::exception& e) {

@@ -2,6 +2,10 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <chrono>
+#include <future>
+#include <iterator>
 #include <thread>
 #include <utility>
 
@@ -21,6 +25,9 @@ using asio::ip::udp;
 namespace {
 
 using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+/// How long a reload waits for the workers to close the sockets of removed addresses.
+constexpr std::chrono::seconds kCloseWait{2};
 
 std::size_t worker_count(unsigned configured) {
     if (configured != 0) {
@@ -64,7 +71,7 @@ Server::Server(const runtime::SnapshotHolder& snapshots, ServerOptions options)
       pool_(worker_count(options_.threads)),
       connections_(std::make_shared<ConnectionCount>(0)) {
     for (std::size_t i = 0; i < pool_.size(); ++i) {
-        workers_.push_back(std::make_unique<Worker>(i, pool_.context(i), snapshots));
+        workers_.push_back(std::make_unique<Worker>(i, pool_.context(i), snapshots, telemetry_));
     }
 }
 
@@ -73,19 +80,32 @@ Server::~Server() {
     pool_.join();
 }
 
+void Server::collect(runtime::MetricsSample& sample) const {
+    for (const auto& worker : workers_) collect_worker(*worker, sample);
+}
+
 void Server::bind() {
+    std::lock_guard lock(mutex_);
     for (const auto& endpoint : options_.listen) {
-        bind_endpoint(endpoint);
+        listening_.push_back(bind_endpoint(endpoint));
     }
 }
 
-void Server::bind_endpoint(const Endpoint& endpoint) {
+std::vector<Endpoint> Server::bound() const {
+    std::lock_guard lock(mutex_);
+    std::vector<Endpoint> endpoints;
+    for (const auto& listening : listening_) {
+        endpoints.push_back(listening.actual);
+    }
+    return endpoints;
+}
+
+Server::Listening Server::bind_endpoint(const Endpoint& endpoint) {
     // Port 0: the free port UDP got may be taken for TCP; try another one.
     const int attempts = endpoint.port == 0 ? 10 : 1;
     for (int attempt = 1;; ++attempt) {
         try {
-            bound_.push_back(bind_once(endpoint));
-            return;
+            return bind_once(endpoint);
         } catch (const boost::system::system_error& e) {
             if (e.code() == asio::error::address_in_use && attempt < attempts) {
                 continue;
@@ -95,7 +115,7 @@ void Server::bind_endpoint(const Endpoint& endpoint) {
     }
 }
 
-Endpoint Server::bind_once(const Endpoint& endpoint) {
+Server::Listening Server::bind_once(const Endpoint& endpoint) {
     const asio::ip::address address = to_asio(endpoint.address);
     std::vector<udp::socket> sockets;
     sockets.push_back(open_udp(workers_[0]->context(), udp::endpoint(address, endpoint.port)));
@@ -106,45 +126,133 @@ Endpoint Server::bind_once(const Endpoint& endpoint) {
     }
 
     // Everything bound: hand the sockets to their listeners.
+    Listening listening{endpoint, endpoint, {}, nullptr};
+    listening.actual.port = port;
     for (std::size_t i = 0; i < workers_.size(); ++i) {
-        udp_.push_back(std::make_unique<UdpListener>(*workers_[i], std::move(sockets[i])));
+        listening.udp.push_back(std::make_unique<UdpListener>(*workers_[i], std::move(sockets[i])));
     }
     std::vector<Worker*> targets;
     for (auto& worker : workers_) {
         targets.push_back(worker.get());
     }
-    tcp_.push_back(std::make_unique<TcpListener>(*workers_[0], std::move(targets),
-                                                 std::move(acceptor), options_.tcp, connections_));
-    Endpoint actual = endpoint;
-    actual.port = port;
-    return actual;
+    listening.tcp = std::make_unique<TcpListener>(*workers_[0], std::move(targets),
+                                                  std::move(acceptor), options_.tcp, connections_);
+    return listening;
 }
 
 void Server::start(std::function<void()> on_stopped) {
-    for (auto& listener : udp_) {
-        listener->start();
-    }
-    for (auto& listener : tcp_) {
-        listener->start();
+    {
+        std::lock_guard lock(mutex_);
+        for (auto& listening : listening_) {
+            for (auto& listener : listening.udp) {
+                listener->start();
+            }
+            listening.tcp->start();
+        }
     }
     pool_.start(std::move(on_stopped));
 }
 
+ListenUpdate Server::update_listen(const std::vector<Endpoint>& wanted) {
+    ListenUpdate update;
+    const auto is_wanted = [&wanted](const Listening& listening) {
+        return std::find(wanted.begin(), wanted.end(), listening.configured) != wanted.end();
+    };
+    std::vector<Listening> removed;
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return update;
+        auto gone = std::stable_partition(listening_.begin(), listening_.end(), is_wanted);
+        std::move(gone, listening_.end(), std::back_inserter(removed));
+        listening_.erase(gone, listening_.end());
+    }
+    for (const auto& listening : removed) {
+        update.closed.push_back(listening.actual);
+    }
+    // Closed before anything is bound: an address may come back on the same port (as a
+    // wildcard, say), and a listening TCP socket would still hold it.
+    if (!removed.empty()) close_on_workers(std::move(removed));
+
+    std::lock_guard lock(mutex_);
+    if (stopping_) return update;
+    for (const Endpoint& endpoint : wanted) {
+        if (std::any_of(listening_.begin(), listening_.end(),
+                        [&endpoint](const Listening& l) { return l.configured == endpoint; })) {
+            continue;  // kept: its sockets stay as they are
+        }
+        try {
+            Listening added = bind_endpoint(endpoint);
+            post_start(added);
+            update.opened.push_back(added.actual);
+            listening_.push_back(std::move(added));
+        } catch (const BindError& e) {
+            update.errors.push_back(e.what());
+        }
+    }
+    return update;
+}
+
+void Server::post_start(Listening& listening) {
+    for (auto& listener : listening.udp) {
+        asio::post(listener->worker().context(), [l = listener.get()] { l->start(); });
+    }
+    asio::post(listening.tcp->home().context(), [l = listening.tcp.get()] { l->start(); });
+}
+
+void Server::close_on_workers(std::vector<Listening> removed) {
+    std::vector<std::future<void>> closed;
+    for (auto& worker : workers_) {
+        std::vector<std::unique_ptr<UdpListener>> udp;
+        std::vector<std::unique_ptr<TcpListener>> tcp;
+        for (auto& listening : removed) {
+            udp.push_back(std::move(listening.udp[worker->index()]));
+            if (listening.tcp && &listening.tcp->home() == worker.get()) {
+                tcp.push_back(std::move(listening.tcp));
+            }
+        }
+        std::promise<void> done;
+        closed.push_back(done.get_future());
+        asio::io_context& context = worker->context();
+        asio::post(context, [&context, udp = std::move(udp), tcp = std::move(tcp),
+                             done = std::move(done)]() mutable {
+            for (auto& listener : udp) listener->close();
+            for (auto& listener : tcp) listener->close();
+            done.set_value();
+            // Freed once the handlers the close cancelled (queued before this) have run.
+            asio::post(context, [udp = std::move(udp), tcp = std::move(tcp)] {});
+        });
+    }
+    // Bounded: a worker stopped by stop_now() never runs the close (its sockets are then
+    // freed with the io_context).
+    const auto deadline = std::chrono::steady_clock::now() + kCloseWait;
+    for (auto& future : closed) {
+        future.wait_until(deadline);
+    }
+}
+
 void Server::shutdown() {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;  // from now on listening_ does not change
     for (auto& worker : workers_) {
         Worker* w = worker.get();
-        asio::post(w->context(), [this, w] {
-            for (auto& listener : udp_) {
-                if (&listener->worker() == w) {
-                    listener->close();
-                }
+        std::vector<UdpListener*> udp;
+        std::vector<TcpListener*> tcp;
+        for (auto& listening : listening_) {
+            udp.push_back(listening.udp[w->index()].get());
+            if (&listening.tcp->home() == w) {
+                tcp.push_back(listening.tcp.get());
             }
-            for (auto& listener : tcp_) {
-                if (&listener->home() == w) {
-                    listener->close();
-                }
-            }
+        }
+        asio::post(w->context(), [w, udp = std::move(udp), tcp = std::move(tcp)] {
+            // Sessions first: forwarded queries still waiting get their SERVFAIL through
+            // the UDP sockets before those close.
             w->shutdown_sessions();
+            for (auto* listener : udp) {
+                listener->close();
+            }
+            for (auto* listener : tcp) {
+                listener->close();
+            }
         });
     }
     pool_.release();

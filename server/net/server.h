@@ -5,7 +5,9 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "config/config.h"
@@ -31,6 +33,13 @@ class BindError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// What Server::update_listen() did.
+struct ListenUpdate {
+    std::vector<Endpoint> opened;     ///< newly bound, with their actual ports
+    std::vector<Endpoint> closed;     ///< no longer listened on, with their actual ports
+    std::vector<std::string> errors;  ///< one BindError message per address not bound
+};
+
 class Server {
   public:
     /// Creates the workers; `snapshots` must outlive the server.
@@ -44,8 +53,9 @@ class Server {
     /// one TCP acceptor. Port 0 picks a free port shared by UDP and TCP. Throws BindError.
     void bind();
 
-    /// The listen addresses with their actual ports, in configuration order.
-    const std::vector<Endpoint>& bound() const { return bound_; }
+    /// The listen addresses with their actual ports, in the order they were bound (a copy:
+    /// a reload may change them from another thread).
+    std::vector<Endpoint> bound() const;
     std::size_t threads() const { return pool_.size(); }
 
     /// Starts the worker threads. `on_stopped` runs (on a worker thread) once they all
@@ -56,23 +66,48 @@ class Server {
     /// sessions write the answers they have, then the worker threads return.
     void shutdown();
 
+    /// Makes `wanted` (as configured, port 0 kept) the listen addresses of the running
+    /// server: binds and starts the new ones (port 0: a free port), closes those no longer
+    /// wanted, and leaves the sockets of the others untouched. TCP connections accepted on
+    /// a closed address finish or idle out. An address that cannot be bound is left out and
+    /// reported; the rest still applies. After start(), one caller at a time (the reload
+    /// thread); does nothing once shutdown() has been called.
+    ListenUpdate update_listen(const std::vector<Endpoint>& wanted);
+
     /// Stops the worker threads now, abandoning what is in flight.
     void stop_now() { pool_.stop(); }
+
+    /// Adds every worker's counters to `sample` (the metrics scrape; any thread).
+    void collect(runtime::MetricsSample& sample) const;
 
     /// Waits for the worker threads.
     void join() { pool_.join(); }
 
   private:
-    void bind_endpoint(const Endpoint& endpoint);
-    Endpoint bind_once(const Endpoint& endpoint);
+    /// The sockets of one listen address.
+    struct Listening {
+        Endpoint configured;  ///< as configured (port 0 kept): what a reload compares
+        Endpoint actual;
+        std::vector<std::unique_ptr<UdpListener>> udp;  ///< one per worker, in worker order
+        std::unique_ptr<TcpListener> tcp;               ///< on worker 0
+    };
+
+    Listening bind_endpoint(const Endpoint& endpoint);
+    Listening bind_once(const Endpoint& endpoint);
+    /// Posts start() of each listener to its worker (the workers are running).
+    void post_start(Listening& listening);
+    /// Closes the listeners on their workers' threads and frees them there; waits (bounded)
+    /// until the sockets are closed, so their addresses can be bound again.
+    void close_on_workers(std::vector<Listening> removed);
 
     ServerOptions options_;
     IoContextPool pool_;  // first: the io_contexts outlive every socket below
     std::shared_ptr<ConnectionCount> connections_;
+    Telemetry telemetry_;  // shared by the workers: outlives them
     std::vector<std::unique_ptr<Worker>> workers_;
-    std::vector<std::unique_ptr<UdpListener>> udp_;
-    std::vector<std::unique_ptr<TcpListener>> tcp_;
-    std::vector<Endpoint> bound_;
+    mutable std::mutex mutex_;          // guards listening_ and stopping_ (slow paths only)
+    std::vector<Listening> listening_;  // in the order bound
+    bool stopping_ = false;             // shutdown() called: no listener is added any more
 };
 
 }  // namespace sitedns::net

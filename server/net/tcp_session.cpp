@@ -35,6 +35,7 @@ void TcpSession::start() {
         return;  // gone, or the server is stopping: the socket closes with this object
     }
     client_ = from_asio(peer.address());
+    client_port_ = peer.port();
     socket_.set_option(asio::ip::tcp::no_delay(true), ec);
     worker_.add_session(shared_from_this());
     deadline_ = std::chrono::steady_clock::now() + idle_timeout_;
@@ -121,36 +122,48 @@ bool TcpSession::process_frames() {
 }
 
 void TcpSession::answer(std::span<const std::uint8_t> query) {
+    const auto received = std::chrono::steady_clock::now();
     auto out = worker_.answer_buffer();
     query::Decision& decision = worker_.decision();
-    query::Responder::handle(worker_.snapshot(), query, client_, query::Transport::Tcp, out,
-                             decision);
+    const runtime::Snapshot& snapshot = worker_.snapshot();  // once: decision.view is in it
+    query::Responder::handle(snapshot, query, client_, query::Transport::Tcp, out, decision);
+    WorkerStats& stats = worker_.stats();
+    // The latency of a TCP answer ends when it is queued for writing.
+    const Answered note{received, stats.view_slot(snapshot, decision.view), query::Transport::Tcp,
+                        client_, client_port_};
     if (decision.action == query::Action::Send) {
         queue(out.first(decision.size));
+        stats.answered(note, out.first(decision.size));
     } else if (decision.action == query::Action::Forward) {
-        forward(decision);
+        stats.count_forwarded();
+        forward(decision, note);
+    } else {
+        stats.count_dropped(query::Transport::Tcp);
     }
 }
 
-void TcpSession::forward(const query::Decision& decision) {
+void TcpSession::forward(const query::Decision& decision, const Answered& note) {
     upstream::Forwarder& forwarder = worker_.forwarder();
     const upstream::ClientQuery client{&decision.query, decision.limit};
     const upstream::UpstreamSet& upstreams = decision.view->upstreams;
     auto out = worker_.answer_buffer();
     if (std::size_t length = forwarder.answer_from_cache(client, upstreams, out)) {
-        queue(out.first(query::Responder::finish_forwarded(decision.ecs, out, length)));
+        const auto answer =
+            out.first(query::Responder::finish_forwarded(decision.ecs, out, length));
+        queue(answer);
+        worker_.stats().answered(note, answer);
         return;
     }
     ++forwarded_;
     // A session closed meanwhile (or destroyed with its worker) drops the answer.
-    auto reply = [weak = weak_from_this(),
-                  ecs = decision.ecs](std::span<const std::uint8_t> answer) {
-        if (auto self = weak.lock()) self->on_forwarded(ecs, answer);
+    auto reply = [weak = weak_from_this(), ecs = decision.ecs,
+                  note](std::span<const std::uint8_t> answer) {
+        if (auto self = weak.lock()) self->on_forwarded(ecs, note, answer);
     };
     forwarder.resolve(client, upstreams, std::move(reply));
 }
 
-void TcpSession::on_forwarded(const std::optional<wire::ClientSubnet>& ecs,
+void TcpSession::on_forwarded(const std::optional<wire::ClientSubnet>& ecs, const Answered& note,
                               std::span<const std::uint8_t> answer) {
     --forwarded_;
     if (closed_) {
@@ -159,7 +172,9 @@ void TcpSession::on_forwarded(const std::optional<wire::ClientSubnet>& ecs,
     auto buffer = worker_.answer_buffer();  // free: no query is being answered right now
     const std::size_t length = std::min(answer.size(), buffer.size());
     std::copy_n(answer.begin(), length, buffer.begin());
-    queue(buffer.first(query::Responder::finish_forwarded(ecs, buffer, length)));
+    const auto finished = buffer.first(query::Responder::finish_forwarded(ecs, buffer, length));
+    queue(finished);
+    worker_.stats().answered(note, finished);
     if (processing_) {
         return;  // replied at once, from inside process_frames(): on_read() goes on
     }

@@ -55,8 +55,8 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     bool process_frames();
     void answer(std::span<const std::uint8_t> query);
     /// Answers a query the view forwards: from the cache now, else when it resolves.
-    void forward(const query::Decision& decision);
-    void on_forwarded(const std::optional<wire::ClientSubnet>& ecs,
+    void forward(const query::Decision& decision, const Answered& note);
+    void on_forwarded(const std::optional<wire::ClientSubnet>& ecs, const Answered& note,
                       std::span<const std::uint8_t> answer);
     void queue(std::span<const std::uint8_t> answer);
     void flush();
@@ -74,6 +74,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     std::chrono::steady_clock::time_point deadline_;
     std::shared_ptr<ConnectionCount> connections_;
     IpAddress client_;
+    std::uint16_t client_port_ = 0;
 
     std::vector<std::uint8_t> in_;  // received bytes; in_[0, in_used_) are valid
     std::size_t in_used_ = 0;

@@ -1,6 +1,7 @@
 #include "server/net/udp_listener.h"
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -64,38 +65,54 @@ void UdpListener::drain() {
 }
 
 void UdpListener::answer(std::size_t length) {
+    const auto received = std::chrono::steady_clock::now();
     auto out = worker_.answer_buffer();
     query::Decision& decision = worker_.decision();
-    query::Responder::handle(worker_.snapshot(), worker_.receive_buffer().first(length),
-                             from_asio(sender_.address()), query::Transport::Udp, out, decision);
+    const runtime::Snapshot& snapshot = worker_.snapshot();  // once: decision.view is in it
+    const IpAddress client = from_asio(sender_.address());
+    query::Responder::handle(snapshot, worker_.receive_buffer().first(length), client,
+                             query::Transport::Udp, out, decision);
+    WorkerStats& stats = worker_.stats();
+    const Answered note{received, stats.view_slot(snapshot, decision.view), query::Transport::Udp,
+                        client, sender_.port()};
     if (decision.action == query::Action::Send) {
         send(out.first(decision.size), sender_);
+        stats.answered(note, out.first(decision.size));
     } else if (decision.action == query::Action::Forward) {
-        forward(decision);
+        stats.count_forwarded();
+        forward(decision, note);
+    } else {
+        stats.count_dropped(query::Transport::Udp);
     }
 }
 
-void UdpListener::forward(const query::Decision& decision) {
+void UdpListener::forward(const query::Decision& decision, const Answered& note) {
     upstream::Forwarder& forwarder = worker_.forwarder();
     const upstream::ClientQuery client{&decision.query, decision.limit};
     const upstream::UpstreamSet& upstreams = decision.view->upstreams;
     auto out = worker_.answer_buffer();
     if (std::size_t length = forwarder.answer_from_cache(client, upstreams, out)) {
-        send(out.first(query::Responder::finish_forwarded(decision.ecs, out, length)), sender_);
+        const auto answer =
+            out.first(query::Responder::finish_forwarded(decision.ecs, out, length));
+        send(answer, sender_);
+        worker_.stats().answered(note, answer);
         return;
     }
     // Runs on this worker's thread, maybe after this listener has closed: `alive_` says.
-    auto reply = [this, alive = std::weak_ptr<const bool>(alive_), to = sender_,
-                  ecs = decision.ecs](std::span<const std::uint8_t> answer) {
+    auto reply = [this, alive = std::weak_ptr<const bool>(alive_), to = sender_, ecs = decision.ecs,
+                  note](std::span<const std::uint8_t> answer) {
         if (alive.expired() || !socket_.is_open()) return;
         if (!ecs) {
             send(answer, to);
+            worker_.stats().answered(note, answer);
             return;
         }
         auto buffer = worker_.answer_buffer();  // free: the answer loop is not running now
         const std::size_t length = std::min(answer.size(), buffer.size());
         std::copy_n(answer.begin(), length, buffer.begin());
-        send(buffer.first(query::Responder::finish_forwarded(ecs, buffer, length)), to);
+        const auto finished = buffer.first(query::Responder::finish_forwarded(ecs, buffer, length));
+        send(finished, to);
+        worker_.stats().answered(note, finished);
     };
     forwarder.resolve(client, upstreams, std::move(reply));
 }

@@ -41,7 +41,7 @@ class UdpListener {
     void drain();
     void answer(std::size_t length);
     /// Answers a query the view forwards: from the cache now, else when it resolves.
-    void forward(const query::Decision& decision);
+    void forward(const query::Decision& decision, const Answered& note);
     void send(std::span<const std::uint8_t> answer, const boost::asio::ip::udp::endpoint& to);
 
     Worker& worker_;

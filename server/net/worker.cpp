@@ -23,15 +23,24 @@ upstream::ForwarderOptions forwarder_options(const ForwardingConfig& config) {
 }
 
 Worker::Worker(std::size_t index, boost::asio::io_context& context,
-               const runtime::SnapshotHolder& snapshots)
+               const runtime::SnapshotHolder& snapshots, Telemetry& telemetry)
     : index_(index),
       context_(context),
       snapshot_(snapshots),
       buffers_(std::make_unique<Buffers>()),
-      forwarder_(std::make_unique<upstream::Forwarder>(
-          context, forwarder_options(snapshots.load()->config.forwarding))) {
+      stats_(telemetry),
+      forwarding_(snapshot_.get().config.forwarding),
+      forwarder_(std::make_unique<upstream::Forwarder>(context, forwarder_options(forwarding_))) {
     // An idle worker lets go of a replaced snapshot at once, not at its next packet.
-    snapshots.on_publish([this] { boost::asio::post(context_, [this] { snapshot_.refresh(); }); });
+    snapshots.on_publish([this] { boost::asio::post(context_, [this] { refresh_snapshot(); }); });
+}
+
+void Worker::refresh_snapshot() {
+    snapshot_.refresh();
+    const ForwardingConfig& next = snapshot_.get().config.forwarding;
+    if (next == forwarding_) return;
+    forwarding_ = next;
+    forwarder_->set_options(forwarder_options(next));  // new queries; the cache is kept
 }
 
 Worker::~Worker() = default;
@@ -56,6 +65,8 @@ void Worker::shutdown_sessions() {
     for (const auto& session : sessions) {
         session->shutdown();
     }
+    // After the sessions stopped reading: their SERVFAILs are the last answers they send.
+    forwarder_->cancel_all();
 }
 
 }  // namespace sitedns::net

@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "config/config.h"
+#include "server/net/worker_stats.h"
 #include "server/query/responder.h"
 #include "server/runtime/snapshot_holder.h"
 #include "server/upstream/forwarder.h"
@@ -28,9 +29,11 @@ upstream::ForwarderOptions forwarder_options(const ForwardingConfig& config);
 
 class Worker {
   public:
-    /// The worker's forwarder takes its options from the snapshot current at creation.
+    /// The worker's forwarder takes its options from the snapshot current at creation,
+    /// then from each one published later whose `forwarding` keys differ (a reload).
+    /// `telemetry` (view labels, query log) is shared by the workers and outlives them.
     Worker(std::size_t index, boost::asio::io_context& context,
-           const runtime::SnapshotHolder& snapshots);
+           const runtime::SnapshotHolder& snapshots, Telemetry& telemetry);
     ~Worker();
 
     Worker(const Worker&) = delete;
@@ -48,6 +51,11 @@ class Worker {
     std::span<std::uint8_t> answer_buffer() { return buffers_->answer; }
     /// Where this worker's forwarded queries go (on this thread only).
     upstream::Forwarder& forwarder() { return *forwarder_; }
+    /// For the metrics scrape, from any thread: only its Counters may be read.
+    const upstream::Forwarder& forwarder() const { return *forwarder_; }
+    /// This worker's query counters (written on this thread; collect() from any thread).
+    WorkerStats& stats() { return stats_; }
+    const WorkerStats& stats() const { return stats_; }
     /// Where this worker's query decisions are made (same rule; a Decision is large).
     query::Decision& decision() { return buffers_->decision; }
 
@@ -56,12 +64,18 @@ class Worker {
     /// Forgets a closed session (called on this worker's thread).
     void remove_session(const TcpSession* session);
     /// Asks every session to finish the answers it has and close, and marks the worker
-    /// as stopping so sessions handed over later close at once (on this thread).
+    /// as stopping so sessions handed over later close at once (on this thread). Then
+    /// answers the forwarded queries still waiting SERVFAIL (Forwarder::cancel_all), so
+    /// that no upstream timer holds the worker until its deadline.
     void shutdown_sessions();
     bool stopping() const { return stopping_; }
     std::size_t session_count() const { return sessions_.size(); }
 
   private:
+    /// On this thread, after a publish: moves to the new snapshot and gives the
+    /// forwarder its `forwarding` options when they changed.
+    void refresh_snapshot();
+
     struct Buffers {
         std::array<std::uint8_t, kMaxDatagram> receive;
         std::array<std::uint8_t, query::kMaxMessage> answer;
@@ -72,8 +86,11 @@ class Worker {
     boost::asio::io_context& context_;
     runtime::SnapshotReader snapshot_;
     std::unique_ptr<Buffers> buffers_;
+    WorkerStats stats_;
     std::unordered_map<const TcpSession*, std::shared_ptr<TcpSession>> sessions_;
     bool stopping_ = false;
+    /// The `forwarding` keys the forwarder's options come from (this thread only).
+    ForwardingConfig forwarding_;
     // Last: destroyed first, while the sessions its pending replies may name still exist.
     std::unique_ptr<upstream::Forwarder> forwarder_;
 };

@@ -96,13 +96,16 @@ ListenChange diff_listen(const std::vector<Endpoint>& running,
 }
 
 Reloader::Reloader(ConfigSource source, SnapshotHolder& snapshots, std::vector<Endpoint> listening,
-                   Notifier& notifier)
+                   Notifier& notifier, ListenControl listen, ReloadStats* stats)
     : source_(std::move(source)),
       snapshots_(snapshots),
       listening_(std::move(listening)),
-      notifier_(notifier) {
+      notifier_(notifier),
+      listen_(std::move(listen)),
+      stats_(stats) {
     const auto initial = snapshots_.load();
-    fixed_ = Fixed{initial->config.listen, initial->config.threads, initial->config.tcp};
+    fixed_ = Fixed{initial->config.listen, initial->config.threads, initial->config.tcp,
+                   initial->config.metrics_listen};
     thread_ = std::thread([this] { loop(); });
 }
 
@@ -153,6 +156,7 @@ void Reloader::loop() {
                 reload_once();
             } catch (const std::exception& e) {  // e.g. bad_alloc while publishing
                 spdlog::error("reload failed: {}", e.what());
+                if (stats_) stats_->record(false);
                 notifier_.ready();
             }
         }
@@ -173,6 +177,7 @@ void Reloader::reload_once() {
     if (!result.snapshot) {
         spdlog::error("reload failed, still serving generation {}: {} ({} ms)", serving,
                       result.error, elapsed);
+        if (stats_) stats_->record(false);
         notifier_.ready();
         return;
     }
@@ -182,7 +187,12 @@ void Reloader::reload_once() {
     if (auto level = parse_log_level(next.config.log.level)) set_log_level(*level);
     const std::size_t views = next.views.size(), zones = next.zone_count;
     const std::size_t records = next.record_count;
+    const std::vector<Endpoint> listen = next.config.listen;
     publish(std::move(result.snapshot));
+    if (stats_) stats_->record(true);
+    // After the publish: a new address serves the new data from its first query. Its bind
+    // failing does not undo the data reload.
+    apply_listen(listen);
     spdlog::info("reloaded in {} ms: {} views, {} zones, {} records (generation {})", elapsed,
                  views, zones, records, serving + 1);
     notifier_.ready();
@@ -193,10 +203,10 @@ void Reloader::publish(std::shared_ptr<const Snapshot> next) {
 }
 
 void Reloader::warn_restart_only(const Config& next) const {
-    // A follow-up lets net::Server open and close listeners while running; until then
-    // the sockets stay as they were bound, and the log says so.
+    // Without a ListenControl (no server to change) the sockets stay as they were bound,
+    // and the log says so.
     const ListenChange change = diff_listen(fixed_.listen, next.listen);
-    if (!change.empty()) {
+    if (!listen_ && !change.empty()) {
         spdlog::warn(
             "listen address changes need a restart: added {}, removed {}; still "
             "listening on {}",
@@ -208,6 +218,24 @@ void Reloader::warn_restart_only(const Config& next) const {
     }
     if (!same_tcp(next.tcp, fixed_.tcp)) {
         spdlog::warn("tcp limits changed: they need a restart");
+    }
+    if (next.metrics_listen != fixed_.metrics_listen) {
+        spdlog::warn("metrics_listen changed: it needs a restart");
+    }
+}
+
+void Reloader::apply_listen(const std::vector<Endpoint>& wanted) {
+    if (!listen_) return;
+    const ListenResult result = listen_(wanted);
+    listening_ = result.listening;
+    for (const Endpoint& endpoint : result.closed) {
+        spdlog::info("no longer listening on {}", endpoint.to_string());
+    }
+    for (const Endpoint& endpoint : result.opened) {
+        spdlog::info("listening on {} (UDP and TCP)", endpoint.to_string());
+    }
+    for (const std::string& error : result.errors) {
+        spdlog::error("{}; still listening on {}", error, join(listening_));
     }
 }
 

@@ -8,6 +8,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "server/runtime/metrics.h"
 #include "server/runtime/snapshot.h"
 #include "server/runtime/snapshot_holder.h"
 
@@ -61,6 +63,20 @@ struct ListenChange {
 /// What changes going from `running` to `wanted` (configured addresses, port 0 kept).
 ListenChange diff_listen(const std::vector<Endpoint>& running, const std::vector<Endpoint>& wanted);
 
+/// What the server did with a reload's listen addresses (see ListenControl).
+struct ListenResult {
+    std::vector<Endpoint> opened;     ///< newly bound, with their actual ports
+    std::vector<Endpoint> closed;     ///< no longer listened on
+    std::vector<std::string> errors;  ///< "cannot listen on X: reason", per address not bound
+    std::vector<Endpoint> listening;  ///< every address bound afterwards, actual ports
+};
+
+/// Makes a reload's listen addresses (as configured, port 0 kept) those of the running
+/// server: the added ones bound, the removed ones closed, the others untouched. Called on
+/// the reload thread after the new snapshot is published; Service wires it to
+/// net::Server::update_listen.
+using ListenControl = std::function<ListenResult(const std::vector<Endpoint>& wanted)>;
+
 /// Told about the service's life cycle, for systemd's sd_notify (SPEC §2: READY=1,
 /// RELOADING=1, STOPPING=1). The default does nothing. Calls come from the control
 /// thread and the reload thread, so an implementation must be thread-safe (sd_notify is).
@@ -80,9 +96,12 @@ class Notifier {
 class Reloader {
   public:
     /// Starts the reload thread. `snapshots` and `notifier` must outlive the Reloader;
-    /// `listening` is what the server has bound (actual ports), for the log.
+    /// `listening` is what the server has bound (actual ports), for the log. With `listen`,
+    /// a reload applies its listen addresses through it; without, a change of them is
+    /// logged as needing a restart. `stats` (optional, outliving the Reloader) counts the
+    /// reloads by outcome for the metrics.
     Reloader(ConfigSource source, SnapshotHolder& snapshots, std::vector<Endpoint> listening,
-             Notifier& notifier);
+             Notifier& notifier, ListenControl listen = {}, ReloadStats* stats = nullptr);
     /// stop().
     ~Reloader();
 
@@ -98,17 +117,20 @@ class Reloader {
     void stop();
 
   private:
-    /// The settings a reload cannot change yet: they are read once, at start-up.
+    /// The settings a reload cannot change: they are read once, at start-up.
     struct Fixed {
-        std::vector<Endpoint> listen;  ///< configured, port 0 kept
+        std::vector<Endpoint> listen;  ///< configured, port 0 kept (without a ListenControl)
         unsigned threads = 0;
         TcpConfig tcp;
+        std::optional<Endpoint> metrics_listen;
     };
 
     void loop();
     void reload_once();
     void publish(std::shared_ptr<const Snapshot> next);
     void warn_restart_only(const Config& next) const;
+    /// Hands the new listen addresses to listen_ and logs what changed and what failed.
+    void apply_listen(const std::vector<Endpoint>& wanted);
     /// Frees the retired snapshots no worker holds any more (on the reload thread).
     void release_retired();
 
@@ -116,6 +138,8 @@ class Reloader {
     SnapshotHolder& snapshots_;
     std::vector<Endpoint> listening_;
     Notifier& notifier_;
+    ListenControl listen_;
+    ReloadStats* stats_;
     Fixed fixed_;
     /// Replaced snapshots some worker may still be reading; reload thread only.
     std::vector<std::shared_ptr<const Snapshot>> retired_;

@@ -58,7 +58,29 @@ Service::Service(std::shared_ptr<const Snapshot> snapshot, net::ServerOptions op
     : source_(std::move(source)),
       notifier_(notifier ? notifier : &no_notifier()),
       snapshots_(std::move(snapshot)),
-      server_(snapshots_, std::move(options)) {}
+      server_(snapshots_, std::move(options)) {
+    metrics_.add_collector([this](MetricsSample& sample) {
+        server_.collect(sample);
+        const auto current = snapshots_.load();
+        sample.views = current->views.size();
+        sample.zones = current->zone_count;
+        sample.records = current->record_count;
+    });
+}
+
+void Service::bind() {
+    server_.bind();
+    if (const auto& endpoint = snapshots_.load()->config.metrics_listen) {
+        metrics_http_ =
+            std::make_unique<net::MetricsHttp>(*endpoint, [this] { return metrics_.scrape(); });
+        spdlog::info("metrics on http://{}/metrics", metrics_http_->bound().to_string());
+    }
+}
+
+std::optional<Endpoint> Service::metrics_bound() const {
+    if (!metrics_http_) return std::nullopt;
+    return metrics_http_->bound();
+}
 
 int Service::run() {
     asio::io_context control(1);
@@ -66,7 +88,15 @@ int Service::run() {
     bool stopping = false;
     // The reload thread; SIGHUP only hands it a request (STYLE rule 8).
     std::optional<Reloader> reloader;
-    if (source_) reloader.emplace(*source_, snapshots_, server_.bound(), *notifier_);
+    if (source_) {
+        reloader.emplace(
+            *source_, snapshots_, server_.bound(), *notifier_,
+            [this](const std::vector<Endpoint>& wanted) {
+                const net::ListenUpdate update = server_.update_listen(wanted);
+                return ListenResult{update.opened, update.closed, update.errors, server_.bound()};
+            },
+            &metrics_.reloads());
+    }
 
     SignalWatcher signals(
         control,
@@ -106,8 +136,10 @@ int Service::run() {
             signals.cancel();
         });
     });
+    if (metrics_http_) metrics_http_->start();
     notifier_->ready();
     control.run();
+    if (metrics_http_) metrics_http_->stop();
     // A reload in progress finishes (its build cannot be interrupted); a queued one is
     // dropped. Then no publish can reach the workers any more.
     if (reloader) reloader->stop();

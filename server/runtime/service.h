@@ -8,7 +8,9 @@
 #include <optional>
 #include <vector>
 
+#include "server/net/metrics_http.h"
 #include "server/net/server.h"
+#include "server/runtime/metrics.h"
 #include "server/runtime/reload.h"
 #include "server/runtime/snapshot.h"
 #include "server/runtime/snapshot_holder.h"
@@ -26,10 +28,15 @@ class Service {
     Service(const Service&) = delete;
     Service& operator=(const Service&) = delete;
 
-    /// Opens the sockets; throws net::BindError.
-    void bind() { server_.bind(); }
-    /// The listen addresses with their actual ports (after bind()).
-    const std::vector<Endpoint>& bound() const { return server_.bound(); }
+    /// Opens the sockets, and the metrics endpoint when `metrics_listen` is set; throws
+    /// net::BindError.
+    void bind();
+    /// The metrics endpoint's address with its actual port (after bind()), if any.
+    std::optional<Endpoint> metrics_bound() const;
+    /// The counters and their Prometheus text (what `GET /metrics` serves).
+    const Metrics& metrics() const { return metrics_; }
+    /// The listen addresses with their actual ports (after bind(); a reload may change them).
+    std::vector<Endpoint> bound() const { return server_.bound(); }
     std::size_t threads() const { return server_.threads(); }
     /// The snapshot being served (the initial one until a reload replaces it).
     std::shared_ptr<const Snapshot> snapshot() const { return snapshots_.load(); }
@@ -44,6 +51,8 @@ class Service {
     Notifier* notifier_;
     SnapshotHolder snapshots_;
     net::Server server_;
+    Metrics metrics_;
+    std::unique_ptr<net::MetricsHttp> metrics_http_;  // last: stopped before the rest goes
 };
 
 /// Logs the start-up banner: version, listen addresses, threads, views and zones.

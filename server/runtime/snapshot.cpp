@@ -46,9 +46,17 @@ std::vector<ServedView> served_views(const Snapshot& snapshot) {
     return views;
 }
 
-/// The view's forwarders: its own `upstreams`, else the top-level ones.
+/// The view's forwarders: its own `upstreams`, else the top-level ones, each with its
+/// options (a timeout of 0 stays 0: the forwarder's attempt_timeout, whatever it is then).
 upstream::UpstreamSet upstreams_of(const Config& config, const ViewConfig& view) {
-    return upstream::UpstreamSet::make(view.upstreams ? *view.upstreams : config.upstreams);
+    const auto& configured = view.upstreams ? view.upstream_options : config.upstream_options;
+    std::vector<upstream::UpstreamOptions> options;
+    options.reserve(configured.size());
+    for (const UpstreamConfig& c : configured) {
+        options.push_back({std::chrono::milliseconds(c.timeout_ms), c.tcp});
+    }
+    return upstream::UpstreamSet::make(view.upstreams ? *view.upstreams : config.upstreams,
+                                       std::move(options));
 }
 
 /// SPEC §5: a recursion view with nothing to forward to refuses names outside its zones,

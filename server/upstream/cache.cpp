@@ -98,6 +98,33 @@ void AnswerCache::clear() {
     newest_ = oldest_ = kNone;
 }
 
+void AnswerCache::set_capacity(std::size_t capacity) {
+    AnswerCache next(capacity, seed_);
+    // Oldest first, so that the last stored, the most recent, ends up in front again.
+    std::vector<std::uint32_t> kept;
+    for (std::uint32_t i = newest_; i != kNone && kept.size() < next.capacity_;
+         i = entries_[i].older) {
+        kept.push_back(i);
+    }
+    for (auto it = kept.rbegin(); it != kept.rend(); ++it) {
+        Entry& e = entries_[*it];
+        const std::uint32_t slot = next.take_slot();
+        Entry& moved = next.entries_[slot];
+        moved.message = std::move(e.message);
+        moved.ttl_offsets = std::move(e.ttl_offsets);
+        moved.stored = e.stored;
+        moved.ttl = e.ttl;
+        moved.hash = e.hash;
+        moved.set_id = e.set_id;
+        moved.qtype = e.qtype;
+        moved.qclass = e.qclass;
+        moved.dnssec_ok = e.dnssec_ok;
+        moved.chain = std::exchange(next.bucket(e.hash), slot);
+        next.push_front(slot);
+    }
+    *this = std::move(next);
+}
+
 /// A free slot: a new one while under capacity, else the least recently used, taken
 /// out of its bucket and the LRU list.
 std::uint32_t AnswerCache::take_slot() {

@@ -65,6 +65,10 @@ class AnswerCache {
     void store(const CacheKey& key, std::vector<std::uint8_t> message,
                std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now);
     void clear();
+    /// Holds at most `capacity` entries from now on: the table is rebuilt, keeping the
+    /// most recently used entries (and their order) up to the new bound. Not per query.
+    void set_capacity(std::size_t capacity);
+    std::size_t capacity() const { return capacity_; }
     std::size_t size() const { return entries_.size(); }
 
   private:

@@ -1,6 +1,8 @@
 #include "server/upstream/forwarder.h"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <string>
 #include <unordered_map>
 
@@ -18,16 +20,31 @@ namespace asio = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
 
 UpstreamSet UpstreamSet::make(std::vector<Endpoint> endpoints) {
-    // FNV-1a over family, address and port: stable across runs and reloads.
+    return make(std::move(endpoints), {});
+}
+
+UpstreamSet UpstreamSet::make(std::vector<Endpoint> endpoints,
+                              std::vector<UpstreamOptions> options) {
+    // FNV-1a over family, address and port, and the options where they are not the
+    // defaults (so that the string form keeps its id): stable across runs and reloads.
+    UpstreamSet set(std::move(endpoints), 0, std::move(options));
     std::uint64_t h = 0xcbf29ce484222325ull;
     const auto mix = [&h](std::uint8_t b) { h = (h ^ b) * 0x100000001b3ull; };
-    for (const Endpoint& e : endpoints) {
+    for (std::size_t i = 0; i < set.endpoints.size(); ++i) {
+        const Endpoint& e = set.endpoints[i];
         mix(static_cast<std::uint8_t>(e.address.family));
         for (const std::uint8_t b : e.address.bytes) mix(b);
         mix(static_cast<std::uint8_t>(e.port >> 8));
         mix(static_cast<std::uint8_t>(e.port));
+        const UpstreamOptions o = set.options_of(i);
+        if (o == UpstreamOptions{}) continue;
+        mix(0xFF);  // not an address family: options follow
+        const auto ms = static_cast<std::uint64_t>(o.timeout.count());
+        for (int shift = 56; shift >= 0; shift -= 8) mix(static_cast<std::uint8_t>(ms >> shift));
+        mix(o.tcp ? 1 : 0);
     }
-    return UpstreamSet{std::move(endpoints), h};
+    set.id = h;
+    return set;
 }
 
 namespace {
@@ -76,6 +93,20 @@ std::uint32_t seconds_u32(std::chrono::seconds s) {
     return static_cast<std::uint32_t>(std::clamp<std::int64_t>(s.count(), 0, 0x7FFFFFFF));
 }
 
+TtlCaps caps_of(const ForwarderOptions& o) {
+    return {seconds_u32(o.max_ttl), seconds_u32(o.max_negative_ttl)};
+}
+
+/// An attempt after the first starts only with at least this much of the deadline left
+/// (the smallest configurable attempt timeout): a shorter one is not worth a packet.
+constexpr std::chrono::milliseconds kMinAttempt{50};
+
+/// One upstream of a query's set, with its options.
+struct Target {
+    Endpoint endpoint;
+    UpstreamOptions options;
+};
+
 /// The bytes of a reply for one client, written by `write` into a buffer of its own.
 template <typename Write>
 std::vector<std::uint8_t> answer_bytes(std::size_t limit, Write&& write) {
@@ -84,15 +115,22 @@ std::vector<std::uint8_t> answer_bytes(std::size_t limit, Write&& write) {
     return out;
 }
 
-/// One distinct question under way, with every client waiting for it.
+/// One distinct question under way, with every client waiting for it. The upstreams are
+/// tried in rounds: the first goes through all of them, each later one through those
+/// that timed out in the round before (a lost packet), while the deadline allows.
 struct Pending {
     std::string key;
     Question question;
     std::uint64_t set_id = 0;
-    std::vector<Endpoint> order;  ///< healthy upstreams first, then those marked down
-    std::size_t next = 0;
+    std::vector<Target> targets;     ///< the set's upstreams, in the configured order
+    std::vector<std::size_t> order;  ///< this round: healthy targets first, then down ones
+    std::vector<bool> timed_out;     ///< per target: timed out in this round
+    std::size_t next = 0;            ///< into `order`
+    std::size_t round = 1;
+    std::size_t attempts = 0;
     std::size_t timeouts = 0;
     std::size_t errors = 0;
+    std::chrono::milliseconds attempt_timeout{0};  ///< the default, as the query started
     SteadyClock::time_point deadline;
     std::vector<Waiter> waiters;
     std::shared_ptr<UpstreamQuery> exchange;
@@ -118,7 +156,7 @@ struct Forwarder::State {
           options(std::move(opts)),
           stats(counters),
           cache(options.cache_entries, random_u64()),
-          caps{seconds_u32(options.max_ttl), seconds_u32(options.max_negative_ttl)} {}
+          caps(caps_of(options)) {}
 
     ~State() {
         for (auto& [key, pending] : in_flight) {
@@ -138,7 +176,9 @@ struct Forwarder::State {
 
     void start(const ClientQuery& client, const UpstreamSet& upstreams, Waiter waiter);
     void start_attempt(Pending& p);
-    void on_exchange(Pending& p, const Endpoint& upstream, ExchangeStatus status,
+    bool next_round(Pending& p);
+    const AnswerCache::Entry* stale_entry(const Pending& p, TimePoint t);
+    void on_exchange(Pending& p, std::size_t target, ExchangeStatus status,
                      std::span<const std::uint8_t> reply);
     void succeed(Pending& p, const ScannedReply& reply);
     void fail(Pending& p);
@@ -146,9 +186,11 @@ struct Forwarder::State {
     void finish(Pending& p, Write&& write);
     void post_servfail(Waiter w, const wire::Query& q, const ExtendedError& error);
 
-    std::vector<Endpoint> attempt_order(const std::vector<Endpoint>& endpoints);
+    std::vector<std::size_t> attempt_order(const std::vector<Target>& targets,
+                                           const std::vector<bool>& only);
     void mark_down(const Endpoint& e);
     void mark_up(const Endpoint& e);
+    UpstreamStats& upstream_stats(const Endpoint& e);
 
     asio::io_context& io;
     ForwarderOptions options;
@@ -157,25 +199,48 @@ struct Forwarder::State {
     TtlCaps caps;
     std::unordered_map<std::string, std::unique_ptr<Pending>> in_flight;
     std::vector<DownMark> down;
+    bool stopping = false;  ///< cancel_all() was called
+    /// Per-upstream counters for the metrics: entries [0, upstream_count) are published.
+    std::array<UpstreamStats, kMaxUpstreamStats> upstream_counters;
+    std::atomic<std::size_t> upstream_count{0};
 };
+
+/// The counters of `e`, added on first use (written on this thread only; a scrape reads
+/// the published entries).
+UpstreamStats& Forwarder::State::upstream_stats(const Endpoint& e) {
+    const std::size_t n = upstream_count.load(std::memory_order_relaxed);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (upstream_counters[i].endpoint == e) return upstream_counters[i];
+    }
+    if (n == kMaxUpstreamStats) {
+        return upstream_counters[n - 1];  // full: the last entry counts the rest (port 0)
+    }
+    upstream_counters[n].endpoint = e;
+    if (n == kMaxUpstreamStats - 1) upstream_counters[n].endpoint.port = 0;
+    upstream_count.store(n + 1, std::memory_order_release);
+    return upstream_counters[n];
+}
 
 // --- upstream health --------------------------------------------------------------
 
-/// Healthy upstreams in the configured order, then the ones marked down (so that when
-/// all are down they are still tried, in order, and re-probed).
-std::vector<Endpoint> Forwarder::State::attempt_order(const std::vector<Endpoint>& endpoints) {
+/// The indices of `targets` (those set in `only`, or all when it is empty): healthy
+/// upstreams in the configured order, then the ones marked down (so that when all are
+/// down they are still tried, in order, and re-probed).
+std::vector<std::size_t> Forwarder::State::attempt_order(const std::vector<Target>& targets,
+                                                         const std::vector<bool>& only) {
     const TimePoint t = now();
     const auto is_down = [&](const Endpoint& e) {
         return std::any_of(down.begin(), down.end(),
                            [&](const DownMark& m) { return m.endpoint == e && m.until > t; });
     };
-    std::vector<Endpoint> order;
-    order.reserve(endpoints.size());
-    for (const Endpoint& e : endpoints) {
-        if (!is_down(e)) order.push_back(e);
-    }
-    for (const Endpoint& e : endpoints) {
-        if (is_down(e)) order.push_back(e);
+    std::vector<std::size_t> order;
+    order.reserve(targets.size());
+    for (const bool want_down : {false, true}) {
+        for (std::size_t i = 0; i < targets.size(); ++i) {
+            if ((only.empty() || only[i]) && is_down(targets[i].endpoint) == want_down) {
+                order.push_back(i);
+            }
+        }
     }
     return order;
 }
@@ -203,7 +268,13 @@ void Forwarder::State::start(const ClientQuery& client, const UpstreamSet& upstr
     p->question.qclass = q.qclass;
     p->question.dnssec_ok = q.edns.dnssec_ok;
     p->set_id = upstreams.id;
-    p->order = attempt_order(upstreams.endpoints);
+    p->targets.reserve(upstreams.endpoints.size());
+    for (std::size_t i = 0; i < upstreams.endpoints.size(); ++i) {
+        p->targets.push_back({upstreams.endpoints[i], upstreams.options_of(i)});
+    }
+    p->order = attempt_order(p->targets, {});
+    p->timed_out.assign(p->targets.size(), false);
+    p->attempt_timeout = options.attempt_timeout;
     p->deadline = SteadyClock::now() + options.query_deadline;
     p->waiters.push_back(std::move(waiter));
     Pending& ref = *p;
@@ -212,28 +283,59 @@ void Forwarder::State::start(const ClientQuery& client, const UpstreamSet& upstr
 }
 
 /// The next upstream in order, bounded by the query's deadline; each exchange has its
-/// own timeout (STYLE rule 9).
+/// own timeout (STYLE rule 9): the upstream's own `timeout`, else the default.
 void Forwarder::State::start_attempt(Pending& p) {
     // The first attempt always starts (its timer is bounded by the deadline), so that
     // no reply is ever given inside resolve itself.
-    if (p.next >= p.order.size() || (p.next > 0 && SteadyClock::now() >= p.deadline)) {
-        return fail(p);
-    }
-    const Endpoint upstream = p.order[p.next++];
-    const asio::ip::udp::endpoint to(net::to_asio(upstream.address), upstream.port);
+    if (p.attempts > 0 && p.deadline - SteadyClock::now() < kMinAttempt) return fail(p);
+    if (p.next >= p.order.size() && !next_round(p)) return fail(p);
+    const std::size_t index = p.order[p.next++];
+    const Target& target = p.targets[index];
+    ++p.attempts;
+    upstream_stats(target.endpoint).queries.add();
+    const asio::ip::udp::endpoint to(net::to_asio(target.endpoint.address), target.endpoint.port);
     p.exchange = std::make_shared<UpstreamQuery>(
         io, to, p.question, ExchangeCounters{&stats.upstream_queries, &stats.dropped_replies});
+    const auto timeout =
+        target.options.timeout.count() > 0 ? target.options.timeout : p.attempt_timeout;
     p.exchange->start(
-        options.attempt_timeout, p.deadline,
-        [this, &p, upstream](ExchangeStatus status, std::span<const std::uint8_t> reply) {
-            on_exchange(p, upstream, status, reply);
-        });
+        timeout, p.deadline,
+        [this, &p, index](ExchangeStatus status, std::span<const std::uint8_t> reply) {
+            on_exchange(p, index, status, reply);
+        },
+        target.options.tcp);
+}
+
+/// Every upstream of the round failed: goes around again through those that timed out
+/// (their packet may have been lost), in order, unless a stale answer can be given now
+/// (RFC 8767 §5: a stale answer beats waiting) or none timed out (an upstream that
+/// answered SERVFAIL or REFUSED, or could not be reached, would only say so again).
+bool Forwarder::State::next_round(Pending& p) {
+    if (std::none_of(p.timed_out.begin(), p.timed_out.end(), [](bool b) { return b; }) ||
+        stale_entry(p, now()) != nullptr) {
+        return false;
+    }
+    p.order = attempt_order(p.targets, p.timed_out);
+    std::fill(p.timed_out.begin(), p.timed_out.end(), false);
+    p.next = 0;
+    ++p.round;
+    return true;
+}
+
+/// The cached answer for the query, fresh or within the serve-stale window, or nullptr.
+const AnswerCache::Entry* Forwarder::State::stale_entry(const Pending& p, TimePoint t) {
+    const AnswerCache::Entry* e = cache.find(p.cache_key());
+    if (e == nullptr || t >= e->stored + std::chrono::seconds(e->ttl) + options.serve_stale) {
+        return nullptr;
+    }
+    return e;
 }
 
 /// A usable reply ends the query; a timeout, an error, a malformed reply, SERVFAIL or
 /// REFUSED marks the upstream down and moves on.
-void Forwarder::State::on_exchange(Pending& p, const Endpoint& upstream, ExchangeStatus status,
+void Forwarder::State::on_exchange(Pending& p, std::size_t target, ExchangeStatus status,
                                    std::span<const std::uint8_t> reply) {
+    const Endpoint& upstream = p.targets[target].endpoint;
     if (status == ExchangeStatus::Answer) {
         ScannedReply scanned;
         if (scan_reply(reply, caps, scanned)) {
@@ -245,7 +347,9 @@ void Forwarder::State::on_exchange(Pending& p, const Endpoint& upstream, Exchang
         }
     }
     (status == ExchangeStatus::Timeout ? p.timeouts : p.errors) += 1;
+    if (status == ExchangeStatus::Timeout) p.timed_out[target] = true;
     ++stats.upstream_failures;
+    upstream_stats(upstream).errors.add();
     mark_down(upstream);
     start_attempt(p);
 }
@@ -264,8 +368,7 @@ void Forwarder::State::succeed(Pending& p, const ScannedReply& reply) {
 /// window (RFC 8767 §4, EDE 3), else SERVFAIL with EDE 22 or 23 (RFC 8914 §4).
 void Forwarder::State::fail(Pending& p) {
     const TimePoint t = now();
-    const AnswerCache::Entry* e = cache.find(p.cache_key());
-    if (e != nullptr && t < e->stored + std::chrono::seconds(e->ttl) + options.serve_stale) {
+    if (const AnswerCache::Entry* e = stale_entry(p, t); e != nullptr) {
         // Copied: a reply callback may touch the cache.
         const std::vector<std::uint8_t> message = e->message;
         const std::vector<std::uint16_t> ttls = e->ttl_offsets;
@@ -278,10 +381,11 @@ void Forwarder::State::fail(Pending& p) {
                                 is_fresh ? nullptr : &stale, out);
         });
     }
-    const std::string text = p.next >= p.order.size()
-                                 ? "all " + std::to_string(p.order.size()) + " upstreams failed"
+    const std::size_t n = p.targets.size();
+    const std::string text = p.round > 1 || p.next >= p.order.size()
+                                 ? "all " + std::to_string(n) + " upstreams failed"
                                  : "deadline reached after " + std::to_string(p.next) + " of " +
-                                       std::to_string(p.order.size()) + " upstreams";
+                                       std::to_string(n) + " upstreams";
     const ExtendedError error{p.errors == 0 ? ede::kNoReachableAuthority : ede::kNetworkError,
                               text};
     stats.servfails += p.waiters.size();
@@ -365,10 +469,41 @@ void Forwarder::resolve(const ClientQuery& client, const UpstreamSet& upstreams,
     if (upstreams.endpoints.empty()) {
         return s.post_servfail(std::move(w), q, {ede::kNoReachableAuthority, "no upstreams"});
     }
+    if (s.stopping) return s.post_servfail(std::move(w), q, {ede::kOther, "shutting down"});
     if (s.in_flight.size() >= s.options.max_in_flight) {
         return s.post_servfail(std::move(w), q, {ede::kOther, "too many queries in flight"});
     }
     s.start(client, upstreams, std::move(w));
+}
+
+void Forwarder::set_options(ForwarderOptions options) {
+    State& s = *state_;
+    s.options = std::move(options);
+    s.caps = caps_of(s.options);
+    if (s.cache.capacity() != s.options.cache_entries) {
+        s.cache.set_capacity(s.options.cache_entries);
+    }
+}
+
+void Forwarder::cancel_all() {
+    State& s = *state_;
+    s.stopping = true;
+    // Taken out first: a reply may call resolve(), which now answers at once.
+    auto pending = std::move(s.in_flight);
+    s.in_flight.clear();
+    const ExtendedError error{ede::kOther, "shutting down"};
+    for (auto& entry : pending) {
+        auto& p = entry.second;  // not a structured binding: clang 14 cannot capture those
+        if (p->exchange) p->exchange->cancel();
+        stats_.servfails += p->waiters.size();
+        for (Waiter& w : p->waiters) {
+            const std::vector<std::uint8_t> bytes =
+                answer_bytes(w.limit, [&](std::span<std::uint8_t> out) {
+                    return write_servfail(view_of(w, p->question), error, out);
+                });
+            w.reply(bytes);
+        }
+    }
 }
 
 void Forwarder::clear_cache() {
@@ -381,6 +516,11 @@ std::size_t Forwarder::cache_size() const {
 
 std::size_t Forwarder::in_flight() const {
     return state_->in_flight.size();
+}
+
+std::span<const UpstreamStats> Forwarder::upstream_stats() const {
+    const std::size_t n = state_->upstream_count.load(std::memory_order_acquire);
+    return {state_->upstream_counters.data(), n};
 }
 
 }  // namespace sitedns::upstream

@@ -16,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "config/address.h"
+#include "server/upstream/counter.h"
 #include "server/wire/message.h"
 
 namespace sitedns::upstream {
@@ -36,13 +37,38 @@ struct ForwarderOptions {
     std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
+/// How the forwarder talks to one upstream (the object form of an `upstreams` entry,
+/// README "Forwarding").
+struct UpstreamOptions {
+    /// One attempt at this upstream; 0: ForwarderOptions::attempt_timeout.
+    std::chrono::milliseconds timeout{0};
+    /// Always TCP (e.g. behind a firewall that drops large UDP); else UDP, TCP on TC.
+    bool tcp = false;
+    friend bool operator==(const UpstreamOptions&, const UpstreamOptions&) = default;
+};
+
 /// The upstreams of one view, in preference order. `id` identifies the list's content
-/// (a hash of the endpoints), so cached answers are shared by views with the same
-/// upstreams and survive a reload that keeps them.
+/// (a hash of the endpoints and their options), so cached answers are shared by views
+/// with the same upstreams and survive a reload that keeps them; other options make
+/// another set.
 struct UpstreamSet {
     std::vector<Endpoint> endpoints;
     std::uint64_t id = 0;
+    /// One per endpoint, in the same order; missing ones (e.g. empty) are the defaults.
+    std::vector<UpstreamOptions> options;
+
+    UpstreamSet() = default;
+    UpstreamSet(std::vector<Endpoint> endpoints_in, std::uint64_t id_in,
+                std::vector<UpstreamOptions> options_in = {})
+        : endpoints(std::move(endpoints_in)), id(id_in), options(std::move(options_in)) {}
+
     static UpstreamSet make(std::vector<Endpoint> endpoints);
+    /// The set with per-endpoint options (`options` as the member above).
+    static UpstreamSet make(std::vector<Endpoint> endpoints, std::vector<UpstreamOptions> options);
+    /// The options of endpoints[i].
+    UpstreamOptions options_of(std::size_t i) const {
+        return i < options.size() ? options[i] : UpstreamOptions{};
+    }
 };
 
 /// Delivers the finished answer for one client, exactly once, on the worker's thread.
@@ -55,17 +81,28 @@ struct ClientQuery {
     std::size_t limit = 512;  ///< answers above it go out as TC=1 with the question only
 };
 
-/// Counters a worker keeps; summed by metrics later (never shared atomics).
+/// Counters a worker keeps; summed by the metrics scrape, which reads them from its own
+/// thread (single-writer Counters: never a shared atomic read-modify-write).
 struct ForwarderStats {
-    std::uint64_t cache_hits = 0;
-    std::uint64_t cache_misses = 0;
-    std::uint64_t upstream_queries = 0;   ///< sent over UDP or TCP
-    std::uint64_t upstream_failures = 0;  ///< timeouts and errors
-    std::uint64_t merged = 0;             ///< clients that joined an in-flight query
-    std::uint64_t dropped_replies = 0;    ///< wrong source, ID or question (RFC 5452)
-    std::uint64_t stale_answers = 0;
-    std::uint64_t servfails = 0;
+    Counter cache_hits;
+    Counter cache_misses;
+    Counter upstream_queries;   ///< sent over UDP or TCP
+    Counter upstream_failures;  ///< timeouts and errors
+    Counter merged;             ///< clients that joined an in-flight query
+    Counter dropped_replies;    ///< wrong source, ID or question (RFC 5452)
+    Counter stale_answers;
+    Counter servfails;
 };
+
+/// One upstream's counters in one worker (metrics: `upstream_queries_total{upstream}`).
+struct UpstreamStats {
+    Endpoint endpoint;  ///< written once, before the entry is published
+    Counter queries;    ///< exchanges started (one attempt: UDP, then TCP on TC)
+    Counter errors;     ///< timeouts, network errors, bad replies, SERVFAIL and REFUSED
+};
+
+/// Distinct upstreams counted one by one; more share the last entry (port 0).
+inline constexpr std::size_t kMaxUpstreamStats = 64;
 
 class Forwarder {
   public:
@@ -81,15 +118,29 @@ class Forwarder {
                                   std::span<std::uint8_t> out);
 
     /// Resolves through the upstreams: joins an identical query in flight or sends one
-    /// (random ID and source port, EDNS 1232, no client options), fails over, retries over
-    /// TCP on TC, caches the reply, and calls `reply` for the client: the answer, a stale
-    /// answer (RFC 8767, EDE 3), or SERVFAIL with an Extended DNS Error (RFC 8914) within
-    /// the deadline.
+    /// (random ID and source port, EDNS 1232, no client options), fails over, goes around
+    /// again through the upstreams that timed out while the deadline leaves room (a lost
+    /// packet), retries over TCP on TC, caches the reply, and calls `reply` for the
+    /// client: the answer, a stale answer (RFC 8767, EDE 3), or SERVFAIL with an Extended
+    /// DNS Error (RFC 8914) within the deadline.
     /// `reply` is never called inside resolve itself. Destroying the Forwarder drops the
     /// queries still under way without calling their `reply`.
     void resolve(const ClientQuery& client, const UpstreamSet& upstreams, Reply reply);
 
+    /// New limits and timers for the queries started from now on (a reload). The cache
+    /// is kept; a smaller cache_entries evicts the least recently used entries down to it.
+    void set_options(ForwarderOptions options);
+
+    /// Shutting down: answers every client still waiting SERVFAIL (EDE 0, "shutting
+    /// down"), closes the upstream sockets, and from now on answers resolve() so at once,
+    /// so that no upstream timer keeps the worker's io_context running. Calls the replies
+    /// before returning.
+    void cancel_all();
+
     const ForwarderStats& stats() const { return stats_; }
+    /// The counters of each upstream used so far. Safe from any thread: an entry is
+    /// published (release) after its endpoint is set, and only its Counters move after.
+    std::span<const UpstreamStats> upstream_stats() const;
     /// Drops every cached answer (e.g. when the upstreams of every view changed).
     void clear_cache();
     /// Cached answers, fresh or stale.

@@ -45,10 +45,20 @@ UpstreamQuery::UpstreamQuery(asio::io_context& io, const asio::ip::udp::endpoint
       question_(question),
       counters_(counters) {}
 
-void UpstreamQuery::start(Clock::duration timeout, Clock::time_point deadline, Done done) {
+void UpstreamQuery::start(Clock::duration timeout, Clock::time_point deadline, Done done,
+                          bool tcp_only) {
     timeout_ = timeout;
     deadline_ = deadline;
     done_ = std::move(done);
+    if (tcp_only) {
+        if (!prepare_query()) {
+            asio::post(udp_.get_executor(),
+                       [self = shared_from_this()] { self->finish(ExchangeStatus::NetworkError); });
+            return;
+        }
+        connect_tcp();
+        return;
+    }
     // A new socket bound to port 0 for every query: the kernel picks a random
     // ephemeral port (RFC 5452 §9.2). Unconnected: the sender of each reply is checked.
     error_code ec;
@@ -130,6 +140,12 @@ void UpstreamQuery::start_tcp() {
     error_code ignored;
     udp_.close(ignored);
     if (!prepare_query()) return finish(ExchangeStatus::NetworkError);
+    connect_tcp();
+}
+
+/// Connects (from a kernel-chosen ephemeral port) and sends the prepared query under a
+/// fresh timer.
+void UpstreamQuery::connect_tcp() {
     arm_timer();
     const asio::ip::tcp::endpoint to(upstream_.address(), upstream_.port());
     tcp_.async_connect(to, [self = shared_from_this()](const error_code& ec) {

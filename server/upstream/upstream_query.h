@@ -19,6 +19,7 @@
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "server/upstream/counter.h"
 #include "server/upstream/message_edit.h"
 
 namespace sitedns::upstream {
@@ -38,8 +39,8 @@ enum class ExchangeStatus : std::uint8_t {
 
 /// Counters an exchange bumps (the Forwarder's stats).
 struct ExchangeCounters {
-    std::uint64_t* queries_sent;
-    std::uint64_t* dropped_replies;
+    Counter* queries_sent;
+    Counter* dropped_replies;
 };
 
 /// One exchange; owned by a shared_ptr so that its handlers keep it alive. `done` is
@@ -54,8 +55,10 @@ class UpstreamQuery : public std::enable_shared_from_this<UpstreamQuery> {
     UpstreamQuery(const UpstreamQuery&) = delete;
     UpstreamQuery& operator=(const UpstreamQuery&) = delete;
 
-    /// Sends over UDP; each transport gets min(now + timeout, deadline).
-    void start(Clock::duration timeout, Clock::time_point deadline, Done done);
+    /// Sends over UDP, or straight over TCP when `tcp_only`; each transport gets
+    /// min(now + timeout, deadline).
+    void start(Clock::duration timeout, Clock::time_point deadline, Done done,
+               bool tcp_only = false);
     /// Stops everything; `done` is not called.
     void cancel();
 
@@ -64,6 +67,7 @@ class UpstreamQuery : public std::enable_shared_from_this<UpstreamQuery> {
     void receive_udp();
     void on_udp_reply(std::size_t size);
     void start_tcp();
+    void connect_tcp();
     void read_tcp_length();
     void read_tcp_body(std::size_t size);
     void arm_timer();

@@ -20,6 +20,8 @@ as one line of the log:
   nodata     NOERROR, no answer, the SOA as for nxdomain
   servfail   SERVFAIL
   drop       no reply
+  drop-first no reply to the first count= (default 1) queries for the name (UDP or TCP),
+             then `answer`
   delay MS   `answer` MS milliseconds later (delay=MS works with every action)
   truncate   over UDP: TC=1 with no answer; over TCP: the answer
   wrong-id   a reply with another ID (address 6.6.6.6), then the real one after
@@ -204,6 +206,7 @@ class Fake:
     def __init__(self, args):
         self.rules = Rules(args.rule or [], args.default, args.rules)
         self.dead = False
+        self.seen = {}  # qname -> queries so far, for drop-first
         self.log_lock = threading.Lock()
         self.log = open(args.log, "a", buffering=1)
         self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -257,6 +260,11 @@ class Fake:
         delay = int(rule.get("delay", 0)) / 1000.0
         if action == "drop":
             return []
+        if action == "drop-first":
+            with self.log_lock:
+                self.seen[query.qname] = self.seen.get(query.qname, 0) + 1
+                if self.seen[query.qname] <= int(rule.get("count", 1)):
+                    return []
         if action == "truncate" and transport == "udp":
             return [(delay, build_reply(query, rule, tc=True), False)]
         rcode, answers, authority = self.answers_for(query, rule)

@@ -4,7 +4,9 @@
 # a real upstream. Failover, TCP retry on TC, SERVFAIL + EDE within 3 s, serve-stale,
 # TTLs counting down in the cache, negative caching, merged identical queries, spoofed
 # replies ignored, REFUSED without recursion, RA, ECS never forwarded, ECS trusted and
-# untrusted for the view choice.
+# untrusted for the view choice; per-upstream options (timeout_ms, tcp), a lost packet to
+# the only upstream asked again, forwarding options changed by a reload, and forwarded
+# queries answered SERVFAIL at SIGTERM rather than holding the process.
 #
 # Usage: forward_test.sh PATH/TO/sitedns SOURCE_DIR
 #
@@ -15,6 +17,8 @@
 #   127.0.0.3/32  dead      upstreams [B (drops), a closed port]
 #   127.0.0.4/32  nsd       upstreams [NSD]
 #   127.0.0.5/32  stale     upstreams [C]
+#   127.0.0.6/32  tcponly   upstreams [{D, tcp: true}]
+#   127.0.0.7/32  quick     upstreams [{E (drops), timeout_ms: 50}, A]
 #   127.0.1.0/24  norec     no recursion, no zones
 #   127.0.2.0/24  paris     zone site.test (where = 10.2.0.1)
 # and 127.0.0.9 is the one sender in ecs_trust.
@@ -171,12 +175,19 @@ start_fake A \
     --rule "ecs.fwd.test answer addr=192.0.2.17" \
     --rule "ecs-trusted.fwd.test answer addr=192.0.2.21" \
     --rule "failover.fwd.test answer addr=192.0.2.18" \
-    --rule "failover2.fwd.test answer addr=192.0.2.19" || die "fake upstream A"
+    --rule "failover2.fwd.test answer addr=192.0.2.19" \
+    --rule "lost.fwd.test drop-first addr=192.0.2.22" \
+    --rule "quick.fwd.test answer addr=192.0.2.23" \
+    --rule "reload.fwd.test answer addr=192.0.2.24" || die "fake upstream A"
 PORT_A=$FAKE_PORT
 start_fake B --default drop || die "fake upstream B"
 PORT_B=$FAKE_PORT
 start_fake C --rule "stale.fwd.test answer addr=192.0.2.20 ttl=1" || die "fake upstream C"
 PORT_C=$FAKE_PORT
+start_fake D --default "answer addr=192.0.2.25" || die "fake upstream D"
+PORT_D=$FAKE_PORT
+start_fake E --default drop || die "fake upstream E"
+PORT_E=$FAKE_PORT
 PORT_CLOSED=$(free_port)
 
 start_nsd() {
@@ -246,6 +257,10 @@ cat >"$WORK/sitedns.json" <<JSON
       "upstreams": ["127.0.0.1:$NSD_PORT"] },
     { "name": "stale", "match_clients": ["127.0.0.5/32"], "recursion": true,
       "upstreams": ["127.0.0.1:$PORT_C"] },
+    { "name": "tcponly", "match_clients": ["127.0.0.6/32"], "recursion": true,
+      "upstreams": [ { "address": "127.0.0.1:$PORT_D", "tcp": true } ] },
+    { "name": "quick", "match_clients": ["127.0.0.7/32"], "recursion": true,
+      "upstreams": [ { "address": "127.0.0.1:$PORT_E", "timeout_ms": 50 }, "127.0.0.1:$PORT_A" ] },
     { "name": "norec", "match_clients": ["127.0.1.0/24"], "zones": [] },
     { "name": "paris", "match_clients": ["127.0.2.0/24"], "zones": ["site-paris.json"] }
   ]
@@ -254,6 +269,20 @@ JSON
 
 out=$("$SITEDNS" check --config "$WORK/sitedns.json" 2>&1); rc=$?
 check "check accepts the forwarding config ($out)" test $rc -eq 0
+
+# check_rejects DESCRIPTION JSON_PATH UPSTREAMS_JSON: `sitedns check` fails naming the path
+check_rejects() {
+    printf '{ "listen": ["127.0.0.1:0"], "upstreams": %s,
+  "forwarding": { "query_deadline_ms": 1000 } }\n' "$3" >"$WORK/bad.json"
+    out=$("$SITEDNS" check --config "$WORK/bad.json" 2>&1); rc=$?
+    check "check rejects $1 ($(head -n1 <<<"$out"))" \
+        bash -c '[ "$1" -ne 0 ] && grep -qF "$2" <<<"$3"' _ "$rc" "$2" "$out"
+}
+check_rejects "an unknown key in an upstream object" "/upstreams/1/timeout" \
+    '["127.0.0.1:53", { "address": "127.0.0.2:53", "timeout": 300 }]'
+check_rejects "an upstream timeout over the query deadline" "/upstreams/0/timeout_ms" \
+    '[{ "address": "127.0.0.1:53", "timeout_ms": 1200 }]'
+check_rejects "an upstream object without an address" "/upstreams/0" '[{ "tcp": true }]'
 
 SITEDNS_PORT_FILE="$WORK/sitedns.port" "$SITEDNS" --config "$WORK/sitedns.json" \
     --listen 127.0.0.1:0 >"$WORK/sitedns.log" 2>&1 &
@@ -449,6 +478,35 @@ ttl=$(ttl_of "$out" short.nsd.test)
 check "NSD upstream: a cached answer keeps a TTL at most NSD's 60 (got '${ttl}')" \
     bash -c '[ -n "$1" ] && [ "$1" -le 60 ] && [ "$1" -ge 55 ]' _ "$ttl"
 
+# ---------------------------------------------------------------- per-upstream options, retries
+
+start=$(now_ms)
+out=$(q 127.0.0.7 quick.fwd.test A)
+elapsed=$(( $(now_ms) - start ))
+check "timeout_ms 50 on a dropping first upstream: answer 192.0.2.23 from the second" \
+    has_a "$out" quick.fwd.test 192.0.2.23
+check "the first upstream was tried (E saw $(seen E quick.fwd.test))" \
+    test "$(seen E quick.fwd.test)" -eq 1
+check "failover faster than the global attempt timeout (${elapsed} ms < $ATTEMPT_MS)" \
+    less_than "$elapsed" "$ATTEMPT_MS"
+
+out=$(q 127.0.0.6 tcp.fwd.test A)
+check "a tcp: true upstream: answer 192.0.2.25" has_a "$out" tcp.fwd.test 192.0.2.25
+out=$(q 127.0.0.6 +tcp tcp2.fwd.test A)
+check "and again for a client over TCP: 192.0.2.25" has_a "$out" tcp2.fwd.test 192.0.2.25
+check "the tcp: true upstream saw TCP queries only ($(grep -c '^transport=tcp ' "$WORK/D.log") TCP, $(grep -c '^transport=udp ' "$WORK/D.log") UDP)" \
+    bash -c '[ "$(grep -c "^transport=tcp " "$1")" -eq 2 ] && ! grep -q "^transport=udp " "$1"' \
+    _ "$WORK/D.log"
+
+start=$(now_ms)
+out=$(q 127.0.0.1 lost.fwd.test A)
+elapsed=$(( $(now_ms) - start ))
+check "the only upstream drops the first query: the client still gets 192.0.2.22 ($(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$out"))" \
+    has_a "$out" lost.fwd.test 192.0.2.22
+check "the upstream was asked twice (saw $(seen A lost.fwd.test))" test "$(seen A lost.fwd.test)" -eq 2
+check "the retry came after the attempt timeout, within the deadline (${elapsed} ms)" \
+    bash -c '[ "$1" -ge "$2" ] && [ "$1" -lt "$3" ]' _ "$elapsed" "$ATTEMPT_MS" "$DEADLINE_MS"
+
 # ---------------------------------------------------------------- serve-stale (last: C dies)
 
 out=$(q 127.0.0.5 stale.fwd.test A)
@@ -471,17 +529,57 @@ check "and EDE 3 Stale Answer ($(grep '^; EDE' <<<"$out"))" has_ede "$out" 3
 check "the forwarder did try the dead upstream again (C saw $(seen C stale.fwd.test))" \
     test "$(seen C stale.fwd.test)" -ge 2
 
-# ---------------------------------------------------------------- clean stop
+# ---------------------------------------------------------------- reload: new forwarding options
 
+q 127.0.0.1 reload.fwd.test A >/dev/null
+q 127.0.0.1 reload.fwd.test A >/dev/null
+check "before the reload: cached, the upstream saw 1 query (saw $(seen A reload.fwd.test))" \
+    test "$(seen A reload.fwd.test)" -eq 1
+reloads=$(grep -c 'reloaded in' "$WORK/sitedns.log")
+sed 's/"cache_entries": 1000/"cache_entries": 0/' "$WORK/sitedns.json" >"$WORK/sitedns.json.tmp" &&
+    mv "$WORK/sitedns.json.tmp" "$WORK/sitedns.json"
+kill -HUP "$PID"
+deadline=$((SECONDS + 10))
+until [ "$(grep -c 'reloaded in' "$WORK/sitedns.log")" -gt "$reloads" ]; do
+    [ $SECONDS -lt $deadline ] || break
+    sleep 0.05
+done
+check "SIGHUP with cache_entries 0: reloaded" test "$(grep -c 'reloaded in' "$WORK/sitedns.log")" -gt "$reloads"
+q 127.0.0.1 reload.fwd.test A >/dev/null
+out=$(q 127.0.0.1 reload.fwd.test A)
+check "after it: still answered (192.0.2.24)" has_a "$out" reload.fwd.test 192.0.2.24
+check "and no longer cached: the upstream saw 3 queries (saw $(seen A reload.fwd.test))" \
+    test "$(seen A reload.fwd.test)" -eq 3
+
+# ---------------------------------------------------------------- clean stop, queries in flight
+
+# A TCP query waits on dropping upstreams (view dead: up to the 1.5 s deadline) when
+# SIGTERM comes: the client gets SERVFAIL at once and the process does not wait for it.
+dig @127.0.0.1 -p "$PORT" -b 127.0.0.3 +tcp +time=5 +tries=1 inflight.fwd.test A \
+    >"$WORK/inflight.out" 2>&1 &
+DIG_PID=$!
+deadline=$((SECONDS + 5))
+until [ "$(seen B inflight.fwd.test)" -ge 1 ] || [ $SECONDS -ge $deadline ]; do sleep 0.02; done
+check "a forwarded TCP query is in flight at SIGTERM" test "$(seen B inflight.fwd.test)" -ge 1
+start=$(now_ms)
 kill -TERM "$PID"
 deadline=$((SECONDS + 5))
-while kill -0 "$PID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
+while kill -0 "$PID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.02; done
+elapsed=$(( $(now_ms) - start ))
 if kill -0 "$PID" 2>/dev/null; then
     fail "sitedns still running 5 s after SIGTERM"
 else
     wait "$PID"; rc=$?
     check "SIGTERM stops the forwarding server with exit 0 (got $rc)" test $rc -eq 0
+    check "without waiting for the forwarded query's deadline (${elapsed} ms < $DEADLINE_MS)" \
+        less_than "$elapsed" "$DEADLINE_MS"
 fi
+wait "$DIG_PID"
+out=$(cat "$WORK/inflight.out")
+check "the waiting TCP client got SERVFAIL ($(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$out"))" \
+    status_is "$out" SERVFAIL
+check "with EDE 0 \"shutting down\" ($(grep '^; EDE' <<<"$out"))" \
+    grep -qE '^; EDE: 0 .*shutting down' <<<"$out"
 
 if [ "$FAILURES" -ne 0 ]; then
     echo "--- sitedns log (last 30 lines)"; tail -n 30 "$WORK/sitedns.log"

@@ -55,7 +55,26 @@ class JsonZoneReader {
             return json::parse(text_.begin(), text_.end());
         } catch (const json::parse_error& e) {
             fail(json_position(e.byte), "JSON syntax error: " + json_reason(e.what()));
+        } catch (const json::out_of_range& e) {
+            // A number beyond a double (406) comes without a position: find its text.
+            const std::string number = quoted_token(e.what());
+            const std::size_t at = number.empty() ? text_.npos : text_.find(number);
+            fail(at == text_.npos ? std::string("top level") : json_position(at + 1),
+                 "JSON number out of range: " + shortened(number));
         }
+    }
+
+    /// The text between the first and the last single quote of a nlohmann message.
+    static std::string quoted_token(std::string_view what) {
+        const auto first = what.find('\'');
+        const auto last = what.rfind('\'');
+        return first == last ? std::string()
+                             : std::string(what.substr(first + 1, last - first - 1));
+    }
+
+    /// At most 24 characters of `text`, for a message.
+    static std::string shortened(const std::string& text) {
+        return text.size() <= 24 ? text : text.substr(0, 24) + "...";
     }
 
     /// "line L, column C" for nlohmann's 1-based byte offset of the last byte read.

@@ -1,5 +1,6 @@
 // The `forwarding` object of the configuration: defaults, each key's range, unknown keys
-// and the attempt/deadline rule, every error naming the JSON path.
+// and the attempt/deadline rule, every error naming the JSON path; and the object form
+// of `upstreams` entries (per-upstream timeout and TCP).
 
 #include <gtest/gtest.h>
 
@@ -152,6 +153,103 @@ TEST(ForwardingConfig, ViewUpstreamsOverrideTheTopLevelOnes) {
     EXPECT_FALSE(config.views[1].upstreams.has_value()) << "absent: the top-level ones";
     ASSERT_EQ(config.upstreams.size(), 1u);
     EXPECT_EQ(config.upstreams[0].port, 5300);
+}
+
+/// The ConfigError message of a whole configuration, or "no error".
+std::string config_error(const std::string& text) {
+    try {
+        parse_config(text, "/etc/sitedns", "f.json");
+    } catch (const ConfigError& error) {
+        return error.what();
+    }
+    return "no error";
+}
+
+TEST(UpstreamObjects, StringAndObjectFormsSitSideBySide) {
+    const Config config = parse_config(R"({ "upstreams": [
+        "192.0.2.1",
+        { "address": "10.1.0.53:5300", "timeout_ms": 300 },
+        { "address": "[2001:db8::53]", "tcp": true },
+        { "address": "192.0.2.4:53", "timeout_ms": 2500, "tcp": false } ] })",
+                                       "/etc/sitedns", "f.json");
+    ASSERT_EQ(config.upstreams.size(), 4u);
+    ASSERT_EQ(config.upstream_options.size(), 4u) << "one per entry";
+    EXPECT_EQ(config.upstreams[0].to_string(), "192.0.2.1:53");
+    EXPECT_EQ(config.upstreams[1].to_string(), "10.1.0.53:5300");
+    EXPECT_EQ(config.upstreams[2].port, 53) << "the default port in the object form too";
+    EXPECT_EQ(config.upstreams[3].to_string(), "192.0.2.4:53");
+    EXPECT_EQ(config.upstream_options[0], UpstreamConfig{}) << "the string form: defaults";
+    EXPECT_EQ(config.upstream_options[1], (UpstreamConfig{300, false}));
+    EXPECT_EQ(config.upstream_options[2], (UpstreamConfig{0, true})) << "0: attempt_timeout_ms";
+    EXPECT_EQ(config.upstream_options[3], (UpstreamConfig{2500, false}));
+}
+
+TEST(UpstreamObjects, ViewUpstreamsTakeTheObjectFormToo) {
+    const Config config = parse_config(R"({ "upstreams": ["192.0.2.53"],
+        "views": [ { "name": "a", "match_clients": ["any"], "recursion": true,
+                     "upstreams": [ { "address": "10.1.0.53", "timeout_ms": 200, "tcp": true },
+                                    "10.2.0.53" ] } ] })",
+                                       "/etc/sitedns", "f.json");
+    ASSERT_TRUE(config.views[0].upstreams.has_value());
+    ASSERT_EQ(config.views[0].upstreams->size(), 2u);
+    ASSERT_EQ(config.views[0].upstream_options.size(), 2u);
+    EXPECT_EQ(config.views[0].upstream_options[0], (UpstreamConfig{200, true}));
+    EXPECT_EQ(config.views[0].upstream_options[1], UpstreamConfig{});
+    EXPECT_EQ(config.upstream_options, std::vector<UpstreamConfig>{UpstreamConfig{}});
+}
+
+TEST(UpstreamObjects, ErrorsNameTheirJsonPath) {
+    struct Case {
+        const char* upstreams;
+        const char* error;
+    };
+    const std::vector<Case> cases = {
+        {R"([{ "address": "192.0.2.1", "timout_ms": 300 }])",
+         "f.json: /upstreams/0/timout_ms: unknown key \"timout_ms\"; did you mean "
+         "\"timeout_ms\"?"},
+        {R"([{ "timeout_ms": 300 }])", "f.json: /upstreams/0: missing required key \"address\""},
+        {R"(["192.0.2.1", { "address": 53 }])",
+         "f.json: /upstreams/1/address: expected a string, got an integer"},
+        {R"([{ "address": "192.0.2.1", "timeout_ms": 49 }])",
+         "f.json: /upstreams/0/timeout_ms: must be between 50 and 10000, got 49"},
+        {R"([{ "address": "192.0.2.1", "timeout_ms": "fast" }])",
+         "f.json: /upstreams/0/timeout_ms: expected an integer, got a string"},
+        {R"([{ "address": "192.0.2.1", "timeout_ms": 2600 }])",
+         "f.json: /upstreams/0/timeout_ms: 2600 is longer than forwarding.query_deadline_ms "
+         "(2500)"},
+        {R"([{ "address": "192.0.2.1", "tcp": "yes" }])",
+         "f.json: /upstreams/0/tcp: expected true or false, got a string"},
+        {R"([{ "address": "192.0.2.1:0" }])",
+         "f.json: /upstreams/0/address: port 0 is not a valid upstream port"},
+        {R"(["192.0.2.1", { "address": "192.0.2.1:53" }])",
+         "f.json: /upstreams/1/address: 192.0.2.1:53 is listed twice"},
+        {R"([53])", "f.json: /upstreams/0: expected a string or an object, got an integer"},
+    };
+    for (const Case& c : cases) {
+        EXPECT_EQ(config_error(std::string(R"({ "upstreams": )") + c.upstreams + " }"), c.error)
+            << c.upstreams;
+    }
+    EXPECT_EQ(config_error(R"({ "upstreams": [],
+        "views": [ { "name": "a", "match_clients": ["any"],
+                     "upstreams": [ "10.0.0.1", { "address": "10.0.0.2", "tcp": 1 } ] } ] })"),
+              "f.json: /views/0/upstreams/1/tcp: expected true or false, got an integer");
+}
+
+TEST(UpstreamObjects, TimeoutIsCheckedAgainstTheConfiguredDeadline) {
+    const std::string upstream = R"({ "address": "192.0.2.1", "timeout_ms": 1200 })";
+    EXPECT_EQ(config_error(R"({ "upstreams": [)" + upstream +
+                           R"(], "forwarding": { "query_deadline_ms": 1000 } })"),
+              "f.json: /upstreams/0/timeout_ms: 1200 is longer than "
+              "forwarding.query_deadline_ms (1000)")
+        << "the forwarding object comes after the upstreams in the file";
+    EXPECT_EQ(config_error(R"({ "forwarding": { "query_deadline_ms": 1200 }, "upstreams": [)" +
+                           upstream + "] }"),
+              "no error");
+    EXPECT_EQ(config_error(R"({ "upstreams": [], "forwarding": { "query_deadline_ms": 1000 },
+        "views": [ { "name": "a", "match_clients": ["any"], "upstreams": [)" +
+                           upstream + "] } ] }"),
+              "f.json: /views/0/upstreams/0/timeout_ms: 1200 is longer than "
+              "forwarding.query_deadline_ms (1000)");
 }
 
 }  // namespace

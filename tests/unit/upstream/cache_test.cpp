@@ -33,6 +33,11 @@ Item item(const std::string& name) {
 
 const AnswerCache::TimePoint kT{};
 
+/// The number in an item's name ("n4.test" -> 4), to give each entry its own TTL.
+std::uint32_t i_of(const Item& it) {
+    return static_cast<std::uint32_t>(it.lower[2] - '0');
+}
+
 TEST(AnswerCache, FindsByKeyIgnoringCase) {
     AnswerCache cache(10, 1);
     const Item a = item("Mixed.Case.test");
@@ -87,6 +92,46 @@ TEST(AnswerCache, StaysBoundedUnderChurn) {
     cache.clear();
     EXPECT_EQ(cache.size(), 0u);
     EXPECT_EQ(cache.find(items[999].key()), nullptr);
+}
+
+TEST(AnswerCache, ShrinkingKeepsTheMostRecentlyUsedInOrder) {
+    AnswerCache cache(10, 3);
+    std::vector<Item> items;
+    for (int i = 0; i < 6; ++i) items.push_back(item("n" + std::to_string(i) + ".test"));
+    for (const Item& it : items) cache.store(it.key(), it.message, {}, 60 + i_of(it), kT);
+    ASSERT_NE(cache.find(items[0].key()), nullptr);  // n0 is now the most recent
+    cache.set_capacity(3);
+    EXPECT_EQ(cache.capacity(), 3u);
+    EXPECT_EQ(cache.size(), 3u);
+    // Kept: n0, n5, n4 (most recent first); evicted: n1, n2, n3.
+    for (int i : {1, 2, 3}) EXPECT_EQ(cache.find(items[i].key()), nullptr) << i;
+    ASSERT_NE(cache.find(items[4].key()), nullptr);
+    EXPECT_EQ(cache.find(items[4].key())->message, items[4].message);
+    // The LRU order survived: storing one more evicts n5, the least recently used now.
+    ASSERT_NE(cache.find(items[0].key()), nullptr);
+    const Item extra = item("extra.test");
+    cache.store(extra.key(), extra.message, {}, 60, kT);
+    EXPECT_EQ(cache.size(), 3u);
+    EXPECT_EQ(cache.find(items[5].key()), nullptr);
+    EXPECT_NE(cache.find(items[0].key()), nullptr);
+    EXPECT_NE(cache.find(extra.key()), nullptr);
+}
+
+TEST(AnswerCache, GrowingKeepsEverythingAndTakesMore) {
+    AnswerCache cache(2, 3);
+    const Item a = item("a.test"), b = item("b.test"), c = item("c.test");
+    cache.store(a.key(), a.message, {}, 60, kT);
+    cache.store(b.key(), b.message, {}, 61, kT);
+    cache.set_capacity(100);
+    cache.store(c.key(), c.message, {}, 62, kT);
+    EXPECT_EQ(cache.size(), 3u);
+    EXPECT_EQ(cache.find(a.key())->ttl, 60u);
+    EXPECT_EQ(cache.find(b.key())->ttl, 61u);
+    EXPECT_EQ(cache.find(c.key())->ttl, 62u);
+    cache.set_capacity(0);
+    EXPECT_EQ(cache.size(), 0u);
+    cache.store(a.key(), a.message, {}, 60, kT);
+    EXPECT_EQ(cache.find(a.key()), nullptr) << "0 disables it";
 }
 
 TEST(AnswerCache, CapacityZeroStoresNothing) {

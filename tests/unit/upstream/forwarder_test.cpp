@@ -505,5 +505,201 @@ TEST_F(ForwarderTest, NoUpstreamsMeansServfail) {
     EXPECT_EQ(a.ede, 22);
 }
 
+// --- rounds: a lost packet is asked again -------------------------------------------
+
+/// Drops the first `n` queries it sees, then answers.
+test::Script drop_first(std::size_t n) {
+    auto seen = std::make_shared<std::size_t>(0);
+    return [seen, n](const Received& r) {
+        return ++*seen <= n ? std::vector<Send>{} : std::vector<Send>{{test::answer_a(r, 300)}};
+    };
+}
+
+TEST_F(ForwarderTest, TheOnlyUpstreamIsAskedAgainAfterALostPacket) {
+    up1.script(drop_first(1));
+    const auto start = SteadyClock::now();
+    const Answer a =
+        read_answer(ask("lost.test", test::kA, 1, UpstreamSet::make({up1.endpoint()})));
+    const auto elapsed = SteadyClock::now() - start;
+    EXPECT_EQ(a.rcode, 0);
+    EXPECT_EQ(a.an, 1);
+    EXPECT_EQ(up1.udp_count(), 2u);
+    EXPECT_NE(up1.received[0].query.id, up1.received[1].query.id);  // a fresh query
+    EXPECT_GE(elapsed, 100ms);
+    EXPECT_LT(elapsed, 400ms);
+    EXPECT_EQ(forwarder().stats().servfails, 0u);
+}
+
+TEST_F(ForwarderTest, RoundsGoOnUntilTheDeadlineThenServfail) {
+    up1.script(drop);
+    const auto start = SteadyClock::now();
+    const Answer a =
+        read_answer(ask("gone.test", test::kA, 1, UpstreamSet::make({up1.endpoint()})));
+    const auto elapsed = SteadyClock::now() - start;
+    EXPECT_EQ(a.rcode, 2);
+    EXPECT_EQ(a.ede, 22);
+    EXPECT_EQ(a.ede_text, "all 1 upstreams failed");
+    // 100 ms attempts in a 400 ms deadline: 4 of them (3 if the timers run late).
+    EXPECT_GE(up1.udp_count(), 3u);
+    EXPECT_LE(up1.udp_count(), 4u);
+    EXPECT_GE(elapsed, 350ms);
+    EXPECT_LT(elapsed, 700ms);
+}
+
+TEST_F(ForwarderTest, LaterRoundsRetryOnlyUpstreamsThatTimedOut) {
+    up1.script([](const Received& r) { return std::vector<Send>{{test::rcode_only(r, 5)}}; });
+    up2.script(drop_first(2));
+    const Answer a = read_answer(ask("r.test", test::kA, 1, both()));
+    EXPECT_EQ(a.rcode, 0);
+    EXPECT_EQ(a.an, 1);
+    EXPECT_EQ(up1.udp_count(), 1u) << "REFUSED is not asked again";
+    EXPECT_EQ(up2.udp_count(), 3u);
+
+    // Nothing timed out: no second round, SERVFAIL at once.
+    up2.script([](const Received& r) { return std::vector<Send>{{test::rcode_only(r, 2)}}; });
+    const auto start = SteadyClock::now();
+    const Answer b = read_answer(ask("r2.test", test::kA, 2, both()));
+    EXPECT_LT(SteadyClock::now() - start, 100ms);
+    EXPECT_EQ(b.rcode, 2);
+    EXPECT_EQ(b.ede, 23);
+    EXPECT_EQ(up1.udp_count(), 2u);
+    EXPECT_EQ(up2.udp_count(), 4u);
+}
+
+TEST_F(ForwarderTest, AStaleAnswerIsGivenAfterOneRoundRatherThanWaiting) {
+    const UpstreamSet set = UpstreamSet::make({up1.endpoint()});
+    up1.script([](const Received& r) { return std::vector<Send>{{test::answer_a(r, 10)}}; });
+    ask("s.test", test::kA, 1, set);
+    up1.script(drop);
+    now += 20s;
+    const auto start = SteadyClock::now();
+    const Answer stale = read_answer(ask("s.test", test::kA, 2, set));
+    EXPECT_LT(SteadyClock::now() - start, 300ms);
+    EXPECT_EQ(stale.ede, 3);
+    EXPECT_EQ(up1.udp_count(), 2u);
+}
+
+// --- per-upstream options -----------------------------------------------------------
+
+TEST_F(ForwarderTest, AnUpstreamsOwnTimeoutShortensItsAttempts) {
+    up1.script(drop);
+    ForwarderOptions o = options();
+    o.attempt_timeout = 300ms;
+    fwd = std::make_unique<Forwarder>(io, o);
+    const UpstreamSet set =
+        UpstreamSet::make({up1.endpoint(), up2.endpoint()}, {UpstreamOptions{50ms, false}});
+    const auto start = SteadyClock::now();
+    const Answer a = read_answer(ask("fast.test", test::kA, 1, set));
+    const auto elapsed = SteadyClock::now() - start;
+    EXPECT_EQ(a.an, 1);
+    EXPECT_GE(elapsed, 50ms);
+    EXPECT_LT(elapsed, 250ms) << "not the 300 ms default";
+    EXPECT_EQ(up1.udp_count(), 1u);
+    EXPECT_EQ(up2.udp_count(), 1u);
+}
+
+TEST_F(ForwarderTest, ATcpUpstreamIsAskedOverTcpOnly) {
+    up1.script([](const Received& r) { return std::vector<Send>{{test::answer_a(r, 300, 2)}}; });
+    const UpstreamSet set = UpstreamSet::make({up1.endpoint()}, {UpstreamOptions{0ms, true}});
+    const Answer a = read_answer(ask("tcp.test", test::kA, 4, set));
+    EXPECT_EQ(a.id, 4);
+    EXPECT_EQ(a.an, 2);
+    EXPECT_EQ(up1.udp_count(), 0u);
+    EXPECT_EQ(up1.tcp_count(), 1u);
+    ASSERT_EQ(up1.received.size(), 1u);
+    EXPECT_TRUE(up1.received[0].query.edns.present);
+    EXPECT_FALSE(cached("tcp.test", test::kA, 5, set).empty());
+}
+
+TEST_F(ForwarderTest, TheSetIdCoversTheOptions) {
+    const Endpoint e = up1.endpoint();
+    const std::uint64_t plain = UpstreamSet::make({e}).id;
+    EXPECT_EQ(UpstreamSet::make({e}, {UpstreamOptions{}}).id, plain) << "defaults: the same set";
+    EXPECT_NE(UpstreamSet::make({e}, {UpstreamOptions{300ms, false}}).id, plain);
+    EXPECT_NE(UpstreamSet::make({e}, {UpstreamOptions{0ms, true}}).id, plain);
+    EXPECT_NE(UpstreamSet::make({e}, {UpstreamOptions{300ms, false}}).id,
+              UpstreamSet::make({e}, {UpstreamOptions{301ms, false}}).id);
+    const UpstreamSet tcp = UpstreamSet::make({e}, {UpstreamOptions{0ms, true}});
+    ask("k.test", test::kA, 1, tcp);
+    EXPECT_FALSE(cached("k.test", test::kA, 2, tcp).empty());
+    EXPECT_TRUE(cached("k.test", test::kA, 2, UpstreamSet::make({e})).empty());
+}
+
+// --- new options on reload, cancel on shutdown -----------------------------------------
+
+TEST_F(ForwarderTest, SetOptionsKeepsTheCacheAndShrinksItToTheNewBound) {
+    const UpstreamSet set = UpstreamSet::make({up1.endpoint()});
+    for (const char* name : {"a.test", "b.test", "c.test"}) ask(name, test::kA, 1, set);
+    ASSERT_EQ(forwarder().cache_size(), 3u);
+    ForwarderOptions o = options();
+    o.cache_entries = 2;
+    o.max_ttl = 60s;
+    forwarder().set_options(o);
+    EXPECT_EQ(forwarder().cache_size(), 2u);
+    EXPECT_TRUE(cached("a.test", test::kA, 1, set).empty()) << "the least recently used";
+    const Answer kept = read_answer(cached("c.test", test::kA, 1, set));
+    EXPECT_EQ(kept.ttls, std::vector<std::uint32_t>{300}) << "kept as stored";
+    // New queries use the new options: their TTL capped at 60.
+    const Answer capped = read_answer(ask("d.test", test::kA, 1, set));
+    EXPECT_EQ(capped.ttls, std::vector<std::uint32_t>{60});
+    EXPECT_EQ(forwarder().cache_size(), 2u);
+    EXPECT_EQ(up1.udp_count(), 4u);
+}
+
+TEST_F(ForwarderTest, SetOptionsChangesTheTimersOfNewQueries) {
+    up1.script(drop);
+    const UpstreamSet set = UpstreamSet::make({up1.endpoint()});
+    ForwarderOptions o = options();
+    o.attempt_timeout = 50ms;
+    o.query_deadline = 150ms;
+    forwarder().set_options(o);
+    const auto start = SteadyClock::now();
+    EXPECT_EQ(read_answer(ask("t.test", test::kA, 1, set)).rcode, 2);
+    const auto elapsed = SteadyClock::now() - start;
+    // 50 ms attempts; a third would have less than 50 ms left of the 150 ms deadline.
+    EXPECT_GE(elapsed, 100ms);
+    EXPECT_LT(elapsed, 300ms) << "not the 400 ms deadline of the first options";
+    EXPECT_GE(up1.udp_count(), 2u);
+    EXPECT_LE(up1.udp_count(), 3u);
+}
+
+TEST_F(ForwarderTest, CancelAllAnswersEveryWaitingClientAndStopsTheUpstreams) {
+    up1.script(drop);
+    up2.script(drop);
+    std::vector<std::unique_ptr<ClientPacket>> queries;
+    std::vector<Answer> answers;
+    for (const char* name : {"one.test", "two.test", "ONE.test"}) {
+        queries.push_back(client_query(name, test::kA, static_cast<std::uint16_t>(answers.size())));
+        forwarder().resolve(
+            {&queries.back()->query, 1232}, both(),
+            [&](std::span<const std::uint8_t> a) { answers.push_back(read_answer(a)); });
+    }
+    run_until([&] { return up1.udp_count() == 2; });
+    ASSERT_EQ(forwarder().in_flight(), 2u);
+    forwarder().cancel_all();
+    ASSERT_EQ(answers.size(), 3u) << "answered before cancel_all returns";
+    for (const Answer& a : answers) {
+        EXPECT_EQ(a.rcode, 2);
+        EXPECT_EQ(a.ede, 0);
+        EXPECT_EQ(a.ede_text, "shutting down");
+    }
+    EXPECT_EQ(forwarder().in_flight(), 0u);
+    EXPECT_EQ(forwarder().stats().servfails, 3u);
+
+    // Later queries are answered at once (never inside resolve) and go nowhere.
+    queries.push_back(client_query("three.test", test::kA, 9));
+    forwarder().resolve(
+        {&queries.back()->query, 1232}, both(),
+        [&](std::span<const std::uint8_t> a) { answers.push_back(read_answer(a)); });
+    EXPECT_EQ(answers.size(), 3u);
+    const auto end = SteadyClock::now() + 300ms;  // past an attempt timeout: no failover
+    run_until([&] { return SteadyClock::now() >= end; }, 400ms);
+    ASSERT_EQ(answers.size(), 4u);
+    EXPECT_EQ(answers[3].id, 9);
+    EXPECT_EQ(answers[3].ede_text, "shutting down");
+    EXPECT_EQ(up1.udp_count(), 2u);
+    EXPECT_EQ(up2.udp_count(), 0u);
+}
+
 }  // namespace
 }  // namespace sitedns::upstream

@@ -1,0 +1,99 @@
+#include "server/net/worker_stats.h"
+
+#include <string>
+
+#include "server/net/worker.h"
+#include "server/wire/header.h"
+
+namespace sitedns::net {
+
+WorkerStats::WorkerStats(Telemetry& telemetry) : telemetry_(telemetry) {
+    ensure_block(0);  // queries without a view
+}
+
+WorkerStats::~WorkerStats() {
+    for (auto& block : blocks_) delete block.load(std::memory_order_relaxed);
+}
+
+void WorkerStats::ensure_block(std::uint32_t slot) {
+    std::atomic<Block*>& block = blocks_[slot / kSlotsPerBlock];
+    if (block.load(std::memory_order_relaxed) == nullptr) {
+        block.store(new Block(), std::memory_order_release);
+    }
+}
+
+void WorkerStats::remap(const runtime::Snapshot& snapshot) {
+    slots_.clear();
+    slots_.reserve(snapshot.views.size());
+    for (const runtime::View& view : snapshot.views) {
+        const std::uint32_t slot = telemetry_.views.slot(view.name);
+        ensure_block(slot);
+        slots_.push_back(slot);
+    }
+    mapped_ = &snapshot;
+    mapped_generation_ = snapshot.generation;
+    log_queries_ = snapshot.config.log.queries;
+}
+
+void WorkerStats::answered(const Answered& query, std::span<const std::uint8_t> answer) {
+    const auto elapsed = std::chrono::steady_clock::now() - query.received;
+    const auto ns = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
+    // An answer always has a header; SERVFAIL stands for a stub that has not.
+    const std::uint8_t rcode =
+        answer.size() >= wire::kHeaderSize ? wire::Header(answer).rcode() : std::uint8_t{2};
+    Block* block = blocks_[query.view_slot / kSlotsPerBlock].load(std::memory_order_relaxed);
+    block->counts[offset(query.view_slot, query.transport, rcode)].add();
+    latency_[runtime::latency_bucket(ns)].add();
+    latency_sum_ns_.add(ns);
+    if (log_queries_) [[unlikely]] {
+        telemetry_.query_log.write({query.client, query.port,
+                                    telemetry_.views.name(query.view_slot), answer, query.transport,
+                                    ns / 1000});
+    }
+}
+
+void WorkerStats::collect(runtime::MetricsSample& sample) const {
+    static constexpr std::array<const char*, kTransports> kProtocols{"udp", "tcp"};
+    static constexpr std::array<query::Transport, kTransports> kTransportOf{query::Transport::Udp,
+                                                                            query::Transport::Tcp};
+    const std::size_t slots = telemetry_.views.size();
+    for (std::uint32_t slot = 0; slot < slots; ++slot) {
+        const Block* block = blocks_[slot / kSlotsPerBlock].load(std::memory_order_acquire);
+        if (block == nullptr) continue;
+        for (std::size_t t = 0; t < kTransports; ++t) {
+            for (std::uint8_t rcode = 0; rcode < kRcodes; ++rcode) {
+                const std::uint64_t n = block->counts[offset(slot, kTransportOf[t], rcode)].get();
+                if (n == 0) continue;
+                runtime::QueryLabels labels{std::string(telemetry_.views.name(slot)), kProtocols[t],
+                                            std::string(runtime::rcode_label(rcode))};
+                sample.queries[labels] += n;
+            }
+        }
+    }
+    for (std::size_t i = 0; i < runtime::kLatencyBuckets; ++i) {
+        sample.latency_buckets[i] += latency_[i].get();
+    }
+    sample.latency_sum_ns += latency_sum_ns_.get();
+    sample.forwarded += forwarded_.get();
+    for (std::size_t t = 0; t < kTransports; ++t) {
+        sample.dropped_queries[kProtocols[t]] += dropped_[t].get();
+    }
+}
+
+void collect_worker(const Worker& worker, runtime::MetricsSample& sample) {
+    worker.stats().collect(sample);
+    const upstream::Forwarder& forwarder = worker.forwarder();
+    const upstream::ForwarderStats& stats = forwarder.stats();
+    sample.cache_hits += stats.cache_hits.get();
+    sample.cache_misses += stats.cache_misses.get();
+    sample.dropped_replies += stats.dropped_replies.get();
+    sample.stale_answers += stats.stale_answers.get();
+    for (const upstream::UpstreamStats& upstream : forwarder.upstream_stats()) {
+        runtime::UpstreamSample& sum = sample.upstreams[upstream.endpoint.to_string()];
+        sum.queries += upstream.queries.get();
+        sum.errors += upstream.errors.get();
+    }
+}
+
+}  // namespace sitedns::net

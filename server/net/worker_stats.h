@@ -1,0 +1,115 @@
+#pragma once
+// One worker's query counters (issue 5, item 4): answers by view, protocol and RCODE,
+// the answer latency histogram, forwarded and dropped queries. Only the worker's thread
+// writes them, with single-writer Counters (no read-modify-write, no lock, nothing shared
+// with another worker); a scrape reads them from its own thread and sums the workers.
+// Counting is allocation-free; so is the query log's check when `log.queries` is off.
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "config/address.h"
+#include "server/net/query_log.h"
+#include "server/query/responder.h"
+#include "server/runtime/metrics.h"
+#include "server/runtime/snapshot.h"
+#include "server/upstream/counter.h"
+
+namespace sitedns::net {
+
+class Worker;
+
+/// What the workers share for metrics and the query log; owned by the Server.
+struct Telemetry {
+    runtime::ViewLabels views;
+    QueryLog query_log;
+};
+
+/// One query on its way to an answer: what the counters and the query log need once
+/// the answer is sent (kept by a forwarded query until its reply).
+struct Answered {
+    std::chrono::steady_clock::time_point received;
+    std::uint32_t view_slot = 0;  ///< WorkerStats::view_slot()
+    query::Transport transport = query::Transport::Udp;
+    IpAddress client;
+    std::uint16_t port = 0;
+};
+
+class alignas(64) WorkerStats {
+  public:
+    explicit WorkerStats(Telemetry& telemetry);
+    ~WorkerStats();
+
+    WorkerStats(const WorkerStats&) = delete;
+    WorkerStats& operator=(const WorkerStats&) = delete;
+
+    /// The counter slot of `view` (nullptr: answered without a view), a view of
+    /// `snapshot`. The first call after a reload maps the new snapshot's views to their
+    /// slots by name (the only allocation, once per reload); later calls are a compare.
+    std::uint32_t view_slot(const runtime::Snapshot& snapshot, const runtime::View* view) {
+        if (&snapshot != mapped_ || snapshot.generation != mapped_generation_) [[unlikely]] {
+            remap(snapshot);
+        }
+        if (view == nullptr) return 0;
+        const auto index = static_cast<std::size_t>(view - snapshot.views.data());
+        return index < slots_.size() ? slots_[index] : 0;
+    }
+
+    /// `log.queries` of the snapshot last seen by view_slot().
+    bool log_queries() const { return log_queries_; }
+
+    /// Counts an answer sent now (view, protocol, its RCODE, latency) and logs it when
+    /// the query log is on. Allocation-free when it is off.
+    void answered(const Answered& query, std::span<const std::uint8_t> answer);
+    /// A query the view forwards (answered later, or from the cache, through answered()).
+    void count_forwarded() { forwarded_.add(); }
+    /// A packet dropped without an answer.
+    void count_dropped(query::Transport transport) { dropped_[index(transport)].add(); }
+
+    /// Adds this worker's counters to `sample`; from any thread.
+    void collect(runtime::MetricsSample& sample) const;
+
+  private:
+    static constexpr std::size_t kTransports = 2;
+    static constexpr std::size_t kRcodes = 16;  // the header's 4-bit RCODE
+    static constexpr std::size_t kSlotsPerBlock = 64;
+    static constexpr std::size_t kBlocks = runtime::ViewLabels::kCapacity / kSlotsPerBlock;
+
+    /// The query counters of kSlotsPerBlock view slots.
+    struct Block {
+        std::array<upstream::Counter, kSlotsPerBlock * kTransports * kRcodes> counts;
+    };
+
+    static std::size_t index(query::Transport t) { return t == query::Transport::Tcp ? 1 : 0; }
+    static std::size_t offset(std::uint32_t slot, query::Transport t, std::uint8_t rcode) {
+        return ((slot % kSlotsPerBlock) * kTransports + index(t)) * kRcodes + (rcode & 0x0f);
+    }
+    void remap(const runtime::Snapshot& snapshot);
+    /// Makes sure `slot` has its block (on the worker's thread).
+    void ensure_block(std::uint32_t slot);
+
+    Telemetry& telemetry_;
+    // Read by the scrape: a block is published (release) once allocated, freed with this.
+    std::array<std::atomic<Block*>, kBlocks> blocks_{};
+    std::array<upstream::Counter, runtime::kLatencyBuckets> latency_;
+    upstream::Counter latency_sum_ns_;
+    upstream::Counter forwarded_;
+    std::array<upstream::Counter, kTransports> dropped_;
+
+    // The worker's thread only.
+    const runtime::Snapshot* mapped_ = nullptr;
+    std::uint64_t mapped_generation_ = 0;
+    std::vector<std::uint32_t> slots_;  ///< snapshot view index -> slot
+    bool log_queries_ = false;
+};
+
+/// Adds `worker`'s counters, its forwarder's and its upstreams' to `sample` (any thread).
+void collect_worker(const Worker& worker, runtime::MetricsSample& sample);
+
+}  // namespace sitedns::net
