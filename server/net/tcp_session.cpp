@@ -143,13 +143,7 @@ void TcpSession::answer(std::span<const std::uint8_t> query) {
 }
 
 void TcpSession::forward(const query::Decision& decision, const Answered& note) {
-    upstream::Forwarder& forwarder = worker_.forwarder();
-    const upstream::ClientQuery client{&decision.query, decision.limit};
-    const upstream::UpstreamSet& upstreams = decision.view->upstreams;
-    auto out = worker_.answer_buffer();
-    if (std::size_t length = forwarder.answer_from_cache(client, upstreams, out)) {
-        const auto answer =
-            out.first(query::Responder::finish_forwarded(decision.ecs, out, length));
+    if (const auto answer = worker_.cached_forward(decision); !answer.empty()) {
         queue(answer);
         worker_.stats().answered(note, answer);
         return;
@@ -160,7 +154,8 @@ void TcpSession::forward(const query::Decision& decision, const Answered& note) 
                   note](std::span<const std::uint8_t> answer) {
         if (auto self = weak.lock()) self->on_forwarded(ecs, note, answer);
     };
-    forwarder.resolve(client, upstreams, std::move(reply));
+    const upstream::ClientQuery client{&decision.query, decision.limit};
+    worker_.forwarder().resolve(client, decision.view->upstreams, std::move(reply));
 }
 
 void TcpSession::on_forwarded(const std::optional<wire::ClientSubnet>& ecs, const Answered& note,
@@ -169,10 +164,7 @@ void TcpSession::on_forwarded(const std::optional<wire::ClientSubnet>& ecs, cons
     if (closed_) {
         return;
     }
-    auto buffer = worker_.answer_buffer();  // free: no query is being answered right now
-    const std::size_t length = std::min(answer.size(), buffer.size());
-    std::copy_n(answer.begin(), length, buffer.begin());
-    const auto finished = buffer.first(query::Responder::finish_forwarded(ecs, buffer, length));
+    const auto finished = worker_.finish_forwarded(ecs, answer);
     queue(finished);
     worker_.stats().answered(note, finished);
     if (processing_) {

@@ -87,13 +87,7 @@ void UdpListener::answer(std::size_t length) {
 }
 
 void UdpListener::forward(const query::Decision& decision, const Answered& note) {
-    upstream::Forwarder& forwarder = worker_.forwarder();
-    const upstream::ClientQuery client{&decision.query, decision.limit};
-    const upstream::UpstreamSet& upstreams = decision.view->upstreams;
-    auto out = worker_.answer_buffer();
-    if (std::size_t length = forwarder.answer_from_cache(client, upstreams, out)) {
-        const auto answer =
-            out.first(query::Responder::finish_forwarded(decision.ecs, out, length));
+    if (const auto answer = worker_.cached_forward(decision); !answer.empty()) {
         send(answer, sender_);
         worker_.stats().answered(note, answer);
         return;
@@ -102,19 +96,12 @@ void UdpListener::forward(const query::Decision& decision, const Answered& note)
     auto reply = [this, alive = std::weak_ptr<const bool>(alive_), to = sender_, ecs = decision.ecs,
                   note](std::span<const std::uint8_t> answer) {
         if (alive.expired() || !socket_.is_open()) return;
-        if (!ecs) {
-            send(answer, to);
-            worker_.stats().answered(note, answer);
-            return;
-        }
-        auto buffer = worker_.answer_buffer();  // free: the answer loop is not running now
-        const std::size_t length = std::min(answer.size(), buffer.size());
-        std::copy_n(answer.begin(), length, buffer.begin());
-        const auto finished = buffer.first(query::Responder::finish_forwarded(ecs, buffer, length));
+        const auto finished = worker_.finish_forwarded(ecs, answer);
         send(finished, to);
         worker_.stats().answered(note, finished);
     };
-    forwarder.resolve(client, upstreams, std::move(reply));
+    const upstream::ClientQuery client{&decision.query, decision.limit};
+    worker_.forwarder().resolve(client, decision.view->upstreams, std::move(reply));
 }
 
 void UdpListener::send(std::span<const std::uint8_t> answer, const asio::ip::udp::endpoint& to) {

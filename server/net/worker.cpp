@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -67,6 +68,23 @@ void Worker::shutdown_sessions() {
     }
     // After the sessions stopped reading: their SERVFAILs are the last answers they send.
     forwarder_->cancel_all();
+}
+
+std::span<const std::uint8_t> Worker::cached_forward(const query::Decision& decision) {
+    const upstream::ClientQuery client{&decision.query, decision.limit};
+    auto out = answer_buffer();
+    const std::size_t length = forwarder_->answer_from_cache(client, decision.view->upstreams, out);
+    if (length == 0) return {};
+    return out.first(query::Responder::finish_forwarded(decision.ecs, out, length));
+}
+
+std::span<const std::uint8_t> Worker::finish_forwarded(const std::optional<wire::ClientSubnet>& ecs,
+                                                       std::span<const std::uint8_t> answer) {
+    if (!ecs) return answer;
+    auto buffer = answer_buffer();
+    const std::size_t length = std::min(answer.size(), buffer.size());
+    std::copy_n(answer.begin(), length, buffer.begin());
+    return buffer.first(query::Responder::finish_forwarded(ecs, buffer, length));
 }
 
 }  // namespace sitedns::net

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <unordered_map>
 
@@ -58,6 +59,15 @@ class Worker {
     const WorkerStats& stats() const { return stats_; }
     /// Where this worker's query decisions are made (same rule; a Decision is large).
     query::Decision& decision() { return buffers_->decision; }
+
+    /// A forwarded query answered from this worker's cache, with the client's ECS echo
+    /// (in the answer buffer); empty on a miss. Shared by the UDP and TCP paths.
+    std::span<const std::uint8_t> cached_forward(const query::Decision& decision);
+    /// A forwarder's reply for one client with its ECS echo added (copied into the
+    /// answer buffer when there is one to add). Called between queries, when that buffer
+    /// is free.
+    std::span<const std::uint8_t> finish_forwarded(const std::optional<wire::ClientSubnet>& ecs,
+                                                   std::span<const std::uint8_t> answer);
 
     /// Registers a TCP session running on this worker (called on its thread).
     void add_session(std::shared_ptr<TcpSession> session);
