@@ -20,64 +20,13 @@
 #include "server/net/worker_stats.h"
 #include "server/runtime/metrics.h"
 #include "server/runtime/snapshot.h"
-
-namespace {
-
-std::atomic<bool> counting{false};
-std::atomic<std::size_t> allocations{0};
-
-void* counted(void* p) {
-    if (p == nullptr) throw std::bad_alloc();
-    if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1);
-    return p;
-}
-
-void* aligned(std::size_t size, std::align_val_t align) {
-    const auto alignment = static_cast<std::size_t>(align);
-    const std::size_t rounded = (size + alignment - 1) / alignment * alignment;
-    return std::aligned_alloc(alignment, rounded == 0 ? alignment : rounded);
-}
-
-}  // namespace
-
-void* operator new(std::size_t size) {
-    return counted(std::malloc(size == 0 ? 1 : size));
-}
-void* operator new[](std::size_t size) {
-    return counted(std::malloc(size == 0 ? 1 : size));
-}
-void* operator new(std::size_t size, std::align_val_t align) {
-    return counted(aligned(size, align));
-}
-void* operator new[](std::size_t size, std::align_val_t align) {
-    return counted(aligned(size, align));
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-    std::free(p);
-}
+#include "tests/support/allocation_counter.h"
 
 namespace sitedns::net {
+
+using sitedns::test::allocations;
+using sitedns::test::counting;
+
 namespace {
 
 using query::Transport;
