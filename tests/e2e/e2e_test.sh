@@ -1,0 +1,485 @@
+#!/usr/bin/env bash
+# End to end (issue 8): mail between three sites routed by sitedns's answers, the DNS
+# method of SPEC §1, on one machine.
+#
+#   sd-inet     bridge br0 203.0.113.1/24 ("the Internet"); dnsdist on 203.0.113.53
+#   sd-london   ext0 203.0.113.10/24, site subnet 10.1.0.0/16 (primary site)
+#   sd-paris    ext0 203.0.113.20/24, site subnet 10.2.0.0/16
+#   sd-madrid   ext0 203.0.113.30/24, site subnet 10.3.0.0/16
+#
+# Each site namespace runs sitedns on 10.N.0.53:53 (all three from the same configuration
+# file) and a Postfix whose resolver is that sitedns (/etc/netns/sd-SITE/resolv.conf).
+# Every address exists only inside the namespaces created here; no namespace has a
+# default route, so nothing can leave them. Everything made (namespaces, processes,
+# /etc/netns/sd-*, /tmp/sd-e2e) is removed on exit, also on failure, and leftovers of
+# a crashed run are removed first.
+#
+# Usage: e2e_test.sh PATH/TO/sitedns SOURCE_DIR
+# Needs root (skipped with exit 77 otherwise); installs postfix and dnsdist if missing.
+set -u
+
+SITEDNS=${1:?usage: e2e_test.sh SITEDNS SOURCE_DIR}
+SOURCE_DIR=${2:?usage: e2e_test.sh SITEDNS SOURCE_DIR}
+HERE=$(cd "$(dirname "$0")" && pwd)
+SITEDNS=$(realpath "$SITEDNS")
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "SKIP: the end-to-end test needs root (network namespaces, Postfix, port 53)"
+    exit 77
+fi
+
+WORK=/tmp/sd-e2e
+NAMESPACES=(sd-inet sd-london sd-paris sd-madrid)
+SITES=(london paris madrid)
+declare -A NUM=([london]=1 [paris]=2 [madrid]=3)
+declare -A EXT=([london]=203.0.113.10 [paris]=203.0.113.20 [madrid]=203.0.113.30)
+declare -A USER_OF=([london]=carol [paris]=alice [madrid]=bob)
+PARIS_NEW=203.0.113.21
+LB=203.0.113.53
+START=$(date +%s)
+FAILURES=0
+
+pass() { echo "ok   - $*"; }
+fail() { echo "FAIL - $*"; FAILURES=$((FAILURES + 1)); }
+# check DESCRIPTION COMMAND...: passes when COMMAND succeeds; on failure shows $out.
+# Returns COMMAND's success, so later steps can depend on it.
+check() {
+    local what=$1; shift
+    if "$@"; then
+        pass "$what"
+    else
+        fail "$what"
+        [ -n "${out:-}" ] && sed 's/^/     | /' <<<"$out"
+        return 1
+    fi
+}
+# wait_for SECONDS COMMAND...: polls COMMAND every 0.1 s until it succeeds.
+wait_for() {
+    local deadline=$((SECONDS + $1)); shift
+    until "$@"; do
+        [ $SECONDS -ge $deadline ] && return 1
+        sleep 0.1
+    done
+}
+site_ip() { echo "10.${NUM[$1]}.0.$2"; }
+
+# ---------------------------------------------------------------- tools
+
+need_install=()
+for tool in postfix:postfix dnsdist:dnsdist ip:iproute2 dig:dnsutils python3:python3 flock:util-linux; do
+    command -v "${tool%%:*}" >/dev/null || need_install+=("${tool#*:}")
+done
+if [ ${#need_install[@]} -gt 0 ]; then
+    # No system Postfix: the package must not configure or start one.
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    "$SOURCE_DIR/.ci/install-deps" "${need_install[@]}" || { echo "FAIL - install-deps"; exit 1; }
+fi
+# Debian keeps the postfix-script helper in /usr/lib/postfix/sbin and the commands in /usr/sbin.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+
+# One run at a time on this machine, whichever checkout it comes from: the names below
+# are fixed. The lock file is removed by its holder at exit; a waiter that wakes up on a
+# removed file takes the new one. (Not /run/netns: `ip netns add` flocks it itself.)
+# Daemons are started with fd 9 closed, so leftovers of a killed run never hold it.
+LOCK=/run/sitedns-e2e.lock
+take_lock() {
+    local deadline=$((SECONDS + 300))
+    while [ $SECONDS -lt $deadline ]; do
+        exec 9>>"$LOCK"
+        if flock -w $((deadline - SECONDS)) 9 &&
+            [ "$(stat -c %d:%i "$LOCK" 2>/dev/null)" = "$(stat -L -c %d:%i /proc/self/fd/9)" ]; then
+            return 0
+        fi
+        exec 9>&-
+    done
+    return 1
+}
+take_lock || { echo "FAIL - another e2e run holds $LOCK"; exit 1; }
+
+# ---------------------------------------------------------------- cleanup
+
+# Stops every process inside our namespaces (sitedns, the Postfix masters and their
+# children, dnsdist), by PID, then deletes the namespaces and the files.
+cleanup() {
+    local ns pids=() deadline
+    for ns in "${NAMESPACES[@]}"; do
+        [ -e "/run/netns/$ns" ] && pids+=($(ip netns pids "$ns" 2>/dev/null))
+    done
+    if [ ${#pids[@]} -gt 0 ]; then
+        kill -TERM "${pids[@]}" 2>/dev/null
+        any_alive() { local p; for p; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+        deadline=$((SECONDS + 3))
+        while [ $SECONDS -lt $deadline ] && any_alive "${pids[@]}"; do sleep 0.1; done
+        kill -KILL "${pids[@]}" 2>/dev/null
+    fi
+    for ns in "${NAMESPACES[@]}"; do
+        [ -e "/run/netns/$ns" ] && ip netns del "$ns"
+        rm -rf "/etc/netns/$ns"
+    done
+    rmdir /etc/netns 2>/dev/null
+    rm -rf "$WORK"
+    return 0
+}
+cleanup  # leftovers of a crashed run
+trap 'cleanup; rm -f "$LOCK"; echo "e2e: $(( $(date +%s) - START )) s"' EXIT
+trap 'exit 130' INT TERM
+
+mkdir -m 755 -p "$WORK"
+
+# ---------------------------------------------------------------- network
+
+setup_network() {
+    ip netns add sd-inet || return 1
+    ip -n sd-inet link set lo up
+    ip -n sd-inet link add br0 type bridge
+    ip -n sd-inet addr add 203.0.113.1/24 dev br0
+    ip -n sd-inet addr add $LB/32 dev br0
+    ip -n sd-inet link set br0 up
+    local s ns
+    for s in "${SITES[@]}"; do
+        ns=sd-$s
+        ip netns add $ns || return 1
+        ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+        ip -n $ns link set lo up
+        # The veth is made inside sd-inet with its peer inside the site: the host's
+        # namespace never holds an interface of the test.
+        ip -n sd-inet link add v-$s type veth peer name ext0 netns $ns || return 1
+        ip -n sd-inet link set v-$s master br0 up
+        # Renumbering (scenario 4) deletes the first address: keep the second one.
+        ip netns exec $ns sysctl -qw net.ipv4.conf.ext0.promote_secondaries=1
+        ip -n $ns addr add "${EXT[$s]}/24" dev ext0
+        ip -n $ns link set ext0 up
+        # Site subnet: sitedns (.53) and a client (.100). Postfix asks sitedns from
+        # 10.N.0.53 (the kernel's source for a local destination), inside the subnet.
+        ip -n $ns addr add "$(site_ip $s 53)/32" dev lo
+        ip -n $ns addr add "$(site_ip $s 100)/32" dev lo
+        mkdir -p /etc/netns/$ns
+        printf 'nameserver %s\noptions timeout:1 attempts:2\n' "$(site_ip $s 53)" >/etc/netns/$ns/resolv.conf
+    done
+    ip netns exec sd-inet sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+}
+
+# ---------------------------------------------------------------- sitedns
+
+CONFIG=$WORK/sites.json
+# sites_config FILE PARIS_ADDRESS: the one configuration every site runs (SPEC §3.3).
+sites_config() {
+    cat >"$1.tmp" <<JSON
+{
+  "listen": ["127.0.0.1:5353"],
+  "threads": 1,
+  "upstreams": [],
+  "ecs_trust": ["$LB/32"],
+  "user": "nobody",
+  "sites": {
+    "domain": "example.com",
+    "internal_suffix": "example.local",
+    "ttl": 300,
+    "list": [
+      { "name": "london", "subnets": ["10.1.0.0/16"], "address": "${EXT[london]}", "primary": true },
+      { "name": "paris",  "subnets": ["10.2.0.0/16"], "address": "$2" },
+      { "name": "madrid", "subnets": ["10.3.0.0/16"], "address": "${EXT[madrid]}" }
+    ]
+  }
+}
+JSON
+    chmod 644 "$1.tmp" && mv "$1.tmp" "$1"
+}
+
+declare -A SITEDNS_PID
+# start_sitedns NAME NAMESPACE ADDRESS: one instance, logging to $WORK/NAME.log.
+start_sitedns() {
+    ip netns exec "$2" "$SITEDNS" --config "$CONFIG" --listen "$3:53" >"$WORK/$1.log" 2>&1 9<&- &
+    SITEDNS_PID[$1]=$!
+}
+# dig_in NAMESPACE SOURCE SERVER ARGS...: a short answer, one try.
+dig_in() {
+    local ns=$1 src=$2 server=$3; shift 3
+    ip netns exec "$ns" dig @"$server" -b "$src" +tries=1 +timeout=1 "$@" 2>&1
+}
+answers() {  # answers NAMESPACE SOURCE SERVER NAME TYPE: a NOERROR answer
+    dig_in "$@" | grep -q 'status: NOERROR'
+}
+# reload_all PATTERN: SIGHUP every site's sitedns, wait for PATTERN in each log.
+reload_all() {
+    local s ok=0
+    declare -A before
+    for s in "${SITES[@]}"; do
+        before[$s]=$(grep -c "$1" "$WORK/sitedns-$s.log")
+        kill -HUP "${SITEDNS_PID[sitedns-$s]}"
+    done
+    for s in "${SITES[@]}"; do
+        log_grew() { [ "$(grep -c "$1" "$WORK/sitedns-$2.log")" -gt "$3" ]; }
+        wait_for 10 log_grew "$1" "$s" "${before[$s]}" || { ok=1; out=$(tail -5 "$WORK/sitedns-$s.log"); }
+    done
+    return $ok
+}
+
+# ---------------------------------------------------------------- postfix
+
+# setup_postfix SITE: configuration, mailboxes and (at the primary) the contacts.
+setup_postfix() {
+    local s=$1 dir=$WORK/$1 alias_domains= t
+    mkdir -p "$dir/etc" "$dir/queue" "$dir/data" "$dir/mail"
+    chown postfix "$dir/data"
+    chown nobody:nogroup "$dir/mail"
+    echo "${USER_OF[$s]}@$s.example.local ${USER_OF[$s]}/" >"$dir/etc/mailboxes"
+    : >"$dir/etc/contacts"
+    if [ "$s" = london ]; then
+        alias_domains=example.com
+        for t in "${SITES[@]}"; do
+            echo "${USER_OF[$t]}@example.com ${USER_OF[$t]}@$t.example.local" >>"$dir/etc/contacts"
+        done
+    fi
+    sed -e "s|@SITE@|$s|g" -e "s|@DIR@|$dir|g" -e "s|@WORK@|$WORK|g" \
+        -e "s|@SUBNET@|10.${NUM[$s]}.0.0/16|g" -e "s|@ALIAS_DOMAINS@|$alias_domains|g" \
+        "$HERE/postfix/main.cf.in" >"$dir/etc/main.cf"
+    cp "$HERE/postfix/master.cf" "$dir/etc/master.cf"
+}
+postfix_cmd() {  # postfix_cmd SITE ARGS...: the site's postfix, inside its namespace
+    local s=$1; shift
+    ip netns exec "sd-$s" postfix -c "$WORK/$s/etc" "$@" >>"$WORK/$s/postfix-cmd.log" 2>&1 9<&-
+}
+smtp_up() {  # smtp_up SITE: the site's SMTP server greets on its external address
+    local addr=${2:-${EXT[$1]}}
+    ip netns exec "sd-$1" timeout 2 bash -c "exec 3<>/dev/tcp/$addr/25 && head -c 3 <&3" 2>/dev/null | grep -q 220
+}
+smtp_down() { ! smtp_up "$@"; }
+start_postfix() { postfix_cmd "$1" start && wait_for 20 smtp_up "$1"; }
+stop_postfix() { postfix_cmd "$1" stop && wait_for 20 smtp_down "$1"; }
+
+# send SITE FROM TO MSGID: submits at SITE's Postfix; sets QID.
+send() {
+    QID=$(ip netns exec "sd-$1" python3 "$HERE/send_mail.py" 127.0.0.1 "$2" "$3" "$4" \
+          "e2e $4" 2>&1)
+    local rc=$?
+    out=$QID
+    return $rc
+}
+copies() { grep -rlF "Message-ID: <$1>" "$WORK"/*/mail 2>/dev/null; }
+in_queues() { grep -rlF "Message-ID: <$1>" "$WORK"/*/queue 2>/dev/null; }
+delivered() { [ -n "$(copies "$1")" ]; }
+queues_clear() { [ -z "$(in_queues "$1")" ]; }
+# only_at SITE USER MSGID: exactly one copy, in USER's mailbox at SITE, in no queue.
+only_at() {
+    wait_for 30 delivered "$3" && wait_for 10 queues_clear "$3"
+    local found
+    found=$(copies "$3"; in_queues "$3")
+    out="copies and queue files: ${found:-none}"
+    [ "$(wc -l <<<"$found")" -eq 1 ] && [[ $found == "$WORK/$1/mail/$2/new/"* ]]
+}
+# came_from SITE MSGID ADDRESS: the delivered copy's last hop was ADDRESS.
+came_from() {
+    local file
+    file=$(copies "$2" | head -1)
+    out=$(grep -A1 '^Received: from' "$file" | head -4)
+    grep -A1 '^Received: from' "$file" | head -2 | tr -d '\n' |
+        grep -qF "[$3])" && grep -qF "by mail.$1.example.local" <<<"$out"
+}
+# relayed SITE QID RCPT ADDRESS STATUS: SITE's Postfix logged QID to RCPT via ADDRESS.
+relayed() {
+    grep -qE "$2: to=<$3>,( orig_to=<[^>]*>,)? relay=[^ ]*\[$4\]:25, .* status=$5" "$WORK/$1/maillog"
+}
+# refused SITE QID RCPT ADDRESS: SITE's Postfix deferred QID, ADDRESS refusing the connection.
+refused() {
+    grep -qE "$2: to=<$3>, relay=none, .* status=deferred \(connect to [^ ]*\[$4\]:25: Connection refused\)" \
+        "$WORK/$1/maillog"
+}
+# only_deferred_at SITE MSGID: one queue file, in SITE's deferred queue; no mailbox copy.
+only_deferred_at() {
+    local found
+    found=$(copies "$2"; in_queues "$2")
+    out="copies and queue files: ${found:-none}"
+    [ "$(wc -l <<<"$found")" -eq 1 ] && [[ $found == "$WORK/$1/queue/deferred/"* ]]
+}
+# traced FROM ADDRESS SITE IP: `sitedns trace` ends "delivered at SITE", via IP.
+traced() {
+    out=$("$SITEDNS" trace --config "${TRACE_CONFIG:-$CONFIG}" --from "$1" "$2" 2>&1) || return 1
+    tail -1 <<<"$out" | grep -qx "delivered at $3" && grep -qF -- "-> $4 (site $3)" <<<"$out"
+}
+
+# mail_scenario NAME FROM_SITE RCPT HOME_SITE USER VIA_IP: submit at FROM_SITE, expect
+# the route `trace` gives (VIA_IP, HOME_SITE), the Postfix relay and the one copy. For
+# user@example.com, trace shows it reaching the primary (the public MX), and the
+# contact's address from there.
+mail_scenario() {
+    local name=$1 from=$2 rcpt=$3 home=$4 user=$5 via=$6 id internal=$5@$4.example.local
+    id="$name.$RANDOM@e2e.invalid"
+    if [ "$rcpt" != "$internal" ]; then
+        out=$("$SITEDNS" trace --config "${TRACE_CONFIG:-$CONFIG}" --from "$from" "$rcpt" 2>&1)
+        check "$name: trace --from $from $rcpt: delivered at the primary, london" \
+            grep -qx 'delivered at london' <<<"$(tail -1 <<<"$out")"
+    fi
+    check "$name: trace --from $from $internal predicts $via, delivered at $home" \
+        traced "$from" "$internal" "$home" "$via"
+    check "$name: submitted at $from" send "$from" "${USER_OF[$from]}@$from.example.local" "$rcpt" "$id" ||
+        return
+    check "$name: only in $user's mailbox at $home" only_at "$home" "$user" "$id"
+    out=$(grep -F "$QID" "$WORK/$from/maillog")
+    check "$name: $from's Postfix relayed it to [$via]" wait_for 5 relayed "$from" "$QID" \
+        "$user@$home.example.local" "$via" sent
+    check "$name: the copy at $home came straight from $from" came_from "$home" "$id" \
+        "$(current_ext "$from")"
+}
+current_ext() { [ "$1" = paris ] && echo "$PARIS_ADDR" || echo "${EXT[$1]}"; }
+
+# ================================================================ run
+
+echo "# network: ${NAMESPACES[*]}"
+setup_network || { echo "FAIL - network namespaces"; exit 1; }
+
+PARIS_ADDR=${EXT[paris]}
+sites_config "$CONFIG" "$PARIS_ADDR"
+out=$("$SITEDNS" check --config "$CONFIG" 2>&1)
+check "sitedns check accepts the shared configuration" test $? -eq 0
+
+for s in "${SITES[@]}"; do
+    start_sitedns "sitedns-$s" "sd-$s" "$(site_ip $s 53)"
+done
+for s in "${SITES[@]}"; do
+    other=paris; [ $s = paris ] && other=london
+    if ! wait_for 15 answers "sd-$s" "$(site_ip $s 100)" "$(site_ip $s 53)" "$other.example.local" MX; then
+        out=$(cat "$WORK/sitedns-$s.log")
+        fail "sitedns answers at $s"; exit 1
+    fi
+done
+pass "sitedns answers in the three sites, from one configuration file"
+
+# Each site's own view (SPEC §3.3): the other sites' MX, never its own, nothing public.
+out=$(dig_in sd-madrid "$(site_ip madrid 100)" "$(site_ip madrid 53)" +short paris.example.local MX)
+check "madrid's view: paris.example.local MX is mail.paris" test "$out" = "10 mail.paris.example.local."
+out=$(dig_in sd-paris "$(site_ip paris 100)" "$(site_ip paris 53)" paris.example.local MX)
+check "paris's view: its own domain is not served (REFUSED)" grep -q 'status: REFUSED' <<<"$out"
+out=$(dig_in sd-london "$(site_ip london 100)" "$(site_ip london 53)" example.org A)
+check "london's view: public names are refused, nothing leaves" grep -q 'status: REFUSED' <<<"$out"
+
+for s in "${SITES[@]}"; do
+    setup_postfix "$s"
+    if ! start_postfix "$s"; then
+        out=$(cat "$WORK/$s/postfix-cmd.log" "$WORK/$s/maillog" 2>/dev/null | tail -20)
+        fail "postfix starts at $s"; exit 1
+    fi
+done
+pass "postfix runs in the three sites"
+
+echo "# 1. site to site"
+mail_scenario "madrid-to-paris" madrid alice@paris.example.local paris alice "${EXT[paris]}"
+
+echo "# 2. the public domain, through the primary's contacts"
+mail_scenario "example.com-via-london" london bob@example.com madrid bob "${EXT[madrid]}"
+check "example.com-via-london: london's contact rewrote it to bob@madrid.example.local" \
+    grep -qE "to=<bob@madrid\.example\.local>, orig_to=<bob@example\.com>, relay=mail\.madrid\.example\.local\[${EXT[madrid]}\]" \
+    "$WORK/london/maillog"
+
+echo "# 3. paris down: the mail waits at madrid, then is delivered"
+if check "paris's postfix stops" stop_postfix paris; then
+    id="queued.$RANDOM@e2e.invalid"
+    check "queued: trace still predicts paris" traced madrid alice@paris.example.local paris "${EXT[paris]}"
+    if check "queued: submitted at madrid" send madrid bob@madrid.example.local alice@paris.example.local "$id"; then
+        check "queued: deferred at madrid (connection refused by ${EXT[paris]})" wait_for 20 refused madrid \
+            "$QID" alice@paris.example.local "${EXT[paris]}"
+        check "queued: in madrid's deferred queue and in no mailbox" only_deferred_at madrid "$id"
+        check "paris's postfix comes back" start_postfix paris
+        postqueue -c "$WORK/madrid/etc" -f 9<&-
+        check "queued: only in alice's mailbox at paris after the flush" only_at paris alice "$id"
+        check "queued: madrid's Postfix relayed it to [${EXT[paris]}]" wait_for 5 relayed madrid "$QID" \
+            alice@paris.example.local "${EXT[paris]}" sent
+    fi
+fi
+
+echo "# 4. SIGHUP: paris moves to $PARIS_NEW"
+ip -n sd-paris addr add "$PARIS_NEW/24" dev ext0
+PARIS_ADDR=$PARIS_NEW
+sites_config "$CONFIG" "$PARIS_ADDR"
+check "the three sitedns reload the new topology" reload_all "reloaded in"
+# The old address is gone: mail can only arrive through the new one.
+ip -n sd-paris addr del "${EXT[paris]}/24" dev ext0
+out=$(dig_in sd-madrid "$(site_ip madrid 100)" "$(site_ip madrid 53)" +short mail.paris.example.local A)
+check "madrid's view: mail.paris is $PARIS_NEW" test "$out" = "$PARIS_NEW"
+mail_scenario "after-reload" madrid alice@paris.example.local paris alice "$PARIS_NEW"
+mail_scenario "after-reload-from-london" london alice@example.com paris alice "$PARIS_NEW"
+
+echo "# 5. a loop caught before it happens"
+LOOP=$WORK/loop.json
+sites_config "$LOOP" "${EXT[london]}"  # paris's mail host at london's address
+out=$("$SITEDNS" check --config "$LOOP" 2>&1)
+rc=$?
+check "sitedns check rejects the looping topology (exit 1)" test $rc -eq 1
+check "  and names the loop" grep -qi '^error:.*loop' <<<"$out"
+out=$("$SITEDNS" trace --config "$LOOP" --from london alice@paris.example.local 2>&1)
+rc=$?
+check "trace on the looping topology ends in 'loop' (exit 1)" \
+    test $rc -eq 1 -a "$(tail -1 <<<"$out")" = loop
+cp "$CONFIG" "$WORK/good.json"
+cp "$LOOP" "$CONFIG"
+check "a SIGHUP with the loop is refused by the three sitedns" reload_all "reload failed"
+out=$(dig_in sd-london "$(site_ip london 100)" "$(site_ip london 53)" +short mail.paris.example.local A)
+check "london still serves paris at $PARIS_NEW (the old data)" test "$out" = "$PARIS_NEW"
+# The looping file stays on disk; trace reads the topology still served.
+TRACE_CONFIG=$WORK/good.json mail_scenario "after-refused-reload" london alice@example.com paris alice "$PARIS_NEW"
+cp "$WORK/good.json" "$CONFIG"
+check "no mail loops: no Postfix logged a loop or a bounce" \
+    bash -c "! grep -qiE 'loops back to myself|too many hops|status=bounced' $WORK/*/maillog"
+
+echo "# 6. dnsdist in front of two sitedns (ECS)"
+ip -n sd-london addr add "$(site_ip london 54)/32" dev lo
+ip -n sd-london addr add "$(site_ip london 55)/32" dev lo
+for s in "${SITES[@]}"; do
+    ip -n sd-inet route add "10.${NUM[$s]}.0.0/16" via "$(current_ext $s)"
+done
+start_sitedns backend-a sd-london "$(site_ip london 54)"
+start_sitedns backend-b sd-london "$(site_ip london 55)"
+sed -e "s|@LB@|$LB|g" -e "s|@BACKEND_A@|$(site_ip london 54)|g" -e "s|@BACKEND_B@|$(site_ip london 55)|g" \
+    "$HERE/dnsdist.conf.in" >"$WORK/dnsdist.conf"
+ip netns exec sd-inet dnsdist --supervised --disable-syslog -C "$WORK/dnsdist.conf" >"$WORK/dnsdist.log" 2>&1 9<&- &
+DNSDIST_PID=$!
+if ! wait_for 15 answers sd-paris "$(site_ip paris 100)" $LB london.example.local MX; then
+    out=$(tail -20 "$WORK/dnsdist.log")
+    fail "dnsdist answers"
+else
+    pass "dnsdist answers on $LB"
+    for q in "paris london 10 mail.london.example.local." "madrid paris 10 mail.paris.example.local." \
+             "london madrid 10 mail.madrid.example.local."; do
+        set -- $q
+        out=$(dig_in sd-$1 "$(site_ip $1 100)" $LB +short $2.example.local MX)
+        check "through dnsdist, $1's client gets $1's view: $2 MX is ${*:3}" test "$out" = "${*:3}"
+        out=$(dig_in sd-$1 "$(site_ip $1 100)" $LB $1.example.local MX)
+        check "through dnsdist, $1's client gets no answer for its own domain (REFUSED)" \
+            grep -q 'status: REFUSED' <<<"$out"
+    done
+    out=$(dig_in sd-paris "$(site_ip paris 100)" $LB +subnet=10.1.0.0/16 paris.example.local MX)
+    check "a paris client claiming london's subnet (ECS) still gets paris's view" \
+        grep -q 'status: REFUSED' <<<"$out"
+
+    # 200 queries; backend a is killed after the 50th. dig retries (3 tries, 1 s) while
+    # dnsdist's health check (every second) takes the dead backend out.
+    lost=0 wrong=0 retried=0
+    for i in $(seq 1 200); do
+        [ "$i" -eq 51 ] && kill -TERM "${SITEDNS_PID[backend-a]}"
+        reply=$(ip netns exec sd-madrid dig @$LB -b "$(site_ip madrid 100)" +tries=3 +timeout=1 +short \
+                london.example.local MX 2>&1)
+        a=$(grep -v '^;;' <<<"$reply")
+        grep -q '^;;' <<<"$reply" && retried=$((retried + 1))
+        if [ -z "$a" ]; then
+            lost=$((lost + 1))
+        elif [ "$a" != "10 mail.london.example.local." ]; then
+            wrong=$((wrong + 1))
+        fi
+    done
+    echo "#   failover: $retried of 200 queries needed a client retry"
+    out="lost $lost, wrong $wrong; dnsdist log: $(tail -5 "$WORK/dnsdist.log")"
+    check "backend a stopped after query 50 of 200: no answer lost, none wrong" \
+        test $lost -eq 0 -a $wrong -eq 0
+    check "backend a is stopped" bash -c "! kill -0 ${SITEDNS_PID[backend-a]} 2>/dev/null"
+fi
+kill -TERM "$DNSDIST_PID" 2>/dev/null
+
+echo "# run time: $(( $(date +%s) - START )) s"
+if [ "$FAILURES" -ne 0 ]; then
+    echo "$FAILURES check(s) failed; logs:"
+    for f in "$WORK"/*.log "$WORK"/*/postfix-cmd.log "$WORK"/*/maillog; do
+        [ -f "$f" ] && { echo "== $f"; tail -15 "$f"; }
+    done
+    exit 1
+fi
+echo "all passed"
