@@ -1,5 +1,7 @@
 # The two commands of README.md, plus bench. Each installs what is missing first.
 BUILD    ?= build
+# Build output without make's directory lines.
+MAKEFLAGS += --no-print-directory
 JOBS     ?= $(shell nproc)
 SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
