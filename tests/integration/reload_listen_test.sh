@@ -13,32 +13,8 @@ set -u
 SITEDNS=${1:?usage: reload_listen_test.sh SITEDNS SOURCE_DIR}
 : "${2:?usage: reload_listen_test.sh SITEDNS SOURCE_DIR}"
 
-WORK=$(mktemp -d)
-PIDS=()
-FAILURES=0
-
-cleanup() {
-    exec 3>&- 2>/dev/null
-    for pid in "${PIDS[@]}"; do
-        kill -KILL "$pid" 2>/dev/null
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-pass() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; FAILURES=$((FAILURES + 1)); }
-# check DESCRIPTION COMMAND...: passes when COMMAND succeeds; on failure shows $out.
-check() {
-    local what=$1; shift
-    if "$@"; then
-        pass "$what"
-    else
-        fail "$what"
-        sed 's/^/     | /' <<<"${out:-}"
-    fi
-}
+. "$(dirname "$0")/lib.sh"
+cleanup_extra() { exec 3>&- 2>/dev/null; }
 
 # ---------------------------------------------------------------- fixtures
 

@@ -14,31 +14,7 @@ SITEDNS=${1:?usage: reload_test.sh SITEDNS SOURCE_DIR}
 : "${2:?usage: reload_test.sh SITEDNS SOURCE_DIR}"
 QPS=${RELOAD_TEST_QPS:-3000}
 
-WORK=$(mktemp -d)
-PIDS=()
-FAILURES=0
-
-cleanup() {
-    for pid in "${PIDS[@]}"; do
-        kill -KILL "$pid" 2>/dev/null
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-pass() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; FAILURES=$((FAILURES + 1)); }
-# check DESCRIPTION COMMAND...: passes when COMMAND succeeds; on failure shows $out.
-check() {
-    local what=$1; shift
-    if "$@"; then
-        pass "$what"
-    else
-        fail "$what"
-        sed 's/^/     | /' <<<"${out:-}"
-    fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # ---------------------------------------------------------------- fixtures
 

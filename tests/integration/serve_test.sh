@@ -11,25 +11,7 @@ SOURCE_DIR=${2:?usage: serve_test.sh SITEDNS SOURCE_DIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
 CLIENT="python3 $HERE/dns_client.py"
 
-WORK=$(mktemp -d)
-PIDS=()
-FAILURES=0
-
-cleanup() {
-    for pid in "${PIDS[@]}"; do
-        kill -KILL "$pid" 2>/dev/null
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-pass() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; FAILURES=$((FAILURES + 1)); }
-check() {  # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
-    local what=$1; shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # ---------------------------------------------------------------- fixtures
 

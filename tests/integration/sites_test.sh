@@ -11,32 +11,7 @@ SITEDNS=${1:?usage: sites_test.sh SITEDNS SOURCE_DIR}
 SOURCE_DIR=${2:?usage: sites_test.sh SITEDNS SOURCE_DIR}
 EXAMPLE="$SOURCE_DIR/config/examples/sites.json"
 
-WORK=$(mktemp -d)
-PIDS=()
-FAILURES=0
-
-cleanup() {
-    for pid in "${PIDS[@]}"; do
-        kill -KILL "$pid" 2>/dev/null
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-pass() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; FAILURES=$((FAILURES + 1)); }
-# check DESCRIPTION COMMAND...: passes when COMMAND succeeds; on failure shows $out, the
-# last command's output.
-check() {
-    local what=$1; shift
-    if "$@"; then
-        pass "$what"
-    else
-        fail "$what"
-        sed 's/^/     | /' <<<"${out:-}"
-    fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # ---------------------------------------------------------------- fixtures
 
