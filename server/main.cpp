@@ -76,6 +76,15 @@ int run_check(const std::string& config_file) {
         failed = failed || error;
         std::printf("%s: %s\n", error ? "error" : "warning", problem.text.c_str());
     }
+    // A warning, not an error: the file may be checked on another machine than the
+    // one it will run on. Started as root there, an unknown user stops sitedns (exit 3).
+    if (const auto& user = snapshot->config.user) {
+        try {
+            runtime::lookup_account(*user);
+        } catch (const std::exception& e) {
+            std::printf("warning: user: %s\n", e.what());
+        }
+    }
     if (failed) {
         return kExitInvalid;
     }

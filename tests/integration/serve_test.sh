@@ -125,6 +125,16 @@ check "a bad option value exits 2 (got $rc)" test $rc -eq 2
 out=$("$SITEDNS" check --config "$WORK/site.json" 2>&1); rc=$?
 check "check on a good config exits 0 ($out)" test $rc -eq 0
 check "check reports views, zones and records" grep -qE '^ok: 1 views, 2 zones, [0-9]+ records$' <<<"$out"
+python3 - "$WORK/site.json" "$WORK/nouser.json" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["user"] = "sitedns-no-such-user"
+json.dump(config, open(sys.argv[2], "w"))
+PY
+out=$("$SITEDNS" check --config "$WORK/nouser.json" 2>&1); rc=$?
+check "check warns about a user that does not exist, exit 0 (got $rc)" test $rc -eq 0
+check "the warning names the user" \
+    grep -qE '^warning: user: user "sitedns-no-such-user" does not exist' <<<"$out"
 out=$("$SITEDNS" check 2>&1); rc=$?
 check "check on the built-in config exits 0 ($out)" test $rc -eq 0
 check "the built-in config is the three sites, each zone compiled once" \
