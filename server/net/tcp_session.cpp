@@ -126,7 +126,8 @@ void TcpSession::answer(std::span<const std::uint8_t> query) {
     auto out = worker_.answer_buffer();
     query::Decision& decision = worker_.decision();
     const runtime::Snapshot& snapshot = worker_.snapshot();  // once: decision.view is in it
-    query::Responder::handle(snapshot, query, client_, query::Transport::Tcp, out, decision);
+    query::Responder::handle(snapshot, query, client_, query::Transport::Tcp, out, decision,
+                             worker_.answer_cache());
     WorkerStats& stats = worker_.stats();
     // The latency of a TCP answer ends when it is queued for writing.
     const Answered note{received, stats.view_slot(snapshot, decision.view), query::Transport::Tcp,

@@ -147,6 +147,27 @@ void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::u
     decision.size = encode(query, plan, framing, out);
 }
 
+void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
+                       const IpAddress& client, Transport transport, std::span<std::uint8_t> out,
+                       Decision& decision, AnswerCache& cache) {
+    AnswerKey key;
+    if (!AnswerCache::make_key(packet, transport, key)) {
+        handle(snapshot, packet, client, transport, out, decision);
+        return;
+    }
+    // A plain query carries no ECS option: the sender's address chooses the view.
+    const runtime::View* view = snapshot.view_for(client);
+    if (const std::size_t size = cache.find(snapshot, view, key, packet, out); size != 0) {
+        decision.action = Action::Send;
+        decision.size = size;
+        decision.view = view;
+        decision.ecs.reset();
+        return;
+    }
+    handle(snapshot, packet, client, transport, out, decision);
+    if (decision.action == Action::Send) cache.store(snapshot, view, key, out.first(decision.size));
+}
+
 std::size_t Responder::respond(const runtime::Snapshot& snapshot,
                                std::span<const std::uint8_t> packet, const IpAddress& client,
                                Transport transport, std::span<std::uint8_t> out) {

@@ -1,0 +1,179 @@
+#include "server/query/answer_cache.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "server/query/responder.h"
+#include "server/wire/header.h"
+#include "zones/dns/name.h"
+
+namespace sitedns::query {
+
+struct AnswerCache::Entry {
+    std::uint64_t hash;
+    std::uint64_t stamp;  ///< 0: empty
+    const runtime::Snapshot* snapshot;
+    std::uint64_t generation;
+    const runtime::View* view;
+    std::uint16_t key_size;
+    std::uint16_t answer_size;
+    std::uint8_t key[AnswerKey::kMaxSize];
+    std::uint8_t answer[kMaxAnswer];
+};
+
+namespace {
+
+constexpr std::size_t kOptSize = 11;  // root owner, type, class, TTL, RDLENGTH 0
+constexpr std::uint16_t kOptType = 41;
+constexpr std::size_t kNameAt = 11;  // in the key: after the transport, flags and counts
+
+std::uint16_t u16_at(const std::uint8_t* p) {
+    return static_cast<std::uint16_t>(p[0] << 8 | p[1]);
+}
+
+/// 64-bit multiply-xor over 8-byte words: the key is a few dozen bytes, so a hash that
+/// takes a word per step beats a byte-at-a-time one; the table is not exposed to
+/// chosen keys any more than the zone's own hash index (entries are only replaced).
+std::uint64_t hash_bytes(const std::uint8_t* p, std::size_t n) {
+    constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
+    std::uint64_t h = n * kMul;
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        h = (h ^ w) * kMul;
+        h ^= h >> 29;
+    }
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, p + i, n - i);
+    h = (h ^ tail) * kMul;
+    return h ^ (h >> 32);
+}
+
+/// Copies the uncompressed question name at packet[12, ...) lowercased into `to`;
+/// returns its length, or 0 unless it is one well-formed uncompressed name.
+std::size_t lower_name(std::span<const std::uint8_t> packet, std::uint8_t* to) {
+    std::size_t at = wire::kHeaderSize;
+    for (;;) {
+        if (at >= packet.size()) return 0;
+        const std::uint8_t length = packet[at];
+        to[at - wire::kHeaderSize] = length;
+        if (length == 0) break;
+        // Compression pointers and retired label types take the full path.
+        if (length > 63 || at + 1 + length > packet.size()) return 0;
+        for (std::size_t i = 1; i <= length; ++i) {
+            to[at + i - wire::kHeaderSize] = dns::lower(packet[at + i]);
+        }
+        at += 1 + length;
+        if (at - wire::kHeaderSize >= dns::kMaxNameWire) return 0;
+    }
+    return at + 1 - wire::kHeaderSize;
+}
+
+/// True for an OPT record owned by the root with no options: all an ordinary resolver
+/// sends (options such as ECS or cookies make the answer depend on more than the bytes).
+bool plain_opt(const std::uint8_t* p) {
+    return p[0] == 0 && u16_at(p + 1) == kOptType && u16_at(p + 9) == 0;
+}
+
+/// True when `answer` fits an entry and repeats the question of `key` at offset 12,
+/// where find() writes the query's own name.
+bool holds_question(std::span<const std::uint8_t> answer, const AnswerKey& key) {
+    if (answer.size() > AnswerCache::kMaxAnswer ||
+        answer.size() < wire::kHeaderSize + key.name_size || u16_at(answer.data() + 4) != 1) {
+        return false;
+    }
+    for (std::size_t i = 0; i < key.name_size; ++i) {
+        if (dns::lower(answer[wire::kHeaderSize + i]) != key.bytes[kNameAt + i]) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+void AnswerCache::FreeEntries::operator()(Entry* entries) const {
+    std::free(entries);
+}
+
+AnswerCache::AnswerCache(std::size_t entries) {
+    std::size_t sets = 1;
+    while (sets * 2 < entries) sets *= 2;
+    // calloc: fresh zero pages, backed by memory only once an entry is written.
+    auto* memory = static_cast<Entry*>(std::calloc(sets * 2, sizeof(Entry)));
+    if (memory == nullptr) throw std::bad_alloc();
+    entries_.reset(memory);
+    set_mask_ = sets - 1;
+}
+
+AnswerCache::~AnswerCache() = default;
+
+AnswerCache::Entry* AnswerCache::set_of(std::uint64_t hash) const {
+    return entries_.get() + 2 * (hash & set_mask_);
+}
+
+bool AnswerCache::make_key(std::span<const std::uint8_t> packet, Transport transport,
+                           AnswerKey& key) {
+    if (packet.size() < wire::kHeaderSize + 5) return false;
+    const std::uint8_t* p = packet.data();
+    // One question, nothing else but maybe an OPT (QDCOUNT 1, ANCOUNT 0, NSCOUNT 0).
+    if (u16_at(p + 4) != 1 || u16_at(p + 6) != 0 || u16_at(p + 8) != 0) return false;
+    const std::uint16_t additional = u16_at(p + 10);
+    if (additional > 1) return false;
+    // Key: the transport, then flags and counts, the name lowercased, type and class, OPT.
+    key.bytes[0] = static_cast<std::uint8_t>(transport);
+    std::memcpy(key.bytes + 1, p + 2, 10);
+    const std::size_t name_size = lower_name(packet, key.bytes + kNameAt);
+    if (name_size == 0) return false;
+    const std::size_t rest = packet.size() - wire::kHeaderSize - name_size;
+    if (rest != 4 + additional * kOptSize) return false;
+    const std::uint8_t* tail = p + wire::kHeaderSize + name_size;
+    if (additional == 1 && !plain_opt(tail + 4)) return false;
+    std::memcpy(key.bytes + kNameAt + name_size, tail, rest);
+    key.name_size = name_size;
+    key.size = kNameAt + name_size + rest;
+    key.hash = hash_bytes(key.bytes, key.size);
+    return true;
+}
+
+std::size_t AnswerCache::find(const runtime::Snapshot& snapshot, const runtime::View* view,
+                              const AnswerKey& key, std::span<const std::uint8_t> packet,
+                              std::span<std::uint8_t> out) {
+    Entry* set = set_of(key.hash);
+    for (int way = 0; way < 2; ++way) {
+        const Entry& e = set[way];
+        if (e.stamp == 0 || e.hash != key.hash || e.view != view || e.snapshot != &snapshot ||
+            e.generation != snapshot.generation || e.key_size != key.size ||
+            std::memcmp(e.key, key.bytes, key.size) != 0 || e.answer_size > out.size()) {
+            continue;
+        }
+        std::memcpy(out.data(), e.answer, e.answer_size);
+        // The query's own ID, and its name as sent: answer names that repeat it are
+        // compression pointers into the question, so they follow its case too.
+        std::memcpy(out.data(), packet.data(), 2);
+        std::memcpy(out.data() + wire::kHeaderSize, packet.data() + wire::kHeaderSize,
+                    key.name_size);
+        ++hits_;
+        return e.answer_size;
+    }
+    ++misses_;
+    return 0;
+}
+
+void AnswerCache::store(const runtime::Snapshot& snapshot, const runtime::View* view,
+                        const AnswerKey& key, std::span<const std::uint8_t> answer) {
+    if (!holds_question(answer, key)) return;
+    Entry* set = set_of(key.hash);
+    Entry& e = set[0].stamp <= set[1].stamp ? set[0] : set[1];
+    e.hash = key.hash;
+    e.stamp = ++stamp_;
+    e.snapshot = &snapshot;
+    e.generation = snapshot.generation;
+    e.view = view;
+    e.key_size = static_cast<std::uint16_t>(key.size);
+    e.answer_size = static_cast<std::uint16_t>(answer.size());
+    std::memcpy(e.key, key.bytes, key.size);
+    std::memcpy(e.answer, answer.data(), answer.size());
+}
+
+}  // namespace sitedns::query
