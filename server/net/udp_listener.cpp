@@ -1,115 +1,271 @@
 #include "server/net/udp_listener.h"
 
-#include <algorithm>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <mutex>
 #include <utility>
+#include <vector>
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
-
-#include "server/net/endpoint.h"
 
 namespace sitedns::net {
 
 namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+/// How long an idle receive thread waits before it looks at the snapshot again: it
+/// lets go of a replaced one within this time even when no query comes.
+constexpr timeval kIdleWake{0, 500'000};
+
+/// A client's address and port, from the kernel's sockaddr (IPv4-mapped IPv6 becomes
+/// IPv4, as from_asio does, so views match on the client's real family).
+struct Peer {
+    IpAddress address;
+    std::uint16_t port = 0;
+};
+
+Peer peer_of(const sockaddr_storage& from) {
+    Peer peer;
+    if (from.ss_family == AF_INET) {
+        const auto& v4 = reinterpret_cast<const sockaddr_in&>(from);
+        std::memcpy(peer.address.bytes.data(), &v4.sin_addr, 4);
+        peer.port = ntohs(v4.sin_port);
+        return peer;
+    }
+    const auto& v6 = reinterpret_cast<const sockaddr_in6&>(from);
+    const std::uint8_t* bytes = v6.sin6_addr.s6_addr;
+    peer.port = ntohs(v6.sin6_port);
+    if (IN6_IS_ADDR_V4MAPPED(&v6.sin6_addr)) {
+        std::memcpy(peer.address.bytes.data(), bytes + 12, 4);
+        return peer;
+    }
+    peer.address.family = IpAddress::Family::V6;
+    std::memcpy(peer.address.bytes.data(), bytes, 16);
+    return peer;
+}
+
+}  // namespace
+
+/// Where an answer goes: the sender's sockaddr as the kernel gave it.
+struct UdpListener::ReplyTo {
+    sockaddr_storage address;
+    socklen_t length;
+};
+
+/// The listener's descriptor, shared with the forwarded queries under way on the
+/// io_context thread: their answers are sent through it while it is open.
+struct UdpListener::Socket {
+    explicit Socket(int descriptor) : fd(descriptor) {}
+    ~Socket() { close(); }
+
+    void close() {
+        std::lock_guard lock(mutex);
+        if (fd >= 0) ::close(fd);
+        fd = -1;
+    }
+
+    /// From the io_context thread; false once closed.
+    bool send(std::span<const std::uint8_t> answer, const ReplyTo& to) {
+        std::lock_guard lock(mutex);
+        if (fd < 0) return false;
+        if (::sendto(fd, answer.data(), answer.size(), 0,
+                     reinterpret_cast<const sockaddr*>(&to.address), to.length) < 0) {
+            spdlog::debug("udp: send: {}", std::strerror(errno));
+        }
+        return true;
+    }
+
+    int fd;  ///< the receive thread reads it without the lock: it is closed after the join
+    std::mutex mutex;
+};
+
+/// The receive thread's own buffers and state, allocated once.
+struct UdpListener::Batch {
+    /// Larger datagrams are dropped: no DNS query needs this much over UDP.
+    static constexpr std::size_t kQuerySize = 4096;
+    /// An answer over UDP is at most kEdnsPayload plus an ECS option.
+    static constexpr std::size_t kAnswerSize = 4096;
+
+    explicit Batch(const runtime::SnapshotHolder& snapshots) : snapshot(snapshots) {
+        for (std::size_t i = 0; i < kBatch; ++i) {
+            query_iov[i] = {queries[i].data(), kQuerySize};
+            received[i] = {};
+            received[i].msg_hdr.msg_name = &peers[i];
+            received[i].msg_hdr.msg_namelen = sizeof(peers[i]);
+            received[i].msg_hdr.msg_iov = &query_iov[i];
+            received[i].msg_hdr.msg_iovlen = 1;
+        }
+    }
+
+    std::array<std::array<std::uint8_t, kQuerySize>, kBatch> queries;
+    std::array<std::array<std::uint8_t, kAnswerSize>, kBatch> answers;
+    std::array<sockaddr_storage, kBatch> peers;
+    std::array<iovec, kBatch> query_iov;
+    std::array<iovec, kBatch> answer_iov;
+    std::array<mmsghdr, kBatch> received;
+    std::array<mmsghdr, kBatch> sent;
+    query::Decision decision;
+    query::AnswerCache cache;
+    runtime::SnapshotReader snapshot;
+    Clock::time_point received_at;
+};
 
 UdpListener::UdpListener(Worker& worker, asio::ip::udp::socket socket)
-    : worker_(worker), socket_(std::move(socket)) {}
+    : worker_(worker),
+      socket_(std::make_shared<Socket>(socket.release())),
+      batch_(std::make_unique<Batch>(worker.snapshots())),
+      stats_(worker.acquire_udp_stats()) {
+    // The receive thread blocks in recvmmsg(), waking at least every kIdleWake.
+    const int flags = ::fcntl(socket_->fd, F_GETFL);
+    ::fcntl(socket_->fd, F_SETFL, flags & ~O_NONBLOCK);
+    ::setsockopt(socket_->fd, SOL_SOCKET, SO_RCVTIMEO, &kIdleWake, sizeof(kIdleWake));
+}
+
+UdpListener::~UdpListener() {
+    close();
+    worker_.release_udp_stats(stats_);
+}
 
 void UdpListener::start() {
-    wait();
+    if (thread_.joinable() || stopping_) return;
+    thread_ = std::thread([this] { run(); });
 }
 
 void UdpListener::close() {
-    boost::system::error_code ignored;
-    socket_.close(ignored);
+    stopping_ = true;
+    // Wakes a recvmmsg() under way (it returns at once from now on); the socket is not
+    // connected, so the call itself reports ENOTCONN.
+    ::shutdown(socket_->fd, SHUT_RDWR);
+    if (thread_.joinable()) thread_.join();
+    socket_->close();
 }
 
-void UdpListener::wait() {
-    socket_.async_wait(asio::ip::udp::socket::wait_read, [this](boost::system::error_code ec) {
-        if (!ec) {
-            drain();
-        } else if (ec != asio::error::operation_aborted) {
-            spdlog::error("udp {}: wait: {}", worker_.index(), ec.message());
-        }
-    });
-}
-
-void UdpListener::drain() {
-    auto receive = worker_.receive_buffer();
-    for (int i = 0; i < kBatch; ++i) {
-        boost::system::error_code ec;
-        std::size_t length =
-            socket_.receive_from(asio::buffer(receive.data(), receive.size()), sender_, 0, ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) {
-            wait();  // drained: the next datagram is a new readiness edge
-            return;
-        }
-        if (ec == asio::error::bad_descriptor || ec == asio::error::operation_aborted) {
-            return;  // closed
-        }
-        if (ec) {
-            // ICMP errors from earlier sends (ECONNREFUSED...) surface here: skip them.
-            spdlog::debug("udp: receive: {}", ec.message());
+void UdpListener::run() {
+    Batch& b = *batch_;
+    while (!stopping_.load(std::memory_order_relaxed)) {
+        const int n = ::recvmmsg(socket_->fd, b.received.data(), kBatch, MSG_WAITFORONE, nullptr);
+        if (stopping_.load(std::memory_order_relaxed)) break;
+        if (n > 0) {
+            answer_batch(static_cast<std::size_t>(n));
             continue;
         }
-        answer(length);
-    }
-    // Still readable: let the worker's other sockets and sessions run first.
-    asio::post(worker_.context(), [this] {
-        if (socket_.is_open()) {
-            drain();
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            // ICMP errors from earlier sends (ECONNREFUSED...) surface here: skip them.
+            spdlog::debug("udp {}: receive: {}", worker_.index(), std::strerror(errno));
         }
+        b.snapshot.refresh();  // idle: let go of a replaced snapshot
+    }
+}
+
+void UdpListener::answer_batch(std::size_t received) {
+    Batch& b = *batch_;
+    b.received_at = Clock::now();
+    const runtime::Snapshot& snapshot = b.snapshot.get();  // once: decisions point into it
+    std::size_t answers = 0;
+    for (std::size_t i = 0; i < received; ++i) {
+        if (answer(snapshot, i, answers)) ++answers;
+    }
+    for (std::size_t done = 0; done < answers;) {
+        const int n =
+            ::sendmmsg(socket_->fd, b.sent.data() + done, static_cast<unsigned>(answers - done), 0);
+        if (n > 0) {
+            done += static_cast<std::size_t>(n);
+        } else if (errno != EINTR) {
+            spdlog::debug("udp {}: send: {}", worker_.index(), std::strerror(errno));
+            ++done;  // that answer is lost; the next ones still go
+        }
+    }
+    for (std::size_t i = 0; i < received; ++i) {
+        b.received[i].msg_hdr.msg_namelen = sizeof(b.peers[i]);
+    }
+}
+
+bool UdpListener::answer(const runtime::Snapshot& snapshot, std::size_t slot, std::size_t out) {
+    Batch& b = *batch_;
+    const msghdr& header = b.received[slot].msg_hdr;
+    if ((header.msg_flags & MSG_TRUNC) != 0) {
+        stats_.count_dropped(query::Transport::Udp);
+        return false;
+    }
+    const std::span<const std::uint8_t> packet(b.queries[slot].data(), b.received[slot].msg_len);
+    const Peer peer = peer_of(b.peers[slot]);
+    std::span<std::uint8_t> answer(b.answers[out]);
+    query::Decision& decision = b.decision;
+    query::Responder::handle(snapshot, packet, peer.address, query::Transport::Udp, answer,
+                             decision, b.cache);
+    std::size_t size = decision.size;
+    if (decision.action == query::Action::Forward) {
+        stats_.count_forwarded();
+        size = worker_.cached_forward(decision, answer).size();
+        if (size == 0) {
+            hand_over(packet, slot);
+            return false;
+        }
+    } else if (decision.action == query::Action::Drop) {
+        stats_.count_dropped(query::Transport::Udp);
+        return false;
+    }
+    const Answered note{b.received_at, stats_.view_slot(snapshot, decision.view),
+                        query::Transport::Udp, peer.address, peer.port};
+    stats_.answered(note, answer.first(size));
+    b.answer_iov[out] = {answer.data(), size};
+    b.sent[out] = {};
+    b.sent[out].msg_hdr.msg_name = &b.peers[slot];
+    b.sent[out].msg_hdr.msg_namelen = header.msg_namelen;
+    b.sent[out].msg_hdr.msg_iov = &b.answer_iov[out];
+    b.sent[out].msg_hdr.msg_iovlen = 1;
+    return true;
+}
+
+void UdpListener::hand_over(std::span<const std::uint8_t> packet, std::size_t slot) {
+    const Batch& b = *batch_;
+    ReplyTo to{b.peers[slot], b.received[slot].msg_hdr.msg_namelen};
+    asio::post(worker_.context(), [&worker = worker_, socket = socket_, to,
+                                   packet = std::vector<std::uint8_t>(packet.begin(), packet.end()),
+                                   received = b.received_at] {
+        answer_on_worker(worker, socket, packet, to, received);
     });
 }
 
-void UdpListener::answer(std::size_t length) {
-    const auto received = std::chrono::steady_clock::now();
-    auto out = worker_.answer_buffer();
-    query::Decision& decision = worker_.decision();
-    const runtime::Snapshot& snapshot = worker_.snapshot();  // once: decision.view is in it
-    const IpAddress client = from_asio(sender_.address());
-    query::Responder::handle(snapshot, worker_.receive_buffer().first(length), client,
-                             query::Transport::Udp, out, decision);
-    WorkerStats& stats = worker_.stats();
+void UdpListener::answer_on_worker(Worker& worker, const std::shared_ptr<Socket>& socket,
+                                   std::span<const std::uint8_t> packet, const ReplyTo& to,
+                                   Clock::time_point received) {
+    const Peer peer = peer_of(to.address);
+    query::Decision& decision = worker.decision();
+    const runtime::Snapshot& snapshot = worker.snapshot();  // once: decision.view is in it
+    auto out = worker.answer_buffer();
+    query::Responder::handle(snapshot, packet, peer.address, query::Transport::Udp, out, decision);
+    WorkerStats& stats = worker.stats();
     const Answered note{received, stats.view_slot(snapshot, decision.view), query::Transport::Udp,
-                        client, sender_.port()};
+                        peer.address, peer.port};
     if (decision.action == query::Action::Send) {
-        send(out.first(decision.size), sender_);
-        stats.answered(note, out.first(decision.size));
-    } else if (decision.action == query::Action::Forward) {
-        stats.count_forwarded();
-        forward(decision, note);
-    } else {
-        stats.count_dropped(query::Transport::Udp);
-    }
-}
-
-void UdpListener::forward(const query::Decision& decision, const Answered& note) {
-    if (const auto answer = worker_.cached_forward(decision); !answer.empty()) {
-        send(answer, sender_);
-        worker_.stats().answered(note, answer);
+        const auto answer = out.first(decision.size);
+        if (socket->send(answer, to)) stats.answered(note, answer);
         return;
     }
-    // Runs on this worker's thread, maybe after this listener has closed: `alive_` says.
-    auto reply = [this, alive = std::weak_ptr<const bool>(alive_), to = sender_, ecs = decision.ecs,
-                  note](std::span<const std::uint8_t> answer) {
-        if (alive.expired() || !socket_.is_open()) return;
-        const auto finished = worker_.finish_forwarded(ecs, answer);
-        send(finished, to);
-        worker_.stats().answered(note, finished);
+    if (decision.action != query::Action::Forward) return;
+    // The receive thread found no cached answer (and counted the miss); resolve() still
+    // answers from the cache what another thread stored meanwhile.
+    auto reply = [&worker, weak = std::weak_ptr<Socket>(socket), to, ecs = decision.ecs,
+                  note](std::span<const std::uint8_t> upstream_answer) {
+        const auto open = weak.lock();
+        if (!open) return;
+        const auto finished = worker.finish_forwarded(ecs, upstream_answer);
+        if (open->send(finished, to)) worker.stats().answered(note, finished);
     };
     const upstream::ClientQuery client{&decision.query, decision.limit};
-    worker_.forwarder().resolve(client, decision.view->upstreams, std::move(reply));
-}
-
-void UdpListener::send(std::span<const std::uint8_t> answer, const asio::ip::udp::endpoint& to) {
-    boost::system::error_code ec;
-    socket_.send_to(asio::buffer(answer.data(), answer.size()), to, 0, ec);
-    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
-        spdlog::debug("udp: send to {}: {}", to.address().to_string(), ec.message());
-    }
+    worker.forwarder().resolve(client, decision.view->upstreams, std::move(reply));
 }
 
 }  // namespace sitedns::net

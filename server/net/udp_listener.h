@@ -1,16 +1,22 @@
 #pragma once
-// The UDP receive loop of one worker on one listen address (Knot's udp-handler.c):
-// wait until the socket is readable, then receive, answer and send datagrams
-// synchronously from the worker's fixed buffers until the socket is drained. Each
-// worker has its own socket bound with SO_REUSEPORT, so the kernel spreads datagrams.
-// The batch loop is the place where recvmmsg/sendmmsg will go. Queries for names the
-// view forwards are answered from the worker's cache or, later, from the same socket
-// when the forwarder replies.
+// The UDP receive loop of one worker on one listen address (Knot's udp-handler.c, the
+// loop of NSD's server.c): a thread of its own that blocks in recvmmsg(), answers the
+// batch from its own buffers and sends the answers with one sendmmsg(). No event loop
+// sits between the kernel and the query core, so an answer costs the system calls and
+// the lookup, nothing more. Each worker has its own socket bound with SO_REUSEPORT, so
+// the kernel spreads datagrams over the workers.
+//
+// Names the views forward are answered here too when the worker's forwarder has them
+// cached; the rest go to the worker's io_context thread, which owns the forwarder's
+// sockets and timers, and are answered from there through this listener's socket.
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <thread>
 
 #include <boost/asio/ip/udp.hpp>
 
@@ -20,35 +26,47 @@ namespace sitedns::net {
 
 class UdpListener {
   public:
-    /// `socket` is bound and non-blocking, on `worker`'s io_context.
+    /// `socket` is bound, on `worker`'s io_context; the listener takes its descriptor.
     UdpListener(Worker& worker, boost::asio::ip::udp::socket socket);
+    ~UdpListener();
 
     UdpListener(const UdpListener&) = delete;
     UdpListener& operator=(const UdpListener&) = delete;
 
-    /// Starts receiving (call once, before the worker's thread runs or on it).
+    /// Starts the receive thread (once; from any thread).
     void start();
-    /// Closes the socket; call on the worker's thread.
+    /// Stops the receive thread and closes the socket (from any thread but the
+    /// listener's own). Forwarded answers still pending are then not sent.
     void close();
 
     Worker& worker() const { return worker_; }
 
-  private:
-    /// Datagrams handled before yielding to the worker's other sockets and sessions.
-    static constexpr int kBatch = 64;
+    /// Datagrams received (and answers sent) per system call, at most.
+    static constexpr std::size_t kBatch = 32;
 
-    void wait();
-    void drain();
-    void answer(std::size_t length);
-    /// Answers a query the view forwards: from the cache now, else when it resolves.
-    void forward(const query::Decision& decision, const Answered& note);
-    void send(std::span<const std::uint8_t> answer, const boost::asio::ip::udp::endpoint& to);
+  private:
+    struct Socket;
+    struct Batch;
+    struct ReplyTo;
+
+    void run();
+    void answer_batch(std::size_t received);
+    /// Answers datagram `slot` into answer slot `out`; true when there is an answer to send.
+    bool answer(const runtime::Snapshot& snapshot, std::size_t slot, std::size_t out);
+    /// Hands a query the forwarder must resolve to the worker's io_context thread.
+    void hand_over(std::span<const std::uint8_t> packet, std::size_t slot);
+    /// There: answers it again (the snapshot may have moved on) and, when it is still to
+    /// be forwarded, resolves it and sends the answer through `socket` while it is open.
+    static void answer_on_worker(Worker& worker, const std::shared_ptr<Socket>& socket,
+                                 std::span<const std::uint8_t> packet, const ReplyTo& to,
+                                 std::chrono::steady_clock::time_point received);
 
     Worker& worker_;
-    boost::asio::ip::udp::socket socket_;
-    boost::asio::ip::udp::endpoint sender_;
-    /// Expires with the listener: forwarder replies still pending then are not sent.
-    std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);
+    std::shared_ptr<Socket> socket_;  ///< shared with forwarded queries under way
+    std::unique_ptr<Batch> batch_;
+    WorkerStats& stats_;  ///< this thread's counters (Worker::acquire_udp_stats)
+    std::atomic<bool> stopping_{false};
+    std::thread thread_;
 };
 
 }  // namespace sitedns::net

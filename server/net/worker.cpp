@@ -27,9 +27,11 @@ Worker::Worker(std::size_t index, boost::asio::io_context& context,
                const runtime::SnapshotHolder& snapshots, Telemetry& telemetry)
     : index_(index),
       context_(context),
+      snapshots_(&snapshots),
       snapshot_(snapshots),
       buffers_(std::make_unique<Buffers>()),
       stats_(telemetry),
+      telemetry_(telemetry),
       forwarding_(snapshot_.get().config.forwarding),
       forwarder_(std::make_unique<upstream::Forwarder>(context, forwarder_options(forwarding_))) {
     // An idle worker lets go of a replaced snapshot at once, not at its next packet.
@@ -70,9 +72,35 @@ void Worker::shutdown_sessions() {
     forwarder_->cancel_all();
 }
 
-std::span<const std::uint8_t> Worker::cached_forward(const query::Decision& decision) {
+WorkerStats& Worker::acquire_udp_stats() {
+    std::lock_guard lock(udp_stats_mutex_);
+    for (std::size_t i = 0; i < udp_stats_.size(); ++i) {
+        if (!udp_stats_taken_[i]) {
+            udp_stats_taken_[i] = true;
+            return *udp_stats_[i];
+        }
+    }
+    udp_stats_.push_back(std::make_unique<WorkerStats>(telemetry_));
+    udp_stats_taken_.push_back(true);
+    return *udp_stats_.back();
+}
+
+void Worker::release_udp_stats(WorkerStats& stats) {
+    std::lock_guard lock(udp_stats_mutex_);
+    for (std::size_t i = 0; i < udp_stats_.size(); ++i) {
+        if (udp_stats_[i].get() == &stats) udp_stats_taken_[i] = false;
+    }
+}
+
+void Worker::for_each_stats(const std::function<void(const WorkerStats&)>& visit) const {
+    visit(stats_);
+    std::lock_guard lock(udp_stats_mutex_);
+    for (const auto& stats : udp_stats_) visit(*stats);
+}
+
+std::span<const std::uint8_t> Worker::cached_forward(const query::Decision& decision,
+                                                     std::span<std::uint8_t> out) {
     const upstream::ClientQuery client{&decision.query, decision.limit};
-    auto out = answer_buffer();
     const std::size_t length = forwarder_->answer_from_cache(client, decision.view->upstreams, out);
     if (length == 0) return {};
     return out.first(query::Responder::finish_forwarded(decision.ecs, out, length));

@@ -5,10 +5,13 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -43,6 +46,17 @@ class Worker {
     std::size_t index() const { return index_; }
     boost::asio::io_context& context() { return context_; }
 
+    /// What the worker's snapshot copies come from (a UDP receive thread keeps its own).
+    const runtime::SnapshotHolder& snapshots() const { return *snapshots_; }
+
+    /// Counters for one of this worker's UDP receive threads (one writer each), until
+    /// release_udp_stats(). They live as long as the worker and are handed out again, so
+    /// the counts of a listener closed by a reload stay in the metrics.
+    WorkerStats& acquire_udp_stats();
+    void release_udp_stats(WorkerStats& stats);
+    /// Every WorkerStats of this worker (its own and its UDP threads'), for a scrape.
+    void for_each_stats(const std::function<void(const WorkerStats&)>& visit) const;
+
     /// The snapshot to answer the next packet from (no lock; see SnapshotReader).
     const runtime::Snapshot& snapshot() { return snapshot_.get(); }
 
@@ -59,10 +73,18 @@ class Worker {
     const WorkerStats& stats() const { return stats_; }
     /// Where this worker's query decisions are made (same rule; a Decision is large).
     query::Decision& decision() { return buffers_->decision; }
+    /// This worker's finished authoritative answers (same rule).
+    query::AnswerCache& answer_cache() { return buffers_->answers; }
 
     /// A forwarded query answered from this worker's cache, with the client's ECS echo
     /// (in the answer buffer); empty on a miss. Shared by the UDP and TCP paths.
-    std::span<const std::uint8_t> cached_forward(const query::Decision& decision);
+    std::span<const std::uint8_t> cached_forward(const query::Decision& decision) {
+        return cached_forward(decision, answer_buffer());
+    }
+    /// The same into `out` (limit plus ECS room), from any of this worker's threads: the
+    /// forwarder's cache takes a lock, so the UDP receive threads answer hits themselves.
+    std::span<const std::uint8_t> cached_forward(const query::Decision& decision,
+                                                 std::span<std::uint8_t> out);
     /// A forwarder's reply for one client with its ECS echo added (copied into the
     /// answer buffer when there is one to add). Called between queries, when that buffer
     /// is free.
@@ -90,13 +112,19 @@ class Worker {
         std::array<std::uint8_t, kMaxDatagram> receive;
         std::array<std::uint8_t, query::kMaxMessage> answer;
         query::Decision decision;
+        query::AnswerCache answers;
     };
 
     std::size_t index_;
     boost::asio::io_context& context_;
+    const runtime::SnapshotHolder* snapshots_;
     runtime::SnapshotReader snapshot_;
     std::unique_ptr<Buffers> buffers_;
     WorkerStats stats_;
+    Telemetry& telemetry_;
+    mutable std::mutex udp_stats_mutex_;  // acquire/release and scrapes: slow paths only
+    std::vector<std::unique_ptr<WorkerStats>> udp_stats_;
+    std::vector<bool> udp_stats_taken_;
     std::unordered_map<const TcpSession*, std::shared_ptr<TcpSession>> sessions_;
     bool stopping_ = false;
     /// The `forwarding` keys the forwarder's options come from (this thread only).

@@ -82,7 +82,7 @@ void WorkerStats::collect(runtime::MetricsSample& sample) const {
 }
 
 void collect_worker(const Worker& worker, runtime::MetricsSample& sample) {
-    worker.stats().collect(sample);
+    worker.for_each_stats([&sample](const WorkerStats& stats) { stats.collect(sample); });
     const upstream::Forwarder& forwarder = worker.forwarder();
     const upstream::ForwarderStats& stats = forwarder.stats();
     sample.cache_hits += stats.cache_hits.get();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 
@@ -166,6 +167,17 @@ struct Forwarder::State {
 
     TimePoint now() const { return options.clock ? options.clock() : SteadyClock::now(); }
 
+    bool cached_fresh(const CacheKey& key) {
+        std::lock_guard lock(cache_mutex);
+        const AnswerCache::Entry* e = cache.find(key);
+        return e != nullptr && fresh(*e, now());
+    }
+
+    /// Guards `cache`, and `options` against set_options(): answer_from_cache() is also
+    /// called from the worker's UDP threads (cache hits answered where they arrive).
+    /// Everything else here belongs to the io_context's thread.
+    mutable std::mutex cache_mutex;
+
     bool fresh(const AnswerCache::Entry& e, TimePoint t) const {
         return t < e.stored + std::chrono::seconds(e.ttl);
     }
@@ -311,9 +323,12 @@ void Forwarder::State::start_attempt(Pending& p) {
 /// (RFC 8767 §5: a stale answer beats waiting) or none timed out (an upstream that
 /// answered SERVFAIL or REFUSED, or could not be reached, would only say so again).
 bool Forwarder::State::next_round(Pending& p) {
-    if (std::none_of(p.timed_out.begin(), p.timed_out.end(), [](bool b) { return b; }) ||
-        stale_entry(p, now()) != nullptr) {
+    if (std::none_of(p.timed_out.begin(), p.timed_out.end(), [](bool b) { return b; })) {
         return false;
+    }
+    {
+        std::lock_guard lock(cache_mutex);
+        if (stale_entry(p, now()) != nullptr) return false;
     }
     p.order = attempt_order(p.targets, p.timed_out);
     std::fill(p.timed_out.begin(), p.timed_out.end(), false);
@@ -323,6 +338,7 @@ bool Forwarder::State::next_round(Pending& p) {
 }
 
 /// The cached answer for the query, fresh or within the serve-stale window, or nullptr.
+/// The caller holds cache_mutex.
 const AnswerCache::Entry* Forwarder::State::stale_entry(const Pending& p, TimePoint t) {
     const AnswerCache::Entry* e = cache.find(p.cache_key());
     if (e == nullptr || t >= e->stored + std::chrono::seconds(e->ttl) + options.serve_stale) {
@@ -356,6 +372,7 @@ void Forwarder::State::on_exchange(Pending& p, std::size_t target, ExchangeStatu
 
 void Forwarder::State::succeed(Pending& p, const ScannedReply& reply) {
     if (reply.cacheable) {
+        std::lock_guard lock(cache_mutex);
         cache.store(p.cache_key(), reply.message, reply.ttl_offsets, reply.ttl, now());
     }
     const StoredMessage stored{reply.message, reply.ttl_offsets};
@@ -368,12 +385,21 @@ void Forwarder::State::succeed(Pending& p, const ScannedReply& reply) {
 /// window (RFC 8767 §4, EDE 3), else SERVFAIL with EDE 22 or 23 (RFC 8914 §4).
 void Forwarder::State::fail(Pending& p) {
     const TimePoint t = now();
-    if (const AnswerCache::Entry* e = stale_entry(p, t); e != nullptr) {
-        // Copied: a reply callback may touch the cache.
-        const std::vector<std::uint8_t> message = e->message;
-        const std::vector<std::uint16_t> ttls = e->ttl_offsets;
-        const bool is_fresh = fresh(*e, t);
-        const TtlRewrite rewrite{age(*e, t), !is_fresh};
+    // Copied under the lock: a reply callback may touch the cache.
+    std::vector<std::uint8_t> message;
+    std::vector<std::uint16_t> ttls;
+    bool is_fresh = false;
+    TtlRewrite rewrite{};
+    {
+        std::lock_guard lock(cache_mutex);
+        if (const AnswerCache::Entry* e = stale_entry(p, t); e != nullptr) {
+            message = e->message;
+            ttls = e->ttl_offsets;
+            is_fresh = fresh(*e, t);
+            rewrite = TtlRewrite{age(*e, t), !is_fresh};
+        }
+    }
+    if (!message.empty()) {
         const ExtendedError stale{ede::kStaleAnswer, "upstreams unreachable"};
         if (!is_fresh) stats.stale_answers += p.waiters.size();
         return finish(p, [&](const Waiter& w, const Question& q, std::span<std::uint8_t> out) {
@@ -428,6 +454,7 @@ Forwarder::~Forwarder() = default;
 std::size_t Forwarder::answer_from_cache(const ClientQuery& client, const UpstreamSet& upstreams,
                                          std::span<std::uint8_t> out) {
     const wire::Query& q = *client.query;
+    std::lock_guard lock(state_->cache_mutex);
     const AnswerCache::Entry* e = state_->cache.find(key_of(q, upstreams.id));
     const auto t = state_->now();
     if (e == nullptr || !state_->fresh(*e, t)) {
@@ -451,14 +478,15 @@ void Forwarder::resolve(const ClientQuery& client, const UpstreamSet& upstreams,
              client.limit,
              std::move(reply)};
     State& s = *state_;
-    if (const AnswerCache::Entry* e = s.cache.find(key_of(q, upstreams.id));
-        e != nullptr && s.fresh(*e, s.now())) {
-        // Cached meanwhile (the caller usually asked answer_from_cache first).
+    // Cached meanwhile (the caller usually asked answer_from_cache first).
+    if (s.cached_fresh(key_of(q, upstreams.id))) {
         std::vector<std::uint8_t> bytes = answer_bytes(w.limit, [&](std::span<std::uint8_t> out) {
             return answer_from_cache(client, upstreams, out);
         });
-        asio::post(s.io, [r = std::move(w.reply), b = std::move(bytes)] { r(b); });
-        return;
+        if (!bytes.empty()) {  // else evicted meanwhile by another thread's store
+            asio::post(s.io, [r = std::move(w.reply), b = std::move(bytes)] { r(b); });
+            return;
+        }
     }
     if (const auto it = s.in_flight.find(flat_key(key_of(q, upstreams.id)));
         it != s.in_flight.end()) {
@@ -478,6 +506,7 @@ void Forwarder::resolve(const ClientQuery& client, const UpstreamSet& upstreams,
 
 void Forwarder::set_options(ForwarderOptions options) {
     State& s = *state_;
+    std::lock_guard lock(s.cache_mutex);
     s.options = std::move(options);
     s.caps = caps_of(s.options);
     if (s.cache.capacity() != s.options.cache_entries) {
@@ -507,10 +536,12 @@ void Forwarder::cancel_all() {
 }
 
 void Forwarder::clear_cache() {
+    std::lock_guard lock(state_->cache_mutex);
     state_->cache.clear();
 }
 
 std::size_t Forwarder::cache_size() const {
+    std::lock_guard lock(state_->cache_mutex);
     return state_->cache.size();
 }
 
