@@ -7,6 +7,7 @@
 #include "server/query/responder.h"
 #include "server/wire/header.h"
 #include "zones/dns/name.h"
+#include "zones/dns/wire_hash.h"
 
 namespace sitedns::query {
 
@@ -32,43 +33,17 @@ std::uint16_t u16_at(const std::uint8_t* p) {
     return static_cast<std::uint16_t>(p[0] << 8 | p[1]);
 }
 
-/// 64-bit multiply-xor over 8-byte words: the key is a few dozen bytes, so a hash that
-/// takes a word per step beats a byte-at-a-time one; the table is not exposed to
-/// chosen keys any more than the zone's own hash index (entries are only replaced).
-std::uint64_t hash_bytes(const std::uint8_t* p, std::size_t n) {
-    constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
-    std::uint64_t h = n * kMul;
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p + i, 8);
-        h = (h ^ w) * kMul;
-        h ^= h >> 29;
-    }
-    std::uint64_t tail = 0;
-    std::memcpy(&tail, p + i, n - i);
-    h = (h ^ tail) * kMul;
-    return h ^ (h >> 32);
-}
-
-/// Copies the uncompressed question name at packet[12, ...) lowercased into `to`;
-/// returns its length, or 0 unless it is one well-formed uncompressed name.
-std::size_t lower_name(std::span<const std::uint8_t> packet, std::uint8_t* to) {
+/// The length of the uncompressed question name at packet[12, ...), or 0 unless it is
+/// one well-formed uncompressed name (pointers and retired label types take the full
+/// path).
+std::size_t name_size(std::span<const std::uint8_t> packet) {
     std::size_t at = wire::kHeaderSize;
-    for (;;) {
-        if (at >= packet.size()) return 0;
-        const std::uint8_t length = packet[at];
-        to[at - wire::kHeaderSize] = length;
-        if (length == 0) break;
-        // Compression pointers and retired label types take the full path.
-        if (length > 63 || at + 1 + length > packet.size()) return 0;
-        for (std::size_t i = 1; i <= length; ++i) {
-            to[at + i - wire::kHeaderSize] = dns::lower(packet[at + i]);
-        }
-        at += 1 + length;
-        if (at - wire::kHeaderSize >= dns::kMaxNameWire) return 0;
+    while (at < packet.size() && packet[at] != 0) {
+        if (packet[at] > dns::kMaxLabel) return 0;
+        at += 1 + std::size_t{packet[at]};
     }
-    return at + 1 - wire::kHeaderSize;
+    const std::size_t size = at + 1 - wire::kHeaderSize;
+    return at < packet.size() && size <= dns::kMaxNameWire ? size : 0;
 }
 
 /// True for an OPT record owned by the root with no options: all an ordinary resolver
@@ -108,8 +83,10 @@ AnswerCache::AnswerCache(std::size_t entries) {
 
 AnswerCache::~AnswerCache() = default;
 
-AnswerCache::Entry* AnswerCache::set_of(std::uint64_t hash) const {
-    return entries_.get() + 2 * (hash & set_mask_);
+AnswerCache::Entry* AnswerCache::set_of(std::uint64_t hash, const runtime::View* view) const {
+    // The view too: the same question from many sites' views must not share one set.
+    const auto mixed = hash ^ (reinterpret_cast<std::uintptr_t>(view) * 0x9E3779B97F4A7C15ull);
+    return entries_.get() + 2 * ((mixed ^ (mixed >> 32)) & set_mask_);
 }
 
 bool AnswerCache::make_key(std::span<const std::uint8_t> packet, Transport transport,
@@ -123,23 +100,24 @@ bool AnswerCache::make_key(std::span<const std::uint8_t> packet, Transport trans
     // Key: the transport, then flags and counts, the name lowercased, type and class, OPT.
     key.bytes[0] = static_cast<std::uint8_t>(transport);
     std::memcpy(key.bytes + 1, p + 2, 10);
-    const std::size_t name_size = lower_name(packet, key.bytes + kNameAt);
-    if (name_size == 0) return false;
-    const std::size_t rest = packet.size() - wire::kHeaderSize - name_size;
+    const std::size_t name = name_size(packet);
+    if (name == 0) return false;
+    const std::size_t rest = packet.size() - wire::kHeaderSize - name;
     if (rest != 4 + additional * kOptSize) return false;
-    const std::uint8_t* tail = p + wire::kHeaderSize + name_size;
+    const std::uint8_t* tail = p + wire::kHeaderSize + name;
     if (additional == 1 && !plain_opt(tail + 4)) return false;
-    std::memcpy(key.bytes + kNameAt + name_size, tail, rest);
-    key.name_size = name_size;
-    key.size = kNameAt + name_size + rest;
-    key.hash = hash_bytes(key.bytes, key.size);
+    dns::copy_lower(key.bytes + kNameAt, p + wire::kHeaderSize, name);
+    std::memcpy(key.bytes + kNameAt + name, tail, rest);
+    key.name_size = name;
+    key.size = kNameAt + name + rest;
+    key.hash = dns::hash_lower(key.bytes, key.size);
     return true;
 }
 
 std::size_t AnswerCache::find(const runtime::Snapshot& snapshot, const runtime::View* view,
                               const AnswerKey& key, std::span<const std::uint8_t> packet,
                               std::span<std::uint8_t> out) {
-    Entry* set = set_of(key.hash);
+    Entry* set = set_of(key.hash, view);
     for (int way = 0; way < 2; ++way) {
         const Entry& e = set[way];
         if (e.stamp == 0 || e.hash != key.hash || e.view != view || e.snapshot != &snapshot ||
@@ -163,7 +141,7 @@ std::size_t AnswerCache::find(const runtime::Snapshot& snapshot, const runtime::
 void AnswerCache::store(const runtime::Snapshot& snapshot, const runtime::View* view,
                         const AnswerKey& key, std::span<const std::uint8_t> answer) {
     if (!holds_question(answer, key)) return;
-    Entry* set = set_of(key.hash);
+    Entry* set = set_of(key.hash, view);
     Entry& e = set[0].stamp <= set[1].stamp ? set[0] : set[1];
     e.hash = key.hash;
     e.stamp = ++stamp_;

@@ -67,7 +67,7 @@ class AnswerCache {
 
   private:
     struct Entry;
-    Entry* set_of(std::uint64_t hash) const;
+    Entry* set_of(std::uint64_t hash, const runtime::View* view) const;
 
     struct FreeEntries {
         void operator()(Entry* entries) const;

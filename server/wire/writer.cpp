@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "zones/dns/name.h"
+#include "zones/dns/wire_hash.h"
 
 namespace sitedns::wire {
 
@@ -127,17 +128,27 @@ bool WireWriter::name(std::span<const std::uint8_t> wire_name, bool compress) {
     if (!valid_name(wire_name)) {
         return false;
     }
+    // Each suffix's case-blind hash, so a suffix is compared only with targets whose
+    // hash matches: the scan costs a compare per target, not a name comparison.
+    std::uint8_t starts[dns::kMaxNameWire / 2];
+    std::uint64_t hashes[dns::kMaxNameWire / 2];
+    std::size_t labels = 0;
+    for (std::size_t off = 0; wire_name[off] != 0; off += 1 + std::size_t{wire_name[off]}) {
+        starts[labels++] = static_cast<std::uint8_t>(off);
+    }
+    std::uint64_t hash = 0;  // the root's
+    for (std::size_t i = labels; i-- > 0;) {
+        hashes[i] = hash = dns::hash_label(wire_name.data() + starts[i], hash);
+    }
     // The longest suffix already in the message wins: try suffixes from the whole
     // name down, leaving out the root (a pointer to it would be longer than it).
     std::size_t literal = wire_name.size();
     std::size_t target = 0;
-    if (compress) {
-        for (std::size_t off = 0; wire_name[off] != 0; off += 1 + std::size_t{wire_name[off]}) {
-            target = find_suffix(wire_name.subspan(off));
-            if (target != 0) {
-                literal = off;
-                break;
-            }
+    for (std::size_t i = 0; compress && i < labels; ++i) {
+        target = find_suffix(wire_name.subspan(starts[i]), hashes[i]);
+        if (target != 0) {
+            literal = starts[i];
+            break;
         }
     }
     if (!fits(literal + (target != 0 ? 2 : 0))) {
@@ -151,7 +162,10 @@ bool WireWriter::name(std::span<const std::uint8_t> wire_name, bool compress) {
         buffer_[size_++] = static_cast<std::uint8_t>(pointer >> 8);
         buffer_[size_++] = static_cast<std::uint8_t>(pointer);
     }
-    remember(start, wire_name.first(literal));
+    // Every label written literally starts a suffix later names may point to.
+    for (std::size_t i = 0; i < labels && starts[i] < literal; ++i) {
+        remember(start + starts[i], hashes[i]);
+    }
     return true;
 }
 
@@ -167,30 +181,24 @@ void WireWriter::set_limit(std::size_t limit) {
     limit_ = std::min(limit, buffer_.size());
 }
 
-std::size_t WireWriter::find_suffix(std::span<const std::uint8_t> suffix) const {
+std::size_t WireWriter::find_suffix(std::span<const std::uint8_t> suffix,
+                                    std::uint64_t hash) const {
     const std::span<const std::uint8_t> msg = buffer_.first(size_);
     for (std::size_t i = 0; i < name_count_; ++i) {
-        if (equal_at(msg, names_[i].offset, suffix)) {
+        if (names_[i].hash == hash && equal_at(msg, names_[i].offset, suffix)) {
             return names_[i].offset;
         }
     }
     return 0;
 }
 
-/// Records where each label written literally starts: `wire_name` holds the labels
-/// written at `offset` (without the pointer or root that ends them). Offset 0 is never
-/// recorded (0 means "not found" to find_suffix), nor any offset a pointer cannot hold.
-void WireWriter::remember(std::size_t offset, std::span<const std::uint8_t> wire_name) {
-    for (std::size_t off = 0; off < wire_name.size() && wire_name[off] != 0;
-         off += 1 + std::size_t{wire_name[off]}) {
-        const std::size_t at = offset + off;
-        if (at > kMaxPointerTarget || name_count_ == kMaxTargets) {
-            return;
-        }
-        if (at != 0) {
-            names_[name_count_++].offset = static_cast<std::uint16_t>(at);
-        }
+/// Offset 0 is never recorded (0 means "not found" to find_suffix), nor any offset a
+/// pointer cannot hold, nor more than kMaxTargets.
+void WireWriter::remember(std::size_t offset, std::uint64_t hash) {
+    if (offset == 0 || offset > kMaxPointerTarget || name_count_ == kMaxTargets) {
+        return;
     }
+    names_[name_count_++] = {hash, static_cast<std::uint16_t>(offset)};
 }
 
 }  // namespace sitedns::wire

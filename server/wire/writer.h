@@ -45,13 +45,15 @@ class WireWriter {
 
   private:
     struct NameTarget {
+        std::uint64_t hash;    // dns::hash_label chain of the name from here to the root
         std::uint16_t offset;  // where a written name (or suffix) starts
     };
     static constexpr std::size_t kMaxTargets = 256;
 
     bool fits(std::size_t n) const { return size_ + n <= limit_; }
-    std::size_t find_suffix(std::span<const std::uint8_t> suffix) const;  // offset or 0
-    void remember(std::size_t offset, std::span<const std::uint8_t> wire_name);
+    /// Where `suffix` (whose hash_label chain is `hash`) was written, or 0.
+    std::size_t find_suffix(std::span<const std::uint8_t> suffix, std::uint64_t hash) const;
+    void remember(std::size_t offset, std::uint64_t hash);
 
     std::span<std::uint8_t> buffer_;
     std::size_t limit_;

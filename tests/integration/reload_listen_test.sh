@@ -172,6 +172,12 @@ reload() {
     wait_for "$ENDED" $((before + 1)) 30
 }
 
+# The log lines of the last reload, from its "SIGHUP" line on (a "generation N freed"
+# line from a receive thread that just moved on may come between them).
+since_reload() {
+    awk '/SIGHUP: reloading/ { lines = "" } { lines = lines $0 "\n" } END { printf "%s", lines }' "$LOG"
+}
+
 # www HOST PORT [+tcp]: what the server at HOST#PORT answers for www.reload.test A.
 www() {
     dig @"$1" -p "$2" ${3:-} +time=1 +tries=1 +short www.reload.test A 2>&1
@@ -265,7 +271,7 @@ check "P1: 2 UDP sockets (one per worker) and 1 TCP acceptor" \
 
 config "$WORK/site.json" "" -- "127.0.0.1:$P1" "127.0.0.1:$P2"
 reload
-out=$(tail -n 4 "$LOG")
+out=$(since_reload)
 check "the reload logs the new address" grep -qE "listening on 127\.0\.0\.1:$P2 \(UDP and TCP\)" <<<"$out"
 check "and no restart is asked for" test "$(count 'need a restart')" -eq 0
 out=$(www 127.0.0.1 "$P2")
@@ -288,7 +294,7 @@ check "P2: 2 UDP sockets and 1 TCP acceptor" test "$(wc -w <<<"$P2_SOCKETS")" -e
 
 config "$WORK/site.json" "" -- "127.0.0.1:$P2"
 reload
-out=$(tail -n 4 "$LOG")
+out=$(since_reload)
 check "the reload logs the removed address" grep -qE "no longer listening on 127\.0\.0\.1:$P1\$" <<<"$out"
 out=$(www 127.0.0.1 "$P1" | head -n 1)
 check "P1 no longer answers over UDP ($out)" test "$(grep -c '^192\.0\.2\.' <<<"$out")" -eq 0
@@ -323,7 +329,7 @@ zone 192.0.2.2 2
 config "$WORK/site.json" "" -- "127.0.0.1:$P2" "127.0.0.1:$P3"
 generation=$(($(count "$RELOADED") + 2))
 reload
-out=$(tail -n 4 "$LOG")
+out=$(since_reload)
 check "the taken port is named, and what is still served" grep -qE \
     "cannot listen on 127\.0\.0\.1:$P3: Address already in use; still listening on 127\.0\.0\.1:$P2\$" <<<"$out"
 check "the data reload succeeded anyway" grep -qE "${RELOADED}.*\(generation $generation\)" <<<"$out"
@@ -335,7 +341,7 @@ out=$(held 4)
 check "the held connection sees the new data too ($out)" test "$out" = 192.0.2.2
 # The same configuration again: P3 is still wanted, so the server tries it again.
 reload
-out=$(tail -n 4 "$LOG")
+out=$(since_reload)
 check "a later reload retries the address that failed" \
     grep -qE "cannot listen on 127\.0\.0\.1:$P3: Address already in use" <<<"$out"
 
@@ -343,7 +349,7 @@ check "a later reload retries the address that failed" \
 
 config "$WORK/site.json" "" -- "127.0.0.1:$P2" "127.0.0.2:0"
 reload
-out=$(tail -n 4 "$LOG")
+out=$(since_reload)
 P0=$(grep -oE 'listening on 127\.0\.0\.2:[0-9]+ ' <<<"$out" | grep -oE '[0-9]+ $' | tr -d ' ')
 check "port 0: a free port is bound and logged (${P0:-none})" test -n "$P0" -a "${P0:-0}" != 0
 out=$(www 127.0.0.2 "${P0:-0}")
@@ -359,7 +365,7 @@ check "port 0 kept by an unchanged configuration: same port, same sockets" \
 if [ $HAS_V6 = 1 ]; then
     config "$WORK/site.json" "" -- "127.0.0.1:$P2" "[::1]:$P6"
     reload
-    out=$(tail -n 4 "$LOG")
+    out=$(since_reload)
     check "[::1]:$P6 is added" grep -qE "listening on \[::1\]:$P6 \(UDP and TCP\)" <<<"$out"
     check "127.0.0.2:$P0 is removed" grep -qE "no longer listening on 127\.0\.0\.2:$P0\$" <<<"$out"
     out=$(www ::1 "$P6")
@@ -398,7 +404,7 @@ if [ "$(id -u)" = 0 ] && getent passwd nobody >/dev/null; then
         config "$WORK/site.json" ', "user": "nobody"' -- "127.0.0.1:$P2" "127.0.0.1:$PLOW"
         chmod 644 "$WORK/site.json"
         reload
-        out=$(tail -n 4 "$LOG")
+        out=$(since_reload)
         check "after the switch to nobody, port $PLOW is refused and named" grep -qE \
             "cannot listen on 127\.0\.0\.1:$PLOW: Permission denied; still listening on 127\.0\.0\.1:$P2\$" <<<"$out"
         check "the data reload applied" grep -qE "$RELOADED" <<<"$out"

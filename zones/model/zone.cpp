@@ -1,5 +1,7 @@
 #include "zones/model/zone.h"
 
+#include "zones/dns/wire_hash.h"
+
 #include <algorithm>
 #include <map>
 
@@ -47,10 +49,9 @@ int target_offset(std::uint16_t type) {
 }  // namespace
 
 std::size_t KeyHash::operator()(std::string_view key) const noexcept {
-    // FNV-1a: keys are short and already lowercased.
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
-    return static_cast<std::size_t>(h);
+    // Eight bytes per step: every query hashes its name once per suffix tried.
+    return static_cast<std::size_t>(
+        dns::hash_lower(reinterpret_cast<const std::uint8_t*>(key.data()), key.size()));
 }
 
 const RRset* Node::find(std::uint16_t type) const {
