@@ -19,7 +19,12 @@ struct PlanEntry {
 /// A fixed-capacity list of entries for one section: no allocation per query.
 template <std::size_t N>
 struct Section {
-    PlanEntry entries[N];
+    // The entries are left unset (a plan is made per query, and only [0, count) is read):
+    // zeroing every slot of every section cost more than filling the plan.
+    Section() {}
+    union {
+        PlanEntry entries[N];
+    };
     std::size_t count = 0;
     bool full() const { return count == N; }
     /// Adds an entry unless the section is full or already holds the RRset.

@@ -77,7 +77,8 @@ std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Frami
                    std::span<std::uint8_t> out) {
     const std::size_t limit = std::min(framing.limit, out.size());
     wire::WireWriter w(out, limit);
-    for (std::size_t i = 0; i < wire::kHeaderSize; ++i) (void)w.u8(0);
+    static constexpr std::uint8_t kZeroHeader[wire::kHeaderSize] = {};
+    (void)w.bytes(kZeroHeader);
     wire::MutableHeader header(out);
     header.set_id(query.id);
     header.set_qr(true);

@@ -3,6 +3,7 @@
 #include "server/wire/header.h"
 #include "zones/dns/name.h"
 #include "zones/dns/types.h"
+#include "zones/dns/wire_hash.h"
 
 namespace sitedns::wire {
 
@@ -28,9 +29,7 @@ bool read_question(WireReader& r, Query& out) {
         r.u16(out.qclass) != WireError::Ok) {
         return false;
     }
-    for (std::size_t i = 0; i < out.qname.size; ++i) {
-        out.qname_lower.bytes[i] = dns::lower(out.qname.bytes[i]);
-    }
+    dns::copy_lower(out.qname_lower.bytes, out.qname.bytes, out.qname.size);
     out.qname_lower.size = out.qname.size;
     out.question_end = r.offset();
     return true;

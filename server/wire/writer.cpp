@@ -12,8 +12,6 @@ namespace {
 
 /// Pointers are 14 bits wide (RFC 1035 §4.1.4): names past this cannot be targets.
 constexpr std::size_t kMaxPointerTarget = 0x3FFF;
-/// Bound on pointers followed while comparing against the written message.
-constexpr unsigned kMaxHops = 127;
 
 /// True when `wire_name` is one uncompressed name: labels of at most 63 bytes, the
 /// root label last, 255 bytes at most (RFC 1035 §3.1).
@@ -33,43 +31,6 @@ bool valid_name(std::span<const std::uint8_t> wire_name) {
         off += 1 + len;
     }
     return false;
-}
-
-/// True when the name written at `pos` in `msg` (pointers followed) equals the
-/// uncompressed, valid `suffix`, ignoring ASCII case (RFC 4343).
-bool equal_at(std::span<const std::uint8_t> msg, std::size_t pos,
-              std::span<const std::uint8_t> suffix) {
-    std::size_t i = 0;
-    unsigned hops = 0;
-    for (;;) {
-        if (pos >= msg.size()) {
-            return false;
-        }
-        const std::uint8_t len = msg[pos];
-        if ((len & 0xC0) == 0xC0) {
-            if (pos + 1 >= msg.size() || ++hops > kMaxHops) {
-                return false;
-            }
-            pos = static_cast<std::size_t>(len & 0x3F) << 8 | msg[pos + 1];
-            continue;
-        }
-        if (len != suffix[i]) {
-            return false;
-        }
-        if (len == 0) {
-            return true;
-        }
-        if (pos + 1 + len > msg.size()) {
-            return false;
-        }
-        for (std::size_t k = 1; k <= len; ++k) {
-            if (dns::lower(msg[pos + k]) != dns::lower(suffix[i + k])) {
-                return false;
-            }
-        }
-        pos += 1 + std::size_t{len};
-        i += 1 + std::size_t{len};
-    }
 }
 
 }  // namespace
@@ -137,8 +98,9 @@ bool WireWriter::name(std::span<const std::uint8_t> wire_name, bool compress) {
         starts[labels++] = static_cast<std::uint8_t>(off);
     }
     std::uint64_t hash = 0;  // the root's
+    const std::uint8_t* end = wire_name.data() + wire_name.size();
     for (std::size_t i = labels; i-- > 0;) {
-        hashes[i] = hash = dns::hash_label(wire_name.data() + starts[i], hash);
+        hashes[i] = hash = dns::hash_label(wire_name.data() + starts[i], end, hash);
     }
     // The longest suffix already in the message wins: try suffixes from the whole
     // name down, leaving out the root (a pointer to it would be longer than it).
@@ -163,8 +125,15 @@ bool WireWriter::name(std::span<const std::uint8_t> wire_name, bool compress) {
         buffer_[size_++] = static_cast<std::uint8_t>(pointer);
     }
     // Every label written literally starts a suffix later names may point to.
+    if (labels == 0 || starts[0] >= literal || seen_size_ + wire_name.size() > kSeenBytes) {
+        return true;
+    }
+    std::uint8_t* copy = names_seen_ + seen_size_;
+    std::memcpy(copy, wire_name.data(), wire_name.size());
+    seen_size_ += wire_name.size();
     for (std::size_t i = 0; i < labels && starts[i] < literal; ++i) {
-        remember(start + starts[i], hashes[i]);
+        remember(start + starts[i], std::span(copy + starts[i], wire_name.size() - starts[i]),
+                 hashes[i]);
     }
     return true;
 }
@@ -183,22 +152,37 @@ void WireWriter::set_limit(std::size_t limit) {
 
 std::size_t WireWriter::find_suffix(std::span<const std::uint8_t> suffix,
                                     std::uint64_t hash) const {
-    const std::span<const std::uint8_t> msg = buffer_.first(size_);
-    for (std::size_t i = 0; i < name_count_; ++i) {
-        if (names_[i].hash == hash && equal_at(msg, names_[i].offset, suffix)) {
-            return names_[i].offset;
+    std::size_t slot = hash % kSlots;
+    for (std::size_t probes = 0; probes < kSlots; ++probes, slot = (slot + 1) % kSlots) {
+        const std::size_t index = slots_[slot];
+        if (index == 0) return 0;
+        const NameTarget& target = names_[index - 1];
+        if (index <= name_count_ && target.hash == hash && target.size == suffix.size() &&
+            dns::equal_lower(target.suffix, suffix.data(), suffix.size())) {
+            return target.offset;
         }
     }
     return 0;
 }
 
 /// Offset 0 is never recorded (0 means "not found" to find_suffix), nor any offset a
-/// pointer cannot hold, nor more than kMaxTargets.
-void WireWriter::remember(std::size_t offset, std::uint64_t hash) {
+/// pointer cannot hold, nor more than kMaxTargets. kSlots is twice that, so a probe
+/// normally ends at a free slot; rollbacks leave stale slots, which inserts reuse and
+/// lookups pass over, and both give up after kSlots probes (the name then just stays
+/// uncompressed, or is not remembered).
+void WireWriter::remember(std::size_t offset, std::span<const std::uint8_t> suffix,
+                          std::uint64_t hash) {
     if (offset == 0 || offset > kMaxPointerTarget || name_count_ == kMaxTargets) {
         return;
     }
-    names_[name_count_++] = {hash, static_cast<std::uint16_t>(offset)};
+    std::size_t slot = hash % kSlots;
+    for (std::size_t probes = 0; slots_[slot] != 0 && slots_[slot] <= name_count_;
+         ++probes, slot = (slot + 1) % kSlots) {
+        if (probes == kSlots) return;
+    }
+    names_[name_count_++] = {hash, suffix.data(), static_cast<std::uint16_t>(offset),
+                             static_cast<std::uint8_t>(suffix.size())};
+    slots_[slot] = static_cast<std::uint16_t>(name_count_);
 }
 
 }  // namespace sitedns::wire

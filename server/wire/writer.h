@@ -28,11 +28,12 @@ class WireWriter {
     [[nodiscard]] bool u16(std::uint16_t v);
     [[nodiscard]] bool u32(std::uint32_t v);
     [[nodiscard]] bool bytes(std::span<const std::uint8_t> data);
-    /// Writes an uncompressed wire name. With `compress`, its longest suffix already
-    /// in the message (compared case-insensitively) becomes a pointer; either way its
+    /// Writes an uncompressed wire name. With `compress`, its longest suffix already in
+    /// the message (compared case-insensitively) becomes a pointer; either way its
     /// suffixes are remembered as targets for later names (until kMaxTargets suffix
-    /// offsets are held; offsets past 0x3FFF never are). False, nothing written, if it
-    /// does not fit or `wire_name` is not one valid uncompressed name.
+    /// offsets or kSeenBytes of names are held; offsets past 0x3FFF never are). False,
+    /// nothing written, if it does not fit or `wire_name` is not one valid uncompressed
+    /// name.
     [[nodiscard]] bool name(std::span<const std::uint8_t> wire_name, bool compress = true);
     /// Overwrites a 16-bit value at `at` (< size()): RDLENGTH, counts.
     void patch_u16(std::size_t at, std::uint16_t v);
@@ -45,21 +46,34 @@ class WireWriter {
 
   private:
     struct NameTarget {
-        std::uint64_t hash;    // dns::hash_label chain of the name from here to the root
-        std::uint16_t offset;  // where a written name (or suffix) starts
+        std::uint64_t hash;          // dns::hash_label chain of the suffix
+        const std::uint8_t* suffix;  // its uncompressed bytes, in names_seen_
+        std::uint16_t offset;        // where it starts in the message
+        std::uint8_t size;           // its length, root label included
     };
     static constexpr std::size_t kMaxTargets = 256;
+    /// Open-addressed index over the targets by hash: a suffix is found with a probe or
+    /// two, not a scan of every name written so far.
+    static constexpr std::size_t kSlots = 512;
 
     bool fits(std::size_t n) const { return size_ + n <= limit_; }
     /// Where `suffix` (whose hash_label chain is `hash`) was written, or 0.
     std::size_t find_suffix(std::span<const std::uint8_t> suffix, std::uint64_t hash) const;
-    void remember(std::size_t offset, std::uint64_t hash);
+    void remember(std::size_t offset, std::span<const std::uint8_t> suffix, std::uint64_t hash);
 
     std::span<std::uint8_t> buffer_;
     std::size_t limit_;
     std::size_t size_ = 0;
     NameTarget names_[kMaxTargets];
     std::size_t name_count_ = 0;
+    /// names_ index + 1 per slot, 0 when empty; entries at or past name_count_ (rolled
+    /// back) are skipped by lookups and reused by inserts.
+    std::uint16_t slots_[kSlots] = {};
+    /// Copies of the names remembered, uncompressed: a suffix is compared with these a
+    /// word at a time, not by walking labels and pointers in the message.
+    static constexpr std::size_t kSeenBytes = 4096;
+    std::uint8_t names_seen_[kSeenBytes];
+    std::size_t seen_size_ = 0;
 };
 
 }  // namespace sitedns::wire
