@@ -58,10 +58,12 @@ e2e: deps
 	@cmake --build $(BUILD) -j $(JOBS) --target sitedns
 	bash ./tests/e2e/e2e_test.sh $(BUILD)/server/sitedns $(CURDIR)
 
+# The benchmark of issue 6 (bench/run.sh): sitedns beside NSD, Knot, Unbound and dnsmasq
+# through ../shared/peerbench, one table on stdout and in bench/results/LATEST.md; about
+# 20 minutes. A quick look: `make bench BENCH_RUNS=1 BENCH_SECONDS=2`; one scenario:
+# `make bench BENCH_SCENARIOS=sites`. Reload time is an extra: bench/reload.sh BIN.
 bench: build
-	./bench/run.sh $(BUILD)/server/sitedns
-	./bench/sites.sh $(BUILD)/server/sitedns
-	./bench/reload.sh $(BUILD)/server/sitedns
+	BENCH_JOBS=$(JOBS) ./bench/run.sh $(BUILD)/server/sitedns
 
 # The Debian package (packaging/package.cmake): build/sitedns_<version>_<arch>.deb.
 deb: build

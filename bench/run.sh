@@ -1,55 +1,94 @@
 #!/usr/bin/env bash
-# make bench: sitedns beside NSD and Knot on the same data in the same run, through
-# ../shared/peerbench (one worker each, pinned to CPU 0, dnsperf on CPU 1). Prints the
-# median of RUNS runs per server and the ratios to NSD and Knot; then the forwarding
-# table of bench/forward.sh (sitedns, Unbound and dnsmasq as caching forwarders in front
-# of NSD; BENCH_NO_FWD=1 skips it). Figures, never a verdict.
-#   bench/run.sh SITEDNS_BIN [RUNS] [SECONDS]
+# make bench: sitedns beside its peers, through ../shared/peerbench (one worker pinned to
+# CPU 0, dnsperf pinned to CPU 1), in one table: instructions per answer (callgrind),
+# CPU µs per answer at 40,000 queries/s offered, saturating qps, p50/p99 latency, RSS,
+# as medians of BENCH_RUNS runs taken side by side, with ratios to the peers. The table
+# goes to stdout and to bench/results/LATEST.md (the raw figures to LATEST.raw.tsv);
+# progress goes to stderr. Figures, never a verdict.
+#
+#   bench/run.sh SITEDNS_BIN
+#
+# Scenarios (BENCH_SCENARIOS, a comma list; default all, in this order):
+#   auth     peerbench data, 3 zones x 1,000 hosts: sitedns, NSD, Knot, echo floor (auth.sh)
+#   core     the query core alone, no sockets: bench_core under callgrind (core.sh)
+#   sites    1,000 sites (views) against 3, from gen_sites.py (sites.sh)
+#   bigzone  1,000,000 records in one zone: load time and RSS, sitedns and NSD (bigzone.sh)
+#   forward  forwarded cache hits: sitedns, Unbound, dnsmasq in front of NSD (forward.sh)
+#   tcp      TCP with pipelining (dnsperf -m tcp): sitedns, NSD, Knot (tcp.sh)
+# Knobs: BENCH_RUNS (3), BENCH_SECONDS (8, per dnsperf run), BENCH_RATE (40000),
+#   BENCH_CALLGRIND (20000 queries), BENCH_CALLGRIND_RUNS (1: instruction counts repeat
+#   to within a few percent), BENCH_BIG_RECORDS (1000000), BENCH_RESULTS (bench/results),
+#   BENCH_BUILD (the CMake build folder; default: two levels above SITEDNS_BIN),
+#   PEERBENCH (default ../shared/peerbench beside the repo).
+# A quick look: BENCH_RUNS=1 BENCH_SECONDS=2 BENCH_CALLGRIND=2000 bench/run.sh BIN
+# The default run takes about 20 minutes on a 2-core machine.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$(realpath "${1:?usage: bench/run.sh SITEDNS_BIN [RUNS] [SECONDS]}")
-runs=${2:-${BENCH_RUNS:-3}}
-seconds=${3:-${BENCH_SECONDS:-8}}
-peerbench=${PEERBENCH:-$here/../../shared/peerbench}
-[ -x "$peerbench/peerbench.sh" ] || { echo "bench: peerbench not found at $peerbench (set PEERBENCH)" >&2; exit 1; }
-"$here/../.ci/install-deps" knot >/dev/null
-
-results=$(mktemp)
-trap 'rm -f "$results"' EXIT
-for run in $(seq "$runs"); do
-    for server in nsd knot sitedns; do
-        line=$(SITEDNS_BIN=$bin PEERBENCH_QUIET=1 "$peerbench/peerbench.sh" "$server" \
-                   --seconds "$seconds" --threads 1) || line="$server FAILED"
-        echo "run=$run $line" | tee -a "$results" >&2
-    done
+repo=$(cd "$here/.." && pwd)
+bin=$(realpath "${1:?usage: bench/run.sh SITEDNS_BIN}")
+[ -x "$bin" ] || { echo "bench: $bin is not executable" >&2; exit 1; }
+export SITEDNS_BIN=$bin
+export PEERBENCH=${PEERBENCH:-$here/../../shared/peerbench}
+[ -x "$PEERBENCH/peerbench.sh" ] || { echo "bench: peerbench not found at $PEERBENCH (set PEERBENCH)" >&2; exit 1; }
+export BENCH_RUNS=${BENCH_RUNS:-3} BENCH_SECONDS=${BENCH_SECONDS:-8} BENCH_RATE=${BENCH_RATE:-40000}
+export BENCH_CALLGRIND=${BENCH_CALLGRIND:-20000} BENCH_CALLGRIND_RUNS=${BENCH_CALLGRIND_RUNS:-1}
+export BENCH_BIG_RECORDS=${BENCH_BIG_RECORDS:-1000000}
+all=auth,core,sites,bigzone,forward,tcp
+scenarios=${BENCH_SCENARIOS:-$all}
+results=${BENCH_RESULTS:-$here/results}
+for s in ${scenarios//,/ }; do
+    [[ ,$all, == *,$s,* ]] || { echo "bench: unknown scenario '$s' (one of $all)" >&2; exit 2; }
 done
 
-python3 - "$results" "$runs" "$seconds" <<'PY'
-import re, statistics, sys
-path, runs, seconds = sys.argv[1:]
-figures = {}  # server -> {"qps": [...], "cpu": [...]}
-for line in open(path):
-    m = re.match(r"run=\d+ (\S+) qps=([\d.]+)", line)
-    if not m:
-        continue
-    f = figures.setdefault(m.group(1), {"qps": [], "cpu": []})
-    f["qps"].append(float(m.group(2)))
-    cpu = re.search(r"cpu_us_per_q=([\d.]+)", line)
-    if cpu:
-        f["cpu"].append(float(cpu.group(1)))
-med = lambda xs: statistics.median(xs) if xs else float("nan")
-print(f"median of {runs} runs x {seconds}s, one worker pinned to CPU 0, dnsperf on CPU 1 (peerbench data)")
-print(f"{'server':<10} {'qps':>9} {'cpu_us/q':>9}  qps of each run")
-for s in ("nsd", "knot", "sitedns"):
-    if s in figures:
-        f = figures[s]
-        print(f"{s:<10} {med(f['qps']):>9.0f} {med(f['cpu']):>9.2f}  {' '.join(f'{x:.0f}' for x in f['qps'])}")
-if "sitedns" in figures:
-    for peer in ("nsd", "knot"):
-        if peer in figures:
-            q = med(figures["sitedns"]["qps"]) / med(figures[peer]["qps"])
-            c = med(figures["sitedns"]["cpu"]) / med(figures[peer]["cpu"])
-            print(f"sitedns / {peer}: qps x{q:.2f}, cpu per answer x{c:.2f}")
-PY
+"$repo/.ci/install-deps" knot unbound dnsmasq-base valgrind >&2
+export BENCH_REAL_DNSPERF
+BENCH_REAL_DNSPERF=$(command -v dnsperf)
 
-[ "${BENCH_NO_FWD:-0}" = 1 ] || "$here/forward.sh" "$bin" "$runs" "$seconds"
+work=$(mktemp -d "${TMPDIR:-/tmp}/sitedns-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export BENCH_WORK=$work PEERBENCH_DIR=$work/peerbench BENCH_RECORDS=$work/records.tsv
+: >"$BENCH_RECORDS"
+python3 "$PEERBENCH/gen_data.py" --out "$PEERBENCH_DIR/data" >/dev/null
+
+# bench_core, for the "core" and "sites" scenarios: built in SITEDNS_BIN's build folder.
+export BENCH_CORE_BIN=""
+build=${BENCH_BUILD:-$(dirname "$(dirname "$bin")")}
+if [[ ,$scenarios, == *,core,* || ,$scenarios, == *,sites,* ]]; then
+    if [ -f "$build/CMakeCache.txt" ]; then
+        echo "bench: building bench_core in $build" >&2
+        if cmake "$build" >/dev/null && cmake --build "$build" -j "${BENCH_JOBS:-$(nproc)}" \
+               --target bench_core >"$work/bench_core.build.log" 2>&1; then
+            BENCH_CORE_BIN=$build/bench/bench_core
+        else
+            tail -n 20 "$work/bench_core.build.log" >&2
+            printf 'note\t-\t-\t-\t%s\n' "bench_core did not build in $build: no query-core figures" >>"$BENCH_RECORDS"
+        fi
+    else
+        printf 'note\t-\t-\t-\t%s\n' "no CMake build folder at $build (set BENCH_BUILD): no query-core figures" >>"$BENCH_RECORDS"
+    fi
+fi
+
+started=$(date +%s)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+for s in ${scenarios//,/ }; do
+    t0=$(date +%s)
+    echo "bench: scenario $s" >&2
+    "$here/$s.sh" ||
+        printf 'note\t-\t-\t-\t%s\n' "scenario $s stopped early (exit $?): its figures may be incomplete" >>"$BENCH_RECORDS"
+    echo "bench: scenario $s took $(( $(date +%s) - t0 )) s" >&2
+done
+
+commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -n "$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null)" ] && commit="$commit (with uncommitted changes)"
+mkdir -p "$results"
+cp "$BENCH_RECORDS" "$results/LATEST.raw.tsv"
+python3 "$here/table.py" "$BENCH_RECORDS" \
+    --date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
+    --machine "$(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), Linux $(uname -r); load average $load_before at the start" \
+    --commit "$commit" \
+    --sitedns "$bin ($("$bin" --version 2>/dev/null | head -n1))" \
+    --runs "$BENCH_RUNS" --seconds "$BENCH_SECONDS" --rate "$BENCH_RATE" \
+    --callgrind "$BENCH_CALLGRIND" --callgrind-runs "$BENCH_CALLGRIND_RUNS" \
+    --big-records "$BENCH_BIG_RECORDS" --scenarios "$scenarios" \
+    --elapsed "$(( $(date +%s) - started ))" \
+    --dnsperf "$(dnsperf -h 2>&1 | sed -n 's/^Version //p' | head -n1)" | tee "$results/LATEST.md"

@@ -1,51 +1,77 @@
 #!/usr/bin/env bash
-# Sites at scale: for 3, 100 and 1,000 sites (each view holding every other site's
-# zone), the time `sitedns check` takes, the time to start serving, the RSS once
-# serving, and queries per second from dnsperf (one worker pinned to CPU 0, dnsperf on
-# CPU 1), as medians of RUNS runs. Figures only.
-#   bench/sites.sh SITEDNS_BIN [RUNS] [SECONDS] [SITES...]
-set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-bin=$(realpath "${1:?usage: bench/sites.sh SITEDNS_BIN [RUNS] [SECONDS] [SITES...]}")
-runs=${2:-3}
-seconds=${3:-5}
-shift $(( $# >= 3 ? 3 : $# ))
-counts=("$@"); [ ${#counts[@]} -gt 0 ] || counts=(3 100 1000)
-work=$(mktemp -d)
+# Scenario "sites" of `make bench` (called by run.sh; environment in lib.sh): sitedns
+# with bench/gen_sites.py's 1,000-site configuration against its 3-site one (each
+# site's view holds every other site's zone; dnsperf asks as site 1 for other sites'
+# MX and mail hosts). Per run and configuration, side by side: the time from start until
+# sitedns listens (load s), its RSS, the saturating qps, then CPU per answer and p50/p99
+# at BENCH_RATE queries/s; sitedns pinned to CPU 0, dnsperf to CPU 1. Then the query
+# core's instructions per answer for both (bench_core under callgrind), when built.
+#   run alone: BENCH_SCENARIOS=sites bench/run.sh SITEDNS_BIN
+set -uo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+counts=(3 1000)
+dir=$BENCH_WORK/sites
+mkdir -p "$dir"
 server=""
-cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+cleanup() {
+    [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+    server=""
+}
 trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
 
-ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+for n in "${counts[@]}"; do python3 "$BENCH_HERE/gen_sites.py" "$n" "$dir/$n" --port 0; done
 
-printf '%-6s %10s %10s %9s %10s\n' sites check_ms start_ms rss_mib qps
-for n in "${counts[@]}"; do
-    python3 "$here/gen_sites.py" "$n" "$work/$n" --port 0
-    for run in $(seq "$runs"); do
-        t0=$(date +%s%N)
-        "$bin" check --config "$work/$n/sites.json" >/dev/null
-        check_ms=$(ms_since "$t0")
-        rm -f "$work/port"
-        t0=$(date +%s%N)
-        SITEDNS_PORT_FILE=$work/port taskset -c 0 "$bin" --config "$work/$n/sites.json" \
-            --log-level warn & server=$!
-        for _ in $(seq 600); do [ -s "$work/port" ] && break; sleep 0.05; done
-        start_ms=$(ms_since "$t0")
-        port=$(cat "$work/port")
-        rss=$(awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$server/status")
-        qps=$(taskset -c 1 dnsperf -s 127.0.0.1 -p "$port" -d "$work/$n/queries.txt" -l "$seconds" \
-                  -c 4 -q 50 2>/dev/null | awk '/Queries per second/ {printf "%.0f", $4}')
-        kill "$server"; wait "$server" 2>/dev/null || true; server=""
-        echo "$n $check_ms $start_ms $rss $qps" >>"$work/results"
+# one_run N RUN: one configuration, one run.
+one_run() {
+    local n=$1 run=$2 t0 ms port rss="" pss procs k0 k1 qps=""
+    rm -f "$dir/port"
+    t0=$(date +%s%N)
+    SITEDNS_PORT_FILE=$dir/port taskset -c "$SRV_CPU" "$SITEDNS_BIN" \
+        --config "$dir/$n/sites.json" --log-level warning >"$dir/sitedns.log" 2>&1 &
+    server=$!
+    for _ in $(seq 1200); do
+        [ -s "$dir/port" ] && break
+        kill -0 "$server" 2>/dev/null || break
+        sleep 0.02
     done
+    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    [ -s "$dir/port" ] || { say "  sites $n: sitedns did not start: $(tail -n2 "$dir/sitedns.log" | tr '\n' ' ')"; record sites "sites-$n" failed "$run" 1; cleanup; return 0; }
+    port=$(cat "$dir/port")
+    record sites "sites-$n" load_s "$run" "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')"
+    if dnsperf_run "$port" "$dir/$n/queries.txt"; then
+        read -r rss pss procs <<<"$(tree_mem "$server")"
+        qps=$DP_QPS
+        record sites "sites-$n" qps "$run" "$DP_QPS"
+        record sites "sites-$n" avg_ms "$run" "$DP_AVG"
+        record sites "sites-$n" lost "$run" "$DP_LOST"
+        record_mem sites "sites-$n" "$run" "$rss" "$pss" "$procs"
+    fi
+    k0=$(proc_ticks "$server")
+    if dnsperf_run "$port" "$dir/$n/queries.txt" -Q "$BENCH_RATE" -v; then
+        k1=$(proc_ticks "$server")
+        record sites "sites-$n" cpu_us "$run" "$(awk -v a="$k0" -v b="$k1" -v n="$DP_DONE" \
+            -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.2f", (b - a) / hz * 1e6 / n }')"
+        record sites "sites-$n" p50_ms "$run" "$DP_P50"
+        record sites "sites-$n" p99_ms "$run" "$DP_P99"
+    fi
+    say "  sites run $run: $n sites: start ${ms} ms, qps ${qps:-?} saturating, rss ${rss:-?} KiB, p50/p99 ${DP_P50:-?}/${DP_P99:-?} ms at $BENCH_RATE qps"
+    cleanup
+}
+
+for run in $(seq "$BENCH_RUNS"); do
+    say "sites: run $run of $BENCH_RUNS"
+    for n in "${counts[@]}"; do one_run "$n" "$run"; done
 done
-python3 - "$work/results" <<'PY'
-import statistics, sys
-rows = {}
-for line in open(sys.argv[1]):
-    n, *figures = line.split()
-    rows.setdefault(int(n), []).append([float(x) for x in figures])
-for n, runs in sorted(rows.items()):
-    med = [statistics.median(col) for col in zip(*runs)]
-    print(f"{n:<6} {med[0]:>10.0f} {med[1]:>10.0f} {med[2]:>9.0f} {med[3]:>10.0f}")
-PY
+
+if [ -x "${BENCH_CORE_BIN:-}" ]; then
+    for run in $(seq "$BENCH_CALLGRIND_RUNS"); do
+        for n in "${counts[@]}"; do
+            result=$(core_instr "$dir/$n/sites.json" "$dir/$n/queries.txt" --client 127.0.0.1)
+            say "  sites callgrind $run ($n sites, query core): ${result:-FAILED}"
+            [ -n "$result" ] && record sites "sites-$n" instr "$run" "${result%% *}"
+        done
+    done
+fi
+exit 0

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""The table of `make bench` (bench/run.sh), in Markdown, from the records file.
+
+    table.py RECORDS --date D --machine M --commit C ...
+
+RECORDS has one "scenario<TAB>server<TAB>metric<TAB>run<TAB>value" line per figure
+(bench/lib.sh, record) and "note<TAB>-<TAB>-<TAB>-<TAB>text" lines for footnotes. Each
+cell is the median over the runs; a ratio row divides sitedns's median by a peer's.
+Figures only, never a verdict.
+"""
+import argparse
+import collections
+import statistics
+import sys
+
+# Columns: (metric, heading, format)
+COLUMNS = [
+    ("instr", "instr / answer", "int"),
+    ("cpu_us", "CPU µs / answer at {rate} qps", "f2"),
+    ("qps", "saturating qps", "int"),
+    ("lat", "p50 / p99 ms at {rate} qps", "lat"),
+    ("rss_mib", "RSS MiB", "mib"),
+    ("load_s", "load s", "f2"),
+]
+RATIO_METRICS = ("instr", "cpu_us", "qps", "rss_mib", "load_s")
+
+NAMES = {
+    "sitedns": "sitedns", "nsd": "NSD", "knot": "Knot", "echo-floor": "echo floor",
+    "sitedns-fwd": "sitedns", "unbound-fwd": "Unbound", "dnsmasq-fwd": "dnsmasq",
+    "core-cache": "sitedns query core, answer cache",
+    "core-nocache": "sitedns query core, no cache",
+    "sites-3": "sitedns, 3 sites", "sites-1000": "sitedns, 1,000 sites",
+}
+
+# scenario -> (title, servers in order, ratio rows (numerator, denominator[, metrics]))
+SCENARIOS = {
+    "auth": ("peerbench data (3 zones × 1,000 hosts), UDP",
+             ["sitedns", "nsd", "knot", "echo-floor"],
+             [("sitedns", "nsd"), ("sitedns", "knot"),
+              ("sitedns", "echo-floor", ("cpu_us", "qps"))]),
+    "core": ("query core only, no sockets (bench_core)", ["core-cache", "core-nocache"], []),
+    "sites": ("1,000 sites (views), UDP", ["sites-3", "sites-1000"],
+              [("sites-1000", "sites-3")]),
+    "bigzone": ("{big} records in one zone", ["sitedns", "nsd"], [("sitedns", "nsd")]),
+    "forward": ("forwarded cache hits, UDP", ["sitedns-fwd", "unbound-fwd", "dnsmasq-fwd"],
+                [("sitedns-fwd", "unbound-fwd"), ("sitedns-fwd", "dnsmasq-fwd")]),
+    "tcp": ("TCP, pipelined (dnsperf -m tcp)", ["sitedns", "nsd", "knot"],
+            [("sitedns", "nsd"), ("sitedns", "knot")]),
+}
+
+
+def read(path):
+    figures = collections.defaultdict(list)  # (scenario, server, metric) -> [values]
+    notes = []
+    for line in open(path):
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) != 5:
+            continue
+        scen, server, metric, _run, value = parts
+        if scen == "note":
+            if value not in notes:
+                notes.append(value)
+            continue
+        try:
+            figures[(scen, server, metric)].append(float(value))
+        except ValueError:
+            pass
+    return figures, notes
+
+
+def med(figures, scen, server, metric):
+    values = figures.get((scen, server, metric))
+    return statistics.median(values) if values else None
+
+
+def fmt(value, kind):
+    if value is None:
+        return "—"
+    if kind == "int":
+        return f"{value:,.0f}"
+    if kind == "f2":
+        return f"{value:.2f}"
+    if kind == "mib":
+        return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+    return f"{value}"
+
+
+def cell(figures, scen, server, metric, kind):
+    if metric == "lat":
+        p50, p99 = (med(figures, scen, server, m) for m in ("p50_ms", "p99_ms"))
+        if p50 is None:
+            avg = med(figures, scen, server, "avg_ms")
+            return "—" if avg is None else f"avg {avg:.3f} (saturated)"
+        return f"{p50:.3f} / {p99:.3f}"
+    value = med(figures, scen, server, metric)
+    text = fmt(value, kind)
+    if metric == "rss_mib" and value is not None:
+        pss = med(figures, scen, server, "pss_mib")
+        # For a server of several processes VmRSS counts shared pages once per process.
+        if pss is not None and forks(figures, scen, server):
+            text += f" (PSS {fmt(pss, 'mib')})"
+    return text
+
+
+def forks(figures, scen, server):
+    procs = med(figures, scen, server, "procs")
+    return procs is not None and procs > 1
+
+
+def ratio_cell(figures, scen, num, den, metric, metrics):
+    if metric not in metrics:
+        return ""
+    a, b = med(figures, scen, num, metric), med(figures, scen, den, metric)
+    if a is None or b is None or b == 0:
+        return ""
+    if metric == "rss_mib" and (forks(figures, scen, num) or forks(figures, scen, den)):
+        # compare like with like: PSS when either server forks
+        pa, pb = med(figures, scen, num, "pss_mib"), med(figures, scen, den, "pss_mib")
+        if pa is not None and pb is not None and pb > 0:
+            a, b = pa, pb
+    return f"×{a / b:.2f}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("records")
+    for opt in ("date", "machine", "commit", "sitedns", "runs", "seconds", "rate", "callgrind",
+                "callgrind-runs", "big-records", "scenarios", "elapsed", "dnsperf"):
+        ap.add_argument("--" + opt, default="?")
+    args = ap.parse_args()
+    figures, notes = read(args.records)
+    rate = f"{int(args.rate):,}" if args.rate.isdigit() else args.rate
+    big = f"{int(args.big_records):,}" if args.big_records.isdigit() else args.big_records
+
+    out = []
+    out.append(f"# sitedns benchmark (`make bench`), {args.date}")
+    out.append("")
+    defaults = (("runs", "3"), ("seconds", "8"), ("rate", "40000"), ("callgrind", "20000"),
+                ("big_records", "1000000"))
+    changed = [f"{k.replace('_', '-')} {getattr(args, k)}" for k, v in defaults
+               if getattr(args, k) != v]
+    if changed:
+        out.append(f"**Not the default settings ({', '.join(changed)}): a short or partial "
+                   "run, not comparable with the default one.**")
+        out.append("")
+    out.append(f"- machine: {args.machine}")
+    out.append(f"- commit: {args.commit}; sitedns: {args.sitedns}")
+    out.append(f"- medians of {args.runs} runs × {args.seconds} s per figure, taken side by side; "
+               f"one worker pinned to CPU 0, dnsperf {args.dnsperf} pinned to CPU 1 "
+               f"(../shared/peerbench); whole run {int(args.elapsed) // 60} min "
+               f"{int(args.elapsed) % 60} s")
+    out.append("")
+    heads = ["scenario", "server"] + [h.format(rate=rate) for _, h, _ in COLUMNS]
+    out.append("| " + " | ".join(heads) + " |")
+    out.append("|" + "---|" * 2 + "---:|" * len(COLUMNS))
+    wanted = [s for s in args.scenarios.split(",") if s in SCENARIOS]
+    for scen in wanted:
+        title, servers, ratios = SCENARIOS[scen]
+        title = title.format(big=big)
+        first = True
+        for server in servers:
+            if not any(k[0] == scen and k[1] == server for k in figures):
+                continue
+            cells = [cell(figures, scen, server, m, kind) for m, _, kind in COLUMNS]
+            out.append(f"| {title if first else ''} | {NAMES.get(server, server)} | "
+                       + " | ".join(cells) + " |")
+            first = False
+        for num, den, *only in ratios:
+            metrics = only[0] if only else RATIO_METRICS
+            cells = [ratio_cell(figures, scen, num, den, m, metrics) for m, _, _ in COLUMNS]
+            if any(cells):
+                label = f"{NAMES[num]} ÷ {NAMES[den]}"
+                if scen == "sites":
+                    label = "1,000 sites ÷ 3 sites"
+                out.append(f"| | *{label}* | " + " | ".join(cells) + " |")
+        if first:
+            out.append(f"| {title} | (no figures: see the notes) |" + " |" * len(COLUMNS))
+        for server in servers:
+            failed = figures.get((scen, server, "failed"))
+            if failed:
+                notes.append(f"{title}: {NAMES.get(server, server)} failed in {len(failed)} "
+                             f"run(s); its medians are over the other runs.")
+            lost = med(figures, scen, server, "lost")
+            if lost is not None and lost >= 1:
+                notes.append(f"{title}: {NAMES.get(server, server)} lost {lost:.1f}% of the "
+                             f"queries in the saturating runs (median).")
+
+    out.append("")
+    out.append("Notes:")
+    out.append(f"- instr / answer: user-space instructions per answered query under "
+               f"callgrind (`peerbench.sh SERVER --callgrind {args.callgrind}`, all processes "
+               f"and threads, start-up excluded), median of {args.callgrind_runs} run(s): "
+               f"counts repeat to within a few percent, times do not. In the query-core and "
+               f"sites rows it is bench_core's: the query core alone, no sockets "
+               f"(`Responder::handle` with a worker's AnswerCache, or without one), loading "
+               f"and a warm-up pass excluded.")
+    out.append(f"- CPU µs / answer: the server's user + system CPU time over the queries "
+               f"answered at {rate} queries/s offered (`--rate {args.rate}`, peerbench's "
+               f"cpu_us_per_q); the echo floor is the kernel's loopback cost with no lookup.")
+    out.append("- saturating qps: dnsperf -c 4 -q 50 as fast as it goes; on 2 cores dnsperf "
+               "fills its own core near 100k qps, so the fastest servers' figures are lower "
+               "bounds. In the TCP rows it is over TCP (4 connections, 50 queries in flight).")
+    out.append(f"- p50 / p99: from dnsperf -v's per-answer latencies in the {rate} qps runs "
+               f"(dnsperf {args.dnsperf} has no latency histogram); lost queries are not "
+               f"counted. Where only an average is shown it comes from the saturating run.")
+    out.append("- RSS: VmRSS summed over the server's processes while it serves (sampled "
+               "each 0.5 s in the saturating run; the largest sample). For servers that fork "
+               "(NSD) PSS is given too, and the ratio rows compare PSS.")
+    out.append(f"- {big} records: load s is the time from starting the server until `dig` "
+               "gets an answer from the zone's last name; both read the RFC 1035 zone file "
+               "(NSD 4 with `database: \"\"` has no separate compile step). RSS is taken "
+               "once it answers.")
+    out.append("- 1,000 sites: bench/gen_sites.py's configurations (each site's view holds "
+               "every other site's zone); the client is site 1, the queries ask other sites' "
+               "MX and mail hosts.")
+    for n in notes:
+        out.append(f"- {n}")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
