@@ -115,6 +115,7 @@ struct UdpListener::Batch {
     std::array<iovec, kBatch> answer_iov;
     std::array<mmsghdr, kBatch> received;
     std::array<mmsghdr, kBatch> sent;
+    std::array<Answered, kBatch> notes;  ///< per answer: counted once the batch is answered
     query::Decision decision;
     query::AnswerCache cache;
     runtime::SnapshotReader snapshot;
@@ -176,6 +177,13 @@ void UdpListener::answer_batch(std::size_t received) {
     for (std::size_t i = 0; i < received; ++i) {
         if (answer(snapshot, i, answers)) ++answers;
     }
+    const Clock::time_point answered = Clock::now();
+    for (std::size_t i = 0; i < answers; ++i) {
+        const iovec& bytes = b.answer_iov[i];
+        stats_.answered(b.notes[i],
+                        {static_cast<const std::uint8_t*>(bytes.iov_base), bytes.iov_len},
+                        answered);
+    }
     for (std::size_t done = 0; done < answers;) {
         const int n =
             ::sendmmsg(socket_->fd, b.sent.data() + done, static_cast<unsigned>(answers - done), 0);
@@ -216,9 +224,8 @@ bool UdpListener::answer(const runtime::Snapshot& snapshot, std::size_t slot, st
         stats_.count_dropped(query::Transport::Udp);
         return false;
     }
-    const Answered note{b.received_at, stats_.view_slot(snapshot, decision.view),
-                        query::Transport::Udp, peer.address, peer.port};
-    stats_.answered(note, answer.first(size));
+    b.notes[out] = {b.received_at, stats_.view_slot(snapshot, decision.view), query::Transport::Udp,
+                    peer.address, peer.port};
     b.answer_iov[out] = {answer.data(), size};
     b.sent[out] = {};
     b.sent[out].msg_hdr.msg_name = &b.peers[slot];

@@ -35,8 +35,9 @@ void WorkerStats::remap(const runtime::Snapshot& snapshot) {
     log_queries_ = snapshot.config.log.queries;
 }
 
-void WorkerStats::answered(const Answered& query, std::span<const std::uint8_t> answer) {
-    const auto elapsed = std::chrono::steady_clock::now() - query.received;
+void WorkerStats::answered(const Answered& query, std::span<const std::uint8_t> answer,
+                           std::chrono::steady_clock::time_point sent) {
+    const auto elapsed = sent - query.received;
     const auto ns = static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
     // An answer always has a header; SERVFAIL stands for a stub that has not.

@@ -66,7 +66,12 @@ class alignas(64) WorkerStats {
 
     /// Counts an answer sent now (view, protocol, its RCODE, latency) and logs it when
     /// the query log is on. Allocation-free when it is off.
-    void answered(const Answered& query, std::span<const std::uint8_t> answer);
+    void answered(const Answered& query, std::span<const std::uint8_t> answer) {
+        answered(query, answer, std::chrono::steady_clock::now());
+    }
+    /// The same for an answer sent at `sent` (one clock read for a batch of answers).
+    void answered(const Answered& query, std::span<const std::uint8_t> answer,
+                  std::chrono::steady_clock::time_point sent);
     /// A query the view forwards (answered later, or from the cache, through answered()).
     void count_forwarded() { forwarded_.add(); }
     /// A packet dropped without an answer.

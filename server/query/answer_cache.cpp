@@ -46,6 +46,26 @@ std::size_t name_size(std::span<const std::uint8_t> packet) {
     return at < packet.size() && size <= dns::kMaxNameWire ? size : 0;
 }
 
+/// Copies the `n` bytes of a name lowercased into `to` (which has room for n + 7) and
+/// returns a hash of them; `readable` bytes may be read from `from` (n and what follows
+/// it in the packet), so the name's last bytes are read as one word whenever there are
+/// eight to read.
+std::uint64_t copy_name(std::uint8_t* to, const std::uint8_t* from, std::size_t n,
+                        std::size_t readable) {
+    if (readable < (n + 7) / 8 * 8) return dns::copy_lower_hash(to, from, n);
+    constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
+    std::uint64_t h = n;
+    for (std::size_t i = 0; i < n; i += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, from + i, 8);
+        if (n - i < 8) word &= (std::uint64_t{1} << (8 * (n - i))) - 1;  // little-endian
+        word = dns::lower_word(word);
+        std::memcpy(to + i, &word, 8);  // bytes past the name are overwritten after
+        h = (h ^ word) * kMul;
+    }
+    return h ^ (h >> 29);
+}
+
 /// True for an OPT record owned by the root with no options: all an ordinary resolver
 /// sends (options such as ECS or cookies make the answer depend on more than the bytes).
 bool plain_opt(const std::uint8_t* p) {
@@ -106,11 +126,14 @@ bool AnswerCache::make_key(std::span<const std::uint8_t> packet, Transport trans
     if (rest != 4 + additional * kOptSize) return false;
     const std::uint8_t* tail = p + wire::kHeaderSize + name;
     if (additional == 1 && !plain_opt(tail + 4)) return false;
-    dns::copy_lower(key.bytes + kNameAt, p + wire::kHeaderSize, name);
+    // The hash covers the name and type, which tell most keys apart; find() compares
+    // the whole key.
+    const std::uint64_t name_hash = copy_name(key.bytes + kNameAt, p + wire::kHeaderSize, name,
+                                              packet.size() - wire::kHeaderSize);
     std::memcpy(key.bytes + kNameAt + name, tail, rest);
     key.name_size = name;
     key.size = kNameAt + name + rest;
-    key.hash = dns::hash_lower(key.bytes, key.size);
+    key.hash = (name_hash ^ u16_at(tail)) * 0x9E3779B97F4A7C15ull;
     return true;
 }
 

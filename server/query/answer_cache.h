@@ -61,6 +61,20 @@ class AnswerCache {
     void store(const runtime::Snapshot& snapshot, const runtime::View* view, const AnswerKey& key,
                std::span<const std::uint8_t> answer);
 
+    /// snapshot.view_for(client), remembered for the last client asked: a resolver or
+    /// mail host sends its queries from one address, so this is usually a compare
+    /// instead of a prefix-table lookup.
+    const runtime::View* view_for(const runtime::Snapshot& snapshot, const IpAddress& client) {
+        if (&snapshot != view_snapshot_ || snapshot.generation != view_generation_ ||
+            !(client == view_client_)) [[unlikely]] {
+            view_snapshot_ = &snapshot;
+            view_generation_ = snapshot.generation;
+            view_client_ = client;
+            view_ = snapshot.view_for(client);
+        }
+        return view_;
+    }
+
     /// Hits and misses since construction (this thread only).
     std::uint64_t hits() const { return hits_; }
     std::uint64_t misses() const { return misses_; }
@@ -75,6 +89,10 @@ class AnswerCache {
     std::unique_ptr<Entry, FreeEntries> entries_;
     std::size_t set_mask_ = 0;  ///< sets - 1; two entries per set
     std::uint64_t stamp_ = 0;   ///< store counter: the smaller stamp is replaced
+    const runtime::Snapshot* view_snapshot_ = nullptr;
+    std::uint64_t view_generation_ = 0;
+    IpAddress view_client_;
+    const runtime::View* view_ = nullptr;
     std::uint64_t hits_ = 0;
     std::uint64_t misses_ = 0;
 };

@@ -156,7 +156,7 @@ void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::u
         return;
     }
     // A plain query carries no ECS option: the sender's address chooses the view.
-    const runtime::View* view = snapshot.view_for(client);
+    const runtime::View* view = cache.view_for(snapshot, client);
     if (const std::size_t size = cache.find(snapshot, view, key, packet, out); size != 0) {
         decision.action = Action::Send;
         decision.size = size;

@@ -51,6 +51,28 @@ inline std::uint64_t load_tail(const std::uint8_t* p, std::size_t n) {
     return tail;
 }
 
+/// copy_lower() that also returns a hash of the lowercased bytes (not hash_lower's:
+/// a hash of its own, computed in the same pass).
+inline std::uint64_t copy_lower_hash(std::uint8_t* to, const std::uint8_t* from, std::size_t n) {
+    constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
+    std::uint64_t h = n;
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, from + i, 8);
+        word = lower_word(word);
+        std::memcpy(to + i, &word, 8);
+        h = (h ^ word) * kMul;
+    }
+    if (i < n) {
+        const std::uint64_t tail = lower_word(load_tail(from + i, n - i));
+        for (std::size_t k = 0; i + k < n; ++k)
+            to[i + k] = static_cast<std::uint8_t>(tail >> (8 * k));
+        h = (h ^ tail) * kMul;
+    }
+    return h ^ (h >> 29);
+}
+
 /// True when the `n` bytes at `a` and `b` are equal ignoring ASCII case (RFC 4343).
 inline bool equal_lower(const std::uint8_t* a, const std::uint8_t* b, std::size_t n) {
     std::size_t i = 0;
