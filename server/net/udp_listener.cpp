@@ -215,11 +215,15 @@ bool UdpListener::answer(const runtime::Snapshot& snapshot, std::size_t slot, st
     std::size_t size = decision.size;
     if (decision.action == query::Action::Forward) {
         stats_.count_forwarded();
-        size = worker_.cached_forward(decision, answer).size();
+        std::uint32_t fresh_for = 0;
+        size = worker_.cached_forward(decision, answer, fresh_for).size();
         if (size == 0) {
             hand_over(packet, slot);
             return false;
         }
+        b.cache.store_forwarded(answer.first(size), fresh_for);
+    } else if (decision.forwarded) {
+        stats_.count_forwarded_hit();
     } else if (decision.action == query::Action::Drop) {
         stats_.count_dropped(query::Transport::Udp);
         return false;

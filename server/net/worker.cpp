@@ -99,9 +99,11 @@ void Worker::for_each_stats(const std::function<void(const WorkerStats&)>& visit
 }
 
 std::span<const std::uint8_t> Worker::cached_forward(const query::Decision& decision,
-                                                     std::span<std::uint8_t> out) {
+                                                     std::span<std::uint8_t> out,
+                                                     std::uint32_t& fresh_for) {
     const upstream::ClientQuery client{&decision.query, decision.limit};
-    const std::size_t length = forwarder_->answer_from_cache(client, decision.view->upstreams, out);
+    const std::size_t length =
+        forwarder_->answer_from_cache(client, decision.view->upstreams, out, fresh_for);
     if (length == 0) return {};
     return out.first(query::Responder::finish_forwarded(decision.ecs, out, length));
 }

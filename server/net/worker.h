@@ -84,7 +84,14 @@ class Worker {
     /// The same into `out` (limit plus ECS room), from any of this worker's threads: the
     /// forwarder's cache takes a lock, so the UDP receive threads answer hits themselves.
     std::span<const std::uint8_t> cached_forward(const query::Decision& decision,
-                                                 std::span<std::uint8_t> out);
+                                                 std::span<std::uint8_t> out) {
+        std::uint32_t fresh_for = 0;
+        return cached_forward(decision, out, fresh_for);
+    }
+    /// The same, with the seconds the answer stays fresh.
+    std::span<const std::uint8_t> cached_forward(const query::Decision& decision,
+                                                 std::span<std::uint8_t> out,
+                                                 std::uint32_t& fresh_for);
     /// A forwarder's reply for one client with its ECS echo added (copied into the
     /// answer buffer when there is one to add). Called between queries, when that buffer
     /// is free.

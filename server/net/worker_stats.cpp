@@ -77,6 +77,7 @@ void WorkerStats::collect(runtime::MetricsSample& sample) const {
     }
     sample.latency_sum_ns += latency_sum_ns_.get();
     sample.forwarded += forwarded_.get();
+    sample.cache_hits += forwarded_hits_.get();
     for (std::size_t t = 0; t < kTransports; ++t) {
         sample.dropped_queries[kProtocols[t]] += dropped_[t].get();
     }

@@ -74,6 +74,12 @@ class alignas(64) WorkerStats {
                   std::chrono::steady_clock::time_point sent);
     /// A query the view forwards (answered later, or from the cache, through answered()).
     void count_forwarded() { forwarded_.add(); }
+    /// A forwarded query answered from the query core's cache of finished answers: a
+    /// forwarded query and a cache hit, as if the forwarder's cache had answered it.
+    void count_forwarded_hit() {
+        forwarded_.add();
+        forwarded_hits_.add();
+    }
     /// A packet dropped without an answer.
     void count_dropped(query::Transport transport) { dropped_[index(transport)].add(); }
 
@@ -105,6 +111,7 @@ class alignas(64) WorkerStats {
     std::array<upstream::Counter, runtime::kLatencyBuckets> latency_;
     upstream::Counter latency_sum_ns_;
     upstream::Counter forwarded_;
+    upstream::Counter forwarded_hits_;
     std::array<upstream::Counter, kTransports> dropped_;
 
     // The worker's thread only.

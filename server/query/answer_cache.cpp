@@ -1,5 +1,6 @@
 #include "server/query/answer_cache.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -19,6 +20,12 @@ struct AnswerCache::Entry {
     const runtime::View* view;
     std::uint16_t key_size;
     std::uint16_t answer_size;
+    // Forwarded answers only (expires != 0): when stored and until when fresh, in
+    // nanoseconds of the cache's clock, and where the TTLs to count down are.
+    std::int64_t stored;
+    std::int64_t expires;
+    std::uint8_t ttl_count;
+    std::uint16_t ttls[kMaxTtls];
     std::uint8_t key[AnswerKey::kMaxSize];
     std::uint8_t answer[kMaxAnswer];
 };
@@ -64,6 +71,51 @@ std::uint64_t copy_name(std::uint8_t* to, const std::uint8_t* from, std::size_t 
         h = (h ^ word) * kMul;
     }
     return h ^ (h >> 29);
+}
+
+std::int64_t ticks(AnswerCache::Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+std::uint32_t u32_at(const std::uint8_t* p) {
+    return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
+}
+
+/// Skips the (maybe compressed) name at `at`; the offset past it, or 0 if malformed.
+std::size_t skip_name(std::span<const std::uint8_t> m, std::size_t at) {
+    while (at < m.size()) {
+        const std::uint8_t length = m[at];
+        if (length == 0) return at + 1;
+        if ((length & 0xC0) == 0xC0) return at + 2 <= m.size() ? at + 2 : 0;
+        if (length > dns::kMaxLabel) return 0;
+        at += 1 + std::size_t{length};
+    }
+    return 0;
+}
+
+/// Where the TTLs of a forwarded answer are (every record but the OPT), and the
+/// smallest; false unless it is a positive answer of at most kMaxTtls well-formed records.
+bool find_ttls(std::span<const std::uint8_t> m, std::uint16_t* offsets, std::uint8_t& count,
+               std::uint32_t& smallest) {
+    if (m.size() < wire::kHeaderSize || (m[3] & 0x0F) != 0 || u16_at(&m[6]) == 0) return false;
+    const std::size_t records = std::size_t{u16_at(&m[6])} + u16_at(&m[8]) + u16_at(&m[10]);
+    std::size_t at = skip_name(m, wire::kHeaderSize);
+    if (at == 0 || (at += 4) > m.size()) return false;
+    count = 0;
+    smallest = UINT32_MAX;
+    for (std::size_t i = 0; i < records; ++i) {
+        at = skip_name(m, at);
+        if (at == 0 || at + 10 > m.size()) return false;
+        const std::size_t end = at + 10 + u16_at(&m[at + 8]);
+        if (end > m.size()) return false;
+        if (u16_at(&m[at]) != kOptType) {
+            if (count == AnswerCache::kMaxTtls) return false;
+            offsets[count++] = static_cast<std::uint16_t>(at + 4);
+            smallest = std::min(smallest, u32_at(&m[at + 4]));
+        }
+        at = end;
+    }
+    return at == m.size() && count != 0;
 }
 
 /// True for an OPT record owned by the root with no options: all an ordinary resolver
@@ -143,17 +195,15 @@ std::size_t AnswerCache::find(const runtime::Snapshot& snapshot, const runtime::
     Entry* set = set_of(key.hash, view);
     for (int way = 0; way < 2; ++way) {
         const Entry& e = set[way];
-        if (e.stamp == 0 || e.hash != key.hash || e.view != view || e.snapshot != &snapshot ||
-            e.generation != snapshot.generation || e.key_size != key.size ||
-            std::memcmp(e.key, key.bytes, key.size) != 0 || e.answer_size > out.size()) {
-            continue;
-        }
+        if (!same_key(e, snapshot, view, key) || e.answer_size > out.size()) continue;
         std::memcpy(out.data(), e.answer, e.answer_size);
         // The query's own ID, and its name as sent: answer names that repeat it are
         // compression pointers into the question, so they follow its case too.
         std::memcpy(out.data(), packet.data(), 2);
         std::memcpy(out.data() + wire::kHeaderSize, packet.data() + wire::kHeaderSize,
                     key.name_size);
+        last_hit_forwarded_ = e.expires != 0;
+        if (last_hit_forwarded_ && !count_down(e, out)) break;  // no longer fresh
         ++hits_;
         return e.answer_size;
     }
@@ -161,11 +211,70 @@ std::size_t AnswerCache::find(const runtime::Snapshot& snapshot, const runtime::
     return 0;
 }
 
+bool AnswerCache::same_key(const Entry& e, const runtime::Snapshot& snapshot,
+                           const runtime::View* view, const AnswerKey& key) {
+    return e.stamp != 0 && e.hash == key.hash && e.view == view && e.snapshot == &snapshot &&
+           e.generation == snapshot.generation && e.key_size == key.size &&
+           std::memcmp(e.key, key.bytes, key.size) == 0;
+}
+
+bool AnswerCache::count_down(const Entry& e, std::span<std::uint8_t> out) const {
+    const std::int64_t now = ticks(clock_());
+    if (now >= e.expires) return false;
+    const auto age = static_cast<std::uint32_t>((now - e.stored) / 1'000'000'000);
+    for (std::size_t i = 0; i < e.ttl_count; ++i) {
+        std::uint8_t* field = out.data() + e.ttls[i];
+        const std::uint32_t ttl = u32_at(field) - age;  // the smallest TTL bounds the age
+        field[0] = static_cast<std::uint8_t>(ttl >> 24);
+        field[1] = static_cast<std::uint8_t>(ttl >> 16);
+        field[2] = static_cast<std::uint8_t>(ttl >> 8);
+        field[3] = static_cast<std::uint8_t>(ttl);
+    }
+    return true;
+}
+
+void AnswerCache::remember_forwarded(const runtime::Snapshot& snapshot, const runtime::View* view,
+                                     const AnswerKey& key) {
+    forwarded_snapshot_ = &snapshot;
+    forwarded_view_ = view;
+    std::memcpy(forwarded_key_.get(), &key, sizeof key);
+}
+
+void AnswerCache::store_forwarded(std::span<const std::uint8_t> answer, std::uint32_t fresh_for) {
+    if (forwarded_snapshot_ == nullptr) return;
+    const runtime::Snapshot& snapshot = *forwarded_snapshot_;
+    forwarded_snapshot_ = nullptr;  // one answer per forwarded query
+    std::uint16_t ttls[kMaxTtls];
+    std::uint8_t count = 0;
+    std::uint32_t smallest = 0;
+    if (!find_ttls(answer, ttls, count, smallest)) return;
+    const std::uint32_t seconds = std::min(fresh_for, smallest);
+    if (seconds == 0) return;
+    Entry* e = store_entry(snapshot, forwarded_view_, *forwarded_key_, answer);
+    if (e == nullptr) return;
+    e->stored = ticks(clock_());
+    e->expires = e->stored + std::int64_t{seconds} * 1'000'000'000;
+    e->ttl_count = count;
+    std::copy_n(ttls, count, e->ttls);
+}
+
 void AnswerCache::store(const runtime::Snapshot& snapshot, const runtime::View* view,
                         const AnswerKey& key, std::span<const std::uint8_t> answer) {
-    if (!holds_question(answer, key)) return;
+    if (Entry* e = store_entry(snapshot, view, key, answer); e != nullptr) e->expires = 0;
+}
+
+AnswerCache::Entry* AnswerCache::store_entry(const runtime::Snapshot& snapshot,
+                                             const runtime::View* view, const AnswerKey& key,
+                                             std::span<const std::uint8_t> answer) {
+    if (!holds_question(answer, key)) return nullptr;
     Entry* set = set_of(key.hash, view);
-    Entry& e = set[0].stamp <= set[1].stamp ? set[0] : set[1];
+    // The entry of the same question if there is one (an answer replaces its older
+    // self), else the least recently stored of the set.
+    Entry* slot = set[0].stamp <= set[1].stamp ? &set[0] : &set[1];
+    for (int way = 0; way < 2; ++way) {
+        if (same_key(set[way], snapshot, view, key)) slot = &set[way];
+    }
+    Entry& e = *slot;
     e.hash = key.hash;
     e.stamp = ++stamp_;
     e.snapshot = &snapshot;
@@ -175,6 +284,7 @@ void AnswerCache::store(const runtime::Snapshot& snapshot, const runtime::View* 
     e.answer_size = static_cast<std::uint16_t>(answer.size());
     std::memcpy(e.key, key.bytes, key.size);
     std::memcpy(e.answer, answer.data(), answer.size());
+    return &e;
 }
 
 }  // namespace sitedns::query

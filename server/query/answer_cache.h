@@ -5,12 +5,14 @@
 // case of its own name. Most of a site's traffic asks the same few names (the domain's
 // MX, the mail hosts), so most answers become a copy instead of a parse, a lookup and
 // an encoding. Only plain queries are cached: one question, no compression, no OPT
-// options (so no ECS, whose echo depends on the sender); answers of a forwarded query
-// are never stored here (their TTLs count down: upstream::MessageCache).
+// options (so no ECS, whose echo depends on the sender). Positive forwarded answers
+// the forwarder answered from its cache are kept too, while they are fresh, with
+// their TTLs counted down on every hit.
 //
 // Not thread-safe: one per worker. Allocation-free after construction; the entries are
 // zero pages until used, so an idle cache costs address space, not memory.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -61,6 +63,25 @@ class AnswerCache {
     void store(const runtime::Snapshot& snapshot, const runtime::View* view, const AnswerKey& key,
                std::span<const std::uint8_t> answer);
 
+    /// Keeps a forwarded answer for the last query handle() looked up here, when that
+    /// query was plain and its view forwards it: while it is fresh (`fresh_for` seconds,
+    /// and no longer than its smallest TTL), with its TTLs counted down on each hit
+    /// (RFC 1035 §3.2.1). Only positive answers (NOERROR, records in the answer section)
+    /// of at most kMaxTtls records: negative ones stay with the forwarder.
+    void store_forwarded(std::span<const std::uint8_t> answer, std::uint32_t fresh_for);
+    /// Called by Responder::handle() for a plain query it forwards (see store_forwarded).
+    void remember_forwarded(const runtime::Snapshot& snapshot, const runtime::View* view,
+                            const AnswerKey& key);
+    /// Drops what remember_forwarded() kept (a new query is being handled).
+    void forget_forwarded() { forwarded_snapshot_ = nullptr; }
+    /// True when the last find() that hit gave a forwarded answer.
+    bool last_hit_forwarded() const { return last_hit_forwarded_; }
+    /// Records kept per forwarded answer (each TTL is counted down).
+    static constexpr std::size_t kMaxTtls = 16;
+    /// The clock forwarded answers age by (a test sets its own).
+    using Clock = std::chrono::steady_clock;
+    void set_clock(Clock::time_point (*now)()) { clock_ = now; }
+
     /// snapshot.view_for(client), remembered for the last client asked: a resolver or
     /// mail host sends its queries from one address, so this is usually a compare
     /// instead of a prefix-table lookup.
@@ -89,6 +110,20 @@ class AnswerCache {
     std::unique_ptr<Entry, FreeEntries> entries_;
     std::size_t set_mask_ = 0;  ///< sets - 1; two entries per set
     std::uint64_t stamp_ = 0;   ///< store counter: the smaller stamp is replaced
+    static bool same_key(const Entry& e, const runtime::Snapshot& snapshot,
+                         const runtime::View* view, const AnswerKey& key);
+    /// Counts the TTLs of forwarded entry `e`, copied into `out`, down by its age;
+    /// false when it is no longer fresh.
+    bool count_down(const Entry& e, std::span<std::uint8_t> out) const;
+    Entry* store_entry(const runtime::Snapshot& snapshot, const runtime::View* view,
+                       const AnswerKey& key, std::span<const std::uint8_t> answer);
+
+    Clock::time_point (*clock_)() = &Clock::now;
+    bool last_hit_forwarded_ = false;
+    // The last plain query forwarded (remember_forwarded), for store_forwarded.
+    const runtime::Snapshot* forwarded_snapshot_ = nullptr;
+    const runtime::View* forwarded_view_ = nullptr;
+    std::unique_ptr<AnswerKey> forwarded_key_ = std::make_unique<AnswerKey>();
     const runtime::Snapshot* view_snapshot_ = nullptr;
     std::uint64_t view_generation_ = 0;
     IpAddress view_client_;

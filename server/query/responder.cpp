@@ -117,6 +117,7 @@ void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::u
                        const IpAddress& client, Transport transport, std::span<std::uint8_t> out,
                        Decision& decision) {
     decision.action = Action::Drop;
+    decision.forwarded = false;
     decision.size = 0;
     decision.view = nullptr;
     decision.ecs.reset();
@@ -150,6 +151,7 @@ void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::u
 void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
                        const IpAddress& client, Transport transport, std::span<std::uint8_t> out,
                        Decision& decision, AnswerCache& cache) {
+    cache.forget_forwarded();  // store_forwarded() is for this query only
     AnswerKey key;
     if (!AnswerCache::make_key(packet, transport, key)) {
         handle(snapshot, packet, client, transport, out, decision);
@@ -162,10 +164,15 @@ void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::u
         decision.size = size;
         decision.view = view;
         decision.ecs.reset();
+        decision.forwarded = cache.last_hit_forwarded();
         return;
     }
     handle(snapshot, packet, client, transport, out, decision);
-    if (decision.action == Action::Send) cache.store(snapshot, view, key, out.first(decision.size));
+    if (decision.action == Action::Send) {
+        cache.store(snapshot, view, key, out.first(decision.size));
+    } else if (decision.action == Action::Forward) {
+        cache.remember_forwarded(snapshot, view, key);
+    }
 }
 
 std::size_t Responder::respond(const runtime::Snapshot& snapshot,

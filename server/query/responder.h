@@ -28,7 +28,10 @@ enum class Action : std::uint8_t {
 /// The query core's verdict on one packet.
 struct Decision {
     Action action = Action::Drop;
-    std::size_t size = 0;                 ///< Send: the answer's length
+    std::size_t size = 0;  ///< Send: the answer's length
+    /// Send: a forwarded answer, from the cache of finished answers (counted as a
+    /// forwarded query answered from the cache).
+    bool forwarded = false;
     const runtime::View* view = nullptr;  ///< the view chosen (Forward: never null)
     /// The largest answer the client takes (RFC 1035 §4.2.1, RFC 6891 §6.2.5, 65535 over
     /// TCP), less the room the ECS echo needs: what a forwarded answer must fit.

@@ -453,6 +453,12 @@ Forwarder::~Forwarder() = default;
 
 std::size_t Forwarder::answer_from_cache(const ClientQuery& client, const UpstreamSet& upstreams,
                                          std::span<std::uint8_t> out) {
+    std::uint32_t fresh_for = 0;
+    return answer_from_cache(client, upstreams, out, fresh_for);
+}
+
+std::size_t Forwarder::answer_from_cache(const ClientQuery& client, const UpstreamSet& upstreams,
+                                         std::span<std::uint8_t> out, std::uint32_t& fresh_for) {
     const wire::Query& q = *client.query;
     std::lock_guard lock(state_->cache_mutex);
     const AnswerCache::Entry* e = state_->cache.find(key_of(q, upstreams.id));
@@ -461,9 +467,11 @@ std::size_t Forwarder::answer_from_cache(const ClientQuery& client, const Upstre
         ++stats_.cache_misses;
         return 0;
     }
-    const std::size_t n = write_answer(e->view(), view_of(q, client.limit),
-                                       TtlRewrite{state_->age(*e, t), false}, nullptr, out);
+    const std::uint32_t age = state_->age(*e, t);
+    const std::size_t n =
+        write_answer(e->view(), view_of(q, client.limit), TtlRewrite{age, false}, nullptr, out);
     ++(n != 0 ? stats_.cache_hits : stats_.cache_misses);
+    fresh_for = e->ttl > age ? e->ttl - age : 0;
     return n;
 }
 

@@ -116,6 +116,9 @@ class Forwarder {
     /// Allocation-free.
     std::size_t answer_from_cache(const ClientQuery& client, const UpstreamSet& upstreams,
                                   std::span<std::uint8_t> out);
+    /// The same, setting `fresh_for` to the seconds the answer stays fresh on a hit.
+    std::size_t answer_from_cache(const ClientQuery& client, const UpstreamSet& upstreams,
+                                  std::span<std::uint8_t> out, std::uint32_t& fresh_for);
 
     /// Resolves through the upstreams: joins an identical query in flight or sends one
     /// (random ID and source port, EDNS 1232, no client options), fails over, goes around

@@ -918,3 +918,172 @@ TEST(AnswerCacheMakeKey, KeyIgnoresIdAndCaseAndKeepsEverythingElse) {
 
 }  // namespace
 }  // namespace sitedns::query
+
+// Forwarded answers (store_forwarded): kept while fresh, TTLs counted down per hit.
+namespace sitedns::query {
+namespace {
+
+AnswerCache::Clock::time_point g_now{};
+AnswerCache::Clock::time_point now() {
+    return g_now;
+}
+
+/// `query` answered: QR, ANCOUNT n, then n A records for the question name (a pointer
+/// to offset 12) with the given TTLs, and an OPT whose TTL field carries DO.
+Bytes answer_with(const Bytes& query, const std::vector<std::uint32_t>& ttls,
+                  std::uint8_t rcode = 0, bool opt = true) {
+    const std::size_t question_end = 12 + (query.size() - 12 - (query[11] == 1 ? 11 : 0));
+    Bytes a(query.begin(), query.begin() + static_cast<std::ptrdiff_t>(question_end));
+    a[2] |= 0x80;
+    a[3] = static_cast<std::uint8_t>((a[3] & 0xF0) | rcode);
+    a[6] = 0;
+    a[7] = static_cast<std::uint8_t>(ttls.size());
+    a[10] = 0;
+    a[11] = opt ? 1 : 0;
+    for (std::uint32_t ttl : ttls) {
+        const Bytes rr{0xC0,
+                       0x0C,
+                       0,
+                       1,
+                       0,
+                       1,
+                       static_cast<std::uint8_t>(ttl >> 24),
+                       static_cast<std::uint8_t>(ttl >> 16),
+                       static_cast<std::uint8_t>(ttl >> 8),
+                       static_cast<std::uint8_t>(ttl),
+                       0,
+                       4,
+                       192,
+                       0,
+                       2,
+                       1};
+        a = a + rr;
+    }
+    if (opt) a = a + Bytes{0, 0, 41, 0x04, 0xD0, 0, 0, 0x80, 0, 0, 0};
+    return a;
+}
+
+std::uint32_t ttl_at(const Bytes& m, std::size_t record) {
+    const std::size_t at = m.size() - 11 - 16 * (record + 1) + 6;  // records before the OPT
+    return std::uint32_t{m[at]} << 24 | std::uint32_t{m[at + 1]} << 16 |
+           std::uint32_t{m[at + 2]} << 8 | m[at + 3];
+}
+
+struct Fixture {
+    std::shared_ptr<const runtime::Snapshot> snapshot = test::make_snapshot();
+    const runtime::View* view = &snapshot->views[0];
+    AnswerCache cache;
+    Bytes query = sitedns::test::make_query("fwd.example.org", "A", {.id = 7, .edns = true});
+    AnswerKey key;
+    Fixture() {
+        g_now = AnswerCache::Clock::time_point{} + std::chrono::hours(1);
+        cache.set_clock(&now);
+        EXPECT_TRUE(AnswerCache::make_key(query, Transport::Udp, key));
+    }
+    void store(const Bytes& answer, std::uint32_t fresh_for) {
+        cache.remember_forwarded(*snapshot, view, key);
+        cache.store_forwarded(answer, fresh_for);
+    }
+    /// The cached answer to `packet` (same question, other ID and case), or empty.
+    Bytes find(const Bytes& packet) {
+        AnswerKey k;
+        EXPECT_TRUE(AnswerCache::make_key(packet, Transport::Udp, k));
+        std::vector<std::uint8_t> out(kMaxMessage);
+        const std::size_t n = cache.find(*snapshot, view, k, packet, out);
+        return Bytes(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+};
+
+TEST(AnswerCacheForwarded, CountsTheTtlsDownAndKeepsTheOptAsItIs) {
+    Fixture f;
+    f.store(answer_with(f.query, {300, 600}), 1000);
+    g_now += std::chrono::seconds(10);
+    const Bytes again = sitedns::test::make_query("FWD.example.ORG", "A", {.id = 9, .edns = true});
+    const Bytes got = f.find(again);
+    ASSERT_FALSE(got.empty());
+    EXPECT_TRUE(f.cache.last_hit_forwarded());
+    EXPECT_EQ(got[0], 0);
+    EXPECT_EQ(got[1], 9);
+    EXPECT_EQ(Bytes(got.begin() + 12, got.begin() + 29),
+              Bytes(again.begin() + 12, again.begin() + 29));
+    EXPECT_EQ(ttl_at(got, 1), 290u);
+    EXPECT_EQ(ttl_at(got, 0), 590u);
+    EXPECT_EQ(Bytes(got.end() - 11, got.end()), (Bytes{0, 0, 41, 0x04, 0xD0, 0, 0, 0x80, 0, 0, 0}));
+}
+
+TEST(AnswerCacheForwarded, ExpiresWithTheForwardersFreshnessOrTheSmallestTtl) {
+    Fixture f;
+    f.store(answer_with(f.query, {300}), 60);
+    g_now += std::chrono::seconds(59);
+    EXPECT_FALSE(f.find(f.query).empty());
+    g_now += std::chrono::seconds(1);
+    EXPECT_TRUE(f.find(f.query).empty()) << "60 s: the forwarder's freshness is over";
+
+    Fixture g;
+    g.store(answer_with(g.query, {300, 30}), 1000);
+    g_now += std::chrono::seconds(29);
+    const Bytes got = g.find(g.query);
+    ASSERT_FALSE(got.empty());
+    EXPECT_EQ(ttl_at(got, 0), 1u);
+    g_now += std::chrono::seconds(1);
+    EXPECT_TRUE(g.find(g.query).empty()) << "the 30 s record ran out";
+}
+
+TEST(AnswerCacheForwarded, KeepsOnlyPositiveAnswersOfAForwardedPlainQuery) {
+    Fixture f;
+    f.store(answer_with(f.query, {}), 1000);
+    EXPECT_TRUE(f.find(f.query).empty()) << "no records: NODATA stays with the forwarder";
+    f.store(answer_with(f.query, {300}, 3), 1000);
+    EXPECT_TRUE(f.find(f.query).empty()) << "NXDOMAIN stays with the forwarder";
+    f.store(answer_with(f.query, {0}), 1000);
+    EXPECT_TRUE(f.find(f.query).empty()) << "TTL 0 is never cached";
+    f.store(answer_with(f.query, std::vector<std::uint32_t>(AnswerCache::kMaxTtls + 1, 300)), 1000);
+    EXPECT_TRUE(f.find(f.query).empty()) << "more records than kMaxTtls";
+    // Without remember_forwarded (the query was not forwarded, or not plain): nothing.
+    f.cache.store_forwarded(answer_with(f.query, {300}), 1000);
+    EXPECT_TRUE(f.find(f.query).empty());
+    // One answer per forwarded query.
+    f.store(answer_with(f.query, {300}), 1000);
+    EXPECT_FALSE(f.find(f.query).empty());
+}
+
+TEST(AnswerCacheForwarded, AnAuthoritativeAnswerStoredLaterIsNotAgedOrExpired) {
+    Fixture f;
+    f.store(answer_with(f.query, {300}), 10);
+    const Bytes answer = answer_with(f.query, {300});
+    f.cache.store(*f.snapshot, f.view, f.key, answer);
+    g_now += std::chrono::hours(5);
+    const Bytes got = f.find(f.query);
+    ASSERT_FALSE(got.empty());
+    EXPECT_FALSE(f.cache.last_hit_forwarded());
+    EXPECT_EQ(ttl_at(got, 0), 300u);
+}
+
+}  // namespace
+}  // namespace sitedns::query
+
+namespace sitedns::query {
+namespace {
+
+TEST(AnswerCacheForwarded, AnAnswerIsKeptOnlyForTheQueryHandledJustBefore) {
+    Fixture f;
+    // Responder::handle() forgets the forwarded query at the start of the next query:
+    // an answer given to store_forwarded() after that is not the remembered query's.
+    f.cache.remember_forwarded(*f.snapshot, f.view, f.key);
+    f.cache.forget_forwarded();
+    f.cache.store_forwarded(answer_with(f.query, {300}), 1000);
+    EXPECT_TRUE(f.find(f.query).empty());
+    // And handle() does forget: a query handled in between (here one that is not plain).
+    f.cache.remember_forwarded(*f.snapshot, f.view, f.key);
+    Bytes two_questions = f.query;
+    two_questions[5] = 2;
+    std::vector<std::uint8_t> out(kMaxMessage);
+    auto decision = std::make_unique<Decision>();
+    Responder::handle(*f.snapshot, two_questions, test::ip("127.0.0.1"), Transport::Udp, out,
+                      *decision, f.cache);
+    f.cache.store_forwarded(answer_with(f.query, {300}), 1000);
+    EXPECT_TRUE(f.find(f.query).empty());
+}
+
+}  // namespace
+}  // namespace sitedns::query
