@@ -131,10 +131,7 @@ bool holds_question(std::span<const std::uint8_t> answer, const AnswerKey& key) 
         answer.size() < wire::kHeaderSize + key.name_size || u16_at(answer.data() + 4) != 1) {
         return false;
     }
-    for (std::size_t i = 0; i < key.name_size; ++i) {
-        if (dns::lower(answer[wire::kHeaderSize + i]) != key.bytes[kNameAt + i]) return false;
-    }
-    return true;
+    return dns::equal_lower(answer.data() + wire::kHeaderSize, key.bytes + kNameAt, key.name_size);
 }
 
 }  // namespace
@@ -182,7 +179,9 @@ bool AnswerCache::make_key(std::span<const std::uint8_t> packet, Transport trans
     // the whole key.
     const std::uint64_t name_hash = copy_name(key.bytes + kNameAt, p + wire::kHeaderSize, name,
                                               packet.size() - wire::kHeaderSize);
-    std::memcpy(key.bytes + kNameAt + name, tail, rest);
+    // Type and class, then the OPT if there is one: fixed-size copies, no library call.
+    std::memcpy(key.bytes + kNameAt + name, tail, 4);
+    if (additional == 1) std::memcpy(key.bytes + kNameAt + name + 4, tail + 4, kOptSize);
     key.name_size = name;
     key.size = kNameAt + name + rest;
     key.hash = (name_hash ^ u16_at(tail)) * 0x9E3779B97F4A7C15ull;

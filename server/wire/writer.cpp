@@ -13,26 +13,6 @@ namespace {
 /// Pointers are 14 bits wide (RFC 1035 §4.1.4): names past this cannot be targets.
 constexpr std::size_t kMaxPointerTarget = 0x3FFF;
 
-/// True when `wire_name` is one uncompressed name: labels of at most 63 bytes, the
-/// root label last, 255 bytes at most (RFC 1035 §3.1).
-bool valid_name(std::span<const std::uint8_t> wire_name) {
-    if (wire_name.empty() || wire_name.size() > dns::kMaxNameWire) {
-        return false;
-    }
-    std::size_t off = 0;
-    while (off < wire_name.size()) {
-        const std::size_t len = wire_name[off];
-        if (len > dns::kMaxLabel) {
-            return false;
-        }
-        if (len == 0) {
-            return off + 1 == wire_name.size();
-        }
-        off += 1 + len;
-    }
-    return false;
-}
-
 }  // namespace
 
 WireWriter::WireWriter(std::span<std::uint8_t> buffer, std::size_t limit)
@@ -86,17 +66,20 @@ bool WireWriter::bytes(std::span<const std::uint8_t> data) {
 }
 
 bool WireWriter::name(std::span<const std::uint8_t> wire_name, bool compress) {
-    if (!valid_name(wire_name)) {
-        return false;
-    }
-    // Each suffix's case-blind hash, so a suffix is compared only with targets whose
-    // hash matches: the scan costs a compare per target, not a name comparison.
+    // Where each label starts, checking the name on the way (RFC 1035 §3.1: labels of
+    // at most 63 bytes, the root last, 255 bytes in all).
     std::uint8_t starts[dns::kMaxNameWire / 2];
-    std::uint64_t hashes[dns::kMaxNameWire / 2];
     std::size_t labels = 0;
-    for (std::size_t off = 0; wire_name[off] != 0; off += 1 + std::size_t{wire_name[off]}) {
+    if (wire_name.empty() || wire_name.size() > dns::kMaxNameWire) return false;
+    std::size_t off = 0;
+    for (; off < wire_name.size() && wire_name[off] != 0; off += 1 + std::size_t{wire_name[off]}) {
+        if (wire_name[off] > dns::kMaxLabel) return false;
         starts[labels++] = static_cast<std::uint8_t>(off);
     }
+    if (off + 1 != wire_name.size()) return false;
+    // Each suffix's case-blind hash, so a suffix is compared only with targets whose
+    // hash matches: the scan costs a compare per target, not a name comparison.
+    std::uint64_t hashes[dns::kMaxNameWire / 2];
     std::uint64_t hash = 0;  // the root's
     const std::uint8_t* end = wire_name.data() + wire_name.size();
     for (std::size_t i = labels; i-- > 0;) {
