@@ -8,10 +8,10 @@ namespace {
 namespace rrtype = dns::rrtype;
 
 /// The uncompressed name at the start of `rdata` (CNAME RDATA is exactly one name).
-std::span<const std::uint8_t> rdata_name(const std::vector<std::uint8_t>& rdata) {
+std::span<const std::uint8_t> rdata_name(std::span<const std::uint8_t> rdata) {
     std::size_t at = 0;
     while (at < rdata.size() && rdata[at] != 0) at += rdata[at] + 1;
-    return at < rdata.size() ? std::span(rdata).first(at + 1) : std::span<const std::uint8_t>{};
+    return at < rdata.size() ? rdata.first(at + 1) : std::span<const std::uint8_t>{};
 }
 
 /// True when the lowercased wire name is the zone's origin or below it.

@@ -125,6 +125,51 @@ void append_escaped(std::uint8_t c, std::string& out) {
     out.push_back(static_cast<char>(c));
 }
 
+std::string_view view_of(std::span<const std::uint8_t> wire) {
+    return {reinterpret_cast<const char*>(wire.data()), wire.size()};
+}
+
+/// Canonical order of two wire names (RFC 4034 §6.1).
+bool canonical_less(std::string_view wa, std::string_view wb) {
+    const auto la = label_offsets(wa);
+    const auto lb = label_offsets(wb);
+    auto ia = la.rbegin();
+    auto ib = lb.rbegin();
+    for (; ia != la.rend() && ib != lb.rend(); ++ia, ++ib) {
+        const int c = compare_label(wa.substr(*ia + 1, static_cast<std::uint8_t>(wa[*ia])),
+                                    wb.substr(*ib + 1, static_cast<std::uint8_t>(wb[*ib])));
+        if (c != 0) {
+            return c < 0;
+        }
+    }
+    return la.size() < lb.size();  // the ancestor sorts first
+}
+
+/// Presentation format of a valid wire name.
+std::string wire_to_text(std::string_view wire) {
+    if (wire.size() == 1) {
+        return ".";
+    }
+    std::string out;
+    for (const std::size_t offset : label_offsets(wire)) {
+        const auto len = static_cast<std::uint8_t>(wire[offset]);
+        for (std::size_t i = 1; i <= len; ++i) {
+            append_escaped(static_cast<std::uint8_t>(wire[offset + i]), out);
+        }
+        out.push_back('.');
+    }
+    return out;
+}
+
+std::size_t wire_label_count(std::string_view wire) {
+    std::size_t count = 0;
+    for (std::size_t pos = 0; pos < wire.size() && wire[pos] != 0;
+         pos += 1 + static_cast<std::uint8_t>(wire[pos])) {
+        ++count;
+    }
+    return count;
+}
+
 }  // namespace
 
 Name::Name() : wire_(1, '\0') {}
@@ -173,10 +218,6 @@ Name Name::from_wire(std::span<const std::uint8_t> wire) {
     return Name(std::string(reinterpret_cast<const char*>(wire.data()), wire.size()));
 }
 
-std::span<const std::uint8_t> Name::wire() const {
-    return {reinterpret_cast<const std::uint8_t*>(wire_.data()), wire_.size()};
-}
-
 std::string Name::key() const {
     std::string out = wire_;
     for (auto& c : out) {
@@ -186,27 +227,11 @@ std::string Name::key() const {
 }
 
 std::string Name::to_text() const {
-    if (is_root()) {
-        return ".";
-    }
-    std::string out;
-    for (const std::size_t offset : label_offsets(wire_)) {
-        const auto len = static_cast<std::uint8_t>(wire_[offset]);
-        for (std::size_t i = 1; i <= len; ++i) {
-            append_escaped(static_cast<std::uint8_t>(wire_[offset + i]), out);
-        }
-        out.push_back('.');
-    }
-    return out;
+    return wire_to_text(wire_);
 }
 
 std::size_t Name::label_count() const {
-    std::size_t count = 0;  // counted in place: lookups call this per query
-    for (std::size_t pos = 0; pos < wire_.size() && wire_[pos] != 0;
-         pos += 1 + static_cast<std::uint8_t>(wire_[pos])) {
-        ++count;
-    }
-    return count;
+    return wire_label_count(wire_);  // counted in place: lookups call this per query
 }
 
 bool Name::is_wildcard() const {
@@ -256,20 +281,23 @@ bool operator==(const Name& a, const Name& b) {
 }
 
 bool operator<(const Name& a, const Name& b) {
-    const auto la = label_offsets(a.wire_);
-    const auto lb = label_offsets(b.wire_);
-    const std::string_view wa = a.wire_;
-    const std::string_view wb = b.wire_;
-    auto ia = la.rbegin();
-    auto ib = lb.rbegin();
-    for (; ia != la.rend() && ib != lb.rend(); ++ia, ++ib) {
-        const int c = compare_label(wa.substr(*ia + 1, static_cast<std::uint8_t>(wa[*ia])),
-                                    wb.substr(*ib + 1, static_cast<std::uint8_t>(wb[*ib])));
-        if (c != 0) {
-            return c < 0;
-        }
-    }
-    return la.size() < lb.size();  // the ancestor sorts first
+    return canonical_less(a.wire_, b.wire_);
+}
+
+std::string NameRef::to_text() const {
+    return wire_to_text(view_of(wire()));
+}
+
+std::size_t NameRef::label_count() const {
+    return wire_label_count(view_of(wire()));
+}
+
+bool operator==(NameRef a, NameRef b) {
+    return equal_nocase(view_of(a.wire()), view_of(b.wire()));
+}
+
+bool operator<(NameRef a, NameRef b) {
+    return canonical_less(view_of(a.wire()), view_of(b.wire()));
 }
 
 std::size_t NameHash::operator()(const Name& name) const {
@@ -280,6 +308,23 @@ std::size_t NameHash::operator()(const Name& name) const {
         hash *= 1099511628211ULL;
     }
     return static_cast<std::size_t>(hash);
+}
+
+bool equal_nocase(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (lower(a[i]) != lower(b[i])) return false;
+    }
+    return true;
+}
+
+bool at_or_below(std::span<const std::uint8_t> name, std::span<const std::uint8_t> origin) {
+    for (std::size_t at = 0; at < name.size(); at += name[at] + 1u) {
+        const auto suffix = name.subspan(at);
+        if (suffix.size() == origin.size()) return equal_nocase(suffix, origin);
+        if (suffix.size() < origin.size() || name[at] == 0) return false;
+    }
+    return false;
 }
 
 }  // namespace sitedns::dns

@@ -19,6 +19,14 @@ constexpr std::uint8_t lower(std::uint8_t c) {
     return (c >= 'A' && c <= 'Z') ? static_cast<std::uint8_t>(c + 32) : c;
 }
 
+/// True when two uncompressed wire names (or any byte strings) are equal ignoring
+/// ASCII case (RFC 4343).
+bool equal_nocase(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b);
+
+/// True when the uncompressed wire `name` equals `origin` or is below it (whole labels,
+/// any case).
+bool at_or_below(std::span<const std::uint8_t> name, std::span<const std::uint8_t> origin);
+
 /// A name that cannot be parsed; what() says why.
 class NameError : public std::runtime_error {
   public:
@@ -43,7 +51,9 @@ class Name {
     static Name from_wire(std::span<const std::uint8_t> wire);
 
     /// Uncompressed wire form, original case.
-    std::span<const std::uint8_t> wire() const;
+    std::span<const std::uint8_t> wire() const {
+        return {reinterpret_cast<const std::uint8_t*>(wire_.data()), wire_.size()};
+    }
     /// Lowercased wire form, as a string of bytes: the key zone indexes use.
     std::string key() const;
     /// Presentation format with the trailing dot ("mail.paris.example.local.").
@@ -67,8 +77,40 @@ class Name {
     friend bool operator<(const Name& a, const Name& b);
 
   private:
+    friend class NameRef;
     explicit Name(std::string wire) : wire_(std::move(wire)) {}
     std::string wire_;  // uncompressed wire bytes
+};
+
+/// A valid name in uncompressed wire form whose bytes live elsewhere (a compiled zone's
+/// byte arena): what a zone's nodes hold, so that a million names cost no allocation
+/// each. The bytes must outlive it. Comparison is case-insensitive (RFC 4343).
+class NameRef {
+  public:
+    /// The root name ".".
+    NameRef() = default;
+    /// Views `wire`, which must be one valid uncompressed name (not checked).
+    explicit NameRef(std::span<const std::uint8_t> wire) : data_(wire.data()), size_(wire.size()) {}
+
+    /// Uncompressed wire form, original case.
+    std::span<const std::uint8_t> wire() const { return {data_, size_}; }
+    /// Presentation format with the trailing dot, as Name::to_text().
+    std::string to_text() const;
+    std::size_t label_count() const;  ///< root has 0
+    bool is_root() const { return size_ == 1; }
+    /// A Name holding a copy of the bytes.
+    Name to_name() const { return Name(std::string(reinterpret_cast<const char*>(data_), size_)); }
+    /// Code that takes a `const Name&` takes a node's name too (a copy).
+    operator Name() const { return to_name(); }  // NOLINT(google-explicit-constructor)
+
+    friend bool operator==(NameRef a, NameRef b);
+    /// Canonical DNS order (RFC 4034 §6.1), case-insensitive.
+    friend bool operator<(NameRef a, NameRef b);
+
+  private:
+    static constexpr std::uint8_t kRoot[1] = {0};
+    const std::uint8_t* data_ = kRoot;
+    std::size_t size_ = 1;
 };
 
 /// Hash for unordered containers, consistent with the case-insensitive ==.

@@ -12,12 +12,14 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "zones/dns/types.h"
+#include "zones/load/rr_fast.h"
 #include "zones/load/rr_parse.h"
 #include "zones/load/zone_checks.h"
 #include "zones/load/zone_data.h"
@@ -44,11 +46,21 @@ using RdfPtr = std::unique_ptr<ldns_rdf, RdfFree>;
 
 /// The whole file, or ZoneError "<path>: cannot open: <strerror>".
 std::string read_text(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
+    std::ifstream in(file, std::ios::binary | std::ios::ate);
     if (!in) {
         detail::fail(file.string(), "cannot open", std::strerror(errno));
     }
-    std::ostringstream out;
+    const std::streamoff size = in.tellg();
+    if (size > 0) {
+        std::string text(static_cast<std::size_t>(size), '\0');
+        in.seekg(0);
+        if (in.read(text.data(), size) && in.gcount() == size) {
+            return text;
+        }
+        in.clear();
+        in.seekg(0);
+    }
+    std::ostringstream out;  // not a regular file, or it changed meanwhile
     out << in.rdbuf();
     return out.str();
 }
@@ -69,6 +81,17 @@ std::vector<std::string_view> split_lines(std::string_view text) {
     return lines;
 }
 
+/// True for a line ldns skips: blanks only, or blanks and a comment.
+bool blank_or_comment(std::string_view line) {
+    const auto first = line.find_first_not_of(" \t\r\f\v");
+    return first == std::string_view::npos || line[first] == ';';
+}
+
+std::span<const std::uint8_t> rdf_bytes(const ldns_rdf* rdf) {
+    return rdf == nullptr ? std::span<const std::uint8_t>()
+                          : std::span<const std::uint8_t>(ldns_rdf_data(rdf), ldns_rdf_size(rdf));
+}
+
 std::string_view trim(std::string_view s) {
     const auto first = s.find_first_not_of(" \t\r");
     if (first == std::string_view::npos) {
@@ -78,6 +101,9 @@ std::string_view trim(std::string_view s) {
 }
 
 /// Reads one master file's text, following $INCLUDE; appends to the records.
+/// Plain one-line records are read here (rr_fast.h); every other entry, directives
+/// included, goes to ldns, which continues from that line with the same $ORIGIN, $TTL
+/// and previous owner.
 class MasterReader {
   public:
     MasterReader(ZoneData& zone, std::filesystem::path file, std::string label)
@@ -91,25 +117,92 @@ class MasterReader {
             detail::fail(zone_.source, where(1), std::strerror(errno));
         }
         RdfPtr current_origin(ldns_rdf_clone(origin));
-        ldns_rdf* origin_raw = current_origin.release();
-        ldns_rdf* prev = nullptr;
-        int line_nr = 0;
+        origin_raw_ = current_origin.release();
+        prev_ = nullptr;
+        set_bytes(origin_wire_, rdf_bytes(origin_raw_));
+        prev_wire_.clear();
+        prev_synced_ = true;
         try {
-            while (std::feof(fp.get()) == 0) {
-                const int before = line_nr;
-                ldns_rr* raw = nullptr;
-                const ldns_status status =
-                    ldns_rr_new_frm_fp_l(&raw, fp.get(), &ttl, &origin_raw, &prev, &line_nr);
-                const std::unique_ptr<ldns_rr, RrFree> rr(raw);
-                handle(status, rr.get(), start_line(before, line_nr), origin_raw, ttl, depth);
-            }
+            read_entries(text, fp.get(), ttl, depth);
         } catch (...) {
-            ldns_rdf_deep_free(origin_raw);
-            ldns_rdf_deep_free(prev);
+            ldns_rdf_deep_free(origin_raw_);
+            ldns_rdf_deep_free(prev_);
             throw;
         }
-        ldns_rdf_deep_free(origin_raw);
-        ldns_rdf_deep_free(prev);
+        ldns_rdf_deep_free(origin_raw_);
+        ldns_rdf_deep_free(prev_);
+    }
+
+  private:
+    static void set_bytes(std::vector<std::uint8_t>& to, std::span<const std::uint8_t> from) {
+        to.assign(from.begin(), from.end());
+    }
+
+    void read_entries(const std::string& text, std::FILE* fp, std::uint32_t& ttl, int depth) {
+        std::size_t pos = 0;
+        int line = 1;  // the line `pos` is on
+        while (pos < text.size()) {
+            const bool line_start = pos == 0 || text[pos - 1] == '\n';
+            std::size_t end = text.find('\n', pos);
+            if (end == std::string::npos) end = text.size();
+            if (line_start) {
+                const std::string_view physical(text.data() + pos, end - pos);
+                if (blank_or_comment(physical)) {
+                    pos = end + 1;
+                    ++line;
+                    continue;
+                }
+                const detail::MasterState state{origin_wire_, ttl, prev_wire_};
+                if (detail::read_plain_rr(physical, state, plain_)) {
+                    add_plain(line);
+                    pos = end + 1;
+                    ++line;
+                    continue;
+                }
+            }
+            if (!read_with_ldns(fp, pos, line, ttl, depth)) break;
+        }
+    }
+
+    /// ldns reads the entry at `pos`; moves `pos` and `line` past it. False when ldns
+    /// could not move on (nothing left it could read).
+    bool read_with_ldns(std::FILE* fp, std::size_t& pos, int& line, std::uint32_t& ttl, int depth) {
+        if (!prev_synced_) {
+            ldns_rdf_deep_free(prev_);
+            prev_ = prev_wire_.empty()
+                        ? nullptr
+                        : ldns_dname_new_frm_data(static_cast<std::uint16_t>(prev_wire_.size()),
+                                                  prev_wire_.data());
+            prev_synced_ = true;
+        }
+        if (std::fseek(fp, static_cast<long>(pos), SEEK_SET) != 0) {
+            detail::fail(zone_.source, where(line), std::strerror(errno));
+        }
+        int line_nr = line - 1;
+        const int before = line_nr;
+        ldns_rr* raw = nullptr;
+        const ldns_status status =
+            ldns_rr_new_frm_fp_l(&raw, fp, &ttl, &origin_raw_, &prev_, &line_nr);
+        const std::unique_ptr<ldns_rr, RrFree> rr(raw);
+        handle(status, rr.get(), start_line(before, line_nr), origin_raw_, ttl, depth);
+        set_bytes(origin_wire_, rdf_bytes(origin_raw_));
+        set_bytes(prev_wire_, rdf_bytes(prev_));
+        const long after = std::ftell(fp);
+        if (after < 0 || static_cast<std::size_t>(after) <= pos) return false;
+        pos = static_cast<std::size_t>(after);
+        line = line_nr + 1;
+        return true;
+    }
+
+    /// Adds the record read_plain_rr() just read.
+    void add_plain(int line) {
+        if (plain_.owner_named) {
+            set_bytes(prev_wire_, plain_.owner_wire());
+            prev_synced_ = false;
+        }
+        detail::ParsedRr record{dns::Name::from_wire(plain_.owner_wire()), plain_.type,
+                                dns::rrclass::IN, plain_.ttl, plain_.rdata};
+        add(std::move(record), line);
     }
 
   private:
@@ -159,7 +252,10 @@ class MasterReader {
         if (const auto* reason = std::get_if<std::string>(&parsed)) {
             detail::fail(zone_.source, where(line), *reason);
         }
-        auto& record = std::get<detail::ParsedRr>(parsed);
+        add(std::move(std::get<detail::ParsedRr>(parsed)), line);
+    }
+
+    void add(detail::ParsedRr&& record, int line) {
         if (record.rrclass != dns::rrclass::IN) {
             detail::fail(
                 zone_.source, where(line),
@@ -214,6 +310,13 @@ class MasterReader {
     std::filesystem::path file_;
     std::string label_;  ///< "" for the main file, the file name for an included one
     std::vector<std::string_view> lines_;
+    // What ldns holds between entries, and the plain reader's copy of it.
+    ldns_rdf* origin_raw_ = nullptr;
+    ldns_rdf* prev_ = nullptr;
+    std::vector<std::uint8_t> origin_wire_;
+    std::vector<std::uint8_t> prev_wire_;
+    bool prev_synced_ = true;  ///< prev_ holds what prev_wire_ holds
+    detail::PlainRr plain_;
 };
 
 /// Moves the only SOA first and makes its owner the origin; checks it against `origin`.
@@ -253,8 +356,9 @@ ZoneData read_rfc1035_zone(const std::filesystem::path& file, const dns::Name& o
     if (!origin_rdf) {
         detail::fail(zone.source, "line 1", "origin " + origin.to_text() + " not understood");
     }
-    MasterReader(zone, file, "").read(text, origin_rdf.get(), kDefaultFileTtl, 0);
     const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+    zone.records.reserve(lines + 1);  // one record a line, mostly
+    MasterReader(zone, file, "").read(text, origin_rdf.get(), kDefaultFileTtl, 0);
     place_soa(zone, origin, lines + (text.empty() || text.back() == '\n' ? 0 : 1));
     detail::check_records(zone);
     return zone;

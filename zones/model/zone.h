@@ -2,6 +2,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <iterator>
 #include <memory>
 #include <span>
 #include <string>
@@ -23,26 +25,94 @@ struct KeyHash {
     std::size_t operator()(std::string_view key) const noexcept;
 };
 
+/// One record's RDATA, uncompressed wire form: a view of bytes in the zone's arena.
+class Rdata : public std::span<const std::uint8_t> {
+  public:
+    using std::span<const std::uint8_t>::span;
+    /// A copy of the bytes, for code that keeps or compares RDATA as a vector.
+    operator std::vector<std::uint8_t>() const {  // NOLINT(google-explicit-constructor)
+        return {begin(), end()};
+    }
+};
+
+/// The RDATAs of one RRset, stored back to back in the zone's arena, each as a 16-bit
+/// length (host order) and its bytes. A forward range of Rdata.
+class RdataList {
+  public:
+    class iterator {
+      public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = Rdata;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = Rdata;
+
+        iterator() = default;
+        explicit iterator(const std::uint8_t* at) : at_(at) {}
+        Rdata operator*() const { return Rdata(at_ + 2, length()); }
+        iterator& operator++() {
+            at_ += 2 + length();
+            return *this;
+        }
+        iterator operator++(int) {
+            iterator before = *this;
+            ++*this;
+            return before;
+        }
+        friend bool operator==(iterator a, iterator b) { return a.at_ == b.at_; }
+
+      private:
+        std::size_t length() const {
+            std::uint16_t n;
+            std::memcpy(&n, at_, sizeof n);
+            return n;
+        }
+        const std::uint8_t* at_ = nullptr;
+    };
+
+    RdataList() = default;
+    /// `count` RDATAs taking `bytes` bytes (length prefixes included) at `data`.
+    RdataList(const std::uint8_t* data, std::uint32_t bytes, std::uint32_t count)
+        : data_(data), bytes_(bytes), count_(count) {}
+
+    iterator begin() const { return iterator(data_); }
+    iterator end() const { return iterator(data_ + bytes_); }
+    std::size_t size() const { return count_; }
+    bool empty() const { return count_ == 0; }
+    Rdata front() const { return *begin(); }
+
+  private:
+    const std::uint8_t* data_ = nullptr;
+    std::uint32_t bytes_ = 0;
+    std::uint32_t count_ = 0;
+};
+
 /// Records of one owner and type, RDATA pre-encoded in uncompressed wire form.
 struct RRset {
     std::uint16_t type = 0;
     std::uint32_t ttl = 0;
-    std::vector<std::vector<std::uint8_t>> rdatas;
+    RdataList rdatas;
     /// In-zone nodes named in the RDATA (MX exchange, NS host, SRV target) that have
     /// A or AAAA records: the additional section (RFC 1035 §3.3.9, RFC 2782), resolved
     /// at load so a query only copies.
-    std::vector<const Node*> additional;
+    std::span<const Node* const> additional;
 };
 
-/// One owner name in a zone. Empty non-terminals are nodes with no RRsets.
+/// One owner name in a zone. Empty non-terminals are nodes with no RRsets. The bytes
+/// and RRsets a node views belong to its Zone.
 struct Node {
-    dns::Name name;   ///< as written in the zone (case kept)
-    std::string key;  ///< lowercased wire form
-    std::vector<RRset> rrsets;
+    dns::NameRef name;     ///< as written in the zone (case kept)
+    std::string_view key;  ///< lowercased wire form
+    std::span<const RRset> rrsets;
     bool delegation = false;  ///< NS below the apex: a zone cut (RFC 1034 §4.2.1)
 
     /// The RRset of `type`, or nullptr.
-    const RRset* find(std::uint16_t type) const;
+    const RRset* find(std::uint16_t type) const {
+        for (const RRset& set : rrsets) {
+            if (set.type == type) return &set;
+        }
+        return nullptr;
+    }
 };
 
 /// How a name relates to a zone's data (RFC 1034 §4.3.2 step 3, RFC 4592).
@@ -59,7 +129,8 @@ struct LookupResult {
 };
 
 /// A compiled, immutable zone. Built once at load time, then shared read-only by every
-/// view that holds it and every worker thread.
+/// view that holds it and every worker thread. Names and RDATA live in a few large
+/// blocks; nodes are found through one open-addressing table of node numbers.
 class Zone {
   public:
     /// Compiles loaded data: builds the name index with empty non-terminals, marks zone
@@ -67,8 +138,8 @@ class Zone {
     /// has no SOA at the origin or an RRset has RDATA of the wrong shape.
     static std::shared_ptr<const Zone> compile(const load::ZoneData& data);
 
-    const dns::Name& origin() const { return apex_->name; }
-    const std::string& key() const { return apex_->key; }
+    const dns::Name& origin() const { return origin_; }
+    const std::string& key() const { return key_; }
     const Node& apex() const { return *apex_; }
     const RRset& soa() const { return *soa_; }
     /// TTL for negative answers: min(SOA TTL, SOA MINIMUM) (RFC 2308 §5).
@@ -81,18 +152,31 @@ class Zone {
     /// Every node, in no particular order (apex() is the apex). For export and checks,
     /// not for the query path.
     const std::vector<Node>& nodes() const { return nodes_; }
-    /// The node owning exactly this lowercased wire name, or nullptr.
+    /// The node owning exactly this lowercased wire name, or nullptr. Allocation-free.
     const Node* find_node(std::span<const std::uint8_t> lowercase_name) const;
 
   private:
+    friend class ZoneBuilder;
+
+    /// One slot of the name index: a node number (kEmpty when free) and the high half of
+    /// the name's hash, so that most probes that miss never touch the node.
+    struct Slot {
+        std::uint32_t node;
+        std::uint32_t tag;
+    };
+    static constexpr std::uint32_t kEmpty = 0xffffffff;
+
     Zone() = default;
-    void link(const load::ZoneData& data);
-    void link_additional(RRset& set);
-    bool occluded(const Node& node) const;
     LookupResult match_wildcard(const Node& encloser) const;
 
     std::vector<Node> nodes_;  // never resized after compile: pointers stay valid
-    std::unordered_map<std::string, std::uint32_t, KeyHash, std::equal_to<>> index_;
+    std::vector<RRset> rrsets_;
+    std::vector<const Node*> additional_;
+    std::vector<std::unique_ptr<std::uint8_t[]>> arena_;  // names and RDATA
+    std::vector<Slot> index_;                             // size a power of two
+    std::size_t index_mask_ = 0;
+    dns::Name origin_;
+    std::string key_;
     const Node* apex_ = nullptr;
     const RRset* soa_ = nullptr;
     std::size_t origin_labels_ = 0;

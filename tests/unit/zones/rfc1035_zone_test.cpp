@@ -182,6 +182,53 @@ TEST_F(Rfc1035ZoneTest, IncludeRelativeToTheFile) {
     EXPECT_EQ(zone.records[4].where, "line 6");
 }
 
+// Plain lines are read without ldns, the others by ldns (zones/load/rr_fast.h): the
+// origin, the default TTL and the previous owner carry over both ways.
+TEST_F(Rfc1035ZoneTest, StateCarriesBetweenPlainLinesAndLdns) {
+    const std::string text =
+        "$ORIGIN a.test.\n"                       // 1
+        "$TTL 300\n"                              // 2
+        "@ IN SOA ns hostmaster ( 1 2 3 4 5 )\n"  // 3: ldns (parentheses)
+        "  IN NS ns\n"                            // 4: plain, owner of line 3
+        "x IN HINFO \"cpu\" \"os\"\n"             // 5: ldns (HINFO)
+        "  IN A 192.0.2.1\n"                      // 6: plain, owner x
+        "y IN A 192.0.2.2\n"                      // 7: plain
+        "  IN HINFO \"c\" \"o\"\n"                // 8: ldns, owner y
+        "$TTL 60\n"                               // 9
+        "z IN A 192.0.2.3\n"                      // 10: plain, TTL 60
+        "$ORIGIN b.a.test.\n"                     // 11
+        "w IN MX 10 mail\n"                       // 12: plain, new origin
+        "  IN TXT \"t\" ( \"u\" )\n"              // 13: ldns, owner w
+        "\tIN A 192.0.2.5 ; w\n";                 // 14: plain, owner w
+    const ZoneData zone = read_rfc1035_zone(write("mixed.zone", text), dns::Name());
+    ASSERT_EQ(zone.records.size(), 10u);
+    const auto& r = zone.records;
+    const auto check = [&](std::size_t i, const char* owner, std::uint16_t type, std::uint32_t ttl,
+                           const char* where) {
+        SCOPED_TRACE(i);
+        EXPECT_EQ(r[i].owner.to_text(), owner);
+        EXPECT_EQ(r[i].type, type);
+        EXPECT_EQ(r[i].ttl, ttl);
+        EXPECT_EQ(r[i].where, where);
+    };
+    check(0, "a.test.", dns::rrtype::SOA, 300, "line 3");
+    check(1, "a.test.", dns::rrtype::NS, 300, "line 4");
+    check(2, "x.a.test.", dns::rrtype::HINFO, 300, "line 5");
+    check(3, "x.a.test.", dns::rrtype::A, 300, "line 6");
+    check(4, "y.a.test.", dns::rrtype::A, 300, "line 7");
+    check(5, "y.a.test.", dns::rrtype::HINFO, 300, "line 8");
+    check(6, "z.a.test.", dns::rrtype::A, 60, "line 10");
+    check(7, "w.b.a.test.", dns::rrtype::MX, 60, "line 12");
+    check(8, "w.b.a.test.", dns::rrtype::TXT, 60, "line 13");
+    check(9, "w.b.a.test.", dns::rrtype::A, 60, "line 14");
+    Bytes mx{0, 10};
+    const Bytes mail = name_wire("mail.b.a.test.");
+    mx.insert(mx.end(), mail.begin(), mail.end());
+    EXPECT_EQ(r[7].rdata, mx);
+    EXPECT_EQ(r[8].rdata, (Bytes{1, 't', 1, 'u'}));
+    EXPECT_EQ(r[1].rdata, name_wire("ns.a.test."));
+}
+
 TEST_F(Rfc1035ZoneTest, ErrorsNameTheLine) {
     const std::string head = "$ORIGIN example.\n$TTL 60\n@ IN SOA ns hm 1 2 3 4 5\n";  // 1-3
     struct Case {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "zones/dns/types.h"
 #include "zones/load/zone_data.h"
@@ -115,6 +116,56 @@ TEST_F(ZoneModelTest, CompileRejectsZoneWithoutSoaAtOrigin) {
     load::ZoneData data = load::read_json_zone(kZone, "test.json");
     data.records.erase(data.records.begin());
     EXPECT_THROW(Zone::compile(data), load::ZoneError);
+}
+
+TEST(ZoneCompileTest, RRsetsKeepFileOrderAndNamesTheirCase) {
+    load::ZoneData data = load::read_json_zone(kZone, "test.json");
+    const auto add = [&](const char* owner, std::uint16_t type, std::vector<std::uint8_t> rdata) {
+        data.records.push_back(load::Record{dns::Name::parse(owner, data.origin), type, 300,
+                                            std::move(rdata), "extra"});
+    };
+    add("Scattered", dns::rrtype::A, {192, 0, 2, 1});
+    add("scattered", dns::rrtype::TXT, {1, 'x'});
+    add("SCATTERED", dns::rrtype::A, {192, 0, 2, 2});
+    add("a.b.C.Deep", dns::rrtype::A, {192, 0, 2, 3});
+    for (int i = 0; i < 3000; ++i) {
+        add(("Host" + std::to_string(i)).c_str(), dns::rrtype::A,
+            {10, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i), 1});
+    }
+    const auto zone = Zone::compile(data);
+
+    const std::string k = key("scattered.example.test.");
+    const Node* node = zone->find_node(bytes(k));
+    ASSERT_NE(node, nullptr);
+    EXPECT_EQ(node->name.to_text(), "Scattered.example.test.");  // as first written
+    EXPECT_EQ(node->key, k);
+    ASSERT_EQ(node->rrsets.size(), 2u);  // by first appearance: ANY answers the first
+    EXPECT_EQ(node->rrsets[0].type, dns::rrtype::A);
+    EXPECT_EQ(node->rrsets[1].type, dns::rrtype::TXT);
+    std::vector<std::vector<std::uint8_t>> rdatas;
+    for (const Rdata rdata : node->rrsets[0].rdatas) rdatas.emplace_back(rdata);
+    EXPECT_EQ(rdatas, (std::vector<std::vector<std::uint8_t>>{{192, 0, 2, 1}, {192, 0, 2, 2}}));
+    EXPECT_EQ(node->rrsets[0].ttl, 300u);
+
+    for (const char* ent :
+         {"c.deep.example.test.", "deep.example.test.", "b.c.deep.example.test."}) {
+        const std::string e = key(ent);
+        const Node* n = zone->find_node(bytes(e));
+        ASSERT_NE(n, nullptr) << ent;
+        EXPECT_TRUE(n->rrsets.empty()) << ent;
+        EXPECT_EQ(zone->lookup(bytes(e)).match, Match::Exact) << ent;
+    }
+    for (int i = 0; i < 3000; ++i) {
+        const std::string h = key("host" + std::to_string(i) + ".example.test.");
+        const Node* n = zone->find_node(bytes(h));
+        ASSERT_NE(n, nullptr) << i;
+        EXPECT_EQ(n->name.to_text(), "Host" + std::to_string(i) + ".example.test.");
+        ASSERT_EQ(n->rrsets.size(), 1u);
+        EXPECT_EQ(n->rrsets[0].rdatas.front()[2], static_cast<std::uint8_t>(i));
+    }
+    const std::string missing = key("host3000.example.test.");
+    EXPECT_EQ(zone->find_node(bytes(missing)), nullptr);
+    EXPECT_EQ(zone->nodes().size(), 14u + 1 + 4 + 3000);  // kZone has 14 (ENTs too)
 }
 
 TEST(ZoneSetTest, DeepestOriginWins) {
