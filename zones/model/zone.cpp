@@ -405,7 +405,22 @@ bool ZoneSet::add(std::shared_ptr<const Zone> zone) {
 }
 
 const Zone* ZoneSet::find(std::span<const std::uint8_t> name) const {
-    // The longest suffix first: the deepest zone wins (RFC 1034 §4.3.2 step 2).
+    // The longest suffix first: the deepest zone wins (RFC 1034 §4.3.2 step 2). A view
+    // of a few zones compares each suffix's length with theirs (no hashing); a view of
+    // many (a site view of a large topology) asks the map.
+    if (zones_.size() <= kFewZones) {
+        for (std::size_t at = 0; at < name.size(); at += name[at] + 1u) {
+            const std::size_t size = name.size() - at;
+            for (const auto& zone : zones_) {
+                const std::string_view key = zone->key();
+                if (key.size() == size && std::memcmp(key.data(), name.data() + at, size) == 0) {
+                    return zone.get();
+                }
+            }
+            if (name[at] == 0) break;
+        }
+        return nullptr;
+    }
     for (std::size_t at = 0; at < name.size();) {
         const auto it = by_origin_.find(view_of(name.subspan(at)));
         if (it != by_origin_.end()) return it->second;

@@ -197,6 +197,7 @@ class ZoneSet {
     const std::vector<std::shared_ptr<const Zone>>& zones() const { return zones_; }
 
   private:
+    static constexpr std::size_t kFewZones = 8;
     std::vector<std::shared_ptr<const Zone>> zones_;
     // Keys view each zone's own key: a site view of a large topology holds one entry per
     // other site, so entries must stay small.
