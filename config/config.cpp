@@ -24,9 +24,9 @@ constexpr std::string_view kResolvConf = "/etc/resolv.conf";
 constexpr std::uint16_t kDnsPort = 53;
 constexpr std::int64_t kMaxTtl = 2147483647;  // RFC 2181 §8
 
-constexpr std::array<std::string_view, 11> kTopKeys{
-    "listen", "threads",        "upstreams", "views", "sites",     "ecs_trust",
-    "log",    "metrics_listen", "user",      "tcp",   "forwarding"};
+constexpr std::array<std::string_view, 12> kTopKeys{
+    "listen", "threads",        "upstreams", "views", "sites",      "ecs_trust",
+    "log",    "metrics_listen", "user",      "tcp",   "forwarding", "rate_limit"};
 constexpr std::array<std::string_view, 5> kViewKeys{"name", "match_clients", "zones", "recursion",
                                                     "upstreams"};
 constexpr std::array<std::string_view, 4> kSitesKeys{"domain", "internal_suffix", "ttl", "list"};
@@ -53,6 +53,22 @@ constexpr std::array<ForwardingKey, 8> kForwardingKeys{{
     {"max_negative_ttl_s", &ForwardingConfig::max_negative_ttl_s, 0, 86'400},  // RFC 2308 §5
     {"max_in_flight", &ForwardingConfig::max_in_flight, 1, 1'000'000},
 }};
+/// One integer of the `rate_limit` object, as ForwardingKey.
+struct RateLimitKey {
+    std::string_view key;
+    std::uint32_t RateLimitConfig::*field;
+    std::int64_t min;
+    std::int64_t max;
+};
+constexpr std::array<RateLimitKey, 5> kRateLimitKeys{{
+    {"responses_per_second", &RateLimitConfig::responses_per_second, 1, 1'000'000},
+    {"slip", &RateLimitConfig::slip, 0, 10},  // BIND's range
+    {"ipv4_prefix", &RateLimitConfig::ipv4_prefix, 8, 32},
+    {"ipv6_prefix", &RateLimitConfig::ipv6_prefix, 16, 128},
+    {"table_size", &RateLimitConfig::table_size, 64, 1'048'576},
+}};
+constexpr std::array<std::string_view, kRateLimitKeys.size() + 1> kRateLimitObjectKeys{
+    "responses_per_second", "slip", "ipv4_prefix", "ipv6_prefix", "table_size", "exempt"};
 constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug",    "info", "warn",
                                                      "error", "critical", "off"};
 
@@ -136,6 +152,9 @@ class Reader {
             config.metrics_listen = endpoint(root["metrics_listen"], "/metrics_listen", {});
         }
         if (root.contains("tcp")) config.tcp = tcp(root["tcp"], "/tcp");
+        if (root.contains("rate_limit")) {
+            config.rate_limit = rate_limit(root["rate_limit"], "/rate_limit");
+        }
         return config;
     }
 
@@ -345,6 +364,22 @@ class Reader {
             fail(member(path, "attempt_timeout_ms"),
                  std::to_string(out.attempt_timeout_ms) + " is longer than query_deadline_ms (" +
                      std::to_string(out.query_deadline_ms) + ")");
+        }
+        return out;
+    }
+
+    /// The `rate_limit` object (README "Rate limiting"): integers within their ranges and
+    /// the exempt prefixes.
+    RateLimitConfig rate_limit(const json& value, const std::string& path) const {
+        RateLimitConfig out;
+        object(value, path, kRateLimitObjectKeys);
+        for (const RateLimitKey& key : kRateLimitKeys) {
+            if (!value.contains(key.key)) continue;
+            out.*key.field = static_cast<std::uint32_t>(
+                integer(value[std::string(key.key)], member(path, key.key), key.min, key.max));
+        }
+        if (value.contains("exempt")) {
+            out.exempt = cidrs(value["exempt"], member(path, "exempt"), false);
         }
         return out;
     }

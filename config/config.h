@@ -70,6 +70,20 @@ struct ForwardingConfig {
     friend bool operator==(const ForwardingConfig&, const ForwardingConfig&) = default;
 };
 
+/// Response rate limiting (README "Rate limiting"; BIND's and Knot's RRL): answers over
+/// UDP per client prefix per second; over the budget, answers are dropped but every
+/// `slip`-th, which goes out truncated (TC=1) so a real client retries over TCP
+/// (RFC 7766). TCP is never limited. Absent from the configuration: off.
+struct RateLimitConfig {
+    std::uint32_t responses_per_second = 20;  ///< per client prefix, 1..1000000
+    std::uint32_t slip = 2;                   ///< 0: drop all; 1: truncate all; N: every Nth
+    std::uint32_t ipv4_prefix = 24;           ///< bits of an IPv4 client that count, 8..32
+    std::uint32_t ipv6_prefix = 56;           ///< bits of an IPv6 client that count, 16..128
+    std::vector<Cidr> exempt;                 ///< clients never limited (the sites)
+    std::uint32_t table_size = 4096;          ///< buckets per UDP thread, 64..1048576
+    friend bool operator==(const RateLimitConfig&, const RateLimitConfig&) = default;
+};
+
 /// SPEC §3.1: the whole configuration, paths already made absolute.
 struct Config {
     std::vector<Endpoint> listen{*Endpoint::parse("127.0.0.1:5353", std::nullopt)};
@@ -84,7 +98,8 @@ struct Config {
     std::optional<Endpoint> metrics_listen;
     TcpConfig tcp;
     ForwardingConfig forwarding;
-    std::string source;  ///< the file it was read from, or "built-in"
+    std::optional<RateLimitConfig> rate_limit;  ///< absent: no rate limiting
+    std::string source;                         ///< the file it was read from, or "built-in"
     /// SPEC §3.3; its generated views are already in `views`, marked by `site`.
     std::optional<Sites> sites;
 };

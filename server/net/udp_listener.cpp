@@ -17,6 +17,9 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
+#include "server/net/rate_limiter.h"
+#include "server/wire/truncated_reply.h"
+
 namespace sitedns::net {
 
 namespace asio = boost::asio;
@@ -120,6 +123,12 @@ struct UdpListener::Batch {
     query::AnswerCache cache;
     runtime::SnapshotReader snapshot;
     Clock::time_point received_at;
+    std::uint32_t second = 0;  ///< received_at in whole seconds, for the rate limiter
+    RateLimiter limiter;
+    /// The snapshot whose `rate_limit` the limiter has (configure() keeps the table when
+    /// a reload leaves the settings alone).
+    const runtime::Snapshot* limits_of = nullptr;
+    std::uint64_t limits_generation = 0;
 };
 
 UdpListener::UdpListener(Worker& worker, asio::ip::udp::socket socket)
@@ -172,7 +181,14 @@ void UdpListener::run() {
 void UdpListener::answer_batch(std::size_t received) {
     Batch& b = *batch_;
     b.received_at = Clock::now();
+    b.second = static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(b.received_at.time_since_epoch()).count());
     const runtime::Snapshot& snapshot = b.snapshot.get();  // once: decisions point into it
+    if (&snapshot != b.limits_of || snapshot.generation != b.limits_generation) [[unlikely]] {
+        b.limiter.configure(snapshot.config.rate_limit);
+        b.limits_of = &snapshot;
+        b.limits_generation = snapshot.generation;
+    }
     std::size_t answers = 0;
     for (std::size_t i = 0; i < received; ++i) {
         if (answer(snapshot, i, answers)) ++answers;
@@ -212,8 +228,18 @@ bool UdpListener::answer(const runtime::Snapshot& snapshot, std::size_t slot, st
     query::Decision& decision = b.decision;
     query::Responder::handle(snapshot, packet, peer.address, query::Transport::Udp, answer,
                              decision, b.cache);
+    if (decision.action == query::Action::Drop) {
+        stats_.count_dropped(query::Transport::Udp);
+        return false;
+    }
     std::size_t size = decision.size;
-    if (decision.action == query::Action::Forward) {
+    // Rate limiting decides before a forwarded query costs a lookup or an upstream.
+    const RateVerdict verdict = b.limiter.check(peer.address, b.second);
+    if (verdict != RateVerdict::Pass) [[unlikely]] {
+        size = verdict == RateVerdict::Slip ? wire::write_truncated_reply(packet, answer) : 0;
+        stats_.count_rate_limited(size != 0);
+        if (size == 0) return false;
+    } else if (decision.action == query::Action::Forward) {
         stats_.count_forwarded();
         std::uint32_t fresh_for = 0;
         size = worker_.cached_forward(decision, answer, fresh_for).size();
@@ -224,9 +250,6 @@ bool UdpListener::answer(const runtime::Snapshot& snapshot, std::size_t slot, st
         b.cache.store_forwarded(answer.first(size), fresh_for);
     } else if (decision.forwarded) {
         stats_.count_forwarded_hit();
-    } else if (decision.action == query::Action::Drop) {
-        stats_.count_dropped(query::Transport::Udp);
-        return false;
     }
     b.notes[out] = {b.received_at, stats_.view_slot(snapshot, decision.view), query::Transport::Udp,
                     peer.address, peer.port};

@@ -9,6 +9,9 @@
 // Names the views forward are answered here too when the worker's forwarder has them
 // cached; the rest go to the worker's io_context thread, which owns the forwarder's
 // sockets and timers, and are answered from there through this listener's socket.
+//
+// Response rate limiting (`rate_limit`, RateLimiter) is applied here, per receive thread,
+// to every query the core answers or forwards: TCP is never limited.
 
 #include <atomic>
 #include <chrono>

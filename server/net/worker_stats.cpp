@@ -81,6 +81,8 @@ void WorkerStats::collect(runtime::MetricsSample& sample) const {
     for (std::size_t t = 0; t < kTransports; ++t) {
         sample.dropped_queries[kProtocols[t]] += dropped_[t].get();
     }
+    sample.rate_limited_dropped += rate_limited_dropped_.get();
+    sample.rate_limited_truncated += rate_limited_truncated_.get();
 }
 
 void collect_worker(const Worker& worker, runtime::MetricsSample& sample) {

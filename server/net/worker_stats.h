@@ -82,6 +82,10 @@ class alignas(64) WorkerStats {
     }
     /// A packet dropped without an answer.
     void count_dropped(query::Transport transport) { dropped_[index(transport)].add(); }
+    /// An answer the rate limiter held back (UDP only): dropped, or sent truncated.
+    void count_rate_limited(bool truncated) {
+        (truncated ? rate_limited_truncated_ : rate_limited_dropped_).add();
+    }
 
     /// Adds this worker's counters to `sample`; from any thread.
     void collect(runtime::MetricsSample& sample) const;
@@ -113,6 +117,8 @@ class alignas(64) WorkerStats {
     upstream::Counter forwarded_;
     upstream::Counter forwarded_hits_;
     std::array<upstream::Counter, kTransports> dropped_;
+    upstream::Counter rate_limited_dropped_;
+    upstream::Counter rate_limited_truncated_;
 
     // The worker's thread only.
     const runtime::Snapshot* mapped_ = nullptr;

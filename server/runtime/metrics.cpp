@@ -107,6 +107,12 @@ void render_queries(Writer& w, const MetricsSample& s) {
     for (const auto& [protocol, count] : s.dropped_queries) {
         w.series("sitedns_dropped_queries_total", {{"protocol", protocol}}, std::to_string(count));
     }
+    w.family("sitedns_rate_limited_total", "counter",
+             "UDP answers over the rate limit: dropped, or sent truncated (slip).");
+    w.series("sitedns_rate_limited_total", {{"action", "dropped"}},
+             std::to_string(s.rate_limited_dropped));
+    w.series("sitedns_rate_limited_total", {{"action", "truncated"}},
+             std::to_string(s.rate_limited_truncated));
 }
 
 void render_latency(Writer& w, const MetricsSample& s) {

@@ -99,6 +99,8 @@ struct UpstreamSample {
 struct MetricsSample {
     std::map<QueryLabels, std::uint64_t> queries;
     std::map<std::string, std::uint64_t> dropped_queries;          ///< by protocol
+    std::uint64_t rate_limited_dropped = 0;                        ///< RRL: not answered
+    std::uint64_t rate_limited_truncated = 0;                      ///< RRL: answered TC=1
     std::array<std::uint64_t, kLatencyBuckets> latency_buckets{};  ///< not cumulative
     std::uint64_t latency_sum_ns = 0;
     std::uint64_t forwarded = 0;

@@ -18,6 +18,8 @@ MetricsSample small_sample() {
     s.queries[{"", "udp", "REFUSED"}] = 1;
     s.queries[{"paris \"b\"", "tcp", "NXDOMAIN"}] = 2;
     s.dropped_queries["udp"] = 3;
+    s.rate_limited_dropped = 9;
+    s.rate_limited_truncated = 6;
     s.latency_buckets[0] = 1;                    // <= 10 us
     s.latency_buckets[3] = 4;                    // <= 100 us
     s.latency_buckets[kLatencyBuckets - 1] = 1;  // above 1 s
@@ -48,6 +50,10 @@ sitedns_queries_total{view="paris \"b\"",protocol="tcp",rcode="NXDOMAIN"} 2
 # HELP sitedns_dropped_queries_total Packets dropped without an answer (QR set, shorter than a header), by protocol.
 # TYPE sitedns_dropped_queries_total counter
 sitedns_dropped_queries_total{protocol="udp"} 3
+# HELP sitedns_rate_limited_total UDP answers over the rate limit: dropped, or sent truncated (slip).
+# TYPE sitedns_rate_limited_total counter
+sitedns_rate_limited_total{action="dropped"} 9
+sitedns_rate_limited_total{action="truncated"} 6
 # HELP sitedns_answer_duration_seconds Time from receiving a query to sending its answer.
 # TYPE sitedns_answer_duration_seconds histogram
 sitedns_answer_duration_seconds_bucket{le="0.00001"} 1

@@ -83,6 +83,9 @@ TEST(WorkerStats, CountsByViewProtocolAndRcode) {
     stats.answered(note(none, Transport::Udp), answer(5));
     stats.count_forwarded();
     stats.count_dropped(Transport::Tcp);
+    stats.count_rate_limited(false);
+    stats.count_rate_limited(false);
+    stats.count_rate_limited(true);
 
     runtime::MetricsSample s;
     stats.collect(s);
@@ -94,6 +97,8 @@ TEST(WorkerStats, CountsByViewProtocolAndRcode) {
     EXPECT_EQ(s.forwarded, 1u);
     EXPECT_EQ(s.dropped_queries["tcp"], 1u);
     EXPECT_EQ(s.dropped_queries["udp"], 0u);
+    EXPECT_EQ(s.rate_limited_dropped, 2u);
+    EXPECT_EQ(s.rate_limited_truncated, 1u);
     std::uint64_t answered = 0;
     for (const auto n : s.latency_buckets) answered += n;
     EXPECT_EQ(answered, 5u);
