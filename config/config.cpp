@@ -33,7 +33,8 @@ constexpr std::array<std::string_view, 4> kSitesKeys{"domain", "internal_suffix"
 constexpr std::array<std::string_view, 8> kSiteKeys{
     "name", "subnets", "address", "address6", "primary", "mail_host", "preference", "zones"};
 constexpr std::array<std::string_view, 2> kLogKeys{"level", "queries"};
-constexpr std::array<std::string_view, 2> kTcpKeys{"idle_timeout_ms", "max_connections"};
+constexpr std::array<std::string_view, 4> kTcpKeys{
+    "idle_timeout_ms", "max_connections", "max_connections_per_client", "max_queries_in_flight"};
 constexpr std::array<std::string_view, 3> kUpstreamKeys{"address", "timeout_ms", "tcp"};
 
 /// One integer of the `forwarding` object: its key, where it goes and its range.
@@ -344,6 +345,15 @@ class Reader {
         if (value.contains("max_connections")) {
             out.max_connections = static_cast<std::uint32_t>(
                 integer(value["max_connections"], member(path, "max_connections"), 1, 1'000'000));
+        }
+        if (value.contains("max_connections_per_client")) {
+            out.max_connections_per_client = static_cast<std::uint32_t>(
+                integer(value["max_connections_per_client"],
+                        member(path, "max_connections_per_client"), 1, 100'000));
+        }
+        if (value.contains("max_queries_in_flight")) {
+            out.max_queries_in_flight = static_cast<std::uint32_t>(integer(
+                value["max_queries_in_flight"], member(path, "max_queries_in_flight"), 1, 65'535));
         }
         return out;
     }

@@ -69,7 +69,7 @@ tcp::acceptor open_tcp(asio::io_context& context, const tcp::endpoint& endpoint)
 Server::Server(const runtime::SnapshotHolder& snapshots, ServerOptions options)
     : options_(std::move(options)),
       pool_(worker_count(options_.threads)),
-      connections_(std::make_shared<ConnectionCount>(0)) {
+      connections_(std::make_shared<TcpConnections>()) {
     for (std::size_t i = 0; i < pool_.size(); ++i) {
         workers_.push_back(std::make_unique<Worker>(i, pool_.context(i), snapshots, telemetry_));
     }
@@ -82,6 +82,9 @@ Server::~Server() {
 
 void Server::collect(runtime::MetricsSample& sample) const {
     for (const auto& worker : workers_) collect_worker(*worker, sample);
+    sample.tcp_connections += connections_->live();
+    sample.tcp_refused_total += connections_->refused_total();
+    sample.tcp_refused_per_client += connections_->refused_per_client();
 }
 
 void Server::bind() {

@@ -102,7 +102,7 @@ class Server {
 
     ServerOptions options_;
     IoContextPool pool_;  // first: the io_contexts outlive every socket below
-    std::shared_ptr<ConnectionCount> connections_;
+    std::shared_ptr<TcpConnections> connections_;
     Telemetry telemetry_;  // shared by the workers: outlives them
     std::vector<std::unique_ptr<Worker>> workers_;
     mutable std::mutex mutex_;          // guards listening_ and stopping_ (slow paths only)

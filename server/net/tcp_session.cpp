@@ -7,35 +7,34 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/write.hpp>
 
-#include "server/net/endpoint.h"
 #include "server/wire/header.h"
 
 namespace sitedns::net {
 
 namespace asio = boost::asio;
 
-TcpSession::TcpSession(Worker& worker, asio::ip::tcp::socket socket,
-                       std::chrono::milliseconds idle_timeout,
-                       std::shared_ptr<ConnectionCount> connections)
+TcpSession::TcpSession(Worker& worker, asio::ip::tcp::socket socket, const IpAddress& client,
+                       std::uint16_t client_port, const Limits& limits,
+                       std::shared_ptr<TcpConnections> connections)
     : worker_(worker),
       socket_(std::move(socket)),
       idle_timer_(worker.context()),
-      idle_timeout_(idle_timeout),
+      idle_timeout_(limits.idle_timeout),
+      max_in_flight_(limits.max_in_flight),
       connections_(std::move(connections)),
+      client_(client),
+      client_port_(client_port),
       in_(kInitialBuffer) {}
 
 TcpSession::~TcpSession() {
-    connections_->fetch_sub(1, std::memory_order_relaxed);
+    connections_->release(client_);
 }
 
 void TcpSession::start() {
-    boost::system::error_code ec;
-    auto peer = socket_.remote_endpoint(ec);
-    if (ec || worker_.stopping()) {
-        return;  // gone, or the server is stopping: the socket closes with this object
+    if (worker_.stopping()) {
+        return;  // the server is stopping: the socket closes with this object
     }
-    client_ = from_asio(peer.address());
-    client_port_ = peer.port();
+    boost::system::error_code ec;
     socket_.set_option(asio::ip::tcp::no_delay(true), ec);
     worker_.add_session(shared_from_this());
     deadline_ = std::chrono::steady_clock::now() + idle_timeout_;
@@ -54,8 +53,8 @@ void TcpSession::shutdown() {
 }
 
 void TcpSession::read() {
-    if (reading_ || read_closed_ || closed_ || queued_.size() + writing_.size() > kMaxQueued) {
-        return;  // a full queue resumes reading from on_written()
+    if (reading_ || eof_ || read_closed_ || closed_ || saturated()) {
+        return;  // a full queue resumes reading from on_written() or on_forwarded()
     }
     reading_ = true;
     socket_.async_read_some(
@@ -71,18 +70,25 @@ void TcpSession::on_read(boost::system::error_code ec, std::size_t length) {
         return;  // shutdown(): queries arriving now are not answered
     }
     if (ec) {
-        // EOF or reset: finish what is queued (RFC 7766 §6.2.4), then close.
-        read_closed_ = true;
-        if (done()) {
-            close();
+        // EOF or reset: answer the queries received, write what is queued (RFC 7766
+        // §6.2.4), then close.
+        eof_ = true;
+    } else {
+        in_used_ += length;
+    }
+    resume();
+}
+
+void TcpSession::resume() {
+    if (!read_closed_ && !saturated()) {
+        if (!process_frames()) {
+            read_closed_ = true;
         }
-        return;
+        flush();
     }
-    in_used_ += length;
-    if (!process_frames()) {
-        read_closed_ = true;
+    if (eof_ && !saturated()) {
+        read_closed_ = true;  // not saturated after parsing: every whole query is answered
     }
-    flush();
     if (done()) {
         close();
         return;
@@ -94,7 +100,7 @@ bool TcpSession::process_frames() {
     processing_ = true;
     std::size_t pos = 0;
     bool ok = true;
-    while (in_used_ - pos >= 2) {
+    while (in_used_ - pos >= 2 && !saturated()) {
         std::size_t length = static_cast<std::size_t>(in_[pos] << 8 | in_[pos + 1]);
         if (length < wire::kHeaderSize) {
             ok = false;  // no DNS message is that short: the stream is not DNS
@@ -169,14 +175,10 @@ void TcpSession::on_forwarded(const std::optional<wire::ClientSubnet>& ecs, cons
     queue(finished);
     worker_.stats().answered(note, finished);
     if (processing_) {
-        return;  // replied at once, from inside process_frames(): on_read() goes on
+        return;  // replied at once, from inside process_frames(): resume() goes on
     }
     flush();
-    if (done()) {
-        close();
-        return;
-    }
-    read();
+    resume();
 }
 
 void TcpSession::queue(std::span<const std::uint8_t> answer) {
@@ -184,6 +186,7 @@ void TcpSession::queue(std::span<const std::uint8_t> answer) {
     queued_.push_back(static_cast<std::uint8_t>(length >> 8));
     queued_.push_back(static_cast<std::uint8_t>(length));
     queued_.insert(queued_.end(), answer.begin(), answer.end());
+    ++queued_count_;
 }
 
 void TcpSession::flush() {
@@ -191,6 +194,8 @@ void TcpSession::flush() {
         return;
     }
     writing_.swap(queued_);  // queued_ takes the old, empty buffer and keeps its capacity
+    writing_count_ = queued_count_;
+    queued_count_ = 0;
     asio::async_write(socket_, asio::buffer(writing_),
                       [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                           self->on_written(ec);
@@ -199,6 +204,7 @@ void TcpSession::flush() {
 
 void TcpSession::on_written(boost::system::error_code ec) {
     writing_.clear();
+    writing_count_ = 0;
     if (closed_) {
         return;
     }
@@ -207,11 +213,7 @@ void TcpSession::on_written(boost::system::error_code ec) {
         return;
     }
     flush();
-    if (done()) {
-        close();
-        return;
-    }
-    read();
+    resume();
 }
 
 void TcpSession::watch_idle() {

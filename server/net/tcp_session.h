@@ -5,7 +5,8 @@
 // pipelined queries see no head-of-line blocking. An idle deadline closes connections
 // that send no query (RFC 7766 §6.2.3). Forwarded queries are answered when their
 // reply comes, out of order (RFC 7766 §6.2.1.1): answers from the zones or the cache
-// never wait behind them.
+// never wait behind them. A session stops parsing and reading while too many of its
+// answers are not yet written (pipelining backpressure), and resumes as they drain.
 
 #include <atomic>
 #include <chrono>
@@ -20,20 +21,25 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "config/address.h"
+#include "server/net/tcp_connections.h"
 #include "server/net/worker.h"
 
 namespace sitedns::net {
 
-/// Live connections over all workers, for the connection cap.
-using ConnectionCount = std::atomic<std::size_t>;
-
 class TcpSession : public std::enable_shared_from_this<TcpSession> {
   public:
-    /// `socket` is connected and belongs to `worker`'s io_context. The session counts
-    /// itself out of `connections` when it is destroyed.
-    TcpSession(Worker& worker, boost::asio::ip::tcp::socket socket,
-               std::chrono::milliseconds idle_timeout,
-               std::shared_ptr<ConnectionCount> connections);
+    /// Per-connection limits (README "Configuration", `tcp`).
+    struct Limits {
+        std::chrono::milliseconds idle_timeout;
+        std::size_t max_in_flight;  ///< queries read whose answer is not yet written
+    };
+
+    /// `socket` is connected, from `client`:`client_port`, and belongs to `worker`'s
+    /// io_context; `connections` admitted it. The session releases itself from
+    /// `connections` when it is destroyed.
+    TcpSession(Worker& worker, boost::asio::ip::tcp::socket socket, const IpAddress& client,
+               std::uint16_t client_port, const Limits& limits,
+               std::shared_ptr<TcpConnections> connections);
     ~TcpSession();
 
     TcpSession(const TcpSession&) = delete;
@@ -50,6 +56,9 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     static constexpr std::size_t kInitialBuffer = 4096;
 
     void read();
+    /// Answers the queries waiting in the buffer while there is room, then reads on, or
+    /// closes when everything is done.
+    void resume();
     void on_read(boost::system::error_code ec, std::size_t length);
     /// Answers every whole frame in the buffer; false when the connection must close.
     bool process_frames();
@@ -64,6 +73,12 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     void watch_idle();
     void close();
     bool write_in_flight() const { return !writing_.empty(); }
+    /// Queries read whose answer is not yet written.
+    std::size_t in_flight() const { return queued_count_ + writing_count_ + forwarded_; }
+    /// Too many answers waiting: neither parse nor read until some are written.
+    bool saturated() const {
+        return in_flight() >= max_in_flight_ || queued_.size() + writing_.size() > kMaxQueued;
+    }
     /// Nothing more to read, write or wait for: the connection may close.
     bool done() const { return read_closed_ && !write_in_flight() && forwarded_ == 0; }
 
@@ -71,8 +86,9 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     boost::asio::ip::tcp::socket socket_;
     boost::asio::steady_timer idle_timer_;
     std::chrono::milliseconds idle_timeout_;
+    std::size_t max_in_flight_;
     std::chrono::steady_clock::time_point deadline_;
-    std::shared_ptr<ConnectionCount> connections_;
+    std::shared_ptr<TcpConnections> connections_;
     IpAddress client_;
     std::uint16_t client_port_ = 0;
 
@@ -80,10 +96,13 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     std::size_t in_used_ = 0;
     std::vector<std::uint8_t> queued_;   // framed answers waiting for the next write
     std::vector<std::uint8_t> writing_;  // framed answers of the write in flight
+    std::size_t queued_count_ = 0;       // answers in queued_
+    std::size_t writing_count_ = 0;      // answers in writing_
     std::size_t forwarded_ = 0;          // forwarded queries whose answer has not come yet
     bool processing_ = false;            // inside process_frames()
     bool reading_ = false;
-    bool read_closed_ = false;  // EOF from the client, or shutdown()
+    bool eof_ = false;          // EOF or error from the client: nothing more comes
+    bool read_closed_ = false;  // shutdown(), not DNS, or EOF with every query answered
     bool closed_ = false;
 };
 

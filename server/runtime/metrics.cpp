@@ -115,6 +115,18 @@ void render_queries(Writer& w, const MetricsSample& s) {
              std::to_string(s.rate_limited_truncated));
 }
 
+void render_tcp(Writer& w, const MetricsSample& s) {
+    w.value("sitedns_tcp_connections", "gauge", "DNS-over-TCP connections open.",
+            std::to_string(s.tcp_connections));
+    w.family("sitedns_tcp_connections_refused_total", "counter",
+             "TCP connections closed at accept, by the limit reached: max_connections (total) "
+             "or max_connections_per_client (per_client).");
+    w.series("sitedns_tcp_connections_refused_total", {{"reason", "total"}},
+             std::to_string(s.tcp_refused_total));
+    w.series("sitedns_tcp_connections_refused_total", {{"reason", "per_client"}},
+             std::to_string(s.tcp_refused_per_client));
+}
+
 void render_latency(Writer& w, const MetricsSample& s) {
     constexpr std::string_view name = "sitedns_answer_duration_seconds";
     w.family(name, "histogram", "Time from receiving a query to sending its answer.");
@@ -238,6 +250,7 @@ MetricsSample Metrics::sample() const {
 std::string render_prometheus(const MetricsSample& sample) {
     Writer w;
     render_queries(w, sample);
+    render_tcp(w, sample);
     render_latency(w, sample);
     render_forwarding(w, sample);
     render_runtime(w, sample);

@@ -98,9 +98,12 @@ struct UpstreamSample {
 /// Everything one scrape reports; collectors add into it (sums over workers).
 struct MetricsSample {
     std::map<QueryLabels, std::uint64_t> queries;
-    std::map<std::string, std::uint64_t> dropped_queries;          ///< by protocol
-    std::uint64_t rate_limited_dropped = 0;                        ///< RRL: not answered
-    std::uint64_t rate_limited_truncated = 0;                      ///< RRL: answered TC=1
+    std::map<std::string, std::uint64_t> dropped_queries;  ///< by protocol
+    std::uint64_t rate_limited_dropped = 0;                ///< RRL: not answered
+    std::uint64_t rate_limited_truncated = 0;              ///< RRL: answered TC=1
+    std::uint64_t tcp_connections = 0;                     ///< open now
+    std::uint64_t tcp_refused_total = 0;       ///< closed at accept: over max_connections
+    std::uint64_t tcp_refused_per_client = 0;  ///< over max_connections_per_client
     std::array<std::uint64_t, kLatencyBuckets> latency_buckets{};  ///< not cumulative
     std::uint64_t latency_sum_ns = 0;
     std::uint64_t forwarded = 0;

@@ -37,7 +37,9 @@ std::string errors_of(const Snapshot& snapshot) {
 }
 
 bool same_tcp(const TcpConfig& a, const TcpConfig& b) {
-    return a.idle_timeout_ms == b.idle_timeout_ms && a.max_connections == b.max_connections;
+    return a.idle_timeout_ms == b.idle_timeout_ms && a.max_connections == b.max_connections &&
+           a.max_connections_per_client == b.max_connections_per_client &&
+           a.max_queries_in_flight == b.max_queries_in_flight;
 }
 
 std::int64_t milliseconds_since(std::chrono::steady_clock::time_point start) {

@@ -101,6 +101,8 @@ TEST(ConfigDefaults, EmptyObjectGivesTheDefaults) {
     EXPECT_FALSE(config.metrics_listen.has_value());
     EXPECT_EQ(config.tcp.idle_timeout_ms, 10'000U);
     EXPECT_EQ(config.tcp.max_connections, 1'000U);
+    EXPECT_EQ(config.tcp.max_connections_per_client, 20U);
+    EXPECT_EQ(config.tcp.max_queries_in_flight, 100U);
 }
 
 TEST(ConfigDefaults, EveryKeyIsRead) {
@@ -117,7 +119,8 @@ TEST(ConfigDefaults, EveryKeyIsRead) {
         "log": { "level": "debug", "queries": true },
         "user": "sitedns",
         "metrics_listen": "127.0.0.1:9153",
-        "tcp": { "idle_timeout_ms": 3600000, "max_connections": 1 }
+        "tcp": { "idle_timeout_ms": 3600000, "max_connections": 1,
+                 "max_connections_per_client": 100000, "max_queries_in_flight": 65535 }
     })",
                                  "/etc/sitedns", "site.json");
     EXPECT_EQ(config.listen,
@@ -140,6 +143,8 @@ TEST(ConfigDefaults, EveryKeyIsRead) {
     EXPECT_EQ(config.metrics_listen, endpoint("127.0.0.1:9153"));
     EXPECT_EQ(config.tcp.idle_timeout_ms, 3'600'000U);
     EXPECT_EQ(config.tcp.max_connections, 1U);
+    EXPECT_EQ(config.tcp.max_connections_per_client, 100'000U);
+    EXPECT_EQ(config.tcp.max_queries_in_flight, 65'535U);
     EXPECT_EQ(config.source, "site.json");
 }
 
@@ -353,6 +358,16 @@ const ErrorCase kErrorCases[] = {
      "t.json: /tcp/idle_timeout_ms: must be between 1 and 3600000, got 3600001"},
     {R"({"tcp": {"max_connections": 1000001}})",
      "t.json: /tcp/max_connections: must be between 1 and 1000000, got 1000001"},
+    {R"({"tcp": {"max_connections_per_client": 0}})",
+     "t.json: /tcp/max_connections_per_client: must be between 1 and 100000, got 0"},
+    {R"({"tcp": {"max_connections_per_client": 100001}})",
+     "t.json: /tcp/max_connections_per_client: must be between 1 and 100000, got 100001"},
+    {R"({"tcp": {"max_queries_in_flight": 0}})",
+     "t.json: /tcp/max_queries_in_flight: must be between 1 and 65535, got 0"},
+    {R"({"tcp": {"max_queries_in_flight": 65536}})",
+     "t.json: /tcp/max_queries_in_flight: must be between 1 and 65535, got 65536"},
+    {R"({"tcp": {"max_queries_in_flight": "2"}})",
+     "t.json: /tcp/max_queries_in_flight: expected an integer, got a string"},
     {R"({"tcp": {"max_conections": 10}})",
      "t.json: /tcp/max_conections: unknown key \"max_conections\"; did you mean "
      "\"max_connections\"?"},

@@ -20,6 +20,9 @@ MetricsSample small_sample() {
     s.dropped_queries["udp"] = 3;
     s.rate_limited_dropped = 9;
     s.rate_limited_truncated = 6;
+    s.tcp_connections = 11;
+    s.tcp_refused_total = 12;
+    s.tcp_refused_per_client = 13;
     s.latency_buckets[0] = 1;                    // <= 10 us
     s.latency_buckets[3] = 4;                    // <= 100 us
     s.latency_buckets[kLatencyBuckets - 1] = 1;  // above 1 s
@@ -54,6 +57,13 @@ sitedns_dropped_queries_total{protocol="udp"} 3
 # TYPE sitedns_rate_limited_total counter
 sitedns_rate_limited_total{action="dropped"} 9
 sitedns_rate_limited_total{action="truncated"} 6
+# HELP sitedns_tcp_connections DNS-over-TCP connections open.
+# TYPE sitedns_tcp_connections gauge
+sitedns_tcp_connections 11
+# HELP sitedns_tcp_connections_refused_total TCP connections closed at accept, by the limit reached: max_connections (total) or max_connections_per_client (per_client).
+# TYPE sitedns_tcp_connections_refused_total counter
+sitedns_tcp_connections_refused_total{reason="total"} 12
+sitedns_tcp_connections_refused_total{reason="per_client"} 13
 # HELP sitedns_answer_duration_seconds Time from receiving a query to sending its answer.
 # TYPE sitedns_answer_duration_seconds histogram
 sitedns_answer_duration_seconds_bucket{le="0.00001"} 1

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# TCP limits (issue 7, item 4) through the sitedns binary on loopback: with
+# max_connections_per_client 2, a third connection from 127.0.0.1 is closed at accept
+# while 127.0.0.2 is still answered, and 127.0.0.1 connects again once one of its
+# connections ends; sitedns_tcp_connections_refused_total{reason="per_client"} counts the
+# refusal. With max_queries_in_flight 2, 50 queries pipelined before any answer is read
+# all get their answer, also when the client closes its sending side before reading: the
+# server paces its reading, it drops nothing.
+#
+# Usage: tcp_limits_test.sh PATH/TO/sitedns SOURCE_DIR
+set -u
+
+SITEDNS=${1:?usage: tcp_limits_test.sh SITEDNS SOURCE_DIR}
+: "${2:?usage: tcp_limits_test.sh SITEDNS SOURCE_DIR}"
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
+
+for tool in curl python3; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "skip: '$tool' is not installed"; exit 77; }
+done
+
+die() { fail "$*"; echo "--- sitedns log"; tail -20 "$WORK/sitedns.log"; exit 1; }
+
+wait_for_file() {  # wait_for_file FILE: bounded wait for a non-empty FILE from sitedns
+    local deadline=$((SECONDS + 10))
+    until [ -s "$1" ]; do
+        kill -0 "$PID" 2>/dev/null || return 1
+        [ $SECONDS -lt $deadline ] || return 1
+        sleep 0.05
+    done
+}
+scrape() { curl -sf --max-time 5 "http://127.0.0.1:$METRICS_PORT/metrics" >"$1"; }
+value() {  # value FILE SERIES: its value, 0 when absent
+    awk -v k="$2" '$1 == k { print $2; found = 1 } END { if (!found) print 0 }' "$1"
+}
+field() {  # field JSON PYTHON_EXPRESSION over `r`, the client's result
+    python3 -c "import json, sys; r = json.loads(sys.argv[1]); print($2)" "$1"
+}
+client() { python3 "$HERE/tcp_limits_client.py" "$PORT" "$@"; }
+
+cat >"$WORK/t.json" <<'JSON'
+{ "origin": "t.test.", "ttl": 60,
+  "soa": { "mname": "ns.t.test.", "rname": "hostmaster.t.test.", "serial": 1,
+           "refresh": 3600, "retry": 600, "expire": 604800, "minimum": 60 },
+  "records": [ { "name": "@", "type": "NS", "data": "ns.t.test." },
+               { "name": "ns", "type": "A", "data": "192.0.2.53" },
+               { "name": "www", "type": "A", "data": "192.0.2.1" } ] }
+JSON
+cat >"$WORK/sitedns.json" <<'JSON'
+{ "listen": ["127.0.0.1:0"], "threads": 2, "metrics_listen": "127.0.0.1:0", "upstreams": [],
+  "views": [ { "name": "all", "match_clients": ["any"], "zones": ["t.json"] } ],
+  "tcp": { "max_connections_per_client": 2, "max_queries_in_flight": 2 } }
+JSON
+
+"$SITEDNS" check --config "$WORK/sitedns.json" >"$WORK/check.log" 2>&1 &&
+    pass "sitedns check accepts the tcp limits" || { cat "$WORK/check.log"; fail "sitedns check"; }
+
+SITEDNS_PORT_FILE="$WORK/sitedns.port" SITEDNS_METRICS_PORT_FILE="$WORK/metrics.port" \
+    "$SITEDNS" --config "$WORK/sitedns.json" >"$WORK/sitedns.log" 2>&1 &
+PID=$!
+PIDS+=("$PID")
+wait_for_file "$WORK/sitedns.port" && wait_for_file "$WORK/metrics.port" || die "sitedns did not start"
+PORT=$(cat "$WORK/sitedns.port")
+METRICS_PORT=$(cat "$WORK/metrics.port")
+pass "sitedns on port $PORT, metrics on port $METRICS_PORT"
+
+# ---------------------------------------------------------------- per client
+
+scrape "$WORK/s0" || die "scrape failed"
+grep -q '^# TYPE sitedns_tcp_connections_refused_total counter$' "$WORK/s0" &&
+    pass "sitedns_tcp_connections_refused_total is declared" || fail "no refused counter"
+out=$(client per_client) || die "the client failed: $out"
+scrape "$WORK/s1" || die "scrape failed"
+echo "     per_client: $out"
+check "two connections from 127.0.0.1 are answered" [ "$(field "$out" 'r["first_two"]')" = True ]
+check "a third from 127.0.0.1 is closed at once" [ "$(field "$out" 'r["third_closed"]')" = True ]
+check "127.0.0.2 is still answered" [ "$(field "$out" 'r["other_answered"]')" = True ]
+check "127.0.0.1 connects again once one of its connections ends" \
+    [ "$(field "$out" 'r["again"]')" = True ]
+refused=$(($(value "$WORK/s1" 'sitedns_tcp_connections_refused_total{reason="per_client"}') -
+           $(value "$WORK/s0" 'sitedns_tcp_connections_refused_total{reason="per_client"}')))
+check "refused_total{reason=\"per_client\"} moved ($refused)" [ "$refused" -ge 1 ]
+check "refused_total{reason=\"total\"} did not move" \
+    [ "$(value "$WORK/s1" 'sitedns_tcp_connections_refused_total{reason="total"}')" = 0 ]
+
+# ---------------------------------------------------------------- in flight
+
+out=$(client pipeline 50) || die "the client failed: $out"
+echo "     pipeline: $out"
+check "50 pipelined queries all get their answer with max_queries_in_flight 2" \
+    [ "$(field "$out" 'r == {"sent": 50, "answered": 50, "all": True}')" = True ]
+out=$(client pipeline 50 eof) || die "the client failed: $out"
+echo "     pipeline, then EOF: $out"
+check "and all 50 too when the client closes its side before reading" \
+    [ "$(field "$out" 'r == {"sent": 50, "answered": 50, "all": True}')" = True ]
+
+kill -TERM "$PID"
+for _ in $(seq 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$PID" 2>/dev/null && fail "sitedns did not stop on SIGTERM"
+
+echo "$FAILURES failure(s)"
+[ "$FAILURES" -eq 0 ]
