@@ -159,6 +159,9 @@ class MasterReader {
                     ++line;
                     continue;
                 }
+                if (!plain_.range_error.empty()) {
+                    detail::fail(zone_.source, where(line), plain_.range_error);
+                }
             }
             if (!read_with_ldns(fp, pos, line, ttl, depth)) break;
         }

@@ -55,6 +55,16 @@ std::string_view next_token(std::string_view& rest) {
     return token;
 }
 
+/// True when `text` is all decimal digits with a value above `max`: a number ldns would
+/// wrap silently.
+bool too_big(std::string_view text, std::uint32_t max) {
+    if (text.empty() || !std::all_of(text.begin(), text.end(), is_digit)) return false;
+    if (text.size() > 10) return true;
+    std::uint64_t value = 0;
+    for (const char c : text) value = value * 10 + static_cast<std::uint64_t>(c - '0');
+    return value > max;
+}
+
 /// Decimal digits only, at most 10, up to `max`; false otherwise (ldns would wrap or
 /// refuse: it gets the text).
 bool read_number(std::string_view text, std::uint32_t max, std::uint32_t& out) {
@@ -197,7 +207,7 @@ bool read_txt(std::string_view rest, std::vector<std::uint8_t>& rdata) {
 /// The RDATA of `type` from its text: the fields, separated by blanks, exactly as many
 /// as the type has (ldns refuses missing and superfluous ones).
 bool read_rdata(std::uint16_t type, std::string_view rest, std::span<const std::uint8_t> origin,
-                std::vector<std::uint8_t>& rdata) {
+                std::vector<std::uint8_t>& rdata, std::string& range_error) {
     if (type == dns::rrtype::TXT) return read_txt(rest, rdata);
     std::array<std::string_view, 8> fields;
     std::size_t count = 0;
@@ -226,6 +236,11 @@ bool read_rdata(std::uint16_t type, std::string_view rest, std::span<const std::
             return count == 1 && append_name(fields[0], origin, rdata);
         case dns::rrtype::MX: {
             std::uint32_t preference = 0;
+            if (count == 2 && too_big(fields[0], 0xffff)) {
+                range_error =
+                    "MX preference " + std::string(fields[0]) + " is out of range 0..65535";
+                return false;
+            }
             if (count != 2 || !read_number(fields[0], 0xffff, preference)) return false;
             append_u16(static_cast<std::uint16_t>(preference), rdata);
             return append_name(fields[1], origin, rdata);
@@ -237,6 +252,11 @@ bool read_rdata(std::uint16_t type, std::string_view rest, std::span<const std::
             }
             for (std::size_t i = 2; i < 7; ++i) {
                 std::uint32_t value = 0;
+                if (too_big(fields[i], 0xffffffff)) {
+                    range_error =
+                        "SOA value " + std::string(fields[i]) + " is out of range 0..4294967295";
+                    return false;
+                }
                 if (!read_number(fields[i], 0xffffffff, value)) return false;
                 append_u32(value, rdata);
             }
@@ -272,6 +292,7 @@ bool is_class(std::string_view token) {
 }  // namespace
 
 bool read_plain_rr(std::string_view line, const MasterState& state, PlainRr& out) {
+    out.range_error.clear();
     std::string_view text;
     bool quoted = false;
     if (line.empty() || line.front() == '$' || !plain_text(line, text, quoted) || text.empty()) {
@@ -295,6 +316,11 @@ bool read_plain_rr(std::string_view line, const MasterState& state, PlainRr& out
     if (token.empty()) return false;
     out.ttl = state.default_ttl == 0 ? kLdnsDefaultTtl : state.default_ttl;
     if (is_digit(token.front())) {
+        if (too_big(token, 0xffffffff)) {
+            out.range_error =
+                "TTL " + std::string(token) + " is out of range 0..2147483647 (RFC 2181 §8)";
+            return false;
+        }
         if (!read_number(token, 0xffffffff, out.ttl)) return false;
         token = next_token(rest);
     }
@@ -305,7 +331,7 @@ bool read_plain_rr(std::string_view line, const MasterState& state, PlainRr& out
     out.type = plain_type(token);
     if (out.type == 0 || (quoted && out.type != dns::rrtype::TXT)) return false;
     out.rdata.clear();
-    return read_rdata(out.type, rest, state.origin, out.rdata);
+    return read_rdata(out.type, rest, state.origin, out.rdata, out.range_error);
 }
 
 }  // namespace sitedns::load::detail

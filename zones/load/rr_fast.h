@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct PlainRr {
     std::uint16_t type = 0;
     std::uint32_t ttl = 0;
     std::vector<std::uint8_t> rdata;  ///< uncompressed wire, names in their given case
+    /// Set (and false returned) when the line is plain but a number in it is out of
+    /// range: ldns would silently wrap it (MX 70000 became 4464), so it is an error.
+    std::string range_error;
 
     std::span<const std::uint8_t> owner_wire() const { return {owner, owner_size}; }
 };
