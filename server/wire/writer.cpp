@@ -25,6 +25,9 @@ void WireWriter::rollback(Mark m) {
     if (m.names <= name_count_) {
         name_count_ = m.names;
     }
+    if (m.seen <= seen_size_) {
+        seen_size_ = m.seen;
+    }
 }
 
 bool WireWriter::u8(std::uint8_t v) {

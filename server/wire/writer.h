@@ -19,8 +19,9 @@ class WireWriter {
     struct Mark {
         std::size_t size;
         std::size_t names;
+        std::size_t seen;  ///< bytes of names_seen_ in use
     };
-    Mark mark() const { return {size_, name_count_}; }
+    Mark mark() const { return {size_, name_count_, seen_size_}; }
     /// Forgets everything written after `m`, names remembered for compression too.
     void rollback(Mark m);
 
