@@ -53,26 +53,6 @@ std::size_t name_size(std::span<const std::uint8_t> packet) {
     return at < packet.size() && size <= dns::kMaxNameWire ? size : 0;
 }
 
-/// Copies the `n` bytes of a name lowercased into `to` (which has room for n + 7) and
-/// returns a hash of them; `readable` bytes may be read from `from` (n and what follows
-/// it in the packet), so the name's last bytes are read as one word whenever there are
-/// eight to read.
-std::uint64_t copy_name(std::uint8_t* to, const std::uint8_t* from, std::size_t n,
-                        std::size_t readable) {
-    if (readable < (n + 7) / 8 * 8) return dns::copy_lower_hash(to, from, n);
-    constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
-    std::uint64_t h = n;
-    for (std::size_t i = 0; i < n; i += 8) {
-        std::uint64_t word;
-        std::memcpy(&word, from + i, 8);
-        if (n - i < 8) word &= (std::uint64_t{1} << (8 * (n - i))) - 1;  // little-endian
-        word = dns::lower_word(word);
-        std::memcpy(to + i, &word, 8);  // bytes past the name are overwritten after
-        h = (h ^ word) * kMul;
-    }
-    return h ^ (h >> 29);
-}
-
 std::int64_t ticks(AnswerCache::Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
@@ -177,8 +157,10 @@ bool AnswerCache::make_key(std::span<const std::uint8_t> packet, Transport trans
     if (additional == 1 && !plain_opt(tail + 4)) return false;
     // The hash covers the name and type, which tell most keys apart; find() compares
     // the whole key.
-    const std::uint64_t name_hash = copy_name(key.bytes + kNameAt, p + wire::kHeaderSize, name,
-                                              packet.size() - wire::kHeaderSize);
+    // The packet holds the name and at least 4 more bytes, the key room for 7 past it: the
+    // name's last bytes are copied as one word whenever the packet has them.
+    const std::uint64_t name_hash = dns::copy_lower_hash(key.bytes + kNameAt, p + wire::kHeaderSize,
+                                                         name, packet.size() - wire::kHeaderSize);
     // Type and class, then the OPT if there is one: fixed-size copies, no library call.
     std::memcpy(key.bytes + kNameAt + name, tail, 4);
     if (additional == 1) std::memcpy(key.bytes + kNameAt + name + 4, tail + 4, kOptSize);

@@ -28,21 +28,6 @@ constexpr std::uint64_t fold_case(std::uint64_t word) {
     return word | 0x2020202020202020ull;
 }
 
-/// Copies `n` bytes from `from` to `to`, lowercased. `to` and `from` may be the same.
-inline void copy_lower(std::uint8_t* to, const std::uint8_t* from, std::size_t n) {
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        std::uint64_t word;
-        std::memcpy(&word, from + i, 8);
-        word = lower_word(word);
-        std::memcpy(to + i, &word, 8);
-    }
-    for (; i < n; ++i) {
-        const std::uint8_t c = from[i];
-        to[i] = (c >= 'A' && c <= 'Z') ? static_cast<std::uint8_t>(c + 32) : c;
-    }
-}
-
 /// The `n` (< 8) bytes at `p` as the low bytes of a word, the rest zero. A byte loop:
 /// a memcpy of variable length would be a library call.
 inline std::uint64_t load_tail(const std::uint8_t* p, std::size_t n) {
@@ -51,9 +36,12 @@ inline std::uint64_t load_tail(const std::uint8_t* p, std::size_t n) {
     return tail;
 }
 
-/// copy_lower() that also returns a hash of the lowercased bytes (not hash_lower's:
-/// a hash of its own, computed in the same pass).
-inline std::uint64_t copy_lower_hash(std::uint8_t* to, const std::uint8_t* from, std::size_t n) {
+/// Copies `n` bytes from `from` to `to` lowercased and returns a hash of them (not
+/// hash_lower's: its own, computed in the same pass). `to` and `from` may be the same.
+/// When `words` bytes (at least n rounded up to 8) may be read from `from` and written
+/// to `to`, the last bytes go as one word too (the bytes written past n are garbage).
+inline std::uint64_t copy_lower_hash(std::uint8_t* to, const std::uint8_t* from, std::size_t n,
+                                     std::size_t words = 0) {
     constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
     std::uint64_t h = n;
     std::size_t i = 0;
@@ -64,13 +52,25 @@ inline std::uint64_t copy_lower_hash(std::uint8_t* to, const std::uint8_t* from,
         std::memcpy(to + i, &word, 8);
         h = (h ^ word) * kMul;
     }
-    if (i < n) {
-        const std::uint64_t tail = lower_word(load_tail(from + i, n - i));
-        for (std::size_t k = 0; i + k < n; ++k)
+    if (i == n) return h ^ (h >> 29);
+    std::uint64_t tail;
+    if (words >= i + 8) {
+        std::memcpy(&tail, from + i, 8);
+        tail = lower_word(tail & ((std::uint64_t{1} << (8 * (n - i))) - 1));  // little-endian
+        std::memcpy(to + i, &tail, 8);
+    } else {
+        tail = lower_word(load_tail(from + i, n - i));
+        for (std::size_t k = 0; i + k < n; ++k) {
             to[i + k] = static_cast<std::uint8_t>(tail >> (8 * k));
-        h = (h ^ tail) * kMul;
+        }
     }
+    h = (h ^ tail) * kMul;
     return h ^ (h >> 29);
+}
+
+/// Copies `n` bytes from `from` to `to`, lowercased. `to` and `from` may be the same.
+inline void copy_lower(std::uint8_t* to, const std::uint8_t* from, std::size_t n) {
+    (void)copy_lower_hash(to, from, n);
 }
 
 /// True when the `n` bytes at `a` and `b` are equal ignoring ASCII case (RFC 4343).
