@@ -6,6 +6,7 @@
 
 #include "server/wire/header.h"
 #include "zones/dns/name.h"
+#include "zones/dns/wire_hash.h"
 
 namespace sitedns::upstream {
 
@@ -45,11 +46,7 @@ bool AnswerCache::matches(const Entry& e, std::uint64_t h, const CacheKey& key) 
         e.message.size() < wire::kHeaderSize + n) {
         return false;
     }
-    const std::uint8_t* name = e.message.data() + wire::kHeaderSize;
-    for (std::size_t i = 0; i < n; ++i) {
-        if (dns::lower(name[i]) != key.qname_lower[i]) return false;
-    }
-    return true;
+    return dns::equal_lower(e.message.data() + wire::kHeaderSize, key.qname_lower.data(), n);
 }
 
 std::uint32_t AnswerCache::lookup(std::uint64_t h, const CacheKey& key) const {

@@ -9,6 +9,7 @@
 #include "server/wire/writer.h"
 #include "zones/dns/name.h"
 #include "zones/dns/types.h"
+#include "zones/dns/wire_hash.h"
 
 namespace sitedns::upstream {
 
@@ -145,10 +146,7 @@ bool reply_matches(std::span<const std::uint8_t> reply, std::uint16_t id, const 
     // The question name is the first name of the message, so it cannot be compressed:
     // equal bytes (ignoring case, RFC 4343) are the same name. Label lengths are < 64,
     // which lowercasing leaves alone.
-    const std::uint8_t* name = reply.data() + wire::kHeaderSize;
-    for (std::size_t i = 0; i < n; ++i) {
-        if (dns::lower(name[i]) != q.qname_lower.bytes[i]) return false;
-    }
+    if (!dns::equal_lower(reply.data() + wire::kHeaderSize, q.qname_lower.bytes, n)) return false;
     const std::size_t at = wire::kHeaderSize + n;
     const auto u16 = [&](std::size_t o) {
         return static_cast<std::uint16_t>(reply[o] << 8 | reply[o + 1]);
