@@ -16,6 +16,7 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
+#include <boost/system/system_error.hpp>
 
 #include "server/net/rate_limiter.h"
 #include "server/wire/truncated_reply.h"
@@ -137,9 +138,14 @@ UdpListener::UdpListener(Worker& worker, asio::ip::udp::socket socket)
       batch_(std::make_unique<Batch>(worker.snapshots())),
       stats_(worker.acquire_udp_stats()) {
     // The receive thread blocks in recvmmsg(), waking at least every kIdleWake.
+    // A socket left non-blocking would spin the thread: fail the bind instead.
     const int flags = ::fcntl(socket_->fd, F_GETFL);
-    ::fcntl(socket_->fd, F_SETFL, flags & ~O_NONBLOCK);
-    ::setsockopt(socket_->fd, SOL_SOCKET, SO_RCVTIMEO, &kIdleWake, sizeof(kIdleWake));
+    if (flags < 0 || ::fcntl(socket_->fd, F_SETFL, flags & ~O_NONBLOCK) < 0 ||
+        ::setsockopt(socket_->fd, SOL_SOCKET, SO_RCVTIMEO, &kIdleWake, sizeof(kIdleWake)) < 0) {
+        throw boost::system::system_error(
+            boost::system::error_code(errno, boost::system::system_category()),
+            "setting up the UDP receive socket");
+    }
 }
 
 UdpListener::~UdpListener() {
@@ -167,7 +173,14 @@ void UdpListener::run() {
         const int n = ::recvmmsg(socket_->fd, b.received.data(), kBatch, MSG_WAITFORONE, nullptr);
         if (stopping_.load(std::memory_order_relaxed)) break;
         if (n > 0) {
-            answer_batch(static_cast<std::size_t>(n));
+            try {
+                answer_batch(static_cast<std::size_t>(n));
+            } catch (const std::exception& e) {
+                // Out of memory handing a query to the worker, say: that batch goes
+                // unanswered (clients retry), the thread and the server carry on, as a
+                // worker's io_context does (IoContextPool::run_one).
+                spdlog::error("udp {}: {}", worker_.index(), e.what());
+            }
             continue;
         }
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {

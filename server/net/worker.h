@@ -25,9 +25,6 @@ namespace sitedns::net {
 
 class TcpSession;
 
-/// Largest UDP payload accepted (an IPv4 datagram's bound).
-inline constexpr std::size_t kMaxDatagram = 65535;
-
 /// The forwarder's options for the configured `forwarding` keys.
 upstream::ForwarderOptions forwarder_options(const ForwardingConfig& config);
 
@@ -60,8 +57,6 @@ class Worker {
     /// The snapshot to answer the next packet from (no lock; see SnapshotReader).
     const runtime::Snapshot& snapshot() { return snapshot_.get(); }
 
-    /// Where UDP datagrams are received; used synchronously, on this thread only.
-    std::span<std::uint8_t> receive_buffer() { return buffers_->receive; }
     /// Where answers are written before they are sent or queued; same rule.
     std::span<std::uint8_t> answer_buffer() { return buffers_->answer; }
     /// Where this worker's forwarded queries go (on this thread only).
@@ -79,16 +74,12 @@ class Worker {
     /// A forwarded query answered from this worker's cache, with the client's ECS echo
     /// (in the answer buffer); empty on a miss. Shared by the UDP and TCP paths.
     std::span<const std::uint8_t> cached_forward(const query::Decision& decision) {
-        return cached_forward(decision, answer_buffer());
-    }
-    /// The same into `out` (limit plus ECS room), from any of this worker's threads: the
-    /// forwarder's cache takes a lock, so the UDP receive threads answer hits themselves.
-    std::span<const std::uint8_t> cached_forward(const query::Decision& decision,
-                                                 std::span<std::uint8_t> out) {
         std::uint32_t fresh_for = 0;
-        return cached_forward(decision, out, fresh_for);
+        return cached_forward(decision, answer_buffer(), fresh_for);
     }
-    /// The same, with the seconds the answer stays fresh.
+    /// The same into `out` (limit plus ECS room), with the seconds the answer stays fresh,
+    /// from any of this worker's threads: the forwarder's cache takes a lock, so the UDP
+    /// receive threads answer hits themselves.
     std::span<const std::uint8_t> cached_forward(const query::Decision& decision,
                                                  std::span<std::uint8_t> out,
                                                  std::uint32_t& fresh_for);
@@ -116,7 +107,6 @@ class Worker {
     void refresh_snapshot();
 
     struct Buffers {
-        std::array<std::uint8_t, kMaxDatagram> receive;
         std::array<std::uint8_t, query::kMaxMessage> answer;
         query::Decision decision;
         query::AnswerCache answers;
