@@ -56,6 +56,7 @@ struct TcpConfig {
     std::uint32_t max_connections = 1'000;
     std::uint32_t max_connections_per_client = 20;  ///< from one client address, 1..100000
     std::uint32_t max_queries_in_flight = 100;      ///< answers not yet written, 1..65535
+    friend bool operator==(const TcpConfig&, const TcpConfig&) = default;
 };
 
 /// Forwarding limits and timers (SPEC §5, README "Forwarding"); the server maps them onto

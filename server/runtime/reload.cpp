@@ -36,12 +36,6 @@ std::string errors_of(const Snapshot& snapshot) {
     return text;
 }
 
-bool same_tcp(const TcpConfig& a, const TcpConfig& b) {
-    return a.idle_timeout_ms == b.idle_timeout_ms && a.max_connections == b.max_connections &&
-           a.max_connections_per_client == b.max_connections_per_client &&
-           a.max_queries_in_flight == b.max_queries_in_flight;
-}
-
 std::int64_t milliseconds_since(std::chrono::steady_clock::time_point start) {
     using std::chrono::duration_cast;
     using std::chrono::milliseconds;
@@ -107,7 +101,7 @@ Reloader::Reloader(ConfigSource source, SnapshotHolder& snapshots, std::vector<E
       stats_(stats) {
     const auto initial = snapshots_.load();
     fixed_ = Fixed{initial->config.listen, initial->config.threads, initial->config.tcp,
-                   initial->config.metrics_listen};
+                   initial->config.metrics_listen, initial->config.user};
     thread_ = std::thread([this] { loop(); });
 }
 
@@ -218,11 +212,14 @@ void Reloader::warn_restart_only(const Config& next) const {
         spdlog::warn("threads changed from {} to {}: needs a restart", fixed_.threads,
                      next.threads);
     }
-    if (!same_tcp(next.tcp, fixed_.tcp)) {
+    if (next.tcp != fixed_.tcp) {
         spdlog::warn("tcp limits changed: they need a restart");
     }
     if (next.metrics_listen != fixed_.metrics_listen) {
         spdlog::warn("metrics_listen changed: it needs a restart");
+    }
+    if (next.user != fixed_.user) {
+        spdlog::warn("user changed: it needs a restart");
     }
 }
 

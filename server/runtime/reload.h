@@ -123,6 +123,7 @@ class Reloader {
         unsigned threads = 0;
         TcpConfig tcp;
         std::optional<Endpoint> metrics_listen;
+        std::optional<std::string> user;  ///< privileges are dropped once, at start
     };
 
     void loop();

@@ -74,13 +74,6 @@ class SnapshotReader {
     /// posted to its thread by a publish hook).
     void refresh() { (void)get(); }
 
-    /// The current snapshot as a shared_ptr, for work that outlives the packet (a
-    /// forwarded query waiting for its upstream): one refcount bump, not per query.
-    std::shared_ptr<const Snapshot> share() {
-        (void)get();
-        return current_;
-    }
-
   private:
     const SnapshotHolder* holder_;
     std::uint64_t version_;
