@@ -33,3 +33,40 @@ check() {
     fi
     return 0
 }
+
+# ---- sitedns with a metrics endpoint, for the scripts that start one server.
+#   SITEDNS    the binary (set by the script)
+#   PID, PORT, METRICS_PORT   set by start_sitedns
+
+die() { fail "$*"; echo "--- sitedns log"; tail -20 "$WORK/sitedns.log"; exit 1; }
+
+wait_for_file() {  # wait_for_file FILE: bounded wait for a non-empty FILE from sitedns
+    local deadline=$((SECONDS + 10))
+    until [ -s "$1" ]; do
+        kill -0 "$PID" 2>/dev/null || return 1
+        [ $SECONDS -lt $deadline ] || return 1
+        sleep 0.05
+    done
+}
+
+# start_sitedns CONFIG: starts sitedns on the ports CONFIG asks (0: free ones), logging to
+# $WORK/sitedns.log, and waits until it serves DNS and metrics.
+start_sitedns() {
+    SITEDNS_PORT_FILE="$WORK/sitedns.port" SITEDNS_METRICS_PORT_FILE="$WORK/metrics.port" \
+        "$SITEDNS" --config "$1" >"$WORK/sitedns.log" 2>&1 &
+    PID=$!
+    PIDS+=("$PID")
+    wait_for_file "$WORK/sitedns.port" && wait_for_file "$WORK/metrics.port" ||
+        die "sitedns did not start"
+    PORT=$(cat "$WORK/sitedns.port")
+    METRICS_PORT=$(cat "$WORK/metrics.port")
+    pass "sitedns on port $PORT, metrics on port $METRICS_PORT"
+}
+
+scrape() { curl -sf --max-time 5 "http://127.0.0.1:$METRICS_PORT/metrics" >"$1"; }
+value() {  # value FILE SERIES: its value, 0 when absent
+    awk -v k="$2" '$1 == k { print $2; found = 1 } END { if (!found) print 0 }' "$1"
+}
+field() {  # field JSON PYTHON_EXPRESSION over `r`, a client script's JSON result
+    python3 -c "import json, sys; r = json.loads(sys.argv[1]); print($2)" "$1"
+}

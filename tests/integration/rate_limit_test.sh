@@ -23,20 +23,6 @@ done
 RATE=10
 FLOOD=400
 
-die() { fail "$*"; echo "--- sitedns log"; tail -20 "$WORK/sitedns.log"; exit 1; }
-
-wait_for_file() {  # wait_for_file FILE: bounded wait for a non-empty FILE from sitedns
-    local deadline=$((SECONDS + 10))
-    until [ -s "$1" ]; do
-        kill -0 "$PID" 2>/dev/null || return 1
-        [ $SECONDS -lt $deadline ] || return 1
-        sleep 0.05
-    done
-}
-scrape() { curl -sf --max-time 5 "http://127.0.0.1:$METRICS_PORT/metrics" >"$1"; }
-value() {  # value FILE SERIES: its value, 0 when absent
-    awk -v k="$2" '$1 == k { print $2; found = 1 } END { if (!found) print 0 }' "$1"
-}
 within() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }  # within N LOW HIGH
 delta() { echo $(($(value "$WORK/s1" "$1") - $(value "$WORK/s0" "$1"))); }
 wait_metric() {  # wait_metric SERIES VALUE: bounded wait until a scrape shows it
@@ -45,9 +31,6 @@ wait_metric() {  # wait_metric SERIES VALUE: bounded wait until a scrape shows i
         [ $SECONDS -lt $deadline ] || return 1
         sleep 0.05
     done
-}
-field() {  # field JSON PYTHON_EXPRESSION over `r`, the flood's result
-    python3 -c "import json, sys; r = json.loads(sys.argv[1]); print($2)" "$1"
 }
 flood() {  # flood: runs the flood, prints its JSON
     python3 "$HERE/rate_limit_flood.py" "$PORT" "$FLOOD" 127.0.0.1 127.0.0.2 127.0.0.3
@@ -73,14 +56,7 @@ config ", \"rate_limit\": { \"responses_per_second\": $RATE, \"slip\": 2, \"ipv4
 "$SITEDNS" check --config "$WORK/sitedns.json" >"$WORK/check.log" 2>&1 &&
     pass "sitedns check accepts rate_limit" || { cat "$WORK/check.log"; fail "sitedns check"; }
 
-SITEDNS_PORT_FILE="$WORK/sitedns.port" SITEDNS_METRICS_PORT_FILE="$WORK/metrics.port" \
-    "$SITEDNS" --config "$WORK/sitedns.json" >"$WORK/sitedns.log" 2>&1 &
-PID=$!
-PIDS+=("$PID")
-wait_for_file "$WORK/sitedns.port" && wait_for_file "$WORK/metrics.port" || die "sitedns did not start"
-PORT=$(cat "$WORK/sitedns.port")
-METRICS_PORT=$(cat "$WORK/metrics.port")
-pass "sitedns on port $PORT, metrics on port $METRICS_PORT"
+start_sitedns "$WORK/sitedns.json"
 
 # ---------------------------------------------------------------- limited
 

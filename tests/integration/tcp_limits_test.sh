@@ -20,23 +20,6 @@ for tool in curl python3; do
     command -v "$tool" >/dev/null 2>&1 || { echo "skip: '$tool' is not installed"; exit 77; }
 done
 
-die() { fail "$*"; echo "--- sitedns log"; tail -20 "$WORK/sitedns.log"; exit 1; }
-
-wait_for_file() {  # wait_for_file FILE: bounded wait for a non-empty FILE from sitedns
-    local deadline=$((SECONDS + 10))
-    until [ -s "$1" ]; do
-        kill -0 "$PID" 2>/dev/null || return 1
-        [ $SECONDS -lt $deadline ] || return 1
-        sleep 0.05
-    done
-}
-scrape() { curl -sf --max-time 5 "http://127.0.0.1:$METRICS_PORT/metrics" >"$1"; }
-value() {  # value FILE SERIES: its value, 0 when absent
-    awk -v k="$2" '$1 == k { print $2; found = 1 } END { if (!found) print 0 }' "$1"
-}
-field() {  # field JSON PYTHON_EXPRESSION over `r`, the client's result
-    python3 -c "import json, sys; r = json.loads(sys.argv[1]); print($2)" "$1"
-}
 client() { python3 "$HERE/tcp_limits_client.py" "$PORT" "$@"; }
 
 cat >"$WORK/t.json" <<'JSON'
@@ -56,14 +39,7 @@ JSON
 "$SITEDNS" check --config "$WORK/sitedns.json" >"$WORK/check.log" 2>&1 &&
     pass "sitedns check accepts the tcp limits" || { cat "$WORK/check.log"; fail "sitedns check"; }
 
-SITEDNS_PORT_FILE="$WORK/sitedns.port" SITEDNS_METRICS_PORT_FILE="$WORK/metrics.port" \
-    "$SITEDNS" --config "$WORK/sitedns.json" >"$WORK/sitedns.log" 2>&1 &
-PID=$!
-PIDS+=("$PID")
-wait_for_file "$WORK/sitedns.port" && wait_for_file "$WORK/metrics.port" || die "sitedns did not start"
-PORT=$(cat "$WORK/sitedns.port")
-METRICS_PORT=$(cat "$WORK/metrics.port")
-pass "sitedns on port $PORT, metrics on port $METRICS_PORT"
+start_sitedns "$WORK/sitedns.json"
 
 # ---------------------------------------------------------------- per client
 
