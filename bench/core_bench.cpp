@@ -16,8 +16,9 @@
 // the warm-up round are excluded. ns_per_q is wall-clock time, for information only.
 //
 // Prints one line: "core queries=Q rounds=N measured=M cache=on|off answered=A
-// dropped=D forwarded=F hits=H misses=M ns_per_q=T rcodes=NOERROR:n,..." (the rcodes
-// and actions are counted in the warm-up round, outside the measured loop).
+// dropped=D forwarded=F hits=H misses=M templated=T ns_per_q=T rcodes=NOERROR:n,..."
+// (templated: misses answered from the template of a name that does not exist; the
+// rcodes and actions are counted in the warm-up round, outside the measured loop).
 
 #include <array>
 #include <chrono>
@@ -205,6 +206,7 @@ int main(int argc, char** argv) {
     std::size_t actions[3] = {};  // Send, Drop, Forward
     const std::string rcodes = warm_up(*worker, batch, actions);
     const std::uint64_t hits0 = worker->cache.hits(), misses0 = worker->cache.misses();
+    const std::uint64_t templated0 = worker->cache.templated();
 
     const auto t0 = std::chrono::steady_clock::now();
     const std::uint64_t bytes = sitedns_bench_answer_all(*worker, batch, rounds);
@@ -214,13 +216,15 @@ int main(int argc, char** argv) {
 
     std::printf(
         "core queries=%zu rounds=%zu measured=%zu cache=%s answered=%zu dropped=%zu "
-        "forwarded=%zu hits=%llu misses=%llu bytes=%llu ns_per_q=%.0f rcodes=%s\n",
+        "forwarded=%zu hits=%llu misses=%llu templated=%llu bytes=%llu ns_per_q=%.0f "
+        "rcodes=%s\n",
         batch.size(), rounds, measured, worker->use_cache ? "on" : "off",
         actions[static_cast<int>(sitedns::query::Action::Send)],
         actions[static_cast<int>(sitedns::query::Action::Drop)],
         actions[static_cast<int>(sitedns::query::Action::Forward)],
         static_cast<unsigned long long>(worker->cache.hits() - hits0),
         static_cast<unsigned long long>(worker->cache.misses() - misses0),
+        static_cast<unsigned long long>(worker->cache.templated() - templated0),
         static_cast<unsigned long long>(bytes), measured > 0 ? ns / measured : 0.0, rcodes.c_str());
     return 0;
 }

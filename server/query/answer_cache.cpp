@@ -21,11 +21,15 @@ struct AnswerCache::Entry {
     std::uint16_t key_size;
     std::uint16_t answer_size;
     // Forwarded answers only (expires != 0): when stored and until when fresh, in
-    // nanoseconds of the cache's clock, and where the TTLs to count down are.
+    // nanoseconds of the cache's clock.
     std::int64_t stored;
     std::int64_t expires;
-    std::uint8_t ttl_count;
-    std::uint16_t ttls[kMaxTtls];
+    // Forwarded answers: where the TTLs to count down are. Templates of names that do
+    // not exist: where the pointers to move are, and the length of the question name
+    // the answer was written for.
+    std::uint8_t offset_count;
+    std::uint16_t offsets[std::max(kMaxTtls, wire::PointerLog::kMax)];
+    std::uint8_t question_size;
     std::uint8_t key[AnswerKey::kMaxSize];
     std::uint8_t answer[kMaxAnswer];
 };
@@ -112,6 +116,68 @@ bool holds_question(std::span<const std::uint8_t> answer, const AnswerKey& key) 
         return false;
     }
     return dns::equal_lower(answer.data() + wire::kHeaderSize, key.bytes + kNameAt, key.name_size);
+}
+
+/// The key of the template for `name`: the query's key with the node (and how the name
+/// relates to it) in place of the name. A byte above 63 where a name's first label
+/// length would be keeps it apart from every query's own key.
+void nonexistent_key(const AnswerKey& key, Nonexistent name, AnswerKey& out) {
+    std::memcpy(out.bytes, key.bytes, kNameAt);
+    out.bytes[kNameAt] = static_cast<std::uint8_t>(0xC0 | static_cast<std::uint8_t>(name.match));
+    std::memcpy(out.bytes + kNameAt + 1, &name.node, sizeof name.node);
+    const std::size_t rest = key.size - kNameAt - key.name_size;  // type, class, OPT
+    const std::size_t at = kNameAt + 1 + sizeof name.node;
+    std::memcpy(out.bytes + at, key.bytes + kNameAt + key.name_size, rest);
+    out.size = at + rest;
+    out.name_size = key.name_size;
+    // The hash covers the flags, type and OPT too: queries that differ only there (dig's
+    // and a stub resolver's) would otherwise share one set.
+    std::uint64_t words[3] = {};
+    std::memcpy(words, key.bytes + 1, 2);
+    std::memcpy(reinterpret_cast<std::uint8_t*>(words) + 2, key.bytes + kNameAt + key.name_size,
+                rest);
+    const auto node = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(name.node));
+    std::uint64_t hash = node ^ static_cast<std::uint64_t>(name.match) << 60;
+    for (std::uint64_t word : words) hash = (hash ^ word) * 0x9E3779B97F4A7C15ull;
+    out.hash = hash;
+}
+
+/// True when the pointer at `at` ends the owner name of one of the answer's records
+/// (not a name inside RDATA).
+bool in_owner_name(std::span<const std::uint8_t> m, std::size_t at) {
+    std::size_t p = skip_name(m, wire::kHeaderSize);
+    if (p == 0) return false;
+    p += 4;
+    const std::size_t records = std::size_t{u16_at(&m[6])} + u16_at(&m[8]) + u16_at(&m[10]);
+    for (std::size_t i = 0; i < records && p < m.size(); ++i) {
+        const std::size_t owner_end = skip_name(m, p);
+        if (owner_end == 0 || owner_end + 10 > m.size()) return false;
+        if (at >= p && at < owner_end) return true;
+        p = owner_end + 10 + u16_at(&m[owner_end + 8]);
+    }
+    return false;
+}
+
+/// The pointers of a template that move with the question's length: those into the
+/// encloser's labels of the question or past the question. False when a pointer makes
+/// the answer depend on the name's other labels: one into them, or one to the whole
+/// name from anything but a record's owner (an RDATA name that happens to equal it).
+bool movable_pointers(std::span<const std::uint8_t> answer, std::size_t question_size,
+                      std::size_t encloser_size, const wire::PointerLog& pointers,
+                      std::uint16_t* offsets, std::uint8_t& count) {
+    if (pointers.overflow) return false;
+    const std::size_t encloser_at = wire::kHeaderSize + question_size - encloser_size;
+    count = 0;
+    for (std::size_t i = 0; i < pointers.count; ++i) {
+        const std::size_t at = pointers.at[i];
+        const std::size_t target = u16_at(&answer[at]) & 0x3FFF;
+        if (target >= encloser_at) {
+            offsets[count++] = static_cast<std::uint16_t>(at);
+        } else if (target != wire::kHeaderSize || !in_owner_name(answer, at)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 }  // namespace
@@ -203,8 +269,8 @@ bool AnswerCache::count_down(const Entry& e, std::span<std::uint8_t> out) const 
     const std::int64_t now = ticks(clock_());
     if (now >= e.expires) return false;
     const auto age = static_cast<std::uint32_t>((now - e.stored) / 1'000'000'000);
-    for (std::size_t i = 0; i < e.ttl_count; ++i) {
-        std::uint8_t* field = out.data() + e.ttls[i];
+    for (std::size_t i = 0; i < e.offset_count; ++i) {
+        std::uint8_t* field = out.data() + e.offsets[i];
         const std::uint32_t ttl = u32_at(field) - age;  // the smallest TTL bounds the age
         field[0] = static_cast<std::uint8_t>(ttl >> 24);
         field[1] = static_cast<std::uint8_t>(ttl >> 16);
@@ -212,6 +278,64 @@ bool AnswerCache::count_down(const Entry& e, std::span<std::uint8_t> out) const 
         field[3] = static_cast<std::uint8_t>(ttl);
     }
     return true;
+}
+
+std::size_t AnswerCache::find_nonexistent(const runtime::Snapshot& snapshot,
+                                          const runtime::View* view, const AnswerKey& key,
+                                          Nonexistent name, std::span<const std::uint8_t> packet,
+                                          std::span<std::uint8_t> out) {
+    AnswerKey template_key;
+    nonexistent_key(key, name, template_key);
+    const Entry* set = set_of(template_key.hash, view);
+    for (int way = 0; way < 2; ++way) {
+        const Entry& e = set[way];
+        if (!same_key(e, snapshot, view, template_key)) continue;
+        const std::size_t old_end = wire::kHeaderSize + e.question_size;
+        const std::size_t size = e.answer_size - e.question_size + key.name_size;
+        if (size > out.size()) return 0;
+        // The stored header, the query's ID and name, then everything after the name.
+        std::memcpy(out.data(), e.answer, wire::kHeaderSize);
+        std::memcpy(out.data(), packet.data(), 2);
+        std::memcpy(out.data() + wire::kHeaderSize, packet.data() + wire::kHeaderSize,
+                    key.name_size);
+        std::memcpy(out.data() + wire::kHeaderSize + key.name_size, e.answer + old_end,
+                    e.answer_size - old_end);
+        const std::ptrdiff_t shift =
+            std::ptrdiff_t(key.name_size) - std::ptrdiff_t(e.question_size);
+        for (std::size_t i = 0; i < e.offset_count; ++i) {
+            std::uint8_t* pointer = out.data() + (e.offsets[i] + shift);
+            const auto target = static_cast<std::uint16_t>((u16_at(pointer) & 0x3FFF) + shift);
+            pointer[0] = static_cast<std::uint8_t>(0xC0 | target >> 8);
+            pointer[1] = static_cast<std::uint8_t>(target);
+        }
+        ++templated_;
+        return size;
+    }
+    return 0;
+}
+
+void AnswerCache::store_nonexistent(const runtime::Snapshot& snapshot, const runtime::View* view,
+                                    const AnswerKey& key, Nonexistent name,
+                                    std::span<const std::uint8_t> answer,
+                                    const wire::PointerLog& pointers, std::size_t limit) {
+    // The longest name must fit as well: then no answer from the template truncates
+    // or leaves records out where the full path would not.
+    if (answer.size() - key.name_size + dns::kMaxNameWire > std::min(limit, kMaxAnswer) ||
+        (answer[2] & 0x02) != 0 || !holds_question(answer, key)) {
+        return;
+    }
+    const std::size_t encloser_size =
+        name.match == model::Match::Wildcard ? name.node->key.size() - 2 : name.node->key.size();
+    std::uint16_t offsets[wire::PointerLog::kMax];
+    std::uint8_t count = 0;
+    if (!movable_pointers(answer, key.name_size, encloser_size, pointers, offsets, count)) return;
+    AnswerKey template_key;
+    nonexistent_key(key, name, template_key);
+    Entry* e = store_entry(snapshot, view, template_key, answer);
+    e->expires = 0;
+    e->question_size = static_cast<std::uint8_t>(key.name_size);
+    e->offset_count = count;
+    std::copy_n(offsets, count, e->offsets);
 }
 
 void AnswerCache::remember_forwarded(const runtime::Snapshot& snapshot, const runtime::View* view,
@@ -231,23 +355,23 @@ void AnswerCache::store_forwarded(std::span<const std::uint8_t> answer, std::uin
     if (!find_ttls(answer, ttls, count, smallest)) return;
     const std::uint32_t seconds = std::min(fresh_for, smallest);
     if (seconds == 0) return;
+    if (!holds_question(answer, *forwarded_key_)) return;
     Entry* e = store_entry(snapshot, forwarded_view_, *forwarded_key_, answer);
-    if (e == nullptr) return;
     e->stored = ticks(clock_());
     e->expires = e->stored + std::int64_t{seconds} * 1'000'000'000;
-    e->ttl_count = count;
-    std::copy_n(ttls, count, e->ttls);
+    e->offset_count = count;
+    std::copy_n(ttls, count, e->offsets);
 }
 
 void AnswerCache::store(const runtime::Snapshot& snapshot, const runtime::View* view,
                         const AnswerKey& key, std::span<const std::uint8_t> answer) {
-    if (Entry* e = store_entry(snapshot, view, key, answer); e != nullptr) e->expires = 0;
+    if (!holds_question(answer, key)) return;
+    store_entry(snapshot, view, key, answer)->expires = 0;
 }
 
 AnswerCache::Entry* AnswerCache::store_entry(const runtime::Snapshot& snapshot,
                                              const runtime::View* view, const AnswerKey& key,
                                              std::span<const std::uint8_t> answer) {
-    if (!holds_question(answer, key)) return nullptr;
     Entry* set = set_of(key.hash, view);
     // The entry of the same question if there is one (an answer replaces its older
     // self), else the least recently stored of the set.

@@ -19,6 +19,8 @@
 #include <span>
 
 #include "server/runtime/snapshot.h"
+#include "server/wire/writer.h"
+#include "zones/model/zone.h"
 
 namespace sitedns::query {
 
@@ -33,6 +35,14 @@ struct AnswerKey {
     std::size_t size = 0;
     std::size_t name_size = 0;  ///< the question name's length: packet[12, 12 + name_size)
     std::uint64_t hash = 0;
+};
+
+/// A question whose name does not exist in its zone (AnswerPlan::nonexistent_under):
+/// NXDOMAIN below `node`, the closest encloser, or an answer synthesised from `node`, a
+/// wildcard. Its answer is the same for every such name but for the name itself.
+struct Nonexistent {
+    const model::Node* node = nullptr;
+    model::Match match = model::Match::NxDomain;
 };
 
 class AnswerCache {
@@ -62,6 +72,23 @@ class AnswerCache {
     /// the least recently stored entry of its set.
     void store(const runtime::Snapshot& snapshot, const runtime::View* view, const AnswerKey& key,
                std::span<const std::uint8_t> answer);
+
+    /// Answers for names that do not exist, as templates: unique names (typos, random
+    /// labels, wildcard hosts) would each take an entry of their own and push known
+    /// answers out. One template per node, view, transport and the query's type, flags
+    /// and OPT; the query's own name goes into it and the compression pointers that
+    /// point past it move with it. Returns the answer's length, 0 on a miss or when it
+    /// would not fit `out`.
+    std::size_t find_nonexistent(const runtime::Snapshot& snapshot, const runtime::View* view,
+                                 const AnswerKey& key, Nonexistent name,
+                                 std::span<const std::uint8_t> packet, std::span<std::uint8_t> out);
+    /// Keeps `answer`, written for `key` with `pointers` logged, as the template of
+    /// `name` (see find_nonexistent): unless some name of it points into the question's
+    /// own labels, or a longer name could have made it truncate within `limit`.
+    void store_nonexistent(const runtime::Snapshot& snapshot, const runtime::View* view,
+                           const AnswerKey& key, Nonexistent name,
+                           std::span<const std::uint8_t> answer, const wire::PointerLog& pointers,
+                           std::size_t limit);
 
     /// Keeps a forwarded answer for the last query handle() looked up here, when that
     /// query was plain and its view forwards it: while it is fresh (`fresh_for` seconds,
@@ -96,9 +123,11 @@ class AnswerCache {
         return view_;
     }
 
-    /// Hits and misses since construction (this thread only).
+    /// Hits and misses since construction (this thread only), and the misses answered
+    /// from a template of find_nonexistent().
     std::uint64_t hits() const { return hits_; }
     std::uint64_t misses() const { return misses_; }
+    std::uint64_t templated() const { return templated_; }
 
   private:
     struct Entry;
@@ -115,6 +144,7 @@ class AnswerCache {
     /// Counts the TTLs of forwarded entry `e`, copied into `out`, down by its age;
     /// false when it is no longer fresh.
     bool count_down(const Entry& e, std::span<std::uint8_t> out) const;
+    /// The entry `answer` now fills (callers check it with holds_question first).
     Entry* store_entry(const runtime::Snapshot& snapshot, const runtime::View* view,
                        const AnswerKey& key, std::span<const std::uint8_t> answer);
 
@@ -130,6 +160,7 @@ class AnswerCache {
     const runtime::View* view_ = nullptr;
     std::uint64_t hits_ = 0;
     std::uint64_t misses_ = 0;
+    std::uint64_t templated_ = 0;
 };
 
 }  // namespace sitedns::query

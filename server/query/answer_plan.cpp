@@ -97,6 +97,11 @@ void plan_answer(const model::Zone& zone, std::span<const std::uint8_t> qname,
             add_referral(*found.node, plan);
             return;
         }
+        if (hop == 0 &&
+            (found.match == model::Match::NxDomain || found.match == model::Match::Wildcard)) {
+            plan.nonexistent_under = found.node;
+            plan.nonexistent_match = found.match;
+        }
         if (found.match == model::Match::NxDomain) {
             plan.rcode = dns::RCode::NXDomain;  // RFC 6604 §2.1: the chain's last name
             add_soa(zone, plan);

@@ -53,6 +53,11 @@ struct AnswerPlan {
     /// The first entries of `additional` that must fit or truncate the answer: glue
     /// for name servers below a referral's cut (RFC 9471 §3.1).
     std::size_t required_additional = 0;
+    /// Set when the question's name does not exist in the zone (NXDOMAIN, or an answer
+    /// synthesised from a wildcard): the answer then depends on this node (the closest
+    /// encloser, or the "*" node) and the query's type, not on the name's other labels.
+    const model::Node* nonexistent_under = nullptr;
+    model::Match nonexistent_match = model::Match::Exact;
 };
 
 /// Fills `plan` for a question inside `zone` (RFC 1034 §4.3.2, RFC 4592, RFC 2308,

@@ -74,9 +74,10 @@ bool write_question(wire::WireWriter& w, const wire::Query& query) {
 }  // namespace
 
 std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Framing& framing,
-                   std::span<std::uint8_t> out) {
+                   std::span<std::uint8_t> out, wire::PointerLog* pointers) {
     const std::size_t limit = std::min(framing.limit, out.size());
     wire::WireWriter w(out, limit);
+    w.log_pointers(pointers);
     static constexpr std::uint8_t kZeroHeader[wire::kHeaderSize] = {};
     (void)w.bytes(kZeroHeader);
     wire::MutableHeader header(out);

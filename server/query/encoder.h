@@ -7,6 +7,7 @@
 #include "server/query/answer_plan.h"
 #include "server/wire/ecs.h"
 #include "server/wire/message.h"
+#include "server/wire/writer.h"
 
 namespace sitedns::query {
 
@@ -29,8 +30,9 @@ struct Framing {
 /// question, then whole RRsets per section with name compression. An RRset of the
 /// answer or authority section that does not fit truncates the message with TC=1;
 /// additional records that do not fit are left out (RFC 2181 §9). The OPT, with its
-/// ECS option, always fits. Returns the length.
+/// ECS option, always fits. Returns the length. With `pointers`, where the compression
+/// pointers went is recorded there.
 std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Framing& framing,
-                   std::span<std::uint8_t> out);
+                   std::span<std::uint8_t> out, wire::PointerLog* pointers = nullptr);
 
 }  // namespace sitedns::query

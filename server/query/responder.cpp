@@ -111,11 +111,11 @@ bool choose_and_decide(const runtime::Snapshot& snapshot, const IpAddress& clien
     return forward;
 }
 
-}  // namespace
-
-void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
-                       const IpAddress& client, Transport transport, std::span<std::uint8_t> out,
-                       Decision& decision) {
+/// Parses a query, chooses its view and decides; true when `plan` and `framing` are an
+/// answer to encode, false when the decision is to drop or forward.
+bool decide_answer(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
+                   const IpAddress& client, Transport transport, Decision& decision,
+                   AnswerPlan& plan, Framing& framing) {
     decision.action = Action::Drop;
     decision.forwarded = false;
     decision.size = 0;
@@ -124,15 +124,14 @@ void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::u
     wire::Query& query = decision.query;
     const wire::ParseOutcome outcome = wire::parse_query(packet, query);
     decision.limit = answer_limit(query, transport);
-    if (outcome == wire::ParseOutcome::Drop) return;
+    if (outcome == wire::ParseOutcome::Drop) return false;
 
-    AnswerPlan plan;
-    Framing framing{decision.limit, query.question_end != 0, query.edns.present};
+    framing = Framing{decision.limit, query.question_end != 0, query.edns.present};
     if (outcome == wire::ParseOutcome::Ok) {
         if (choose_and_decide(snapshot, client, decision, plan)) {
             decision.action = Action::Forward;
             if (decision.ecs) decision.limit -= decision.ecs->option_size();
-            return;
+            return false;
         }
     } else {
         decision.view = snapshot.view_for(client);
@@ -145,7 +144,47 @@ void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::u
     framing.ra = decision.view != nullptr && decision.view->recursion;
     framing.ecs = decision.ecs ? &*decision.ecs : nullptr;
     decision.action = Action::Send;
-    decision.size = encode(query, plan, framing, out);
+    return true;
+}
+
+/// A cache miss of a plain query: answered in full and stored, except a name that does
+/// not exist, whose answer is made from (or becomes) the template of its closest
+/// encloser: unique NXDOMAIN and wildcard names would only push known answers out.
+void answer_uncached(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
+                     const IpAddress& client, Transport transport, std::span<std::uint8_t> out,
+                     Decision& decision, AnswerCache& cache, const runtime::View* view,
+                     const AnswerKey& key) {
+    AnswerPlan plan;
+    Framing framing;
+    if (!decide_answer(snapshot, packet, client, transport, decision, plan, framing)) {
+        if (decision.action == Action::Forward) cache.remember_forwarded(snapshot, view, key);
+        return;
+    }
+    if (plan.nonexistent_under == nullptr) {
+        decision.size = encode(decision.query, plan, framing, out);
+        cache.store(snapshot, view, key, out.first(decision.size));
+        return;
+    }
+    const Nonexistent name{plan.nonexistent_under, plan.nonexistent_match};
+    decision.size = cache.find_nonexistent(snapshot, view, key, name, packet,
+                                           out.first(std::min(out.size(), decision.limit)));
+    if (decision.size != 0) return;
+    wire::PointerLog pointers;
+    decision.size = encode(decision.query, plan, framing, out, &pointers);
+    cache.store_nonexistent(snapshot, view, key, name, out.first(decision.size), pointers,
+                            decision.limit);
+}
+
+}  // namespace
+
+void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
+                       const IpAddress& client, Transport transport, std::span<std::uint8_t> out,
+                       Decision& decision) {
+    AnswerPlan plan;
+    Framing framing;
+    if (decide_answer(snapshot, packet, client, transport, decision, plan, framing)) {
+        decision.size = encode(decision.query, plan, framing, out);
+    }
 }
 
 void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
@@ -167,12 +206,7 @@ void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::u
         decision.forwarded = cache.last_hit_forwarded();
         return;
     }
-    handle(snapshot, packet, client, transport, out, decision);
-    if (decision.action == Action::Send) {
-        cache.store(snapshot, view, key, out.first(decision.size));
-    } else if (decision.action == Action::Forward) {
-        cache.remember_forwarded(snapshot, view, key);
-    }
+    answer_uncached(snapshot, packet, client, transport, out, decision, cache, view, key);
 }
 
 std::size_t Responder::respond(const runtime::Snapshot& snapshot,

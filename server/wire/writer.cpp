@@ -28,6 +28,9 @@ void WireWriter::rollback(Mark m) {
     if (m.seen <= seen_size_) {
         seen_size_ = m.seen;
     }
+    while (log_ != nullptr && log_->count != 0 && log_->at[log_->count - 1] >= size_) {
+        --log_->count;
+    }
 }
 
 bool WireWriter::u8(std::uint8_t v) {
@@ -106,6 +109,7 @@ bool WireWriter::name(std::span<const std::uint8_t> wire_name, bool compress) {
     std::memcpy(buffer_.data() + size_, wire_name.data(), literal);
     size_ += literal;
     if (target != 0) {
+        if (log_ != nullptr) note_pointer(size_);
         const auto pointer = static_cast<std::uint16_t>(0xC000 | target);
         buffer_[size_++] = static_cast<std::uint8_t>(pointer >> 8);
         buffer_[size_++] = static_cast<std::uint8_t>(pointer);
@@ -122,6 +126,14 @@ bool WireWriter::name(std::span<const std::uint8_t> wire_name, bool compress) {
                  hashes[i]);
     }
     return true;
+}
+
+void WireWriter::note_pointer(std::size_t at) {
+    if (log_->count == PointerLog::kMax) {
+        log_->overflow = true;
+        return;
+    }
+    log_->at[log_->count++] = static_cast<std::uint16_t>(at);
 }
 
 void WireWriter::patch_u16(std::size_t at, std::uint16_t v) {

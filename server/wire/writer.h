@@ -6,6 +6,15 @@
 
 namespace sitedns::wire {
 
+/// Where a message's compression pointers went, for a caller that moves its names
+/// afterwards (the answer cache's templates, server/query/answer_cache.h).
+struct PointerLog {
+    static constexpr std::size_t kMax = 16;
+    std::uint16_t at[kMax];  ///< offset of each pointer, in writing order
+    std::size_t count = 0;
+    bool overflow = false;  ///< more than kMax pointers were written
+};
+
 /// Writes a message into a caller-owned buffer, never past `limit` bytes, with name
 /// compression (RFC 1035 §4.1.4). Every put returns false and writes nothing when it
 /// would pass the limit; the caller then rolls back to the last whole RRset and sets
@@ -44,6 +53,8 @@ class WireWriter {
     /// Lowers or raises the limit (never above the buffer), e.g. to reserve OPT room.
     void set_limit(std::size_t limit);
     std::span<std::uint8_t> written() { return buffer_.first(size_); }
+    /// Records every pointer written from now on in `log` (rolled back with the rest).
+    void log_pointers(PointerLog* log) { log_ = log; }
 
   private:
     struct NameTarget {
@@ -60,6 +71,7 @@ class WireWriter {
     bool fits(std::size_t n) const { return size_ + n <= limit_; }
     /// Where `suffix` (whose hash_label chain is `hash`) was written, or 0.
     std::size_t find_suffix(std::span<const std::uint8_t> suffix, std::uint64_t hash) const;
+    void note_pointer(std::size_t at);
     void remember(std::size_t offset, std::span<const std::uint8_t> suffix, std::uint64_t hash);
 
     std::span<std::uint8_t> buffer_;
@@ -75,6 +87,7 @@ class WireWriter {
     static constexpr std::size_t kSeenBytes = 4096;
     std::uint8_t names_seen_[kSeenBytes];
     std::size_t seen_size_ = 0;
+    PointerLog* log_ = nullptr;
 };
 
 }  // namespace sitedns::wire

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -58,6 +59,12 @@ Sent cached(const runtime::Snapshot& snapshot, const Bytes& packet, const IpAddr
     if (decision->action == Action::Send)
         sent.wire.assign(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(decision->size));
     return sent;
+}
+
+/// Answers given from the cache: hits of a query's own key and answers made from the
+/// template of a name that does not exist.
+std::uint64_t answered_from_cache(const AnswerCache& cache) {
+    return cache.hits() + cache.templated();
 }
 
 /// `name` with each ASCII letter's case flipped at random.
@@ -252,16 +259,16 @@ TEST(AnswerCacheEquivalence, HitsAndMissesSendWhatTheUncachedPathSends) {
             const Bytes again = sitedns::test::make_query(qname, c.qtype, opts);
             SCOPED_TRACE(qname + " id " + std::to_string(opts.id));
             const Sent want = uncached(*snapshot, again, client, c.transport);
-            const std::uint64_t hits = cache.hits();
+            const std::uint64_t hits = answered_from_cache(cache);
             const Sent got = cached(*snapshot, again, client, c.transport, cache);
             EXPECT_EQ(got.action, Action::Send);
             EXPECT_EQ(got.wire, want.wire) << "answer from the cache differs";
-            EXPECT_EQ(cache.hits(), hits + (c.hit ? 1 : 0));
+            EXPECT_EQ(answered_from_cache(cache), hits + (c.hit ? 1 : 0));
         }
         // And the first packet again: its own ID and case come back.
-        const std::uint64_t hits = cache.hits();
+        const std::uint64_t hits = answered_from_cache(cache);
         EXPECT_EQ(cached(*snapshot, first, client, c.transport, cache).wire, want1.wire);
-        EXPECT_EQ(cache.hits(), hits + (c.hit ? 1 : 0));
+        EXPECT_EQ(answered_from_cache(cache), hits + (c.hit ? 1 : 0));
         if (c.hit) ++hit_cases;
     }
     EXPECT_GE(hit_cases, 50u);
@@ -745,8 +752,8 @@ TEST(AnswerCacheAllocation, HitsAndMissesDoNotTouchTheHeap) {
     counting = false;
     EXPECT_EQ(allocations.load(), 0u) << "allocation on a hit";
     EXPECT_EQ(not_sent, 0u);
-    EXPECT_EQ(cache.hits(), static_cast<std::uint64_t>(kRounds));
-    EXPECT_EQ(cache.misses(), kinds.size());
+    EXPECT_EQ(answered_from_cache(cache), static_cast<std::uint64_t>(kRounds));
+    EXPECT_EQ(cache.misses(), kinds.size() + cache.templated());
 }
 
 // ------------------------------------------------------------------ make_key
@@ -1083,6 +1090,120 @@ TEST(AnswerCacheForwarded, AnAnswerIsKeptOnlyForTheQueryHandledJustBefore) {
                       *decision, f.cache);
     f.cache.store_forwarded(answer_with(f.query, {300}), 1000);
     EXPECT_TRUE(f.find(f.query).empty());
+}
+
+}  // namespace
+}  // namespace sitedns::query
+
+// ------------------------------------------------------------------ names that do not exist
+
+namespace sitedns::query {
+namespace {
+
+/// Sends `qname` through the cache and through the uncached path; the bytes must match.
+void expect_same_answer(const runtime::Snapshot& snapshot, AnswerCache& cache,
+                        const std::string& qname, const std::string& qtype,
+                        QueryOptions opts = {}) {
+    SCOPED_TRACE(qname + " " + qtype);
+    const IpAddress client = test::ip(test::kLondonClient);
+    const Bytes q = sitedns::test::make_query(qname, qtype, opts);
+    const Sent want = uncached(snapshot, q, client, Transport::Udp);
+    const Sent got = cached(snapshot, q, client, Transport::Udp, cache);
+    ASSERT_EQ(got.action, Action::Send);
+    EXPECT_EQ(got.wire, want.wire);
+}
+
+TEST(AnswerCacheNonexistent, NamesOfAnyLengthGetTheAnswerOfTheFullPath) {
+    const auto snapshot = test::make_snapshot();
+    AnswerCache cache;
+    const std::string long_label(63, 'q');
+    // NXDOMAIN below the apex, one label or several, short and long, cased at random.
+    const std::vector<std::string> nxdomain = {
+        "nothere.example.test", "A.example.test",
+        "Zz.example.test",      long_label + ".example.test",
+        "a.b.c.d.example.test", long_label + "." + long_label + "." + long_label + ".example.test",
+        "NoThErE2.EXAMPLE.test"};
+    for (const std::string& name : nxdomain) expect_same_answer(*snapshot, cache, name, "A");
+    EXPECT_EQ(cache.templated(), nxdomain.size() - 1) << "the first one makes the template";
+    // Synthesised from *.wild: A, TXT, and a CNAME (*.cw) with its target's records.
+    const std::uint64_t before = cache.templated();
+    const std::vector<std::string> wild = {"foo.wild.example.test", "F.WILD.example.test",
+                                           long_label + ".wild.example.test",
+                                           "a.b.c.wild.example.test"};
+    for (const std::string& name : wild) {
+        expect_same_answer(*snapshot, cache, name, "A");
+        expect_same_answer(*snapshot, cache, name, "TXT", {.edns = true});
+    }
+    for (const char* name : {"x.cw.example.test", "yyyyyy.cw.example.test"}) {
+        expect_same_answer(*snapshot, cache, name, "A");
+    }
+    EXPECT_EQ(cache.templated() - before, 2 * (wild.size() - 1) + 1);
+    // The longest name there is: 255 bytes on the wire.
+    std::string longest;
+    while (longest.size() + 64 + 14 <= 253) longest += long_label + ".";
+    longest += std::string(253 - longest.size() - 13, 'r') + ".example.test";
+    ASSERT_EQ(longest.size(), 253u);
+    expect_same_answer(*snapshot, cache, longest, "A");
+}
+
+TEST(AnswerCacheNonexistent, TemplatesAreKeptApartByTypeFlagsViewAndTransport) {
+    const auto snapshot = test::make_snapshot();
+    AnswerCache cache;
+    expect_same_answer(*snapshot, cache, "one.example.test", "A");
+    expect_same_answer(*snapshot, cache, "two.example.test", "AAAA");
+    expect_same_answer(*snapshot, cache, "three.example.test", "A", {.edns = true});
+    expect_same_answer(*snapshot, cache, "four.example.test", "A", {.edns = true, .do_bit = true});
+    EXPECT_EQ(cache.templated(), 0u);
+    // The paris view's zone of the same origin has its own SOA.
+    const IpAddress paris = test::ip(test::kParisClient);
+    const Bytes q = sitedns::test::make_query("five.example.test", "A");
+    EXPECT_EQ(cached(*snapshot, q, paris, Transport::Udp, cache).wire,
+              uncached(*snapshot, q, paris, Transport::Udp).wire);
+    EXPECT_EQ(cached(*snapshot, q, paris, Transport::Tcp, cache).wire,
+              uncached(*snapshot, q, paris, Transport::Tcp).wire);
+    EXPECT_EQ(cache.templated(), 0u);
+    expect_same_answer(*snapshot, cache, "seven.example.test", "A");
+    EXPECT_EQ(cache.templated(), 1u);
+    expect_same_answer(*snapshot, cache, "six.example.test", "A");
+    EXPECT_EQ(cache.templated(), 2u);
+}
+
+TEST(AnswerCacheNonexistent, AnRdataNameEqualToTheQuestionMakesNoTemplate) {
+    const auto snapshot = test::make_snapshot();
+    AnswerCache cache;
+    // The SOA's RNAME is hostmaster.example.test, which owns nothing: in its NXDOMAIN
+    // answer the RNAME is a pointer to the question, which another name must not get.
+    expect_same_answer(*snapshot, cache, "hostmaster.example.test", "A");
+    expect_same_answer(*snapshot, cache, "ns1.example.test", "A");
+    expect_same_answer(*snapshot, cache, "other.example.test", "A");
+    EXPECT_EQ(cache.templated(), 0u);
+    expect_same_answer(*snapshot, cache, "another.example.test", "A");
+    EXPECT_EQ(cache.templated(), 1u);
+    // From the template the RNAME is written out instead: the same records.
+    const IpAddress client = test::ip(test::kLondonClient);
+    const Bytes q = sitedns::test::make_query("HostMaster.example.test", "A");
+    const Sent got = cached(*snapshot, q, client, Transport::Udp, cache);
+    EXPECT_EQ(cache.templated(), 2u);
+    // (The full path's RNAME points into the question, so it takes the question's case;
+    // the first line, with the message's size, is left out.)
+    const auto lowered = [](const Bytes& wire) {
+        std::string text = sitedns::test::to_string(sitedns::test::parse_answer(wire));
+        text.erase(0, text.find('\n'));
+        for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return text;
+    };
+    EXPECT_EQ(lowered(got.wire), lowered(uncached(*snapshot, q, client, Transport::Udp).wire));
+}
+
+TEST(AnswerCacheNonexistent, ANewSnapshotDropsTheTemplates) {
+    auto snapshot = test::make_snapshot();
+    AnswerCache cache;
+    expect_same_answer(*snapshot, cache, "one.example.test", "A");
+    expect_same_answer(*snapshot, cache, "two.example.test", "A");
+    EXPECT_EQ(cache.templated(), 1u);
+    auto next = test::make_snapshot();
+    expect_same_answer(*next, cache, "three.example.test", "A");
+    EXPECT_EQ(cache.templated(), 1u);
 }
 
 }  // namespace
