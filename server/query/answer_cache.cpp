@@ -38,7 +38,7 @@ namespace {
 
 constexpr std::size_t kOptSize = 11;  // root owner, type, class, TTL, RDLENGTH 0
 constexpr std::uint16_t kOptType = 41;
-constexpr std::size_t kNameAt = 11;  // in the key: after the transport, flags and counts
+constexpr std::size_t kNameAt = AnswerKey::kNameAt;  // after the transport, flags, counts
 
 std::uint16_t u16_at(const std::uint8_t* p) {
     return static_cast<std::uint16_t>(p[0] << 8 | p[1]);

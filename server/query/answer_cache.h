@@ -35,6 +35,9 @@ struct AnswerKey {
     std::size_t size = 0;
     std::size_t name_size = 0;  ///< the question name's length: packet[12, 12 + name_size)
     std::uint64_t hash = 0;
+    /// Where the lowercased name starts in `bytes`.
+    static constexpr std::size_t kNameAt = 11;
+    const std::uint8_t* lowered_name() const { return bytes + kNameAt; }
 };
 
 /// A question whose name does not exist in its zone (AnswerPlan::nonexistent_under):

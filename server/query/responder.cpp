@@ -112,17 +112,20 @@ bool choose_and_decide(const runtime::Snapshot& snapshot, const IpAddress& clien
 }
 
 /// Parses a query, chooses its view and decides; true when `plan` and `framing` are an
-/// answer to encode, false when the decision is to drop or forward.
+/// answer to encode, false when the decision is to drop or forward. With the `key` of a
+/// plain query, the packet is not read again.
 bool decide_answer(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
                    const IpAddress& client, Transport transport, Decision& decision,
-                   AnswerPlan& plan, Framing& framing) {
+                   AnswerPlan& plan, Framing& framing, const AnswerKey* key = nullptr) {
     decision.action = Action::Drop;
     decision.forwarded = false;
     decision.size = 0;
     decision.view = nullptr;
     decision.ecs.reset();
     wire::Query& query = decision.query;
-    const wire::ParseOutcome outcome = wire::parse_query(packet, query);
+    const wire::ParseOutcome outcome =
+        key != nullptr ? wire::parse_plain_query(packet, key->name_size, key->lowered_name(), query)
+                       : wire::parse_query(packet, query);
     decision.limit = answer_limit(query, transport);
     if (outcome == wire::ParseOutcome::Drop) return false;
 
@@ -156,7 +159,7 @@ void answer_uncached(const runtime::Snapshot& snapshot, std::span<const std::uin
                      const AnswerKey& key) {
     AnswerPlan plan;
     Framing framing;
-    if (!decide_answer(snapshot, packet, client, transport, decision, plan, framing)) {
+    if (!decide_answer(snapshot, packet, client, transport, decision, plan, framing, &key)) {
         if (decision.action == Action::Forward) cache.remember_forwarded(snapshot, view, key);
         return;
     }

@@ -1,5 +1,7 @@
 #include "server/wire/message.h"
 
+#include <cstring>
+
 #include "server/wire/header.h"
 #include "zones/dns/name.h"
 #include "zones/dns/types.h"
@@ -156,6 +158,40 @@ ParseOutcome parse_query(std::span<const std::uint8_t> packet, Query& out) {
         return ParseOutcome::FormErr;
     }
     return ParseOutcome::Ok;
+}
+
+ParseOutcome parse_plain_query(std::span<const std::uint8_t> packet, std::size_t name_size,
+                               const std::uint8_t* lower, Query& out) {
+    const Header h(packet);
+    if (h.qr()) {
+        reset(out);
+        return ParseOutcome::Drop;
+    }
+    out.id = h.id();
+    out.opcode = h.opcode();
+    out.rd = h.rd();
+    out.cd = h.cd();
+    const std::uint8_t* name = packet.data() + kHeaderSize;
+    std::memcpy(out.qname.bytes, name, name_size);
+    std::memcpy(out.qname_lower.bytes, lower, name_size);
+    out.qname.size = out.qname_lower.size = name_size;
+    const std::uint8_t* tail = name + name_size;
+    out.qtype = static_cast<std::uint16_t>(tail[0] << 8 | tail[1]);
+    out.qclass = static_cast<std::uint16_t>(tail[2] << 8 | tail[3]);
+    out.question_end = kHeaderSize + name_size + 4;
+    out.edns = Edns{};
+    if (packet.size() > out.question_end) {
+        // The OPT (take_opt): owner, type, then the UDP size in the class and the
+        // version and DO bit in the TTL; no options.
+        const std::uint8_t* opt = tail + 4;
+        out.edns.present = true;
+        out.edns.udp_size = static_cast<std::uint16_t>(opt[3] << 8 | opt[4]);
+        out.edns.version = opt[6];
+        out.edns.dnssec_ok = (opt[7] & 0x80) != 0;
+        out.edns.options = packet.subspan(packet.size());
+    }
+    // NOTIMP (read_unknown_opcode) reads the same question and OPT.
+    return out.opcode == dns::opcode::QUERY ? ParseOutcome::Ok : ParseOutcome::NotImp;
 }
 
 }  // namespace sitedns::wire

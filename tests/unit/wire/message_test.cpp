@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <optional>
 #include <ostream>
 #include <random>
@@ -379,6 +380,52 @@ TEST(ParseQuery, MutatedPacketsStayInBounds) {
             EXPECT_LE(q.edns.options.data() + q.edns.options.size(), p.data() + p.size());
         }
     }
+}
+
+/// Every field parse_query() fills, as text, for comparing two parses.
+std::string fields(ParseOutcome outcome, const Query& q) {
+    std::string text = std::to_string(static_cast<int>(outcome)) + " id " + std::to_string(q.id) +
+                       " opcode " + std::to_string(q.opcode) + " rd " + std::to_string(q.rd) +
+                       " cd " + std::to_string(q.cd) + " type " + std::to_string(q.qtype) +
+                       " class " + std::to_string(q.qclass) + " end " +
+                       std::to_string(q.question_end) + " edns " + std::to_string(q.edns.present) +
+                       " size " + std::to_string(q.edns.udp_size) + " version " +
+                       std::to_string(q.edns.version) + " do " + std::to_string(q.edns.dnssec_ok) +
+                       " options " + std::to_string(q.edns.options.size()) + " name ";
+    text.append(q.qname.bytes, q.qname.bytes + q.qname.size);
+    text += " lower ";
+    text.append(q.qname_lower.bytes, q.qname_lower.bytes + q.qname_lower.size);
+    return text;
+}
+
+TEST(ParsePlainQuery, GivesWhatParseQueryGivesAPlainPacket) {
+    const std::vector<std::string> names = {".", "a", "WwW.ExAmple.COM", label_of(63, 'Q') + ".x"};
+    const std::uint16_t flag_sets[] = {
+        0, kRd, kRd | kCd, kQr, kQr | kRd, opcode_bits(2), opcode_bits(4) | kRd, 0x7FFF & ~kQr};
+    int cases = 0;
+    for (const std::string& name : names) {
+        for (const std::uint16_t flags : flag_sets) {
+            for (int opt = 0; opt < 4; ++opt) {
+                Builder b;
+                b.header(kId, flags, 1, 0, 0, opt == 0 ? 0 : 1).question(name, kMx, kIn);
+                if (opt == 1) b.opt(1232);
+                if (opt == 2) b.opt(4096, 0x00008000);  // DO
+                if (opt == 3) b.opt(512, 0x00018000);   // version 1, DO
+                const Bytes packet = b;
+                const std::size_t name_size = wire_name(name).size();
+                Bytes lower(packet.begin() + 12,
+                            packet.begin() + 12 + static_cast<long>(name_size));
+                for (auto& c : lower) c = static_cast<std::uint8_t>(std::tolower(c));
+                Query full;
+                Query plain;
+                const ParseOutcome want = parse_query(packet, full);
+                const ParseOutcome got = parse_plain_query(packet, name_size, lower.data(), plain);
+                EXPECT_EQ(fields(got, plain), fields(want, full)) << name << " flags " << flags;
+                ++cases;
+            }
+        }
+    }
+    EXPECT_EQ(cases, 128);
 }
 
 }  // namespace
