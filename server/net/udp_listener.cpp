@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -57,6 +58,17 @@ Peer peer_of(const sockaddr_storage& from) {
     peer.address.family = IpAddress::Family::V6;
     std::memcpy(peer.address.bytes.data(), bytes, 16);
     return peer;
+}
+
+// The system calls themselves: glibc's recvmmsg() and sendmmsg() are cancellation points,
+// whose bookkeeping cost more than the rest of a batch's system-call wrapping, and these
+// threads are never cancelled (stop() shuts the socket down instead).
+int receive_batch(int fd, mmsghdr* messages, unsigned count) {
+    return static_cast<int>(::syscall(SYS_recvmmsg, fd, messages, count, MSG_WAITFORONE, nullptr));
+}
+
+int send_batch(int fd, mmsghdr* messages, unsigned count) {
+    return static_cast<int>(::syscall(SYS_sendmmsg, fd, messages, count, 0));
 }
 
 }  // namespace
@@ -170,7 +182,7 @@ void UdpListener::close() {
 void UdpListener::run() {
     Batch& b = *batch_;
     while (!stopping_.load(std::memory_order_relaxed)) {
-        const int n = ::recvmmsg(socket_->fd, b.received.data(), kBatch, MSG_WAITFORONE, nullptr);
+        const int n = receive_batch(socket_->fd, b.received.data(), kBatch);
         if (stopping_.load(std::memory_order_relaxed)) break;
         if (n > 0) {
             try {
@@ -215,7 +227,7 @@ void UdpListener::answer_batch(std::size_t received) {
     }
     for (std::size_t done = 0; done < answers;) {
         const int n =
-            ::sendmmsg(socket_->fd, b.sent.data() + done, static_cast<unsigned>(answers - done), 0);
+            send_batch(socket_->fd, b.sent.data() + done, static_cast<unsigned>(answers - done));
         if (n > 0) {
             done += static_cast<std::size_t>(n);
         } else if (errno != EINTR) {

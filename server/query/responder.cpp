@@ -88,9 +88,10 @@ void error_plan(dns::RCode rcode, AnswerPlan& plan) {
     plan.authoritative = false;
 }
 
-/// Chooses the view of a well-formed query and decides; true when it is to be forwarded.
-bool choose_and_decide(const runtime::Snapshot& snapshot, const IpAddress& client,
-                       Decision& decision, AnswerPlan& plan) {
+/// Chooses the view of a well-formed query by its sender or ECS option; false, with an
+/// error plan, when a trusted sender's option is malformed.
+bool choose_view(const runtime::Snapshot& snapshot, const IpAddress& client, Decision& decision,
+                 AnswerPlan& plan) {
     IpAddress chosen;
     const dns::RCode ecs_rcode =
         view_address(snapshot, decision.query, client, chosen, decision.ecs);
@@ -105,18 +106,32 @@ bool choose_and_decide(const runtime::Snapshot& snapshot, const IpAddress& clien
         error_plan(ecs_rcode, plan);
         return false;
     }
+    return true;
+}
+
+/// Chooses the view of a well-formed query and decides; true when it is to be forwarded.
+/// A plain query's view is known already (`plain_view`): no ECS option can choose another.
+bool choose_and_decide(const runtime::Snapshot& snapshot, const IpAddress& client,
+                       Decision& decision, AnswerPlan& plan,
+                       const runtime::View* const* plain_view) {
+    if (plain_view != nullptr) {
+        decision.view = *plain_view;
+    } else if (!choose_view(snapshot, client, decision, plan)) {
+        return false;
+    }
     bool forward = false;
-    const dns::RCode rcode = decide(decision.query, match.view, plan, forward);
+    const dns::RCode rcode = decide(decision.query, decision.view, plan, forward);
     if (!forward && rcode != plan.rcode) error_plan(rcode, plan);  // no records with an error
     return forward;
 }
 
 /// Parses a query, chooses its view and decides; true when `plan` and `framing` are an
 /// answer to encode, false when the decision is to drop or forward. With the `key` of a
-/// plain query, the packet is not read again.
+/// plain query and its view, the packet is not read again nor the view looked up.
 bool decide_answer(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
                    const IpAddress& client, Transport transport, Decision& decision,
-                   AnswerPlan& plan, Framing& framing, const AnswerKey* key = nullptr) {
+                   AnswerPlan& plan, Framing& framing, const AnswerKey* key = nullptr,
+                   const runtime::View* const* plain_view = nullptr) {
     decision.action = Action::Drop;
     decision.forwarded = false;
     decision.size = 0;
@@ -131,7 +146,7 @@ bool decide_answer(const runtime::Snapshot& snapshot, std::span<const std::uint8
 
     framing = Framing{decision.limit, query.question_end != 0, query.edns.present};
     if (outcome == wire::ParseOutcome::Ok) {
-        if (choose_and_decide(snapshot, client, decision, plan)) {
+        if (choose_and_decide(snapshot, client, decision, plan, plain_view)) {
             decision.action = Action::Forward;
             if (decision.ecs) decision.limit -= decision.ecs->option_size();
             return false;
@@ -159,7 +174,7 @@ void answer_uncached(const runtime::Snapshot& snapshot, std::span<const std::uin
                      const AnswerKey& key) {
     AnswerPlan plan;
     Framing framing;
-    if (!decide_answer(snapshot, packet, client, transport, decision, plan, framing, &key)) {
+    if (!decide_answer(snapshot, packet, client, transport, decision, plan, framing, &key, &view)) {
         if (decision.action == Action::Forward) cache.remember_forwarded(snapshot, view, key);
         return;
     }
