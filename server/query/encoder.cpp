@@ -68,7 +68,7 @@ std::uint16_t write_section(wire::WireWriter& w, std::span<const PlanEntry> entr
 }
 
 bool write_question(wire::WireWriter& w, const wire::Query& query) {
-    return w.name(query.qname.wire(), false) && w.u16(query.qtype) && w.u16(query.qclass);
+    return w.question_name(query.qname.wire()) && w.u16(query.qtype) && w.u16(query.qclass);
 }
 
 }  // namespace

@@ -45,6 +45,10 @@ class WireWriter {
     /// nothing written, if it does not fit or `wire_name` is not one valid uncompressed
     /// name.
     [[nodiscard]] bool name(std::span<const std::uint8_t> wire_name, bool compress = true);
+    /// Writes the question's name, uncompressed. Later names that are this name become
+    /// pointers to it at once; its suffixes join the compression targets only when a
+    /// name that is not the question's name is written (an answer often repeats only it).
+    [[nodiscard]] bool question_name(std::span<const std::uint8_t> wire_name);
     /// Overwrites a 16-bit value at `at` (< size()): RDLENGTH, counts.
     void patch_u16(std::size_t at, std::uint16_t v);
 
@@ -72,6 +76,11 @@ class WireWriter {
     /// Where `suffix` (whose hash_label chain is `hash`) was written, or 0.
     std::size_t find_suffix(std::span<const std::uint8_t> suffix, std::uint64_t hash) const;
     void note_pointer(std::size_t at);
+    void write_pointer(std::size_t target);
+    void remember_question();
+    void remember_suffixes(std::size_t start, std::span<const std::uint8_t> wire_name,
+                           const std::uint8_t* starts, int labels, const std::uint64_t* hashes,
+                           std::size_t literal);
     void remember(std::size_t offset, std::span<const std::uint8_t> suffix, std::uint64_t hash);
 
     std::span<std::uint8_t> buffer_;
@@ -81,13 +90,20 @@ class WireWriter {
     std::size_t name_count_ = 0;
     /// names_ index + 1 per slot, 0 when empty; entries at or past name_count_ (rolled
     /// back) are skipped by lookups and reused by inserts.
-    std::uint16_t slots_[kSlots] = {};
+    std::uint16_t slots_[kSlots];
+    bool table_ready_ = false;  ///< slots_ zeroed (on first use: many answers need none)
     /// Copies of the names remembered, uncompressed: a suffix is compared with these a
     /// word at a time, not by walking labels and pointers in the message.
     static constexpr std::size_t kSeenBytes = 4096;
     std::uint8_t names_seen_[kSeenBytes];
     std::size_t seen_size_ = 0;
     PointerLog* log_ = nullptr;
+    // The question's name (question_name()): where, how long, whether its suffixes are
+    // still to be remembered, and the first names_ entry they took.
+    std::size_t question_at_ = 0;
+    std::size_t question_size_ = 0;
+    bool question_pending_ = false;
+    std::size_t question_first_ = 0;
 };
 
 }  // namespace sitedns::wire
