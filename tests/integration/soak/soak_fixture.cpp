@@ -4,6 +4,8 @@
 #include <fstream>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 namespace sitedns::soak {
 namespace {
 
@@ -30,33 +32,47 @@ void write_file(const std::string& path, const std::string& text) {
     if (!out) throw test::DnsClientError("cannot write " + path);
 }
 
-std::string config_text(std::uint16_t dead_port) {
-    return R"({
-  "listen": ["127.0.0.1:0"], "threads": 2, "metrics_listen": "127.0.0.1:0",
-  "upstreams": ["127.0.0.1:)" +
-           std::to_string(dead_port) + R"("],
-  "ecs_trust": [")" +
-           std::string(kTrustedEcs) +
-           R"(/32"],
-  "forwarding": { "attempt_timeout_ms": 200, "query_deadline_ms": )" +
-           std::to_string(kForwardDeadlineMs) + R"(, "max_in_flight": )" +
-           std::to_string(kMaxForwardsInFlight) + R"( },
-  "tcp": { "idle_timeout_ms": 120000, "max_connections": )" +
-           std::to_string(kMaxTcpConnections) + R"(, "max_connections_per_client": )" +
-           std::to_string(kMaxTcpPerClient) + R"( },
-  "sites": {
-    "domain": "example.com", "internal_suffix": "example.local", "ttl": 300,
-    "list": [
-      { "name": "london", "subnets": ["10.1.0.0/16", "127.0.0.1/32"], "address": "203.0.113.10",
-        "primary": true },
-      { "name": "paris", "subnets": ["10.2.0.0/16", "127.0.2.0/24"], "address": "203.0.113.20" },
-      { "name": "madrid", "subnets": ["10.3.0.0/16", "127.0.3.0/24"], "address": "203.0.113.30" }
-    ]
-  },
-  "views": [ { "name": "lab", "match_clients": ["127.0.0.0/8"], "zones": ["lab.json"],
-               "recursion": true } ]
+nlohmann::json site(const char* name, const char* subnet, const char* address) {
+    return {{"name", name},
+            {"subnets", {std::string("10.") + subnet + ".0.0/16"}},
+            {"address", address}};
 }
-)";
+
+std::string config_text(std::uint16_t dead_port) {
+    nlohmann::json london = site("london", "1", "203.0.113.10");
+    london["subnets"].push_back(std::string(kLondonClient) + "/32");
+    london["primary"] = true;
+    nlohmann::json paris = site("paris", "2", "203.0.113.20");
+    paris["subnets"].push_back("127.0.2.0/24");
+    nlohmann::json madrid = site("madrid", "3", "203.0.113.30");
+    madrid["subnets"].push_back("127.0.3.0/24");
+    const nlohmann::json config = {
+        {"listen", {"127.0.0.1:0"}},
+        {"threads", 2},
+        {"metrics_listen", "127.0.0.1:0"},
+        {"upstreams", {"127.0.0.1:" + std::to_string(dead_port)}},
+        {"ecs_trust", {std::string(kTrustedEcs) + "/32"}},
+        {"forwarding",
+         {{"attempt_timeout_ms", 200},
+          {"query_deadline_ms", kForwardDeadlineMs},
+          {"max_in_flight", kMaxForwardsInFlight}}},
+        // The stalled connections must outlive the run: a long idle timeout.
+        {"tcp",
+         {{"idle_timeout_ms", 120000},
+          {"max_connections", kMaxTcpConnections},
+          {"max_connections_per_client", kMaxTcpPerClient}}},
+        {"sites",
+         {{"domain", "example.com"},
+          {"internal_suffix", "example.local"},
+          {"ttl", 300},
+          {"list", {london, paris, madrid}}}},
+        {"views",
+         {{{"name", "lab"},
+           {"match_clients", {"127.0.0.0/8"}},
+           {"zones", {"lab.json"}},
+           {"recursion", true}}}},
+    };
+    return config.dump(2) + "\n";
 }
 
 /// A site's MX and its mail host's address, as every other site's view answers them.
