@@ -1,0 +1,304 @@
+#include "tests/integration/soak/soak_udp.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/integration/soak/soak_fixture.h"
+#include "tests/integration/soak/soak_net.h"
+#include "tests/integration/soak/soak_packets.h"
+
+namespace sitedns::soak {
+namespace {
+
+/// A UDP socket from one source address, with the IDs of its checked queries.
+struct Sender {
+    Sender(const std::string& from, std::uint16_t port)
+        : source(from), fd(udp_socket(from, port)) {}
+    std::string source;
+    Fd fd;
+    std::uint16_t next_id = kFirstCheckedId;
+    std::size_t since_check = 0;
+    std::size_t next_case = 0;
+};
+
+struct UdpStats {
+    std::size_t checked = 0;
+    std::size_t answered = 0;
+    std::size_t unanswered = 0;
+    std::size_t other_replies = 0;  ///< replies to the malformed packets
+    std::size_t bad_replies = 0;    ///< of those, replies ldns cannot read or without QR
+};
+
+std::vector<Sender> senders(std::uint16_t port, const std::vector<std::string>& sources) {
+    std::vector<Sender> out;
+    for (const std::string& source : sources) out.emplace_back(source, port);
+    return out;
+}
+
+/// A reply that is not the answer to a checked query: it must still be a DNS response.
+void other_reply(std::span<const std::uint8_t> reply, UdpStats& stats, Report& report) {
+    ++stats.other_replies;
+    try {
+        if (test::parse_answer(reply).qr) return;
+        ++stats.bad_replies;
+        report.fail("a reply without QR");
+    } catch (const test::DnsClientError& e) {
+        if (stats.bad_replies++ == 0) report.fail(std::string("a reply ldns rejects: ") + e.what());
+    }
+}
+
+/// A query to check: the case, with or without EDNS.
+struct Checked {
+    Case c;
+    bool edns = false;
+};
+
+/// Each of `cases` once, with EDNS on every `edns_every`-th.
+std::vector<Checked> checked(const std::vector<Case>& cases, std::size_t edns_every) {
+    std::vector<Checked> out;
+    for (std::size_t i = 0; i < cases.size(); ++i) out.push_back({cases[i], i % edns_every == 1});
+    return out;
+}
+
+/// Reads every datagram waiting on `s`; answers to `pending` are checked against `cases`.
+void drain(Sender& s, const std::vector<Checked>& cases,
+           std::map<std::uint16_t, std::size_t>& pending, UdpStats& stats, Report& report) {
+    Bytes buffer(65536);
+    for (;;) {
+        const ssize_t n = ::recv(s.fd.get(), buffer.data(), buffer.size(), 0);
+        if (n < 0) return;
+        const std::span<const std::uint8_t> reply(buffer.data(), static_cast<std::size_t>(n));
+        const auto id = n >= 2 ? static_cast<std::uint16_t>(reply[0] << 8 | reply[1]) : 0;
+        const auto it = id >= kFirstCheckedId ? pending.find(id) : pending.end();
+        if (it == pending.end()) {
+            other_reply(reply, stats, report);
+            continue;
+        }
+        const Checked& q = cases[it->second];
+        if (const std::string problem = check_answer(q.c, id, q.edns, reply); !problem.empty()) {
+            report.fail("udp from " + s.source + ": " + problem);
+        }
+        ++stats.answered;
+        pending.erase(it);
+    }
+}
+
+/// Sends `cases` from `s`, at most `window` unanswered at a time, and checks the
+/// answers; a query unanswered after `timeout_ms` of silence is counted, not resent.
+void exchange(Sender& s, const std::vector<Checked>& cases, std::size_t window, int timeout_ms,
+              UdpStats& stats, Report& report) {
+    std::map<std::uint16_t, std::size_t> pending;
+    std::size_t next = 0;
+    while (next < cases.size() || !pending.empty()) {
+        for (; next < cases.size() && pending.size() < window; ++next) {
+            const std::uint16_t id = take_checked_id(s.next_id);
+            const Bytes query = query_for(cases[next].c, id, cases[next].edns);
+            ::send(s.fd.get(), query.data(), query.size(), 0);
+            pending[id] = next;
+            ++stats.checked;
+        }
+        if (wait_for(s.fd.get(), POLLIN, after_ms(timeout_ms)) == 0) {
+            stats.unanswered += pending.size();
+            pending.clear();
+            continue;
+        }
+        drain(s, cases, pending, stats, report);
+    }
+}
+
+/// Forwarded names (SERVFAIL from the dead upstream) from many sockets, all sent before
+/// any answer is read: every worker reaches its forwarder's in-flight limit, as the soak
+/// will, so that memory is counted before the soak, not as growth during it. What
+/// overflows the server's socket buffer is lost: only the answers that come are checked.
+void forward_burst(std::uint16_t port, Report& report) {
+    constexpr std::size_t kSockets = 24;
+    constexpr std::size_t kEach = 100;  // sockets * each / 2 well above kMaxForwardsInFlight
+    std::vector<Sender> london = senders(port, std::vector<std::string>(kSockets, kLondonClient));
+    std::vector<std::vector<Checked>> queries(kSockets);
+    std::vector<std::map<std::uint16_t, std::size_t>> pending(kSockets);
+    std::vector<pollfd> fds;
+    for (const Sender& s : london) fds.push_back({s.fd.get(), POLLIN, 0});
+    UdpStats stats;
+    const auto collect = [&](int timeout_ms) {
+        if (::poll(fds.data(), fds.size(), timeout_ms) <= 0) return;
+        for (std::size_t s = 0; s < kSockets; ++s) {
+            if ((fds[s].revents & POLLIN) != 0)
+                drain(london[s], queries[s], pending[s], stats, report);
+        }
+    };
+    for (std::size_t j = 0; j < kEach; ++j) {
+        for (std::size_t s = 0; s < kSockets; ++s) {
+            const std::string name = "fw" + std::to_string(s) + "-" + std::to_string(j);
+            queries[s].push_back({forwarded_case(name + ".example.org."), j % 2 == 1});
+            const std::uint16_t id = take_checked_id(london[s].next_id);
+            const Bytes query = query_for(queries[s][j].c, id, queries[s][j].edns);
+            ::send(london[s].fd.get(), query.data(), query.size(), 0);
+            pending[s][id] = j;
+            ++stats.checked;
+        }
+        if (j % 10 == 9) collect(0);  // the answers at once, over the in-flight limit
+    }
+    // Every answer that will come comes within the forwarding deadline: stop once none
+    // came for longer than that.
+    auto quiet_until = after_ms(kForwardDeadlineMs + 400);
+    while (stats.answered < stats.checked && Clock::now() < quiet_until) {
+        const std::size_t before = stats.answered;
+        collect(100);
+        if (stats.answered > before) quiet_until = after_ms(kForwardDeadlineMs + 400);
+    }
+    report.note("udp: a burst of " + std::to_string(stats.checked) +
+                " forwarded queries: " + std::to_string(stats.answered) + " answered, " +
+                std::to_string(stats.checked - stats.answered) +
+                " lost when the server's socket buffer overflowed");
+    report.check(stats.answered >= 2 * static_cast<std::size_t>(kMaxForwardsInFlight),
+                 "udp: enough of the burst answered SERVFAIL to reach the in-flight limits");
+}
+
+/// One checked query of the view of `s`, which also waits until the server has worked
+/// through what `s` sent before it.
+void check_one(Sender& s, UdpStats& stats, Report& report) {
+    const std::vector<Case>& all = cases_for(s.source);
+    const std::size_t n = s.next_case++;
+    exchange(s, {{all[n % all.size()], n / all.size() % 2 == 1}}, 1, 1000, stats, report);
+    s.since_check = 0;
+}
+
+void send_packet(Sender& s, const Bytes& packet) {
+    if (::send(s.fd.get(), packet.data(), packet.size(), 0) < 0 && errno == EAGAIN) {
+        wait_for(s.fd.get(), POLLOUT, after_ms(1000));
+        ::send(s.fd.get(), packet.data(), packet.size(), 0);
+    }
+}
+
+struct Planned {
+    Mutation kind;
+    std::size_t count;
+};
+constexpr std::array<Planned, kMutationKinds> kPlan = {{
+    {Mutation::BitFlip, 6000},
+    {Mutation::ByteChange, 6000},
+    {Mutation::Extend, 2000},
+    {Mutation::Counts, 2000},
+    {Mutation::Pointers, 1500},
+    {Mutation::LongLabel, 800},
+    {Mutation::LongName, 800},
+    {Mutation::BadEdns, 3000},
+    {Mutation::BadEcs, 1500},
+    {Mutation::TypeClass, 2000},
+    {Mutation::QrSet, 500},
+    {Mutation::Opcode, 1000},
+    {Mutation::Empty, 300},
+    {Mutation::Random, 5000},
+    {Mutation::Huge, 5},
+}};
+/// A checked query after this many malformed packets from one socket.
+constexpr std::size_t kCheckEvery = 32;
+
+void report_udp(const UdpStats& stats, Report& report) {
+    report.note("udp: " + std::to_string(stats.checked) + " checked queries, " +
+                std::to_string(stats.answered) + " answered, " + std::to_string(stats.unanswered) +
+                " unanswered; " + std::to_string(stats.other_replies) +
+                " replies to malformed packets, " + std::to_string(stats.bad_replies) +
+                " of them unreadable");
+}
+
+}  // namespace
+
+void udp_warm_up(std::uint16_t port, std::size_t distinct, Report& report) {
+    // Several sockets per view: SO_REUSEPORT spreads them over every receive thread.
+    std::vector<Sender> all =
+        senders(port, {kLondonClient, kLondonClient, kLondonClient, kLondonClient, "127.0.2.30",
+                       "127.0.2.31", "127.0.3.30", "127.0.3.31", "127.0.5.30", "127.0.5.31"});
+    UdpStats stats;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        std::vector<Case> cases = cases_for(all[i].source);
+        for (std::size_t j = 0; j < distinct / all.size(); ++j) {
+            cases.push_back(
+                nxdomain_case(all[i].source, "w" + std::to_string(i) + "-" + std::to_string(j)));
+        }
+        exchange(all[i], checked(cases, 3), 64, 2000, stats, report);
+    }
+    forward_burst(port, report);
+    report_udp(stats, report);
+    report.check(stats.unanswered * 100 <= stats.checked,
+                 "udp warm-up: at most 1% of the checked queries unanswered");
+}
+
+std::size_t udp_soak(std::uint16_t port, std::uint64_t seed, Report& report) {
+    std::vector<Sender> plain = senders(
+        port, {kLondonClient, kLondonClient, kLondonClient, "127.0.2.7", "127.0.3.7", "127.0.5.7"});
+    std::vector<Sender> trusted = senders(port, {kTrustedEcs, kTrustedEcs});
+    Mutator mutator(seed);
+    std::vector<Mutation> schedule;
+    for (const Planned& p : kPlan) schedule.insert(schedule.end(), p.count, p.kind);
+    Rng order(seed + 1);
+    std::shuffle(schedule.begin(), schedule.end(), std::mt19937_64(order.next()));
+
+    UdpStats stats;
+    std::size_t sent = 0;
+    const auto send = [&](Sender& s, const Bytes& packet) {
+        send_packet(s, packet);
+        ++sent;
+        if (++s.since_check == kCheckEvery) check_one(s, stats, report);
+    };
+    const std::vector<Bytes> truncated = mutator.truncations();
+    for (const Bytes& packet : truncated) send(plain[sent % plain.size()], packet);
+    for (const Mutation kind : schedule) {
+        // ECS is read only from trusted senders (SPEC §5): they get every bad ECS packet
+        // and a quarter of the rest.
+        auto& group = kind == Mutation::BadEcs || sent % 4 == 0 ? trusted : plain;
+        send(group[sent % group.size()], mutator.make(kind));
+    }
+    for (Sender& s : plain) check_one(s, stats, report);
+    for (Sender& s : trusted) check_one(s, stats, report);
+
+    report.note("udp: " + std::to_string(truncated.size()) + " seed queries cut at every length");
+    for (const Planned& p : kPlan) {
+        report.note("udp: " + std::to_string(p.count) + " " + std::string(mutation_name(p.kind)));
+    }
+    report_udp(stats, report);
+    report.check(stats.answered * 2 >= stats.checked,
+                 "udp soak: most checked queries interleaved with the malformed ones answered");
+    report.check(stats.bad_replies == 0, "udp soak: every reply is a readable DNS response");
+    return sent;
+}
+
+void udp_final(std::uint16_t port, Report& report) {
+    UdpStats stats;
+    for (const char* source :
+         {kLondonClient, "127.0.2.51", "127.0.3.51", kTrustedEcs, "127.0.5.51"}) {
+        Sender s(source, port);
+        std::vector<Checked> both;
+        for (const Case& c : cases_for(source)) both.insert(both.end(), {{c, false}, {c, true}});
+        exchange(s, both, 1, 1000, stats, report);
+    }
+    report.check(stats.unanswered == 0 && stats.answered == stats.checked,
+                 "udp: all " + std::to_string(stats.checked) +
+                     " final queries of every view answered as expected");
+    // Right after the soak the forwarders may still be at their in-flight limit and
+    // answer SERVFAIL at once; a name that reaches the (dead) upstream takes the deadline.
+    Sender london(kLondonClient, port);
+    const auto start = Clock::now();
+    long ms = 0;
+    std::size_t immediate = 0;
+    for (; Clock::now() - start < std::chrono::seconds(3); ++immediate) {
+        const auto asked = Clock::now();
+        const std::string name = "final" + std::to_string(immediate) + ".soak.example.org.";
+        exchange(london, {{forwarded_case(name), true}}, 1, 3000, stats, report);
+        ms = static_cast<long>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - asked).count());
+        if (ms >= kForwardDeadlineMs / 2) break;
+    }
+    report.check(stats.unanswered == 0 && ms >= kForwardDeadlineMs / 2 && ms < 3000,
+                 "udp: a forwarded name gets SERVFAIL in " + std::to_string(ms) +
+                     " ms, after the upstream timed out (" + std::to_string(immediate) +
+                     " immediate SERVFAILs before, at the in-flight limit)");
+}
+
+}  // namespace sitedns::soak
