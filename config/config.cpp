@@ -24,9 +24,9 @@ constexpr std::string_view kResolvConf = "/etc/resolv.conf";
 constexpr std::uint16_t kDnsPort = 53;
 constexpr std::int64_t kMaxTtl = 2147483647;  // RFC 2181 §8
 
-constexpr std::array<std::string_view, 12> kTopKeys{
-    "listen", "threads",        "upstreams", "views", "sites",      "ecs_trust",
-    "log",    "metrics_listen", "user",      "tcp",   "forwarding", "rate_limit"};
+constexpr std::array<std::string_view, 13> kTopKeys{
+    "listen",         "threads", "upstreams", "views",      "sites",      "ecs_trust", "log",
+    "metrics_listen", "user",    "tcp",       "forwarding", "rate_limit", "cookies"};
 constexpr std::array<std::string_view, 5> kViewKeys{"name", "match_clients", "zones", "recursion",
                                                     "upstreams"};
 constexpr std::array<std::string_view, 4> kSitesKeys{"domain", "internal_suffix", "ttl", "list"};
@@ -70,6 +70,7 @@ constexpr std::array<RateLimitKey, 5> kRateLimitKeys{{
 }};
 constexpr std::array<std::string_view, kRateLimitKeys.size() + 1> kRateLimitObjectKeys{
     "responses_per_second", "slip", "ipv4_prefix", "ipv6_prefix", "table_size", "exempt"};
+constexpr std::array<std::string_view, 2> kCookiesKeys{"enabled", "secret"};
 constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug",    "info", "warn",
                                                      "error", "critical", "off"};
 
@@ -156,6 +157,7 @@ class Reader {
         if (root.contains("rate_limit")) {
             config.rate_limit = rate_limit(root["rate_limit"], "/rate_limit");
         }
+        if (root.contains("cookies")) config.cookies = cookies(root["cookies"], "/cookies");
         return config;
     }
 
@@ -391,6 +393,33 @@ class Reader {
         if (value.contains("exempt")) {
             out.exempt = cidrs(value["exempt"], member(path, "exempt"), false);
         }
+        return out;
+    }
+
+    /// The `cookies` object (README "Cookies"): `enabled`, and `secret` as 32 hex digits.
+    CookiesConfig cookies(const json& value, const std::string& path) const {
+        CookiesConfig out;
+        object(value, path, kCookiesKeys);
+        if (value.contains("enabled")) {
+            out.enabled = boolean(value["enabled"], member(path, "enabled"));
+        }
+        if (!value.contains("secret")) return out;
+        const std::string secret_path = member(path, "secret");
+        const std::string text = string(value["secret"], secret_path);
+        std::array<std::uint8_t, 16> secret{};
+        const auto digit = [](char c) {
+            if (c >= '0' && c <= '9') return c - '0';
+            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+            if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+            return -1;
+        };
+        bool hex = text.size() == 2 * secret.size();
+        for (std::size_t i = 0; hex && i < text.size(); ++i) hex = digit(text[i]) >= 0;
+        if (!hex) fail(secret_path, "expected 32 hexadecimal digits (a 128-bit secret)");
+        for (std::size_t i = 0; i < secret.size(); ++i) {
+            secret[i] = static_cast<std::uint8_t>(digit(text[2 * i]) << 4 | digit(text[2 * i + 1]));
+        }
+        out.secret = secret;
         return out;
     }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -87,6 +88,16 @@ struct RateLimitConfig {
     friend bool operator==(const RateLimitConfig&, const RateLimitConfig&) = default;
 };
 
+/// DNS Cookies (README "Cookies"; RFC 7873 with the server cookie of RFC 9018): on by
+/// default, as BIND's `answer-cookie`.
+struct CookiesConfig {
+    bool enabled = true;
+    /// The SipHash-2-4 key of the server cookies (RFC 9018 §4.4), shared by the servers
+    /// behind one address; absent: random at start, kept across reloads.
+    std::optional<std::array<std::uint8_t, 16>> secret;
+    friend bool operator==(const CookiesConfig&, const CookiesConfig&) = default;
+};
+
 /// SPEC §3.1: the whole configuration, paths already made absolute.
 struct Config {
     std::vector<Endpoint> listen{*Endpoint::parse("127.0.0.1:5353", std::nullopt)};
@@ -102,7 +113,8 @@ struct Config {
     TcpConfig tcp;
     ForwardingConfig forwarding;
     std::optional<RateLimitConfig> rate_limit;  ///< absent: no rate limiting
-    std::string source;                         ///< the file it was read from, or "built-in"
+    CookiesConfig cookies;
+    std::string source;  ///< the file it was read from, or "built-in"
     /// SPEC §3.3; its generated views are already in `views`, marked by `site`.
     std::optional<Sites> sites;
 };

@@ -4,6 +4,7 @@
 // per second; over it, answers are dropped, but every `slip`-th goes out truncated so a
 // real client retries over TCP (RFC 7766), which is never limited. A spoofed flood thus
 // reflects little, while a real client behind the same prefix still gets its answers.
+// A query with a valid DNS server cookie has proven its address and is never limited.
 //
 // One limiter per UDP receive thread, used by that thread only: a fixed table of buckets
 // (a counter per prefix for the current second), no lock, no allocation per answer. A
@@ -50,6 +51,13 @@ class RateLimiter {
     RateVerdict check(const IpAddress& client, std::uint32_t now) {
         if (buckets_.empty()) return RateVerdict::Pass;
         return limit(client, now);
+    }
+    /// The same for a query that may have proven its address: one with a valid server
+    /// cookie (RFC 7873 §5.2.5) passes and is not counted, as in BIND, so a spoofed flood
+    /// from its prefix does not starve a client that can prove it is real.
+    RateVerdict check(const IpAddress& client, std::uint32_t now, bool address_proven) {
+        if (address_proven) return RateVerdict::Pass;
+        return check(client, now);
     }
 
   private:

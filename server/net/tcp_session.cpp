@@ -135,6 +135,7 @@ void TcpSession::answer(std::span<const std::uint8_t> query) {
     query::Responder::handle(snapshot, query, client_, query::Transport::Tcp, out, decision,
                              worker_.answer_cache());
     WorkerStats& stats = worker_.stats();
+    if (decision.cookie != query::CookieResult::None) stats.count_cookie(decision.cookie);
     // The latency of a TCP answer ends when it is queued for writing.
     const Answered note{received, stats.view_slot(snapshot, decision.view), query::Transport::Tcp,
                         client_, client_port_};
@@ -157,21 +158,21 @@ void TcpSession::forward(const query::Decision& decision, const Answered& note) 
     }
     ++forwarded_;
     // A session closed meanwhile (or destroyed with its worker) drops the answer.
-    auto reply = [weak = weak_from_this(), ecs = decision.ecs,
+    auto reply = [weak = weak_from_this(), echo = decision.echo,
                   note](std::span<const std::uint8_t> answer) {
-        if (auto self = weak.lock()) self->on_forwarded(ecs, note, answer);
+        if (auto self = weak.lock()) self->on_forwarded(echo, note, answer);
     };
     const upstream::ClientQuery client{&decision.query, decision.limit};
     worker_.forwarder().resolve(client, decision.view->upstreams, std::move(reply));
 }
 
-void TcpSession::on_forwarded(const std::optional<wire::ClientSubnet>& ecs, const Answered& note,
+void TcpSession::on_forwarded(const wire::EdnsEcho& echo, const Answered& note,
                               std::span<const std::uint8_t> answer) {
     --forwarded_;
     if (closed_) {
         return;
     }
-    const auto finished = worker_.finish_forwarded(ecs, answer);
+    const auto finished = worker_.finish_forwarded(echo, answer);
     queue(finished);
     worker_.stats().answered(note, finished);
     if (processing_) {

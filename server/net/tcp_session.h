@@ -65,7 +65,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     void answer(std::span<const std::uint8_t> query);
     /// Answers a query the view forwards: from the cache now, else when it resolves.
     void forward(const query::Decision& decision, const Answered& note);
-    void on_forwarded(const std::optional<wire::ClientSubnet>& ecs, const Answered& note,
+    void on_forwarded(const wire::EdnsEcho& echo, const Answered& note,
                       std::span<const std::uint8_t> answer);
     void queue(std::span<const std::uint8_t> answer);
     void flush();

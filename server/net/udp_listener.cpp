@@ -20,6 +20,7 @@
 #include <boost/system/system_error.hpp>
 
 #include "server/net/rate_limiter.h"
+#include "server/query/encoder.h"
 #include "server/wire/truncated_reply.h"
 
 namespace sitedns::net {
@@ -69,6 +70,14 @@ int receive_batch(int fd, mmsghdr* messages, unsigned count) {
 
 int send_batch(int fd, mmsghdr* messages, unsigned count) {
     return static_cast<int>(::syscall(SYS_sendmmsg, fd, messages, count, 0));
+}
+
+/// The truncated reply a rate-limited query may get (RateLimiter's slip), with the COOKIE
+/// option when the query had one (RFC 7873 §5.2).
+std::size_t slip(std::span<const std::uint8_t> packet, const query::Decision& decision,
+                 std::span<std::uint8_t> answer) {
+    if (!decision.echo.cookie) return wire::write_truncated_reply(packet, answer);
+    return wire::write_truncated_reply(packet, answer, *decision.echo.cookie, query::kEdnsPayload);
 }
 
 }  // namespace
@@ -258,10 +267,15 @@ bool UdpListener::answer(const runtime::Snapshot& snapshot, std::size_t slot, st
         return false;
     }
     std::size_t size = decision.size;
-    // Rate limiting decides before a forwarded query costs a lookup or an upstream.
-    const RateVerdict verdict = b.limiter.check(peer.address, b.second);
+    if (decision.cookie != query::CookieResult::None) [[unlikely]] {
+        stats_.count_cookie(decision.cookie);
+    }
+    // Rate limiting decides before a forwarded query costs a lookup or an upstream. A
+    // valid server cookie proves the client's address: it is not limited (as in BIND).
+    const RateVerdict verdict =
+        b.limiter.check(peer.address, b.second, decision.cookie == query::CookieResult::Valid);
     if (verdict != RateVerdict::Pass) [[unlikely]] {
-        size = verdict == RateVerdict::Slip ? wire::write_truncated_reply(packet, answer) : 0;
+        size = verdict == RateVerdict::Slip ? slip(packet, decision, answer) : 0;
         stats_.count_rate_limited(size != 0);
         if (size == 0) return false;
     } else if (decision.action == query::Action::Forward) {
@@ -316,11 +330,11 @@ void UdpListener::answer_on_worker(Worker& worker, const std::shared_ptr<Socket>
     if (decision.action != query::Action::Forward) return;
     // The receive thread found no cached answer (and counted the miss); resolve() still
     // answers from the cache what another thread stored meanwhile.
-    auto reply = [&worker, weak = std::weak_ptr<Socket>(socket), to, ecs = decision.ecs,
+    auto reply = [&worker, weak = std::weak_ptr<Socket>(socket), to, echo = decision.echo,
                   note](std::span<const std::uint8_t> upstream_answer) {
         const auto open = weak.lock();
         if (!open) return;
-        const auto finished = worker.finish_forwarded(ecs, upstream_answer);
+        const auto finished = worker.finish_forwarded(echo, upstream_answer);
         if (open->send(finished, to)) worker.stats().answered(note, finished);
     };
     const upstream::ClientQuery client{&decision.query, decision.limit};

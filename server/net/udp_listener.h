@@ -11,7 +11,8 @@
 // sockets and timers, and are answered from there through this listener's socket.
 //
 // Response rate limiting (`rate_limit`, RateLimiter) is applied here, per receive thread,
-// to every query the core answers or forwards: TCP is never limited.
+// to every query the core answers or forwards, but for those whose valid server cookie
+// (RFC 7873) proves their address: TCP is never limited.
 
 #include <atomic>
 #include <chrono>

@@ -105,16 +105,16 @@ std::span<const std::uint8_t> Worker::cached_forward(const query::Decision& deci
     const std::size_t length =
         forwarder_->answer_from_cache(client, decision.view->upstreams, out, fresh_for);
     if (length == 0) return {};
-    return out.first(query::Responder::finish_forwarded(decision.ecs, out, length));
+    return out.first(query::Responder::finish_forwarded(decision.echo, out, length));
 }
 
-std::span<const std::uint8_t> Worker::finish_forwarded(const std::optional<wire::ClientSubnet>& ecs,
+std::span<const std::uint8_t> Worker::finish_forwarded(const wire::EdnsEcho& echo,
                                                        std::span<const std::uint8_t> answer) {
-    if (!ecs) return answer;
+    if (echo.empty()) return answer;
     auto buffer = answer_buffer();
     const std::size_t length = std::min(answer.size(), buffer.size());
     std::copy_n(answer.begin(), length, buffer.begin());
-    return buffer.first(query::Responder::finish_forwarded(ecs, buffer, length));
+    return buffer.first(query::Responder::finish_forwarded(echo, buffer, length));
 }
 
 }  // namespace sitedns::net

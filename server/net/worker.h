@@ -71,22 +71,22 @@ class Worker {
     /// This worker's finished authoritative answers (same rule).
     query::AnswerCache& answer_cache() { return buffers_->answers; }
 
-    /// A forwarded query answered from this worker's cache, with the client's ECS echo
-    /// (in the answer buffer); empty on a miss. Shared by the UDP and TCP paths.
+    /// A forwarded query answered from this worker's cache, with the client's echoed
+    /// options, ECS and COOKIE (in the answer buffer); empty on a miss. Shared by the UDP and TCP
+    /// paths.
     std::span<const std::uint8_t> cached_forward(const query::Decision& decision) {
         std::uint32_t fresh_for = 0;
         return cached_forward(decision, answer_buffer(), fresh_for);
     }
-    /// The same into `out` (limit plus ECS room), with the seconds the answer stays fresh,
+    /// The same into `out` (limit plus the options' room), with the seconds the answer stays fresh,
     /// from any of this worker's threads: the forwarder's cache takes a lock, so the UDP
     /// receive threads answer hits themselves.
     std::span<const std::uint8_t> cached_forward(const query::Decision& decision,
                                                  std::span<std::uint8_t> out,
                                                  std::uint32_t& fresh_for);
-    /// A forwarder's reply for one client with its ECS echo added (copied into the
-    /// answer buffer when there is one to add). Called between queries, when that buffer
-    /// is free.
-    std::span<const std::uint8_t> finish_forwarded(const std::optional<wire::ClientSubnet>& ecs,
+    /// A forwarder's reply for one client with its echoed options added (copied into the
+    /// answer buffer when there are any). Called between queries, when that buffer is free.
+    std::span<const std::uint8_t> finish_forwarded(const wire::EdnsEcho& echo,
                                                    std::span<const std::uint8_t> answer);
 
     /// Registers a TCP session running on this worker (called on its thread).

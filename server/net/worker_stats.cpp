@@ -83,6 +83,7 @@ void WorkerStats::collect(runtime::MetricsSample& sample) const {
     }
     sample.rate_limited_dropped += rate_limited_dropped_.get();
     sample.rate_limited_truncated += rate_limited_truncated_.get();
+    for (std::size_t i = 0; i < cookies_.size(); ++i) sample.cookies[i] += cookies_[i].get();
 }
 
 void collect_worker(const Worker& worker, runtime::MetricsSample& sample) {

@@ -87,6 +87,12 @@ class alignas(64) WorkerStats {
         (truncated ? rate_limited_truncated_ : rate_limited_dropped_).add();
     }
 
+    /// A query with a COOKIE option (`result` other than None), by what its cookie was.
+    void count_cookie(query::CookieResult result) {
+        const auto i = static_cast<std::size_t>(result) - 1;
+        if (i < cookies_.size()) cookies_[i].add();
+    }
+
     /// Adds this worker's counters to `sample`; from any thread.
     void collect(runtime::MetricsSample& sample) const;
 
@@ -119,6 +125,7 @@ class alignas(64) WorkerStats {
     std::array<upstream::Counter, kTransports> dropped_;
     upstream::Counter rate_limited_dropped_;
     upstream::Counter rate_limited_truncated_;
+    std::array<upstream::Counter, runtime::kCookieResults.size()> cookies_;
 
     // The worker's thread only.
     const runtime::Snapshot* mapped_ = nullptr;

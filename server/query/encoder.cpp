@@ -1,6 +1,5 @@
 #include "server/query/encoder.h"
 
-#include "server/wire/ecs.h"
 #include "server/wire/edns.h"
 #include "server/wire/header.h"
 #include "server/wire/writer.h"
@@ -92,8 +91,9 @@ std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Frami
     header.set_rcode(static_cast<std::uint8_t>(rcode & 0x0f));
 
     if (framing.question && write_question(w, query)) header.set_qdcount(1);
-    const wire::ClientSubnet* ecs = framing.opt ? framing.ecs : nullptr;
-    const std::size_t opt_size = wire::kOptSize + (ecs != nullptr ? ecs->option_size() : 0);
+    static constexpr wire::EdnsEcho kNoOptions{};
+    const wire::EdnsEcho& echo = framing.opt && framing.echo ? *framing.echo : kNoOptions;
+    const std::size_t opt_size = wire::kOptSize + echo.size();
     if (framing.opt) w.set_limit(limit - opt_size);  // the OPT always fits
 
     bool truncated = false;
@@ -111,8 +111,8 @@ std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Frami
     }
     if (framing.opt) {
         w.set_limit(limit);
-        if (wire::write_opt_with_ecs(w, kEdnsPayload, static_cast<std::uint8_t>(rcode >> 4),
-                                     query.edns.dnssec_ok, ecs)) {
+        if (wire::write_opt(w, kEdnsPayload, static_cast<std::uint8_t>(rcode >> 4),
+                            query.edns.dnssec_ok, echo)) {
             ++additional;
         }
     }

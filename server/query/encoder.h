@@ -5,7 +5,7 @@
 #include <span>
 
 #include "server/query/answer_plan.h"
-#include "server/wire/ecs.h"
+#include "server/wire/edns.h"
 #include "server/wire/message.h"
 #include "server/wire/writer.h"
 
@@ -22,15 +22,16 @@ struct Framing {
     bool question = true;     ///< echo the question
     bool opt = false;         ///< append an OPT record (the query had a valid one)
     bool ra = false;          ///< recursion available: the client's view forwards
-    /// The ECS option the OPT carries (RFC 7871 §7.2.1), or null; only with `opt`.
-    const wire::ClientSubnet* ecs = nullptr;
+    /// The options the OPT carries (ECS, RFC 7871 §7.2.1; COOKIE, RFC 7873 §5.2), or
+    /// null; only with `opt`.
+    const wire::EdnsEcho* echo = nullptr;
 };
 
 /// Writes the plan as a DNS message (the only place that encodes answers): header,
 /// question, then whole RRsets per section with name compression. An RRset of the
 /// answer or authority section that does not fit truncates the message with TC=1;
 /// additional records that do not fit are left out (RFC 2181 §9). The OPT, with its
-/// ECS option, always fits. Returns the length. With `pointers`, where the compression
+/// options, always fits. Returns the length. With `pointers`, where the compression
 /// pointers went is recorded there.
 std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Framing& framing,
                    std::span<std::uint8_t> out, wire::PointerLog* pointers = nullptr);

@@ -58,6 +58,51 @@ dns::RCode view_address(const runtime::Snapshot& snapshot, const wire::Query& qu
     return dns::RCode::NoError;
 }
 
+/// RFC 7873 §5.2: the COOKIE option of a query from `client`, checked, and the one the
+/// answer carries in `decision.echo`. False when it is malformed: FORMERR (§5.2.2).
+bool take_cookie(const runtime::Snapshot& snapshot, const IpAddress& client, Decision& decision) {
+    const wire::Edns& edns = decision.query.edns;
+    if (edns.options.empty() || !snapshot.config.cookies.enabled) return true;
+    wire::Cookie cookie;
+    switch (wire::find_cookie(edns.options, cookie)) {
+        case wire::CookieStatus::Absent:
+            return true;
+        case wire::CookieStatus::Malformed:
+            decision.cookie = CookieResult::Malformed;
+            return false;
+        case wire::CookieStatus::Ok:
+            break;
+    }
+    decision.cookie = answer_cookie(snapshot.cookie_secret, client, cookie_clock(), cookie);
+    decision.echo.cookie = cookie;
+    return true;
+}
+
+/// The RCODE of a query answered without a lookup: FORMERR, NOTIMP, a malformed COOKIE
+/// option, or a query for a server cookie (QDCOUNT 0, RFC 7873 §5.4: NOERROR, BADCOOKIE
+/// when the server cookie it sent is not valid, FORMERR without a COOKIE option).
+/// nullopt for a question to look up. Reads the COOKIE option into `decision`.
+std::optional<dns::RCode> answer_without_lookup(const runtime::Snapshot& snapshot,
+                                                const IpAddress& client, wire::ParseOutcome outcome,
+                                                Decision& decision, Framing& framing) {
+    if (outcome == wire::ParseOutcome::FormErr || outcome == wire::ParseOutcome::NotImp) {
+        // FORMERR goes back without an OPT: the OPT itself may be what was malformed.
+        framing.opt = outcome != wire::ParseOutcome::FormErr;
+        return outcome == wire::ParseOutcome::FormErr ? dns::RCode::FormErr : dns::RCode::NotImp;
+    }
+    if (!take_cookie(snapshot, client, decision)) return dns::RCode::FormErr;  // OPT kept
+    if (outcome == wire::ParseOutcome::Ok) return std::nullopt;
+    switch (decision.cookie) {
+        case CookieResult::None:
+            framing.opt = false;
+            return dns::RCode::FormErr;
+        case CookieResult::Invalid:
+            return dns::RCode::BadCookie;
+        default:
+            return dns::RCode::NoError;
+    }
+}
+
 /// Refuses, answers NOTIMP or FORMERR, sets `forward`, or, with `plan` filled, answers
 /// from the view.
 dns::RCode decide(const wire::Query& query, const runtime::View* view, AnswerPlan& plan,
@@ -94,12 +139,12 @@ bool choose_view(const runtime::Snapshot& snapshot, const IpAddress& client, Dec
                  AnswerPlan& plan) {
     IpAddress chosen;
     const dns::RCode ecs_rcode =
-        view_address(snapshot, decision.query, client, chosen, decision.ecs);
+        view_address(snapshot, decision.query, client, chosen, decision.echo.ecs);
     const runtime::ViewMatch match = snapshot.match_view(chosen);
     decision.view = match.view;
-    if (decision.ecs) {
+    if (auto& ecs = decision.echo.ecs) {
         // RFC 7871 §7.2.1: the scope is the prefix the answer was chosen for.
-        decision.ecs->scope_prefix = match.view ? match.length : decision.ecs->source_prefix;
+        ecs->scope_prefix = match.view ? match.length : ecs->source_prefix;
     }
     if (ecs_rcode != dns::RCode::NoError) {
         decision.view = snapshot.view_for(client);  // RA as for the sender's own view
@@ -136,7 +181,8 @@ bool decide_answer(const runtime::Snapshot& snapshot, std::span<const std::uint8
     decision.forwarded = false;
     decision.size = 0;
     decision.view = nullptr;
-    decision.ecs.reset();
+    decision.echo.clear();
+    decision.cookie = CookieResult::None;
     wire::Query& query = decision.query;
     const wire::ParseOutcome outcome =
         key != nullptr ? wire::parse_plain_query(packet, key->name_size, key->lowered_name(), query)
@@ -145,22 +191,16 @@ bool decide_answer(const runtime::Snapshot& snapshot, std::span<const std::uint8
     if (outcome == wire::ParseOutcome::Drop) return false;
 
     framing = Framing{decision.limit, query.question_end != 0, query.edns.present};
-    if (outcome == wire::ParseOutcome::Ok) {
-        if (choose_and_decide(snapshot, client, decision, plan, plain_view)) {
-            decision.action = Action::Forward;
-            if (decision.ecs) decision.limit -= decision.ecs->option_size();
-            return false;
-        }
-    } else {
+    if (const auto rcode = answer_without_lookup(snapshot, client, outcome, decision, framing)) {
         decision.view = snapshot.view_for(client);
-        // FORMERR goes back without an OPT: the OPT itself may be what was malformed.
-        framing.opt = outcome != wire::ParseOutcome::FormErr;
-        error_plan(
-            outcome == wire::ParseOutcome::FormErr ? dns::RCode::FormErr : dns::RCode::NotImp,
-            plan);
+        error_plan(*rcode, plan);
+    } else if (choose_and_decide(snapshot, client, decision, plan, plain_view)) {
+        decision.action = Action::Forward;
+        decision.limit -= decision.echo.size();
+        return false;
     }
     framing.ra = decision.view != nullptr && decision.view->recursion;
-    framing.ecs = decision.ecs ? &*decision.ecs : nullptr;
+    framing.echo = &decision.echo;
     decision.action = Action::Send;
     return true;
 }
@@ -220,7 +260,8 @@ void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::u
         decision.action = Action::Send;
         decision.size = size;
         decision.view = view;
-        decision.ecs.reset();
+        decision.echo.clear();
+        decision.cookie = CookieResult::None;
         decision.forwarded = cache.last_hit_forwarded();
         return;
     }
@@ -238,14 +279,13 @@ std::size_t Responder::respond(const runtime::Snapshot& snapshot,
     error_plan(dns::RCode::ServFail, plan);
     const wire::Query& query = decision.query;
     Framing framing{answer_limit(query, transport), true, query.edns.present, true};
-    framing.ecs = decision.ecs ? &*decision.ecs : nullptr;
+    framing.echo = &decision.echo;
     return encode(query, plan, framing, out);
 }
 
-std::size_t Responder::finish_forwarded(const std::optional<wire::ClientSubnet>& ecs,
-                                        std::span<std::uint8_t> buffer, std::size_t length) {
-    if (!ecs) return length;
-    return wire::append_client_subnet(buffer, length, length + ecs->option_size(), *ecs);
+std::size_t Responder::finish_forwarded(const wire::EdnsEcho& echo, std::span<std::uint8_t> buffer,
+                                        std::size_t length) {
+    return wire::append_options(buffer, length, length + echo.size(), echo);
 }
 
 }  // namespace sitedns::query

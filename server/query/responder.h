@@ -7,8 +7,9 @@
 
 #include "config/address.h"
 #include "server/query/answer_cache.h"
+#include "server/query/cookies.h"
 #include "server/runtime/snapshot.h"
-#include "server/wire/ecs.h"
+#include "server/wire/edns.h"
 #include "server/wire/message.h"
 
 namespace sitedns::query {
@@ -34,11 +35,14 @@ struct Decision {
     bool forwarded = false;
     const runtime::View* view = nullptr;  ///< the view chosen (Forward: never null)
     /// The largest answer the client takes (RFC 1035 §4.2.1, RFC 6891 §6.2.5, 65535 over
-    /// TCP), less the room the ECS echo needs: what a forwarded answer must fit.
+    /// TCP), less the room the echoed options need: what a forwarded answer must fit.
     std::size_t limit = 512;
-    /// The ECS option the answer carries, scope set (trusted senders only, RFC 7871
-    /// §7.2.1); a forwarded answer gets it with finish_forwarded().
-    std::optional<wire::ClientSubnet> ecs;
+    /// The options the answer's OPT carries: ECS with its scope (trusted senders only,
+    /// RFC 7871 §7.2.1) and COOKIE (RFC 7873 §5.2); a forwarded answer gets them with
+    /// finish_forwarded().
+    wire::EdnsEcho echo;
+    /// What the query's COOKIE option said; Valid exempts it from rate limiting.
+    CookieResult cookie = CookieResult::None;
     wire::Query query;  ///< the parsed query (Forward: what the forwarder resolves)
 };
 
@@ -71,11 +75,11 @@ class Responder {
                                std::span<const std::uint8_t> query, const IpAddress& client,
                                Transport transport, std::span<std::uint8_t> out);
 
-    /// Adds the decision's ECS option to a forwarded answer in `buffer[0, length)` (its
-    /// OPT record); returns the new length. `buffer` must hold `decision.limit` plus
-    /// wire::kMaxEcsOptionSize bytes for the option to fit.
-    static std::size_t finish_forwarded(const std::optional<wire::ClientSubnet>& ecs,
-                                        std::span<std::uint8_t> buffer, std::size_t length);
+    /// Adds the decision's echoed options to a forwarded answer in `buffer[0, length)`
+    /// (its OPT record; the client's own options never go upstream); returns the new
+    /// length. `buffer` must hold `decision.limit` plus `echo.size()` bytes for them to fit.
+    static std::size_t finish_forwarded(const wire::EdnsEcho& echo, std::span<std::uint8_t> buffer,
+                                        std::size_t length);
 };
 
 }  // namespace sitedns::query

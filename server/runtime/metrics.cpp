@@ -113,6 +113,13 @@ void render_queries(Writer& w, const MetricsSample& s) {
              std::to_string(s.rate_limited_dropped));
     w.series("sitedns_rate_limited_total", {{"action", "truncated"}},
              std::to_string(s.rate_limited_truncated));
+    w.family("sitedns_cookies_total", "counter",
+             "Queries with a DNS COOKIE option (RFC 7873), by what their cookie was: a client "
+             "cookie only (new), a valid or an invalid server cookie, or a malformed option.");
+    for (std::size_t i = 0; i < kCookieResults.size(); ++i) {
+        w.series("sitedns_cookies_total", {{"result", std::string(kCookieResults[i])}},
+                 std::to_string(s.cookies[i]));
+    }
 }
 
 void render_tcp(Writer& w, const MetricsSample& s) {

@@ -95,13 +95,19 @@ struct UpstreamSample {
     std::uint64_t errors = 0;
 };
 
+/// The `result` labels of sitedns_cookies_total, in query::CookieResult order (less None).
+inline constexpr std::array<std::string_view, 4> kCookieResults{"new", "valid", "invalid",
+                                                                "malformed"};
+
 /// Everything one scrape reports; collectors add into it (sums over workers).
 struct MetricsSample {
     std::map<QueryLabels, std::uint64_t> queries;
     std::map<std::string, std::uint64_t> dropped_queries;  ///< by protocol
     std::uint64_t rate_limited_dropped = 0;                ///< RRL: not answered
     std::uint64_t rate_limited_truncated = 0;              ///< RRL: answered TC=1
-    std::uint64_t tcp_connections = 0;                     ///< open now
+    /// Queries with a COOKIE option by result, in kCookieResults order.
+    std::array<std::uint64_t, 4> cookies{};
+    std::uint64_t tcp_connections = 0;         ///< open now
     std::uint64_t tcp_refused_total = 0;       ///< closed at accept: over max_connections
     std::uint64_t tcp_refused_per_client = 0;  ///< over max_connections_per_client
     std::array<std::uint64_t, kLatencyBuckets> latency_buckets{};  ///< not cumulative

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "config/view_zones.h"
+#include "server/upstream/upstream_query.h"
 
 namespace sitedns::runtime {
 namespace {
@@ -82,6 +83,22 @@ void warn_without_upstreams(const Snapshot& snapshot, std::vector<Problem>& prob
                             "are refused"});
 }
 
+/// The cookie secret of a configuration without `cookies.secret`: drawn from the system
+/// CSPRNG once per process, so a reload (a new snapshot) keeps the cookies handed out.
+const std::array<std::uint8_t, 16>& process_cookie_secret() {
+    static const std::array<std::uint8_t, 16> secret = [] {
+        std::array<std::uint8_t, 16> bytes{};
+        for (std::size_t half = 0; half < 2; ++half) {
+            const std::uint64_t random = upstream::random_u64();
+            for (std::size_t i = 0; i < 8; ++i) {
+                bytes[half * 8 + i] = static_cast<std::uint8_t>(random >> (8 * i));
+            }
+        }
+        return bytes;
+    }();
+    return secret;
+}
+
 }  // namespace
 
 bool Snapshot::add_view_prefix(const Cidr& prefix, std::uint32_t index) {
@@ -119,6 +136,7 @@ std::shared_ptr<const Snapshot> build_snapshot(Config config_in, std::uint64_t g
     }
     build_view_table(config, *snapshot);
     for (const Cidr& sender : config.ecs_trust) (void)snapshot->ecs_trust.insert(sender, true);
+    snapshot->cookie_secret = config.cookies.secret.value_or(process_cookie_secret());
     snapshot->problems = check_topology(snapshot->config, served_views(*snapshot));
     warn_without_upstreams(*snapshot, snapshot->problems);
     snapshot->zone_count = compiled.zone_count;

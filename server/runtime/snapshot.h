@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -44,6 +45,9 @@ struct Snapshot {
     PrefixTable<ViewSlot> view_table;  ///< client prefix -> view (add_view_prefix)
     /// Senders whose EDNS Client Subnet option chooses the view (`ecs_trust`, SPEC §5).
     PrefixTable<bool> ecs_trust;
+    /// The key of the server cookies (RFC 9018 §4.4): `cookies.secret`, else one drawn at
+    /// start and kept for the life of the process (reloads included).
+    std::array<std::uint8_t, 16> cookie_secret{};
     std::uint64_t generation = 0;
     std::size_t zone_count = 0;    ///< distinct compiled zones
     std::size_t record_count = 0;  ///< records over those zones

@@ -57,17 +57,4 @@ enum class EcsStatus : std::uint8_t {
 /// nothing written when it does not fit.
 [[nodiscard]] bool write_client_subnet(WireWriter& w, const ClientSubnet& ecs);
 
-/// Appends an OPT record like write_opt (server/wire/edns.h) whose RDATA is the ECS
-/// option, or no option when `ecs` is null. False and nothing written when it does not fit.
-[[nodiscard]] bool write_opt_with_ecs(WireWriter& w, std::uint16_t udp_size,
-                                      std::uint8_t extended_rcode, bool dnssec_ok,
-                                      const ClientSubnet* ecs);
-
-/// Adds the ECS option to the OPT record of a finished answer (`message[0, length)`),
-/// e.g. one relayed from an upstream: the OPT must be the last record. Returns the new
-/// length, or `length` unchanged when there is no such OPT, the message cannot be read
-/// or the option would pass `limit` (never above message.size()).
-std::size_t append_client_subnet(std::span<std::uint8_t> message, std::size_t length,
-                                 std::size_t limit, const ClientSubnet& ecs);
-
 }  // namespace sitedns::wire

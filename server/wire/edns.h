@@ -1,7 +1,12 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <span>
 
+#include "server/wire/cookie.h"
+#include "server/wire/ecs.h"
 #include "server/wire/writer.h"
 
 namespace sitedns::wire {
@@ -13,5 +18,35 @@ inline constexpr std::size_t kOptSize = 11;
 /// bits of an extended RCODE, version 0 and the DO bit as given. False if it does not fit.
 [[nodiscard]] bool write_opt(WireWriter& w, std::uint16_t udp_size, std::uint8_t extended_rcode,
                              bool dnssec_ok);
+
+/// The options an answer gives back to the client in its OPT record: the ECS option
+/// with its scope (RFC 7871 §7.2.1) and the COOKIE option (RFC 7873 §5.2). Kept by a
+/// forwarded query until its reply.
+struct EdnsEcho {
+    std::optional<ClientSubnet> ecs;
+    std::optional<Cookie> cookie;
+
+    bool empty() const { return !ecs && !cookie; }
+    void clear() {
+        ecs.reset();
+        cookie.reset();
+    }
+    /// Bytes the options take in the OPT's RDATA.
+    std::size_t size() const {
+        return (ecs ? ecs->option_size() : 0) + (cookie ? cookie->option_size() : 0);
+    }
+};
+
+/// Appends an OPT record like write_opt whose RDATA holds the options of `echo`.
+/// False and nothing written when it does not fit.
+[[nodiscard]] bool write_opt(WireWriter& w, std::uint16_t udp_size, std::uint8_t extended_rcode,
+                             bool dnssec_ok, const EdnsEcho& echo);
+
+/// Adds the options of `echo` to the OPT record of a finished answer
+/// (`message[0, length)`), e.g. one relayed from an upstream: the OPT must be the last
+/// record. Returns the new length, or `length` unchanged when there is no such OPT, the
+/// message cannot be read or the options would pass `limit` (never above message.size()).
+std::size_t append_options(std::span<std::uint8_t> message, std::size_t length, std::size_t limit,
+                           const EdnsEcho& echo);
 
 }  // namespace sitedns::wire

@@ -43,12 +43,8 @@ bool options_well_framed(std::span<const std::uint8_t> rdata) {
     WireReader r(rdata);
     while (r.remaining() > 0) {
         std::uint16_t code = 0;
-        std::uint16_t length = 0;
         std::span<const std::uint8_t> data;
-        if (r.u16(code) != WireError::Ok || r.u16(length) != WireError::Ok ||
-            r.bytes(length, data) != WireError::Ok) {
-            return false;
-        }
+        if (r.option(code, data) != WireError::Ok) return false;
     }
     return true;
 }
@@ -136,10 +132,10 @@ ParseOutcome parse_query(std::span<const std::uint8_t> packet, Query& out) {
         read_unknown_opcode(r, h, out);
         return ParseOutcome::NotImp;
     }
-    if (h.qdcount() != 1) {
+    if (h.qdcount() > 1) {
         return ParseOutcome::FormErr;
     }
-    if (!read_question(r, out)) {
+    if (h.qdcount() == 1 && !read_question(r, out)) {
         out.question_end = 0;
         return ParseOutcome::FormErr;
     }
@@ -157,7 +153,7 @@ ParseOutcome parse_query(std::span<const std::uint8_t> packet, Query& out) {
     if (r.remaining() != 0) {
         return ParseOutcome::FormErr;
     }
-    return ParseOutcome::Ok;
+    return h.qdcount() == 0 ? ParseOutcome::NoQuestion : ParseOutcome::Ok;
 }
 
 ParseOutcome parse_plain_query(std::span<const std::uint8_t> packet, std::size_t name_size,

@@ -14,7 +14,7 @@ struct Edns {
     std::uint16_t udp_size = 512;  ///< the requestor's payload size, as sent
     std::uint8_t version = 0;
     bool dnssec_ok = false;
-    /// Option bytes (RDATA of the OPT), a view into the packet; ECS, cookies later.
+    /// Option bytes (RDATA of the OPT), a view into the packet: ECS, COOKIE.
     std::span<const std::uint8_t> options;
 };
 
@@ -39,9 +39,12 @@ enum class ParseOutcome : std::uint8_t {
     Drop,     ///< shorter than a header, or QR set: never answer (RFC 1035 §4.1.1)
     FormErr,  ///< answer FORMERR with the header (and question, if it was readable)
     NotImp,   ///< opcode other than QUERY: answer NOTIMP (RFC 1035 §4.1.1)
+    /// QDCOUNT 0, the rest well formed (`edns` read): FORMERR, unless it asks for a server
+    /// cookie (RFC 7873 §5.4), which the responder decides.
+    NoQuestion,
 };
 
-/// Parses a query: header, exactly one question, no answer/authority records
+/// Parses a query: header, exactly one question (none: NoQuestion), no answer/authority records
 /// (RFC 1035), and an additional section holding at most one OPT (RFC 6891 §6.1.1:
 /// two OPTs, an OPT not owned by the root, or bad option framing is FORMERR). Other
 /// additional records (e.g. TSIG) are skipped over, well-formed.

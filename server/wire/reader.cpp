@@ -112,6 +112,14 @@ WireError WireReader::bytes(std::size_t n, std::span<const std::uint8_t>& out) {
     return WireError::Ok;
 }
 
+WireError WireReader::option(std::uint16_t& code, std::span<const std::uint8_t>& data) {
+    std::uint16_t length = 0;
+    if (remaining() < 4) return WireError::Truncated;
+    (void)u16(code);
+    (void)u16(length);
+    return bytes(length, data);
+}
+
 WireError WireReader::name(NameBuffer& out) {
     std::size_t end = 0;
     const WireError err = walk_name(packet_, offset_, &out, end);

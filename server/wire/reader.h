@@ -41,6 +41,8 @@ class WireReader {
     [[nodiscard]] WireError name(NameBuffer& out);
     /// Skips a name without copying it (same checks).
     [[nodiscard]] WireError skip_name();
+    /// One EDNS option of OPT RDATA (RFC 6891 §6.1.2): its code, and its data as a view.
+    [[nodiscard]] WireError option(std::uint16_t& code, std::span<const std::uint8_t>& data);
 
     std::size_t offset() const { return offset_; }
     std::size_t remaining() const { return packet_.size() - offset_; }

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "server/wire/edns.h"
 #include "server/wire/header.h"
 #include "server/wire/reader.h"
 
@@ -35,6 +36,18 @@ std::size_t write_truncated_reply(std::span<const std::uint8_t> query,
     reply.set_nscount(0);
     reply.set_arcount(0);
     return size;
+}
+
+std::size_t write_truncated_reply(std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
+                                  const Cookie& cookie, std::uint16_t udp_size) {
+    const std::size_t size = write_truncated_reply(query, out);
+    if (size == 0) return 0;
+    WireWriter w(out.subspan(size), out.size() - size);
+    EdnsEcho echo;
+    echo.cookie = cookie;
+    if (!write_opt(w, udp_size, 0, false, echo)) return size;
+    MutableHeader(out).set_arcount(1);
+    return size + w.size();
 }
 
 }  // namespace sitedns::wire

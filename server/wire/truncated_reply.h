@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <span>
 
+#include "server/wire/cookie.h"
+
 namespace sitedns::wire {
 
 /// Writes the truncated reply to `query` into `out`: its header (ID, opcode, RD and CD
@@ -16,5 +18,12 @@ namespace sitedns::wire {
 /// question that cannot be read. `out` may not overlap `query`. Allocation-free.
 [[nodiscard]] std::size_t write_truncated_reply(std::span<const std::uint8_t> query,
                                                 std::span<std::uint8_t> out);
+
+/// The same with an OPT record advertising `udp_size` that carries `cookie`: an answer to
+/// a query with a COOKIE option carries one, a truncated answer too (RFC 7873 §5.2).
+/// Without room for the OPT, the reply goes without it. Allocation-free.
+[[nodiscard]] std::size_t write_truncated_reply(std::span<const std::uint8_t> query,
+                                                std::span<std::uint8_t> out, const Cookie& cookie,
+                                                std::uint16_t udp_size);
 
 }  // namespace sitedns::wire

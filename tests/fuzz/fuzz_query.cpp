@@ -93,19 +93,19 @@ void check_answer(std::span<const std::uint8_t> packet, std::span<const std::uin
 }
 
 /// The forwarder's side of a Forward verdict, without a socket: an answer written within
-/// the decision's limit, then the ECS echo appended (Responder::finish_forwarded).
+/// the decision's limit, then the echoed options appended (Responder::finish_forwarded).
 void finish_forward(const query::Decision& d, std::vector<std::uint8_t>& buffer) {
     if (d.view == nullptr) fail("Forward without a view");
     const wire::Query& q = d.query;
     const upstream::ClientView client{q.id,    q.rd,     q.cd,           q.qname.wire(),
                                       q.qtype, q.qclass, q.edns.present, q.edns.dnssec_ok,
                                       d.limit};
-    buffer.assign(d.limit + wire::kMaxEcsOptionSize, 0);
+    buffer.assign(d.limit + d.echo.size(), 0);
     const upstream::ExtendedError error{upstream::ede::kNetworkError, "fuzz"};
     const std::size_t n = upstream::write_servfail(client, error, std::span(buffer).first(d.limit));
     if (n == 0) return;
-    const std::size_t total = query::Responder::finish_forwarded(d.ecs, buffer, n);
-    if (total > buffer.size()) fail("ECS echo past the buffer");
+    const std::size_t total = query::Responder::finish_forwarded(d.echo, buffer, n);
+    if (total > buffer.size()) fail("echoed options past the buffer");
 }
 
 }  // namespace

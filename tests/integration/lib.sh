@@ -63,6 +63,36 @@ start_sitedns() {
     pass "sitedns on port $PORT, metrics on port $METRICS_PORT"
 }
 
+# write_r_zone FILE: the zone r.test. (www.r.test A 192.0.2.1) of the flood tests.
+write_r_zone() {
+    cat >"$1" <<'JSON'
+{ "origin": "r.test.", "ttl": 60,
+  "soa": { "mname": "ns.r.test.", "rname": "hostmaster.r.test.", "serial": 1,
+           "refresh": 3600, "retry": 600, "expire": 604800, "minimum": 60 },
+  "records": [ { "name": "@", "type": "NS", "data": "ns.r.test." },
+               { "name": "ns", "type": "A", "data": "192.0.2.53" },
+               { "name": "www", "type": "A", "data": "192.0.2.1" } ] }
+JSON
+}
+# stop_sitedns: SIGTERM, and a bounded wait for the process to end; false if it did not.
+stop_sitedns() {
+    kill -TERM "$PID"
+    for _ in $(seq 50); do
+        kill -0 "$PID" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    return 1
+}
+# finish WHAT: the closing lines, and exit 1 (with the log's tail) after a failed check.
+finish() {
+    if [ "$FAILURES" -ne 0 ]; then
+        echo "--- sitedns log"; tail -20 "$WORK/sitedns.log"
+        echo "$FAILURES failure(s)"
+        exit 1
+    fi
+    echo "all $1 checks passed"
+}
+
 scrape() { curl -sf --max-time 5 "http://127.0.0.1:$METRICS_PORT/metrics" >"$1"; }
 value() {  # value FILE SERIES: its value, 0 when absent
     awk -v k="$2" '$1 == k { print $2; found = 1 } END { if (!found) print 0 }' "$1"

@@ -36,14 +36,7 @@ flood() {  # flood: runs the flood, prints its JSON
     python3 "$HERE/rate_limit_flood.py" "$PORT" "$FLOOD" 127.0.0.1 127.0.0.2 127.0.0.3
 }
 
-cat >"$WORK/r.json" <<'JSON'
-{ "origin": "r.test.", "ttl": 60,
-  "soa": { "mname": "ns.r.test.", "rname": "hostmaster.r.test.", "serial": 1,
-           "refresh": 3600, "retry": 600, "expire": 604800, "minimum": 60 },
-  "records": [ { "name": "@", "type": "NS", "data": "ns.r.test." },
-               { "name": "ns", "type": "A", "data": "192.0.2.53" },
-               { "name": "www", "type": "A", "data": "192.0.2.1" } ] }
-JSON
+write_r_zone "$WORK/r.json"
 config() {  # config RATE_LIMIT_MEMBER: the configuration, with that member or none
     cat >"$WORK/sitedns.json" <<JSON
 { "listen": ["127.0.0.1:0"], "threads": 1, "metrics_listen": "127.0.0.1:0", "upstreams": [],
@@ -112,13 +105,5 @@ check "with rate_limit removed, the whole flood is answered" \
 check "and rate_limited_total does not move" \
     [ "$(delta 'sitedns_rate_limited_total{action="dropped"}')$(delta 'sitedns_rate_limited_total{action="truncated"}')" = 00 ]
 
-kill -TERM "$PID"
-for _ in $(seq 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$PID" 2>/dev/null && fail "sitedns did not stop" || pass "sitedns stopped"
-
-if [ "$FAILURES" -ne 0 ]; then
-    echo "--- sitedns log"; tail -20 "$WORK/sitedns.log"
-    echo "$FAILURES failure(s)"
-    exit 1
-fi
-echo "all rate limiting checks passed"
+stop_sitedns && pass "sitedns stopped" || fail "sitedns did not stop"
+finish "rate limiting"

@@ -132,6 +132,8 @@ std::string_view rcode_to_text(RCode rcode) {
             return "REFUSED";
         case RCode::BadVers:
             return "BADVERS";
+        case RCode::BadCookie:
+            return "BADCOOKIE";
     }
     return "UNKNOWN";
 }

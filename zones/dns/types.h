@@ -45,7 +45,8 @@ inline constexpr std::uint16_t NONE = 254;
 inline constexpr std::uint16_t ANY = 255;
 }  // namespace rrclass
 
-/// Response codes (RFC 1035 §4.1.1, RFC 6891 §9 for the extended BADVERS).
+/// Response codes (RFC 1035 §4.1.1; the extended BADVERS of RFC 6891 §9 and BADCOOKIE of
+/// RFC 7873 §8, whose upper bits go in the OPT record).
 enum class RCode : std::uint16_t {
     NoError = 0,
     FormErr = 1,
@@ -54,6 +55,7 @@ enum class RCode : std::uint16_t {
     NotImp = 4,
     Refused = 5,
     BadVers = 16,
+    BadCookie = 23,
 };
 
 /// Opcodes (RFC 1035 §4.1.1); only QUERY is implemented.

@@ -1,6 +1,7 @@
 // The response rate limiter (server/net/rate_limiter): the budget per prefix and second,
 // slip, prefixes counted together or apart, exempt prefixes, IPv6 and IPv4-mapped
-// clients, reconfiguration, and the table under many prefixes.
+// clients, reconfiguration, the table under many prefixes, and clients whose server
+// cookie proved their address.
 
 #include "server/net/rate_limiter.h"
 
@@ -180,6 +181,22 @@ TEST(RateLimiter, AFloodFromOnePrefixIsLimitedAmongManyOthers) {
     }
     EXPECT_GE(passed, 10);
     EXPECT_LE(passed, 20) << "quieter prefixes are evicted, not the flood";
+}
+
+TEST(RateLimiter, AProvenAddressIsNeverLimitedNorCounted) {
+    // A query with a valid server cookie (RFC 7873) has proven its address, as in BIND.
+    RateLimiter limiter;
+    ASSERT_TRUE(limiter.configure(settings(5, 2)));
+    const IpAddress client = ip("192.0.2.1");
+    for (int i = 0; i < 1000; ++i) {
+        ASSERT_EQ(limiter.check(client, 7, true), RateVerdict::Pass) << i;
+    }
+    // The budget of the prefix is untouched: the same client without a cookie still has it.
+    const Tally t = run(limiter, client, 7, 20);
+    EXPECT_EQ(t.pass, 5);
+    EXPECT_EQ(t.drop + t.slip, 15);
+    EXPECT_EQ(limiter.check(client, 7, true), RateVerdict::Pass) << "over the budget, proven";
+    EXPECT_NE(limiter.check(client, 7, false), RateVerdict::Pass);
 }
 
 }  // namespace

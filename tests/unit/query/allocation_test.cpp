@@ -169,12 +169,18 @@ Bytes with_ecs(Bytes query, bool malformed) {
     return query;
 }
 
-// Forward decisions and EDNS Client Subnet cost no allocation either: london gets
-// recursion and an upstream, 127.0.0.53 may choose its view with ECS.
-TEST(ResponderAllocation, ForwardDecisionsAndEcsWithoutTouchingTheHeap) {
+/// The test snapshot with recursion and an upstream in london.
+std::shared_ptr<runtime::Snapshot> forwarding_snapshot() {
     auto snapshot = std::const_pointer_cast<runtime::Snapshot>(test::make_snapshot());
     snapshot->views[0].recursion = true;
     snapshot->views[0].upstreams.endpoints.push_back(*Endpoint::parse("192.0.2.53:53", {}));
+    return snapshot;
+}
+
+// Forward decisions and EDNS Client Subnet cost no allocation either: london gets
+// recursion and an upstream, 127.0.0.53 may choose its view with ECS.
+TEST(ResponderAllocation, ForwardDecisionsAndEcsWithoutTouchingTheHeap) {
+    const auto snapshot = forwarding_snapshot();
     ASSERT_TRUE(snapshot->ecs_trust.insert(test::cidr("127.0.0.53/32"), true));
     const QueryOptions edns{.rd = true, .edns = true};
     const Bytes outside = sitedns::test::make_query("www.outside.test", "A", edns);
@@ -216,6 +222,62 @@ TEST(ResponderAllocation, ForwardDecisionsAndEcsWithoutTouchingTheHeap) {
     EXPECT_EQ(paris.answer[0], "mail.example.test. 60 IN A 198.51.100.10");
     Responder::handle(*snapshot, kinds[4].packet, clients[4], Transport::Udp, out, *decision);
     EXPECT_EQ(sitedns::test::parse_answer(std::span(out).first(decision->size)).rcode, "FORMERR");
+}
+
+/// `query` (with EDNS: its OPT last, RDLENGTH 0) carrying a COOKIE option of `data`.
+Bytes with_cookie(Bytes query, const Bytes& data) {
+    query.back() = static_cast<std::uint8_t>(4 + data.size());
+    query.insert(query.end(), {0, 10, 0, static_cast<std::uint8_t>(data.size())});
+    query.insert(query.end(), data.begin(), data.end());
+    return query;
+}
+
+// DNS Cookies cost no allocation: a client cookie only, a valid and an invalid server
+// cookie, a malformed option, a query for a server cookie and a forwarded one.
+TEST(ResponderAllocation, CookiesWithoutTouchingTheHeap) {
+    const auto snapshot = forwarding_snapshot();
+    const QueryOptions edns{.rd = true, .edns = true};
+    const Bytes inside = sitedns::test::make_query("mail.example.test", "A", edns);
+    const Bytes outside = sitedns::test::make_query("www.outside.test", "A", edns);
+    const Bytes client_cookie{1, 2, 3, 4, 5, 6, 7, 8};
+    wire::Cookie valid;
+    std::copy(client_cookie.begin(), client_cookie.end(), valid.client.begin());
+    make_server_cookie(snapshot->cookie_secret, test::ip("127.0.0.1"), cookie_clock(), valid);
+    Bytes valid_data = client_cookie;
+    valid_data.insert(valid_data.end(), valid.server.begin(), valid.server.begin() + 16);
+    Bytes invalid_data = valid_data;
+    invalid_data.back() ^= 1;
+    Bytes no_question = with_cookie(inside, client_cookie);
+    no_question[5] = 0;  // QDCOUNT 0: the question is cut out below
+    no_question.erase(no_question.begin() + 12, no_question.begin() + 12 + 23);
+    struct Kind {
+        Bytes packet;
+        Action action;
+        CookieResult cookie;
+    };
+    const std::vector<Kind> kinds = {
+        {with_cookie(inside, client_cookie), Action::Send, CookieResult::New},
+        {with_cookie(inside, valid_data), Action::Send, CookieResult::Valid},
+        {with_cookie(inside, invalid_data), Action::Send, CookieResult::Invalid},
+        {with_cookie(inside, Bytes(12, 1)), Action::Send, CookieResult::Malformed},
+        {no_question, Action::Send, CookieResult::New},
+        {with_cookie(outside, valid_data), Action::Forward, CookieResult::Valid},
+    };
+    const IpAddress client = test::ip("127.0.0.1");
+    std::vector<std::uint8_t> out(kMaxMessage);
+    auto decision = std::make_unique<Decision>();
+    std::size_t wrong = 0;
+
+    allocations = 0;
+    counting = true;
+    for (std::size_t i = 0; i < 6'000; ++i) {
+        const Kind& k = kinds[i % kinds.size()];
+        Responder::handle(*snapshot, k.packet, client, Transport::Udp, out, *decision);
+        if (decision->action != k.action || decision->cookie != k.cookie) ++wrong;
+    }
+    counting = false;
+    EXPECT_EQ(allocations.load(), 0u) << "operator new called during the measured loop";
+    EXPECT_EQ(wrong, 0u);
 }
 
 // The counter works: the measurement above would see an allocation if there were one.

@@ -286,7 +286,7 @@ TEST(AnswerCacheEquivalence, MissingFromTheCacheFillsDecisionLikeHandle) {
         EXPECT_EQ(decision->action, Action::Send);
         ASSERT_NE(decision->view, nullptr);
         EXPECT_EQ(decision->view->name, "paris");
-        EXPECT_FALSE(decision->ecs.has_value());
+        EXPECT_FALSE(decision->echo.ecs.has_value());
     }
     EXPECT_EQ(cache.hits(), 1u);
     EXPECT_EQ(cache.misses(), 1u);

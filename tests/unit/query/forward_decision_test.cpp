@@ -189,7 +189,7 @@ TEST(ForwardDecisionLimit, TheClientsLimitGoesWithTheQuery) {
                                 "127.0.0.1", l.transport);
         ASSERT_EQ(run->decision.action, Action::Forward);
         EXPECT_EQ(run->decision.limit, l.want) << l.opts.udp_size;
-        EXPECT_FALSE(run->decision.ecs.has_value());
+        EXPECT_FALSE(run->decision.echo.ecs.has_value());
     }
 }
 
@@ -292,7 +292,7 @@ TEST(EcsView, UntrustedSenderKeepsItsOwnViewAndGetsNoEcs) {
     ASSERT_EQ(a.answer.size(), 1u);
     EXPECT_EQ(a.answer[0], "mail.example.test. 300 IN A 192.0.2.10");
     EXPECT_TRUE(opt_without_options(*run)) << "no ECS echo for an untrusted sender";
-    EXPECT_FALSE(run->decision.ecs.has_value());
+    EXPECT_FALSE(run->decision.echo.ecs.has_value());
 }
 
 TEST(EcsView, TrustedSenderWithoutEcsUsesItsOwnAddress) {
@@ -312,9 +312,9 @@ TEST(EcsView, ScopeIsTheMatchedViewPrefix) {
     run = handle(ecs_query("mail.example.test", ecs_option(1, 32, 0, {10, 3, 3, 3})), kTrusted);
     ASSERT_EQ(run->decision.action, Action::Forward);
     EXPECT_EQ(run->decision.view->name, "relay");
-    ASSERT_TRUE(run->decision.ecs.has_value());
-    EXPECT_EQ(run->decision.ecs->scope_prefix, 32);
-    EXPECT_EQ(run->decision.limit, 1232u - run->decision.ecs->option_size())
+    ASSERT_TRUE(run->decision.echo.ecs.has_value());
+    EXPECT_EQ(run->decision.echo.ecs->scope_prefix, 32);
+    EXPECT_EQ(run->decision.limit, 1232u - run->decision.echo.ecs->option_size())
         << "room for the echo is kept";
 }
 
@@ -363,11 +363,11 @@ TEST(EcsView, ForwardedAnswerGetsTheEcho) {
     const std::size_t n = Responder::respond(
         *make_snapshot(), sitedns::test::make_query("www.outside.test", "A", {.edns = true}),
         test::ip("127.0.0.1"), Transport::Udp, buffer);
-    const std::size_t grown = Responder::finish_forwarded(run->decision.ecs, buffer, n);
+    const std::size_t grown = Responder::finish_forwarded(run->decision.echo, buffer, n);
     const Bytes answer(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(grown));
     EXPECT_TRUE(ends_with(answer, ecs_option(1, 24, 24, {127, 0, 2})));
     EXPECT_NO_THROW(sitedns::test::parse_answer(answer));
-    EXPECT_EQ(Responder::finish_forwarded(std::nullopt, buffer, n), n);
+    EXPECT_EQ(Responder::finish_forwarded(wire::EdnsEcho{}, buffer, n), n);
 }
 
 }  // namespace

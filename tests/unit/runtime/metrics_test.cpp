@@ -20,6 +20,7 @@ MetricsSample small_sample() {
     s.dropped_queries["udp"] = 3;
     s.rate_limited_dropped = 9;
     s.rate_limited_truncated = 6;
+    s.cookies = {14, 15, 16, 17};
     s.tcp_connections = 11;
     s.tcp_refused_total = 12;
     s.tcp_refused_per_client = 13;
@@ -57,6 +58,12 @@ sitedns_dropped_queries_total{protocol="udp"} 3
 # TYPE sitedns_rate_limited_total counter
 sitedns_rate_limited_total{action="dropped"} 9
 sitedns_rate_limited_total{action="truncated"} 6
+# HELP sitedns_cookies_total Queries with a DNS COOKIE option (RFC 7873), by what their cookie was: a client cookie only (new), a valid or an invalid server cookie, or a malformed option.
+# TYPE sitedns_cookies_total counter
+sitedns_cookies_total{result="new"} 14
+sitedns_cookies_total{result="valid"} 15
+sitedns_cookies_total{result="invalid"} 16
+sitedns_cookies_total{result="malformed"} 17
 # HELP sitedns_tcp_connections DNS-over-TCP connections open.
 # TYPE sitedns_tcp_connections gauge
 sitedns_tcp_connections 11

@@ -1,5 +1,5 @@
 // EDNS Client Subnet (RFC 7871 §6): parsing the option of a query, writing it back, and
-// adding it to a finished answer's OPT record.
+// adding it to a finished answer's OPT record (wire::append_options).
 
 #include "server/wire/ecs.h"
 
@@ -102,23 +102,30 @@ TEST(WriteClientSubnet, BytesAndRoundTrip) {
     EXPECT_EQ(small.size(), 0u) << "nothing written when it does not fit";
 }
 
+/// The options of an answer that echoes `ecs` only.
+EdnsEcho with_ecs(const ClientSubnet& ecs) {
+    EdnsEcho echo;
+    echo.ecs = ecs;
+    return echo;
+}
+
 TEST(WriteOptWithEcs, RdlengthCoversTheOption) {
     ClientSubnet ecs;
     ASSERT_TRUE(parse_client_subnet(ecs_data(2, 48, 0, {0x20, 0x01, 0x0d, 0xb8, 0, 2}), ecs));
     ecs.scope_prefix = 48;
     std::array<std::uint8_t, 64> buffer{};
     WireWriter w(buffer, buffer.size());
-    ASSERT_TRUE(write_opt_with_ecs(w, 1232, 0, true, &ecs));
+    ASSERT_TRUE(write_opt(w, 1232, 0, true, with_ecs(ecs)));
     const Bytes want = Builder().opt(
         1232, 0x8000, test::edns_option(8, ecs_data(2, 48, 48, {0x20, 0x01, 0x0d, 0xb8, 0, 2})));
     EXPECT_EQ(Bytes(w.written().begin(), w.written().end()), want);
 
     WireWriter plain(buffer, buffer.size());
-    ASSERT_TRUE(write_opt_with_ecs(plain, 1232, 0, false, nullptr));
+    ASSERT_TRUE(write_opt(plain, 1232, 0, false, EdnsEcho{}));
     EXPECT_EQ(plain.size(), kOptSize);
 
     WireWriter tight(buffer, kOptSize + 4);
-    EXPECT_FALSE(write_opt_with_ecs(tight, 1232, 0, false, &ecs));
+    EXPECT_FALSE(write_opt(tight, 1232, 0, false, with_ecs(ecs)));
     EXPECT_EQ(tight.size(), 0u) << "the OPT is rolled back too";
 }
 
@@ -138,7 +145,7 @@ TEST(AppendClientSubnet, AddsTheOptionToTheLastOpt) {
     Bytes message = relayed_answer(true);
     const std::size_t length = message.size();
     message.resize(512);
-    const std::size_t grown = append_client_subnet(message, length, 512, ecs);
+    const std::size_t grown = append_options(message, length, 512, with_ecs(ecs));
     ASSERT_EQ(grown, length + ecs.option_size());
     message.resize(grown);
     Bytes want = relayed_answer(false);
@@ -154,17 +161,17 @@ TEST(AppendClientSubnet, LeavesOtherMessagesAlone) {
     Bytes no_opt = relayed_answer(false);
     const std::size_t length = no_opt.size();
     no_opt.resize(512);
-    EXPECT_EQ(append_client_subnet(no_opt, length, 512, ecs), length) << "no OPT";
+    EXPECT_EQ(append_options(no_opt, length, 512, with_ecs(ecs)), length) << "no OPT";
 
     Bytes with_opt = relayed_answer(true);
     const std::size_t opt_length = with_opt.size();
     with_opt.resize(512);
-    EXPECT_EQ(append_client_subnet(with_opt, opt_length, opt_length + 5, ecs), opt_length)
+    EXPECT_EQ(append_options(with_opt, opt_length, opt_length + 5, with_ecs(ecs)), opt_length)
         << "the option would pass the limit";
-    EXPECT_EQ(append_client_subnet(with_opt, opt_length - 1, 512, ecs), opt_length - 1)
+    EXPECT_EQ(append_options(with_opt, opt_length - 1, 512, with_ecs(ecs)), opt_length - 1)
         << "a message cut short";
     Bytes garbage(40, 0xFF);
-    EXPECT_EQ(append_client_subnet(garbage, 40, 40, ecs), 40u);
+    EXPECT_EQ(append_options(garbage, 40, 40, with_ecs(ecs)), 40u);
 }
 
 }  // namespace

@@ -1,0 +1,20 @@
+#pragma once
+// SipHash-2-4 (Aumasson and Bernstein, "SipHash: a fast short-input PRF", 2012): the
+// keyed hash RFC 9018 §4.4 prescribes for interoperable DNS server cookies. A few dozen
+// lines; written here rather than taken from a library, as no Debian package offers it
+// on its own.
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+namespace sitedns::query {
+
+/// The 128-bit SipHash key.
+using SipKey = std::array<std::uint8_t, 16>;
+
+/// SipHash-2-4 of `data` under `key`: the 64-bit result, whose little-endian bytes are
+/// the hash as the paper's test vectors and RFC 9018 write it. Allocation-free.
+std::uint64_t siphash24(const SipKey& key, std::span<const std::uint8_t> data);
+
+}  // namespace sitedns::query
