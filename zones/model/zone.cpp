@@ -276,6 +276,16 @@ class ZoneBuilder {
         for (Node& node : zone_.nodes_) {
             node.delegation = &node != zone_.apex_ && node.find(dns::rrtype::NS) != nullptr;
         }
+        for (const Node& node : zone_.nodes_) {
+            const std::string_view key = node.key;
+            if (key.size() < 3 || key[0] != 1 || key[1] != '*') continue;
+            const std::string_view parent = key.substr(2);
+            const Node* above = zone_.find_node(
+                std::span(reinterpret_cast<const std::uint8_t*>(parent.data()), parent.size()));
+            if (above != nullptr)
+                zone_.nodes_[static_cast<std::size_t>(above - zone_.nodes_.data())].wildcard =
+                    &node;
+        }
         std::vector<std::pair<std::size_t, std::size_t>> ranges(zone_.rrsets_.size());
         for (std::size_t s = 0; s < zone_.rrsets_.size(); ++s) {
             const std::size_t begin = zone_.additional_.size();
@@ -383,13 +393,7 @@ LookupResult Zone::lookup(std::span<const std::uint8_t> name) const {
 
 LookupResult Zone::match_wildcard(const Node& encloser) const {
     // RFC 4592 §3.3.1: the source of synthesis is "*" directly below the closest encloser.
-    std::uint8_t wildcard[dns::kMaxNameWire];
-    if (encloser.key.size() + 2 > sizeof wildcard) return {Match::NxDomain, &encloser};
-    wildcard[0] = 1;
-    wildcard[1] = '*';
-    std::copy(encloser.key.begin(), encloser.key.end(), wildcard + 2);
-    const Node* source = find_node(std::span(wildcard, encloser.key.size() + 2));
-    if (source != nullptr) return {Match::Wildcard, source};
+    if (encloser.wildcard != nullptr) return {Match::Wildcard, encloser.wildcard};
     return {Match::NxDomain, &encloser};
 }
 

@@ -105,6 +105,9 @@ struct Node {
     std::string_view key;  ///< lowercased wire form
     std::span<const RRset> rrsets;
     bool delegation = false;  ///< NS below the apex: a zone cut (RFC 1034 §4.2.1)
+    /// The "*" node directly below, the source of synthesis for names that do not exist
+    /// under this one (RFC 4592 §3.3.1); found at load, so a lookup builds no name.
+    const Node* wildcard = nullptr;
 
     /// The RRset of `type`, or nullptr.
     const RRset* find(std::uint16_t type) const {
