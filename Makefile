@@ -21,7 +21,7 @@ QUICK             ?= 0
 ASAN_BUILD        ?= build-asan
 TSAN_BUILD        ?= build-tsan
 FUZZ_SECONDS      ?= 600
-FUZZ_TEST_SECONDS ?= 20
+FUZZ_TEST_SECONDS ?= 15
 SANITIZER_CMAKE    = -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-gline-tables-only \
                      -DCMAKE_CXX_COMPILER=clang++ $(CMAKE_FLAGS)
 ASAN_CONFIGURE     = cmake -S . -B $(ASAN_BUILD) $(SANITIZER_CMAKE) -DSITEDNS_SANITIZE=address \
