@@ -14,6 +14,7 @@ std::atomic<std::size_t> deallocations{0};
 
 }  // namespace sitedns::test
 
+#if SITEDNS_TEST_COUNTS_ALLOCATIONS
 namespace {
 
 using sitedns::test::allocations;
@@ -110,3 +111,4 @@ void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept 
 void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {
     counted_free(p);
 }
+#endif  // SITEDNS_TEST_COUNTS_ALLOCATIONS

@@ -86,6 +86,7 @@ std::vector<Template> templates() {
 }
 
 TEST(ResponderAllocation, AnswersTenThousandQueriesWithoutTouchingTheHeap) {
+    if (!sitedns::test::counts_allocations) GTEST_SKIP() << "no allocation counter under TSan";
     constexpr std::size_t kQueries = 10'000;
     const auto snapshot = test::make_snapshot();
     const std::vector<Template> kinds = templates();
@@ -180,6 +181,7 @@ std::shared_ptr<runtime::Snapshot> forwarding_snapshot() {
 // Forward decisions and EDNS Client Subnet cost no allocation either: london gets
 // recursion and an upstream, 127.0.0.53 may choose its view with ECS.
 TEST(ResponderAllocation, ForwardDecisionsAndEcsWithoutTouchingTheHeap) {
+    if (!sitedns::test::counts_allocations) GTEST_SKIP() << "no allocation counter under TSan";
     const auto snapshot = forwarding_snapshot();
     ASSERT_TRUE(snapshot->ecs_trust.insert(test::cidr("127.0.0.53/32"), true));
     const QueryOptions edns{.rd = true, .edns = true};
@@ -235,6 +237,7 @@ Bytes with_cookie(Bytes query, const Bytes& data) {
 // DNS Cookies cost no allocation: a client cookie only, a valid and an invalid server
 // cookie, a malformed option, a query for a server cookie and a forwarded one.
 TEST(ResponderAllocation, CookiesWithoutTouchingTheHeap) {
+    if (!sitedns::test::counts_allocations) GTEST_SKIP() << "no allocation counter under TSan";
     const auto snapshot = forwarding_snapshot();
     const QueryOptions edns{.rd = true, .edns = true};
     const Bytes inside = sitedns::test::make_query("mail.example.test", "A", edns);
@@ -282,6 +285,7 @@ TEST(ResponderAllocation, CookiesWithoutTouchingTheHeap) {
 
 // The counter works: the measurement above would see an allocation if there were one.
 TEST(ResponderAllocation, CounterSeesAnAllocation) {
+    if (!sitedns::test::counts_allocations) GTEST_SKIP() << "no allocation counter under TSan";
     allocations = 0;
     counting = true;
     static std::vector<int>* volatile sink = nullptr;
