@@ -263,6 +263,10 @@ TEST_F(Rfc1035ZoneTest, ErrorsNameTheLine) {
         {"missing include", head + "$INCLUDE nothere.inc\n", "line 4",
          "nothere.inc: cannot open: No such file or directory"},
         {"query type", head + "a IN ANY \\# 0\n", "line 4", "query type"},
+        // Found by fuzz_rfc1035_zone: a directory once ended the process with bad_alloc.
+        {"directory include", head + "$INCLUDE .\n", "line 4", "cannot open: Is a directory"},
+        {"nul in include", head + "$INCLUDE " + std::string(3, '\0') + "bad.inc\n", "line 4",
+         "$INCLUDE file name with a NUL byte"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.label);
