@@ -130,6 +130,10 @@ struct UdpListener::Batch {
             received[i].msg_hdr.msg_namelen = sizeof(peers[i]);
             received[i].msg_hdr.msg_iov = &query_iov[i];
             received[i].msg_hdr.msg_iovlen = 1;
+            // Each answer names its peer; the rest of its header stays as set here.
+            sent[i] = {};
+            sent[i].msg_hdr.msg_iov = &answer_iov[i];
+            sent[i].msg_hdr.msg_iovlen = 1;
         }
     }
 
@@ -293,11 +297,8 @@ bool UdpListener::answer(const runtime::Snapshot& snapshot, std::size_t slot, st
     b.notes[out] = {b.received_at, stats_.view_slot(snapshot, decision.view), query::Transport::Udp,
                     peer.address, peer.port};
     b.answer_iov[out] = {answer.data(), size};
-    b.sent[out] = {};
     b.sent[out].msg_hdr.msg_name = &b.peers[slot];
     b.sent[out].msg_hdr.msg_namelen = header.msg_namelen;
-    b.sent[out].msg_hdr.msg_iov = &b.answer_iov[out];
-    b.sent[out].msg_hdr.msg_iovlen = 1;
     return true;
 }
 

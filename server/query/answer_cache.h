@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 
@@ -117,7 +118,7 @@ class AnswerCache {
     /// instead of a prefix-table lookup.
     const runtime::View* view_for(const runtime::Snapshot& snapshot, const IpAddress& client) {
         if (&snapshot != view_snapshot_ || snapshot.generation != view_generation_ ||
-            !(client == view_client_)) [[unlikely]] {
+            !same_address(client, view_client_)) [[unlikely]] {
             view_snapshot_ = &snapshot;
             view_generation_ = snapshot.generation;
             view_client_ = client;
@@ -133,6 +134,14 @@ class AnswerCache {
     std::uint64_t templated() const { return templated_; }
 
   private:
+    /// a == b in two word compares (IpAddress's == compares its bytes with a call).
+    static bool same_address(const IpAddress& a, const IpAddress& b) {
+        std::uint64_t x[2];
+        std::uint64_t y[2];
+        std::memcpy(x, a.bytes.data(), sizeof x);
+        std::memcpy(y, b.bytes.data(), sizeof y);
+        return a.family == b.family && x[0] == y[0] && x[1] == y[1];
+    }
     struct Entry;
     Entry* set_of(std::uint64_t hash, const runtime::View* view) const;
 
