@@ -85,6 +85,7 @@ void Server::collect(runtime::MetricsSample& sample) const {
     sample.tcp_connections += connections_->live();
     sample.tcp_refused_total += connections_->refused_total();
     sample.tcp_refused_per_client += connections_->refused_per_client();
+    sample.tcp_idle_closed += connections_->idle_closed();
 }
 
 void Server::bind() {

@@ -32,6 +32,9 @@ class TcpConnections {
     std::uint64_t refused_per_client() const {
         return refused_per_client_.load(std::memory_order_relaxed);
     }
+    /// A connection closed after idle_timeout_ms without a query (any thread).
+    void count_idle_close() { idle_closed_.fetch_add(1, std::memory_order_relaxed); }
+    std::uint64_t idle_closed() const { return idle_closed_.load(std::memory_order_relaxed); }
 
   private:
     struct Hash {
@@ -43,6 +46,7 @@ class TcpConnections {
     std::atomic<std::size_t> live_{0};
     std::atomic<std::uint64_t> refused_total_{0};
     std::atomic<std::uint64_t> refused_per_client_{0};
+    std::atomic<std::uint64_t> idle_closed_{0};
 };
 
 }  // namespace sitedns::net

@@ -232,6 +232,7 @@ void TcpSession::watch_idle() {
             return;
         }
         spdlog::debug("tcp: closing idle connection from {}", self->client_.to_string());
+        self->connections_->count_idle_close();
         self->close();
     });
 }

@@ -94,6 +94,7 @@ void collect_worker(const Worker& worker, runtime::MetricsSample& sample) {
     sample.cache_misses += stats.cache_misses.get();
     sample.dropped_replies += stats.dropped_replies.get();
     sample.stale_answers += stats.stale_answers.get();
+    sample.forwarded_over_limit += stats.over_limit.get();
     for (const upstream::UpstreamStats& upstream : forwarder.upstream_stats()) {
         runtime::UpstreamSample& sum = sample.upstreams[upstream.endpoint.to_string()];
         sum.queries += upstream.queries.get();

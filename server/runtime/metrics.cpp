@@ -132,6 +132,9 @@ void render_tcp(Writer& w, const MetricsSample& s) {
              std::to_string(s.tcp_refused_total));
     w.series("sitedns_tcp_connections_refused_total", {{"reason", "per_client"}},
              std::to_string(s.tcp_refused_per_client));
+    w.value("sitedns_tcp_idle_closed_total", "counter",
+            "TCP connections closed after tcp.idle_timeout_ms without a query.",
+            std::to_string(s.tcp_idle_closed));
 }
 
 void render_latency(Writer& w, const MetricsSample& s) {
@@ -163,6 +166,10 @@ void render_forwarding(Writer& w, const MetricsSample& s) {
     w.value("sitedns_stale_answers_total", "counter",
             "Stale answers given while the upstreams failed (RFC 8767).",
             std::to_string(s.stale_answers));
+    w.value("sitedns_forwarded_over_limit_total", "counter",
+            "Forwarded queries answered SERVFAIL at once: forwarding.max_in_flight upstream "
+            "queries were under way.",
+            std::to_string(s.forwarded_over_limit));
     w.family("sitedns_upstream_queries_total", "counter",
              "Exchanges started with each upstream (UDP, then TCP on TC, counts once).");
     for (const auto& [upstream, counts] : s.upstreams) {

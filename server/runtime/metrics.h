@@ -110,6 +110,7 @@ struct MetricsSample {
     std::uint64_t tcp_connections = 0;         ///< open now
     std::uint64_t tcp_refused_total = 0;       ///< closed at accept: over max_connections
     std::uint64_t tcp_refused_per_client = 0;  ///< over max_connections_per_client
+    std::uint64_t tcp_idle_closed = 0;         ///< closed after idle_timeout_ms
     std::array<std::uint64_t, kLatencyBuckets> latency_buckets{};  ///< not cumulative
     std::uint64_t latency_sum_ns = 0;
     std::uint64_t forwarded = 0;
@@ -117,6 +118,7 @@ struct MetricsSample {
     std::uint64_t cache_misses = 0;
     std::uint64_t dropped_replies = 0;
     std::uint64_t stale_answers = 0;
+    std::uint64_t forwarded_over_limit = 0;           ///< SERVFAIL at once: max_in_flight reached
     std::map<std::string, UpstreamSample> upstreams;  ///< by "ADDR:PORT"
     std::uint64_t reload_successes = 0;
     std::uint64_t reload_failures = 0;

@@ -507,6 +507,7 @@ void Forwarder::resolve(const ClientQuery& client, const UpstreamSet& upstreams,
     }
     if (s.stopping) return s.post_servfail(std::move(w), q, {ede::kOther, "shutting down"});
     if (s.in_flight.size() >= s.options.max_in_flight) {
+        ++stats_.over_limit;
         return s.post_servfail(std::move(w), q, {ede::kOther, "too many queries in flight"});
     }
     s.start(client, upstreams, std::move(w));

@@ -92,6 +92,7 @@ struct ForwarderStats {
     Counter dropped_replies;    ///< wrong source, ID or question (RFC 5452)
     Counter stale_answers;
     Counter servfails;
+    Counter over_limit;  ///< answered SERVFAIL at once: max_in_flight upstream queries under way
 };
 
 /// One upstream's counters in one worker (metrics: `upstream_queries_total{upstream}`).

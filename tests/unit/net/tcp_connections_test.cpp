@@ -48,5 +48,15 @@ TEST(TcpConnections, TotalCapComesFirst) {
     EXPECT_EQ(connections.admit(ip("10.0.0.1"), 2, 1), Admit::Yes);  // its place was freed
 }
 
+TEST(TcpConnections, IdleClosesAreCountedApartFromRefusals) {
+    TcpConnections connections;
+    EXPECT_EQ(connections.idle_closed(), 0u);
+    connections.count_idle_close();
+    connections.count_idle_close();
+    EXPECT_EQ(connections.idle_closed(), 2u);
+    EXPECT_EQ(connections.refused_total(), 0u);
+    EXPECT_EQ(connections.refused_per_client(), 0u);
+}
+
 }  // namespace
 }  // namespace sitedns::net

@@ -24,6 +24,7 @@ MetricsSample small_sample() {
     s.tcp_connections = 11;
     s.tcp_refused_total = 12;
     s.tcp_refused_per_client = 13;
+    s.tcp_idle_closed = 14;
     s.latency_buckets[0] = 1;                    // <= 10 us
     s.latency_buckets[3] = 4;                    // <= 100 us
     s.latency_buckets[kLatencyBuckets - 1] = 1;  // above 1 s
@@ -32,6 +33,7 @@ MetricsSample small_sample() {
     s.cache_hits = 2;
     s.cache_misses = 3;
     s.stale_answers = 0;
+    s.forwarded_over_limit = 6;
     s.upstreams["192.0.2.1:53"] = {3, 1};
     s.dropped_replies = 4;
     s.reload_successes = 2;
@@ -71,6 +73,9 @@ sitedns_tcp_connections 11
 # TYPE sitedns_tcp_connections_refused_total counter
 sitedns_tcp_connections_refused_total{reason="total"} 12
 sitedns_tcp_connections_refused_total{reason="per_client"} 13
+# HELP sitedns_tcp_idle_closed_total TCP connections closed after tcp.idle_timeout_ms without a query.
+# TYPE sitedns_tcp_idle_closed_total counter
+sitedns_tcp_idle_closed_total 14
 # HELP sitedns_answer_duration_seconds Time from receiving a query to sending its answer.
 # TYPE sitedns_answer_duration_seconds histogram
 sitedns_answer_duration_seconds_bucket{le="0.00001"} 1
@@ -99,6 +104,9 @@ sitedns_cache_misses_total 3
 # HELP sitedns_stale_answers_total Stale answers given while the upstreams failed (RFC 8767).
 # TYPE sitedns_stale_answers_total counter
 sitedns_stale_answers_total 0
+# HELP sitedns_forwarded_over_limit_total Forwarded queries answered SERVFAIL at once: forwarding.max_in_flight upstream queries were under way.
+# TYPE sitedns_forwarded_over_limit_total counter
+sitedns_forwarded_over_limit_total 6
 # HELP sitedns_upstream_queries_total Exchanges started with each upstream (UDP, then TCP on TC, counts once).
 # TYPE sitedns_upstream_queries_total counter
 sitedns_upstream_queries_total{upstream="192.0.2.1:53"} 3

@@ -479,6 +479,7 @@ TEST_F(ForwarderTest, BeyondMaxInFlightTheClientGetsServfailAtOnce) {
     EXPECT_EQ(answers[0].id, 2);
     EXPECT_EQ(answers[0].ede, 0);
     EXPECT_EQ(answers[0].ede_text, "too many queries in flight");
+    EXPECT_EQ(fwd->stats().over_limit.get(), 1u);
     EXPECT_EQ(answers[1].rcode, 0);
     EXPECT_EQ(answers[2].rcode, 0);
     EXPECT_EQ(up1.udp_count(), 2u);
