@@ -44,19 +44,6 @@ std::uint16_t u16_at(const std::uint8_t* p) {
     return static_cast<std::uint16_t>(p[0] << 8 | p[1]);
 }
 
-/// The length of the uncompressed question name at packet[12, ...), or 0 unless it is
-/// one well-formed uncompressed name (pointers and retired label types take the full
-/// path).
-std::size_t name_size(std::span<const std::uint8_t> packet) {
-    std::size_t at = wire::kHeaderSize;
-    while (at < packet.size() && packet[at] != 0) {
-        if (packet[at] > dns::kMaxLabel) return 0;
-        at += 1 + std::size_t{packet[at]};
-    }
-    const std::size_t size = at + 1 - wire::kHeaderSize;
-    return at < packet.size() && size <= dns::kMaxNameWire ? size : 0;
-}
-
 std::int64_t ticks(AnswerCache::Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
@@ -212,21 +199,24 @@ bool AnswerCache::make_key(std::span<const std::uint8_t> packet, Transport trans
     if (u16_at(p + 4) != 1 || u16_at(p + 6) != 0 || u16_at(p + 8) != 0) return false;
     const std::uint16_t additional = u16_at(p + 10);
     if (additional > 1) return false;
+    // The name is what the type, class and OPT leave; it must end in the root label.
+    // Its labels are not walked here (plain_name() does, on a miss): a hit matched a
+    // key made from a query that had them checked, and a label length (at most 63) is
+    // never a letter, so equal keys are the same labels.
+    const std::size_t rest = 4 + additional * kOptSize;
+    if (packet.size() < wire::kHeaderSize + 1 + rest) return false;
+    const std::size_t name = packet.size() - wire::kHeaderSize - rest;
+    if (name > dns::kMaxNameWire || p[wire::kHeaderSize + name - 1] != 0) return false;
+    const std::uint8_t* tail = p + wire::kHeaderSize + name;
+    if (additional == 1 && !plain_opt(tail + 4)) return false;
     // Key: the transport, then flags and counts, the name lowercased, type and class, OPT.
     key.bytes[0] = static_cast<std::uint8_t>(transport);
     std::memcpy(key.bytes + 1, p + 2, 10);
-    const std::size_t name = name_size(packet);
-    if (name == 0) return false;
-    const std::size_t rest = packet.size() - wire::kHeaderSize - name;
-    if (rest != 4 + additional * kOptSize) return false;
-    const std::uint8_t* tail = p + wire::kHeaderSize + name;
-    if (additional == 1 && !plain_opt(tail + 4)) return false;
     // The hash covers the name and type, which tell most keys apart; find() compares
-    // the whole key.
-    // The packet holds the name and at least 4 more bytes, the key room for 7 past it: the
-    // name's last bytes are copied as one word whenever the packet has them.
-    const std::uint64_t name_hash = dns::copy_lower_hash(key.bytes + kNameAt, p + wire::kHeaderSize,
-                                                         name, packet.size() - wire::kHeaderSize);
+    // the whole key. The header is before the name and the key has room past it, so
+    // the name's last bytes go as one word (framed).
+    const std::uint64_t name_hash =
+        dns::copy_lower_hash(key.bytes + kNameAt, p + wire::kHeaderSize, name, true);
     // Type and class, then the OPT if there is one: fixed-size copies, no library call.
     std::memcpy(key.bytes + kNameAt + name, tail, 4);
     if (additional == 1) std::memcpy(key.bytes + kNameAt + name + 4, tail + 4, kOptSize);
@@ -234,6 +224,16 @@ bool AnswerCache::make_key(std::span<const std::uint8_t> packet, Transport trans
     key.size = kNameAt + name + rest;
     key.hash = (name_hash ^ u16_at(tail)) * 0x9E3779B97F4A7C15ull;
     return true;
+}
+
+bool AnswerCache::plain_name(std::span<const std::uint8_t> packet, const AnswerKey& key) {
+    const std::size_t root = wire::kHeaderSize + key.name_size - 1;  // make_key saw a 0 there
+    std::size_t at = wire::kHeaderSize;
+    while (at < root) {
+        if (packet[at] == 0 || packet[at] > dns::kMaxLabel) return false;
+        at += 1 + std::size_t{packet[at]};
+    }
+    return at == root;
 }
 
 std::size_t AnswerCache::find(const runtime::Snapshot& snapshot, const runtime::View* view,

@@ -61,9 +61,15 @@ class AnswerCache {
     AnswerCache(const AnswerCache&) = delete;
     AnswerCache& operator=(const AnswerCache&) = delete;
 
-    /// Fills `key` from a plain query (see above) received over `transport`; false when
-    /// the packet is anything else, which then always takes the full path.
+    /// Fills `key` from a packet shaped as a plain query (see above) received over
+    /// `transport`: one question, then type and class and maybe an OPT without options;
+    /// false when it is anything else, which then always takes the full path. The name's
+    /// labels are not read here: a key equal to a stored one is a query whose name was
+    /// checked, so only a miss asks plain_name() before the key is used further.
     static bool make_key(std::span<const std::uint8_t> packet, Transport transport, AnswerKey& key);
+    /// True when the name of `packet`, for which make_key() made `key`, is one
+    /// well-formed uncompressed name (no pointers, no retired label types).
+    static bool plain_name(std::span<const std::uint8_t> packet, const AnswerKey& key);
 
     /// Writes the answer stored for `key` from `view` of `snapshot` into `out`, with the
     /// ID and name case of `packet` (the query `key` was made from); returns its length,

@@ -265,6 +265,10 @@ void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::u
         decision.forwarded = cache.last_hit_forwarded();
         return;
     }
+    if (!AnswerCache::plain_name(packet, key)) {
+        handle(snapshot, packet, client, transport, out, decision);
+        return;
+    }
     answer_uncached(snapshot, packet, client, transport, out, decision, cache, view, key);
 }
 

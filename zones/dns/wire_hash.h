@@ -38,10 +38,12 @@ inline std::uint64_t load_tail(const std::uint8_t* p, std::size_t n) {
 
 /// Copies `n` bytes from `from` to `to` lowercased and returns a hash of them (not
 /// hash_lower's: its own, computed in the same pass). `to` and `from` may be the same.
-/// When `words` bytes (at least n rounded up to 8) may be read from `from` and written
-/// to `to`, the last bytes go as one word too (the bytes written past n are garbage).
+/// With `framed`, the caller promises that the 7 bytes before `from` may be read (a
+/// question name has the 12-byte DNS header before it) and that `to` has room for `n`
+/// rounded up to 8: the last bytes are then read as the one word that ends at
+/// `from + n` and written as one word (the bytes written past n are zero).
 inline std::uint64_t copy_lower_hash(std::uint8_t* to, const std::uint8_t* from, std::size_t n,
-                                     std::size_t words = 0) {
+                                     bool framed = false) {
     constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
     std::uint64_t h = n;
     std::size_t i = 0;
@@ -54,9 +56,9 @@ inline std::uint64_t copy_lower_hash(std::uint8_t* to, const std::uint8_t* from,
     }
     if (i == n) return h ^ (h >> 29);
     std::uint64_t tail;
-    if (words >= i + 8) {
-        std::memcpy(&tail, from + i, 8);
-        tail = lower_word(tail & ((std::uint64_t{1} << (8 * (n - i))) - 1));  // little-endian
+    if (framed) {
+        std::memcpy(&tail, from + n - 8, 8);
+        tail = lower_word(tail >> (8 * (8 - (n - i))));  // little-endian: the last n - i bytes
         std::memcpy(to + i, &tail, 8);
     } else {
         tail = lower_word(load_tail(from + i, n - i));

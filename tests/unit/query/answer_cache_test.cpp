@@ -76,6 +76,12 @@ std::string recase(std::string name, std::mt19937& rng) {
     return name;
 }
 
+/// What the responder asks before it uses a key past the lookup: make_key() for the
+/// packet's shape, then plain_name() for its labels (on a miss).
+bool plain_key(std::span<const std::uint8_t> packet, Transport transport, AnswerKey& key) {
+    return AnswerCache::make_key(packet, transport, key) && AnswerCache::plain_name(packet, key);
+}
+
 /// A header with ID 0xbeef and the given flags and counts.
 Bytes header(std::uint16_t flags, std::uint16_t qd, std::uint16_t an = 0, std::uint16_t ns = 0,
              std::uint16_t ar = 0) {
@@ -426,7 +432,7 @@ TEST(AnswerCacheNotPlain, IsNeverAHitAndNeverStored) {
         SCOPED_TRACE(p.what);
         const IpAddress client = test::ip(p.client);
         AnswerKey key;
-        EXPECT_FALSE(AnswerCache::make_key(p.bytes, Transport::Udp, key));
+        EXPECT_FALSE(plain_key(p.bytes, Transport::Udp, key));
         for (const Transport transport : {Transport::Udp, Transport::Tcp}) {
             const Sent want = uncached(*snapshot, p.bytes, client, transport);
             for (int i = 0; i < 3; ++i) {
@@ -436,8 +442,39 @@ TEST(AnswerCacheNotPlain, IsNeverAHitAndNeverStored) {
             }
         }
         EXPECT_EQ(cache.hits(), 0u);
-        EXPECT_EQ(cache.misses(), 0u) << "not plain: the cache is not even asked";
+        // A packet shaped as a plain query may be looked up (and missed) before its
+        // labels are read; it is never answered from the cache nor stored.
     }
+}
+
+// make_key() reads no labels: a query only hits when its key equals one stored from a
+// query whose name was checked. Every byte of the name of a cached query, replaced by
+// every other value, must still be answered as without a cache.
+TEST(AnswerCacheNotPlain, AnyNameByteChangedAfterAHitIsAnsweredAsUncached) {
+    const auto snapshot = ecs_snapshot();
+    const IpAddress client = test::ip("127.0.0.1");
+    const Bytes plain = sitedns::test::make_query("mail.example.test", "A");
+    AnswerCache cache;
+    ASSERT_EQ(cached(*snapshot, plain, client, Transport::Udp, cache).wire,
+              uncached(*snapshot, plain, client, Transport::Udp).wire);
+    ASSERT_EQ(cached(*snapshot, plain, client, Transport::Udp, cache).wire,
+              uncached(*snapshot, plain, client, Transport::Udp).wire);
+    ASSERT_EQ(cache.hits(), 1u);
+    const std::size_t name_end = plain.size() - 4;
+    std::size_t compared = 0;
+    for (std::size_t at = 12; at < name_end; ++at) {
+        for (unsigned value = 0; value < 256; ++value) {
+            if (value == plain[at]) continue;
+            Bytes changed = plain;
+            changed[at] = static_cast<std::uint8_t>(value);
+            const Sent want = uncached(*snapshot, changed, client, Transport::Udp);
+            const Sent got = cached(*snapshot, changed, client, Transport::Udp, cache);
+            ASSERT_EQ(got.action, want.action) << "byte " << at << " = " << value;
+            ASSERT_EQ(got.wire, want.wire) << "byte " << at << " = " << value;
+            ++compared;
+        }
+    }
+    EXPECT_EQ(compared, (name_end - 12) * 255);
 }
 
 TEST(AnswerCacheNotPlain, EcsAnswerDoesNotLeakIntoThePlainQuery) {
@@ -792,28 +829,28 @@ TEST(AnswerCacheMakeKey, RejectsPacketsShorterThanAHeaderOrQuestion) {
     AnswerKey key;
     const Bytes q = sitedns::test::make_query("mail.example.test", "A");
     for (std::size_t n : {0u, 1u, 11u, 12u, 13u, 16u}) {
-        EXPECT_FALSE(AnswerCache::make_key(std::span(q).first(n), Transport::Udp, key)) << n;
+        EXPECT_FALSE(plain_key(std::span(q).first(n), Transport::Udp, key)) << n;
     }
     // Every prefix of a plain query is rejected, only the whole is a key.
     for (std::size_t n = 0; n < q.size(); ++n) {
-        EXPECT_FALSE(AnswerCache::make_key(std::span(q).first(n), Transport::Udp, key)) << n;
+        EXPECT_FALSE(plain_key(std::span(q).first(n), Transport::Udp, key)) << n;
     }
-    EXPECT_TRUE(AnswerCache::make_key(q, Transport::Udp, key));
+    EXPECT_TRUE(plain_key(q, Transport::Udp, key));
     // The smallest query: the root name.
     const Bytes root = query_with_name(Bytes{0});
     ASSERT_EQ(root.size(), 17u);
-    EXPECT_TRUE(AnswerCache::make_key(root, Transport::Udp, key));
+    EXPECT_TRUE(plain_key(root, Transport::Udp, key));
     EXPECT_EQ(key.name_size, 1u);
 }
 
 TEST(AnswerCacheMakeKey, RejectsLabelsOver63) {
     AnswerKey key;
-    EXPECT_TRUE(AnswerCache::make_key(query_with_name(labels({63, 4})), Transport::Udp, key));
+    EXPECT_TRUE(plain_key(query_with_name(labels({63, 4})), Transport::Udp, key));
     for (const std::uint8_t bad : {64, 0x41, 0x7f, 0x80, 0xc0, 0xff}) {
         Bytes name = labels({4});
         name[0] = bad;
         name.insert(name.end() - 1, 80, 'a');
-        EXPECT_FALSE(AnswerCache::make_key(query_with_name(name), Transport::Udp, key)) << int(bad);
+        EXPECT_FALSE(plain_key(query_with_name(name), Transport::Udp, key)) << int(bad);
     }
 }
 
@@ -822,12 +859,12 @@ TEST(AnswerCacheMakeKey, AcceptsA255ByteNameAndRejectsLonger) {
     // 63 + 63 + 63 + 61 label bytes + 4 lengths + root = 255.
     const Bytes longest = labels({63, 63, 63, 61});
     ASSERT_EQ(longest.size(), 255u);
-    EXPECT_TRUE(AnswerCache::make_key(query_with_name(longest), Transport::Udp, g.key));
+    EXPECT_TRUE(plain_key(query_with_name(longest), Transport::Udp, g.key));
     EXPECT_EQ(g.key.name_size, 255u);
     Bytes with_opt = query_with_name(longest);
     with_opt[11] = 1;
     with_opt = with_opt + Bytes{0, 0, 41, 0x10, 0, 0, 0, 0x80, 0, 0, 0};
-    EXPECT_TRUE(AnswerCache::make_key(with_opt, Transport::Tcp, g.key));
+    EXPECT_TRUE(plain_key(with_opt, Transport::Tcp, g.key));
     EXPECT_EQ(g.key.size, AnswerKey::kMaxSize);
     EXPECT_TRUE(g.guard_intact());
 
@@ -840,7 +877,7 @@ TEST(AnswerCacheMakeKey, AcceptsA255ByteNameAndRejectsLonger) {
         GuardedKey guarded;
         const Bytes name = labels(lengths);
         SCOPED_TRACE(std::to_string(name.size()) + "-byte name");
-        EXPECT_FALSE(AnswerCache::make_key(query_with_name(name), Transport::Udp, guarded.key));
+        EXPECT_FALSE(plain_key(query_with_name(name), Transport::Udp, guarded.key));
         EXPECT_TRUE(guarded.guard_intact()) << "make_key wrote past the AnswerKey";
     }
 }
@@ -850,21 +887,21 @@ TEST(AnswerCacheMakeKey, RejectsATruncatedName) {
     const Bytes name = labels({4, 7, 4});  // mail.example.test-shaped
     for (std::size_t n = 1; n < name.size(); ++n) {
         // The name cut short, nothing after it: it never ends.
-        EXPECT_FALSE(AnswerCache::make_key(header(0, 1) + Bytes(name.begin(), name.begin() + n),
+        EXPECT_FALSE(plain_key(header(0, 1) + Bytes(name.begin(), name.begin() + n),
                                            Transport::Udp, key))
             << n;
         // The name cut short, type and class after it: the label runs into them or past.
-        EXPECT_FALSE(AnswerCache::make_key(
+        EXPECT_FALSE(plain_key(
             header(0, 1) + Bytes(name.begin(), name.begin() + n) + Bytes{0, 1, 0, 1},
             Transport::Udp, key))
             << n;
     }
     // A label longer than what is left of the packet.
-    EXPECT_FALSE(AnswerCache::make_key(header(0, 1) + Bytes{20, 'a', 'b', 0, 0, 1, 0, 1},
+    EXPECT_FALSE(plain_key(header(0, 1) + Bytes{20, 'a', 'b', 0, 0, 1, 0, 1},
                                        Transport::Udp, key));
     // The name, but no type or class.
-    EXPECT_FALSE(AnswerCache::make_key(header(0, 1) + name, Transport::Udp, key));
-    EXPECT_FALSE(AnswerCache::make_key(header(0, 1) + name + Bytes{0, 1}, Transport::Udp, key));
+    EXPECT_FALSE(plain_key(header(0, 1) + name, Transport::Udp, key));
+    EXPECT_FALSE(plain_key(header(0, 1) + name + Bytes{0, 1}, Transport::Udp, key));
 }
 
 TEST(AnswerCacheMakeKey, KeyIgnoresIdAndCaseAndKeepsEverythingElse) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "zones/dns/types.h"
+#include "zones/dns/wire_hash.h"
 
 namespace sitedns::dns {
 namespace {
@@ -249,6 +250,34 @@ TEST(TypesTest, RcodeText) {
     EXPECT_EQ(rcode_to_text(RCode::NotImp), "NOTIMP");
     EXPECT_EQ(rcode_to_text(RCode::Refused), "REFUSED");
     EXPECT_EQ(rcode_to_text(RCode::BadVers), "BADVERS");
+}
+
+}  // namespace
+}  // namespace sitedns::dns
+
+// copy_lower_hash's framed tail (one word read back from the name's end) copies and
+// hashes as the byte loop does, for every length and alignment.
+namespace sitedns::dns {
+namespace {
+
+TEST(WireHashTest, FramedCopyMatchesTheByteLoop) {
+    std::mt19937 rng(7);
+    for (std::size_t n = 1; n <= 64; ++n) {
+        std::vector<std::uint8_t> packet(12 + n);
+        for (std::uint8_t& b : packet) b = static_cast<std::uint8_t>(rng());
+        std::vector<std::uint8_t> plain(n + 8, 0xee);
+        std::vector<std::uint8_t> framed(n + 8, 0xee);
+        const std::uint64_t h1 = copy_lower_hash(plain.data(), packet.data() + 12, n);
+        const std::uint64_t h2 = copy_lower_hash(framed.data(), packet.data() + 12, n, true);
+        EXPECT_EQ(h1, h2) << n;
+        EXPECT_TRUE(std::equal(plain.begin(), plain.begin() + static_cast<std::ptrdiff_t>(n),
+                               framed.begin()))
+            << n;
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint8_t b = packet[12 + i];
+            EXPECT_EQ(framed[i], b >= 'A' && b <= 'Z' ? b | 0x20 : b) << n << " " << i;
+        }
+    }
 }
 
 }  // namespace
