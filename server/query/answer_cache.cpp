@@ -175,9 +175,9 @@ void AnswerCache::FreeEntries::operator()(Entry* entries) const {
 
 AnswerCache::AnswerCache(std::size_t entries) {
     std::size_t sets = 1;
-    while (sets * 2 < entries) sets *= 2;
+    while (sets * kWays < entries) sets *= 2;
     // calloc: fresh zero pages, backed by memory only once an entry is written.
-    auto* memory = static_cast<Entry*>(std::calloc(sets * 2, sizeof(Entry)));
+    auto* memory = static_cast<Entry*>(std::calloc(sets * kWays, sizeof(Entry)));
     if (memory == nullptr) throw std::bad_alloc();
     entries_.reset(memory);
     set_mask_ = sets - 1;
@@ -188,7 +188,7 @@ AnswerCache::~AnswerCache() = default;
 AnswerCache::Entry* AnswerCache::set_of(std::uint64_t hash, const runtime::View* view) const {
     // The view too: the same question from many sites' views must not share one set.
     const auto mixed = hash ^ (reinterpret_cast<std::uintptr_t>(view) * 0x9E3779B97F4A7C15ull);
-    return entries_.get() + 2 * ((mixed ^ (mixed >> 32)) & set_mask_);
+    return entries_.get() + kWays * ((mixed ^ (mixed >> 32)) & set_mask_);
 }
 
 bool AnswerCache::make_key(std::span<const std::uint8_t> packet, Transport transport,
@@ -240,7 +240,7 @@ std::size_t AnswerCache::find(const runtime::Snapshot& snapshot, const runtime::
                               const AnswerKey& key, std::span<const std::uint8_t> packet,
                               std::span<std::uint8_t> out) {
     Entry* set = set_of(key.hash, view);
-    for (int way = 0; way < 2; ++way) {
+    for (std::size_t way = 0; way < kWays; ++way) {
         const Entry& e = set[way];
         if (!same_key(e, snapshot, view, key) || e.answer_size > out.size()) continue;
         std::memcpy(out.data(), e.answer, e.answer_size);
@@ -287,7 +287,7 @@ std::size_t AnswerCache::find_nonexistent(const runtime::Snapshot& snapshot,
     AnswerKey template_key;
     nonexistent_key(key, name, template_key);
     const Entry* set = set_of(template_key.hash, view);
-    for (int way = 0; way < 2; ++way) {
+    for (std::size_t way = 0; way < kWays; ++way) {
         const Entry& e = set[way];
         if (!same_key(e, snapshot, view, template_key)) continue;
         const std::size_t old_end = wire::kHeaderSize + e.question_size;
@@ -375,8 +375,11 @@ AnswerCache::Entry* AnswerCache::store_entry(const runtime::Snapshot& snapshot,
     Entry* set = set_of(key.hash, view);
     // The entry of the same question if there is one (an answer replaces its older
     // self), else the least recently stored of the set.
-    Entry* slot = set[0].stamp <= set[1].stamp ? &set[0] : &set[1];
-    for (int way = 0; way < 2; ++way) {
+    Entry* slot = &set[0];
+    for (std::size_t way = 0; way < kWays; ++way) {
+        if (set[way].stamp < slot->stamp) slot = &set[way];
+    }
+    for (std::size_t way = 0; way < kWays; ++way) {
         if (same_key(set[way], snapshot, view, key)) slot = &set[way];
     }
     Entry& e = *slot;
