@@ -35,23 +35,10 @@ void WorkerStats::remap(const runtime::Snapshot& snapshot) {
     log_queries_ = snapshot.config.log.queries;
 }
 
-void WorkerStats::answered(const Answered& query, std::span<const std::uint8_t> answer,
-                           std::chrono::steady_clock::time_point sent) {
-    const auto elapsed = sent - query.received;
-    const auto ns = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
-    // An answer always has a header; SERVFAIL stands for a stub that has not.
-    const std::uint8_t rcode =
-        answer.size() >= wire::kHeaderSize ? wire::Header(answer).rcode() : std::uint8_t{2};
-    Block* block = blocks_[query.view_slot / kSlotsPerBlock].load(std::memory_order_relaxed);
-    block->counts[offset(query.view_slot, query.transport, rcode)].add();
-    latency_[runtime::latency_bucket(ns)].add();
-    latency_sum_ns_.add(ns);
-    if (log_queries_) [[unlikely]] {
-        telemetry_.query_log.write({query.client, query.port,
-                                    telemetry_.views.name(query.view_slot), answer, query.transport,
-                                    ns / 1000});
-    }
+void WorkerStats::log_answer(const Answered& query, std::span<const std::uint8_t> answer,
+                             std::uint64_t ns) {
+    telemetry_.query_log.write({query.client, query.port, telemetry_.views.name(query.view_slot),
+                                answer, query.transport, ns / 1000});
 }
 
 void WorkerStats::collect(runtime::MetricsSample& sample) const {

@@ -20,6 +20,7 @@
 #include "server/runtime/metrics.h"
 #include "server/runtime/snapshot.h"
 #include "server/upstream/counter.h"
+#include "server/wire/header.h"
 
 namespace sitedns::net {
 
@@ -70,8 +71,20 @@ class alignas(64) WorkerStats {
         answered(query, answer, std::chrono::steady_clock::now());
     }
     /// The same for an answer sent at `sent` (one clock read for a batch of answers).
+    /// Inline: it runs once per answer, and its call cost as much as its counting.
     void answered(const Answered& query, std::span<const std::uint8_t> answer,
-                  std::chrono::steady_clock::time_point sent);
+                  std::chrono::steady_clock::time_point sent) {
+        const auto ns = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(sent - query.received).count());
+        // An answer always has a header; SERVFAIL stands for a stub that has not.
+        const std::uint8_t rcode =
+            answer.size() >= wire::kHeaderSize ? wire::Header(answer).rcode() : std::uint8_t{2};
+        Block* block = blocks_[query.view_slot / kSlotsPerBlock].load(std::memory_order_relaxed);
+        block->counts[offset(query.view_slot, query.transport, rcode)].add();
+        latency_[runtime::latency_bucket(ns)].add();
+        latency_sum_ns_.add(ns);
+        if (log_queries_) [[unlikely]] log_answer(query, answer, ns);
+    }
     /// A query the view forwards (answered later, or from the cache, through answered()).
     void count_forwarded() { forwarded_.add(); }
     /// A forwarded query answered from the query core's cache of finished answers: a
@@ -112,6 +125,8 @@ class alignas(64) WorkerStats {
         return ((slot % kSlotsPerBlock) * kTransports + index(t)) * kRcodes + (rcode & 0x0f);
     }
     void remap(const runtime::Snapshot& snapshot);
+    /// Writes the query log's line for an answer (`log.queries` on).
+    void log_answer(const Answered& query, std::span<const std::uint8_t> answer, std::uint64_t ns);
     /// Makes sure `slot` has its block (on the worker's thread).
     void ensure_block(std::uint32_t slot);
 
