@@ -102,7 +102,9 @@ bool holds_question(std::span<const std::uint8_t> answer, const AnswerKey& key) 
         answer.size() < wire::kHeaderSize + key.name_size || u16_at(answer.data() + 4) != 1) {
         return false;
     }
-    return dns::equal_lower(answer.data() + wire::kHeaderSize, key.bytes + kNameAt, key.name_size);
+    // Both names have a header or the key's prefix before them.
+    return dns::equal_lower_framed(answer.data() + wire::kHeaderSize, key.bytes + kNameAt,
+                                   key.name_size);
 }
 
 /// The key of the template for `name`: the query's key with the node (and how the name

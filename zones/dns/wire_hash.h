@@ -91,6 +91,29 @@ inline bool equal_lower(const std::uint8_t* a, const std::uint8_t* b, std::size_
     return x == y || lower_word(x) == lower_word(y);
 }
 
+/// equal_lower() where at least 7 bytes before `a` and before `b` may be read (a name
+/// after a message's header or a cache key's prefix): the last bytes are compared as
+/// the one word that ends at `a + n` and `b + n`, not byte by byte.
+inline bool equal_lower_framed(const std::uint8_t* a, const std::uint8_t* b, std::size_t n) {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t x;
+        std::uint64_t y;
+        std::memcpy(&x, a + i, 8);
+        std::memcpy(&y, b + i, 8);
+        if (x != y && lower_word(x) != lower_word(y)) return false;
+    }
+    if (i == n) return true;
+    std::uint64_t x;
+    std::uint64_t y;
+    std::memcpy(&x, a + n - 8, 8);
+    std::memcpy(&y, b + n - 8, 8);
+    const unsigned shift = 8 * (8 - static_cast<unsigned>(n - i));  // little-endian: the last n - i
+    x >>= shift;
+    y >>= shift;
+    return x == y || lower_word(x) == lower_word(y);
+}
+
 /// A 64-bit hash of `n` bytes that is the same whatever their ASCII case (a few
 /// non-letters collide too: fold_case).
 inline std::uint64_t hash_lower(const std::uint8_t* p, std::size_t n) {

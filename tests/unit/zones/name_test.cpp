@@ -280,5 +280,28 @@ TEST(WireHashTest, FramedCopyMatchesTheByteLoop) {
     }
 }
 
+TEST(WireHashTest, FramedCompareMatchesEqualLower) {
+    std::mt19937 rng(11);
+    const std::string letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-@`[{";
+    for (std::size_t n = 1; n <= 64; ++n) {
+        for (int round = 0; round < 50; ++round) {
+            // Each name after 12 bytes of its own, as a name after a header.
+            std::vector<std::uint8_t> a(12 + n);
+            for (std::uint8_t& c : a) c = static_cast<std::uint8_t>(letters[rng() % letters.size()]);
+            std::vector<std::uint8_t> b = a;
+            for (std::size_t i = 0; i < 12; ++i) b[i] = static_cast<std::uint8_t>(rng());
+            for (std::size_t i = 12; i < b.size(); ++i) {
+                const std::uint8_t c = b[i];
+                if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+                    if (rng() & 1) b[i] = c ^ 0x20;
+                }
+            }
+            if (round % 2 == 1) b[12 + rng() % n] ^= static_cast<std::uint8_t>(1 + rng() % 255);
+            const bool want = equal_lower(a.data() + 12, b.data() + 12, n);
+            EXPECT_EQ(equal_lower_framed(a.data() + 12, b.data() + 12, n), want) << n;
+        }
+    }
+}
+
 }  // namespace
 }  // namespace sitedns::dns
