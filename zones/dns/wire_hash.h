@@ -75,43 +75,45 @@ inline void copy_lower(std::uint8_t* to, const std::uint8_t* from, std::size_t n
     (void)copy_lower_hash(to, from, n);
 }
 
-/// True when the `n` bytes at `a` and `b` are equal ignoring ASCII case (RFC 4343).
-inline bool equal_lower(const std::uint8_t* a, const std::uint8_t* b, std::size_t n) {
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
+/// True when words `x` and `y` are equal ignoring ASCII case.
+constexpr bool same_lower(std::uint64_t x, std::uint64_t y) {
+    return x == y || lower_word(x) == lower_word(y);
+}
+
+/// True when the first `whole` bytes (a multiple of 8) at `a` and `b` are equal
+/// ignoring ASCII case.
+inline bool equal_lower_words(const std::uint8_t* a, const std::uint8_t* b, std::size_t whole) {
+    for (std::size_t i = 0; i < whole; i += 8) {
         std::uint64_t x;
         std::uint64_t y;
         std::memcpy(&x, a + i, 8);
         std::memcpy(&y, b + i, 8);
-        if (x != y && lower_word(x) != lower_word(y)) return false;
+        if (!same_lower(x, y)) return false;
     }
-    if (i == n) return true;
-    const std::uint64_t x = load_tail(a + i, n - i);
-    const std::uint64_t y = load_tail(b + i, n - i);
-    return x == y || lower_word(x) == lower_word(y);
+    return true;
+}
+
+/// True when the `n` bytes at `a` and `b` are equal ignoring ASCII case (RFC 4343).
+inline bool equal_lower(const std::uint8_t* a, const std::uint8_t* b, std::size_t n) {
+    const std::size_t whole = n & ~std::size_t{7};
+    if (!equal_lower_words(a, b, whole)) return false;
+    if (whole == n) return true;
+    return same_lower(load_tail(a + whole, n - whole), load_tail(b + whole, n - whole));
 }
 
 /// equal_lower() where at least 7 bytes before `a` and before `b` may be read (a name
 /// after a message's header or a cache key's prefix): the last bytes are compared as
 /// the one word that ends at `a + n` and `b + n`, not byte by byte.
 inline bool equal_lower_framed(const std::uint8_t* a, const std::uint8_t* b, std::size_t n) {
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        std::uint64_t x;
-        std::uint64_t y;
-        std::memcpy(&x, a + i, 8);
-        std::memcpy(&y, b + i, 8);
-        if (x != y && lower_word(x) != lower_word(y)) return false;
-    }
-    if (i == n) return true;
+    const std::size_t whole = n & ~std::size_t{7};
+    if (!equal_lower_words(a, b, whole)) return false;
+    if (whole == n) return true;
     std::uint64_t x;
     std::uint64_t y;
     std::memcpy(&x, a + n - 8, 8);
     std::memcpy(&y, b + n - 8, 8);
-    const unsigned shift = 8 * (8 - static_cast<unsigned>(n - i));  // little-endian: the last n - i
-    x >>= shift;
-    y >>= shift;
-    return x == y || lower_word(x) == lower_word(y);
+    const unsigned shift = 8 * (8 - static_cast<unsigned>(n - whole));  // little-endian: the last bytes
+    return same_lower(x >> shift, y >> shift);
 }
 
 /// A 64-bit hash of `n` bytes that is the same whatever their ASCII case (a few
