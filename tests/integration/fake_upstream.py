@@ -202,6 +202,27 @@ class Rules:
 
 # ---------------------------------------------------------------- server
 
+def bind_pair(port):
+    """A UDP and a listening TCP socket on the same port of HOST. With port 0 the free
+    port UDP got may be in use for TCP (another test's connection): try another one,
+    as sitedns does (Server::bind_endpoint)."""
+    for attempt in range(1, 21):
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.bind((HOST, port))
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            tcp.bind((HOST, udp.getsockname()[1]))
+        except OSError:
+            tcp.close()
+            udp.close()
+            if port != 0 or attempt == 20:
+                raise
+            continue
+        tcp.listen(64)
+        return udp, tcp
+
+
 class Fake:
     def __init__(self, args):
         self.rules = Rules(args.rule or [], args.default, args.rules)
@@ -209,13 +230,8 @@ class Fake:
         self.seen = {}  # qname -> queries so far, for drop-first
         self.log_lock = threading.Lock()
         self.log = open(args.log, "a", buffering=1)
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.bind((HOST, args.port))
+        self.udp, self.tcp = bind_pair(args.port)
         port = self.udp.getsockname()[1]
-        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.tcp.bind((HOST, port))
-        self.tcp.listen(64)
         self.port = port
         temporary = args.port_file + ".tmp"
         with open(temporary, "w") as handle:
