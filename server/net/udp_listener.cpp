@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <array>
@@ -71,14 +70,6 @@ int receive_batch(int fd, mmsghdr* messages, unsigned count) {
 
 int send_batch(int fd, mmsghdr* messages, unsigned count) {
     return static_cast<int>(::syscall(SYS_sendmmsg, fd, messages, count, 0));
-}
-
-/// steady_clock::now() without its library call: the same clock (CLOCK_MONOTONIC, as
-/// libstdc++ reads it), read twice per batch, where the call cost as much as the read.
-Clock::time_point monotonic_now() {
-    timespec t{};
-    ::clock_gettime(CLOCK_MONOTONIC, &t);
-    return Clock::time_point(std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec));
 }
 
 /// The truncated reply a rate-limited query may get (RateLimiter's slip), with the COOKIE
@@ -227,7 +218,7 @@ void UdpListener::run() {
 
 void UdpListener::answer_batch(std::size_t received) {
     Batch& b = *batch_;
-    b.received_at = monotonic_now();
+    b.received_at = Clock::now();
     b.second = static_cast<std::uint32_t>(
         std::chrono::duration_cast<std::chrono::seconds>(b.received_at.time_since_epoch()).count());
     const runtime::Snapshot& snapshot = b.snapshot.get();  // once: decisions point into it
@@ -240,7 +231,7 @@ void UdpListener::answer_batch(std::size_t received) {
     for (std::size_t i = 0; i < received; ++i) {
         if (answer(snapshot, i, answers)) ++answers;
     }
-    const Clock::time_point answered = monotonic_now();
+    const Clock::time_point answered = Clock::now();
     for (std::size_t i = 0; i < answers; ++i) {
         const iovec& bytes = b.answer_iov[i];
         stats_.answered(b.notes[i],

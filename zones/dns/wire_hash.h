@@ -36,6 +36,15 @@ inline std::uint64_t load_tail(const std::uint8_t* p, std::size_t n) {
     return tail;
 }
 
+/// The `n` (1 to 7) bytes that end at `end` as the low bytes of a word, the rest zero,
+/// read as the one word that ends there: the caller promises that 8 bytes before `end`
+/// may be read (a name with a header or a key's prefix before it).
+inline std::uint64_t load_tail_before(const std::uint8_t* end, std::size_t n) {
+    std::uint64_t word;
+    std::memcpy(&word, end - 8, 8);
+    return word >> (8 * (8 - n));  // little-endian: the last n bytes
+}
+
 /// Copies `n` bytes from `from` to `to` lowercased and returns a hash of them (not
 /// hash_lower's: its own, computed in the same pass). `to` and `from` may be the same.
 /// With `framed`, the caller promises that the 7 bytes before `from` may be read (a
@@ -57,8 +66,7 @@ inline std::uint64_t copy_lower_hash(std::uint8_t* to, const std::uint8_t* from,
     if (i == n) return h ^ (h >> 29);
     std::uint64_t tail;
     if (framed) {
-        std::memcpy(&tail, from + n - 8, 8);
-        tail = lower_word(tail >> (8 * (8 - (n - i))));  // little-endian: the last n - i bytes
+        tail = lower_word(load_tail_before(from + n, n - i));
         std::memcpy(to + i, &tail, 8);
     } else {
         tail = lower_word(load_tail(from + i, n - i));
@@ -108,12 +116,7 @@ inline bool equal_lower_framed(const std::uint8_t* a, const std::uint8_t* b, std
     const std::size_t whole = n & ~std::size_t{7};
     if (!equal_lower_words(a, b, whole)) return false;
     if (whole == n) return true;
-    std::uint64_t x;
-    std::uint64_t y;
-    std::memcpy(&x, a + n - 8, 8);
-    std::memcpy(&y, b + n - 8, 8);
-    const unsigned shift = 8 * (8 - static_cast<unsigned>(n - whole));  // little-endian: the last bytes
-    return same_lower(x >> shift, y >> shift);
+    return same_lower(load_tail_before(a + n, n - whole), load_tail_before(b + n, n - whole));
 }
 
 /// A 64-bit hash of `n` bytes that is the same whatever their ASCII case (a few
