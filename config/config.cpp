@@ -642,7 +642,7 @@ class Reader {
                                                    " already exists in " + element("/views", j));
                 }
             }
-            ViewConfig view{site.name, site.subnets, {}, true, std::nullopt, site.name, {}};
+            ViewConfig view{site.name, site.subnets, {}, true, std::nullopt, site.name, {}, {}};
             view.zones.reserve(generated.size() - 1 + site.zones.size());
             for (std::size_t t = 0; t < generated.size(); ++t) {
                 if (t != i) view.zones.emplace_back().generated = generated[t];

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/address.h"
+#include "config/forward_zone.h"
 #include "config/sites.h"
 
 namespace sitedns {
@@ -22,16 +23,11 @@ struct ZoneSource {
     std::filesystem::path path;
     std::string_view builtin;
     std::shared_ptr<const load::ZoneData> generated;
+    /// `{ "file": ..., "transparent": true }` (SPEC §5, Unbound's `transparent`): only names
+    /// with records are answered from it; others are handled as if it were absent. Its
+    /// SOA is optional.
+    bool transparent = false;
     friend bool operator==(const ZoneSource&, const ZoneSource&) = default;
-};
-
-/// The per-upstream options of the object form of an `upstreams` entry
-/// (`{"address": "10.1.0.53:53", "timeout_ms": 300, "tcp": true}`; README "Forwarding").
-/// The string form "ADDR[:PORT]" has the defaults.
-struct UpstreamConfig {
-    std::uint32_t timeout_ms = 0;  ///< this upstream's attempt timeout; 0: attempt_timeout_ms
-    bool tcp = false;              ///< always TCP; else UDP, with a TCP retry on TC
-    friend bool operator==(const UpstreamConfig&, const UpstreamConfig&) = default;
 };
 
 /// SPEC §3.2.
@@ -44,6 +40,9 @@ struct ViewConfig {
     std::optional<std::string> site;  ///< set on views generated for a site: its name
     /// Options of `upstreams`, one per entry in the same order; empty: defaults for all.
     std::vector<UpstreamConfig> upstream_options;
+    /// The view's own `forward_zones`; for a site's view, the site's. The top-level ones
+    /// (Config::forward_zones) apply after these, for names these do not list.
+    std::vector<ForwardZoneConfig> forward_zones;
 };
 
 struct LogConfig {
@@ -105,6 +104,8 @@ struct Config {
     std::vector<Endpoint> upstreams;  ///< default: /etc/resolv.conf nameservers
     /// Options of `upstreams`, one per entry in the same order; empty: defaults for all.
     std::vector<UpstreamConfig> upstream_options;
+    /// Top-level `forward_zones`: every view's, after its own (SPEC §5).
+    std::vector<ForwardZoneConfig> forward_zones;
     std::vector<ViewConfig> views;
     std::vector<Cidr> ecs_trust;
     LogConfig log;

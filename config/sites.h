@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/address.h"
+#include "config/forward_zone.h"
 #include "zones/load/zone_data.h"
 
 namespace sitedns {
@@ -19,10 +20,19 @@ struct Site {
     std::vector<Cidr> subnets;  ///< its clients: the view's match_clients
     IpAddress address;          ///< external IPv4 address of its mail host
     std::optional<IpAddress> address6;
-    bool primary = false;                      ///< receives the public domain's mail
-    std::string mail_host = "mail";            ///< label of the mail host
+    bool primary = false;  ///< receives the public domain's mail
+    /// The mail host: a label ("mail": mail.<site>.<suffix>), or an absolute name ending
+    /// in "." outside the internal suffix ("mail-paris.example.com."), which every other
+    /// site's view answers from a generated transparent zone (SPEC §3.3).
+    std::string mail_host = "mail";
     std::uint16_t preference = 10;             ///< MX preference
     std::vector<std::filesystem::path> zones;  ///< extra zone files for this site's view
+    /// The site's own resolvers; absent: the top-level `upstreams`.
+    std::optional<std::vector<Endpoint>> upstreams;
+    /// Options of `upstreams`, one per entry in the same order.
+    std::vector<UpstreamConfig> upstream_options;
+    /// The site's own forward zones (its domain controllers), before the top-level ones.
+    std::vector<ForwardZoneConfig> forward_zones;
 };
 
 /// The `sites` object: one topology for every site's server.

@@ -181,6 +181,7 @@ bool decide_answer(const runtime::Snapshot& snapshot, std::span<const std::uint8
     decision.forwarded = false;
     decision.size = 0;
     decision.view = nullptr;
+    decision.upstreams = nullptr;
     decision.echo.clear();
     decision.cookie = CookieResult::None;
     wire::Query& query = decision.query;
@@ -196,6 +197,7 @@ bool decide_answer(const runtime::Snapshot& snapshot, std::span<const std::uint8
         error_plan(*rcode, plan);
     } else if (choose_and_decide(snapshot, client, decision, plan, plain_view)) {
         decision.action = Action::Forward;
+        decision.upstreams = &decision.view->upstreams;
         decision.limit -= decision.echo.size();
         return false;
     }

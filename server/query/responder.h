@@ -34,6 +34,9 @@ struct Decision {
     /// forwarded query answered from the cache).
     bool forwarded = false;
     const runtime::View* view = nullptr;  ///< the view chosen (Forward: never null)
+    /// Forward: where the name goes, in the snapshot: a forward zone's upstreams (the
+    /// deepest that holds the name) or the view's own (SPEC §5). Never null then.
+    const upstream::UpstreamSet* upstreams = nullptr;
     /// The largest answer the client takes (RFC 1035 §4.2.1, RFC 6891 §6.2.5, 65535 over
     /// TCP), less the room the echoed options need: what a forwarded answer must fit.
     std::size_t limit = 512;

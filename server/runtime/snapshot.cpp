@@ -132,7 +132,7 @@ std::shared_ptr<const Snapshot> build_snapshot(Config config_in, std::uint64_t g
     for (std::size_t i = 0; i < config.views.size(); ++i) {
         snapshot->views.push_back(View{config.views[i].name, config.views[i].recursion,
                                        std::move(compiled.zones[i]),
-                                       upstreams_of(config, config.views[i])});
+                                       upstreams_of(config, config.views[i]), {}});
     }
     build_view_table(config, *snapshot);
     for (const Cidr& sender : config.ecs_trust) (void)snapshot->ecs_trust.insert(sender, true);

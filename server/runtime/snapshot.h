@@ -14,6 +14,12 @@
 
 namespace sitedns::runtime {
 
+/// A forward zone as served (SPEC §5): names at or below `name` go to `upstreams`.
+struct ForwardZone {
+    std::vector<std::uint8_t> name;  ///< lowercased wire form
+    upstream::UpstreamSet upstreams;
+};
+
 /// A view as served: its zones, compiled, and how names outside them are handled.
 struct View {
     std::string name;
@@ -22,6 +28,9 @@ struct View {
     /// Where names outside the zones go when `recursion` is on: the view's own
     /// `upstreams`, else the top-level ones. Empty: such names are REFUSED.
     upstream::UpstreamSet upstreams;
+    /// The view's forward zones: its own, then its site's, then the top-level ones for
+    /// names not listed before; one per name.
+    std::vector<ForwardZone> forward_zones;
 };
 
 /// A view prefix's entry in the view table: the view, and the prefix's length, which an
