@@ -12,16 +12,18 @@
 
 #include "config/json_input.h"
 #include "config/prefix_table.h"
+#include "config/value_reader.h"
 #include "zones/dns/name.h"
 
 namespace sitedns {
 namespace {
 
+using json_input::element;
+using json_input::in_quotes;
+using json_input::member;
 using nlohmann::json;
-using Keys = std::span<const std::string_view>;
 
 constexpr std::string_view kResolvConf = "/etc/resolv.conf";
-constexpr std::uint16_t kDnsPort = 53;
 constexpr std::int64_t kMaxTtl = 2147483647;  // RFC 2181 §8
 
 constexpr std::array<std::string_view, 13> kTopKeys{
@@ -35,7 +37,6 @@ constexpr std::array<std::string_view, 8> kSiteKeys{
 constexpr std::array<std::string_view, 2> kLogKeys{"level", "queries"};
 constexpr std::array<std::string_view, 4> kTcpKeys{
     "idle_timeout_ms", "max_connections", "max_connections_per_client", "max_queries_in_flight"};
-constexpr std::array<std::string_view, 3> kUpstreamKeys{"address", "timeout_ms", "tcp"};
 
 /// One integer of the `forwarding` object: its key, where it goes and its range.
 struct ForwardingKey {
@@ -74,42 +75,6 @@ constexpr std::array<std::string_view, 2> kCookiesKeys{"enabled", "secret"};
 constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug",    "info", "warn",
                                                      "error", "critical", "off"};
 
-/// "a string", "an array", ... for "expected X, got Y".
-std::string kind_of(const json& value) {
-    switch (value.type()) {
-        case json::value_t::null:
-            return "null";
-        case json::value_t::boolean:
-            return "a boolean";
-        case json::value_t::number_float:
-            return "a floating-point number";
-        case json::value_t::number_integer:
-        case json::value_t::number_unsigned:
-            return "an integer";
-        case json::value_t::string:
-            return "a string";
-        case json::value_t::array:
-            return "an array";
-        case json::value_t::object:
-            return "an object";
-        default:
-            return "a " + std::string(value.type_name());
-    }
-}
-
-std::string in_quotes(std::string_view text) {
-    return "\"" + std::string(text) + "\"";
-}
-
-/// The JSON pointer of member `key` of the value at `path`.
-std::string member(const std::string& path, std::string_view key) {
-    return (path == "/" ? "" : path) + "/" + json_input::pointer_token(key);
-}
-
-std::string element(const std::string& path, std::size_t index) {
-    return path + "/" + std::to_string(index);
-}
-
 /// Where a prefix was first seen, to name both places when it comes again.
 struct PrefixOrigin {
     std::size_t view;
@@ -117,14 +82,13 @@ struct PrefixOrigin {
 };
 
 /// Validates one parsed document into a Config. Every failure throws ConfigError.
-class Reader {
+class Reader : public json_input::ValueReader {
   public:
-    Reader(std::string_view source, std::filesystem::path base_dir)
-        : source_(source), base_dir_(std::move(base_dir)) {}
+    using ValueReader::ValueReader;
 
     Config read(const json& root) {
         Config config;
-        config.source = source_;
+        config.source = source();
         object(root, "/", kTopKeys);
         if (root.contains("listen")) config.listen = endpoints(root["listen"], "/listen", {}, true);
         if (root.contains("threads")) {
@@ -134,7 +98,7 @@ class Reader {
         if (root.contains("forwarding")) {
             config.forwarding = forwarding(root["forwarding"], "/forwarding");
         }
-        forwarding_ = config.forwarding;
+        set_forwarding(config.forwarding);
         if (root.contains("upstreams")) {
             upstreams(root["upstreams"], "/upstreams", config.upstreams, config.upstream_options);
         } else {
@@ -162,160 +126,6 @@ class Reader {
     }
 
   private:
-    [[noreturn]] void fail(const std::string& path, const std::string& reason) const {
-        throw ConfigError(source_ + ": " + path + ": " + reason);
-    }
-
-    void expect(bool ok, const json& value, const std::string& path, std::string_view what) const {
-        if (!ok) fail(path, "expected " + std::string(what) + ", got " + kind_of(value));
-    }
-
-    /// Checks the object `value` has each of `keys`.
-    void require(const json& value, const std::string& path,
-                 std::initializer_list<std::string_view> keys) const {
-        for (std::string_view key : keys) {
-            if (!value.contains(key)) fail(path, "missing required key " + in_quotes(key));
-        }
-    }
-
-    /// Checks `value` is an object whose keys are all in `known`.
-    void object(const json& value, const std::string& path, Keys known) const {
-        expect(value.is_object(), value, path, "an object");
-        for (auto it = value.begin(); it != value.end(); ++it) {
-            const std::string& key = it.key();
-            if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-            std::string reason = "unknown key " + in_quotes(key);
-            std::string_view guess = json_input::closest(key, known);
-            if (!guess.empty()) reason += "; did you mean " + in_quotes(guess) + "?";
-            fail(member(path, key), reason);
-        }
-    }
-
-    std::int64_t integer(const json& value, const std::string& path, std::int64_t min,
-                         std::int64_t max) const {
-        expect(value.is_number_integer(), value, path, "an integer");
-        // Non-negative numbers come as unsigned, which may exceed int64's range.
-        bool in_range = value.is_number_unsigned()
-                            ? value.get<std::uint64_t>() <= static_cast<std::uint64_t>(max) &&
-                                  value.get<std::int64_t>() >= min
-                            : value.get<std::int64_t>() >= min && value.get<std::int64_t>() <= max;
-        if (!in_range) {
-            fail(path, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                           ", got " + value.dump());
-        }
-        return value.get<std::int64_t>();
-    }
-
-    bool boolean(const json& value, const std::string& path) const {
-        expect(value.is_boolean(), value, path, "true or false");
-        return value.get<bool>();
-    }
-
-    std::string string(const json& value, const std::string& path) const {
-        expect(value.is_string(), value, path, "a string");
-        const auto& text = value.get_ref<const std::string&>();
-        if (text.empty()) fail(path, "must not be empty");
-        return text;
-    }
-
-    const json& array(const json& value, const std::string& path, bool non_empty) const {
-        expect(value.is_array(), value, path, "an array");
-        if (non_empty && value.empty()) fail(path, "must not be empty");
-        return value;
-    }
-
-    Endpoint endpoint(const json& value, const std::string& path,
-                      std::optional<std::uint16_t> default_port) const {
-        std::string error;
-        auto parsed = Endpoint::parse(string(value, path), default_port, &error);
-        if (!parsed) fail(path, error);
-        return *parsed;
-    }
-
-    std::vector<Endpoint> endpoints(const json& value, const std::string& path,
-                                    std::optional<std::uint16_t> default_port,
-                                    bool non_empty) const {
-        std::vector<Endpoint> out;
-        const json& items = array(value, path, non_empty);
-        for (std::size_t i = 0; i < items.size(); ++i) {
-            Endpoint next = endpoint(items[i], element(path, i), default_port);
-            if (default_port && next.port == 0) {  // upstreams: 0 only means "any" to bind()
-                fail(element(path, i), "port 0 is not a valid upstream port");
-            }
-            if (std::find(out.begin(), out.end(), next) != out.end()) {
-                fail(element(path, i), next.to_string() + " is listed twice");
-            }
-            out.push_back(next);
-        }
-        return out;
-    }
-
-    /// An `upstreams` array (SPEC §3.1, §3.2; README "Forwarding"): each entry either
-    /// "ADDR[:PORT]" or {"address": "ADDR[:PORT]", "timeout_ms": N, "tcp": BOOL}. Fills
-    /// `out` and, one per entry, `options`.
-    void upstreams(const json& value, const std::string& path, std::vector<Endpoint>& out,
-                   std::vector<UpstreamConfig>& options) const {
-        out.clear();
-        options.clear();
-        const json& items = array(value, path, false);
-        for (std::size_t i = 0; i < items.size(); ++i) {
-            const std::string item_path = element(path, i);
-            UpstreamConfig option;
-            std::string address_path = item_path;
-            const json* address = &items[i];
-            if (items[i].is_object()) {
-                option = upstream_options(items[i], item_path);
-                address_path = member(item_path, "address");
-                address = &items[i]["address"];
-            } else {
-                expect(items[i].is_string(), items[i], item_path, "a string or an object");
-            }
-            Endpoint next = endpoint(*address, address_path, kDnsPort);
-            if (next.port == 0) {  // 0 only means "any" to bind()
-                fail(address_path, "port 0 is not a valid upstream port");
-            }
-            if (std::find(out.begin(), out.end(), next) != out.end()) {
-                fail(address_path, next.to_string() + " is listed twice");
-            }
-            out.push_back(next);
-            options.push_back(option);
-        }
-    }
-
-    /// The options of an upstream's object form; its "address" is read by the caller.
-    UpstreamConfig upstream_options(const json& value, const std::string& path) const {
-        UpstreamConfig out;
-        object(value, path, kUpstreamKeys);
-        require(value, path, {"address"});
-        if (value.contains("timeout_ms")) {
-            const std::string p = member(path, "timeout_ms");
-            out.timeout_ms =
-                static_cast<std::uint32_t>(integer(value["timeout_ms"], p, 50, 10'000));
-            if (out.timeout_ms > forwarding_.query_deadline_ms) {
-                fail(p, std::to_string(out.timeout_ms) +
-                            " is longer than forwarding.query_deadline_ms (" +
-                            std::to_string(forwarding_.query_deadline_ms) + ")");
-            }
-        }
-        if (value.contains("tcp")) out.tcp = boolean(value["tcp"], member(path, "tcp"));
-        return out;
-    }
-
-    Cidr cidr(const json& value, const std::string& path) const {
-        std::string error;
-        auto parsed = Cidr::parse(string(value, path), &error);
-        if (!parsed) fail(path, error);
-        return *parsed;
-    }
-
-    std::vector<Cidr> cidrs(const json& value, const std::string& path, bool non_empty) const {
-        std::vector<Cidr> out;
-        const json& items = array(value, path, non_empty);
-        for (std::size_t i = 0; i < items.size(); ++i)
-            out.push_back(cidr(items[i], element(path, i)));
-        return out;
-    }
-
     LogConfig log(const json& value, const std::string& path) const {
         LogConfig out;
         object(value, path, kLogKeys);
@@ -565,66 +375,6 @@ class Reader {
         return out;
     }
 
-    /// A domain name of LDH labels ("example.com"; RFC 1123 §2.1), stored without the
-    /// trailing dot.
-    std::string domain_name(const json& value, const std::string& path) const {
-        std::string name = string(value, path);
-        if (name.size() > 1 && name.back() == '.') name.pop_back();
-        std::string_view rest = name;
-        while (true) {
-            std::string_view one = rest.substr(0, rest.find('.'));
-            std::string problem = label_problem(one, false);
-            if (!problem.empty()) fail(path, in_quotes(name) + " is not a domain name: " + problem);
-            if (one.size() == rest.size()) break;
-            rest.remove_prefix(one.size() + 1);
-        }
-        if (name.size() + 2 > dns::kMaxNameWire) {
-            fail(path, in_quotes(name) + " is longer than 255 octets");
-        }
-        return name;
-    }
-
-    /// One lowercase LDH label: a site name or mail host, written into generated names.
-    std::string label(const json& value, const std::string& path, std::string_view what) const {
-        std::string text = string(value, path);
-        std::string problem = label_problem(text, true);
-        if (!problem.empty()) {
-            fail(path, in_quotes(text) + " is not a valid " + std::string(what) + ": " + problem);
-        }
-        return text;
-    }
-
-    /// Why `text` is not an LDH label (RFC 1123 §2.1), or "".
-    static std::string label_problem(std::string_view text, bool lowercase) {
-        if (text.empty()) return "empty label";
-        if (text.size() > dns::kMaxLabel) {
-            return "label " + in_quotes(text) + " is longer than 63 characters";
-        }
-        if (text.front() == '-' || text.back() == '-') {
-            return "label " + in_quotes(text) + " starts or ends with a hyphen";
-        }
-        for (char c : text) {
-            bool upper = c >= 'A' && c <= 'Z';
-            if (upper && lowercase) return "use lowercase letters, digits and hyphens only";
-            if (!upper && !(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '-') {
-                return "label " + in_quotes(text) + " has " + in_quotes(std::string(1, c)) +
-                       "; use letters, digits and hyphens only";
-            }
-        }
-        return "";
-    }
-
-    /// An address of `family` ("203.0.113.20" for IPv4, "2001:db8::25" for IPv6).
-    IpAddress address(const json& value, const std::string& path, IpAddress::Family family) const {
-        std::string text = string(value, path);
-        auto parsed = IpAddress::parse(text);
-        std::string_view expected = family == IpAddress::Family::V4 ? "an IPv4" : "an IPv6";
-        if (!parsed || parsed->family != family) {
-            fail(path, "expected " + std::string(expected) + " address, got " + in_quotes(text));
-        }
-        return *parsed;
-    }
-
     /// SPEC §3.3: one view per site, after the explicit ones, holding the generated zone
     /// of every other site (each zone built once, shared by the views) and its own
     /// extra zones. Its subnets join the one longest-prefix table (SPEC §3.2).
@@ -658,7 +408,8 @@ class Reader {
         const json& items = array(value, path, false);
         for (std::size_t i = 0; i < items.size(); ++i) {
             std::filesystem::path file = string(items[i], element(path, i));
-            ZoneSource zone{std::filesystem::absolute(base_dir_ / file).lexically_normal(), {}, {}};
+            ZoneSource zone{
+                std::filesystem::absolute(base_dir() / file).lexically_normal(), {}, {}};
             for (std::size_t j = 0; j < out.size(); ++j) {
                 if (out[j] == zone) {
                     fail(element(path, i), "zone file " + zone.path.string() +
@@ -670,9 +421,6 @@ class Reader {
         return out;
     }
 
-    std::string source_;
-    std::filesystem::path base_dir_;
-    ForwardingConfig forwarding_;         ///< read first: upstream timeouts are checked against it
     PrefixTable<PrefixOrigin> prefixes_;  ///< every view prefix -> where it was first seen
 };
 
