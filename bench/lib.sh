@@ -153,7 +153,8 @@ pb_saturate() {
     return 0
 }
 
-# A peerbench run at BENCH_RATE queries/s offered: cpu_us, p50_ms, p99_ms.
+# A peerbench run at BENCH_RATE queries/s offered: cpu_us, p50_ms, p99_ms. Extra
+# arguments go to peerbench.
 pb_rate() {
     local scen=$1 server=$2 run=$3 line cpu
     shift 3
@@ -163,8 +164,10 @@ pb_rate() {
     [ -n "$line" ] || { record "$scen" "$server" failed "$run" 1; return 0; }
     cpu=$(field "$line" cpu_us_per_q)
     # peerbench's tree_ticks reads /proc/[0-9]*/stat with mawk, which stops at a process
-    # that exits meanwhile: the figure is then missing, negative or above one core.
-    if awk -v c="$cpu" -v q="$(field "$line" qps)" 'BEGIN { exit !(c > 0 && c * q < 1.1e6) }'; then
+    # that exits meanwhile: the figure is then missing, negative or above the server's
+    # cores (one per worker thread).
+    if awk -v c="$cpu" -v q="$(field "$line" qps)" -v t="$(field "$line" threads)" \
+           'BEGIN { exit !(c > 0 && c * q < 1.1e6 * (t > 1 ? t : 1)) }'; then
         record "$scen" "$server" cpu_us "$run" "$cpu"
     else
         say "  $scen run $run: $server cpu_us_per_q=$cpu discarded (peerbench could not read it)"

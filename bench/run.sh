@@ -14,6 +14,8 @@
 #   sites    1,000 sites (views) against 3, from gen_sites.py (sites.sh)
 #   bigzone  1,000,000 records in one zone: load time and RSS, sitedns and NSD (bigzone.sh)
 #   forward  forwarded cache hits: sitedns, Unbound, dnsmasq in front of NSD (forward.sh)
+#   forward2 the same with two worker threads: sitedns threads: 2, Unbound num-threads: 2,
+#            unpinned (forward2.sh)
 #   tcp      TCP with pipelining (dnsperf -m tcp): sitedns, NSD, Knot (tcp.sh)
 # Knobs: BENCH_RUNS (3), BENCH_SECONDS (8, per dnsperf run), BENCH_RATE (40000),
 #   BENCH_CALLGRIND (20000 queries), BENCH_CALLGRIND_RUNS (1: instruction counts repeat
@@ -33,7 +35,7 @@ export PEERBENCH=${PEERBENCH:-$here/../../shared/peerbench}
 export BENCH_RUNS=${BENCH_RUNS:-3} BENCH_SECONDS=${BENCH_SECONDS:-8} BENCH_RATE=${BENCH_RATE:-40000}
 export BENCH_CALLGRIND=${BENCH_CALLGRIND:-20000} BENCH_CALLGRIND_RUNS=${BENCH_CALLGRIND_RUNS:-1}
 export BENCH_BIG_RECORDS=${BENCH_BIG_RECORDS:-1000000}
-all=auth,core,sites,bigzone,forward,tcp
+all=auth,core,sites,bigzone,forward,forward2,tcp
 scenarios=${BENCH_SCENARIOS:-$all}
 results=${BENCH_RESULTS:-$here/results}
 for s in ${scenarios//,/ }; do

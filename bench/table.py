@@ -44,6 +44,8 @@ SCENARIOS = {
     "bigzone": ("{big} records in one zone", ["sitedns", "nsd"], [("sitedns", "nsd")]),
     "forward": ("forwarded cache hits, UDP", ["sitedns-fwd", "unbound-fwd", "dnsmasq-fwd"],
                 [("sitedns-fwd", "unbound-fwd"), ("sitedns-fwd", "dnsmasq-fwd")]),
+    "forward2": ("forwarded cache hits, UDP, 2 threads (threads: 2, num-threads: 2)",
+                 ["sitedns-fwd", "unbound-fwd"], [("sitedns-fwd", "unbound-fwd")]),
     "tcp": ("TCP, pipelined (dnsperf -m tcp)", ["sitedns", "nsd", "knot"],
             [("sitedns", "nsd"), ("sitedns", "knot")]),
 }
@@ -132,6 +134,7 @@ def main():
     rate = f"{int(args.rate):,}" if args.rate.isdigit() else args.rate
     big = f"{int(args.big_records):,}" if args.big_records.isdigit() else args.big_records
 
+    wanted = [s for s in args.scenarios.split(",") if s in SCENARIOS]
     out = []
     out.append(f"# sitedns benchmark (`make bench`), {args.date}")
     out.append("")
@@ -145,15 +148,15 @@ def main():
         out.append("")
     out.append(f"- machine: {args.machine}")
     out.append(f"- commit: {args.commit}; sitedns: {args.sitedns}")
+    two = " (two unpinned in the 2-thread rows)" if "forward2" in wanted else ""
     out.append(f"- medians of {args.runs} runs × {args.seconds} s per figure, taken side by side; "
-               f"one worker pinned to CPU 0, dnsperf {args.dnsperf} pinned to CPU 1 "
+               f"one worker pinned to CPU 0{two}, dnsperf {args.dnsperf} pinned to CPU 1 "
                f"(../shared/peerbench); whole run {int(args.elapsed) // 60} min "
                f"{int(args.elapsed) % 60} s")
     out.append("")
     heads = ["scenario", "server"] + [h.format(rate=rate) for _, h, _ in COLUMNS]
     out.append("| " + " | ".join(heads) + " |")
     out.append("|" + "---|" * 2 + "---:|" * len(COLUMNS))
-    wanted = [s for s in args.scenarios.split(",") if s in SCENARIOS]
     for scen in wanted:
         title, servers, ratios = SCENARIOS[scen]
         title = title.format(big=big)
@@ -213,6 +216,13 @@ def main():
     out.append("- 1,000 sites: bench/gen_sites.py's configurations (each site's view holds "
                "every other site's zone); the client is site 1, the queries ask other sites' "
                "MX and mail hosts.")
+    if "forward2" in wanted:
+        out.append("- 2 threads: sitedns `\"threads\": 2` and Unbound `num-threads: 2` "
+                   "(`*-cache-slabs: 2`), peerbench `--threads 2`: the server is not pinned and "
+                   "shares CPU 1 with dnsperf, so on 2 cores the rows show what two threads "
+                   "answering from one process cache cost, not how either server scales. CPU "
+                   "per answer counts both threads; dnsperf's 4 source ports are spread over "
+                   "the two threads' sockets by the kernel (SO_REUSEPORT) for both servers.")
     for n in notes:
         out.append(f"- {n}")
     print("\n".join(out))
