@@ -10,6 +10,7 @@
 #include <limits>
 #include <sstream>
 
+#include "config/forward_zones_reader.h"
 #include "config/json_input.h"
 #include "config/prefix_table.h"
 #include "config/value_reader.h"
@@ -26,14 +27,17 @@ using nlohmann::json;
 constexpr std::string_view kResolvConf = "/etc/resolv.conf";
 constexpr std::int64_t kMaxTtl = 2147483647;  // RFC 2181 §8
 
-constexpr std::array<std::string_view, 13> kTopKeys{
-    "listen",         "threads", "upstreams", "views",      "sites",      "ecs_trust", "log",
-    "metrics_listen", "user",    "tcp",       "forwarding", "rate_limit", "cookies"};
-constexpr std::array<std::string_view, 5> kViewKeys{"name", "match_clients", "zones", "recursion",
-                                                    "upstreams"};
+constexpr std::array<std::string_view, 14> kTopKeys{
+    "listen", "threads",    "upstreams",  "forward_zones",  "views",
+    "sites",  "ecs_trust",  "log",        "metrics_listen", "user",
+    "tcp",    "forwarding", "rate_limit", "cookies"};
+constexpr std::array<std::string_view, 6> kViewKeys{"name",      "match_clients", "zones",
+                                                    "recursion", "upstreams",     "forward_zones"};
 constexpr std::array<std::string_view, 4> kSitesKeys{"domain", "internal_suffix", "ttl", "list"};
-constexpr std::array<std::string_view, 8> kSiteKeys{
-    "name", "subnets", "address", "address6", "primary", "mail_host", "preference", "zones"};
+constexpr std::array<std::string_view, 10> kSiteKeys{
+    "name",      "subnets",    "address", "address6",  "primary",
+    "mail_host", "preference", "zones",   "upstreams", "forward_zones"};
+constexpr std::array<std::string_view, 2> kZoneKeys{"file", "transparent"};
 constexpr std::array<std::string_view, 2> kLogKeys{"level", "queries"};
 constexpr std::array<std::string_view, 4> kTcpKeys{
     "idle_timeout_ms", "max_connections", "max_connections_per_client", "max_queries_in_flight"};
@@ -104,9 +108,15 @@ class Reader : public json_input::ValueReader {
         } else {
             config.upstreams = resolv_conf_upstreams(kResolvConf, config.listen);
         }
+        if (root.contains("forward_zones")) {
+            config.forward_zones =
+                read_forward_zones(*this, root["forward_zones"], "/forward_zones");
+        }
         if (root.contains("views")) config.views = views(root["views"], "/views");
         if (root.contains("sites")) {
             config.sites = sites(root["sites"], "/sites");
+            check_forward_zones_above_sites(*this, config.forward_zones, "/forward_zones",
+                                            *config.sites);
             add_site_views(root["sites"]["list"], *config.sites, config.views);
         }
         if (root.contains("ecs_trust")) {
@@ -266,6 +276,10 @@ class Reader : public json_input::ValueReader {
             upstreams(value["upstreams"], member(path, "upstreams"), *out.upstreams,
                       out.upstream_options);
         }
+        if (value.contains("forward_zones")) {
+            out.forward_zones =
+                read_forward_zones(*this, value["forward_zones"], member(path, "forward_zones"));
+        }
         return out;
     }
 
@@ -338,6 +352,12 @@ class Reader : public json_input::ValueReader {
             }
             out.list.push_back(std::move(next));
         }
+        for (std::size_t i = 0; i < out.list.size(); ++i) {
+            const std::string site_path = element(list_path, i);
+            check_forward_zones_above_sites(*this, out.list[i].forward_zones,
+                                            member(site_path, "forward_zones"), out);
+            check_mail_host_unique(out.list, i, list_path);
+        }
         // nlohmann objects keep their keys sorted, so the dump ignores order and spacing.
         out.serial = sites_serial(value.dump());
         return out;
@@ -358,7 +378,7 @@ class Reader : public json_input::ValueReader {
         if (value.contains("primary"))
             out.primary = boolean(value["primary"], member(path, "primary"));
         if (value.contains("mail_host")) {
-            out.mail_host = label(value["mail_host"], member(path, "mail_host"), "mail host");
+            out.mail_host = mail_host(value["mail_host"], member(path, "mail_host"), suffix);
         }
         if (value.contains("preference")) {
             out.preference = static_cast<std::uint16_t>(
@@ -366,22 +386,68 @@ class Reader : public json_input::ValueReader {
         }
         if (value.contains("zones")) {
             for (const ZoneSource& zone : zones(value["zones"], member(path, "zones")))
-                out.zones.push_back(zone.path);
+                out.zones.push_back({zone.path, zone.transparent});
+        }
+        if (value.contains("upstreams")) {
+            out.upstreams.emplace();
+            upstreams(value["upstreams"], member(path, "upstreams"), *out.upstreams,
+                      out.upstream_options,
+                      "list the site's resolvers, or remove the key to use the top-level ones");
+        }
+        if (value.contains("forward_zones")) {
+            out.forward_zones =
+                read_forward_zones(*this, value["forward_zones"], member(path, "forward_zones"));
         }
         std::string mail = out.mail_host + "." + out.name + "." + suffix + ".";
-        if (mail.size() + 1 > dns::kMaxNameWire) {  // the text's length + 1 is the wire length
+        if (!has_absolute_mail_host(out) && mail.size() + 1 > dns::kMaxNameWire) {
+            // The text's length + 1 is the wire length.
             fail(member(path, "name"), "the mail host name " + mail + " is longer than 255 octets");
         }
         return out;
     }
 
+    /// A site's `mail_host`: a label under the site's domain, or an absolute name outside
+    /// the internal suffix (SPEC §3.3), stored lowercased with its trailing dot.
+    std::string mail_host(const json& value, const std::string& path,
+                          const std::string& suffix) const {
+        const std::string text = string(value, path);
+        if (text.back() != '.') return label(value, path, "mail host");
+        std::string name = domain_name(value, path) + ".";
+        for (char& c : name) c = static_cast<char>(dns::lower(static_cast<std::uint8_t>(c)));
+        if (dns::Name::parse_absolute(name).is_subdomain_of(dns::Name::parse_absolute(suffix))) {
+            fail(path, in_quotes(text) + " lies under the internal suffix " + suffix +
+                           ": write the label alone (\"mail\") for a host in the site's domain, "
+                           "or a name of the public domain for TLS");
+        }
+        return name;
+    }
+
+    /// Two sites with one absolute mail host would send each other's mail to one address.
+    void check_mail_host_unique(const std::vector<Site>& list, std::size_t i,
+                                const std::string& list_path) const {
+        if (!has_absolute_mail_host(list[i])) return;
+        for (std::size_t j = 0; j < i; ++j) {
+            if (list[j].mail_host != list[i].mail_host) continue;
+            fail(member(element(list_path, i), "mail_host"),
+                 "mail host " + list[i].mail_host + " is also site " + list[j].name + "'s (" +
+                     member(element(list_path, j), "mail_host") +
+                     "): each site's MX must lead to its own host; give each site its own name");
+        }
+    }
+
     /// SPEC §3.3: one view per site, after the explicit ones, holding the generated zone
-    /// of every other site (each zone built once, shared by the views) and its own
-    /// extra zones. Its subnets join the one longest-prefix table (SPEC §3.2).
+    /// of every other site (each zone built once, shared by the views), the transparent
+    /// zone of every other site's absolute mail host, and its own extra zones. Its
+    /// subnets join the one longest-prefix table (SPEC §3.2).
     void add_site_views(const json& list, const Sites& sites, std::vector<ViewConfig>& views) {
-        std::vector<std::shared_ptr<const load::ZoneData>> generated;
-        generated.reserve(sites.list.size());
-        for (const Site& site : sites.list) generated.push_back(generate_site_zone(sites, site));
+        std::vector<OwnedZone> generated;  // what the other sites' views hold of each site
+        for (std::size_t i = 0; i < sites.list.size(); ++i) {
+            const Site& site = sites.list[i];
+            generated.push_back({i, {{}, {}, generate_site_zone(sites, site), false}});
+            if (has_absolute_mail_host(site)) {
+                generated.push_back({i, {{}, {}, generate_mail_host_zone(sites, site), true}});
+            }
+        }
         const std::size_t explicit_views = views.size();
         for (std::size_t i = 0; i < sites.list.size(); ++i) {
             const Site& site = sites.list[i];
@@ -392,26 +458,49 @@ class Reader : public json_input::ValueReader {
                                                    " already exists in " + element("/views", j));
                 }
             }
-            ViewConfig view{site.name, site.subnets, {}, true, std::nullopt, site.name, {}, {}};
-            view.zones.reserve(generated.size() - 1 + site.zones.size());
-            for (std::size_t t = 0; t < generated.size(); ++t) {
-                if (t != i) view.zones.emplace_back().generated = generated[t];
-            }
-            for (const auto& file : site.zones) view.zones.push_back(ZoneSource{file, {}, {}});
-            views.push_back(std::move(view));
+            views.push_back(site_view(sites.list, i, generated));
             claim_prefixes(list[i]["subnets"], member(path, "subnets"), views);
         }
     }
 
+    /// A generated zone and the index of the site it describes.
+    struct OwnedZone {
+        std::size_t site;
+        ZoneSource zone;
+    };
+
+    /// The view generated for site `i`: the zones of `generated` that describe other
+    /// sites, then its extra zones; its own upstreams and forward zones (SPEC §3.3).
+    static ViewConfig site_view(const std::vector<Site>& list, std::size_t i,
+                                const std::vector<OwnedZone>& generated) {
+        const Site& site = list[i];
+        ViewConfig view{site.name,
+                        site.subnets,
+                        {},
+                        true,
+                        site.upstreams,
+                        site.name,
+                        site.upstream_options,
+                        site.forward_zones};
+        view.zones.reserve(generated.size() + site.zones.size());
+        for (const OwnedZone& owned : generated) {
+            if (owned.site != i) view.zones.push_back(owned.zone);
+        }
+        for (const SiteZone& zone : site.zones) {
+            view.zones.push_back(ZoneSource{zone.file, {}, {}, zone.transparent});
+        }
+        return view;
+    }
+
+    /// A `zones` array (SPEC §3.2): paths, or {"file": PATH, "transparent": BOOL}. A file
+    /// listed twice is refused, whatever the mode of each entry.
     std::vector<ZoneSource> zones(const json& value, const std::string& path) const {
         std::vector<ZoneSource> out;
         const json& items = array(value, path, false);
         for (std::size_t i = 0; i < items.size(); ++i) {
-            std::filesystem::path file = string(items[i], element(path, i));
-            ZoneSource zone{
-                std::filesystem::absolute(base_dir() / file).lexically_normal(), {}, {}};
+            ZoneSource zone = zone_source(items[i], element(path, i));
             for (std::size_t j = 0; j < out.size(); ++j) {
-                if (out[j] == zone) {
+                if (out[j].path == zone.path) {
                     fail(element(path, i), "zone file " + zone.path.string() +
                                                " is listed twice (also " + element(path, j) + ")");
                 }
@@ -419,6 +508,26 @@ class Reader : public json_input::ValueReader {
             out.push_back(std::move(zone));
         }
         return out;
+    }
+
+    ZoneSource zone_source(const json& value, const std::string& path) const {
+        ZoneSource zone;
+        std::string file_path = path;
+        const json* file = &value;
+        if (value.is_object()) {
+            object(value, path, kZoneKeys);
+            require(value, path, {"file"});
+            file_path = member(path, "file");
+            file = &value["file"];
+            if (value.contains("transparent")) {
+                zone.transparent = boolean(value["transparent"], member(path, "transparent"));
+            }
+        } else {
+            expect(value.is_string(), value, path, "a string or an object");
+        }
+        zone.path =
+            std::filesystem::absolute(base_dir() / string(*file, file_path)).lexically_normal();
+        return zone;
     }
 
     PrefixTable<PrefixOrigin> prefixes_;  ///< every view prefix -> where it was first seen

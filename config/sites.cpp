@@ -64,12 +64,24 @@ std::vector<std::uint8_t> soa_rdata(const Sites& sites, const dns::Name& suffix)
         .take();
 }
 
+/// The mail host's A record, and AAAA when the site has an IPv6 address.
+void add_addresses(load::ZoneData& zone, const Sites& sites, const Site& site,
+                   const dns::Name& mail) {
+    zone.records.push_back(load::Record{mail, dns::rrtype::A, sites.ttl,
+                                        RdataWriter().address(site.address).take(), "generated A"});
+    if (site.address6) {
+        zone.records.push_back(load::Record{mail, dns::rrtype::AAAA, sites.ttl,
+                                            RdataWriter().address(*site.address6).take(),
+                                            "generated AAAA"});
+    }
+}
+
 }  // namespace
 
 std::shared_ptr<const load::ZoneData> generate_site_zone(const Sites& sites, const Site& site) {
     const dns::Name suffix = dns::Name::parse_absolute(sites.internal_suffix);
     const dns::Name origin = child(site.name, suffix);
-    const dns::Name mail = child(site.mail_host, origin);
+    const dns::Name mail = mail_host_name(sites, site);
 
     auto zone = std::make_shared<load::ZoneData>();
     zone->origin = origin;
@@ -83,11 +95,26 @@ std::shared_ptr<const load::ZoneData> generate_site_zone(const Sites& sites, con
     add(origin, dns::rrtype::NS, RdataWriter().name(child("ns", suffix)).take(), "generated NS");
     add(origin, dns::rrtype::MX, RdataWriter().u16(site.preference).name(mail).take(),
         "generated MX");
-    add(mail, dns::rrtype::A, RdataWriter().address(site.address).take(), "generated A");
-    if (site.address6) {
-        add(mail, dns::rrtype::AAAA, RdataWriter().address(*site.address6).take(),
-            "generated AAAA");
-    }
+    if (!has_absolute_mail_host(site)) add_addresses(*zone, sites, site, mail);
+    return zone;
+}
+
+bool has_absolute_mail_host(const Site& site) {
+    return !site.mail_host.empty() && site.mail_host.back() == '.';
+}
+
+dns::Name mail_host_name(const Sites& sites, const Site& site) {
+    if (has_absolute_mail_host(site)) return dns::Name::parse_absolute(site.mail_host);
+    return child(site.mail_host,
+                 child(site.name, dns::Name::parse_absolute(sites.internal_suffix)));
+}
+
+std::shared_ptr<const load::ZoneData> generate_mail_host_zone(const Sites& sites,
+                                                              const Site& site) {
+    auto zone = std::make_shared<load::ZoneData>();
+    zone->origin = mail_host_name(sites, site);
+    zone->source = "generated mail host zone for site " + site.name;
+    add_addresses(*zone, sites, site, zone->origin);
     return zone;
 }
 

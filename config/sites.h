@@ -14,6 +14,13 @@
 
 namespace sitedns {
 
+/// One of a site's extra zones: a file, served as a zone or transparently (SPEC §3.2, §5).
+struct SiteZone {
+    std::filesystem::path file;
+    bool transparent = false;
+    friend bool operator==(const SiteZone&, const SiteZone&) = default;
+};
+
 /// One office site (SPEC §3.3).
 struct Site {
     std::string name;           ///< a DNS label: "paris"
@@ -25,8 +32,8 @@ struct Site {
     /// in "." outside the internal suffix ("mail-paris.example.com."), which every other
     /// site's view answers from a generated transparent zone (SPEC §3.3).
     std::string mail_host = "mail";
-    std::uint16_t preference = 10;             ///< MX preference
-    std::vector<std::filesystem::path> zones;  ///< extra zone files for this site's view
+    std::uint16_t preference = 10;  ///< MX preference
+    std::vector<SiteZone> zones;    ///< extra zone files for this site's view
     /// The site's own resolvers; absent: the top-level `upstreams`.
     std::optional<std::vector<Endpoint>> upstreams;
     /// Options of `upstreams`, one per entry in the same order.
@@ -52,8 +59,25 @@ struct Sites {
 ///   <T>.<suffix>.       NS   ns.<suffix>.
 ///   <T>.<suffix>.       MX   <preference> <mail_host>.<T>.<suffix>.
 ///   <mail_host>.<T>...  A    <address>      (AAAA <address6> when given)
+/// With an absolute mail_host, the MX names it and the address records live in
+/// generate_mail_host_zone() instead.
 /// ns.<suffix> names "the internal DNS of whichever site asks": every site's sitedns.
 std::shared_ptr<const load::ZoneData> generate_site_zone(const Sites& sites, const Site& site);
+
+/// True when the site's mail_host is an absolute name ("mail-paris.example.com."), not a
+/// label under the site's domain.
+bool has_absolute_mail_host(const Site& site);
+
+/// The site's mail host, the target of its MX: "<mail_host>.<name>.<internal_suffix>." or
+/// the absolute mail_host itself.
+dns::Name mail_host_name(const Sites& sites, const Site& site);
+
+/// For a site with an absolute mail_host: the zone that every other site's view serves
+/// transparently (SPEC §3.3, §5), so that this one public name is answered internally
+/// while the rest of its domain is forwarded. Its origin is the mail host; it holds
+///   <mail_host>.  A  <address>      (AAAA <address6> when given)
+/// and no SOA. One object, shared by every view that holds it.
+std::shared_ptr<const load::ZoneData> generate_mail_host_zone(const Sites& sites, const Site& site);
 
 /// The SOA serial for a sites object whose canonical text (the JSON with sorted keys and
 /// no whitespace) is `content`: its FNV-1a 32-bit hash, never 0.

@@ -140,10 +140,14 @@ std::vector<Endpoint> ValueReader::endpoints(const json& value, const std::strin
 }
 
 void ValueReader::upstreams(const json& value, const std::string& path, std::vector<Endpoint>& out,
-                            std::vector<UpstreamConfig>& options, bool non_empty) const {
+                            std::vector<UpstreamConfig>& options,
+                            std::string_view empty_fix) const {
     out.clear();
     options.clear();
-    const json& items = array(value, path, non_empty);
+    const json& items = array(value, path, false);
+    if (items.empty() && !empty_fix.empty()) {
+        fail(path, "must not be empty: " + std::string(empty_fix));
+    }
     for (std::size_t i = 0; i < items.size(); ++i) {
         const std::string item_path = element(path, i);
         UpstreamConfig option;

@@ -72,9 +72,10 @@ class ValueReader {
 
     /// An `upstreams` array (SPEC §3.1, §3.2; README "Forwarding"): each entry either
     /// "ADDR[:PORT]" or {"address": "ADDR[:PORT]", "timeout_ms": N, "tcp": BOOL}. Fills
-    /// `out` and, one per entry, `options`. An empty array is refused when `non_empty`.
+    /// `out` and, one per entry, `options`. An empty array is allowed when `empty_fix` is
+    /// empty, else refused with "must not be empty: <empty_fix>".
     void upstreams(const nlohmann::json& value, const std::string& path, std::vector<Endpoint>& out,
-                   std::vector<UpstreamConfig>& options, bool non_empty = false) const;
+                   std::vector<UpstreamConfig>& options, std::string_view empty_fix = {}) const;
 
     Cidr cidr(const nlohmann::json& value, const std::string& path) const;
     std::vector<Cidr> cidrs(const nlohmann::json& value, const std::string& path,

@@ -315,7 +315,7 @@ const ErrorCase kErrorCases[] = {
     {R"({"views": [{"name": "a", "match_clients": ["any"], "zone": []}]})",
      "t.json: /views/0/zone: unknown key \"zone\"; did you mean \"zones\"?"},
     {R"({"views": [{"name": "a", "match_clients": ["any"], "zones": [1]}]})",
-     "t.json: /views/0/zones/0: expected a string, got an integer"},
+     "t.json: /views/0/zones/0: expected a string or an object, got an integer"},
     {R"({"views": [{"name": "a", "match_clients": ["any"], "zones": "a.json"}]})",
      "t.json: /views/0/zones: expected an array, got a string"},
     {R"({"views": [{"name": "a", "match_clients": ["any"], "zones": ["a.json", "./a.json"]}]})",

@@ -228,7 +228,8 @@ TEST(SitesParse, ReadsEveryKeyAndTheDefaults) {
     EXPECT_EQ(paris.address6, IpAddress::parse("2001:db8:20::25"));
     EXPECT_EQ(paris.mail_host, "mx1");
     EXPECT_EQ(paris.preference, 20);
-    EXPECT_EQ(paris.zones, std::vector<fs::path>{"/etc/sitedns/extra/paris-extra.json"});
+    const std::vector<SiteZone> extra{{"/etc/sitedns/extra/paris-extra.json", false}};
+    EXPECT_EQ(paris.zones, extra);
 }
 
 TEST(SitesParse, TtlDefaultsTo300) {

@@ -1,0 +1,31 @@
+#pragma once
+// The `forward_zones` arrays of the top level, views and sites (SPEC §3.1-3.3, §5), read
+// with the same value checks and messages as the rest of the configuration.
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "config/forward_zone.h"
+#include "config/sites.h"
+#include "config/value_reader.h"
+
+namespace sitedns {
+
+/// Reads a `forward_zones` array at `path`: objects {"name": "corp.example.com.",
+/// "upstreams": [...]} with an absolute name (stored lowercased, with its trailing dot),
+/// listed once in the array, and a non-empty `upstreams` in either form. Throws
+/// ConfigError naming the JSON path.
+std::vector<ForwardZoneConfig> read_forward_zones(const json_input::ValueReader& reader,
+                                                  const nlohmann::json& value,
+                                                  const std::string& path);
+
+/// Refuses a forward zone of `zones` (read from the array at `path`) at or above a site's
+/// internal domain: the routing records of the generated zones must answer there, never
+/// another server.
+void check_forward_zones_above_sites(const json_input::ValueReader& reader,
+                                     const std::vector<ForwardZoneConfig>& zones,
+                                     const std::string& path, const Sites& sites);
+
+}  // namespace sitedns
