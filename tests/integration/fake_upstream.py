@@ -4,6 +4,8 @@
   fake_upstream.py serve --port-file FILE --log FILE [--port P] [--rule RULE]...
                          [--default RULE] [--rules JSON_FILE]
   fake_upstream.py burst PORT NAME COUNT ADDRESS [--timeout S]
+  fake_upstream.py spread PORT NAME COUNT [--type T] [--source ADDR] [--rcode R]
+                          [--address A] [--ttl N] [--ede CODE] [--timeout S]
 
 serve: a UDP and TCP DNS server on 127.0.0.1 (port P, or an ephemeral one), which
 writes its port to FILE once both sockets are bound, and logs every query it receives
@@ -14,7 +16,9 @@ as one line of the log:
 (`edns=none` without OPT, `opts=-` without options; qname lowercased). A rule is
 "NAME ACTION [key=value]..." (NAME with or without the final dot, or `*`):
 
-  answer     A record (addr=192.0.2.1, ttl=300) for qtype A; NODATA for other types
+  answer     A record (addr=192.0.2.1, ttl=300) for qtype A; with aaaa=ADDRESS,
+             srv=PRIORITY:WEIGHT:PORT:TARGET, ptr=TARGET or mx=PREFERENCE:TARGET also
+             that record for its qtype; NODATA for other types
   nxdomain   NXDOMAIN with the SOA of zone= (default: NAME less its first label) in the
              authority section, TTL and MINIMUM = minimum= (default 60)
   nodata     NOERROR, no answer, the SOA as for nxdomain
@@ -37,6 +41,15 @@ everything" (after answering it), `revive.control.` back. SIGTERM stops the serv
 burst: one UDP socket sends COUNT queries for NAME A (RD=1, IDs 1000..) to 127.0.0.1:PORT
 at once and waits up to S seconds (default 4) for every answer; exit 0 when each ID got
 exactly one NOERROR reply holding ADDRESS, else prints what went wrong and exits 1.
+
+spread: COUNT queries for NAME (type T, default A; RD=1, EDNS 1232), each from its own
+UDP socket bound to ADDR (default 127.0.0.1) and so from its own source port, all sent
+before any reply is read; waits up to S seconds (default 4). A server whose workers
+share the port with SO_REUSEPORT gets them spread over its threads by the kernel.
+Prints one line with the tally of what came back ("100 ports: 63 NOERROR A=192.0.2.1
+ede=- ttl=300, 37 SERVFAIL ..."); exit 0 when every port got one reply with rcode R
+(default NOERROR) and, where given, an A or AAAA record with address A, that TTL and
+that Extended DNS Error code (RFC 8914), else 1.
 """
 import argparse
 import json
@@ -51,6 +64,8 @@ import time
 HOST = "127.0.0.1"
 TYPES = {1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT", 28: "AAAA",
          33: "SRV", 41: "OPT", 255: "ANY"}
+TYPE_CODES = {name: code for code, name in TYPES.items()}
+RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
 SPOOF_ADDRESS = "6.6.6.6"
 
 
@@ -140,6 +155,23 @@ def build_reply(query, rule, *, rcode=0, answers=(), authority=(), tc=False, qid
     name_wire = encode_name(qname) if qname else encode_name(query.raw_name)
     question = name_wire + struct.pack(">HH", query.qtype, query.qclass)
     return header + question + b"".join(answers) + b"".join(authority) + b"".join(additional)
+
+
+def typed_rdata(qtype, rule, address=None):
+    """The RDATA an answering rule gives for qtype, or None (NODATA)."""
+    if qtype == 1:
+        return socket.inet_aton(address or rule.get("addr", "192.0.2.1"))
+    if qtype == 28 and "aaaa" in rule:
+        return socket.inet_pton(socket.AF_INET6, rule["aaaa"])
+    if qtype == 33 and "srv" in rule:
+        priority, weight, port, target = rule["srv"].split(":", 3)
+        return struct.pack(">HHH", int(priority), int(weight), int(port)) + encode_name(target)
+    if qtype == 12 and "ptr" in rule:
+        return encode_name(rule["ptr"])
+    if qtype == 15 and "mx" in rule:
+        preference, target = rule["mx"].split(":", 1)
+        return struct.pack(">H", int(preference)) + encode_name(target)
+    return None
 
 
 # ---------------------------------------------------------------- rules
@@ -255,11 +287,12 @@ class Fake:
             return 2, [], []
         if action == "nxdomain":
             return 3, [], soa
-        if action == "nodata" or query.qtype != 1:
+        if action == "nodata":
             return 0, [], soa
-        address = address or rule.get("addr", "192.0.2.1")
-        record = rr(b"\xc0\x0c", 1, int(rule.get("ttl", 300)), socket.inet_aton(address))
-        return 0, [record], []
+        rdata = typed_rdata(query.qtype, rule, address)
+        if rdata is None:
+            return 0, [], soa
+        return 0, [rr(b"\xc0\x0c", query.qtype, int(rule.get("ttl", 300)), rdata)], []
 
     def replies(self, query, transport):
         """[(delay_s, bytes, from_other_socket)] for one query."""
@@ -441,6 +474,101 @@ def burst(args):
     return 1 if problems else 0
 
 
+# ---------------------------------------------------------------- spread client
+
+def skip_question(message, offset):
+    _, offset = decode_name(message, offset)
+    return offset + 4
+
+
+def parse_reply(reply, qid):
+    """(rcode name, [(type, ttl, address)] of the answer's A/AAAA, [EDE codes])."""
+    rid, flags, qdcount, ancount, nscount, arcount = struct.unpack(">HHHHHH", reply[:12])
+    if rid != qid:
+        raise ValueError("ID %d, sent %d" % (rid, qid))
+    offset = 12
+    for _ in range(qdcount):
+        offset = skip_question(reply, offset)
+    addresses, edes = [], []
+    for index in range(ancount + nscount + arcount):
+        _, offset = decode_name(reply, offset)
+        rtype, _, ttl, rdlength = struct.unpack(">HHIH", reply[offset:offset + 10])
+        offset += 10
+        rdata = reply[offset:offset + rdlength]
+        if index < ancount and rtype in (1, 28):
+            family = socket.AF_INET if rtype == 1 else socket.AF_INET6
+            addresses.append((TYPES[rtype], ttl, socket.inet_ntop(family, rdata)))
+        if rtype == 41:
+            position = 0
+            while position + 4 <= len(rdata):
+                code, length = struct.unpack(">HH", rdata[position:position + 4])
+                if code == 15 and length >= 2:  # EDE, RFC 8914 §2
+                    edes.append(struct.unpack(">H", rdata[position + 4:position + 6])[0])
+                position += 4 + length
+        offset += rdlength
+    return RCODES.get(flags & 0xF, str(flags & 0xF)), addresses, edes
+
+
+def spread_outcome(reply, qid):
+    """One port's outcome as a short text, the unit of the tally."""
+    try:
+        rcode, addresses, edes = parse_reply(reply, qid)
+    except (ValueError, IndexError, struct.error) as error:
+        return "unparsable(%s)" % error
+    text = rcode
+    for rtype, ttl, address in addresses:
+        text += " %s=%s ttl=%d" % (rtype, address, ttl)
+    return text + " ede=" + (",".join(str(code) for code in edes) or "-")
+
+
+def spread_ok(args, reply, qid):
+    try:
+        rcode, addresses, edes = parse_reply(reply, qid)
+    except (ValueError, IndexError, struct.error):
+        return False
+    if rcode != args.rcode:
+        return False
+    if args.address and not any(a == args.address and (args.ttl is None or t == args.ttl)
+                                for _, t, a in addresses):
+        return False
+    return args.ede is None or args.ede in edes
+
+
+def spread(args):
+    qtype = TYPE_CODES[args.type.upper()]
+    opt = b"\0" + struct.pack(">HHIH", 41, 1232, 0, 0)
+    sockets = []
+    for index in range(args.count):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind((args.source, 0))
+        sock.connect((HOST, args.port))
+        sockets.append((2000 + index, sock))
+    for qid, sock in sockets:
+        sock.send(struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 1) + encode_name(args.name) +
+                  struct.pack(">HH", qtype, 1) + opt)
+    results = {}
+    deadline = time.monotonic() + args.timeout
+    for qid, sock in sockets:
+        remaining = deadline - time.monotonic()
+        sock.settimeout(max(remaining, 0.001))
+        try:
+            results[qid] = sock.recv(65535)
+        except (socket.timeout, OSError):
+            pass
+        sock.close()
+    tally = {}
+    ok = 0
+    for qid, _ in sockets:
+        reply = results.get(qid)
+        outcome = "no reply" if reply is None else spread_outcome(reply, qid)
+        tally[outcome] = tally.get(outcome, 0) + 1
+        ok += reply is not None and spread_ok(args, reply, qid)
+    summary = ", ".join("%d %s" % (n, outcome) for outcome, n in
+                        sorted(tally.items(), key=lambda item: -item[1]))
+    print("spread: %d of %d ports as expected; %s" % (ok, args.count, summary))
+    return 0 if ok == args.count else 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -458,8 +586,19 @@ def main():
     client.add_argument("count", type=int)
     client.add_argument("address")
     client.add_argument("--timeout", type=float, default=4.0)
+    spreader = commands.add_parser("spread")
+    spreader.add_argument("port", type=int)
+    spreader.add_argument("name")
+    spreader.add_argument("count", type=int)
+    spreader.add_argument("--type", default="A")
+    spreader.add_argument("--source", default=HOST)
+    spreader.add_argument("--rcode", default="NOERROR")
+    spreader.add_argument("--address")
+    spreader.add_argument("--ttl", type=int)
+    spreader.add_argument("--ede", type=int)
+    spreader.add_argument("--timeout", type=float, default=4.0)
     args = parser.parse_args()
-    return serve(args) if args.command == "serve" else burst(args)
+    return {"serve": serve, "burst": burst, "spread": spread}[args.command](args)
 
 
 if __name__ == "__main__":
