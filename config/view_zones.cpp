@@ -11,7 +11,6 @@
 #include <map>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
 #include <utility>
 
 #include "zones/load/zone_data.h"
@@ -19,18 +18,22 @@
 namespace sitedns {
 namespace {
 
-/// Zones already compiled, by source: a file by its absolute path, a built-in example
-/// by its name, a generated zone by its data's address (one object per site).
+/// Zones already compiled, by source and mode: a file by its absolute path, a built-in
+/// example by its name, a generated zone by its data's address (one object per site).
+/// A source served transparently in one view and as a zone in another is compiled twice:
+/// the mode is part of the compiled zone.
 class ZoneCache {
   public:
     const std::shared_ptr<const model::Zone>& get(const ZoneSource& source) {
+        const model::ZoneMode mode =
+            source.transparent ? model::ZoneMode::Transparent : model::ZoneMode::Authoritative;
         if (source.generated) {
-            auto& slot = generated_[source.generated.get()];
-            if (!slot) slot = remember(model::Zone::compile(*source.generated));
+            auto& slot = generated_[{source.generated.get(), source.transparent}];
+            if (!slot) slot = remember(model::Zone::compile(*source.generated, mode));
             return slot;
         }
         auto& slot = files_[file_key(source)];
-        if (!slot) slot = remember(model::Zone::compile(load_file(source)));
+        if (!slot) slot = remember(model::Zone::compile(load_file(source), mode));
         return slot;
     }
 
@@ -45,18 +48,21 @@ class ZoneCache {
     }
 
     static std::string file_key(const ZoneSource& source) {
-        if (!source.builtin.empty()) return "builtin:" + source.path.string();
-        return "file:" + std::filesystem::absolute(source.path).lexically_normal().string();
+        const std::string mode = source.transparent ? "transparent:" : "";
+        if (!source.builtin.empty()) return mode + "builtin:" + source.path.string();
+        return mode + "file:" + std::filesystem::absolute(source.path).lexically_normal().string();
     }
 
     static load::ZoneData load_file(const ZoneSource& source) {
+        const load::SoaRule soa =
+            source.transparent ? load::SoaRule::Optional : load::SoaRule::Required;
         if (!source.builtin.empty()) {
-            return load::read_json_zone(source.builtin, source.path.string());
+            return load::read_json_zone(source.builtin, source.path.string(), soa);
         }
-        return load::read_zone_file(source.path);
+        return load::read_zone_file(source.path, soa);
     }
 
-    std::unordered_map<const load::ZoneData*, std::shared_ptr<const model::Zone>> generated_;
+    std::map<std::pair<const load::ZoneData*, bool>, std::shared_ptr<const model::Zone>> generated_;
     std::map<std::string, std::shared_ptr<const model::Zone>> files_;
     std::size_t zone_count_ = 0;
     std::size_t record_count_ = 0;

@@ -24,7 +24,8 @@ constexpr std::uint32_t kDefaultZoneTtl = 3600;
 /// Reads one JSON zone document; `source` and the JSON position go into every message.
 class JsonZoneReader {
   public:
-    JsonZoneReader(std::string_view text, std::string_view source) : text_(text) {
+    JsonZoneReader(std::string_view text, std::string_view source, SoaRule soa)
+        : text_(text), soa_(soa) {
         zone_.source = std::string(source);
     }
 
@@ -36,10 +37,11 @@ class JsonZoneReader {
         check_keys(doc, {"origin", "ttl", "soa", "records"}, "top level");
         zone_.origin = read_origin(doc);
         ttl_ = doc.contains("ttl") ? read_ttl(doc, "top level") : kDefaultZoneTtl;
-        if (!doc.contains("soa")) {
-            fail("top level", "missing key \"soa\"");
+        if (doc.contains("soa")) {
+            zone_.records.push_back(read_soa(doc["soa"]));
+        } else if (soa_ == SoaRule::Required) {
+            fail("top level", "missing key \"soa\" (only a transparent zone may go without)");
         }
-        zone_.records.push_back(read_soa(doc["soa"]));
         read_records(doc);
         detail::check_records(zone_);
         return std::move(zone_);
@@ -248,14 +250,15 @@ class JsonZoneReader {
     }
 
     std::string_view text_;
+    SoaRule soa_;
     ZoneData zone_;
     std::uint32_t ttl_ = kDefaultZoneTtl;
 };
 
 }  // namespace
 
-ZoneData read_json_zone(std::string_view text, std::string_view source) {
-    return JsonZoneReader(text, source).read();
+ZoneData read_json_zone(std::string_view text, std::string_view source, SoaRule soa) {
+    return JsonZoneReader(text, source, soa).read();
 }
 
 }  // namespace sitedns::load

@@ -22,7 +22,7 @@ struct Record {
     std::string where;
 };
 
-/// A zone as read from one source: the SOA comes first in `records`.
+/// A zone as read from one source: the SOA, when it has one, comes first in `records`.
 struct ZoneData {
     dns::Name origin;
     std::string source;  ///< file path (or built-in name) for messages
@@ -37,13 +37,19 @@ class ZoneError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// Whether a zone source must have an SOA. Only a zone served transparently may go
+/// without (SPEC §5: its names are answered as local data, never as a zone of its own).
+enum class SoaRule : std::uint8_t { Required, Optional };
+
 /// Reads a JSON zone (SPEC §4) from text. `source` names it in messages.
 /// Checks: unknown keys, missing or bad SOA fields, names outside the origin, bad
 /// RDATA (parsed with ldns), CNAME beside other data, duplicate records, class IN only.
-/// "origin" (absolute) and "soa" are required; "ttl" defaults to 3600; "records" to [].
-/// The SOA record (owner = origin, TTL = the zone's "ttl") is records[0], where = "soa";
-/// the others follow in order, where = "record N" (the 0-based array index).
-ZoneData read_json_zone(std::string_view text, std::string_view source);
+/// "origin" (absolute) is required, and "soa" unless `soa` is Optional; "ttl" defaults
+/// to 3600; "records" to []. The SOA record (owner = origin, TTL = the zone's "ttl") is
+/// records[0], where = "soa"; the others follow in order, where = "record N" (the 0-based
+/// array index).
+ZoneData read_json_zone(std::string_view text, std::string_view source,
+                        SoaRule soa = SoaRule::Required);
 
 /// Reads an RFC 1035 master file with ldns ($ORIGIN, $TTL, $INCLUDE relative to the
 /// file). `origin` may be empty (root) when the file sets $ORIGIN or uses absolute names;
@@ -53,7 +59,8 @@ ZoneData read_json_zone(std::string_view text, std::string_view source);
 ZoneData read_rfc1035_zone(const std::filesystem::path& file, const dns::Name& origin);
 
 /// Reads a zone file, choosing the reader by extension: ".json" is JSON, anything
-/// else (".zone", ".db", ...) is RFC 1035.
-ZoneData read_zone_file(const std::filesystem::path& file);
+/// else (".zone", ".db", ...) is RFC 1035. `soa` applies to JSON zones: an RFC 1035
+/// file takes its origin from its SOA, so it always needs one.
+ZoneData read_zone_file(const std::filesystem::path& file, SoaRule soa = SoaRule::Required);
 
 }  // namespace sitedns::load

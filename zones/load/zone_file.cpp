@@ -9,7 +9,7 @@
 
 namespace sitedns::load {
 
-ZoneData read_zone_file(const std::filesystem::path& file) {
+ZoneData read_zone_file(const std::filesystem::path& file, SoaRule soa) {
     if (file.extension() != ".json") {
         return read_rfc1035_zone(file, dns::Name());
     }
@@ -22,7 +22,7 @@ ZoneData read_zone_file(const std::filesystem::path& file) {
     if (in.bad()) {
         detail::fail(file.string(), "cannot read", std::strerror(errno));
     }
-    return read_json_zone(text.str(), file.string());
+    return read_json_zone(text.str(), file.string(), soa);
 }
 
 }  // namespace sitedns::load

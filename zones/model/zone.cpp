@@ -62,8 +62,9 @@ class ZoneBuilder {
   public:
     ZoneBuilder(const load::ZoneData& data, Zone& zone) : data_(data), zone_(zone) {}
 
-    void build() {
+    void build(ZoneMode mode) {
         const std::size_t count = data_.records.size();
+        zone_.transparent_ = mode == ZoneMode::Transparent;
         zone_.source_ = data_.source;
         zone_.record_count_ = count;
         zone_.origin_ = data_.origin;
@@ -74,6 +75,7 @@ class ZoneBuilder {
         zone_.nodes_.reserve(count + 1);
 
         intern_owners();
+        (void)intern(data_.origin.wire());  // a zone without SOA may have nothing there
         add_empty_non_terminals();
         group_records();
         add_rrsets();
@@ -260,19 +262,7 @@ class ZoneBuilder {
     void link() {
         zone_.apex_ = zone_.find_node(
             std::span(reinterpret_cast<const std::uint8_t*>(zone_.key_.data()), zone_.key_.size()));
-        zone_.soa_ = zone_.apex_ != nullptr ? zone_.apex_->find(dns::rrtype::SOA) : nullptr;
-        if (zone_.soa_ == nullptr || zone_.soa_->rdatas.size() != 1) {
-            throw load::ZoneError(data_.source + ": zone " + data_.origin.to_text() +
-                                  " needs exactly one SOA at its origin");
-        }
-        const Rdata soa_rdata = zone_.soa_->rdatas.front();
-        if (soa_rdata.size() < 20) throw load::ZoneError(data_.source + ": malformed SOA");
-        const std::size_t m = soa_rdata.size() - 4;
-        const std::uint32_t minimum = std::uint32_t{soa_rdata[m]} << 24 |
-                                      std::uint32_t{soa_rdata[m + 1]} << 16 |
-                                      std::uint32_t{soa_rdata[m + 2]} << 8 | soa_rdata[m + 3];
-        zone_.negative_ttl_ = std::min(zone_.soa_->ttl, minimum);
-
+        link_soa();
         for (Node& node : zone_.nodes_) {
             node.delegation = &node != zone_.apex_ && node.find(dns::rrtype::NS) != nullptr;
         }
@@ -297,6 +287,24 @@ class ZoneBuilder {
             zone_.rrsets_[s].additional = std::span<const Node* const>(
                 zone_.additional_.data() + ranges[s].first, ranges[s].second);
         }
+    }
+
+    /// Finds the SOA and the negative TTL (RFC 2308 §5). Only a transparent zone may have
+    /// none: its negative answers never come from it alone (SPEC §5).
+    void link_soa() {
+        zone_.soa_ = zone_.apex_->find(dns::rrtype::SOA);
+        if (zone_.soa_ == nullptr && zone_.transparent_) return;
+        if (zone_.soa_ == nullptr || zone_.soa_->rdatas.size() != 1) {
+            throw load::ZoneError(data_.source + ": zone " + data_.origin.to_text() +
+                                  " needs exactly one SOA at its origin");
+        }
+        const Rdata soa_rdata = zone_.soa_->rdatas.front();
+        if (soa_rdata.size() < 20) throw load::ZoneError(data_.source + ": malformed SOA");
+        const std::size_t m = soa_rdata.size() - 4;
+        const std::uint32_t minimum = std::uint32_t{soa_rdata[m]} << 24 |
+                                      std::uint32_t{soa_rdata[m + 1]} << 16 |
+                                      std::uint32_t{soa_rdata[m + 2]} << 8 | soa_rdata[m + 3];
+        zone_.negative_ttl_ = std::min(zone_.soa_->ttl, minimum);
     }
 
     /// True when the node is at or below a zone cut: not authoritative data (RFC 1034
@@ -353,9 +361,9 @@ std::size_t KeyHash::operator()(std::string_view key) const noexcept {
         dns::hash_lower(reinterpret_cast<const std::uint8_t*>(key.data()), key.size()));
 }
 
-std::shared_ptr<const Zone> Zone::compile(const load::ZoneData& data) {
+std::shared_ptr<const Zone> Zone::compile(const load::ZoneData& data, ZoneMode mode) {
     std::shared_ptr<Zone> zone(new Zone());
-    ZoneBuilder(data, *zone).build();
+    ZoneBuilder(data, *zone).build(mode);
     return zone;
 }
 

@@ -131,21 +131,36 @@ struct LookupResult {
     const Node* node = nullptr;
 };
 
+/// How a view serves a zone.
+enum class ZoneMode : std::uint8_t {
+    Authoritative,  ///< every name at or below the origin is answered from it
+    /// Unbound's `local-zone: transparent` (SPEC §5): only names with records are answered
+    /// from it; the view handles the others as if the zone were absent. No SOA needed.
+    Transparent,
+};
+
 /// A compiled, immutable zone. Built once at load time, then shared read-only by every
 /// view that holds it and every worker thread. Names and RDATA live in a few large
 /// blocks; nodes are found through one open-addressing table of node numbers.
 class Zone {
   public:
     /// Compiles loaded data: builds the name index with empty non-terminals, marks zone
-    /// cuts, resolves additional-section targets. Throws load::ZoneError when the data
-    /// has no SOA at the origin or an RRset has RDATA of the wrong shape.
-    static std::shared_ptr<const Zone> compile(const load::ZoneData& data);
+    /// cuts, resolves additional-section targets. Throws load::ZoneError when an RRset
+    /// has RDATA of the wrong shape, or when the origin has no SOA (a Transparent zone
+    /// may have none) or more than one.
+    static std::shared_ptr<const Zone> compile(const load::ZoneData& data,
+                                               ZoneMode mode = ZoneMode::Authoritative);
 
     const dns::Name& origin() const { return origin_; }
     const std::string& key() const { return key_; }
+    /// The origin's node; a zone without records at its origin has an empty one.
     const Node& apex() const { return *apex_; }
+    /// False only for a Transparent zone loaded without one; soa() needs it true.
+    bool has_soa() const { return soa_ != nullptr; }
     const RRset& soa() const { return *soa_; }
-    /// TTL for negative answers: min(SOA TTL, SOA MINIMUM) (RFC 2308 §5).
+    /// True for a zone compiled as ZoneMode::Transparent.
+    bool transparent() const { return transparent_; }
+    /// TTL for negative answers: min(SOA TTL, SOA MINIMUM) (RFC 2308 §5); 0 without SOA.
     std::uint32_t negative_ttl() const { return negative_ttl_; }
     const std::string& source() const { return source_; }
     std::size_t record_count() const { return record_count_; }
@@ -184,6 +199,7 @@ class Zone {
     const RRset* soa_ = nullptr;
     std::size_t origin_labels_ = 0;
     std::uint32_t negative_ttl_ = 0;
+    bool transparent_ = false;
     std::size_t record_count_ = 0;
     std::string source_;
 };
