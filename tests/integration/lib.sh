@@ -100,3 +100,59 @@ value() {  # value FILE SERIES: its value, 0 when absent
 field() {  # field JSON PYTHON_EXPRESSION over `r`, a client script's JSON result
     python3 -c "import json, sys; r = json.loads(sys.argv[1]); print($2)" "$1"
 }
+
+require_tools() {  # require_tools TOOL...: exit 1 naming the first one not installed
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null 2>&1 || { echo "'$tool' is not installed ('make deps')"; exit 1; }
+    done
+}
+
+# ---- fake upstreams (fake_upstream.py) and dig, for the forwarding scripts.
+#   FAKE_PORT   set by start_fake
+
+LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+FAKE_UPSTREAM="$LIB_DIR/fake_upstream.py"
+
+# start_fake NAME ARGS...: `fake_upstream.py serve ARGS...` logging every query it gets
+# to $WORK/NAME.log; waits until it listens and sets FAKE_PORT.
+start_fake() {
+    local name=$1; shift
+    python3 "$FAKE_UPSTREAM" serve --port-file "$WORK/$name.port" --log "$WORK/$name.log" "$@" \
+        >"$WORK/$name.stderr" 2>&1 &
+    local pid=$! deadline=$((SECONDS + 10))
+    disown "$pid"  # killed at exit, without the shell's "Killed" line
+    PIDS+=("$pid")
+    until [ -s "$WORK/$name.port" ]; do
+        if ! kill -0 "$pid" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+            cat "$WORK/$name.stderr"; return 1
+        fi
+        sleep 0.05
+    done
+    FAKE_PORT=$(cat "$WORK/$name.port")
+}
+# fake_down PORT: the fake on PORT drops every query from now on (a WAN outage); false
+# when it still answers.
+fake_down() {
+    dig @127.0.0.1 -p "$1" +time=2 +tries=1 die.control A >/dev/null 2>&1
+    ! dig @127.0.0.1 -p "$1" +time=1 +tries=1 probe.control A >/dev/null 2>&1
+}
+seen() {  # seen FAKE NAME: how many queries for NAME (no final dot) FAKE received
+    grep -c " qname=${2//./\\.}\. " "$WORK/$1.log" 2>/dev/null
+}
+# ask_from SOURCE ARGS...: dig at sitedns ($PORT) from the loopback address SOURCE (its view).
+ask_from() {
+    local source=$1; shift
+    dig @127.0.0.1 -p "$PORT" -b "$source" +time=5 +tries=1 "$@" 2>&1
+}
+rcode_of() { sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$1"; }
+rcode_is() { [ "$(rcode_of "$1")" = "$2" ]; }  # rcode_is DIG_OUTPUT RCODE
+# has_rr DIG_OUTPUT NAME TYPE DATA: the answer section holds NAME TYPE DATA.
+has_rr() {
+    awk -v n="$2." -v t="$3" -v d="$4" '
+        /^;; ANSWER SECTION:/ { on = 1; next } /^$/ { on = 0 }
+        on && tolower($1) == tolower(n) && $4 == t {
+            $1 = $2 = $3 = $4 = ""; sub(/^ +/, ""); if ($0 == d) found = 1 }
+        END { exit !found }' <<<"$1"
+}
+answer_count() { sed -n 's/.*ANSWER: \([0-9]*\),.*/\1/p' <<<"$1"; }
