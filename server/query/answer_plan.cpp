@@ -43,9 +43,17 @@ void add_answer(std::span<const std::uint8_t> owner, const model::RRset& set, An
     add_additional(set, plan);
 }
 
-/// NXDOMAIN and NODATA carry the SOA, with the negative TTL (RFC 2308 §3, §5).
+/// NXDOMAIN and NODATA carry the SOA, with the negative TTL (RFC 2308 §3, §5); a
+/// transparent zone without one answers NODATA with an empty authority section.
 void add_soa(const model::Zone& zone, AnswerPlan& plan) {
+    if (!zone.has_soa()) return;
     plan.authority.add({zone.origin().wire(), &zone.soa(), zone.negative_ttl()});
+}
+
+/// True when the lookup found a name with records of its own: all a transparent zone
+/// answers (SPEC §5).
+bool has_records(const model::LookupResult& found) {
+    return found.match == model::Match::Exact && !found.node->rrsets.empty();
 }
 
 /// A referral: the cut's NS in authority, glue in additional, AA clear (RFC 1034 §4.3.2 3b).
@@ -97,6 +105,9 @@ void plan_answer(const model::Zone& zone, std::span<const std::uint8_t> qname,
             add_referral(*found.node, plan);
             return;
         }
+        // A CNAME whose target a transparent zone has no records for ends the chain: the
+        // target may exist elsewhere, and the client asks for it there.
+        if (hop > 0 && zone.transparent() && !has_records(found)) return;
         if (hop == 0 &&
             (found.match == model::Match::NxDomain || found.match == model::Match::Wildcard)) {
             plan.nonexistent_under = found.node;

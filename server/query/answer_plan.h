@@ -62,7 +62,8 @@ struct AnswerPlan {
 
 /// Fills `plan` for a question inside `zone` (RFC 1034 §4.3.2, RFC 4592, RFC 2308,
 /// RFC 8482). `qname` keeps the query's case and is echoed as the answer's owner;
-/// `qname_lower` is the lookup key.
+/// `qname_lower` is the lookup key. A transparent zone is asked only about names it has
+/// records for; a CNAME chain in it stops before a target it has none for (SPEC §5).
 void plan_answer(const model::Zone& zone, std::span<const std::uint8_t> qname,
                  std::span<const std::uint8_t> qname_lower, std::uint16_t qtype, AnswerPlan& plan);
 

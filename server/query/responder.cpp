@@ -18,13 +18,47 @@ std::size_t answer_limit(const wire::Query& query, Transport transport) {
     return std::clamp<std::size_t>(query.edns.udp_size, 512, kEdnsPayload);
 }
 
+/// The zone of the view that answers a name, from `zone`, the deepest one holding it:
+/// a transparent zone answers only the names it has records for (SPEC §5, Unbound's
+/// `transparent`); for others the next enclosing zone is asked, as if it were absent.
+/// nullptr when none answers.
+const model::Zone* answering_zone(const model::ZoneSet& zones, const model::Zone* zone,
+                                  std::span<const std::uint8_t> qname) {
+    while (zone != nullptr && zone->transparent()) {
+        const model::Node* node = zone->find_node(qname);
+        if (node != nullptr && !node->rrsets.empty()) return zone;
+        const std::size_t origin = qname.size() - zone->key().size();
+        if (qname[origin] == 0) return nullptr;  // a transparent root zone: nothing above
+        zone = zones.find(qname.subspan(origin + qname[origin] + 1u));
+    }
+    return zone;
+}
+
 /// DS lives on the parent side of a cut (RFC 4035 §3.1.4.1): at a zone's apex it is
 /// answered from the enclosing zone when the view holds that one too.
 const model::Zone* parent_side(const model::ZoneSet& zones, const model::Zone& zone,
                                std::span<const std::uint8_t> qname) {
     if (qname.size() != zone.key().size() || qname.size() <= 1) return &zone;
-    const model::Zone* parent = zones.find(qname.subspan(qname[0] + 1u));
+    const model::Zone* parent =
+        answering_zone(zones, zones.find(qname.subspan(qname[0] + 1u)), qname);
     return parent != nullptr ? parent : &zone;
+}
+
+/// Where a name outside the view's authoritative data goes (SPEC §5): the deepest
+/// forward zone holding it, unless `zone`, the zone answering it, is deeper (a forward
+/// zone at a zone's own origin does not hide it); else, for a name outside every zone,
+/// the view's upstreams when it has recursion. nullptr: answered from `zone`, or REFUSED.
+const upstream::UpstreamSet* forward_target(const runtime::View& view, const model::Zone* zone,
+                                            std::span<const std::uint8_t> qname) {
+    if (!view.forward_zones.empty()) [[unlikely]] {
+        const runtime::ForwardZone* forward = view.forward_zone_for(qname);
+        if (forward != nullptr && (zone == nullptr || forward->name.size() > zone->key().size()) &&
+            !forward->upstreams.endpoints.empty()) {
+            return &forward->upstreams;
+        }
+    }
+    if (zone != nullptr || !view.recursion || view.upstreams.endpoints.empty()) return nullptr;
+    return &view.upstreams;
 }
 
 /// The subnet of an ECS option as an address (the bits past the prefix are zero).
@@ -103,10 +137,11 @@ std::optional<dns::RCode> answer_without_lookup(const runtime::Snapshot& snapsho
     }
 }
 
-/// Refuses, answers NOTIMP or FORMERR, sets `forward`, or, with `plan` filled, answers
-/// from the view.
+/// Refuses, answers NOTIMP or FORMERR, sets `forward` to the upstreams the query goes
+/// to, or, with `plan` filled, answers from the view.
 dns::RCode decide(const wire::Query& query, const runtime::View* view, AnswerPlan& plan,
-                  bool& forward) {
+                  const upstream::UpstreamSet*& forward) {
+    forward = nullptr;
     if (query.edns.present && query.edns.version > 0)
         return dns::RCode::BadVers;  // RFC 6891 §6.1.3
     if (query.qclass != dns::rrclass::IN) return dns::RCode::Refused;
@@ -115,14 +150,16 @@ dns::RCode decide(const wire::Query& query, const runtime::View* view, AnswerPla
     if (query.qtype == rrtype::MAILA || query.qtype == rrtype::MAILB) return dns::RCode::NotImp;
     if (query.qtype == rrtype::OPT) return dns::RCode::FormErr;
     if (view == nullptr) return dns::RCode::Refused;
-    const model::Zone* zone = view->zones.find(query.qname_lower.wire());
-    if (zone == nullptr) {
-        // SPEC §5: names outside the view's zones go upstream, when there is one.
-        forward = view->recursion && !view->upstreams.endpoints.empty();
-        return forward ? dns::RCode::NoError : dns::RCode::Refused;
+    const auto qname = query.qname_lower.wire();
+    const model::Zone* zone = view->zones.find(qname);
+    if (zone != nullptr && zone->transparent()) [[unlikely]] {
+        zone = answering_zone(view->zones, zone, qname);
     }
-    if (query.qtype == rrtype::DS) zone = parent_side(view->zones, *zone, query.qname_lower.wire());
-    plan_answer(*zone, query.qname.wire(), query.qname_lower.wire(), query.qtype, plan);
+    forward = forward_target(*view, zone, qname);
+    if (forward != nullptr) return dns::RCode::NoError;
+    if (zone == nullptr) return dns::RCode::Refused;  // SPEC §5: outside the view
+    if (query.qtype == rrtype::DS) zone = parent_side(view->zones, *zone, qname);
+    plan_answer(*zone, query.qname.wire(), qname, query.qtype, plan);
     return plan.rcode;
 }
 
@@ -154,8 +191,9 @@ bool choose_view(const runtime::Snapshot& snapshot, const IpAddress& client, Dec
     return true;
 }
 
-/// Chooses the view of a well-formed query and decides; true when it is to be forwarded.
-/// A plain query's view is known already (`plain_view`): no ECS option can choose another.
+/// Chooses the view of a well-formed query and decides; true when it is to be forwarded,
+/// to `decision.upstreams`. A plain query's view is known already (`plain_view`): no ECS
+/// option can choose another.
 bool choose_and_decide(const runtime::Snapshot& snapshot, const IpAddress& client,
                        Decision& decision, AnswerPlan& plan,
                        const runtime::View* const* plain_view) {
@@ -164,10 +202,10 @@ bool choose_and_decide(const runtime::Snapshot& snapshot, const IpAddress& clien
     } else if (!choose_view(snapshot, client, decision, plan)) {
         return false;
     }
-    bool forward = false;
-    const dns::RCode rcode = decide(decision.query, decision.view, plan, forward);
-    if (!forward && rcode != plan.rcode) error_plan(rcode, plan);  // no records with an error
-    return forward;
+    const dns::RCode rcode = decide(decision.query, decision.view, plan, decision.upstreams);
+    if (decision.upstreams != nullptr) return true;
+    if (rcode != plan.rcode) error_plan(rcode, plan);  // no records with an error
+    return false;
 }
 
 /// Parses a query, chooses its view and decides; true when `plan` and `framing` are an
@@ -197,7 +235,6 @@ bool decide_answer(const runtime::Snapshot& snapshot, std::span<const std::uint8
         error_plan(*rcode, plan);
     } else if (choose_and_decide(snapshot, client, decision, plan, plain_view)) {
         decision.action = Action::Forward;
-        decision.upstreams = &decision.view->upstreams;
         decision.limit -= decision.echo.size();
         return false;
     }

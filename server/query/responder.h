@@ -55,8 +55,11 @@ class Responder {
   public:
     /// Decides what to do with one query and, unless it is to be forwarded or dropped,
     /// answers it into `out` (at least kMaxMessage bytes for TCP, 4096 suffice for UDP).
-    /// Forward when the view has recursion, the name is outside all its zones and the
-    /// view has upstreams; every answer from a recursion view has RA set. The view is
+    /// Forward, to `decision.upstreams`, when the name is at or below one of the view's
+    /// forward zones (the deepest) and no deeper zone of the view answers it, or when the
+    /// view has recursion and upstreams and no zone answers the name (a transparent zone
+    /// answers only names it has records for; SPEC §5). Every answer from a recursion
+    /// view has RA set. The view is
     /// chosen by `client`, or by the EDNS Client Subnet option when `client` is in
     /// `ecs_trust` (SPEC §5). Allocation-free.
     static void handle(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,

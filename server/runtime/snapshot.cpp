@@ -1,11 +1,13 @@
 #include "server/runtime/snapshot.h"
 
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
 #include "config/view_zones.h"
 #include "server/upstream/upstream_query.h"
+#include "zones/dns/name.h"
 
 namespace sitedns::runtime {
 namespace {
@@ -47,17 +49,47 @@ std::vector<ServedView> served_views(const Snapshot& snapshot) {
     return views;
 }
 
-/// The view's forwarders: its own `upstreams`, else the top-level ones, each with its
-/// options (a timeout of 0 stays 0: the forwarder's attempt_timeout, whatever it is then).
-upstream::UpstreamSet upstreams_of(const Config& config, const ViewConfig& view) {
-    const auto& configured = view.upstreams ? view.upstream_options : config.upstream_options;
+/// A list of forwarders with its options (a timeout of 0 stays 0: the forwarder's
+/// attempt_timeout, whatever it is then). Equal lists make equal set ids, so their
+/// cached answers are shared; different lists never share one.
+upstream::UpstreamSet upstream_set(const std::vector<Endpoint>& endpoints,
+                                   const std::vector<UpstreamConfig>& configured) {
     std::vector<upstream::UpstreamOptions> options;
     options.reserve(configured.size());
     for (const UpstreamConfig& c : configured) {
         options.push_back({std::chrono::milliseconds(c.timeout_ms), c.tcp});
     }
-    return upstream::UpstreamSet::make(view.upstreams ? *view.upstreams : config.upstreams,
-                                       std::move(options));
+    return upstream::UpstreamSet::make(endpoints, std::move(options));
+}
+
+/// The view's forwarders: its own `upstreams`, else the top-level ones.
+upstream::UpstreamSet upstreams_of(const Config& config, const ViewConfig& view) {
+    return view.upstreams ? upstream_set(*view.upstreams, view.upstream_options)
+                          : upstream_set(config.upstreams, config.upstream_options);
+}
+
+/// SPEC §5: the view's own forward zones (a site's view holds its site's), then the
+/// top-level ones whose names it does not list; the first entry for a name wins.
+std::vector<ForwardZone> forward_zones_of(const Config& config, const ViewConfig& view) {
+    std::vector<ForwardZone> zones;
+    const auto add = [&](const ForwardZoneConfig& entry) {
+        std::string key;
+        try {
+            key = dns::Name::parse_absolute(entry.name).key();
+        } catch (const dns::NameError& e) {
+            throw std::runtime_error(prefix(config) + "view " + view.name + ": forward zone " +
+                                     entry.name + ": " + e.what());
+        }
+        std::vector<std::uint8_t> name(key.begin(), key.end());
+        for (const ForwardZone& held : zones) {
+            if (held.name == name) return;
+        }
+        zones.push_back({std::move(name), upstream_set(entry.upstreams, entry.upstream_options)});
+    };
+    zones.reserve(view.forward_zones.size() + config.forward_zones.size());
+    for (const ForwardZoneConfig& entry : view.forward_zones) add(entry);
+    for (const ForwardZoneConfig& entry : config.forward_zones) add(entry);
+    return zones;
 }
 
 /// SPEC §5: a recursion view with nothing to forward to refuses names outside its zones,
@@ -101,6 +133,22 @@ const std::array<std::uint8_t, 16>& process_cookie_secret() {
 
 }  // namespace
 
+const ForwardZone* View::forward_zone_for(std::span<const std::uint8_t> qname) const {
+    // The longest suffix first: the deepest forward zone wins (SPEC §5). A view holds a
+    // few forward zones, so each suffix is compared by length, then by bytes.
+    for (std::size_t at = 0; at < qname.size(); at += qname[at] + 1u) {
+        const std::size_t size = qname.size() - at;
+        for (const ForwardZone& zone : forward_zones) {
+            if (zone.name.size() == size &&
+                std::memcmp(zone.name.data(), qname.data() + at, size) == 0) {
+                return &zone;
+            }
+        }
+        if (qname[at] == 0) break;
+    }
+    return nullptr;
+}
+
 bool Snapshot::add_view_prefix(const Cidr& prefix, std::uint32_t index) {
     // A prefix inside ::ffff:0:0/96 is an IPv4 prefix to the table (and to ECS).
     const bool mapped = prefix.address.family == IpAddress::Family::V6 && prefix.length >= 96 &&
@@ -130,9 +178,9 @@ std::shared_ptr<const Snapshot> build_snapshot(Config config_in, std::uint64_t g
     CompiledViews compiled = compile_views(config);
     snapshot->views.reserve(config.views.size());
     for (std::size_t i = 0; i < config.views.size(); ++i) {
-        snapshot->views.push_back(View{config.views[i].name, config.views[i].recursion,
-                                       std::move(compiled.zones[i]),
-                                       upstreams_of(config, config.views[i]), {}});
+        snapshot->views.push_back(
+            View{config.views[i].name, config.views[i].recursion, std::move(compiled.zones[i]),
+                 upstreams_of(config, config.views[i]), forward_zones_of(config, config.views[i])});
     }
     build_view_table(config, *snapshot);
     for (const Cidr& sender : config.ecs_trust) (void)snapshot->ecs_trust.insert(sender, true);

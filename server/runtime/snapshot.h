@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,10 @@ struct View {
     /// The view's forward zones: its own, then its site's, then the top-level ones for
     /// names not listed before; one per name.
     std::vector<ForwardZone> forward_zones;
+
+    /// The deepest forward zone at or above a lowercased wire name, or nullptr (SPEC §5).
+    /// Allocation-free; a view without forward zones is not asked.
+    const ForwardZone* forward_zone_for(std::span<const std::uint8_t> lowercase_name) const;
 };
 
 /// A view prefix's entry in the view table: the view, and the prefix's length, which an
