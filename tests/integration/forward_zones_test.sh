@@ -66,6 +66,7 @@ section_end() {
         echo "--- sitedns log ($SECTION)"; tail -n 15 "$WORK/sitedns.log"
     fi
     if [ -n "${PID:-}" ]; then
+        check "$SECTION: sitedns is still running after the section's queries" kill -0 "$PID"
         check "$SECTION: SIGTERM stops sitedns" stop_sitedns
         PID=""
         rm -f "$WORK/sitedns.port" "$WORK/metrics.port"
