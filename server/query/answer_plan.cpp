@@ -50,12 +50,6 @@ void add_soa(const model::Zone& zone, AnswerPlan& plan) {
     plan.authority.add({zone.origin().wire(), &zone.soa(), zone.negative_ttl()});
 }
 
-/// True when the lookup found a name with records of its own: all a transparent zone
-/// answers (SPEC §5).
-bool has_records(const model::LookupResult& found) {
-    return found.match == model::Match::Exact && !found.node->rrsets.empty();
-}
-
 /// A referral: the cut's NS in authority, glue in additional, AA clear (RFC 1034 §4.3.2 3b).
 /// Glue for servers below the cut comes first and is required (RFC 9471 §3.1); sibling
 /// glue follows as optional data.
@@ -107,7 +101,7 @@ void plan_answer(const model::Zone& zone, std::span<const std::uint8_t> qname,
         }
         // A CNAME whose target a transparent zone has no records for ends the chain: the
         // target may exist elsewhere, and the client asks for it there.
-        if (hop > 0 && zone.transparent() && !has_records(found)) return;
+        if (hop > 0 && zone.transparent() && !found.has_records()) return;
         if (hop == 0 &&
             (found.match == model::Match::NxDomain || found.match == model::Match::Wildcard)) {
             plan.nonexistent_under = found.node;

@@ -25,8 +25,7 @@ std::size_t answer_limit(const wire::Query& query, Transport transport) {
 const model::Zone* answering_zone(const model::ZoneSet& zones, const model::Zone* zone,
                                   std::span<const std::uint8_t> qname) {
     while (zone != nullptr && zone->transparent()) {
-        const model::Node* node = zone->find_node(qname);
-        if (node != nullptr && !node->rrsets.empty()) return zone;
+        if (zone->lookup(qname).has_records()) return zone;
         const std::size_t origin = qname.size() - zone->key().size();
         if (qname[origin] == 0) return nullptr;  // a transparent root zone: nothing above
         zone = zones.find(qname.subspan(origin + qname[origin] + 1u));

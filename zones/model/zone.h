@@ -129,6 +129,12 @@ enum class Match : std::uint8_t {
 struct LookupResult {
     Match match = Match::NxDomain;
     const Node* node = nullptr;
+
+    /// True when the name has records here: its own, or a wildcard's. All that a
+    /// transparent zone answers (SPEC §5); other names are handled as if it were absent.
+    bool has_records() const {
+        return (match == Match::Exact || match == Match::Wildcard) && !node->rrsets.empty();
+    }
 };
 
 /// How a view serves a zone.

@@ -58,7 +58,8 @@ constexpr const char* kOverrideNoSoa = R"({
     { "name": "mail-paris", "type": "A", "data": "203.0.113.20" },
     { "name": "alias", "type": "CNAME", "data": "mail-paris" },
     { "name": "away", "type": "CNAME", "data": "www" },
-    { "name": "a.b", "type": "TXT", "data": "\"deep\"" }
+    { "name": "a.b", "type": "TXT", "data": "\"deep\"" },
+    { "name": "*.dyn", "type": "A", "data": "203.0.113.99" }
   ]
 })";
 
@@ -297,6 +298,16 @@ std::vector<Case> transparent_cases() {
          "NOERROR",
          true,
          {"away.example.com. 300 IN CNAME www.example.com."}},
+        {"TransparentWildcard",
+         kTls,
+         "host.dyn.example.com",
+         "A",
+         nullptr,
+         "NOERROR",
+         true,
+         {"host.dyn.example.com. 300 IN A 203.0.113.99"}},
+        {"TransparentWildcardNodata", kTlsNoRec, "host.dyn.example.com", "AAAA", nullptr, "NOERROR",
+         true},
         // A name without records: as if the zone were absent.
         {"TransparentSiblingForwarded", kTls, "www.example.com", "A", kViewUpstream},
         {"TransparentApexForwarded", kTls, "example.com", "MX", kViewUpstream},

@@ -106,6 +106,23 @@ TEST(TransparentZone, AnApexWithoutRecordsIsAnEmptyNode) {
     EXPECT_EQ(miss.node, &zone->apex());
 }
 
+TEST(TransparentZone, HasRecordsAtNamesWithDataOrAWildcardOnly) {
+    constexpr const char* kText = R"({ "origin": "example.com.", "records": [
+      { "name": "a.b", "type": "A", "data": "192.0.2.1" },
+      { "name": "*.w", "type": "A", "data": "192.0.2.2" },
+      { "name": "cut", "type": "NS", "data": "ns.elsewhere." } ] })";
+    const auto zone = Zone::compile(load::read_json_zone(kText, "t.json", SoaRule::Optional),
+                                    ZoneMode::Transparent);
+    const std::vector<std::pair<const char*, bool>> names = {
+        {"a.b.example.com.", true},    {"x.w.example.com.", true}, {"b.example.com.", false},
+        {"example.com.", false},       {"nx.example.com.", false}, {"cut.example.com.", false},
+        {"in.cut.example.com.", false}};
+    for (const auto& [name, has] : names) {
+        const std::string k = key(name);
+        EXPECT_EQ(zone->lookup(bytes(k)).has_records(), has) << name;
+    }
+}
+
 TEST(TransparentZone, WithSoaKeepsItsNegativeTtl) {
     const auto zone = Zone::compile(load::read_json_zone(kWithSoa, "t.json", SoaRule::Optional),
                                     ZoneMode::Transparent);
