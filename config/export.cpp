@@ -50,7 +50,7 @@ std::vector<const model::Node*> sorted_nodes(const model::Zone& zone) {
 void append_node(std::string& out, const model::Zone& zone, const model::Node& node) {
     std::vector<const model::RRset*> sets;
     for (const model::RRset& set : node.rrsets) {
-        if (&set != &zone.soa()) {
+        if (!zone.has_soa() || &set != &zone.soa()) {
             sets.push_back(&set);
         }
     }
@@ -65,8 +65,13 @@ void append_node(std::string& out, const model::Zone& zone, const model::Node& n
 std::string zone_text(const model::Zone& zone, std::string_view view_name) {
     std::string out = "; zone " + zone.origin().to_text() + " from " + zone.source() + " (view " +
                       std::string(view_name) + ")\n";
+    if (zone.transparent()) {
+        out +=
+            "; transparent (SPEC §5): only the names below are answered from it, every "
+            "type at them; other names are handled as if it were absent\n";
+    }
     out += "$ORIGIN " + zone.origin().to_text() + '\n';
-    append_rrset(out, zone.origin(), zone.soa());
+    if (zone.has_soa()) append_rrset(out, zone.origin(), zone.soa());
     for (const model::Node* node : sorted_nodes(zone)) {
         append_node(out, zone, *node);
     }

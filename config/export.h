@@ -14,7 +14,9 @@ namespace sitedns {
 /// sorted by origin (canonical order, RFC 4034 §6.1): a comment naming the zone, its
 /// source and the view, `$ORIGIN`, the SOA, then every other record with absolute owner
 /// names, in canonical name order and by type within a name. Each text ends with a
-/// newline and loads alone into BIND, NSD or sitedns itself. Returns (origin, text)
+/// newline and loads alone into BIND, NSD or sitedns itself. A transparent zone (SPEC §5)
+/// says so in a comment; one without an SOA (the zone generated for an absolute mail
+/// host) has no SOA line, and loads as a transparent zone only. Returns (origin, text)
 /// pairs; throws std::invalid_argument "no view named X; views: a, b, c" when no view
 /// has that name. `compiled` is compile_views(config).
 std::vector<std::pair<std::string, std::string>> export_view_zones(const Config& config,

@@ -25,15 +25,35 @@ std::optional<IpAddress> address_of(std::uint16_t type, const std::vector<std::u
     return address;
 }
 
+/// True when the lookup reached a node with records: what a transparent zone answers.
+bool has_records(const model::LookupResult& match) {
+    const bool owner = match.match == model::Match::Exact || match.match == model::Match::Wildcard;
+    return owner && match.node != nullptr && !match.node->rrsets.empty();
+}
+
+/// The deepest zone of `zones` strictly above `zone`'s origin, or nullptr.
+const model::Zone* enclosing_zone(const model::ZoneSet& zones, const model::Zone& zone) {
+    const std::string& origin = zone.key();  // lowercased wire form: length, label, ...
+    if (origin.empty() || origin[0] == 0) return nullptr;  // the root has no parent
+    const std::size_t first = 1 + static_cast<std::uint8_t>(origin[0]);
+    return zones.find(bytes_of(origin.substr(first)));
+}
+
 }  // namespace
 
 NameLookup find_name(const model::ZoneSet& zones, const dns::Name& name) {
     const std::string key = name.key();
     NameLookup result;
     result.zone = zones.find(bytes_of(key));
-    if (result.zone == nullptr) return result;  // Found::Outside
-
-    const model::LookupResult match = result.zone->lookup(bytes_of(key));
+    model::LookupResult match;
+    for (;;) {
+        if (result.zone == nullptr) return result;  // Found::Outside
+        match = result.zone->lookup(bytes_of(key));
+        if (!result.zone->transparent() || has_records(match)) break;
+        // SPEC §5: a transparent zone answers only the names it has records for; the
+        // others fall to the zones above it, as if it were absent.
+        result.zone = enclosing_zone(zones, *result.zone);
+    }
     switch (match.match) {
         case model::Match::Delegation:
             result.found = Found::Delegated;

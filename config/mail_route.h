@@ -35,7 +35,9 @@ struct NameLookup {
 };
 
 /// Looks `name` up in `zones` as the view would answer it: the deepest zone, then
-/// exact, wildcard (RFC 4592) or zone-cut match. CNAMEs are reported, not followed.
+/// exact, wildcard (RFC 4592) or zone-cut match. CNAMEs are reported, not followed. A
+/// transparent zone (SPEC §5) holds only the names it has records for; for any other
+/// name the lookup goes on in the zones above it, or ends Outside.
 NameLookup find_name(const model::ZoneSet& zones, const dns::Name& name);
 
 /// One MX record (RFC 1035 §3.3.9).

@@ -1,6 +1,7 @@
 // The zones the sites topology generates (SPEC §3.3): for site T, the zone
 // "<T>.<internal_suffix>." that every other site's view holds, built as data with RDATA
-// already in wire form, so it needs no parser and is compiled once for all views.
+// already in wire form, so it needs no parser and is compiled once for all views; and for
+// a site with an absolute mail host, the transparent zone answering that one name.
 
 #include "config/sites.h"
 

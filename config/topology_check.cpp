@@ -276,7 +276,7 @@ class TopologyCheck {
             if (own.empty()) {
                 error(use.lead() + domain.to_text() + " has no MX and no address: mail for " +
                       other.name + " has no route; add \"MX " + std::to_string(other.preference) +
-                      " " + other.mail_host + "." + domain.to_text() + "\"");
+                      " " + mail_host_name(sites_, other).to_text() + "\"");
                 return;
             }
             check_hosts(use, other, domain, nullptr, own);
@@ -302,9 +302,8 @@ class TopologyCheck {
             case Found::Outside:
                 return error(no_address +
                              ": it is in none of the view's zones, so it would be resolved "
-                             "upstream and mail between sites would depend on the Internet; "
-                             "point the MX at a host in " +
-                             other.name + "'s zone");
+                             "upstream and mail between sites would depend on the Internet; " +
+                             outside_fix(other, target));
             case Found::Delegated:
                 return error(no_address + ": it is delegated out of zone " +
                              found.zone->origin().to_text() + "; point the MX at a host in " +
@@ -320,6 +319,16 @@ class TopologyCheck {
                 return error(no_address + ": add an A record for it with " + other.name +
                              "'s address " + other.address.to_string());
         }
+    }
+
+    /// What to change for an MX target the view would resolve upstream: an absolute
+    /// mail host needs a zone answering it in the view (the site views get one).
+    std::string outside_fix(const Site& other, const dns::Name& target) const {
+        if (has_absolute_mail_host(other) && target == mail_host_name(sites_, other)) {
+            return "serve a transparent zone for " + target.to_text() + " with " + other.name +
+                   "'s address in the view";
+        }
+        return "point the MX at a host in " + other.name + "'s zone";
     }
 
     /// Each address of the mail host `target` (nullptr: the implicit MX, `domain` itself)
