@@ -31,8 +31,8 @@ AnswerCache::AnswerCache(std::size_t capacity, std::uint64_t seed)
     entries_.reserve(std::min<std::size_t>(capacity_, 1024));
 }
 
-std::uint64_t AnswerCache::hash(const CacheKey& key) const {
-    std::uint64_t h = 0xcbf29ce484222325ull ^ seed_;
+std::uint64_t AnswerCache::hash(std::uint64_t seed, const CacheKey& key) {
+    std::uint64_t h = 0xcbf29ce484222325ull ^ seed;
     for (const std::uint8_t b : key.qname_lower) h = fnv(h, b);
     const std::uint64_t tail = std::uint64_t{key.qtype} << 32 | std::uint64_t{key.qclass} << 16 |
                                (key.dnssec_ok ? 1u : 0u);
@@ -55,19 +55,18 @@ std::uint32_t AnswerCache::lookup(std::uint64_t h, const CacheKey& key) const {
     return i;
 }
 
-const AnswerCache::Entry* AnswerCache::find(const CacheKey& key) {
+const AnswerCache::Entry* AnswerCache::find(const CacheKey& key, std::uint64_t h) {
     if (entries_.empty()) return nullptr;
-    const std::uint32_t i = lookup(hash(key), key);
+    const std::uint32_t i = lookup(h, key);
     if (i == kNone) return nullptr;
     unlink_lru(i);
     push_front(i);
     return &entries_[i];
 }
 
-void AnswerCache::store(const CacheKey& key, std::vector<std::uint8_t> message,
+void AnswerCache::store(const CacheKey& key, std::uint64_t h, std::vector<std::uint8_t> message,
                         std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now) {
     if (capacity_ == 0) return;
-    const std::uint64_t h = hash(key);
     std::uint32_t i = lookup(h, key);
     if (i != kNone) {
         unlink_lru(i);

@@ -1,6 +1,7 @@
 #pragma once
 // The forwarder's answer cache: finished upstream replies keyed by their question,
-// patched per client (dnsdist's packet cache). Per worker, no locks.
+// patched per client (dnsdist's packet cache). One table, no locks: SharedCache holds
+// several behind a lock each, for the whole process.
 //
 // It is a message cache: an entry is only ever used to answer the very question it was
 // the reply to. No record of one reply answers another name, so records outside the
@@ -59,11 +60,21 @@ class AnswerCache {
     AnswerCache(std::size_t capacity, std::uint64_t seed);
 
     /// The entry for `key`, marked most recently used; nullptr if there is none.
-    const Entry* find(const CacheKey& key);
+    const Entry* find(const CacheKey& key) { return find(key, hash(seed_, key)); }
+    /// The same with the key's hash(seed, key) already taken.
+    const Entry* find(const CacheKey& key, std::uint64_t h);
     /// Stores a reply for `key`, replacing the one there or evicting the least recently
     /// used. The message must hold the key's question uncompressed at offset 12.
     void store(const CacheKey& key, std::vector<std::uint8_t> message,
+               std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now) {
+        store(key, hash(seed_, key), std::move(message), std::move(ttl_offsets), ttl, now);
+    }
+    /// The same with the key's hash(seed, key) already taken.
+    void store(const CacheKey& key, std::uint64_t h, std::vector<std::uint8_t> message,
                std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now);
+    /// The hash a cache seeded with `seed` files `key` under; its low bits pick the
+    /// bucket, so a caller choosing among several caches uses the high ones.
+    static std::uint64_t hash(std::uint64_t seed, const CacheKey& key);
     void clear();
     /// Holds at most `capacity` entries from now on: the table is rebuilt, keeping the
     /// most recently used entries (and their order) up to the new bound. Not per query.
@@ -74,7 +85,6 @@ class AnswerCache {
   private:
     static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 
-    std::uint64_t hash(const CacheKey& key) const;
     bool matches(const Entry& e, std::uint64_t h, const CacheKey& key) const;
     std::uint32_t lookup(std::uint64_t h, const CacheKey& key) const;
     std::uint32_t& bucket(std::uint64_t h) { return buckets_[h & (buckets_.size() - 1)]; }
