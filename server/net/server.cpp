@@ -68,11 +68,22 @@ tcp::acceptor open_tcp(asio::io_context& context, const tcp::endpoint& endpoint)
 
 Server::Server(const runtime::SnapshotHolder& snapshots, ServerOptions options)
     : options_(std::move(options)),
-      pool_(worker_count(options_.threads)),
-      connections_(std::make_shared<TcpConnections>()) {
-    for (std::size_t i = 0; i < pool_.size(); ++i) {
-        workers_.push_back(std::make_unique<Worker>(i, pool_.context(i), snapshots, telemetry_));
+      pool_(worker_count(options_.threads) + 1),  // the last: the forwarder's
+      connections_(std::make_shared<TcpConnections>()),
+      forwarding_(snapshots.load()->config.forwarding) {
+    forwarder_ = std::make_unique<upstream::Forwarder>(pool_.context(pool_.size() - 1),
+                                                       forwarder_options(forwarding_));
+    for (std::size_t i = 0; i + 1 < pool_.size(); ++i) {
+        workers_.push_back(
+            std::make_unique<Worker>(i, pool_.context(i), snapshots, telemetry_, *forwarder_));
     }
+    // A reload's `forwarding` keys apply to the queries started after it; the cache stays.
+    snapshots.on_publish([this, &snapshots] {
+        const ForwardingConfig& next = snapshots.load()->config.forwarding;
+        if (next == forwarding_) return;
+        forwarding_ = next;
+        forwarder_->set_options(forwarder_options(next));
+    });
 }
 
 Server::~Server() {
@@ -82,6 +93,7 @@ Server::~Server() {
 
 void Server::collect(runtime::MetricsSample& sample) const {
     for (const auto& worker : workers_) collect_worker(*worker, sample);
+    collect_forwarder(*forwarder_, sample);
     sample.tcp_connections += connections_->live();
     sample.tcp_refused_total += connections_->refused_total();
     sample.tcp_refused_per_client += connections_->refused_per_client();
@@ -234,7 +246,19 @@ void Server::close_on_workers(std::vector<Listening> removed) {
     }
 }
 
+void Server::cancel_forwarding() {
+    std::promise<void> done;
+    std::future<void> cancelled = done.get_future();
+    asio::post(forwarder_->context(), [this, done = std::move(done)]() mutable {
+        forwarder_->cancel_all();
+        done.set_value();
+    });
+    // Bounded: a pool stopped by stop_now() never runs it.
+    cancelled.wait_for(kCloseWait);
+}
+
 void Server::shutdown() {
+    cancel_forwarding();
     std::lock_guard lock(mutex_);
     stopping_ = true;  // from now on listening_ does not change
     for (auto& worker : workers_) {
@@ -248,8 +272,8 @@ void Server::shutdown() {
             }
         }
         asio::post(w->context(), [w, udp = std::move(udp), tcp = std::move(tcp)] {
-            // Sessions first: forwarded queries still waiting get their SERVFAIL through
-            // the UDP sockets before those close.
+            // After the forwarder's SERVFAILs, posted here before this: they go out
+            // through the UDP sockets before those close.
             w->shutdown_sessions();
             for (auto* listener : udp) {
                 listener->close();

@@ -1,6 +1,7 @@
 #pragma once
 // The transport: worker threads, their UDP sockets and the TCP acceptors, bound to the
-// configured listen addresses and answering from the published snapshot.
+// configured listen addresses and answering from the published snapshot, and the
+// process's one Forwarder on a thread of its own.
 
 #include <cstddef>
 #include <functional>
@@ -56,14 +57,18 @@ class Server {
     /// The listen addresses with their actual ports, in the order they were bound (a copy:
     /// a reload may change them from another thread).
     std::vector<Endpoint> bound() const;
-    std::size_t threads() const { return pool_.size(); }
+    /// Worker threads (the forwarder's thread is not one).
+    std::size_t threads() const { return workers_.size(); }
+    /// The process's forwarder (thread-safe where Forwarder says so).
+    upstream::Forwarder& forwarder() { return *forwarder_; }
 
     /// Starts the worker threads. `on_stopped` runs (on a worker thread) once they all
     /// have returned.
     void start(std::function<void()> on_stopped);
 
-    /// Graceful stop (callable from any thread): closes the listeners, lets TCP
-    /// sessions write the answers they have, then the worker threads return.
+    /// Graceful stop (callable from any thread): answers the forwarded queries still
+    /// waiting SERVFAIL, closes the listeners, lets TCP sessions write the answers they
+    /// have, then the worker threads and the forwarder's return.
     void shutdown();
 
     /// Makes `wanted` (as configured, port 0 kept) the listen addresses of the running
@@ -99,11 +104,18 @@ class Server {
     /// Closes the listeners on their workers' threads and frees them there; waits (bounded)
     /// until the sockets are closed, so their addresses can be bound again.
     void close_on_workers(std::vector<Listening> removed);
+    /// On the forwarder's thread: Forwarder::cancel_all, waited for (bounded), so that
+    /// the SERVFAILs it posts to the workers come before their shutdown.
+    void cancel_forwarding();
 
     ServerOptions options_;
     IoContextPool pool_;  // first: the io_contexts outlive every socket below
     std::shared_ptr<TcpConnections> connections_;
     Telemetry telemetry_;  // shared by the workers: outlives them
+    /// On the pool's last io_context; before the workers, which use it: outlives them.
+    std::unique_ptr<upstream::Forwarder> forwarder_;
+    /// The `forwarding` keys the forwarder's options come from (the publishing thread).
+    ForwardingConfig forwarding_;
     std::vector<std::unique_ptr<Worker>> workers_;
     mutable std::mutex mutex_;          // guards listening_ and stopping_ (slow paths only)
     std::vector<Listening> listening_;  // in the order bound

@@ -151,30 +151,28 @@ void TcpSession::answer(std::span<const std::uint8_t> query) {
 }
 
 void TcpSession::forward(const query::Decision& decision, const Answered& note) {
-    if (const auto answer = worker_.cached_forward(decision); !answer.empty()) {
+    std::uint32_t fresh_for = 0;
+    const auto answer = worker_.cached_forward(decision, worker_.answer_buffer(), fresh_for,
+                                               worker_.stats().forward_cache());
+    if (!answer.empty()) {
         queue(answer);
         worker_.stats().answered(note, answer);
         return;
     }
     ++forwarded_;
     // A session closed meanwhile (or destroyed with its worker) drops the answer.
-    auto reply = [weak = weak_from_this(), echo = decision.echo,
-                  note](std::span<const std::uint8_t> answer) {
-        if (auto self = weak.lock()) self->on_forwarded(echo, note, answer);
-    };
-    const upstream::ClientQuery client{&decision.query, decision.limit};
-    worker_.forwarder().resolve(client, decision.view->upstreams, std::move(reply));
+    worker_.resolve(decision, [weak = weak_from_this(), note](std::span<const std::uint8_t> a) {
+        if (auto self = weak.lock()) self->on_forwarded(note, a);
+    });
 }
 
-void TcpSession::on_forwarded(const wire::EdnsEcho& echo, const Answered& note,
-                              std::span<const std::uint8_t> answer) {
+void TcpSession::on_forwarded(const Answered& note, std::span<const std::uint8_t> answer) {
     --forwarded_;
     if (closed_) {
         return;
     }
-    const auto finished = worker_.finish_forwarded(echo, answer);
-    queue(finished);
-    worker_.stats().answered(note, finished);
+    queue(answer);
+    worker_.stats().answered(note, answer);
     if (processing_) {
         return;  // replied at once, from inside process_frames(): resume() goes on
     }

@@ -65,8 +65,8 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     void answer(std::span<const std::uint8_t> query);
     /// Answers a query the view forwards: from the cache now, else when it resolves.
     void forward(const query::Decision& decision, const Answered& note);
-    void on_forwarded(const wire::EdnsEcho& echo, const Answered& note,
-                      std::span<const std::uint8_t> answer);
+    /// The forwarder's answer, its echoed options added (on this worker's thread).
+    void on_forwarded(const Answered& note, std::span<const std::uint8_t> answer);
     void queue(std::span<const std::uint8_t> answer);
     void flush();
     void on_written(boost::system::error_code ec);

@@ -88,8 +88,8 @@ struct UdpListener::ReplyTo {
     socklen_t length;
 };
 
-/// The listener's descriptor, shared with the forwarded queries under way on the
-/// io_context thread: their answers are sent through it while it is open.
+/// The listener's descriptor, shared with the replies of forwarded queries, which run on
+/// the worker's io_context thread: their answers are sent through it while it is open.
 struct UdpListener::Socket {
     explicit Socket(int descriptor) : fd(descriptor) {}
     ~Socket() { close(); }
@@ -285,9 +285,9 @@ bool UdpListener::answer(const runtime::Snapshot& snapshot, std::size_t slot, st
     } else if (decision.action == query::Action::Forward) {
         stats_.count_forwarded();
         std::uint32_t fresh_for = 0;
-        size = worker_.cached_forward(decision, answer, fresh_for).size();
+        size = worker_.cached_forward(decision, answer, fresh_for, stats_.forward_cache()).size();
         if (size == 0) {
-            hand_over(packet, slot);
+            resolve(decision, slot, stats_.view_slot(snapshot, decision.view));
             return false;
         }
         b.cache.store_forwarded(answer.first(size), fresh_for);
@@ -302,44 +302,19 @@ bool UdpListener::answer(const runtime::Snapshot& snapshot, std::size_t slot, st
     return true;
 }
 
-void UdpListener::hand_over(std::span<const std::uint8_t> packet, std::size_t slot) {
+void UdpListener::resolve(const query::Decision& decision, std::size_t slot,
+                          std::uint32_t view_slot) {
     const Batch& b = *batch_;
-    ReplyTo to{b.peers[slot], b.received[slot].msg_hdr.msg_namelen};
-    asio::post(worker_.context(), [&worker = worker_, socket = socket_, to,
-                                   packet = std::vector<std::uint8_t>(packet.begin(), packet.end()),
-                                   received = b.received_at] {
-        answer_on_worker(worker, socket, packet, to, received);
-    });
-}
-
-void UdpListener::answer_on_worker(Worker& worker, const std::shared_ptr<Socket>& socket,
-                                   std::span<const std::uint8_t> packet, const ReplyTo& to,
-                                   Clock::time_point received) {
+    const ReplyTo to{b.peers[slot], b.received[slot].msg_hdr.msg_namelen};
     const Peer peer = peer_of(to.address);
-    query::Decision& decision = worker.decision();
-    const runtime::Snapshot& snapshot = worker.snapshot();  // once: decision.view is in it
-    auto out = worker.answer_buffer();
-    query::Responder::handle(snapshot, packet, peer.address, query::Transport::Udp, out, decision);
-    WorkerStats& stats = worker.stats();
-    const Answered note{received, stats.view_slot(snapshot, decision.view), query::Transport::Udp,
-                        peer.address, peer.port};
-    if (decision.action == query::Action::Send) {
-        const auto answer = out.first(decision.size);
-        if (socket->send(answer, to)) stats.answered(note, answer);
-        return;
-    }
-    if (decision.action != query::Action::Forward) return;
-    // The receive thread found no cached answer (and counted the miss); resolve() still
-    // answers from the cache what another thread stored meanwhile.
-    auto reply = [&worker, weak = std::weak_ptr<Socket>(socket), to, echo = decision.echo,
-                  note](std::span<const std::uint8_t> upstream_answer) {
+    const Answered note{b.received_at, view_slot, query::Transport::Udp, peer.address, peer.port};
+    worker_.resolve(decision, [&worker = worker_, weak = std::weak_ptr<Socket>(socket_), to,
+                               note](std::span<const std::uint8_t> answer) {
         const auto open = weak.lock();
-        if (!open) return;
-        const auto finished = worker.finish_forwarded(echo, upstream_answer);
-        if (open->send(finished, to)) worker.stats().answered(note, finished);
-    };
-    const upstream::ClientQuery client{&decision.query, decision.limit};
-    worker.forwarder().resolve(client, decision.view->upstreams, std::move(reply));
+        if (open && open->send(answer, to)) {
+            worker.stats().answered_elsewhere_mapped(note, answer);
+        }
+    });
 }
 
 }  // namespace sitedns::net

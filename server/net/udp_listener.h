@@ -6,9 +6,10 @@
 // the lookup, nothing more. Each worker has its own socket bound with SO_REUSEPORT, so
 // the kernel spreads datagrams over the workers.
 //
-// Names the views forward are answered here too when the worker's forwarder has them
-// cached; the rest go to the worker's io_context thread, which owns the forwarder's
-// sockets and timers, and are answered from there through this listener's socket.
+// Names the views forward are answered here too when the forwarder's cache (one per
+// process) has them; for the rest, what the query core decided is handed to the
+// forwarder, whose answer comes back on the worker's io_context thread and goes out
+// through this listener's socket.
 //
 // Response rate limiting (`rate_limit`, RateLimiter) is applied here, per receive thread,
 // to every query the core answers or forwards, but for those whose valid server cookie
@@ -57,16 +58,12 @@ class UdpListener {
     void answer_batch(std::size_t received);
     /// Answers datagram `slot` into answer slot `out`; true when there is an answer to send.
     bool answer(const runtime::Snapshot& snapshot, std::size_t slot, std::size_t out);
-    /// Hands a query the forwarder must resolve to the worker's io_context thread.
-    void hand_over(std::span<const std::uint8_t> packet, std::size_t slot);
-    /// There: answers it again (the snapshot may have moved on) and, when it is still to
-    /// be forwarded, resolves it and sends the answer through `socket` while it is open.
-    static void answer_on_worker(Worker& worker, const std::shared_ptr<Socket>& socket,
-                                 std::span<const std::uint8_t> packet, const ReplyTo& to,
-                                 std::chrono::steady_clock::time_point received);
+    /// Hands what was decided for datagram `slot` to the forwarder; its answer is sent
+    /// from the worker's thread through the socket while it is open.
+    void resolve(const query::Decision& decision, std::size_t slot, std::uint32_t view_slot);
 
     Worker& worker_;
-    std::shared_ptr<Socket> socket_;  ///< shared with forwarded queries under way
+    std::shared_ptr<Socket> socket_;  ///< shared with the replies of forwarded queries
     std::unique_ptr<Batch> batch_;
     WorkerStats& stats_;  ///< this thread's counters (Worker::acquire_udp_stats)
     std::atomic<bool> stopping_{false};

@@ -24,7 +24,8 @@ upstream::ForwarderOptions forwarder_options(const ForwardingConfig& config) {
 }
 
 Worker::Worker(std::size_t index, boost::asio::io_context& context,
-               const runtime::SnapshotHolder& snapshots, Telemetry& telemetry)
+               const runtime::SnapshotHolder& snapshots, Telemetry& telemetry,
+               upstream::Forwarder& forwarder)
     : index_(index),
       context_(context),
       snapshots_(&snapshots),
@@ -32,18 +33,13 @@ Worker::Worker(std::size_t index, boost::asio::io_context& context,
       buffers_(std::make_unique<Buffers>()),
       stats_(telemetry),
       telemetry_(telemetry),
-      forwarding_(snapshot_.get().config.forwarding),
-      forwarder_(std::make_unique<upstream::Forwarder>(context, forwarder_options(forwarding_))) {
+      forwarder_(forwarder) {
     // An idle worker lets go of a replaced snapshot at once, not at its next packet.
     snapshots.on_publish([this] { boost::asio::post(context_, [this] { refresh_snapshot(); }); });
 }
 
 void Worker::refresh_snapshot() {
     snapshot_.refresh();
-    const ForwardingConfig& next = snapshot_.get().config.forwarding;
-    if (next == forwarding_) return;
-    forwarding_ = next;
-    forwarder_->set_options(forwarder_options(next));  // new queries; the cache is kept
 }
 
 Worker::~Worker() = default;
@@ -68,8 +64,6 @@ void Worker::shutdown_sessions() {
     for (const auto& session : sessions) {
         session->shutdown();
     }
-    // After the sessions stopped reading: their SERVFAILs are the last answers they send.
-    forwarder_->cancel_all();
 }
 
 WorkerStats& Worker::acquire_udp_stats() {
@@ -100,21 +94,30 @@ void Worker::for_each_stats(const std::function<void(const WorkerStats&)>& visit
 
 std::span<const std::uint8_t> Worker::cached_forward(const query::Decision& decision,
                                                      std::span<std::uint8_t> out,
-                                                     std::uint32_t& fresh_for) {
+                                                     std::uint32_t& fresh_for,
+                                                     upstream::CacheCounters& counters) {
     const upstream::ClientQuery client{&decision.query, decision.limit};
     const std::size_t length =
-        forwarder_->answer_from_cache(client, decision.view->upstreams, out, fresh_for);
+        forwarder_.answer_from_cache(client, *decision.upstreams, out, fresh_for, &counters);
     if (length == 0) return {};
     return out.first(query::Responder::finish_forwarded(decision.echo, out, length));
 }
 
-std::span<const std::uint8_t> Worker::finish_forwarded(const wire::EdnsEcho& echo,
-                                                       std::span<const std::uint8_t> answer) {
-    if (echo.empty()) return answer;
-    auto buffer = answer_buffer();
-    const std::size_t length = std::min(answer.size(), buffer.size());
-    std::copy_n(answer.begin(), length, buffer.begin());
-    return buffer.first(query::Responder::finish_forwarded(echo, buffer, length));
+void Worker::resolve(const query::Decision& decision,
+                     std::function<void(std::span<const std::uint8_t>)> reply) {
+    const upstream::ClientQuery client{&decision.query, decision.limit};
+    // The answer comes back on this thread; the echoed options go on there, in a buffer
+    // of the reply's own (the answer buffer may be in use by then).
+    auto finish = [echo = decision.echo,
+                   reply = std::move(reply)](std::span<const std::uint8_t> answer) {
+        if (echo.empty()) return reply(answer);
+        std::vector<std::uint8_t> buffer(answer.size() + echo.size());
+        std::copy(answer.begin(), answer.end(), buffer.begin());
+        reply(std::span<const std::uint8_t>(buffer).first(
+            query::Responder::finish_forwarded(echo, buffer, answer.size())));
+    };
+    forwarder_.resolve(upstream::Request::of(client, *decision.upstreams, &context_),
+                       std::move(finish));
 }
 
 }  // namespace sitedns::net

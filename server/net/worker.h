@@ -1,6 +1,8 @@
 #pragma once
-// What one worker thread owns: its io_context, its copy of the snapshot and the fixed
-// buffers every packet on this thread is read into and answered from (STYLE rule 7).
+// What one worker thread owns: its io_context, its copy of the snapshot, its TCP
+// sessions and the fixed buffers every TCP query on this thread is answered from
+// (STYLE rule 7). Forwarded queries go to the process's one Forwarder, which runs on a
+// thread of its own and posts each answer back to the worker that asked.
 
 #include <array>
 #include <cstddef>
@@ -30,11 +32,11 @@ upstream::ForwarderOptions forwarder_options(const ForwardingConfig& config);
 
 class Worker {
   public:
-    /// The worker's forwarder takes its options from the snapshot current at creation,
-    /// then from each one published later whose `forwarding` keys differ (a reload).
-    /// `telemetry` (view labels, query log) is shared by the workers and outlives them.
+    /// `telemetry` (view labels, query log) and `forwarder` (the process's) are shared
+    /// by the workers and outlive them.
     Worker(std::size_t index, boost::asio::io_context& context,
-           const runtime::SnapshotHolder& snapshots, Telemetry& telemetry);
+           const runtime::SnapshotHolder& snapshots, Telemetry& telemetry,
+           upstream::Forwarder& forwarder);
     ~Worker();
 
     Worker(const Worker&) = delete;
@@ -57,12 +59,10 @@ class Worker {
     /// The snapshot to answer the next packet from (no lock; see SnapshotReader).
     const runtime::Snapshot& snapshot() { return snapshot_.get(); }
 
-    /// Where answers are written before they are sent or queued; same rule.
+    /// Where TCP answers are written before they are queued (this thread only).
     std::span<std::uint8_t> answer_buffer() { return buffers_->answer; }
-    /// Where this worker's forwarded queries go (on this thread only).
-    upstream::Forwarder& forwarder() { return *forwarder_; }
-    /// For the metrics scrape, from any thread: only its Counters may be read.
-    const upstream::Forwarder& forwarder() const { return *forwarder_; }
+    /// The process's forwarder (thread-safe where Forwarder says so).
+    upstream::Forwarder& forwarder() { return forwarder_; }
     /// This worker's query counters (written on this thread; collect() from any thread).
     WorkerStats& stats() { return stats_; }
     const WorkerStats& stats() const { return stats_; }
@@ -71,39 +71,32 @@ class Worker {
     /// This worker's finished authoritative answers (same rule).
     query::AnswerCache& answer_cache() { return buffers_->answers; }
 
-    /// A forwarded query answered from this worker's cache, with the client's echoed
-    /// options, ECS and COOKIE (in the answer buffer); empty on a miss. Shared by the UDP and TCP
-    /// paths.
-    std::span<const std::uint8_t> cached_forward(const query::Decision& decision) {
-        std::uint32_t fresh_for = 0;
-        return cached_forward(decision, answer_buffer(), fresh_for);
-    }
-    /// The same into `out` (limit plus the options' room), with the seconds the answer stays fresh,
-    /// from any of this worker's threads: the forwarder's cache takes a lock, so the UDP
-    /// receive threads answer hits themselves.
+    /// A forwarded query answered from the forwarder's cache into `out` (the decision's
+    /// limit plus the echoed options' room), with the client's echoed options, ECS and
+    /// COOKIE, and the seconds the answer stays fresh; empty on a miss, counted in
+    /// `counters` (the calling thread's). From the worker's thread or its UDP threads.
     std::span<const std::uint8_t> cached_forward(const query::Decision& decision,
                                                  std::span<std::uint8_t> out,
-                                                 std::uint32_t& fresh_for);
-    /// A forwarder's reply for one client with its echoed options added (copied into the
-    /// answer buffer when there are any). Called between queries, when that buffer is free.
-    std::span<const std::uint8_t> finish_forwarded(const wire::EdnsEcho& echo,
-                                                   std::span<const std::uint8_t> answer);
+                                                 std::uint32_t& fresh_for,
+                                                 upstream::CacheCounters& counters);
+    /// Hands a forwarded query the cache did not have to the forwarder: `reply` gets the
+    /// answer, with the decision's echoed options added, on this worker's thread. From
+    /// the worker's thread or its UDP threads.
+    void resolve(const query::Decision& decision,
+                 std::function<void(std::span<const std::uint8_t>)> reply);
 
     /// Registers a TCP session running on this worker (called on its thread).
     void add_session(std::shared_ptr<TcpSession> session);
     /// Forgets a closed session (called on this worker's thread).
     void remove_session(const TcpSession* session);
     /// Asks every session to finish the answers it has and close, and marks the worker
-    /// as stopping so sessions handed over later close at once (on this thread). Then
-    /// answers the forwarded queries still waiting SERVFAIL (Forwarder::cancel_all), so
-    /// that no upstream timer holds the worker until its deadline.
+    /// as stopping so sessions handed over later close at once (on this thread).
     void shutdown_sessions();
     bool stopping() const { return stopping_; }
     std::size_t session_count() const { return sessions_.size(); }
 
   private:
-    /// On this thread, after a publish: moves to the new snapshot and gives the
-    /// forwarder its `forwarding` options when they changed.
+    /// On this thread, after a publish: moves to the new snapshot.
     void refresh_snapshot();
 
     struct Buffers {
@@ -124,10 +117,7 @@ class Worker {
     std::vector<bool> udp_stats_taken_;
     std::unordered_map<const TcpSession*, std::shared_ptr<TcpSession>> sessions_;
     bool stopping_ = false;
-    /// The `forwarding` keys the forwarder's options come from (this thread only).
-    ForwardingConfig forwarding_;
-    // Last: destroyed first, while the sessions its pending replies may name still exist.
-    std::unique_ptr<upstream::Forwarder> forwarder_;
+    upstream::Forwarder& forwarder_;
 };
 
 }  // namespace sitedns::net

@@ -64,7 +64,9 @@ void WorkerStats::collect(runtime::MetricsSample& sample) const {
     }
     sample.latency_sum_ns += latency_sum_ns_.get();
     sample.forwarded += forwarded_.get();
-    sample.cache_hits += forwarded_hits_.get();
+    // A miss here may still be answered from the cache on the forwarder's thread, which
+    // counts the final misses.
+    sample.cache_hits += forwarded_hits_.get() + forward_cache_.hits.get();
     for (std::size_t t = 0; t < kTransports; ++t) {
         sample.dropped_queries[kProtocols[t]] += dropped_[t].get();
     }
@@ -75,7 +77,9 @@ void WorkerStats::collect(runtime::MetricsSample& sample) const {
 
 void collect_worker(const Worker& worker, runtime::MetricsSample& sample) {
     worker.for_each_stats([&sample](const WorkerStats& stats) { stats.collect(sample); });
-    const upstream::Forwarder& forwarder = worker.forwarder();
+}
+
+void collect_forwarder(const upstream::Forwarder& forwarder, runtime::MetricsSample& sample) {
     const upstream::ForwarderStats& stats = forwarder.stats();
     sample.cache_hits += stats.cache_hits.get();
     sample.cache_misses += stats.cache_misses.get();

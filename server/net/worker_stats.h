@@ -20,6 +20,7 @@
 #include "server/runtime/metrics.h"
 #include "server/runtime/snapshot.h"
 #include "server/upstream/counter.h"
+#include "server/upstream/forwarder.h"
 #include "server/wire/header.h"
 
 namespace sitedns::net {
@@ -83,7 +84,14 @@ class alignas(64) WorkerStats {
         block->counts[offset(query.view_slot, query.transport, rcode)].add();
         latency_[runtime::latency_bucket(ns)].add();
         latency_sum_ns_.add(ns);
-        if (log_queries_) [[unlikely]] log_answer(query, answer, ns);
+        if (log_queries_) [[unlikely]]
+            log_answer(query, answer, ns);
+    }
+    /// The same for a query whose `view_slot` another WorkerStats of the same Telemetry
+    /// took (a UDP receive thread's, for an answer sent later from the worker's thread).
+    void answered_elsewhere_mapped(const Answered& query, std::span<const std::uint8_t> answer) {
+        ensure_block(query.view_slot);
+        answered(query, answer);
     }
     /// A query the view forwards (answered later, or from the cache, through answered()).
     void count_forwarded() { forwarded_.add(); }
@@ -93,6 +101,8 @@ class alignas(64) WorkerStats {
         forwarded_.add();
         forwarded_hits_.add();
     }
+    /// This thread's lookups in the forwarder's cache (Forwarder::answer_from_cache).
+    upstream::CacheCounters& forward_cache() { return forward_cache_; }
     /// A packet dropped without an answer.
     void count_dropped(query::Transport transport) { dropped_[index(transport)].add(); }
     /// An answer the rate limiter held back (UDP only): dropped, or sent truncated.
@@ -137,6 +147,7 @@ class alignas(64) WorkerStats {
     upstream::Counter latency_sum_ns_;
     upstream::Counter forwarded_;
     upstream::Counter forwarded_hits_;
+    upstream::CacheCounters forward_cache_;
     std::array<upstream::Counter, kTransports> dropped_;
     upstream::Counter rate_limited_dropped_;
     upstream::Counter rate_limited_truncated_;
@@ -149,7 +160,9 @@ class alignas(64) WorkerStats {
     bool log_queries_ = false;
 };
 
-/// Adds `worker`'s counters, its forwarder's and its upstreams' to `sample` (any thread).
+/// Adds the counters of `worker` and of its UDP receive threads to `sample` (any thread).
 void collect_worker(const Worker& worker, runtime::MetricsSample& sample);
+/// Adds the forwarder's counters (its thread's and its upstreams') to `sample` (any thread).
+void collect_forwarder(const upstream::Forwarder& forwarder, runtime::MetricsSample& sample);
 
 }  // namespace sitedns::net

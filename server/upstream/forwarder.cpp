@@ -3,15 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
 #include <boost/asio/post.hpp>
 
 #include "server/net/endpoint.h"
-#include "server/upstream/cache.h"
 #include "server/upstream/message_edit.h"
+#include "server/upstream/shared_cache.h"
 #include "server/upstream/upstream_query.h"
 #include "zones/dns/types.h"
 
@@ -50,7 +49,8 @@ UpstreamSet UpstreamSet::make(std::vector<Endpoint> endpoints,
 
 namespace {
 
-/// What a merged client needs once the answer is in: its own ID, case, EDNS and limit.
+/// What a merged client needs once the answer is in: its own ID, case, EDNS and limit,
+/// and the thread its reply runs on.
 struct Waiter {
     std::uint16_t id = 0;
     bool rd = false;
@@ -60,7 +60,26 @@ struct Waiter {
     wire::NameBuffer qname;
     std::size_t limit = 512;
     Reply reply;
+    asio::io_context* home = nullptr;  ///< nullptr: the forwarder's own thread
 };
+
+Waiter waiter_of(const Request& r, Reply reply) {
+    return Waiter{r.id,
+                  r.rd,
+                  r.cd,
+                  r.edns,
+                  r.question.dnssec_ok,
+                  r.question.qname,
+                  r.limit,
+                  std::move(reply),
+                  r.home};
+}
+
+/// Gives a waiter its answer: at once on the forwarder's thread, else posted home.
+void deliver(Waiter& w, std::vector<std::uint8_t> bytes) {
+    if (w.home == nullptr) return w.reply(bytes);
+    asio::post(*w.home, [reply = std::move(w.reply), bytes = std::move(bytes)] { reply(bytes); });
+}
 
 ClientView view_of(const wire::Query& q, std::size_t limit) {
     return ClientView{q.id,    q.rd,     q.cd,           q.qname.wire(),
@@ -75,6 +94,10 @@ ClientView view_of(const Waiter& w, const Question& q) {
 
 CacheKey key_of(const wire::Query& q, std::uint64_t set_id) {
     return CacheKey{q.qname_lower.wire(), q.qtype, q.qclass, q.edns.dnssec_ok, set_id};
+}
+
+CacheKey key_of(const Question& q, std::uint64_t set_id) {
+    return CacheKey{q.qname_lower.wire(), q.qtype, q.qclass, q.dnssec_ok, set_id};
 }
 
 /// The in-flight table's key: the cache key's bytes.
@@ -136,10 +159,7 @@ struct Pending {
     std::vector<Waiter> waiters;
     std::shared_ptr<UpstreamQuery> exchange;
 
-    CacheKey cache_key() const {
-        return {question.qname_lower.wire(), question.qtype, question.qclass, question.dnssec_ok,
-                set_id};
-    }
+    CacheKey cache_key() const { return key_of(question, set_id); }
 };
 
 }  // namespace
@@ -154,6 +174,7 @@ struct Forwarder::State {
 
     State(asio::io_context& io_context, ForwarderOptions opts, ForwarderStats& counters)
         : io(io_context),
+          clock(opts.clock),
           options(std::move(opts)),
           stats(counters),
           cache(options.cache_entries, random_u64()),
@@ -165,38 +186,31 @@ struct Forwarder::State {
         }
     }
 
-    TimePoint now() const { return options.clock ? options.clock() : SteadyClock::now(); }
+    /// From any thread: `clock` never changes after construction.
+    TimePoint now() const { return clock ? clock() : SteadyClock::now(); }
 
-    bool cached_fresh(const CacheKey& key) {
-        std::lock_guard lock(cache_mutex);
-        const AnswerCache::Entry* e = cache.find(key);
-        return e != nullptr && fresh(*e, now());
-    }
-
-    /// Guards `cache`, and `options` against set_options(): answer_from_cache() is also
-    /// called from the worker's UDP threads (cache hits answered where they arrive).
-    /// Everything else here belongs to the io_context's thread.
-    mutable std::mutex cache_mutex;
-
-    bool fresh(const AnswerCache::Entry& e, TimePoint t) const {
+    static bool fresh(const AnswerCache::Entry& e, TimePoint t) {
         return t < e.stored + std::chrono::seconds(e.ttl);
     }
-    std::uint32_t age(const AnswerCache::Entry& e, TimePoint t) const {
+    static std::uint32_t age(const AnswerCache::Entry& e, TimePoint t) {
         const auto s = std::chrono::duration_cast<std::chrono::seconds>(t - e.stored).count();
         return s > 0 ? static_cast<std::uint32_t>(s) : 0;
     }
+    bool on_own_thread() const { return io.get_executor().running_in_this_thread(); }
 
-    void start(const ClientQuery& client, const UpstreamSet& upstreams, Waiter waiter);
+    void resolve(Request request, Reply reply);
+    bool answer_cached(const Request& request, Waiter& w);
+    void start(Request request, Waiter waiter);
     void start_attempt(Pending& p);
     bool next_round(Pending& p);
-    const AnswerCache::Entry* stale_entry(const Pending& p, TimePoint t);
+    bool has_stale(const Pending& p, TimePoint t);
     void on_exchange(Pending& p, std::size_t target, ExchangeStatus status,
                      std::span<const std::uint8_t> reply);
     void succeed(Pending& p, const ScannedReply& reply);
     void fail(Pending& p);
     template <typename Write>
     void finish(Pending& p, Write&& write);
-    void post_servfail(Waiter w, const wire::Query& q, const ExtendedError& error);
+    void post_servfail(Waiter w, const Question& q, const ExtendedError& error);
 
     std::vector<std::size_t> attempt_order(const std::vector<Target>& targets,
                                            const std::vector<bool>& only);
@@ -204,10 +218,15 @@ struct Forwarder::State {
     void mark_up(const Endpoint& e);
     UpstreamStats& upstream_stats(const Endpoint& e);
 
+    // Set at construction, read from any thread.
     asio::io_context& io;
+    const std::function<TimePoint()> clock;
+    // The forwarder's thread only.
     ForwarderOptions options;
     ForwarderStats& stats;
-    AnswerCache cache;
+    // Any thread: each shard locks itself.
+    SharedCache cache;
+    // The forwarder's thread only, but for the counters, which a scrape reads.
     TtlCaps caps;
     std::unordered_map<std::string, std::unique_ptr<Pending>> in_flight;
     std::vector<DownMark> down;
@@ -269,17 +288,60 @@ void Forwarder::State::mark_up(const Endpoint& e) {
 
 // --- one question -----------------------------------------------------------------
 
-void Forwarder::State::start(const ClientQuery& client, const UpstreamSet& upstreams,
-                             Waiter waiter) {
-    const wire::Query& q = *client.query;
+/// On the forwarder's thread: the one place a request meets the cache, the in-flight
+/// table and the limits.
+void Forwarder::State::resolve(Request request, Reply reply) {
+    Waiter w = waiter_of(request, std::move(reply));
+    // Stored since the caller's miss: the query that stored it has left the table.
+    if (answer_cached(request, w)) return;
+    ++stats.cache_misses;
+    if (const auto it = in_flight.find(flat_key(key_of(request.question, request.upstreams.id)));
+        it != in_flight.end()) {
+        ++stats.merged;
+        it->second->waiters.push_back(std::move(w));
+        return;
+    }
+    if (request.upstreams.endpoints.empty()) {
+        return post_servfail(std::move(w), request.question,
+                             {ede::kNoReachableAuthority, "no upstreams"});
+    }
+    if (stopping)
+        return post_servfail(std::move(w), request.question, {ede::kOther, "shutting down"});
+    if (in_flight.size() >= options.max_in_flight) {
+        ++stats.over_limit;
+        return post_servfail(std::move(w), request.question,
+                             {ede::kOther, "too many queries in flight"});
+    }
+    start(std::move(request), std::move(w));
+}
+
+/// A fresh cached answer for the request, posted to its waiter; false on a miss.
+bool Forwarder::State::answer_cached(const Request& request, Waiter& w) {
+    const TimePoint t = now();
+    std::vector<std::uint8_t> bytes = answer_bytes(w.limit, [&](std::span<std::uint8_t> out) {
+        return cache.with_entry(key_of(request.question, request.upstreams.id),
+                                [&](const AnswerCache::Entry* e) -> std::size_t {
+                                    if (e == nullptr || !fresh(*e, t)) return 0;
+                                    return write_answer(e->view(), view_of(w, request.question),
+                                                        TtlRewrite{age(*e, t), false}, nullptr,
+                                                        out);
+                                });
+    });
+    if (bytes.empty()) return false;
+    ++stats.cache_hits;
+    // Posted even without a home: a reply is never called inside resolve().
+    asio::post(io, [w = std::move(w), bytes = std::move(bytes)]() mutable {
+        deliver(w, std::move(bytes));
+    });
+    return true;
+}
+
+void Forwarder::State::start(Request request, Waiter waiter) {
     auto p = std::make_unique<Pending>();
-    p->key = flat_key(key_of(q, upstreams.id));
-    p->question.qname = q.qname;
-    p->question.qname_lower = q.qname_lower;
-    p->question.qtype = q.qtype;
-    p->question.qclass = q.qclass;
-    p->question.dnssec_ok = q.edns.dnssec_ok;
-    p->set_id = upstreams.id;
+    p->question = std::move(request.question);
+    p->set_id = request.upstreams.id;
+    p->key = flat_key(p->cache_key());
+    const UpstreamSet& upstreams = request.upstreams;
     p->targets.reserve(upstreams.endpoints.size());
     for (std::size_t i = 0; i < upstreams.endpoints.size(); ++i) {
         p->targets.push_back({upstreams.endpoints[i], upstreams.options_of(i)});
@@ -326,10 +388,7 @@ bool Forwarder::State::next_round(Pending& p) {
     if (std::none_of(p.timed_out.begin(), p.timed_out.end(), [](bool b) { return b; })) {
         return false;
     }
-    {
-        std::lock_guard lock(cache_mutex);
-        if (stale_entry(p, now()) != nullptr) return false;
-    }
+    if (has_stale(p, now())) return false;
     p.order = attempt_order(p.targets, p.timed_out);
     std::fill(p.timed_out.begin(), p.timed_out.end(), false);
     p.next = 0;
@@ -337,14 +396,12 @@ bool Forwarder::State::next_round(Pending& p) {
     return true;
 }
 
-/// The cached answer for the query, fresh or within the serve-stale window, or nullptr.
-/// The caller holds cache_mutex.
-const AnswerCache::Entry* Forwarder::State::stale_entry(const Pending& p, TimePoint t) {
-    const AnswerCache::Entry* e = cache.find(p.cache_key());
-    if (e == nullptr || t >= e->stored + std::chrono::seconds(e->ttl) + options.serve_stale) {
-        return nullptr;
-    }
-    return e;
+/// True when the cache holds an answer for the query, fresh or within the serve-stale
+/// window.
+bool Forwarder::State::has_stale(const Pending& p, TimePoint t) {
+    return cache.with_entry(p.cache_key(), [&](const AnswerCache::Entry* e) {
+        return e != nullptr && t < e->stored + std::chrono::seconds(e->ttl) + options.serve_stale;
+    });
 }
 
 /// A usable reply ends the query; a timeout, an error, a malformed reply, SERVFAIL or
@@ -372,7 +429,6 @@ void Forwarder::State::on_exchange(Pending& p, std::size_t target, ExchangeStatu
 
 void Forwarder::State::succeed(Pending& p, const ScannedReply& reply) {
     if (reply.cacheable) {
-        std::lock_guard lock(cache_mutex);
         cache.store(p.cache_key(), reply.message, reply.ttl_offsets, reply.ttl, now());
     }
     const StoredMessage stored{reply.message, reply.ttl_offsets};
@@ -385,20 +441,20 @@ void Forwarder::State::succeed(Pending& p, const ScannedReply& reply) {
 /// window (RFC 8767 §4, EDE 3), else SERVFAIL with EDE 22 or 23 (RFC 8914 §4).
 void Forwarder::State::fail(Pending& p) {
     const TimePoint t = now();
-    // Copied under the lock: a reply callback may touch the cache.
+    // Copied under the shard's lock: a reply callback may touch the cache.
     std::vector<std::uint8_t> message;
     std::vector<std::uint16_t> ttls;
     bool is_fresh = false;
     TtlRewrite rewrite{};
-    {
-        std::lock_guard lock(cache_mutex);
-        if (const AnswerCache::Entry* e = stale_entry(p, t); e != nullptr) {
-            message = e->message;
-            ttls = e->ttl_offsets;
-            is_fresh = fresh(*e, t);
-            rewrite = TtlRewrite{age(*e, t), !is_fresh};
+    cache.with_entry(p.cache_key(), [&](const AnswerCache::Entry* e) {
+        if (e == nullptr || t >= e->stored + std::chrono::seconds(e->ttl) + options.serve_stale) {
+            return;
         }
-    }
+        message = e->message;
+        ttls = e->ttl_offsets;
+        is_fresh = fresh(*e, t);
+        rewrite = TtlRewrite{age(*e, t), !is_fresh};
+    });
     if (!message.empty()) {
         const ExtendedError stale{ede::kStaleAnswer, "upstreams unreachable"};
         if (!is_fresh) stats.stale_answers += p.waiters.size();
@@ -427,24 +483,43 @@ void Forwarder::State::finish(Pending& p, Write&& write) {
     auto node = in_flight.extract(p.key);
     const std::unique_ptr<Pending> owned = std::move(node.mapped());
     for (Waiter& w : owned->waiters) {
-        const std::vector<std::uint8_t> bytes = answer_bytes(
-            w.limit, [&](std::span<std::uint8_t> out) { return write(w, owned->question, out); });
-        w.reply(bytes);
+        deliver(w, answer_bytes(w.limit, [&](std::span<std::uint8_t> out) {
+                    return write(w, owned->question, out);
+                }));
     }
 }
 
-void Forwarder::State::post_servfail(Waiter w, const wire::Query& q, const ExtendedError& error) {
-    Question question;
-    question.qtype = q.qtype;
-    question.qclass = q.qclass;
+void Forwarder::State::post_servfail(Waiter w, const Question& q, const ExtendedError& error) {
     ++stats.servfails;
     std::vector<std::uint8_t> bytes = answer_bytes(w.limit, [&](std::span<std::uint8_t> out) {
-        return write_servfail(view_of(w, question), error, out);
+        return write_servfail(view_of(w, q), error, out);
     });
-    asio::post(io, [reply = std::move(w.reply), bytes = std::move(bytes)] { reply(bytes); });
+    // Posted even without a home: a reply is never called inside resolve().
+    asio::post(io, [w = std::move(w), bytes = std::move(bytes)]() mutable {
+        deliver(w, std::move(bytes));
+    });
 }
 
 // --- the public face --------------------------------------------------------------
+
+Request Request::of(const ClientQuery& client, const UpstreamSet& upstreams,
+                    asio::io_context* home) {
+    const wire::Query& q = *client.query;
+    Request r;
+    r.question.qname = q.qname;
+    r.question.qname_lower = q.qname_lower;
+    r.question.qtype = q.qtype;
+    r.question.qclass = q.qclass;
+    r.question.dnssec_ok = q.edns.dnssec_ok;
+    r.id = q.id;
+    r.rd = q.rd;
+    r.cd = q.cd;
+    r.edns = q.edns.present;
+    r.limit = client.limit;
+    r.upstreams = upstreams;
+    r.home = home;
+    return r;
+}
 
 Forwarder::Forwarder(asio::io_context& io, ForwarderOptions options)
     : state_(std::make_unique<State>(io, std::move(options), stats_)) {}
@@ -452,75 +527,49 @@ Forwarder::Forwarder(asio::io_context& io, ForwarderOptions options)
 Forwarder::~Forwarder() = default;
 
 std::size_t Forwarder::answer_from_cache(const ClientQuery& client, const UpstreamSet& upstreams,
-                                         std::span<std::uint8_t> out) {
+                                         std::span<std::uint8_t> out, CacheCounters* counters) {
     std::uint32_t fresh_for = 0;
-    return answer_from_cache(client, upstreams, out, fresh_for);
+    return answer_from_cache(client, upstreams, out, fresh_for, counters);
 }
 
 std::size_t Forwarder::answer_from_cache(const ClientQuery& client, const UpstreamSet& upstreams,
-                                         std::span<std::uint8_t> out, std::uint32_t& fresh_for) {
+                                         std::span<std::uint8_t> out, std::uint32_t& fresh_for,
+                                         CacheCounters* counters) {
     const wire::Query& q = *client.query;
-    std::lock_guard lock(state_->cache_mutex);
-    const AnswerCache::Entry* e = state_->cache.find(key_of(q, upstreams.id));
     const auto t = state_->now();
-    if (e == nullptr || !state_->fresh(*e, t)) {
-        ++stats_.cache_misses;
-        return 0;
-    }
-    const std::uint32_t age = state_->age(*e, t);
-    const std::size_t n =
-        write_answer(e->view(), view_of(q, client.limit), TtlRewrite{age, false}, nullptr, out);
-    ++(n != 0 ? stats_.cache_hits : stats_.cache_misses);
-    fresh_for = e->ttl > age ? e->ttl - age : 0;
+    const std::size_t n = state_->cache.with_entry(
+        key_of(q, upstreams.id), [&](const AnswerCache::Entry* e) -> std::size_t {
+            if (e == nullptr || !State::fresh(*e, t)) return 0;
+            const std::uint32_t age = State::age(*e, t);
+            fresh_for = e->ttl > age ? e->ttl - age : 0;
+            return write_answer(e->view(), view_of(q, client.limit), TtlRewrite{age, false},
+                                nullptr, out);
+        });
+    if (counters != nullptr) ++(n != 0 ? counters->hits : counters->misses);
     return n;
 }
 
-void Forwarder::resolve(const ClientQuery& client, const UpstreamSet& upstreams, Reply reply) {
-    const wire::Query& q = *client.query;
-    Waiter w{q.id,
-             q.rd,
-             q.cd,
-             q.edns.present,
-             q.edns.dnssec_ok,
-             q.qname,
-             client.limit,
-             std::move(reply)};
+void Forwarder::resolve(Request request, Reply reply) {
     State& s = *state_;
-    // Cached meanwhile (the caller usually asked answer_from_cache first).
-    if (s.cached_fresh(key_of(q, upstreams.id))) {
-        std::vector<std::uint8_t> bytes = answer_bytes(w.limit, [&](std::span<std::uint8_t> out) {
-            return answer_from_cache(client, upstreams, out);
-        });
-        if (!bytes.empty()) {  // else evicted meanwhile by another thread's store
-            asio::post(s.io, [r = std::move(w.reply), b = std::move(bytes)] { r(b); });
-            return;
-        }
-    }
-    if (const auto it = s.in_flight.find(flat_key(key_of(q, upstreams.id)));
-        it != s.in_flight.end()) {
-        ++stats_.merged;
-        it->second->waiters.push_back(std::move(w));
-        return;
-    }
-    if (upstreams.endpoints.empty()) {
-        return s.post_servfail(std::move(w), q, {ede::kNoReachableAuthority, "no upstreams"});
-    }
-    if (s.stopping) return s.post_servfail(std::move(w), q, {ede::kOther, "shutting down"});
-    if (s.in_flight.size() >= s.options.max_in_flight) {
-        ++stats_.over_limit;
-        return s.post_servfail(std::move(w), q, {ede::kOther, "too many queries in flight"});
-    }
-    s.start(client, upstreams, std::move(w));
+    if (s.on_own_thread()) return s.resolve(std::move(request), std::move(reply));
+    asio::post(s.io, [&s, request = std::move(request), reply = std::move(reply)]() mutable {
+        s.resolve(std::move(request), std::move(reply));
+    });
+}
+
+void Forwarder::resolve(const ClientQuery& client, const UpstreamSet& upstreams, Reply reply) {
+    resolve(Request::of(client, upstreams), std::move(reply));
 }
 
 void Forwarder::set_options(ForwarderOptions options) {
     State& s = *state_;
-    std::lock_guard lock(s.cache_mutex);
-    s.options = std::move(options);
-    s.caps = caps_of(s.options);
-    if (s.cache.capacity() != s.options.cache_entries) {
-        s.cache.set_capacity(s.options.cache_entries);
-    }
+    s.cache.set_capacity(options.cache_entries);
+    auto apply = [&s, options = std::move(options)]() mutable {
+        s.options = std::move(options);
+        s.caps = caps_of(s.options);
+    };
+    if (s.on_own_thread()) return apply();
+    asio::post(s.io, std::move(apply));
 }
 
 void Forwarder::cancel_all() {
@@ -535,27 +584,27 @@ void Forwarder::cancel_all() {
         if (p->exchange) p->exchange->cancel();
         stats_.servfails += p->waiters.size();
         for (Waiter& w : p->waiters) {
-            const std::vector<std::uint8_t> bytes =
-                answer_bytes(w.limit, [&](std::span<std::uint8_t> out) {
-                    return write_servfail(view_of(w, p->question), error, out);
-                });
-            w.reply(bytes);
+            deliver(w, answer_bytes(w.limit, [&](std::span<std::uint8_t> out) {
+                        return write_servfail(view_of(w, p->question), error, out);
+                    }));
         }
     }
 }
 
 void Forwarder::clear_cache() {
-    std::lock_guard lock(state_->cache_mutex);
     state_->cache.clear();
 }
 
 std::size_t Forwarder::cache_size() const {
-    std::lock_guard lock(state_->cache_mutex);
     return state_->cache.size();
 }
 
 std::size_t Forwarder::in_flight() const {
     return state_->in_flight.size();
+}
+
+asio::io_context& Forwarder::context() const {
+    return state_->io;
 }
 
 std::span<const UpstreamStats> Forwarder::upstream_stats() const {

@@ -7,10 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "tests/unit/upstream/fake_upstream.h"
 
@@ -112,7 +114,7 @@ class ForwarderTest : public ::testing::Test {
                  const UpstreamSet& set, const QueryShape& shape = {}, std::size_t limit = 1232) {
         const auto q = client_query(name, qtype, id, shape);
         Bytes out(4096);
-        out.resize(forwarder().answer_from_cache({&q->query, limit}, set, out));
+        out.resize(forwarder().answer_from_cache({&q->query, limit}, set, out, &lookups));
         return out;
     }
 
@@ -121,6 +123,7 @@ class ForwarderTest : public ::testing::Test {
     FakeUpstream up2{io};
     SteadyClock::time_point now = SteadyClock::time_point{} + 1000h;
     std::unique_ptr<Forwarder> fwd;
+    CacheCounters lookups;  ///< cached()'s, as a worker thread counts them
 };
 
 std::vector<Send> drop(const Received&) {
@@ -149,7 +152,7 @@ TEST_F(ForwarderTest, MissThenHitWithClientIdCaseAndCountedDownTtl) {
     EXPECT_TRUE(hit.ra);
     EXPECT_EQ(hit.an, 1);
     EXPECT_TRUE(hit.has_opt);
-    EXPECT_EQ(forwarder().stats().cache_hits, 1u);
+    EXPECT_EQ(lookups.hits, 1u);
 
     const Answer plain = read_answer(cached("www.example.test", test::kA, 7, set, no_edns()));
     EXPECT_FALSE(plain.has_opt);
@@ -158,7 +161,8 @@ TEST_F(ForwarderTest, MissThenHitWithClientIdCaseAndCountedDownTtl) {
     now += 200s;  // the TTL is spent
     EXPECT_TRUE(cached("www.example.test", test::kA, 3, set).empty());
     EXPECT_EQ(up1.udp_count(), 1u);
-    EXPECT_EQ(forwarder().stats().cache_misses, 1u);
+    EXPECT_EQ(lookups.misses, 1u);
+    EXPECT_EQ(forwarder().stats().cache_misses, 1u) << "the first ask, on the forwarder's thread";
 }
 
 TEST_F(ForwarderTest, CacheIsKeyedByTypeDoBitAndUpstreamSet) {
@@ -439,6 +443,7 @@ TEST_F(ForwarderTest, IdenticalQueriesInFlightAreMergedIntoOne) {
             {&queries.back()->query, 1232}, both(),
             [&](std::span<const std::uint8_t> a) { answers.emplace_back(a.begin(), a.end()); });
     }
+    io.poll();  // resolve() from another thread posts; the forwarder's thread starts them
     EXPECT_EQ(forwarder().in_flight(), 1u);
     run_until([&] { return answers.size() == kClients; });
     ASSERT_EQ(answers.size(), std::size_t{kClients});
@@ -629,6 +634,9 @@ TEST_F(ForwarderTest, TheSetIdCoversTheOptions) {
 // --- new options on reload, cancel on shutdown -----------------------------------------
 
 TEST_F(ForwarderTest, SetOptionsKeepsTheCacheAndShrinksItToTheNewBound) {
+    ForwarderOptions small = options();
+    small.cache_entries = 3;  // one shard: the bound and the LRU order are exact
+    fwd = std::make_unique<Forwarder>(io, small);
     const UpstreamSet set = UpstreamSet::make({up1.endpoint()});
     for (const char* name : {"a.test", "b.test", "c.test"}) ask(name, test::kA, 1, set);
     ASSERT_EQ(forwarder().cache_size(), 3u);
@@ -700,6 +708,66 @@ TEST_F(ForwarderTest, CancelAllAnswersEveryWaitingClientAndStopsTheUpstreams) {
     EXPECT_EQ(answers[3].ede_text, "shutting down");
     EXPECT_EQ(up1.udp_count(), 2u);
     EXPECT_EQ(up2.udp_count(), 0u);
+}
+
+// --- one forwarder for every thread ---------------------------------------------------
+
+// Four threads ask the same cold question 25 times each, with the forwarder on a thread
+// of its own: one upstream query answers all 100, each on its asker's thread; then
+// every thread finds the answer in the cache.
+TEST_F(ForwarderTest, IdenticalQuestionsFromManyThreadsShareOneUpstreamQueryAndOneCache) {
+    up1.script([](const Received& r) {
+        return std::vector<Send>{{test::answer_a(r, 300), false, 200ms}};  // still in flight
+    });
+    const UpstreamSet set = UpstreamSet::make({up1.endpoint()});
+    ForwarderOptions patient = options();  // the reply's delay must not look like a loss
+    patient.attempt_timeout = 2s;
+    patient.query_deadline = 4s;
+    fwd = std::make_unique<Forwarder>(io, patient);
+    auto guard = boost::asio::make_work_guard(io);
+    std::thread forwarder_thread([this] { io.run(); });
+    constexpr std::size_t kThreads = 4;
+    constexpr std::size_t kEach = 25;
+    std::atomic<std::size_t> answered{0};
+    std::atomic<std::size_t> hits{0};
+    std::vector<std::thread> clients;
+    for (std::size_t t = 0; t < kThreads; ++t) {
+        clients.emplace_back([&, t] {
+            boost::asio::io_context home;
+            std::vector<std::unique_ptr<ClientPacket>> queries;
+            std::size_t mine = 0;
+            for (std::size_t i = 0; i < kEach; ++i) {
+                const auto id = static_cast<std::uint16_t>(t * kEach + i);
+                queries.push_back(client_query("Shared.test", test::kA, id));
+                forwarder().resolve(Request::of({&queries.back()->query, 1232}, set, &home),
+                                    [&, id](std::span<const std::uint8_t> a) {
+                                        const Answer got = read_answer(a);
+                                        if (got.id == id && got.rcode == 0 && got.an == 1) ++mine;
+                                    });
+            }
+            const auto end = SteadyClock::now() + 5s;
+            while (mine < kEach && SteadyClock::now() < end) {
+                home.restart();
+                home.run_for(20ms);
+            }
+            answered += mine;
+            CacheCounters counters;
+            Bytes out(1232);
+            if (forwarder().answer_from_cache({&queries.front()->query, 1232}, set, out,
+                                              &counters) != 0) {
+                ++hits;
+            }
+        });
+    }
+    for (auto& client : clients) client.join();
+    guard.reset();
+    io.stop();
+    forwarder_thread.join();
+    EXPECT_EQ(answered, kThreads * kEach);
+    EXPECT_EQ(up1.udp_count(), 1u) << "one upstream query for the whole process";
+    EXPECT_EQ(hits, kThreads);
+    // Each of the others joined the query in flight, or came after it and found the cache.
+    EXPECT_EQ(forwarder().stats().merged + forwarder().stats().cache_hits, kThreads * kEach - 1);
 }
 
 }  // namespace
