@@ -12,7 +12,8 @@ IoContextPool::IoContextPool(std::size_t size) {
         size = 1;
     }
     for (std::size_t i = 0; i < size; ++i) {
-        // One thread per context: tell Asio so it can drop internal locking.
+        // One thread runs each context: Asio then keeps that thread's own posts off the
+        // shared queue. Posts from other threads still take the queue's lock.
         contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
         guards_.emplace_back(boost::asio::make_work_guard(*contexts_.back()));
     }

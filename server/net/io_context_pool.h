@@ -1,6 +1,8 @@
 #pragma once
-// One io_context per worker thread (Asio's server2/io_context_pool): each socket and
-// each TCP session lives on one thread, so the packet path takes no lock.
+// One io_context per thread (Asio's server2/io_context_pool): the workers' and, last,
+// the forwarder's (server.cpp). Each socket and each TCP session lives on one thread;
+// other threads only post to a context (a UDP hand-over, a forwarded answer going home),
+// which Asio's queue locks.
 
 #include <atomic>
 #include <cstddef>

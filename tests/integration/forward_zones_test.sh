@@ -160,6 +160,39 @@ if section forward; then
         "$(ask_from 127.0.0.6 $LDAP SRV)" $LDAP SRV "0 100 389 dc2.corp.example.com."
     has_answer "branch: the top-level reverse zone still applies" \
         "$(ask_from 127.0.0.6 -x 10.2.3.4)" 4.3.2.10.in-addr.arpa PTR dc1.corp.example.com.
+
+    # A reload that drops dmz.corp.example.com. and adds example.org. keeps the answers of
+    # the upstream sets that remain (A, B): asked again, they go nowhere.
+    ask_from 127.0.0.1 www.example.com A >/dev/null
+    ask_from 127.0.0.1 $LDAP SRV >/dev/null
+    before_a=$(seen A www.example.com)
+    before_b=$(seen B $LDAP)
+    reloads=$(grep -c 'reloaded in' "$WORK/sitedns.log")
+    python3 - "$WORK/forward.json" "$PORT_C" <<'PY'
+import json, sys
+path, port = sys.argv[1], sys.argv[2]
+config = json.load(open(path))
+zones = [z for z in config["forward_zones"] if z["name"] != "dmz.corp.example.com."]
+zones.append({"name": "example.org.", "upstreams": ["127.0.0.1:" + port]})
+config["forward_zones"] = zones
+json.dump(config, open(path, "w"))
+PY
+    kill -HUP "$PID"
+    end=$((SECONDS + 10))
+    until [ "$(grep -c 'reloaded in' "$WORK/sitedns.log")" -gt "$reloads" ] || [ $SECONDS -ge $end ]; do
+        sleep 0.05
+    done
+    check "reload: SIGHUP with other forward zones reloaded" \
+        test "$(grep -c 'reloaded in' "$WORK/sitedns.log")" -gt "$reloads"
+    has_answer "reload: www.example.com still answered" \
+        "$(ask_from 127.0.0.1 www.example.com A)" www.example.com A 192.0.2.41
+    has_answer "reload: the DC SRV still answered" \
+        "$(ask_from 127.0.0.1 $LDAP SRV)" $LDAP SRV "0 100 389 dc1.corp.example.com."
+    check "reload: both from the kept cache (A $(( $(seen A www.example.com) - before_a )), B $(( $(seen B $LDAP) - before_b )) new queries)" \
+        bash -c '[ "$1" -eq "$2" ] && [ "$3" -eq "$4" ]' _ \
+        "$(seen A www.example.com)" "$before_a" "$(seen B $LDAP)" "$before_b"
+    has_answer "reload: the new forward zone example.org. reaches C" \
+        "$(ask_from 127.0.0.1 www.example.org A)" www.example.org A 10.0.0.2
 fi
 section_end
 
