@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <deque>
@@ -730,10 +731,13 @@ TEST_F(ForwarderTest, IdenticalQuestionsFromManyThreadsShareOneUpstreamQueryAndO
     constexpr std::size_t kEach = 25;
     std::atomic<std::size_t> answered{0};
     std::atomic<std::size_t> hits{0};
+    // Each asker's io_context outlives the forwarder's thread, which may still be inside
+    // the post() of an answer the asker has already run.
+    std::array<boost::asio::io_context, kThreads> homes;
     std::vector<std::thread> clients;
     for (std::size_t t = 0; t < kThreads; ++t) {
         clients.emplace_back([&, t] {
-            boost::asio::io_context home;
+            boost::asio::io_context& home = homes[t];
             std::vector<std::unique_ptr<ClientPacket>> queries;
             std::size_t mine = 0;
             for (std::size_t i = 0; i < kEach; ++i) {
