@@ -33,10 +33,11 @@ constexpr std::array<std::string_view, 14> kTopKeys{
     "tcp",    "forwarding", "rate_limit", "cookies"};
 constexpr std::array<std::string_view, 6> kViewKeys{"name",      "match_clients", "zones",
                                                     "recursion", "upstreams",     "forward_zones"};
-constexpr std::array<std::string_view, 4> kSitesKeys{"domain", "internal_suffix", "ttl", "list"};
-constexpr std::array<std::string_view, 10> kSiteKeys{
-    "name",      "subnets",    "address", "address6",  "primary",
-    "mail_host", "preference", "zones",   "upstreams", "forward_zones"};
+constexpr std::array<std::string_view, 5> kSitesKeys{"domain", "internal_suffix", "ttl", "list",
+                                                     "recipients"};
+constexpr std::array<std::string_view, 12> kSiteKeys{
+    "name",       "subnets", "address",   "address6",      "primary", "mail_host",
+    "preference", "zones",   "upstreams", "forward_zones", "tls",     "dns"};
 constexpr std::array<std::string_view, 2> kZoneKeys{"file", "transparent"};
 constexpr std::array<std::string_view, 2> kLogKeys{"level", "queries"};
 constexpr std::array<std::string_view, 4> kTcpKeys{
@@ -339,6 +340,13 @@ class Reader : public json_input::ValueReader {
             out.ttl =
                 static_cast<std::uint32_t>(integer(value["ttl"], member(path, "ttl"), 0, kMaxTtl));
         }
+        if (value.contains("recipients")) {
+            out.recipients =
+                std::filesystem::absolute(base_dir() /
+                                          string(value["recipients"], member(path, "recipients")))
+                    .lexically_normal()
+                    .string();
+        }
         std::string list_path = member(path, "list");
         const json& items = array(value["list"], list_path, true);
         for (std::size_t i = 0; i < items.size(); ++i) {
@@ -398,6 +406,8 @@ class Reader : public json_input::ValueReader {
             out.forward_zones =
                 read_forward_zones(*this, value["forward_zones"], member(path, "forward_zones"));
         }
+        if (value.contains("tls")) out.tls = boolean(value["tls"], member(path, "tls"));
+        if (value.contains("dns")) out.dns = endpoint(value["dns"], member(path, "dns"), 53);
         std::string mail = out.mail_host + "." + out.name + "." + suffix + ".";
         if (!has_absolute_mail_host(out) && mail.size() + 1 > dns::kMaxNameWire) {
             // The text's length + 1 is the wire length.

@@ -40,6 +40,11 @@ struct Site {
     std::vector<UpstreamConfig> upstream_options;
     /// The site's own forward zones (its domain controllers), before the top-level ones.
     std::vector<ForwardZoneConfig> forward_zones;
+    /// The other sites deliver to this one over TLS, verifying its certificate against
+    /// the absolute mail_host.
+    bool tls = false;
+    /// Where this site's sitedns answers (`verify` asks it); port 53 unless given.
+    std::optional<Endpoint> dns;
 };
 
 /// The `sites` object: one topology for every site's server.
@@ -48,6 +53,9 @@ struct Sites {
     std::string internal_suffix;  ///< "example.local"
     std::uint32_t ttl = 300;
     std::vector<Site> list;
+    /// The recipients CSV file (`address,site`), resolved against the configuration's
+    /// folder; empty when the key is absent.
+    std::string recipients;
     /// SOA serial of the generated zones: derived from the sites object's content, so it
     /// changes exactly when the topology does.
     std::uint32_t serial = 0;
