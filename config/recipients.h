@@ -1,0 +1,35 @@
+#pragma once
+// The recipients file of SPEC §3.3: the users of the public domain and the site whose
+// mail server holds each one's mailbox, as a directory export (`address,site` CSV). It
+// feeds `check` (its mistakes), `trace` (the primary site's contacts) and `export`.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/sites.h"
+#include "config/topology.h"
+
+namespace sitedns {
+
+/// One user of the public domain and the site whose mail server holds its mailbox.
+struct Recipient {
+    std::string local;     ///< the local part, lowercased: "bob"
+    std::size_t site = 0;  ///< index into Sites::list
+    std::size_t line = 0;  ///< line in the file (1 = the header)
+};
+
+/// The recipients file (SPEC §3.3): `address,site` CSV.
+struct Recipients {
+    std::vector<Recipient> list;  ///< in file order
+    /// The recipient with this local part (any case), or nullptr.
+    const Recipient* find(std::string_view local) const;
+};
+
+/// Reads sites.recipients (empty path: no recipients). Each mistake is one Problem whose
+/// text names the file and line ("FILE:LINE: ..."): an unknown site, an address listed
+/// twice (two homes), an address outside the public domain, a malformed line.
+Recipients read_recipients(const Sites& sites, std::vector<Problem>& problems);
+
+}  // namespace sitedns
