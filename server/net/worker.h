@@ -59,16 +59,19 @@ class Worker {
     /// The snapshot to answer the next packet from (no lock; see SnapshotReader).
     const runtime::Snapshot& snapshot() { return snapshot_.get(); }
 
-    /// Where TCP answers are written before they are queued (this thread only).
+    /// Where the TCP sessions of this worker write answers before queueing them (this
+    /// thread only; the UDP receive threads have buffers of their own).
     std::span<std::uint8_t> answer_buffer() { return buffers_->answer; }
     /// The process's forwarder (thread-safe where Forwarder says so).
     upstream::Forwarder& forwarder() { return forwarder_; }
     /// This worker's query counters (written on this thread; collect() from any thread).
     WorkerStats& stats() { return stats_; }
     const WorkerStats& stats() const { return stats_; }
-    /// Where this worker's query decisions are made (same rule; a Decision is large).
+    /// Where the TCP sessions of this worker decide a query (same rule; a Decision is
+    /// large). A forwarded query leaves it as a Request copied at once, so it is free
+    /// again when the session's read handler returns.
     query::Decision& decision() { return buffers_->decision; }
-    /// This worker's finished authoritative answers (same rule).
+    /// The finished authoritative answers of this worker's TCP sessions (same rule).
     query::AnswerCache& answer_cache() { return buffers_->answers; }
 
     /// A forwarded query answered from the forwarder's cache into `out` (the decision's
