@@ -1,0 +1,249 @@
+// `sitedns export --format postfix|exchange` (SPEC §2): the files of the three-site
+// example with a recipients list and paris on TLS, compared with golden texts under
+// tests/unit/config/golden/mail_export/ (SITEDNS_UPDATE_GOLDEN=1 rewrites them), and the
+// rules each text must keep.
+
+#include "config/mail_export.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "config/recipients.h"
+
+namespace sitedns {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// The three sites of SPEC §3.3; paris takes TLS with a public mail host.
+Sites example_sites() {
+    const Config config = parse_config(R"({ "sites": {
+      "domain": "example.com", "internal_suffix": "example.local", "ttl": 300,
+      "list": [
+        { "name": "london", "subnets": ["10.1.0.0/16"], "address": "203.0.113.10", "primary": true },
+        { "name": "paris",  "subnets": ["10.2.0.0/16"], "address": "203.0.113.20",
+          "mail_host": "mail-paris.example.com.", "tls": true },
+        { "name": "madrid", "subnets": ["10.3.0.0/16"], "address": "203.0.113.30" } ] } })",
+                                       "/tmp", "test");
+    Sites sites = *config.sites;
+    sites.serial = 2026120501;  // the golden texts do not follow the hash function
+    return sites;
+}
+
+/// carol at london, alice at paris, bob and dave at madrid (out of order on purpose).
+Recipients example_recipients() {
+    Recipients recipients;
+    recipients.list = {{"dave", 2, 2}, {"alice", 1, 3}, {"carol", 0, 4}, {"bob", 2, 5}};
+    return recipients;
+}
+
+fs::path golden_dir() {
+    return fs::path(SITEDNS_SOURCE_DIR) / "tests/unit/config/golden/mail_export";
+}
+
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+/// Compares `text` with the golden file `name`; SITEDNS_UPDATE_GOLDEN=1 rewrites it.
+void expect_golden(const std::string& name, const std::string& text) {
+    const fs::path path = golden_dir() / name;
+    if (std::getenv("SITEDNS_UPDATE_GOLDEN") != nullptr) {
+        fs::create_directories(path.parent_path());
+        std::ofstream(path, std::ios::binary) << text;
+    }
+    EXPECT_EQ(text, read_text(path)) << "golden file " << path;
+}
+
+const std::string& file_text(const std::vector<ExportFile>& files, const std::string& name) {
+    for (const ExportFile& file : files) {
+        if (file.name == name) return file.text;
+    }
+    throw std::logic_error("no file " + name);
+}
+
+/// The lines of `text` that are not comments.
+std::vector<std::string> entries(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        if (!line.empty() && line[0] != '#') out.push_back(line);
+    }
+    return out;
+}
+
+using Lines = std::vector<std::string>;
+
+TEST(MailExportPostfix, GoldenFilesForBothMethods) {
+    for (const auto& [method, folder] :
+         {std::pair{MailMethod::Dns, "postfix_dns_london"},
+          std::pair{MailMethod::Connector, "postfix_connector_london"}}) {
+        SCOPED_TRACE(folder);
+        const auto files = export_postfix(example_sites(), example_recipients(), "london", method,
+                                          "/etc/postfix/sitedns");
+        ASSERT_EQ(files.size(), 4U);
+        for (const ExportFile& file : files) {
+            expect_golden(std::string(folder) + "/" + file.name, file.text);
+        }
+    }
+}
+
+TEST(MailExportPostfix, OwnUsersMapToTheirMailboxesOthersToContacts) {
+    const auto files = export_postfix(example_sites(), example_recipients(), "madrid",
+                                      MailMethod::Dns, "/etc/postfix/sitedns");
+    EXPECT_EQ(entries(file_text(files, "virtual")),
+              (Lines{"bob@example.com bob@madrid.example.local",
+                     "dave@example.com dave@madrid.example.local",
+                     "carol@example.com carol@london.example.local",
+                     "alice@example.com alice@paris.example.local"}));
+}
+
+TEST(MailExportPostfix, DnsMethodHasNoTransportAndKeysTlsByDomainOnly) {
+    const auto files = export_postfix(example_sites(), example_recipients(), "madrid",
+                                      MailMethod::Dns, "/etc/postfix/sitedns");
+    EXPECT_EQ(entries(file_text(files, "transport")), Lines{});
+    EXPECT_EQ(entries(file_text(files, "tls_policy")),
+              Lines{"paris.example.local secure match=mail-paris.example.com"});
+}
+
+TEST(MailExportPostfix, ConnectorMethodKeysTlsBySmartHostToo) {
+    const auto files = export_postfix(example_sites(), example_recipients(), "madrid",
+                                      MailMethod::Connector, "/etc/postfix/sitedns");
+    EXPECT_EQ(entries(file_text(files, "transport")),
+              (Lines{"london.example.local smtp:[203.0.113.10]:25",
+                     "paris.example.local smtp:[203.0.113.20]:25"}));
+    EXPECT_EQ(entries(file_text(files, "tls_policy")),
+              (Lines{"paris.example.local secure match=mail-paris.example.com",
+                     "[203.0.113.20]:25 secure match=mail-paris.example.com"}));
+}
+
+TEST(MailExportPostfix, ATlsSiteHasNoPolicyForItself) {
+    const auto files = export_postfix(example_sites(), example_recipients(), "paris",
+                                      MailMethod::Connector, "/srv/pf/");
+    EXPECT_EQ(entries(file_text(files, "tls_policy")), Lines{});
+    const std::string& main_cf = file_text(files, "main.cf");
+    EXPECT_NE(main_cf.find("virtual_mailbox_domains = paris.example.local\n"), std::string::npos);
+    EXPECT_NE(main_cf.find("virtual_alias_maps = texthash:/srv/pf/virtual\n"), std::string::npos)
+        << "one slash between the folder and the table";
+    EXPECT_NE(main_cf.find("certificate for mail-paris.example.com"), std::string::npos);
+}
+
+TEST(MailExportPostfix, WithoutRecipientsThePublicDomainIsNotAccepted) {
+    const auto files = export_postfix(example_sites(), Recipients{}, "london", MailMethod::Dns,
+                                      "/etc/postfix/sitedns");
+    EXPECT_EQ(entries(file_text(files, "virtual")), Lines{});
+    EXPECT_EQ(file_text(files, "main.cf").find("virtual_alias_domains ="), std::string::npos);
+}
+
+TEST(MailExport, AnUnknownSiteIsRefusedWithTheSitesNamed) {
+    try {
+        (void)export_exchange(example_sites(), example_recipients(), "berlin", MailMethod::Dns);
+        FAIL() << "no exception";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_STREQ(e.what(), "no site named berlin; sites: london, paris, madrid");
+    }
+    EXPECT_THROW(
+        (void)export_postfix(example_sites(), example_recipients(), "", MailMethod::Dns, "/tmp"),
+        std::invalid_argument);
+}
+
+TEST(MailExport, MethodNames) {
+    EXPECT_EQ(parse_mail_method("dns"), MailMethod::Dns);
+    EXPECT_EQ(parse_mail_method("connector"), MailMethod::Connector);
+    EXPECT_EQ(parse_mail_method("smtp"), std::nullopt);
+}
+
+TEST(MailExportExchange, GoldenScriptsForBothMethods) {
+    expect_golden(
+        "exchange_dns_madrid.ps1.golden",
+        export_exchange(example_sites(), example_recipients(), "madrid", MailMethod::Dns));
+    expect_golden(
+        "exchange_connector_london.ps1.golden",
+        export_exchange(example_sites(), example_recipients(), "london", MailMethod::Connector));
+}
+
+/// The lines of `text` that start with `prefix` (after indentation).
+Lines lines_with(const std::string& text, const std::string& prefix) {
+    Lines out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        const auto start = line.find_first_not_of(' ');
+        if (start != std::string::npos && line.compare(start, prefix.size(), prefix) == 0) {
+            out.push_back(line.substr(start));
+        }
+    }
+    return out;
+}
+
+TEST(MailExportExchange, EveryNewIsGuardedByItsGet) {
+    const std::string script =
+        export_exchange(example_sites(), example_recipients(), "paris", MailMethod::Connector);
+    const Lines news = lines_with(script, "New-");
+    const Lines gets = lines_with(script, "if (-not (Get-");
+    ASSERT_EQ(news.size(), gets.size());
+    EXPECT_EQ(news.size(), 1 + 1 + 3 + 2U) << "domain, policy, 3 contacts, 2 connectors";
+    for (std::size_t i = 0; i < news.size(); ++i) {
+        const std::string noun = news[i].substr(4, news[i].find(' ') - 4);
+        EXPECT_EQ(gets[i].substr(0, 15 + noun.size()), "if (-not (Get-" + noun + " ") << news[i];
+    }
+}
+
+TEST(MailExportExchange, NoContactForALocalUser) {
+    const std::string script =
+        export_exchange(example_sites(), example_recipients(), "madrid", MailMethod::Dns);
+    EXPECT_EQ(lines_with(script, "New-MailContact"),
+              (Lines{"New-MailContact -Name 'carol (london)' -Alias 'carol' "
+                     "-ExternalEmailAddress "
+                     "'carol@london.example.local' -PrimarySmtpAddress "
+                     "'carol@example.com'",
+                     "New-MailContact -Name 'alice (paris)' -Alias 'alice' "
+                     "-ExternalEmailAddress "
+                     "'alice@paris.example.local' -PrimarySmtpAddress "
+                     "'alice@example.com'"}));
+    EXPECT_EQ(lines_with(script, "New-SendConnector"),
+              Lines{"New-SendConnector -Name 'sitedns paris.example.local' -Usage Custom "
+                    "-AddressSpaces 'SMTP:paris.example.local;1' -DNSRoutingEnabled "
+                    "$true "
+                    "-RequireTLS $true -TlsAuthLevel DomainValidation -TlsDomain "
+                    "'mail-paris.example.com'"})
+        << "the DNS method: a connector only to carry paris's TLS settings";
+}
+
+TEST(MailExportExchange, QuotesInNamesAreDoubled) {
+    Recipients recipients;
+    recipients.list = {{"o'brien", 1, 2}};
+    const std::string script =
+        export_exchange(example_sites(), recipients, "london", MailMethod::Dns);
+    EXPECT_NE(script.find("-PrimarySmtpAddress 'o''brien@example.com'"), std::string::npos);
+}
+
+TEST(MailExportFiles, WrittenIntoANewFolderWithNothingAside) {
+    const fs::path dir =
+        fs::temp_directory_path() / ("sitedns-mail-export-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    const auto files = export_postfix(example_sites(), example_recipients(), "london",
+                                      MailMethod::Connector, dir / "out");
+    write_export_files(dir / "out", files);
+    std::size_t count = 0;
+    for (const auto& entry : fs::directory_iterator(dir / "out")) {
+        ++count;
+        EXPECT_EQ(read_text(entry.path()), file_text(files, entry.path().filename().string()));
+    }
+    EXPECT_EQ(count, 4U);
+    fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace sitedns
