@@ -9,11 +9,13 @@
 
 namespace sitedns::query {
 
-/// One RRset to write: its owner name as it goes on the wire and a TTL override.
+/// One RRset to write: its owner name as it goes on the wire, a TTL override and its
+/// class (zone data is IN; the server's own CHAOS records are CH).
 struct PlanEntry {
     std::span<const std::uint8_t> owner;
     const model::RRset* rrset = nullptr;
     std::uint32_t ttl = 0;
+    std::uint16_t rrclass = dns::rrclass::IN;
 };
 
 /// A fixed-capacity list of entries for one section: no allocation per query.

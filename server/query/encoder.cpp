@@ -32,7 +32,7 @@ bool write_compressed_rdata(wire::WireWriter& w, std::uint16_t type,
 }
 
 bool write_rr(wire::WireWriter& w, const PlanEntry& entry, std::span<const std::uint8_t> rdata) {
-    if (!w.name(entry.owner) || !w.u16(entry.rrset->type) || !w.u16(dns::rrclass::IN) ||
+    if (!w.name(entry.owner) || !w.u16(entry.rrset->type) || !w.u16(entry.rrclass) ||
         !w.u32(entry.ttl) || !w.u16(0)) {
         return false;
     }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "server/query/answer_plan.h"
+#include "server/query/chaos.h"
 #include "server/query/encoder.h"
 
 namespace sitedns::query {
@@ -137,12 +138,17 @@ std::optional<dns::RCode> answer_without_lookup(const runtime::Snapshot& snapsho
 }
 
 /// Refuses, answers NOTIMP or FORMERR, sets `forward` to the upstreams the query goes
-/// to, or, with `plan` filled, answers from the view.
-dns::RCode decide(const wire::Query& query, const runtime::View* view, AnswerPlan& plan,
+/// to, or, with `plan` filled, answers from the view, or from the snapshot's own CHAOS
+/// records for a client that has a view (SPEC §5).
+dns::RCode decide(const runtime::Snapshot& snapshot, const wire::Query& query,
+                  const runtime::View* view, AnswerPlan& plan,
                   const upstream::UpstreamSet*& forward) {
     forward = nullptr;
     if (query.edns.present && query.edns.version > 0)
         return dns::RCode::BadVers;  // RFC 6891 §6.1.3
+    if (query.qclass == dns::rrclass::CH) [[unlikely]] {
+        return view != nullptr ? plan_chaos(query, snapshot.topology, plan) : dns::RCode::Refused;
+    }
     if (query.qclass != dns::rrclass::IN) return dns::RCode::Refused;
     // Zone transfers are not offered; meta-types other than ANY are not answered.
     if (query.qtype == rrtype::AXFR || query.qtype == rrtype::IXFR) return dns::RCode::Refused;
@@ -201,7 +207,8 @@ bool choose_and_decide(const runtime::Snapshot& snapshot, const IpAddress& clien
     } else if (!choose_view(snapshot, client, decision, plan)) {
         return false;
     }
-    const dns::RCode rcode = decide(decision.query, decision.view, plan, decision.upstreams);
+    const dns::RCode rcode =
+        decide(snapshot, decision.query, decision.view, plan, decision.upstreams);
     if (decision.upstreams != nullptr) return true;
     if (rcode != plan.rcode) error_plan(rcode, plan);  // no records with an error
     return false;

@@ -199,6 +199,10 @@ void render_runtime(Writer& w, const MetricsSample& s) {
     w.value("sitedns_zones", "gauge", "Distinct zones being served.", std::to_string(s.zones));
     w.value("sitedns_records", "gauge", "Records in the zones being served.",
             std::to_string(s.records));
+    w.value("sitedns_topology_serial", "gauge",
+            "Serial of the sites topology being served (the generated zones' SOA serial, as "
+            "topology.sitedns. CH TXT says; 0 without sites).",
+            std::to_string(s.topology_serial));
     w.value("sitedns_process_start_time_seconds", "gauge", "Unix time the process started.",
             number(s.start_time_seconds, std::chars_format::fixed));
 }

@@ -126,7 +126,8 @@ struct MetricsSample {
     std::uint64_t views = 0;
     std::uint64_t zones = 0;
     std::uint64_t records = 0;
-    double start_time_seconds = 0;  ///< Unix time the process started serving
+    std::uint64_t topology_serial = 0;  ///< Sites::serial of the snapshot served; 0: no sites
+    double start_time_seconds = 0;      ///< Unix time the process started serving
 };
 
 /// The Prometheus text exposition (format 0.0.4) of a sample: HELP and TYPE lines, series

@@ -65,6 +65,7 @@ Service::Service(std::shared_ptr<const Snapshot> snapshot, net::ServerOptions op
         sample.views = current->views.size();
         sample.zones = current->zone_count;
         sample.records = current->record_count;
+        sample.topology_serial = current->topology.version().serial;
     });
 }
 

@@ -174,6 +174,7 @@ std::shared_ptr<const Snapshot> build_snapshot(Config config_in, std::uint64_t g
     snapshot->config = std::move(config_in);
     const Config& config = snapshot->config;
     snapshot->generation = generation;
+    snapshot->topology = TopologyRecord({config.sites ? config.sites->serial : 0, generation});
     // Each zone source is compiled once and shared by the views holding it (SPEC §3.3).
     CompiledViews compiled = compile_views(config);
     snapshot->views.reserve(config.views.size());

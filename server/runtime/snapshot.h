@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "config/prefix_table.h"
 #include "config/topology.h"
+#include "server/runtime/topology_record.h"
 #include "server/upstream/forwarder.h"
 #include "zones/model/zone.h"
 
@@ -63,6 +64,8 @@ struct Snapshot {
     /// start and kept for the life of the process (reloads included).
     std::array<std::uint8_t, 16> cookie_secret{};
     std::uint64_t generation = 0;
+    /// `topology.sitedns. CH TXT` (SPEC §5): the sites serial and `generation`.
+    TopologyRecord topology;
     std::size_t zone_count = 0;    ///< distinct compiled zones
     std::size_t record_count = 0;  ///< records over those zones
     /// What the topology checks found (SPEC §2). A snapshot with an error is never

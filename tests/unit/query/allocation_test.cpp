@@ -78,6 +78,7 @@ std::vector<Template> templates() {
         {"mail.example.test", "A", plain, test::kNoViewClient, Transport::Udp},
         {"mail.example.test", "A", plain, test::kEmptyViewClient, Transport::Udp},
         {"mail.example.test", "TXT", {.qclass = "CH"}, london, Transport::Udp},
+        {"topology.sitedns", "TXT", {.qclass = "CH"}, london, Transport::Udp},
         {"example.test", "AXFR", plain, london, Transport::Tcp},
         {"example.test", "SOA", {.opcode = 4}, london, Transport::Udp},
         {"mail.example.test", "A", plain, test::kParisClient, Transport::Udp},

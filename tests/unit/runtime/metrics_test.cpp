@@ -42,6 +42,7 @@ MetricsSample small_sample() {
     s.views = 3;
     s.zones = 2;
     s.records = 8;
+    s.topology_serial = 3735928559;
     s.start_time_seconds = 1699999999.25;
     return s;
 }
@@ -132,6 +133,9 @@ sitedns_zones 2
 # HELP sitedns_records Records in the zones being served.
 # TYPE sitedns_records gauge
 sitedns_records 8
+# HELP sitedns_topology_serial Serial of the sites topology being served (the generated zones' SOA serial, as topology.sitedns. CH TXT says; 0 without sites).
+# TYPE sitedns_topology_serial gauge
+sitedns_topology_serial 3735928559
 # HELP sitedns_process_start_time_seconds Unix time the process started.
 # TYPE sitedns_process_start_time_seconds gauge
 sitedns_process_start_time_seconds 1699999999.25
