@@ -1,5 +1,7 @@
 // sitedns: the command line (SPEC §2). Wiring only: parse, load, build, serve.
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +26,7 @@
 #include "server/runtime/reload.h"
 #include "server/runtime/service.h"
 #include "server/runtime/snapshot.h"
+#include "server/runtime/verify.h"
 
 namespace {
 
@@ -151,6 +154,33 @@ int run_export(const std::string& config_file, const std::string& view) {
     }
 }
 
+/// `sitedns verify [--timeout MS]`: one line per site (SPEC §2), why a site gave no
+/// answer on stderr; exit 1 when a site drifts or is silent, or none has a `dns` address.
+int run_verify(const std::string& config_file, unsigned timeout_ms) {
+    std::optional<Config> config;
+    try {
+        config = load_config(config_file);
+    } catch (const std::exception& e) {
+        print_error(e.what());
+        return kExitInvalid;
+    }
+    const auto& sites = config->sites;
+    if (!sites || std::none_of(sites->list.begin(), sites->list.end(),
+                               [](const Site& site) { return site.dns.has_value(); })) {
+        print_error("verify: no site has a \"dns\" address to ask (SPEC §3.3)");
+        return kExitInvalid;
+    }
+    const auto verdicts = runtime::verify_sites(*sites, std::chrono::milliseconds(timeout_ms));
+    for (const auto& verdict : verdicts) {
+        std::printf("%s\n", runtime::verdict_line(verdict, sites->serial).c_str());
+        if (!verdict.detail.empty()) {
+            std::fprintf(stderr, "sitedns: verify: %s at %s: %s\n", verdict.site.c_str(),
+                         verdict.address.c_str(), verdict.detail.c_str());
+        }
+    }
+    return runtime::all_verified(verdicts) ? kExitOk : kExitInvalid;
+}
+
 /// The command-line overrides of the configuration (kept for every reload); nullopt (and
 /// a message) when a --listen value is not an address.
 std::optional<runtime::Overrides> parse_overrides(const Options& options) {
@@ -259,6 +289,11 @@ int main(int argc, char** argv) {
     auto* exporter = app.add_subcommand("export", "print a view's zones as RFC 1035 text");
     exporter->add_option("--config", options.config_file, "configuration file");
     exporter->add_option("--view", view, "view name")->required();
+    unsigned timeout_ms = 2000;
+    auto* verify = app.add_subcommand("verify", "do the running sites serve this topology?");
+    verify->add_option("--config", options.config_file, "configuration file");
+    verify->add_option("--timeout", timeout_ms, "milliseconds to wait for each site (2000)")
+        ->check(CLI::Range(1u, 60000u));
 
     try {
         app.parse(argc, argv);
@@ -274,6 +309,9 @@ int main(int argc, char** argv) {
     }
     if (exporter->parsed()) {
         return run_export(options.config_file, view);
+    }
+    if (verify->parsed()) {
+        return run_verify(options.config_file, timeout_ms);
     }
     return run_server(options);
 }
