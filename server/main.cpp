@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <stdexcept>
@@ -17,6 +18,8 @@
 
 #include "config/config.h"
 #include "config/export.h"
+#include "config/mail_export.h"
+#include "config/recipients.h"
 #include "config/topology.h"
 #include "config/view_zones.h"
 #include "server/net/server.h"
@@ -138,8 +141,103 @@ int run_trace(const std::string& config_file, const std::string& site, const std
     }
 }
 
+/// What `export --format` was given.
+struct MailExportOptions {
+    std::string format;  ///< "postfix" or "exchange"
+    std::string site;
+    std::string out;  ///< the folder of the Postfix files
+    std::string method = "dns";
+};
+
+/// The sites and recipients `export --format` works from; on failure prints why (stdout
+/// is the command's output) and returns nullopt: exit 1.
+std::optional<std::pair<Sites, Recipients>> load_mail_topology(const std::string& config_file) {
+    std::optional<Sites> sites;
+    std::vector<Problem> problems;
+    Recipients recipients;
+    try {
+        sites = load_config(config_file).sites;
+        if (!sites || sites->list.empty()) {
+            throw std::runtime_error("export: the configuration has no sites (SPEC §3.3)");
+        }
+        recipients = read_recipients(*sites, problems);
+    } catch (const std::exception& e) {
+        print_error(e.what());
+        return std::nullopt;
+    }
+    bool failed = false;
+    for (const Problem& problem : problems) {
+        const bool error = problem.severity == Problem::Severity::Error;
+        failed = failed || error;
+        std::fprintf(stderr, "sitedns: %s: %s\n", error ? "error" : "warning",
+                     problem.text.c_str());
+    }
+    if (sites->recipients.empty()) {
+        std::fprintf(stderr, "sitedns: warning: export: no recipients file (sites.recipients)\n");
+    }
+    if (failed) return std::nullopt;
+    return std::pair{std::move(*sites), std::move(recipients)};
+}
+
+/// `sitedns export --format postfix|exchange --site S [--method M]`: site S's mail server
+/// settings (SPEC §2), the Postfix files written into --out or the Exchange Management
+/// Shell script on stdout. Exit 2 without --site (or --out for Postfix), 1 for an invalid
+/// configuration or an unknown site, 3 when a file cannot be written.
+int run_mail_export(const std::string& config_file, const MailExportOptions& mail) {
+    const bool postfix = mail.format == "postfix";
+    if (mail.site.empty() || postfix == mail.out.empty()) {
+        std::fprintf(stderr, "sitedns: export: --format %s needs --site SITE%s\n",
+                     mail.format.c_str(), postfix ? " and --out DIR" : " and takes no --out");
+        return kExitUsage;
+    }
+    const auto topology = load_mail_topology(config_file);
+    if (!topology) return kExitInvalid;
+    const auto& [sites, recipients] = *topology;
+    const MailMethod method = parse_mail_method(mail.method).value_or(MailMethod::Dns);
+    const std::filesystem::path dir =
+        postfix ? std::filesystem::absolute(mail.out) : std::filesystem::path();
+    std::vector<ExportFile> files;
+    try {
+        if (!postfix) {
+            const std::string text = export_exchange(sites, recipients, mail.site, method);
+            std::fwrite(text.data(), 1, text.size(), stdout);
+            return kExitOk;
+        }
+        files = export_postfix(sites, recipients, mail.site, method, dir);
+    } catch (const std::invalid_argument& e) {
+        print_error(std::string("export: ") + e.what());
+        return kExitInvalid;
+    }
+    try {
+        write_export_files(dir, files);
+    } catch (const std::exception& e) {
+        print_error(std::string("export: ") + e.what());
+        return kExitFault;
+    }
+    return kExitOk;
+}
+
+/// `export`'s options: --view NAME, or --format with --site, --out and --method.
+void add_export_options(CLI::App& exporter, std::string& view, MailExportOptions& mail) {
+    auto* view_option =
+        exporter.add_option("--view", view, "view name: its zones as RFC 1035 text");
+    auto* format =
+        exporter.add_option("--format", mail.format, "postfix or exchange: a site's mail settings")
+            ->check(CLI::IsMember({"postfix", "exchange"}));
+    exporter.add_option("--site", mail.site, "the site (--format)")->needs(format);
+    exporter.add_option("--out", mail.out, "folder for the Postfix files")->needs(format);
+    exporter.add_option("--method", mail.method, "dns (default) or connector")
+        ->check(CLI::IsMember({"dns", "connector"}))
+        ->needs(format);
+    view_option->excludes(format);
+}
+
 /// `sitedns export --view NAME`: the view's zones as RFC 1035 text on stdout.
 int run_export(const std::string& config_file, const std::string& view) {
+    if (view.empty()) {
+        std::fprintf(stderr, "sitedns: export: give --view NAME or --format postfix|exchange\n");
+        return kExitUsage;
+    }
     auto loaded = load_compiled(config_file);
     if (!loaded) {
         return kExitInvalid;
@@ -286,9 +384,10 @@ int main(int argc, char** argv) {
     trace->add_option("--config", options.config_file, "configuration file");
     trace->add_option("--from", site, "the sending site")->required();
     trace->add_option("address", address, "user@domain or domain")->required();
-    auto* exporter = app.add_subcommand("export", "print a view's zones as RFC 1035 text");
+    auto* exporter = app.add_subcommand("export", "a view's zones, or a site's mail settings");
     exporter->add_option("--config", options.config_file, "configuration file");
-    exporter->add_option("--view", view, "view name")->required();
+    MailExportOptions mail;
+    add_export_options(*exporter, view, mail);
     unsigned timeout_ms = 2000;
     auto* verify = app.add_subcommand("verify", "do the running sites serve this topology?");
     verify->add_option("--config", options.config_file, "configuration file");
@@ -308,7 +407,8 @@ int main(int argc, char** argv) {
         return run_trace(options.config_file, site, address);
     }
     if (exporter->parsed()) {
-        return run_export(options.config_file, view);
+        return mail.format.empty() ? run_export(options.config_file, view)
+                                   : run_mail_export(options.config_file, mail);
     }
     if (verify->parsed()) {
         return run_verify(options.config_file, timeout_ms);
