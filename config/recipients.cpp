@@ -1,18 +1,325 @@
+// The recipients file (SPEC §3.3): `address,site` CSV, as a directory exports it
+// (Active Directory's Export-Csv quotes every field and may end lines with CRLF; both
+// are accepted). Every mistake is reported, each as "FILE:LINE: ...", so one `check`
+// lists all that an operator has to fix; a line with a mistake is left out of the list.
+
 #include "config/recipients.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+
+#include "config/json_input.h"
+#include "config/value_reader.h"
+
 namespace sitedns {
+namespace {
+
+using json_input::in_quotes;
+using json_input::join_names;
+
+/// RFC 5321 §4.5.3.1.1: the longest local part.
+constexpr std::size_t kMaxLocalPart = 64;
+/// A site list longer than this is not spelled out in a message.
+constexpr std::size_t kSitesNamed = 10;
+
+/// ASCII letters lowercased; UTF-8 bytes (RFC 6531 local parts) are kept as they are.
+std::string lowercase(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
+std::string_view trim(std::string_view text) {
+    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+    while (!text.empty() && blank(text.front())) text.remove_prefix(1);
+    while (!text.empty() && blank(text.back())) text.remove_suffix(1);
+    return text;
+}
+
+/// The fields of one CSV line (RFC 4180 §2: a field may be quoted, "" is a quote in
+/// it), each trimmed; nullopt when a quote is left open.
+std::optional<std::vector<std::string>> split_fields(std::string_view line) {
+    std::vector<std::string> fields(1);
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c != '"') {
+                fields.back() += c;
+            } else if (i + 1 < line.size() && line[i + 1] == '"') {
+                fields.back() += '"';
+                ++i;
+            } else {
+                quoted = false;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            fields.emplace_back();
+        } else {
+            fields.back() += c;
+        }
+    }
+    if (quoted) return std::nullopt;
+    for (std::string& field : fields) field = std::string(trim(field));
+    return fields;
+}
+
+/// Why `local` is not a local part a mail server accepts unquoted, or "". RFC 5321
+/// §4.1.2 Dot-string: atoms of RFC 5322 §3.2.3 atext (plus UTF-8, RFC 6531 §3.3)
+/// joined by single dots.
+std::string local_part_problem(std::string_view local) {
+    if (local.empty()) return "nothing before the @";
+    if (local.size() > kMaxLocalPart) {
+        return "the local part is longer than 64 characters (RFC 5321 §4.5.3.1.1)";
+    }
+    if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) {
+        return "a dot at the start or end of the local part, or two in a row (RFC 5321 §4.1.2)";
+    }
+    static constexpr std::string_view kSpecials = "!#$%&'*+-/=?^_`{|}~.";
+    for (const char c : local) {
+        const auto byte = static_cast<unsigned char>(c);
+        const bool atext = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                           (c >= '0' && c <= '9') || byte >= 0x80 ||
+                           kSpecials.find(c) != std::string_view::npos;
+        if (!atext) {
+            return in_quotes(std::string(1, c)) +
+                   " is not allowed in a local part (RFC 5322 §3.2.3 atext)";
+        }
+    }
+    return {};
+}
+
+class RecipientsReader {
+  public:
+    RecipientsReader(const Sites& sites, std::vector<Problem>& problems)
+        : sites_(sites), problems_(problems), file_(sites.recipients) {
+        domain_ = lowercase(sites_.domain);
+        for (std::size_t i = 0; i < sites_.list.size(); ++i) {
+            site_names_.push_back(sites_.list[i].name);
+            site_index_.try_emplace(sites_.list[i].name, i);
+            // "madrid.example.local": a location address in the file is the classic
+            // contact mistake turned around, worth naming as such.
+            location_domains_.try_emplace(
+                lowercase(sites_.list[i].name + "." + sites_.internal_suffix), i);
+        }
+    }
+
+    Recipients read() {
+        std::string text;
+        if (!load(text)) return std::move(recipients_);
+        std::size_t number = 0;
+        std::size_t start = 0;
+        recipients_.by_local.reserve(
+            static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n') + 1));
+        while (start < text.size()) {
+            std::size_t end = text.find('\n', start);
+            if (end == std::string::npos) end = text.size();
+            const std::string_view line = trim(std::string_view(text).substr(start, end - start));
+            start = end + 1;
+            if (++number == 1) {
+                header(line);
+            } else if (!line.empty()) {
+                entry(line, number);
+            }
+        }
+        return std::move(recipients_);
+    }
+
+  private:
+    void error(std::size_t line, std::string text) {
+        problems_.push_back({Problem::Severity::Error,
+                             file_ + (line > 0 ? ":" + std::to_string(line) : "") + ": " + text});
+    }
+
+    /// The whole file, UTF-8 (a leading byte-order mark dropped); false after an error.
+    bool load(std::string& text) {
+        std::ifstream in(file_, std::ios::binary);
+        if (!in) {
+            error(0, "cannot read the recipients file (sites.recipients): " +
+                         std::string(std::strerror(errno)));
+            return false;
+        }
+        text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
+        if (text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF") ||
+            text.find('\0') != std::string::npos) {
+            // Windows PowerShell's Out-File and ">" write UTF-16.
+            error(0, "UTF-16 text: save the recipients file as UTF-8 (Export-Csv -Encoding UTF8)");
+            return false;
+        }
+        if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+            error(0, "empty: a recipients file starts with the header line \"address,site\"");
+            return false;
+        }
+        return true;
+    }
+
+    /// SPEC §3.3: the first line names the columns, `address,site`.
+    void header(std::string_view line) {
+        const auto fields = split_fields(lowercase(line));
+        if (fields && *fields == std::vector<std::string>{"address", "site"}) return;
+        std::string text =
+            "the first line must be the header \"address,site\", found " + in_quotes(line);
+        static constexpr std::string_view kColumns[] = {"address", "site"};
+        if (fields && *fields == std::vector<std::string>{"site", "address"}) {
+            text += ": put the columns in the order address,site";
+        } else if (fields && fields->size() == 2) {
+            for (const std::string& field : *fields) {
+                const std::string_view guess = json_input::closest(field, kColumns);
+                if (!guess.empty() && guess != field) {
+                    text += "; did you mean " + in_quotes(guess) + " for " + in_quotes(field) + "?";
+                }
+            }
+        }
+        if (line.find('@') != std::string_view::npos) {
+            text += " (it reads like a recipient: add the header line above it)";
+        }
+        error(1, std::move(text));
+    }
+
+    /// One `address,site` line: a recipient, or one error.
+    void entry(std::string_view line, std::size_t number) {
+        const auto fields = split_fields(line);
+        if (!fields) return error(number, malformed(line, "a quote is not closed"));
+        if (fields->size() != 2) {
+            return error(number, malformed(line, std::to_string(fields->size()) +
+                                                     (fields->size() == 1 ? " field" : " fields")));
+        }
+        const std::string& address = (*fields)[0];
+        const std::string site_name = lowercase((*fields)[1]);
+        if (address.empty()) return error(number, malformed(line, "no address"));
+        if (site_name.empty()) return error(number, malformed(line, "no site"));
+        std::optional<std::string> local = local_part(address, line, number);
+        if (!local) return;
+        const std::optional<std::size_t> site = site_of(site_name, number);
+        if (!site) return;
+        add(Recipient{std::move(*local), *site, number});
+    }
+
+    static std::string malformed(std::string_view line, std::string_view why) {
+        return "malformed line " + in_quotes(line) + ": " + std::string(why) +
+               "; expected \"address,site\" (bob@example.com,madrid or bob,madrid)";
+    }
+
+    /// The lowercased local part of "bob" or "bob@<public domain>", or nullopt after an
+    /// error.
+    std::optional<std::string> local_part(std::string_view address, std::string_view line,
+                                          std::size_t number) {
+        const std::size_t at = address.rfind('@');
+        const std::string_view local = address.substr(0, at);
+        if (std::string problem = local_part_problem(local); !problem.empty()) {
+            error(number, malformed(line, problem));
+            return std::nullopt;
+        }
+        if (at + 1 == address.size()) {
+            error(number, malformed(line, "nothing after the @"));
+            return std::nullopt;
+        }
+        if (at != std::string_view::npos) {
+            const std::string domain = lowercase(address.substr(at + 1));
+            if (domain != domain_) {
+                error(number, outside(address, local, domain));
+                return std::nullopt;
+            }
+        }
+        return lowercase(local);
+    }
+
+    /// The message for an address of another domain than the public one.
+    std::string outside(std::string_view address, std::string_view local,
+                        const std::string& domain) const {
+        const std::string public_address = std::string(local) + "@" + domain_;
+        std::string text =
+            std::string(address) + " is not an address of the public domain " + domain_ + "; ";
+        if (const auto it = location_domains_.find(domain); it != location_domains_.end()) {
+            // The location address is what the contacts point to, not the user's name.
+            return text + domain + " is " + sites_.list[it->second].name +
+                   "'s location domain: list the public address " + public_address + " (or just " +
+                   std::string(local) + ")";
+        }
+        const std::string_view known[] = {domain_};
+        if (!json_input::closest(domain, known).empty()) {
+            return text + "did you mean " + public_address + "?";
+        }
+        return text + "list only the users of " + domain_ + ", as " + public_address + " or " +
+               std::string(local);
+    }
+
+    std::optional<std::size_t> site_of(const std::string& name, std::size_t number) {
+        if (const auto it = site_index_.find(name); it != site_index_.end()) return it->second;
+        std::string text = "unknown site " + in_quotes(name);
+        if (const std::string_view guess = json_input::closest(name, site_names_); !guess.empty()) {
+            text += "; did you mean " + in_quotes(guess) + "?";
+        }
+        if (site_names_.size() <= kSitesNamed) {
+            const std::vector<std::string> names(site_names_.begin(), site_names_.end());
+            text += " The sites are " + join_names(names);
+        }
+        error(number, std::move(text));
+        return std::nullopt;
+    }
+
+    /// A user has one mailbox, at one site: a second line for it is a second home, and
+    /// the contacts could not say which one is right.
+    void add(Recipient recipient) {
+        const auto [it, added] =
+            recipients_.by_local.try_emplace(recipient.local, recipients_.list.size());
+        if (added) {
+            recipients_.list.push_back(std::move(recipient));
+            return;
+        }
+        const Recipient& first = recipients_.list[it->second];
+        const std::string address = recipient.local + "@" + domain_;
+        const std::string& here = sites_.list[recipient.site].name;
+        const std::string& there = sites_.list[first.site].name;
+        if (recipient.site == first.site) {
+            return error(recipient.line, address + " is listed twice (also line " +
+                                             std::to_string(first.line) + ", at " + there +
+                                             "); remove one of the lines");
+        }
+        error(recipient.line, address + " is listed twice, at " + here + " here and at " + there +
+                                  " on line " + std::to_string(first.line) +
+                                  ": a user has one mailbox, at one site; keep the line of the "
+                                  "site that holds it");
+    }
+
+    const Sites& sites_;
+    std::vector<Problem>& problems_;
+    const std::string& file_;
+    std::string domain_;  ///< the public domain, lowercased
+    std::vector<std::string_view> site_names_;
+    std::unordered_map<std::string_view, std::size_t> site_index_;
+    std::unordered_map<std::string, std::size_t> location_domains_;
+    Recipients recipients_;
+};
+
+}  // namespace
 
 const Recipient* Recipients::find(std::string_view local) const {
-    for (const Recipient& r : list) {
-        if (r.local == local) return &r;
+    const std::string key = lowercase(local);
+    if (by_local.size() == list.size()) {
+        const auto it = by_local.find(key);
+        return it == by_local.end() ? nullptr : &list[it->second];
+    }
+    // A list filled by hand has no index.
+    for (const Recipient& recipient : list) {
+        if (recipient.local == key) return &recipient;
     }
     return nullptr;
 }
 
 Recipients read_recipients(const Sites& sites, std::vector<Problem>& problems) {
-    (void)sites;
-    (void)problems;
-    return {};
+    if (sites.recipients.empty()) return {};
+    return RecipientsReader(sites, problems).read();
 }
 
 }  // namespace sitedns

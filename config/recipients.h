@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "config/sites.h"
@@ -23,6 +24,9 @@ struct Recipient {
 /// The recipients file (SPEC §3.3): `address,site` CSV.
 struct Recipients {
     std::vector<Recipient> list;  ///< in file order
+    /// Local part -> index in `list`, filled by read_recipients() so that `find` costs
+    /// one hash lookup at 100,000 recipients; a list filled by hand may leave it empty.
+    std::unordered_map<std::string, std::size_t> by_local;
     /// The recipient with this local part (any case), or nullptr.
     const Recipient* find(std::string_view local) const;
 };

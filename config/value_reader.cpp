@@ -44,6 +44,15 @@ std::string in_quotes(std::string_view text) {
     return "\"" + std::string(text) + "\"";
 }
 
+std::string join_names(std::span<const std::string> names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (i > 0) out += i + 1 == names.size() ? " and " : ", ";
+        out += names[i];
+    }
+    return out;
+}
+
 std::string member(const std::string& path, std::string_view key) {
     return (path == "/" ? "" : path) + "/" + json_input::pointer_token(key);
 }

@@ -27,6 +27,9 @@ std::string kind_of(const nlohmann::json& value);
 /// `text` between double quotes.
 std::string in_quotes(std::string_view text);
 
+/// "london", "london and paris", "london, paris and madrid": names in a message.
+std::string join_names(std::span<const std::string> names);
+
 /// The JSON pointer of member `key` of the value at `path`.
 std::string member(const std::string& path, std::string_view key);
 
