@@ -82,8 +82,10 @@ struct TraceDetail {
     bool revisited = false;
 };
 
-/// trace_mail() for a domain already parsed (SPEC §2). `from` must be in config.sites.
+/// trace_mail() for a domain already parsed (SPEC §2), `local` the address's local part
+/// ("" for a bare domain). `from` must be in config.sites.
 TraceDetail trace_route(const Config& config, std::span<const ServedView> views, const Site& from,
-                        const dns::Name& domain);
+                        const dns::Name& domain, std::string_view local = {},
+                        const TraceOptions& options = {});
 
 }  // namespace sitedns::mail_route

@@ -7,12 +7,19 @@
 //     mail.paris.example.local. -> 203.0.113.20 (site paris)
 //   at paris: paris.example.local. is paris's own domain
 //   delivered at paris
-// The last line is always "delivered at SITE", "forwarded upstream", "loop" or "no route".
+// The last line is always "delivered at SITE", "forwarded upstream", "loop", "no route" or
+// "no such recipient". Through a contact of the primary site (SPEC §2):
+//   at paris: example.com. is the public domain: its public MX delivers to the primary site london
+//   at london: contact bob@example.com -> bob@madrid.example.local
+//   at london: view london
+//   ...
+//   delivered at madrid (bob)
 
 #include <algorithm>
 #include <stdexcept>
 
 #include "config/mail_route.h"
+#include "config/recipients.h"
 #include "config/topology.h"
 #include "zones/dns/types.h"
 
@@ -35,8 +42,10 @@ enum class TargetOutcome { Address, NoAddress, Leaves };
 
 class Tracer {
   public:
-    Tracer(const Sites& sites, std::span<const ServedView> views, const dns::Name& domain)
-        : sites_(sites), views_(views), domain_(domain) {
+    Tracer(const Sites& sites, std::span<const ServedView> views, const dns::Name& domain,
+           std::string_view local, const TraceOptions& options)
+        : sites_(sites), views_(views), domain_(domain), local_(local), options_(options) {
+        for (char& c : local_) c = static_cast<char>(dns::lower(static_cast<std::uint8_t>(c)));
         try {
             public_ = dns::Name::parse_absolute(sites_.domain);
         } catch (const dns::NameError&) {
@@ -63,6 +72,9 @@ class Tracer {
             return {TraceEnd::Delivered, &at};
         }
         if (public_ && domain_ == *public_) return public_domain(at);
+        if (options_.connector) {
+            if (const Site* to = site_of_domain(); to != nullptr) return by_connector(at, *to);
+        }
         const ServedView* view = site_view(views_, at);
         if (view == nullptr) {
             line("at " + at.name + ": site " + at.name + " has no view");
@@ -82,15 +94,74 @@ class Tracer {
             line("at " + at.name + ": " + name + " is the public domain, but no site is primary");
             return {TraceEnd::NoRoute, nullptr};
         }
+        const bool contacts = options_.recipients != nullptr && !local_.empty();
         if (&*primary == &at) {
+            if (contacts) return contact(at);
             line("at " + at.name + ": " + name + " is the public domain and " + at.name +
                  " is the primary site");
             return {TraceEnd::Delivered, &at};
         }
         line("at " + at.name + ": " + name +
              " is the public domain: its public MX delivers to the primary site " + primary->name);
+        if (contacts) return {std::nullopt, &*primary};
         detail_.route.push_back(primary->name);
         return {TraceEnd::Delivered, &*primary};
+    }
+
+    /// SPEC §1: the primary site holds a mailbox for each of its own users and a contact
+    /// for each user of another site, which rewrites the public address to the user's
+    /// location address; the mail then goes on by DNS or connector from the primary.
+    Step contact(const Site& at) {
+        const std::string public_address = local_ + "@" + sites_.domain;
+        const Recipient* recipient = options_.recipients->find(local_);
+        if (recipient == nullptr || recipient->site >= sites_.list.size()) {
+            line("at " + at.name + ": no recipient " + public_address + " in the recipients file");
+            return {TraceEnd::NoSuchRecipient, nullptr};
+        }
+        recipient_ = recipient->local;
+        const Site& home = sites_.list[recipient->site];
+        if (&home == &at) {
+            line("at " + at.name + ": " + public_address + " has its mailbox at " + at.name);
+            return {TraceEnd::Delivered, &at};
+        }
+        domain_ = site_domain(sites_, home);
+        std::string location = domain_.to_text();
+        location.pop_back();  // an address has no trailing dot
+        line("at " + at.name + ": contact " + public_address + " -> " + recipient->local + "@" +
+             location);
+        return hop(at);
+    }
+
+    /// The site whose location domain the mail is for, or nullptr.
+    const Site* site_of_domain() const {
+        for (const Site& site : sites_.list) {
+            if (domain_ == site_domain(sites_, site)) return &site;
+        }
+        return nullptr;
+    }
+
+    /// SPEC §1, the SMTP-connector method: the send connector for `to`'s location domain
+    /// names `to`'s mail host by address as its smart host, so no MX is looked up.
+    Step by_connector(const Site& at, const Site& to) {
+        const std::string address = to.address.to_string();
+        line("at " + at.name + ": connector for " + domain_.to_text() + ": smart host [" + address +
+             "] (site " + to.name + ")");
+        if (std::find(detail_.route.begin(), detail_.route.end(), to.name) != detail_.route.end()) {
+            detail_.revisited = true;
+            detail_.route.push_back(to.name);
+            return end_line("  " + to.name + " has already passed this mail on", TraceEnd::Loop);
+        }
+        tls_line(to);
+        return {std::nullopt, &to};
+    }
+
+    /// SPEC §3.3: the sender verifies a `tls` site's certificate against its mail host
+    /// (Postfix `secure match=`), the name without its trailing dot.
+    void tls_line(const Site& to) {
+        if (!to.tls) return;
+        std::string name = mail_host_name(sites_, to).to_text();
+        name.pop_back();
+        line("  TLS to " + to.name + ": verifies the certificate name " + name);
     }
 
     /// The MX lookup in the site's view, then the address of the first usable target.
@@ -212,6 +283,7 @@ class Tracer {
             return end_line("  " + owner->name + " has already passed this mail on",
                             TraceEnd::Loop);
         }
+        tls_line(*owner);
         return {std::nullopt, owner};
     }
 
@@ -226,7 +298,8 @@ class Tracer {
         switch (end) {
             case TraceEnd::Delivered:
                 detail_.result.site = at.name;
-                line("delivered at " + at.name);
+                line("delivered at " + at.name +
+                     (recipient_.empty() ? "" : " (" + recipient_ + ")"));
                 break;
             case TraceEnd::ForwardedUpstream:
                 line("forwarded upstream");
@@ -237,6 +310,9 @@ class Tracer {
             case TraceEnd::NoRoute:
                 line("no route");
                 break;
+            case TraceEnd::NoSuchRecipient:
+                line("no such recipient");
+                break;
         }
         return std::move(detail_);
     }
@@ -245,7 +321,10 @@ class Tracer {
 
     const Sites& sites_;
     std::span<const ServedView> views_;
-    const dns::Name& domain_;
+    dns::Name domain_;   ///< where the mail is addressed: a contact rewrites it
+    std::string local_;  ///< the local part, lowercased; "" for a bare domain
+    const TraceOptions& options_;
+    std::string recipient_;            ///< the recipient whose contact the mail followed
     std::optional<dns::Name> public_;  ///< the public mail domain (SPEC §3.3 "domain")
     TraceDetail detail_;
 };
@@ -281,14 +360,16 @@ dns::Name parse_mail_domain(std::string_view address) {
 }  // namespace
 
 TraceDetail trace_route(const Config& config, std::span<const ServedView> views, const Site& from,
-                        const dns::Name& domain) {
-    return Tracer(*config.sites, views, domain).run(from);
+                        const dns::Name& domain, std::string_view local,
+                        const TraceOptions& options) {
+    return Tracer(*config.sites, views, domain, local, options).run(from);
 }
 
 }  // namespace mail_route
 
 TraceResult trace_mail(const Config& config, std::span<const ServedView> views,
-                       std::string_view from_site, std::string_view address) {
+                       std::string_view from_site, std::string_view address,
+                       const TraceOptions& options) {
     if (!config.sites) {
         throw std::invalid_argument("the configuration has no sites to trace mail between");
     }
@@ -301,7 +382,9 @@ TraceResult trace_mail(const Config& config, std::span<const ServedView> views,
                                     "\"; the sites are " + known);
     }
     const dns::Name domain = mail_route::parse_mail_domain(address);
-    return mail_route::trace_route(config, views, *from, domain).result;
+    const std::size_t at = address.rfind('@');
+    const std::string_view local = at == std::string_view::npos ? "" : address.substr(0, at);
+    return mail_route::trace_route(config, views, *from, domain, local, options).result;
 }
 
 }  // namespace sitedns

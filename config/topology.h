@@ -35,8 +35,10 @@ struct Problem {
 /// problem for a configuration without sites.
 std::vector<Problem> check_topology(const Config& config, std::span<const ServedView> views);
 
+struct Recipients;
+
 /// How a trace ends (SPEC §2).
-enum class TraceEnd { Delivered, ForwardedUpstream, Loop, NoRoute };
+enum class TraceEnd { Delivered, ForwardedUpstream, Loop, NoRoute, NoSuchRecipient };
 
 struct TraceResult {
     std::vector<std::string> lines;  ///< one per step, as `sitedns trace` prints them
@@ -44,12 +46,27 @@ struct TraceResult {
     std::string site;  ///< the site it was delivered at
 };
 
+/// What trace_mail follows beside the DNS (SPEC §2).
+struct TraceOptions {
+    /// The recipients file (SPEC §3.3): mail for a user of the public domain goes on
+    /// from the primary site through its contact, to the user's location address, and
+    /// ends "no such recipient" for an address nobody has. nullptr: it ends at the
+    /// primary site.
+    const Recipients* recipients = nullptr;
+    /// The SMTP-connector method (SPEC §1): a location domain goes to its site's
+    /// address as the smart host, with no MX lookup; other domains still by MX.
+    bool connector = false;
+};
+
 /// Follows what a mail host at `from_site` does for `address` ("user@domain" or just a
 /// domain): the view it gets, the MX records in preference order, the address chosen
 /// and the site owning it, hop after hop, until delivered, forwarded upstream, a loop
 /// or no route. Mail for the public domain goes to the primary site, as the public MX
-/// sends it. Throws std::invalid_argument for an unknown site or a malformed address.
+/// sends it, and on through its contacts with `options.recipients`. A hop to a site with
+/// `tls` names the certificate name the sender verifies. Throws std::invalid_argument
+/// for an unknown site or a malformed address.
 TraceResult trace_mail(const Config& config, std::span<const ServedView> views,
-                       std::string_view from_site, std::string_view address);
+                       std::string_view from_site, std::string_view address,
+                       const TraceOptions& options = {});
 
 }  // namespace sitedns

@@ -13,26 +13,45 @@
 
 #include "config/mail_route.h"
 #include "config/topology.h"
+#include "config/value_reader.h"
+#include "zones/dns/types.h"
 
 namespace sitedns {
 namespace {
 
 using mail_route::Found;
 
-/// "london", "london and paris", "london, paris and madrid".
-std::string join_names(const std::vector<std::string>& names) {
-    std::string out;
-    for (std::size_t i = 0; i < names.size(); ++i) {
-        if (i > 0) out += i + 1 == names.size() ? " and " : ", ";
-        out += names[i];
-    }
-    return out;
-}
+using json_input::join_names;
 
 /// A site's addresses: `address`, then `address6` when given.
 std::vector<IpAddress> site_addresses(const Site& site) {
     std::vector<IpAddress> out{site.address};
     if (site.address6) out.push_back(*site.address6);
+    return out;
+}
+
+/// "view V: ", the start of every problem found in a view.
+std::string view_lead(const ServedView& view) {
+    return "view " + view.config->name + ": ";
+}
+
+/// One MX record of a zone, found once per compiled zone however many views hold it.
+struct ZoneMx {
+    std::string owner_key;  ///< lowercased wire form
+    dns::Name owner;
+    mail_route::MxRecord mx;
+};
+
+/// The MX records of every node of `zone` (RFC 1035 §3.3.9).
+std::vector<ZoneMx> zone_mx_records(const model::Zone& zone) {
+    std::vector<ZoneMx> out;
+    for (const model::Node& node : zone.nodes()) {
+        if (node.find(dns::rrtype::MX) == nullptr) continue;
+        const dns::Name owner = node.name.to_name();
+        for (mail_route::MxRecord& mx : mail_route::mx_records(node)) {
+            out.push_back({std::string(node.key), owner, std::move(mx)});
+        }
+    }
     return out;
 }
 
@@ -43,7 +62,7 @@ struct ViewUse {
     /// For an explicit view: its client prefix lying inside the site's subnet.
     std::optional<std::pair<Cidr, Cidr>> inside;
 
-    std::string lead() const { return "view " + view.config->name + ": "; }
+    std::string lead() const { return view_lead(view); }
 };
 
 class TopologyCheck {
@@ -55,6 +74,7 @@ class TopologyCheck {
         domains_.reserve(sites_.list.size());
         for (const Site& site : sites_.list) {
             domains_.push_back(mail_route::site_domain(sites_, site));
+            domain_index_.try_emplace(domains_.back().key(), domains_.size() - 1);
             for (const IpAddress& address : site_addresses(site)) {
                 owners_.try_emplace(address_key(address), &site);
             }
@@ -66,9 +86,11 @@ class TopologyCheck {
         check_names();
         check_primary();
         check_addresses();
+        check_tls();
         check_subnets();
         for (const Site& site : sites_.list) check_site_view(site);
         for (const ServedView& view : views_) check_explicit_view(view);
+        check_all_mx();
         check_cycles();
         return std::move(problems_);
     }
@@ -150,6 +172,45 @@ class TopologyCheck {
         }
     }
 
+    /// SPEC §3.3: the sending sites verify a `tls` site's certificate against its mail
+    /// host, and public CAs certify public names only (the CA/Browser Forum's Baseline
+    /// Requirements have forbidden internal names since 2015): the mail host must be an
+    /// absolute name outside the internal suffix and the private-use domains.
+    void check_tls() {
+        for (const Site& site : sites_.list) {
+            if (!site.tls) continue;
+            const std::string why = private_mail_host(site);
+            if (why.empty()) continue;
+            error("site " + site.name + ": \"tls\" is on, but its mail host " +
+                  mail_host_name(sites_, site).to_text() + " " + why +
+                  ", and no public CA certifies such a name; set \"mail_host\" to a name of the "
+                  "public domain ending in \".\", such as \"mail-" +
+                  site.name + "." + sites_.domain + ".\"");
+        }
+    }
+
+    /// Why the site's mail host is not a public name, or "".
+    std::string private_mail_host(const Site& site) const {
+        if (!has_absolute_mail_host(site)) {
+            return "is a label under the internal suffix " + sites_.internal_suffix;
+        }
+        static constexpr std::string_view kPrivate[] = {"local", "internal", "lan", "home.arpa"};
+        try {
+            const dns::Name host = mail_host_name(sites_, site);
+            if (host.is_subdomain_of(dns::Name::parse_absolute(sites_.internal_suffix))) {
+                return "is under the internal suffix " + sites_.internal_suffix;
+            }
+            for (std::string_view suffix : kPrivate) {
+                if (host.is_subdomain_of(dns::Name::parse_absolute(std::string(suffix)))) {
+                    return "is under ." + std::string(suffix) + ", a private-use domain";
+                }
+            }
+        } catch (const dns::NameError&) {
+            // The configuration reader reports a malformed name.
+        }
+        return {};
+    }
+
     /// The longest prefix wins (SPEC §3.2), so the more specific site takes the
     /// other's clients: they get the wrong view and their mail the wrong routes.
     void check_subnets() {
@@ -215,6 +276,7 @@ class TopologyCheck {
     }
 
     void check_view_use(const ViewUse& use) {
+        routes_[&use.view].push_back(&use.site);
         for (std::size_t i = 0; i < sites_.list.size(); ++i) {
             const Site& other = sites_.list[i];
             if (&other != &use.site && other.name != use.site.name) {
@@ -289,36 +351,103 @@ class TopologyCheck {
 
     void check_target(const ViewUse& use, const Site& other, const dns::Name& domain,
                       const dns::Name& target) {
-        const mail_route::NameLookup found = mail_route::find_name(*use.view.zones, target);
+        const std::vector<IpAddress> list = target_addresses(use.view, domain, target, &other);
+        if (!list.empty()) check_hosts(use, other, domain, &target, list);
+    }
+
+    /// The addresses of `target`, an MX target of `domain`, in `view`; none, after the
+    /// problem is reported, when it has none there. `other` is the site the MX routes
+    /// to, where a target that the view leaves to the Internet or to a delegation is a
+    /// problem as well; nullptr for any other MX, whose target may well be the Internet's.
+    std::vector<IpAddress> target_addresses(const ServedView& view, const dns::Name& domain,
+                                            const dns::Name& target, const Site* other) {
+        const mail_route::NameLookup found = mail_route::find_name(*view.zones, target);
         if (found.found == Found::Node) {
-            const std::vector<IpAddress> list = mail_route::addresses(*found.node);
-            if (!list.empty()) return check_hosts(use, other, domain, &target, list);
+            std::vector<IpAddress> list = mail_route::addresses(*found.node);
+            if (!list.empty()) return list;
         }
         // Messages are built only for a problem: a check walks N² routes.
         const std::string path = "MX for " + domain.to_text() + " -> " + target.to_text();
         const std::string no_address =
-            use.lead() + path + " has no address in view " + use.view.config->name;
+            view_lead(view) + path + " has no address in view " + view.config->name;
         switch (found.found) {
             case Found::Outside:
-                return error(no_address +
-                             ": it is in none of the view's zones, so it would be resolved "
-                             "upstream and mail between sites would depend on the Internet; " +
-                             outside_fix(other, target));
+                if (other == nullptr) break;
+                error(no_address +
+                      ": it is in none of the view's zones, so it would be resolved "
+                      "upstream and mail between sites would depend on the Internet; " +
+                      outside_fix(*other, target));
+                break;
             case Found::Delegated:
-                return error(no_address + ": it is delegated out of zone " +
-                             found.zone->origin().to_text() + "; point the MX at a host in " +
-                             other.name + "'s zone");
+                if (other == nullptr) break;
+                error(no_address + ": it is delegated out of zone " +
+                      found.zone->origin().to_text() + "; point the MX at a host in " +
+                      other->name + "'s zone");
+                break;
             case Found::Alias:
-                return error(use.lead() + path + " is an alias (CNAME) for " +
-                             found.alias.to_text() +
-                             ": an MX must name a host, not an alias (RFC 2181 §10.3); point "
-                             "the MX at " +
-                             found.alias.to_text());
+                error(view_lead(view) + path + " is an alias (CNAME) for " + found.alias.to_text() +
+                      ": an MX must name a host, not an alias (RFC 2181 §10.3); point the MX at " +
+                      found.alias.to_text());
+                break;
             case Found::NxDomain:
             case Found::Node:  // NODATA: no A or AAAA
-                return error(no_address + ": add an A record for it with " + other.name +
-                             "'s address " + other.address.to_string());
+                error(no_address + ": add an A record for it with " +
+                      (other != nullptr
+                           ? other->name + "'s address " + other->address.to_string()
+                           : std::string("the mail host's address, or an AAAA record")));
+                break;
         }
+        return {};
+    }
+
+    /// Every MX of every zone of every view (SPEC §2), beyond the routes between sites
+    /// checked above with fixes of their own: the zones a view holds beside the site
+    /// zones are where a CNAME or loopback target goes unnoticed. An MX target outside
+    /// the view's zones is the Internet's to answer, and is not judged.
+    void check_all_mx() {
+        // A zone shared by many views is read once; its targets are looked up per view,
+        // since each view may answer them differently.
+        std::unordered_map<const model::Zone*, std::vector<ZoneMx>> by_zone;
+        for (const ServedView& view : views_) {
+            if (view.config == nullptr || view.zones == nullptr) continue;
+            for (const auto& zone : view.zones->zones()) {
+                const auto [it, added] = by_zone.try_emplace(zone.get());
+                if (added) it->second = zone_mx_records(*zone);
+                for (const ZoneMx& record : it->second) {
+                    // RFC 7505: a null MX ("MX 0 .") says the domain takes no mail.
+                    if (!record.mx.is_null() && !routed(view, record.owner_key)) {
+                        check_mx_hosts(view, record);
+                    }
+                }
+            }
+        }
+    }
+
+    /// RFC 5321 §5.1: a mail host delivers to the target's addresses; loopback ones
+    /// bring the mail back to the sender, an unspecified one (RFC 1122 §3.2.1.3,
+    /// RFC 4291 §2.5.2) is no host's.
+    void check_mx_hosts(const ServedView& view, const ZoneMx& record) {
+        const dns::Name& target = record.mx.exchange;
+        for (const IpAddress& address : target_addresses(view, record.owner, target, nullptr)) {
+            const bool loopback = address.is_loopback();
+            if (!loopback && !address.is_unspecified()) continue;
+            error(host_lead(view, record.owner, &target, address) +
+                  (loopback ? " is a loopback address: a mail host would deliver mail for " +
+                                  record.owner.to_text() + " to itself"
+                            : " is the unspecified address, which no host has") +
+                  "; point " + target.to_text() + " at the mail host's address");
+        }
+    }
+
+    /// True when check_route already judged the MX at `owner_key` in `view`: the owner is
+    /// a site's domain and the view is used by another site's clients.
+    bool routed(const ServedView& view, const std::string& owner_key) const {
+        const auto site = domain_index_.find(owner_key);
+        const auto users = routes_.find(&view);
+        if (site == domain_index_.end() || users == routes_.end()) return false;
+        const std::string& name = sites_.list[site->second].name;
+        return std::any_of(users->second.begin(), users->second.end(),
+                           [&](const Site* user) { return user->name != name; });
     }
 
     /// What to change for an MX target the view would resolve upstream: an absolute
@@ -342,18 +471,19 @@ class TopologyCheck {
             if (address.is_loopback()) {
                 // A loopback site address is reported once, as the site's own problem.
                 if (!others_own) {
-                    error(host_lead(use, domain, target, address) + " is a loopback address: " +
-                          use.site.name + "'s mail host would deliver mail for " + other.name +
-                          " to itself; " + host_fix(use.site, other, host, address));
+                    error(host_lead(use.view, domain, target, address) +
+                          " is a loopback address: " + use.site.name +
+                          "'s mail host would deliver mail for " + other.name + " to itself; " +
+                          host_fix(use.site, other, host, address));
                 }
             } else if (address == use.site.address || address == use.site.address6) {
-                error(host_lead(use, domain, target, address) + " is " + use.site.name +
+                error(host_lead(use.view, domain, target, address) + " is " + use.site.name +
                       "'s own address: mail for " + other.name + " would loop back to " +
                       use.site.name + "; " + host_fix(use.site, other, host, address));
             } else if (owner == nullptr) {
-                error(host_lead(use, domain, target, address) + " belongs to no site: mail for " +
-                      other.name + " would leave for the Internet; " +
-                      host_fix(use.site, other, host, address));
+                error(host_lead(use.view, domain, target, address) +
+                      " belongs to no site: mail for " + other.name +
+                      " would leave for the Internet; " + host_fix(use.site, other, host, address));
             } else if (owner->name != other.name) {
                 relayed_.insert(other.name);  // through a third site: check_cycles follows it
             }
@@ -361,12 +491,12 @@ class TopologyCheck {
     }
 
     /// "view V: MX for D -> TARGET -> ADDRESS", or "view V: D (no MX, ...) -> ADDRESS".
-    static std::string host_lead(const ViewUse& use, const dns::Name& domain,
+    static std::string host_lead(const ServedView& view, const dns::Name& domain,
                                  const dns::Name* target, const IpAddress& address) {
         const std::string path = target == nullptr
                                      ? domain.to_text() + " (no MX, RFC 5321 §5.1)"
                                      : "MX for " + domain.to_text() + " -> " + target->to_text();
-        return use.lead() + path + " -> " + address.to_string();
+        return view_lead(view) + path + " -> " + address.to_string();
     }
 
     /// What to change so that `host` leads to `other`: its address of that family.
@@ -433,7 +563,10 @@ class TopologyCheck {
     std::vector<Problem> problems_;
     std::set<std::string> relayed_;   ///< sites whose mail some view sends via a third site
     std::vector<dns::Name> domains_;  ///< each site's internal domain, by list index
-    std::unordered_map<std::string, const Site*> owners_;  ///< address_key -> first owner
+    std::unordered_map<std::string, const Site*> owners_;        ///< address_key -> first owner
+    std::unordered_map<std::string, std::size_t> domain_index_;  ///< domain key -> index
+    /// The views check_view_use judged, and for whose site's clients.
+    std::unordered_map<const ServedView*, std::vector<const Site*>> routes_;
 };
 
 }  // namespace

@@ -76,8 +76,12 @@ int run_check(const std::string& config_file) {
         std::printf("error: %s\n", e.what());
         return kExitInvalid;
     }
+    // The recipients file feeds check, trace and export, not the DNS: it is read here,
+    // so that a mistake in it never stops a site's DNS from starting or reloading.
+    std::vector<Problem> problems = snapshot->problems;
+    if (const auto& sites = snapshot->config.sites) (void)read_recipients(*sites, problems);
     bool failed = false;
-    for (const Problem& problem : snapshot->problems) {
+    for (const Problem& problem : problems) {
         const bool error = problem.severity == Problem::Severity::Error;
         failed = failed || error;
         std::printf("%s: %s\n", error ? "error" : "warning", problem.text.c_str());
@@ -118,17 +122,35 @@ std::optional<Loaded> load_compiled(const std::string& config_file) {
     }
 }
 
-/// `sitedns trace --from SITE ADDRESS`: exit 0 when the mail is delivered or leaves for
-/// the upstream resolvers, 1 on a loop or no route, 2 for an unknown site or address.
-int run_trace(const std::string& config_file, const std::string& site, const std::string& address) {
+/// The recipients file trace follows the contacts with (SPEC §3.3); nullopt after
+/// printing its mistakes on stderr: exit 1, as for an invalid configuration.
+std::optional<Recipients> trace_recipients(const Config& config) {
+    std::vector<Problem> problems;
+    Recipients recipients;
+    if (config.sites) recipients = read_recipients(*config.sites, problems);
+    for (const Problem& problem : problems) print_error("trace: " + problem.text);
+    if (!problems.empty()) return std::nullopt;
+    return recipients;
+}
+
+/// `sitedns trace --from SITE ADDRESS [--method dns|connector]`: exit 0 when the mail is
+/// delivered or leaves for the upstream resolvers, 1 on a loop, no route or no such
+/// recipient, 2 for an unknown site or address.
+int run_trace(const std::string& config_file, const std::string& site, const std::string& address,
+              bool connector) {
     auto loaded = load_compiled(config_file);
     if (!loaded) {
         return kExitInvalid;
     }
+    const std::optional<Recipients> recipients = trace_recipients(loaded->config);
+    if (!recipients) {
+        return kExitInvalid;
+    }
+    const bool listed = loaded->config.sites && !loaded->config.sites->recipients.empty();
     try {
         const TraceResult result =
             trace_mail(loaded->config, served_views(loaded->config.views, loaded->compiled.zones),
-                       site, address);
+                       site, address, TraceOptions{listed ? &*recipients : nullptr, connector});
         for (const auto& line : result.lines) {
             std::printf("%s\n", line.c_str());
         }
@@ -384,6 +406,9 @@ int main(int argc, char** argv) {
     trace->add_option("--config", options.config_file, "configuration file");
     trace->add_option("--from", site, "the sending site")->required();
     trace->add_option("address", address, "user@domain or domain")->required();
+    std::string trace_method = "dns";
+    trace->add_option("--method", trace_method, "dns (default) or connector: how sites send mail")
+        ->check(CLI::IsMember({"dns", "connector"}));
     auto* exporter = app.add_subcommand("export", "a view's zones, or a site's mail settings");
     exporter->add_option("--config", options.config_file, "configuration file");
     MailExportOptions mail;
@@ -404,7 +429,7 @@ int main(int argc, char** argv) {
         return run_check(options.config_file);
     }
     if (trace->parsed()) {
-        return run_trace(options.config_file, site, address);
+        return run_trace(options.config_file, site, address, trace_method == "connector");
     }
     if (exporter->parsed()) {
         return mail.format.empty() ? run_export(options.config_file, view)
