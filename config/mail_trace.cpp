@@ -125,6 +125,9 @@ class Tracer {
             return {TraceEnd::Delivered, &at};
         }
         domain_ = site_domain(sites_, home);
+        // A new envelope recipient: the mail may go back to a site that sent it to the
+        // primary (paris's own user written to from paris) without a loop.
+        detail_.route.assign(1, at.name);
         std::string location = domain_.to_text();
         location.pop_back();  // an address has no trailing dot
         line("at " + at.name + ": contact " + public_address + " -> " + recipient->local + "@" +

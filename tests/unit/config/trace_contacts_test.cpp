@@ -55,6 +55,12 @@ TEST_F(TraceContacts, PublicAddressGoesThroughThePrimarysContact) {
                "delivered at madrid (bob)"}));
 }
 
+TEST_F(TraceContacts, ASitesOwnUserComesBackThroughThePrimaryWithoutALoop) {
+    const TraceResult result = trace(Topology{}, "paris", "dave@example.com");
+    EXPECT_EQ(result.end, TraceEnd::Delivered);
+    EXPECT_EQ(result.lines.back(), "delivered at paris (dave)");
+}
+
 TEST_F(TraceContacts, LocalPartAndDomainAreCaseInsensitive) {
     const TraceResult result = trace(Topology{}, "paris", "Bob@Example.COM");
     EXPECT_EQ(result.end, TraceEnd::Delivered);
