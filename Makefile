@@ -95,7 +95,7 @@ e2e: deps
 	bash ./tests/e2e/e2e_test.sh $(BUILD)/server/sitedns $(CURDIR)
 
 # The benchmark of issue 6 (bench/run.sh): sitedns beside NSD, Knot, Unbound and dnsmasq
-# through ../shared/peerbench, one table on stdout and in bench/results/LATEST.md; about
+# through the peerbench harness (PEERBENCH=DIR), one table on stdout and in bench/results/LATEST.md; about
 # 20 minutes. A quick look: `make bench BENCH_RUNS=1 BENCH_SECONDS=2`; one scenario:
 # `make bench BENCH_SCENARIOS=sites`. Reload time is an extra: bench/reload.sh BIN.
 bench: build

@@ -2,7 +2,7 @@
 # Helpers shared by the scenario scripts of `make bench` (sourced, never run). run.sh
 # exports what they read:
 #   SITEDNS_BIN     the sitedns binary under test
-#   PEERBENCH       the ../shared/peerbench folder
+#   PEERBENCH       the peerbench harness folder
 #   PEERBENCH_DIR   peerbench's scratch folder (inside the bench's temporary folder)
 #   BENCH_WORK      the bench's temporary folder
 #   BENCH_RECORDS   the results file: one "scenario<TAB>server<TAB>metric<TAB>run<TAB>value"

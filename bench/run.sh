@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: sitedns beside its peers, through ../shared/peerbench (one worker pinned to
+# make bench: sitedns beside its peers, through the peerbench harness in PEERBENCH (one worker pinned to
 # CPU 0, dnsperf pinned to CPU 1), in one table: instructions per answer (callgrind),
 # CPU µs per answer at 40,000 queries/s offered, saturating qps, p50/p99 latency, RSS,
 # as medians of BENCH_RUNS runs taken side by side, with ratios to the peers. The table
@@ -21,7 +21,7 @@
 #   BENCH_CALLGRIND (20000 queries), BENCH_CALLGRIND_RUNS (1: instruction counts repeat
 #   to within a few percent), BENCH_BIG_RECORDS (1000000), BENCH_RESULTS (bench/results),
 #   BENCH_BUILD (the CMake build folder; default: two levels above SITEDNS_BIN),
-#   PEERBENCH (default ../shared/peerbench beside the repo).
+#   PEERBENCH (required: the peerbench harness folder).
 # A quick look: BENCH_RUNS=1 BENCH_SECONDS=2 BENCH_CALLGRIND=2000 bench/run.sh BIN
 # The default run takes about 20 minutes on a 2-core machine.
 set -euo pipefail
@@ -30,8 +30,8 @@ repo=$(cd "$here/.." && pwd)
 bin=$(realpath "${1:?usage: bench/run.sh SITEDNS_BIN}")
 [ -x "$bin" ] || { echo "bench: $bin is not executable" >&2; exit 1; }
 export SITEDNS_BIN=$bin
-export PEERBENCH=${PEERBENCH:-$here/../../shared/peerbench}
-[ -x "$PEERBENCH/peerbench.sh" ] || { echo "bench: peerbench not found at $PEERBENCH (set PEERBENCH)" >&2; exit 1; }
+export PEERBENCH=${PEERBENCH:-}
+[ -x "$PEERBENCH/peerbench.sh" ] || { echo "bench: set PEERBENCH to the peerbench harness folder (not found: '$PEERBENCH')" >&2; exit 1; }
 export BENCH_RUNS=${BENCH_RUNS:-3} BENCH_SECONDS=${BENCH_SECONDS:-8} BENCH_RATE=${BENCH_RATE:-40000}
 export BENCH_CALLGRIND=${BENCH_CALLGRIND:-20000} BENCH_CALLGRIND_RUNS=${BENCH_CALLGRIND_RUNS:-1}
 export BENCH_BIG_RECORDS=${BENCH_BIG_RECORDS:-1000000}
@@ -88,7 +88,7 @@ python3 "$here/table.py" "$BENCH_RECORDS" \
     --date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
     --machine "$(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), Linux $(uname -r); load average $load_before at the start" \
     --commit "$commit" \
-    --sitedns "$bin ($("$bin" --version 2>/dev/null | head -n1))" \
+    --sitedns "$("$bin" --version 2>/dev/null | head -n1)" \
     --runs "$BENCH_RUNS" --seconds "$BENCH_SECONDS" --rate "$BENCH_RATE" \
     --callgrind "$BENCH_CALLGRIND" --callgrind-runs "$BENCH_CALLGRIND_RUNS" \
     --big-records "$BENCH_BIG_RECORDS" --scenarios "$scenarios" \

@@ -147,11 +147,11 @@ def main():
                    "run, not comparable with the default one.**")
         out.append("")
     out.append(f"- machine: {args.machine}")
-    out.append(f"- commit: {args.commit}; sitedns: {args.sitedns}")
+    out.append(f"- commit: {args.commit}; {args.sitedns}")  # the version, never a local path
     two = " (two unpinned in the 2-thread rows)" if "forward2" in wanted else ""
     out.append(f"- medians of {args.runs} runs × {args.seconds} s per figure, taken side by side; "
                f"one worker pinned to CPU 0{two}, dnsperf {args.dnsperf} pinned to CPU 1 "
-               f"(../shared/peerbench); whole run {int(args.elapsed) // 60} min "
+               f"(peerbench); whole run {int(args.elapsed) // 60} min "
                f"{int(args.elapsed) % 60} s")
     out.append("")
     heads = ["scenario", "server"] + [h.format(rate=rate) for _, h, _ in COLUMNS]

@@ -150,7 +150,7 @@ TEST_F(Rfc1035ZoneTest, PeerbenchFormatLoads) {
 }
 
 TEST_F(Rfc1035ZoneTest, PeerbenchGeneratedFilesLoadIfPresent) {
-    // `python3 ../shared/peerbench/gen_data.py --out /tmp/zdata` writes these.
+    // peerbench's `gen_data.py --out /tmp/zdata` writes these.
     const fs::path zones = "/tmp/zdata/zones";
     if (!fs::is_directory(zones)) {
         GTEST_SKIP() << zones << " not generated";
