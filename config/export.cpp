@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <span>
 #include <stdexcept>
 
 #include "zones/dns/types.h"
@@ -12,15 +13,15 @@ namespace sitedns {
 
 namespace {
 
-/// The index of the view named `name` in config.views; throws std::invalid_argument
-/// listing the views when there is none.
-std::size_t find_view(const Config& config, std::string_view name) {
+/// The view named `name`; throws std::invalid_argument listing the views when there is
+/// none.
+const ServedView& find_view(std::span<const ServedView> views, std::string_view name) {
     std::string names;
-    for (std::size_t i = 0; i < config.views.size(); ++i) {
-        if (config.views[i].name == name) {
-            return i;
+    for (std::size_t i = 0; i < views.size(); ++i) {
+        if (views[i].config->name == name) {
+            return views[i];
         }
-        names += (i == 0 ? "" : ", ") + config.views[i].name;
+        names += (i == 0 ? "" : ", ") + views[i].config->name;
     }
     throw std::invalid_argument("no view named " + std::string(name) +
                                 "; views: " + (names.empty() ? "(none)" : names));
@@ -80,15 +81,11 @@ std::string zone_text(const model::Zone& zone, std::string_view view_name) {
 
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> export_view_zones(const Config& config,
-                                                                   const CompiledViews& compiled,
-                                                                   std::string_view view_name) {
-    const std::size_t index = find_view(config, view_name);
-    if (index >= compiled.zones.size()) {
-        throw std::invalid_argument("view " + std::string(view_name) + " was not compiled");
-    }
+std::vector<std::pair<std::string, std::string>> export_view_zones(
+    std::span<const ServedView> views, std::string_view view_name) {
+    const ServedView& view = find_view(views, view_name);
     std::vector<const model::Zone*> zones;
-    for (const auto& zone : compiled.zones[index].zones()) {
+    for (const auto& zone : view.zones->zones()) {
         zones.push_back(zone.get());
     }
     std::sort(zones.begin(), zones.end(),
@@ -101,10 +98,9 @@ std::vector<std::pair<std::string, std::string>> export_view_zones(const Config&
     return out;
 }
 
-std::string export_view(const Config& config, const CompiledViews& compiled,
-                        std::string_view view_name) {
+std::string export_view(std::span<const ServedView> views, std::string_view view_name) {
     std::string out;
-    for (const auto& [origin, text] : export_view_zones(config, compiled, view_name)) {
+    for (const auto& [origin, text] : export_view_zones(views, view_name)) {
         out += out.empty() ? "" : "\n";
         out += text;
     }

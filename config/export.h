@@ -1,12 +1,12 @@
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "config/config.h"
-#include "config/view_zones.h"
+#include "config/topology.h"
 
 namespace sitedns {
 
@@ -18,13 +18,11 @@ namespace sitedns {
 /// says so in a comment; one without an SOA (the zone generated for an absolute mail
 /// host) has no SOA line, and loads as a transparent zone only. Returns (origin, text)
 /// pairs; throws std::invalid_argument "no view named X; views: a, b, c" when no view
-/// has that name. `compiled` is compile_views(config).
-std::vector<std::pair<std::string, std::string>> export_view_zones(const Config& config,
-                                                                   const CompiledViews& compiled,
-                                                                   std::string_view view_name);
+/// has that name. `views` are the served views (the server's runtime::served_views).
+std::vector<std::pair<std::string, std::string>> export_view_zones(
+    std::span<const ServedView> views, std::string_view view_name);
 
 /// The same texts joined by blank lines: what `sitedns export --view NAME` prints.
-std::string export_view(const Config& config, const CompiledViews& compiled,
-                        std::string_view view_name);
+std::string export_view(std::span<const ServedView> views, std::string_view view_name);
 
 }  // namespace sitedns

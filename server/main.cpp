@@ -48,34 +48,33 @@ struct Options {
     std::string log_level;
 };
 
-Config load_config(const std::string& file) {
-    return file.empty() ? default_config() : read_config_file(file);
-}
-
 void print_error(const std::string& message) {
     std::fprintf(stderr, "sitedns: error: %s\n", message.c_str());
 }
 
-/// The views as `check` and `trace` see them: each configured view with its zones.
-std::vector<ServedView> served_views(const std::vector<ViewConfig>& configs,
-                                     const std::vector<model::ZoneSet>& zones) {
-    std::vector<ServedView> views;
-    for (std::size_t i = 0; i < configs.size() && i < zones.size(); ++i) {
-        views.push_back(ServedView{&configs[i], &zones[i]});
-    }
-    return views;
+/// The configuration as the server reads it, without command-line overrides.
+Config load_config(const std::string& file) {
+    return runtime::load_config(runtime::ConfigSource{file, {}});
+}
+
+/// The generation the server would build from `file`, through the server's own
+/// function (runtime::build_generation); null after printing why there is none.
+std::shared_ptr<const runtime::Snapshot> build_for_command(const std::string& file) {
+    runtime::BuildResult built = runtime::build_generation(runtime::ConfigSource{file, {}}, 1);
+    if (!built.snapshot) print_error(built.error);
+    return std::move(built.snapshot);
 }
 
 /// `sitedns check`: configuration, zones and topology (SPEC §2); no socket. The
-/// snapshot is built as `serve` builds it, so check passes exactly what serve accepts.
+/// generation is built as `serve` builds it, so check passes exactly what serve accepts.
 int run_check(const std::string& config_file) {
-    std::shared_ptr<const runtime::Snapshot> snapshot;
-    try {
-        snapshot = runtime::build_snapshot(load_config(config_file), 1);
-    } catch (const std::exception& e) {
-        std::printf("error: %s\n", e.what());
+    const runtime::BuildResult built =
+        runtime::build_generation(runtime::ConfigSource{config_file, {}}, 1);
+    if (!built.snapshot) {
+        std::printf("error: %s\n", built.error.c_str());
         return kExitInvalid;
     }
+    const runtime::Snapshot* snapshot = built.snapshot.get();
     // The recipients file feeds check, trace and export, not the DNS: it is read here,
     // so that a mistake in it never stops a site's DNS from starting or reloading.
     std::vector<Problem> problems = snapshot->problems;
@@ -103,25 +102,6 @@ int run_check(const std::string& config_file) {
     return kExitOk;
 }
 
-/// A configuration with its zones compiled, for `trace` and `export`.
-struct Loaded {
-    Config config;
-    CompiledViews compiled;
-};
-
-/// Loads and compiles; on failure prints "sitedns: error: MESSAGE" on stderr (stdout is
-/// the command's output) and returns nullopt: exit 1.
-std::optional<Loaded> load_compiled(const std::string& config_file) {
-    try {
-        Loaded loaded{load_config(config_file), {}};
-        loaded.compiled = compile_views(loaded.config);
-        return loaded;
-    } catch (const std::exception& e) {
-        print_error(e.what());
-        return std::nullopt;
-    }
-}
-
 /// The recipients file trace follows the contacts with (SPEC §3.3); nullopt after
 /// printing its mistakes on stderr: exit 1, as for an invalid configuration.
 std::optional<Recipients> trace_recipients(const Config& config) {
@@ -137,20 +117,23 @@ std::optional<Recipients> trace_recipients(const Config& config) {
 /// delivered or leaves for the upstream resolvers, 1 on a loop, no route or no such
 /// recipient, 2 for an unknown site or address.
 int run_trace(const std::string& config_file, const std::string& site, const std::string& address,
-              bool connector) {
-    auto loaded = load_compiled(config_file);
-    if (!loaded) {
+              MailMethod method) {
+    // A refused topology is traced all the same: the trace shows where its mail loops.
+    const auto snapshot = build_for_command(config_file);
+    if (!snapshot) {
         return kExitInvalid;
     }
-    const std::optional<Recipients> recipients = trace_recipients(loaded->config);
+    const Config& config = snapshot->config;
+    const std::optional<Recipients> recipients = trace_recipients(config);
     if (!recipients) {
         return kExitInvalid;
     }
-    const bool listed = loaded->config.sites && !loaded->config.sites->recipients.empty();
+    const bool listed = config.sites && !config.sites->recipients.empty();
+    const bool connector = method == MailMethod::Connector;
     try {
         const TraceResult result =
-            trace_mail(loaded->config, served_views(loaded->config.views, loaded->compiled.zones),
-                       site, address, TraceOptions{listed ? &*recipients : nullptr, connector});
+            trace_mail(config, runtime::served_views(*snapshot), site, address,
+                       TraceOptions{listed ? &*recipients : nullptr, connector});
         for (const auto& line : result.lines) {
             std::printf("%s\n", line.c_str());
         }
@@ -168,7 +151,7 @@ struct MailExportOptions {
     std::string format;  ///< "postfix" or "exchange"
     std::string site;
     std::string out;  ///< the folder of the Postfix files
-    std::string method = "dns";
+    MailMethod method = MailMethod::Dns;
 };
 
 /// The sites and recipients `export --format` works from; on failure prints why (stdout
@@ -215,7 +198,7 @@ int run_mail_export(const std::string& config_file, const MailExportOptions& mai
     const auto topology = load_mail_topology(config_file);
     if (!topology) return kExitInvalid;
     const auto& [sites, recipients] = *topology;
-    const MailMethod method = parse_mail_method(mail.method).value_or(MailMethod::Dns);
+    const MailMethod method = mail.method;
     const std::filesystem::path dir =
         postfix ? std::filesystem::absolute(mail.out) : std::filesystem::path();
     std::vector<ExportFile> files;
@@ -239,6 +222,18 @@ int run_mail_export(const std::string& config_file, const MailExportOptions& mai
     return kExitOk;
 }
 
+/// --method dns|connector, for `trace` and `export --format`: how the sites send mail.
+CLI::Option* add_method_option(CLI::App& command, MailMethod& method) {
+    return command
+        .add_option_function<std::string>(
+            "--method",
+            [&method](const std::string& text) {
+                method = parse_mail_method(text).value_or(MailMethod::Dns);
+            },
+            "dns (default) or connector: how the sites send mail to each other")
+        ->check(CLI::IsMember({"dns", "connector"}));
+}
+
 /// `export`'s options: --view NAME, or --format with --site, --out and --method.
 void add_export_options(CLI::App& exporter, std::string& view, MailExportOptions& mail) {
     auto* view_option =
@@ -248,9 +243,7 @@ void add_export_options(CLI::App& exporter, std::string& view, MailExportOptions
             ->check(CLI::IsMember({"postfix", "exchange"}));
     exporter.add_option("--site", mail.site, "the site (--format)")->needs(format);
     exporter.add_option("--out", mail.out, "folder for the Postfix files")->needs(format);
-    exporter.add_option("--method", mail.method, "dns (default) or connector")
-        ->check(CLI::IsMember({"dns", "connector"}))
-        ->needs(format);
+    add_method_option(exporter, mail.method)->needs(format);
     view_option->excludes(format);
 }
 
@@ -260,12 +253,12 @@ int run_export(const std::string& config_file, const std::string& view) {
         std::fprintf(stderr, "sitedns: export: give --view NAME or --format postfix|exchange\n");
         return kExitUsage;
     }
-    auto loaded = load_compiled(config_file);
-    if (!loaded) {
+    const auto snapshot = build_for_command(config_file);
+    if (!snapshot) {
         return kExitInvalid;
     }
     try {
-        const std::string text = export_view(loaded->config, loaded->compiled, view);
+        const std::string text = export_view(runtime::served_views(*snapshot), view);
         std::fwrite(text.data(), 1, text.size(), stdout);
         return kExitOk;
     } catch (const std::invalid_argument& e) {
@@ -328,15 +321,13 @@ int run_server(const Options& options) {
         return kExitUsage;
     }
     const runtime::ConfigSource source{options.config_file, std::move(*overrides)};
-    std::shared_ptr<const runtime::Snapshot> snapshot;
-    try {
-        Config config = runtime::load_config(source);
-        runtime::init_logging(*runtime::parse_log_level(config.log.level));
-        snapshot = runtime::build_snapshot(std::move(config), 1);
-    } catch (const std::exception& e) {
-        print_error(e.what());
+    runtime::BuildResult built = runtime::build_generation(source, 1);
+    if (!built.snapshot) {
+        print_error(built.error);
         return kExitInvalid;
     }
+    std::shared_ptr<const runtime::Snapshot> snapshot = std::move(built.snapshot);
+    runtime::init_logging(*runtime::parse_log_level(snapshot->config.log.level));
     // The topology is checked before it is served: mail must not loop (SPEC §1).
     for (const Problem& problem : snapshot->problems) {
         if (problem.severity == Problem::Severity::Error) {
@@ -345,7 +336,7 @@ int run_server(const Options& options) {
             spdlog::warn("{}", problem.text);
         }
     }
-    if (snapshot->has_errors()) {
+    if (built.refused()) {
         return kExitInvalid;
     }
 
@@ -406,9 +397,8 @@ int main(int argc, char** argv) {
     trace->add_option("--config", options.config_file, "configuration file");
     trace->add_option("--from", site, "the sending site")->required();
     trace->add_option("address", address, "user@domain or domain")->required();
-    std::string trace_method = "dns";
-    trace->add_option("--method", trace_method, "dns (default) or connector: how sites send mail")
-        ->check(CLI::IsMember({"dns", "connector"}));
+    MailMethod trace_method = MailMethod::Dns;
+    add_method_option(*trace, trace_method);
     auto* exporter = app.add_subcommand("export", "a view's zones, or a site's mail settings");
     exporter->add_option("--config", options.config_file, "configuration file");
     MailExportOptions mail;
@@ -429,7 +419,7 @@ int main(int argc, char** argv) {
         return run_check(options.config_file);
     }
     if (trace->parsed()) {
-        return run_trace(options.config_file, site, address, trace_method == "connector");
+        return run_trace(options.config_file, site, address, trace_method);
     }
     if (exporter->parsed()) {
         return mail.format.empty() ? run_export(options.config_file, view)

@@ -68,10 +68,7 @@ BuildResult build_generation(const ConfigSource& source, std::uint64_t generatio
         result.error = e.what();
         return result;
     }
-    if (result.snapshot->has_errors()) {
-        result.error = errors_of(*result.snapshot);
-        result.snapshot.reset();
-    }
+    if (result.snapshot->has_errors()) result.error = errors_of(*result.snapshot);
     return result;
 }
 
@@ -170,7 +167,7 @@ void Reloader::reload_once() {
     const std::uint64_t serving = snapshots_.load()->generation;
     BuildResult result = build_generation(source_, serving + 1);
     const std::int64_t elapsed = milliseconds_since(started);
-    if (!result.snapshot) {
+    if (result.refused()) {
         spdlog::error("reload failed, still serving generation {}: {} ({} ms)", serving,
                       result.error, elapsed);
         if (stats_) stats_->record(false);

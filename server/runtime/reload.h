@@ -42,15 +42,22 @@ struct ConfigSource {
 /// one listen address). Throws std::runtime_error whose message names the file.
 Config load_config(const ConfigSource& source);
 
-/// One generation built from a source: the snapshot, or why there is none.
+/// One generation built from a source, and whether it may be served.
 struct BuildResult {
-    std::shared_ptr<const Snapshot> snapshot;  ///< null when the build failed
-    std::string error;                         ///< names the file and the problem
+    /// Null when the configuration or a zone could not be read; otherwise built, with
+    /// every problem of the topology in `snapshot->problems`, also when it is refused.
+    std::shared_ptr<const Snapshot> snapshot;
+    /// Why the generation is refused, naming the file and the problem; empty when it may
+    /// be served.
+    std::string error;
+    bool refused() const { return !error.empty(); }
 };
 
 /// load_config + build_snapshot + the topology verdict: a snapshot with an error problem
 /// is refused like a file that does not parse (its errors, joined with "; ", are the
-/// reason). Never throws. The snapshot's warnings are the caller's to log.
+/// reason). Never throws. The snapshot's warnings are the caller's to log. The one way a
+/// generation is built: at start, on SIGHUP, and by `sitedns check`, `trace` and
+/// `export`, so that check accepts exactly what the server serves.
 BuildResult build_generation(const ConfigSource& source, std::uint64_t generation);
 
 /// Listen addresses a reload adds and removes, in the order they are configured.

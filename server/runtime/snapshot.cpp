@@ -40,15 +40,6 @@ void build_view_table(const Config& config, Snapshot& snapshot) {
     }
 }
 
-std::vector<ServedView> served_views(const Snapshot& snapshot) {
-    std::vector<ServedView> views;
-    views.reserve(snapshot.views.size());
-    for (std::size_t i = 0; i < snapshot.views.size(); ++i) {
-        views.push_back(ServedView{&snapshot.config.views[i], &snapshot.views[i].zones});
-    }
-    return views;
-}
-
 /// A list of forwarders with its options (a timeout of 0 stays 0: the forwarder's
 /// attempt_timeout, whatever it is then). Equal lists make equal set ids, so their
 /// cached answers are shared; different lists never share one.
@@ -160,6 +151,15 @@ bool Snapshot::add_view_prefix(const Cidr& prefix, std::uint32_t index) {
 ViewMatch Snapshot::match_view(const IpAddress& client) const {
     const ViewSlot* slot = view_table.lookup(client);
     return slot ? ViewMatch{&views[slot->index], slot->length} : ViewMatch{};
+}
+
+std::vector<ServedView> served_views(const Snapshot& snapshot) {
+    std::vector<ServedView> views;
+    views.reserve(snapshot.views.size());
+    for (std::size_t i = 0; i < snapshot.views.size(); ++i) {
+        views.push_back(ServedView{&snapshot.config.views[i], &snapshot.views[i].zones});
+    }
+    return views;
 }
 
 bool Snapshot::has_errors() const {

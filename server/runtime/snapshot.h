@@ -86,6 +86,10 @@ struct Snapshot {
     }
 };
 
+/// Each view of the snapshot with its configuration and zones: what the topology checks,
+/// `trace` and `export --view` read. Pointers into `snapshot`, valid while it lives.
+std::vector<ServedView> served_views(const Snapshot& snapshot);
+
 /// Reads every zone the configuration names (each file once, shared by the views that
 /// hold it), compiles them, builds the view and ECS trust tables, and runs the topology
 /// checks into `problems`, with a warning for each recursion view without upstreams. Throws

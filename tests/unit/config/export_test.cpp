@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/view_zones.h"
+#include "topology_fixture.h"
 #include "zones/dns/types.h"
 #include "zones/load/zone_data.h"
 #include "zones/model/zone.h"
@@ -56,6 +57,7 @@ std::shared_ptr<const model::Zone> compile(const char* json, const char* source)
 struct Fixture {
     Config config;
     CompiledViews compiled;
+    std::vector<ServedView> views;
     Fixture() {
         config.views.resize(2);
         config.views[0].name = "office";
@@ -63,7 +65,11 @@ struct Fixture {
         compiled.zones.resize(2);
         compiled.zones[0].add(compile(kParis, "zones/paris.json"));
         compiled.zones[0].add(compile(kAlpha, "zones/alpha.json"));
+        for (std::size_t i = 0; i < config.views.size(); ++i) {
+            views.push_back({&config.views[i], &compiled.zones[i]});
+        }
     }
+    Fixture(const Fixture&) = delete;  // `views` points into the members
 };
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -79,7 +85,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 TEST(ExportView, ZonesSortedByOriginEachAMasterFile) {
     const Fixture f;
-    const auto zones = export_view_zones(f.config, f.compiled, "office");
+    const auto zones = export_view_zones(f.views, "office");
     ASSERT_EQ(zones.size(), 2u);
     // Canonical order compares the last labels first: "local" sorts before "test".
     EXPECT_EQ(zones[0].first, "paris.example.local.");
@@ -98,7 +104,7 @@ TEST(ExportView, ZonesSortedByOriginEachAMasterFile) {
 
 TEST(ExportView, SoaFirstThenCanonicalNameOrderThenTypeNumber) {
     const Fixture f;
-    const auto zones = export_view_zones(f.config, f.compiled, "office");
+    const auto zones = export_view_zones(f.views, "office");
     ASSERT_EQ(zones.size(), 2u);
     const auto lines = lines_of(zones[0].second);
     ASSERT_GE(lines.size(), 3u);
@@ -136,21 +142,20 @@ TEST(ExportView, SoaFirstThenCanonicalNameOrderThenTypeNumber) {
 
 TEST(ExportView, JoinsZonesWithABlankLine) {
     const Fixture f;
-    const auto zones = export_view_zones(f.config, f.compiled, "office");
-    EXPECT_EQ(export_view(f.config, f.compiled, "office"),
-              zones[0].second + "\n" + zones[1].second);
+    const auto zones = export_view_zones(f.views, "office");
+    EXPECT_EQ(export_view(f.views, "office"), zones[0].second + "\n" + zones[1].second);
 }
 
 TEST(ExportView, ViewWithoutZonesIsEmpty) {
     const Fixture f;
-    EXPECT_TRUE(export_view_zones(f.config, f.compiled, "empty").empty());
-    EXPECT_EQ(export_view(f.config, f.compiled, "empty"), "");
+    EXPECT_TRUE(export_view_zones(f.views, "empty").empty());
+    EXPECT_EQ(export_view(f.views, "empty"), "");
 }
 
 TEST(ExportView, UnknownViewListsTheViews) {
     const Fixture f;
     try {
-        export_view(f.config, f.compiled, "nosuch");
+        export_view(f.views, "nosuch");
         FAIL() << "no exception";
     } catch (const std::invalid_argument& e) {
         EXPECT_STREQ(e.what(), "no view named nosuch; views: office, empty");
@@ -178,7 +183,7 @@ TEST(ExportView, OutputReadsBackAsTheSameZone) {
     const Fixture f;
     const fs::path dir = fs::temp_directory_path() / ("sitedns-export-" + std::to_string(getpid()));
     fs::create_directories(dir);
-    for (const auto& [origin, text] : export_view_zones(f.config, f.compiled, "office")) {
+    for (const auto& [origin, text] : export_view_zones(f.views, "office")) {
         const fs::path file = dir / (origin + "zone");
         std::ofstream(file) << text;
         const auto again =
@@ -195,9 +200,8 @@ TEST(ExportView, OutputReadsBackAsTheSameZone) {
 // The built-in configuration is the three-site example (SPEC §3.3): a site's view holds
 // the other two sites' zones and not its own.
 TEST(ExportView, BuiltInSiteViewHoldsTheOtherSites) {
-    const Config config = default_config();
-    const CompiledViews compiled = compile_views(config);
-    const auto zones = export_view_zones(config, compiled, "london");
+    const topology_test::Served served(default_config());
+    const auto zones = export_view_zones(served.views(), "london");
     ASSERT_EQ(zones.size(), 2u);
     EXPECT_EQ(zones[0].first, "madrid.example.local.");
     EXPECT_EQ(zones[1].first, "paris.example.local.");
@@ -209,7 +213,7 @@ TEST(ExportView, BuiltInSiteViewHoldsTheOtherSites) {
     EXPECT_NE(paris.find("mail.paris.example.local.\t300\tIN\tA\t203.0.113.20\n"),
               std::string::npos)
         << paris;
-    EXPECT_EQ(export_view(config, compiled, "london").find("london.example.local.\t"),
+    EXPECT_EQ(export_view(served.views(), "london").find("london.example.local.\t"),
               std::string::npos);
 }
 

@@ -97,8 +97,7 @@ TEST(AbsoluteMailHostCheck, ATransparentZoneFileServesItToo) {
 TEST(AbsoluteMailHostExport, OtherSitesViewsPrintTheTransparentZone) {
     ZoneDir dir;
     const auto served = serve(tls_topology().json(), dir.path());
-    const CompiledViews compiled = compile_views(served->config());
-    const auto london = export_view_zones(served->config(), compiled, "london");
+    const auto london = export_view_zones(served->views(), "london");
     ASSERT_EQ(london.size(), 3u);
     EXPECT_EQ(london[0].first, "mail-paris.example.com.");
     EXPECT_EQ(london[0].second,
@@ -109,13 +108,13 @@ TEST(AbsoluteMailHostExport, OtherSitesViewsPrintTheTransparentZone) {
               "$ORIGIN mail-paris.example.com.\n"
               "mail-paris.example.com.\t300\tIN\tA\t203.0.113.20\n"
               "mail-paris.example.com.\t300\tIN\tAAAA\t2001:db8:20::25\n");
-    const std::string paris_zone = export_view(served->config(), compiled, "london");
+    const std::string paris_zone = export_view(served->views(), "london");
     EXPECT_NE(paris_zone.find("paris.example.internal.\t300\tIN\tMX\t10 mail-paris.example.com."),
               std::string::npos)
         << paris_zone;
     EXPECT_EQ(paris_zone.find("mail.paris"), std::string::npos) << "no address in the site zone";
 
-    const auto paris = export_view_zones(served->config(), compiled, "paris");
+    const auto paris = export_view_zones(served->views(), "paris");
     for (const auto& [origin, text] : paris) {
         EXPECT_NE(origin, "mail-paris.example.com.") << "paris answers its own name upstream";
     }
