@@ -132,6 +132,7 @@ def main():
     args = ap.parse_args()
     figures, notes = read(args.records)
     rate = f"{int(args.rate):,}" if args.rate.isdigit() else args.rate
+    elapsed = int(args.elapsed) if args.elapsed.isdigit() else 0
     big = f"{int(args.big_records):,}" if args.big_records.isdigit() else args.big_records
 
     wanted = [s for s in args.scenarios.split(",") if s in SCENARIOS]
@@ -151,8 +152,7 @@ def main():
     two = " (two unpinned in the 2-thread rows)" if "forward2" in wanted else ""
     out.append(f"- medians of {args.runs} runs × {args.seconds} s per figure, taken side by side; "
                f"one worker pinned to CPU 0{two}, dnsperf {args.dnsperf} pinned to CPU 1; "
-               f"whole run {int(args.elapsed) // 60} min "
-               f"{int(args.elapsed) % 60} s")
+               f"whole run {elapsed // 60} min {elapsed % 60} s")
     out.append("")
     heads = ["scenario", "server"] + [h.format(rate=rate) for _, h, _ in COLUMNS]
     out.append("| " + " | ".join(heads) + " |")
