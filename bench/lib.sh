@@ -180,7 +180,7 @@ peer_rate() {
 # queries go at 3,000 queries/s, the counters are dumped: instr, the user-space
 # instructions per answer, start-up excluded.
 peer_callgrind() {
-    local scen=$1 server=$2 run=$3 d=$BENCH_WORK/callgrind p ir done
+    local scen=$1 server=$2 run=$3 d=$BENCH_WORK/callgrind p ir answered
     rm -rf "$d" && mkdir -p "$d"
     PEER_CALLGRIND=$d peer_start "$server" || return 0
     awk -v n="$BENCH_CALLGRIND" '{ q[NR] = $0 } END { for (i = 0; i < n; i++) print q[i % NR + 1] }' \
@@ -190,13 +190,13 @@ peer_callgrind() {
         taskset -c "$PERF_CPU" dnsperf -s 127.0.0.1 -p "$PEER_PORT" -d "$d/queries.txt" -n 1 -c 1 -q 20 \
             -Q 3000 -t 5 >"$d/dnsperf.out" 2>&1 || say "  $scen callgrind: dnsperf failed: $(tail -n2 "$d/dnsperf.out" | tr '\n' ' ')"
         for p in $(tree_pids "$PEER_PID"); do callgrind_control -d "$p" >/dev/null 2>&1; done
-        done=$(awk '/Queries completed:/ { print $3 }' "$d/dnsperf.out")
+        answered=$(awk '/Queries completed:/ { print $3 }' "$d/dnsperf.out")
         ir=$(cat "$d"/callgrind.out.*.1 2>/dev/null | awk '/^summary:/ { s += $2 } END { print s + 0 }')
-        if [ "${done:-0}" -gt 0 ] && [ "$ir" -gt 0 ]; then
-            record "$scen" "$server" instr "$run" "$(awk -v i="$ir" -v n="$done" 'BEGIN { printf "%.0f", i / n }')"
-            say "  $scen callgrind $run: $server $((ir / done)) instructions per answer over $done answers"
+        if [ "${answered:-0}" -gt 0 ] && [ "$ir" -gt 0 ]; then
+            record "$scen" "$server" instr "$run" "$(awk -v i="$ir" -v n="$answered" 'BEGIN { printf "%.0f", i / n }')"
+            say "  $scen callgrind $run: $server $((ir / answered)) instructions per answer over $answered answers"
         else
-            say "  $scen callgrind $run: $server: no count (answers ${done:-none}, instructions $ir)"
+            say "  $scen callgrind $run: $server: no count (answers ${answered:-none}, instructions $ir)"
         fi
     fi
     peer_stop

@@ -35,7 +35,12 @@ repo=$(cd "$here/.." && pwd)
 bin=$(realpath -e "$1" 2>/dev/null) || { echo "bench: $1 does not exist (build sitedns first: make build)" >&2; exit 1; }
 [ -x "$bin" ] || { echo "bench: $bin is not executable" >&2; exit 1; }
 export SITEDNS_BIN=$bin
-number() { [[ ${!1} =~ ^[0-9]+$ ]] && [ "${!1}" -gt 0 ] || { echo "bench: $1 must be a whole number above 0 (got '${!1}')" >&2; exit 2; }; }
+number() {
+    if ! [[ ${!1} =~ ^0*[1-9][0-9]{0,8}$ ]]; then
+        echo "bench: $1 must be a whole number above 0 (got '${!1}')" >&2
+        exit 2
+    fi
+}
 export BENCH_RUNS=${BENCH_RUNS:-3} BENCH_SECONDS=${BENCH_SECONDS:-8} BENCH_RATE=${BENCH_RATE:-40000}
 export BENCH_CALLGRIND=${BENCH_CALLGRIND:-20000} BENCH_CALLGRIND_RUNS=${BENCH_CALLGRIND_RUNS:-1}
 export BENCH_BIG_RECORDS=${BENCH_BIG_RECORDS:-1000000}
