@@ -94,10 +94,11 @@ e2e: deps
 	@cmake --build $(BUILD) -j $(JOBS) --target sitedns
 	bash ./tests/e2e/e2e_test.sh $(BUILD)/server/sitedns $(CURDIR)
 
-# The benchmark of issue 6 (bench/run.sh): sitedns beside NSD, Knot, Unbound and dnsmasq
-# through the peerbench harness (PEERBENCH=DIR), one table on stdout and in bench/results/LATEST.md; about
-# 20 minutes. A quick look: `make bench BENCH_RUNS=1 BENCH_SECONDS=2`; one scenario:
-# `make bench BENCH_SCENARIOS=sites`. Reload time is an extra: bench/reload.sh BIN.
+# The benchmark (bench/run.sh, docs/benchmark.md): sitedns beside NSD, Knot, Unbound,
+# dnsmasq and an echo floor, all started by bench/ itself with data it generates; one
+# table on stdout and in bench/results/LATEST.md; about 20 minutes. A quick look:
+# `make bench BENCH_RUNS=1 BENCH_SECONDS=2`; some scenarios:
+# `make bench BENCH_SCENARIOS=auth,sites`. Reload time is an extra: bench/reload.sh BIN.
 bench: build
 	BENCH_JOBS=$(JOBS) ./bench/run.sh $(BUILD)/server/sitedns
 

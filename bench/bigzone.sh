@@ -10,19 +10,14 @@ set -uo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 dir=$BENCH_WORK/bigzone
-mkdir -p "$dir/nsd/xfr"
+mkdir -p "$dir"
 records=$BENCH_BIG_RECORDS
 zone=big.test
-sitedns_port=$(pb_port bigzone-sitedns)
-nsd_port=$((sitedns_port + 1))
+sitedns_port=$(peer_port bigzone-sitedns)
+nsd_port=$(peer_port bigzone-nsd)
 server=""
 cleanup() {
-    if [ -n "$server" ]; then
-        kill -TERM "$server" 2>/dev/null
-        for _ in $(seq 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$server" 2>/dev/null
-        wait "$server" 2>/dev/null
-    fi
+    stop_pid "$server"
     server=""
 }
 trap cleanup EXIT
@@ -49,30 +44,8 @@ JSON
 "$SITEDNS_BIN" check --config "$dir/sitedns.json" >"$dir/check.log" 2>&1 ||
     { say "bigzone: sitedns check failed: $(tail -n2 "$dir/check.log" | tr '\n' ' ')"; note "1,000,000 records: sitedns check failed on the zone: $(tail -n1 "$dir/check.log")"; }
 
-cat >"$dir/nsd/nsd.conf" <<CONF
-server:
-  ip-address: 127.0.0.1@$nsd_port
-  port: $nsd_port
-  do-ip6: no
-  server-count: 1
-  username: ""
-  chroot: ""
-  database: ""
-  zonesdir: "$dir/nsd"
-  zonelistfile: "$dir/nsd/zone.list"
-  xfrdfile: "$dir/nsd/xfrd.state"
-  xfrdir: "$dir/nsd/xfr"
-  pidfile: "$dir/nsd/nsd.pid"
-  logfile: "$dir/nsd/nsd.log"
-  verbosity: 0
-  rrl-ratelimit: 0
-remote-control:
-  control-enable: no
-zone:
-  name: $zone
-  zonefile: "$dir/$zone.zone"
-CONF
-nsd-checkconf "$dir/nsd/nsd.conf" || { say "bigzone: nsd-checkconf failed"; exit 1; }
+echo "$zone $dir/$zone.zone" >"$dir/zones.list"
+nsd_conf "$dir/nsd" "$nsd_port" 1 "$dir/zones.list" || { note "$records records: NSD's configuration was refused"; exit 1; }
 
 # one_run NAME PORT RUN CMD...: start, time until it answers, memory, stop.
 one_run() {
@@ -104,9 +77,9 @@ one_run() {
 
 for run in $(seq "$BENCH_RUNS"); do
     say "bigzone: run $run of $BENCH_RUNS"
-    one_run sitedns "$sitedns_port" "$run" "$SITEDNS_BIN" --config "$dir/sitedns.json"
+    port_free "$sitedns_port" && one_run sitedns "$sitedns_port" "$run" "$SITEDNS_BIN" --config "$dir/sitedns.json"
     rm -f "$dir/nsd/zone.list" "$dir/nsd/xfrd.state"
-    one_run nsd "$nsd_port" "$run" nsd -d -c "$dir/nsd/nsd.conf"
+    port_free "$nsd_port" && one_run nsd "$nsd_port" "$run" nsd -d -c "$dir/nsd/nsd.conf"
 done
 rm -f "$dir/$zone.zone"
 exit 0

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scenario "core" of `make bench` (called by run.sh; environment in lib.sh): the query
 # core alone, no sockets. bench_core (bench/core_bench.cpp) loads the configuration
-# peerbench's `sitedns` serves (one view, the 3 peerbench zones), encodes the queries of
+# the auth scenario's sitedns serves (one view, gen_data.py's 3 zones), encodes the queries of
 # queries.txt once, and answers them through Responder::handle exactly as a UDP worker
 # does; callgrind counts the instructions of the measured loop only (one pass over the
 # 100,000 queries after a warm-up pass): with the worker's answer cache, and without.

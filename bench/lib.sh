@@ -2,19 +2,20 @@
 # Helpers shared by the scenario scripts of `make bench` (sourced, never run). run.sh
 # exports what they read:
 #   SITEDNS_BIN     the sitedns binary under test
-#   PEERBENCH       the peerbench harness folder
-#   PEERBENCH_DIR   peerbench's scratch folder (inside the bench's temporary folder)
-#   BENCH_WORK      the bench's temporary folder
+#   BENCH_WORK      the bench's temporary folder; BENCH_DATA=BENCH_WORK/data holds
+#                   gen_data.py's data set
+#   BENCH_ECHO_FLOOR the echo floor built from echo_floor.c (auth only)
 #   BENCH_RECORDS   the results file: one "scenario<TAB>server<TAB>metric<TAB>run<TAB>value"
 #                   line per figure, "note<TAB>-<TAB>-<TAB>-<TAB>text" for a footnote
 #   BENCH_RUNS, BENCH_SECONDS, BENCH_RATE, BENCH_CALLGRIND, BENCH_CALLGRIND_RUNS
-#   BENCH_BUILD     the CMake build folder of SITEDNS_BIN (for bench_core), may be empty
-# Every server is pinned to CPU 0 and dnsperf to CPU 1, as peerbench does.
+#   BENCH_CORE_BIN  bench_core (bench/core_bench.cpp), or empty when it was not built
+# A one-worker server is pinned to CPU BENCH_SRV_CPU (0), dnsperf to BENCH_PERF_CPU (1).
+# The servers themselves are in peers.sh.
 
 BENCH_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-BENCH_DATA=$PEERBENCH_DIR/data
-SRV_CPU=${PEERBENCH_SRV_CPU:-0}
-PERF_CPU=${PEERBENCH_PERF_CPU:-1}
+BENCH_DATA=$BENCH_WORK/data
+SRV_CPU=${BENCH_SRV_CPU:-0}
+PERF_CPU=${BENCH_PERF_CPU:-1}
 
 # Progress goes to stderr; stdout is the table's.
 say() { echo "bench: $*" >&2; }
@@ -27,7 +28,7 @@ record() {
 # note TEXT: a footnote under the table
 note() { printf 'note\t-\t-\t-\t%s\n' "$*" >>"$BENCH_RECORDS"; }
 
-# field LINE KEY: the value of KEY=value in a peerbench result line
+# field LINE KEY: the value of KEY=value in a line such as bench_core's
 field() { sed -nE "s/.*(^| )$2=([^ ]*).*/\2/p" <<<"$1"; }
 
 # The process tree of PID (PID first).
@@ -55,8 +56,13 @@ record_mem() {
     record "$1" "$2" pss_mib "$3" "$(kib_to_mib "$5")"
     record "$1" "$2" procs "$3" "$6"
 }
-# CPU ticks (user + system, every thread) of one process.
-proc_ticks() { awk '{ sub(/.*\) /, ""); split($0, f, " "); print f[12] + f[13] }' "/proc/$1/stat"; }
+# CPU ticks (user + system, every thread) of one process, and of its process tree.
+proc_ticks() { awk '{ sub(/.*\) /, ""); split($0, f, " "); print f[12] + f[13] }' "/proc/$1/stat" 2>/dev/null; }
+tree_ticks() {
+    local p sum=0 t
+    for p in $(tree_pids "$1"); do t=$(proc_ticks "$p"); sum=$((sum + ${t:-0})); done
+    echo "$sum"
+}
 kib_to_mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 # latency FILE -> "P50_MS P99_MS" from the per-answer lines of `dnsperf -v`
@@ -78,141 +84,122 @@ if lat:
 PY
 }
 
-# The port a server gets here: peerbench's own plus BENCH_PORT_OFFSET (100), so that a
-# peerbench run someone starts by hand on this machine meanwhile cannot answer for ours.
-pb_port() {
-    local p
-    case $1 in
-        nsd) p=5301 ;; knot) p=5302 ;; sitedns) p=5307 ;; echo-floor) p=5399 ;;
-        unbound-fwd) p=5311 ;; dnsmasq-fwd) p=5312 ;; sitedns-fwd) p=5313 ;;
-        *) p=5390 ;;
-    esac
-    echo $((p + ${BENCH_PORT_OFFSET:-100}))
+# cpu_per_answer TICKS_BEFORE TICKS_AFTER ANSWERS: CPU µs per answer.
+cpu_per_answer() {
+    awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { if (n > 0 && b > a) printf "%.2f", (b - a) / hz * 1e6 / n }'
 }
 
-# pb SERVER ARGS... : one peerbench run. Sets PB_LINE to peerbench's result line (empty
-# when it failed), PB_RSS_KIB / PB_PSS_KIB / PB_PROCS to the largest memory of the
-# server's process tree seen while dnsperf ran (sampled every 2 s; empty under
-# --callgrind, where peerbench runs no timed dnsperf).
-# With --rate, dnsperf runs through bench/verbose-dnsperf (adds -v), so that the output
-# file peerbench names (out=) holds every answer's latency; pb sets PB_P50 / PB_P99 from
-# it. The output file is deleted once read.
-pb() {
-    local server=$1 log out pid srv="" line rss=0 pss=0 procs=0 a mem n path=$PATH f
-    shift
-    for a in "$@"; do [ "$a" = --rate ] && path=$BENCH_HERE/verbose-dnsperf:$PATH; done
-    log=$(mktemp -p "$BENCH_WORK" pb.XXXXXX)
-    out=$log.out
-    PB_LINE=""; PB_RSS_KIB=""; PB_PSS_KIB=""; PB_PROCS=""; PB_P50=""; PB_P99=""
-    PATH=$path SITEDNS_BIN=$SITEDNS_BIN PEERBENCH_QUIET=0 \
-        "$PEERBENCH/peerbench.sh" "$server" --port "$(pb_port "$server")" "$@" >"$out" 2>"$log" &
-    pid=$!
-    local tick=0
-    while kill -0 "$pid" 2>/dev/null; do
-        sleep 0.2
-        if [ -z "$srv" ]; then
-            grep -q 'peerbench: running:' "$log" || continue
-            srv=$(grep 'peerbench: started ' "$log" | grep -v nsd-upstream |
-                      sed -nE 's/.* pid=([0-9]+).*/\1/p' | tail -n1)
-            [ -n "$srv" ] || srv=none
-        fi
-        (( tick++ % 10 == 0 )) || continue  # a sample every 2 s, from the start of dnsperf
-        if [ "$srv" != none ] && kill -0 "$srv" 2>/dev/null; then
-            read -r a mem n <<<"$(tree_mem "$srv")"
-            [ "$a" -gt "$rss" ] && rss=$a
-            [ "$mem" -gt "$pss" ] && pss=$mem
-            [ "$n" -gt "$procs" ] && procs=$n
+# queries_of SERVER: the query file it is timed with (forwarders: the 100 names to cache).
+queries_of() { case $1 in *-fwd) echo "$BENCH_DATA/fwd_queries.txt" ;; *) echo "$BENCH_DATA/queries.txt" ;; esac; }
+
+# warm SERVER PORT: a forwarder's cache gets every name of its query file twice, so that
+# what is measured next are cache hits. Nothing for the other servers.
+warm() {
+    [[ $1 == *-fwd ]] || return 0
+    taskset -c "$PERF_CPU" dnsperf -s 127.0.0.1 -p "$2" -d "$(queries_of "$1")" -n 2 -c 1 -q 10 \
+        >"$BENCH_WORK/warm.out" 2>&1 || { say "$1: cache warm-up failed: $(tail -n2 "$BENCH_WORK/warm.out" | tr '\n' ' ')"; return 1; }
+}
+
+# check_answers SCENARIO REFERENCE "DIG OPTIONS" SERVER...: before anything is timed, each
+# SERVER is started and asked the questions of the data set's check.txt (one of each kind
+# of answer: MX, A, CNAME, TXT, SOA, NS, NXDOMAIN, wildcard, no data); its status and
+# answer section (TTLs aside) must be REFERENCE's. A server that differs, or does not
+# start, gets a note under the table and a "wrong" figure; it is still timed.
+check_answers() {
+    local scen=$1 ref=$2 opts=$3 s q bad
+    shift 3
+    local -A want=()
+    peer_start "$ref" || { note "$scen: answers not checked: the reference, $ref, did not start"; return 0; }
+    while read -r q; do
+        # shellcheck disable=SC2086  # opts holds dig options, one word each
+        want[$q]=$(ask "$PEER_PORT" $q "$(rd_flag "$ref")" $opts)
+        [ -n "${want[$q]}" ] || note "$scen: the reference, $ref, gave no answer to \`$q\`: that question checks nothing"
+    done <"$BENCH_DATA/check.txt"
+    peer_stop
+    for s in "$@"; do
+        peer_start "$s" || { record "$scen" "$s" wrong 1 1; note "$scen: $s did not start for the answer check"; continue; }
+        bad=0
+        while read -r q; do
+            # shellcheck disable=SC2086
+            got=$(ask "$PEER_PORT" $q "$(rd_flag "$s")" $opts)
+            [ "$got" = "${want[$q]}" ] && continue
+            bad=$((bad + 1))
+            say "  $scen: $s answers '$q' with '$got'; $ref with '${want[$q]}'"
+            [ "$bad" = 1 ] && note "$scen: $s's answer to \`$q\` differs from $ref's: \`$got\` against \`${want[$q]}\`"
+        done <"$BENCH_DATA/check.txt"
+        peer_stop
+        if [ "$bad" -gt 0 ]; then
+            record "$scen" "$s" wrong 1 "$bad"
+        else
+            say "  $scen: $s gives $ref's answers to the $(wc -l <"$BENCH_DATA/check.txt") check questions"
         fi
     done
-    wait "$pid" || true
-    line=$(grep -E "^$server " "$out" | tail -n1)
-    [ -n "$line" ] || say "$server $*: FAILED: $(tail -n4 "$log" | tr '\n' ' ')"
-    [ "$rss" -gt 0 ] && { PB_RSS_KIB=$rss; PB_PSS_KIB=$pss; PB_PROCS=$procs; }
-    f=$(field "$line" out)
-    if [ -n "$f" ] && [ -f "$f" ]; then
-        [ "$path" != "$PATH" ] && read -r PB_P50 PB_P99 <<<"$(latency "$f")"
-        rm -f "$f"
-    fi
-    rm -f "$log" "$out"
-    PB_LINE=$line
 }
 
-# A peerbench saturating run of SERVER, recorded as run RUN of SCENARIO: qps, avg_ms,
-# lost, rss_mib, pss_mib. Extra arguments go to peerbench.
-pb_saturate() {
-    local scen=$1 server=$2 run=$3 line
-    shift 3
-    pb "$server" --seconds "$BENCH_SECONDS" --threads 1 "$@"
-    line=$PB_LINE
-    say "  $scen run $run: ${line:-$server FAILED} rss_kib=${PB_RSS_KIB:-?}"
-    [ -n "$line" ] || { record "$scen" "$server" failed "$run" 1; return 0; }
-    record "$scen" "$server" qps "$run" "$(field "$line" qps)"
-    record "$scen" "$server" avg_ms "$run" "$(field "$line" avg_lat_ms)"
-    record "$scen" "$server" lost "$run" "$(field "$line" lost)"
-    [ -n "$PB_RSS_KIB" ] && record_mem "$scen" "$server" "$run" "$PB_RSS_KIB" "$PB_PSS_KIB" "$PB_PROCS"
-    return 0
-}
-
-# A peerbench run at BENCH_RATE queries/s offered: cpu_us, p50_ms, p99_ms. Extra
-# arguments go to peerbench.
-pb_rate() {
-    local scen=$1 server=$2 run=$3 line cpu
-    shift 3
-    pb "$server" --seconds "$BENCH_SECONDS" --threads 1 --rate "$BENCH_RATE" "$@"
-    line=$PB_LINE
-    say "  $scen run $run: ${line:-$server --rate FAILED} p50=${PB_P50:-?} p99=${PB_P99:-?}"
-    [ -n "$line" ] || { record "$scen" "$server" failed "$run" 1; return 0; }
-    cpu=$(field "$line" cpu_us_per_q)
-    # peerbench's tree_ticks reads /proc/[0-9]*/stat with mawk, which stops at a process
-    # that exits meanwhile: the figure is then missing, negative or above the server's
-    # cores (one per worker thread).
-    if awk -v c="$cpu" -v q="$(field "$line" qps)" -v t="$(field "$line" threads)" \
-           'BEGIN { exit !(c > 0 && c * q < 1.1e6 * (t > 1 ? t : 1)) }'; then
-        record "$scen" "$server" cpu_us "$run" "$cpu"
+# peer_saturate SCENARIO SERVER RUN [THREADS [dnsperf options]]: SERVER started, warmed,
+# then dnsperf as fast as it goes: qps, avg_ms, lost and the largest memory of its
+# processes (rss_mib, pss_mib, procs).
+peer_saturate() {
+    local scen=$1 server=$2 run=$3 n=${4:-1}
+    shift $(($# < 4 ? $# : 4))
+    peer_start "$server" "$n" || { record "$scen" "$server" failed "$run" 1; return 0; }
+    if warm "$server" "$PEER_PORT" && DP_WATCH=$PEER_PID dnsperf_run "$PEER_PORT" "$(queries_of "$server")" "$@"; then
+        record "$scen" "$server" qps "$run" "$DP_QPS"
+        record "$scen" "$server" avg_ms "$run" "$DP_AVG"
+        record "$scen" "$server" lost "$run" "$DP_LOST"
+        record_mem "$scen" "$server" "$run" "$DP_RSS_KIB" "$DP_PSS_KIB" "$DP_PROCS"
+        say "  $scen run $run: $server qps=$DP_QPS lost=$DP_LOST% avg_ms=$DP_AVG rss_kib=$DP_RSS_KIB"
     else
-        say "  $scen run $run: $server cpu_us_per_q=$cpu discarded (peerbench could not read it)"
+        record "$scen" "$server" failed "$run" 1
     fi
-    record "$scen" "$server" p50_ms "$run" "$PB_P50"
-    record "$scen" "$server" p99_ms "$run" "$PB_P99"
+    peer_stop
 }
 
-# peerbench --callgrind BENCH_CALLGRIND: instr (user-space instructions per answer).
-pb_callgrind() {
-    local scen=$1 server=$2 run=$3 line
-    shift 3
-    pb "$server" --callgrind "$BENCH_CALLGRIND" "$@"
-    line=$PB_LINE
-    say "  $scen callgrind $run: ${line:-$server --callgrind FAILED}"
-    [ -n "$line" ] || return 0
-    [ "$(field "$line" answered)" -gt 0 ] 2>/dev/null || return 0
-    record "$scen" "$server" instr "$run" "$(field "$line" instr_per_q)"
+# peer_rate SCENARIO SERVER RUN [THREADS]: dnsperf offering BENCH_RATE queries/s: cpu_us
+# (the CPU time of the server's processes and threads per answer), p50_ms and p99_ms.
+peer_rate() {
+    local scen=$1 server=$2 run=$3 t0 t1 cpu
+    peer_start "$server" "${4:-1}" || { record "$scen" "$server" failed "$run" 1; return 0; }
+    if warm "$server" "$PEER_PORT" && t0=$(tree_ticks "$PEER_PID") &&
+        dnsperf_run "$PEER_PORT" "$(queries_of "$server")" -Q "$BENCH_RATE" -v; then
+        t1=$(tree_ticks "$PEER_PID")
+        cpu=$(cpu_per_answer "$t0" "$t1" "$DP_DONE")
+        record "$scen" "$server" cpu_us "$run" "$cpu"
+        record "$scen" "$server" p50_ms "$run" "$DP_P50"
+        record "$scen" "$server" p99_ms "$run" "$DP_P99"
+        say "  $scen run $run: $server at $BENCH_RATE qps: cpu_us=${cpu:-?} p50/p99 ms=${DP_P50:-?}/${DP_P99:-?}"
+    else
+        record "$scen" "$server" failed "$run" 1
+    fi
+    peer_stop
 }
 
-# start_only SERVER: starts it through `peerbench.sh start-only:SERVER` (pinned to CPU 0,
-# checked to answer) and sets SO_PID (peerbench, which stops the server on TERM),
-# SO_SRV (the server) and SO_PORT. False when it did not come up within 150 s.
-start_only() {
-    local out=$BENCH_WORK/start-only.out line
-    : >"$out"
-    SITEDNS_BIN=$SITEDNS_BIN PEERBENCH_QUIET=1 "$PEERBENCH/peerbench.sh" "start-only:$1" --port "$(pb_port "$1")" \
-        >"$out" 2>"$BENCH_WORK/start-only.err" &
-    SO_PID=$!
-    for _ in $(seq 1500); do
-        line=$(grep -E "^$1 port=" "$out" || true)
-        [ -n "$line" ] && break
-        kill -0 "$SO_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    SO_PORT=$(field "$line" port)
-    SO_SRV=$(field "$line" pid)
-    [ -n "$SO_PORT" ] || { say "$1 did not start: $(tail -n3 "$BENCH_WORK/start-only.err" | tr '\n' ' ')"; stop_only; return 1; }
-}
-# stop_only: stops what start_only started (peerbench's trap stops the server).
-stop_only() {
-    [ -n "${SO_PID:-}" ] || return 0
-    kill -TERM "$SO_PID" 2>/dev/null
-    wait "$SO_PID" 2>/dev/null || true
-    SO_PID=""
+# peer_callgrind SCENARIO SERVER RUN: SERVER under callgrind (every process and thread);
+# once it answers (and a forwarder is warm) the counters are zeroed, BENCH_CALLGRIND
+# queries go at 3,000 queries/s, the counters are dumped: instr, the user-space
+# instructions per answer, start-up excluded.
+peer_callgrind() {
+    local scen=$1 server=$2 run=$3 d=$BENCH_WORK/callgrind p ir answered
+    rm -rf "$d" && mkdir -p "$d"
+    PEER_CALLGRIND=$d peer_start "$server" || return 0
+    awk -v n="$BENCH_CALLGRIND" '{ q[NR] = $0 } END { for (i = 0; i < n; i++) print q[i % NR + 1] }' \
+        "$(queries_of "$server")" >"$d/queries.txt"
+    if warm "$server" "$PEER_PORT"; then
+        for p in $(tree_pids "$PEER_PID"); do callgrind_control -z "$p" >/dev/null 2>&1; done
+        taskset -c "$PERF_CPU" dnsperf -s 127.0.0.1 -p "$PEER_PORT" -d "$d/queries.txt" -n 1 -c 1 -q 20 \
+            -Q 3000 -t 5 >"$d/dnsperf.out" 2>&1 || say "  $scen callgrind: dnsperf failed: $(tail -n2 "$d/dnsperf.out" | tr '\n' ' ')"
+        for p in $(tree_pids "$PEER_PID"); do callgrind_control -d "$p" >/dev/null 2>&1; done
+        answered=$(awk '/Queries completed:/ { print $3 }' "$d/dnsperf.out")
+        ir=$(cat "$d"/callgrind.out.*.1 2>/dev/null | awk '/^summary:/ { s += $2 } END { print s + 0 }')
+        if [ "${answered:-0}" -gt 0 ] && [ "$ir" -gt 0 ]; then
+            record "$scen" "$server" instr "$run" "$(awk -v i="$ir" -v n="$answered" 'BEGIN { printf "%.0f", i / n }')"
+            say "  $scen callgrind $run: $server $((ir / answered)) instructions per answer over $answered answers"
+        else
+            say "  $scen callgrind $run: $server: no count (answers ${answered:-none}, instructions $ir)"
+        fi
+    fi
+    peer_stop
 }
 
 # core_instr CONFIG QUERIES [bench_core options]: instructions per query of the query
@@ -232,14 +219,27 @@ core_instr() {
 }
 
 # dnsperf_run PORT QUERIES [dnsperf options]: dnsperf pinned to PERF_CPU for
-# BENCH_SECONDS with peerbench's load shape (-c 4 -q 50 -t 2). Sets DP_QPS, DP_LOST,
+# BENCH_SECONDS: 4 clients, 50 queries in flight, 2 s timeout. Sets DP_QPS, DP_LOST,
 # DP_AVG (ms), DP_DONE (queries completed) and, when the options hold -v, DP_P50/DP_P99.
+# With DP_WATCH=PID it samples the memory of PID's processes every 0.5 s meanwhile and
+# sets DP_RSS_KIB, DP_PSS_KIB, DP_PROCS to the largest sample.
 dnsperf_run() {
-    local port=$1 queries=$2 out=$BENCH_WORK/dnsperf.out
+    local port=$1 queries=$2 out=$BENCH_WORK/dnsperf.out pid rss=0 pss=0 procs=0 a b c
     shift 2
     DP_QPS=""; DP_LOST=""; DP_AVG=""; DP_DONE=""; DP_P50=""; DP_P99=""
-    taskset -c "$PERF_CPU" "$BENCH_REAL_DNSPERF" -s 127.0.0.1 -p "$port" -d "$queries" \
-        -l "$BENCH_SECONDS" -c 4 -q 50 -t 2 "$@" >"$out" 2>&1 || { say "dnsperf failed: $(tail -n2 "$out" | tr '\n' ' ')"; return 1; }
+    DP_RSS_KIB=""; DP_PSS_KIB=""; DP_PROCS=""
+    taskset -c "$PERF_CPU" dnsperf -s 127.0.0.1 -p "$port" -d "$queries" \
+        -l "$BENCH_SECONDS" -c 4 -q 50 -t 2 "$@" >"$out" 2>&1 &
+    pid=$!
+    while [ -n "${DP_WATCH:-}" ] && kill -0 "$pid" 2>/dev/null; do
+        read -r a b c <<<"$(tree_mem "$DP_WATCH")"
+        [ "$a" -gt "$rss" ] && rss=$a
+        [ "$b" -gt "$pss" ] && pss=$b
+        [ "$c" -gt "$procs" ] && procs=$c
+        sleep 0.5
+    done
+    wait "$pid" || { say "dnsperf failed: $(tail -n2 "$out" | tr '\n' ' ')"; return 1; }
+    [ "$rss" -gt 0 ] && { DP_RSS_KIB=$rss; DP_PSS_KIB=$pss; DP_PROCS=$procs; }
     DP_QPS=$(awk '/Queries per second:/ {print $4}' "$out")
     DP_LOST=$(awk '/Queries lost:/ {gsub(/[()%]/, "", $4); print $4}' "$out")
     DP_AVG=$(awk '/Average Latency \(s\):/ {printf "%.3f", $4 * 1000; exit}' "$out")  # not the connections'
@@ -248,3 +248,6 @@ dnsperf_run() {
     rm -f "$out"
     [ -n "$DP_QPS" ]
 }
+
+# shellcheck source=bench/peers.sh
+source "$BENCH_HERE/peers.sh"

@@ -25,7 +25,7 @@ for n in "${counts[@]}"; do python3 "$BENCH_HERE/gen_sites.py" "$n" "$dir/$n" --
 
 # one_run N RUN: one configuration, one run.
 one_run() {
-    local n=$1 run=$2 t0 ms port rss="" pss procs k0 k1 qps=""
+    local n=$1 run=$2 t0 ms port rss="" k0 k1 qps=""
     rm -f "$dir/port"
     t0=$(date +%s%N)
     SITEDNS_PORT_FILE=$dir/port taskset -c "$SRV_CPU" "$SITEDNS_BIN" \
@@ -40,19 +40,17 @@ one_run() {
     [ -s "$dir/port" ] || { say "  sites $n: sitedns did not start: $(tail -n2 "$dir/sitedns.log" | tr '\n' ' ')"; record sites "sites-$n" failed "$run" 1; cleanup; return 0; }
     port=$(cat "$dir/port")
     record sites "sites-$n" load_s "$run" "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')"
-    if dnsperf_run "$port" "$dir/$n/queries.txt"; then
-        read -r rss pss procs <<<"$(tree_mem "$server")"
-        qps=$DP_QPS
+    if DP_WATCH=$server dnsperf_run "$port" "$dir/$n/queries.txt"; then
+        qps=$DP_QPS rss=$DP_RSS_KIB
         record sites "sites-$n" qps "$run" "$DP_QPS"
         record sites "sites-$n" avg_ms "$run" "$DP_AVG"
         record sites "sites-$n" lost "$run" "$DP_LOST"
-        record_mem sites "sites-$n" "$run" "$rss" "$pss" "$procs"
+        record_mem sites "sites-$n" "$run" "$DP_RSS_KIB" "$DP_PSS_KIB" "$DP_PROCS"
     fi
-    k0=$(proc_ticks "$server")
+    k0=$(tree_ticks "$server")
     if dnsperf_run "$port" "$dir/$n/queries.txt" -Q "$BENCH_RATE" -v; then
-        k1=$(proc_ticks "$server")
-        record sites "sites-$n" cpu_us "$run" "$(awk -v a="$k0" -v b="$k1" -v n="$DP_DONE" \
-            -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.2f", (b - a) / hz * 1e6 / n }')"
+        k1=$(tree_ticks "$server")
+        record sites "sites-$n" cpu_us "$run" "$(cpu_per_answer "$k0" "$k1" "$DP_DONE")"
         record sites "sites-$n" p50_ms "$run" "$DP_P50"
         record sites "sites-$n" p99_ms "$run" "$DP_P99"
     fi

@@ -34,7 +34,7 @@ NAMES = {
 
 # scenario -> (title, servers in order, ratio rows (numerator, denominator[, metrics]))
 SCENARIOS = {
-    "auth": ("peerbench data (3 zones × 1,000 hosts), UDP",
+    "auth": ("3 zones × 1,000 hosts, UDP",
              ["sitedns", "nsd", "knot", "echo-floor"],
              [("sitedns", "nsd"), ("sitedns", "knot"),
               ("sitedns", "echo-floor", ("cpu_us", "qps"))]),
@@ -132,6 +132,7 @@ def main():
     args = ap.parse_args()
     figures, notes = read(args.records)
     rate = f"{int(args.rate):,}" if args.rate.isdigit() else args.rate
+    elapsed = int(args.elapsed) if args.elapsed.isdigit() else 0
     big = f"{int(args.big_records):,}" if args.big_records.isdigit() else args.big_records
 
     wanted = [s for s in args.scenarios.split(",") if s in SCENARIOS]
@@ -150,9 +151,8 @@ def main():
     out.append(f"- commit: {args.commit}; {args.sitedns}")  # the version, never a local path
     two = " (two unpinned in the 2-thread rows)" if "forward2" in wanted else ""
     out.append(f"- medians of {args.runs} runs × {args.seconds} s per figure, taken side by side; "
-               f"one worker pinned to CPU 0{two}, dnsperf {args.dnsperf} pinned to CPU 1 "
-               f"(peerbench); whole run {int(args.elapsed) // 60} min "
-               f"{int(args.elapsed) % 60} s")
+               f"one worker pinned to CPU 0{two}, dnsperf {args.dnsperf} pinned to CPU 1; "
+               f"whole run {elapsed // 60} min {elapsed % 60} s")
     out.append("")
     heads = ["scenario", "server"] + [h.format(rate=rate) for _, h, _ in COLUMNS]
     out.append("| " + " | ".join(heads) + " |")
@@ -183,6 +183,11 @@ def main():
             if failed:
                 notes.append(f"{title}: {NAMES.get(server, server)} failed in {len(failed)} "
                              f"run(s); its medians are over the other runs.")
+            wrong = figures.get((scen, server, "wrong"))
+            if wrong:
+                notes.append(f"{title}: {NAMES.get(server, server)} gave {int(wrong[0])} "
+                             f"answer(s) other than NSD's in the answer check; its figures "
+                             f"are not of the same work.")
             lost = med(figures, scen, server, "lost")
             if lost is not None and lost >= 1:
                 notes.append(f"{title}: {NAMES.get(server, server)} lost {lost:.1f}% of the "
@@ -190,16 +195,22 @@ def main():
 
     out.append("")
     out.append("Notes:")
+    checked = [s for s in wanted if s in ("auth", "forward", "forward2", "tcp")]
+    if checked:
+        out.append("- answers: before anything is timed, each server of the "
+                   f"{', '.join(checked)} rows is asked the data set's check questions (MX, "
+                   "A, CNAME, TXT, SOA, NS, NXDOMAIN, wildcard, no data) and must give NSD's "
+                   "status and answer section (TTLs aside); a difference is listed below.")
     out.append(f"- instr / answer: user-space instructions per answered query under "
-               f"callgrind (`peerbench.sh SERVER --callgrind {args.callgrind}`, all processes "
+               f"callgrind ({args.callgrind} queries at 3,000 queries/s, all processes "
                f"and threads, start-up excluded), median of {args.callgrind_runs} run(s): "
                f"counts repeat to within a few percent, times do not. In the query-core and "
                f"sites rows it is bench_core's: the query core alone, no sockets "
                f"(`Responder::handle` with a worker's AnswerCache, or without one), loading "
                f"and a warm-up pass excluded.")
     out.append(f"- CPU µs / answer: the server's user + system CPU time over the queries "
-               f"answered at {rate} queries/s offered (`--rate {args.rate}`, peerbench's "
-               f"cpu_us_per_q); the echo floor is the kernel's loopback cost with no lookup.")
+               f"answered at {rate} queries/s offered (dnsperf -Q {args.rate}), over all "
+               f"its processes and threads; the echo floor is the kernel's loopback cost with no lookup.")
     out.append("- saturating qps: dnsperf -c 4 -q 50 as fast as it goes; on 2 cores dnsperf "
                "fills its own core near 100k qps, so the fastest servers' figures are lower "
                "bounds. In the TCP rows it is over TCP (4 connections, 50 queries in flight).")
@@ -209,16 +220,18 @@ def main():
     out.append("- RSS: VmRSS summed over the server's processes while it serves (sampled "
                "each 0.5 s in the saturating run; the largest sample). For servers that fork "
                "(NSD) PSS is given too, and the ratio rows compare PSS.")
-    out.append(f"- {big} records: load s is the time from starting the server until `dig` "
-               "gets an answer from the zone's last name; both read the RFC 1035 zone file "
-               "(NSD 4 with `database: \"\"` has no separate compile step). RSS is taken "
-               "once it answers.")
-    out.append("- 1,000 sites: bench/gen_sites.py's configurations (each site's view holds "
-               "every other site's zone); the client is site 1, the queries ask other sites' "
-               "MX and mail hosts.")
+    if "bigzone" in wanted:
+        out.append(f"- {big} records: load s is the time from starting the server until "
+                   "`dig` gets an answer from the zone's last name; both read the RFC 1035 "
+                   "zone file (NSD 4 with `database: \"\"` has no separate compile step). RSS "
+                   "is taken once it answers.")
+    if "sites" in wanted:
+        out.append("- 1,000 sites: bench/gen_sites.py's configurations (each site's view holds "
+                   "every other site's zone); the client is site 1, the queries ask other "
+                   "sites' MX and mail hosts.")
     if "forward2" in wanted:
         out.append("- 2 threads: sitedns `\"threads\": 2` and Unbound `num-threads: 2` "
-                   "(`*-cache-slabs: 2`), peerbench `--threads 2`: the server is not pinned and "
+                   "(`*-cache-slabs: 2`): the server is not pinned and "
                    "shares CPU 1 with dnsperf, so on 2 cores the rows show what two threads "
                    "answering from one process cache cost, not how either server scales. CPU "
                    "per answer counts both threads; dnsperf's 4 source ports are spread over "
