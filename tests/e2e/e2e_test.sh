@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# End to end (issue 8): mail between three sites routed by sitedns's answers, the DNS
-# method of SPEC §1, on one machine.
+# End to end (issues 8 and 15): mail between three sites routed by sitedns, on one
+# machine, with each site's Postfix configured by `sitedns export --format postfix`.
 #
 #   sd-inet     bridge br0 203.0.113.1/24 ("the Internet"); dnsdist on 203.0.113.53
 #   sd-london   ext0 203.0.113.10/24, site subnet 10.1.0.0/16 (primary site)
@@ -9,13 +9,19 @@
 #
 # Each site namespace runs sitedns on 10.N.0.53:53 (all three from the same configuration
 # file) and a Postfix whose resolver is that sitedns (/etc/netns/sd-SITE/resolv.conf).
+# Every site has `tls` and a public mail host (mail-SITE.example.com), with a certificate
+# for that name from a CA the test makes, so every delivery between sites is verified
+# TLS. The DNS method (SPEC §1) runs first; then the sites' Postfix take the connector
+# method's export and deliver with the sender's sitedns stopped.
+#
 # Every address exists only inside the namespaces created here; no namespace has a
 # default route, so nothing can leave them. Everything made (namespaces, processes,
 # /etc/netns/sd-*, /tmp/sd-e2e) is removed on exit, also on failure, and leftovers of
-# a crashed run are removed first.
+# a crashed run are removed first. The run time is printed at the end.
 #
 # Usage: e2e_test.sh PATH/TO/sitedns SOURCE_DIR
-# Needs root (skipped with exit 77 otherwise); installs postfix and dnsdist if missing.
+# Needs root (skipped with exit 77 otherwise); installs postfix, dnsdist and openssl if
+# missing.
 set -u
 
 SITEDNS=${1:?usage: e2e_test.sh SITEDNS SOURCE_DIR}
@@ -66,7 +72,8 @@ site_ip() { echo "10.${NUM[$1]}.0.$2"; }
 # ---------------------------------------------------------------- tools
 
 need_install=()
-for tool in postfix:postfix dnsdist:dnsdist ip:iproute2 dig:dnsutils python3:python3 flock:util-linux; do
+for tool in postfix:postfix dnsdist:dnsdist ip:iproute2 dig:dnsutils python3:python3 flock:util-linux \
+    openssl:openssl; do
     command -v "${tool%%:*}" >/dev/null || need_install+=("${tool#*:}")
 done
 if [ ${#need_install[@]} -gt 0 ]; then
@@ -162,7 +169,18 @@ setup_network() {
 # ---------------------------------------------------------------- sitedns
 
 CONFIG=$WORK/sites.json
-# sites_config FILE PARIS_ADDRESS: the one configuration every site runs (SPEC §3.3).
+RECIPIENTS=$WORK/recipients.csv
+mail_host() { echo "mail-$1.example.com"; }
+# site_entry SITE ADDRESS: SITE in the sites list; every site has tls, a public mail host
+# and its sitedns address for `verify`.
+site_entry() {
+    local primary=
+    [ "$1" = london ] && primary=', "primary": true'
+    printf '      { "name": "%s", "subnets": ["10.%s.0.0/16"], "address": "%s"%s,\n' \
+        "$1" "${NUM[$1]}" "$2" "$primary"
+    printf '        "mail_host": "%s.", "tls": true, "dns": "%s:53" }' "$(mail_host "$1")" "$(site_ip "$1" 53)"
+}
+# sites_config FILE PARIS_ADDRESS [TTL]: the one configuration every site runs (SPEC §3.3).
 sites_config() {
     cat >"$1.tmp" <<JSON
 {
@@ -174,16 +192,24 @@ sites_config() {
   "sites": {
     "domain": "example.com",
     "internal_suffix": "example.local",
-    "ttl": 300,
+    "ttl": ${3:-300},
+    "recipients": "$(basename "$RECIPIENTS")",
     "list": [
-      { "name": "london", "subnets": ["10.1.0.0/16"], "address": "${EXT[london]}", "primary": true },
-      { "name": "paris",  "subnets": ["10.2.0.0/16"], "address": "$2" },
-      { "name": "madrid", "subnets": ["10.3.0.0/16"], "address": "${EXT[madrid]}" }
+$(site_entry london "${EXT[london]}"),
+$(site_entry paris "$2"),
+$(site_entry madrid "${EXT[madrid]}")
     ]
   }
 }
 JSON
     chmod 644 "$1.tmp" && mv "$1.tmp" "$1"
+}
+# The users of each site, as the directory would export them (SPEC §3.3).
+write_recipients() {
+    local s
+    echo "address,site" >"$RECIPIENTS"
+    for s in "${SITES[@]}"; do echo "${USER_OF[$s]}@example.com,$s" >>"$RECIPIENTS"; done
+    chmod 644 "$RECIPIENTS"
 }
 
 declare -A SITEDNS_PID
@@ -200,41 +226,73 @@ dig_in() {
 answers() {  # answers NAMESPACE SOURCE SERVER NAME TYPE: a NOERROR answer
     dig_in "$@" | grep -q 'status: NOERROR'
 }
-# reload_all PATTERN: SIGHUP every site's sitedns, wait for PATTERN in each log.
-reload_all() {
-    local s ok=0
+# reload_sites PATTERN SITE...: SIGHUP those sites' sitedns, wait for PATTERN in each log.
+reload_sites() {
+    local pattern=$1 s ok=0
+    shift
     declare -A before
-    for s in "${SITES[@]}"; do
-        before[$s]=$(grep -c "$1" "$WORK/sitedns-$s.log")
+    for s; do
+        before[$s]=$(grep -c "$pattern" "$WORK/sitedns-$s.log")
         kill -HUP "${SITEDNS_PID[sitedns-$s]}"
     done
-    for s in "${SITES[@]}"; do
+    for s; do
         log_grew() { [ "$(grep -c "$1" "$WORK/sitedns-$2.log")" -gt "$3" ]; }
-        wait_for 10 log_grew "$1" "$s" "${before[$s]}" || { ok=1; out=$(tail -5 "$WORK/sitedns-$s.log"); }
+        wait_for 10 log_grew "$pattern" "$s" "${before[$s]}" || { ok=1; out=$(tail -5 "$WORK/sitedns-$s.log"); }
     done
     return $ok
+}
+reload_all() { reload_sites "$1" "${SITES[@]}"; }
+
+# ---------------------------------------------------------------- certificates
+
+CA=$WORK/ca
+# make_ca: a CA of the test's own, the one every site's SMTP client trusts.
+make_ca() {
+    mkdir -p "$CA" &&
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+            -subj "/CN=sitedns e2e CA" -keyout "$CA/ca.key" -out "$CA/ca.pem" 2>"$CA/openssl.log"
+}
+# make_cert NAME FILE: FILE holds a key and its certificate for NAME (CN and SAN), issued
+# by the CA: what smtpd_tls_chain_files reads.
+make_cert() {
+    local tmp=$CA/$1
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$1" \
+        -keyout "$tmp.key" -out "$tmp.csr" 2>>"$CA/openssl.log" &&
+        printf 'subjectAltName = DNS:%s\nextendedKeyUsage = serverAuth\n' "$1" >"$tmp.ext" &&
+        openssl x509 -req -in "$tmp.csr" -CA "$CA/ca.pem" -CAkey "$CA/ca.key" -set_serial "$RANDOM" \
+            -days 2 -extfile "$tmp.ext" -out "$tmp.crt" 2>>"$CA/openssl.log" &&
+        cat "$tmp.key" "$tmp.crt" >"$2.tmp" && chmod 600 "$2.tmp" && mv "$2.tmp" "$2"
 }
 
 # ---------------------------------------------------------------- postfix
 
-# setup_postfix SITE: configuration, mailboxes and (at the primary) the contacts.
+# setup_postfix SITE: folders, mailboxes from the recipients file, the certificate.
 setup_postfix() {
-    local s=$1 dir=$WORK/$1 alias_domains= t
+    local s=$1 dir=$WORK/$1
     mkdir -p "$dir/etc" "$dir/queue" "$dir/data" "$dir/mail"
     chown postfix "$dir/data"
     chown nobody:nogroup "$dir/mail"
-    echo "${USER_OF[$s]}@$s.example.local ${USER_OF[$s]}/" >"$dir/etc/mailboxes"
-    : >"$dir/etc/contacts"
-    if [ "$s" = london ]; then
-        alias_domains=example.com
-        for t in "${SITES[@]}"; do
-            echo "${USER_OF[$t]}@example.com ${USER_OF[$t]}@$t.example.local" >>"$dir/etc/contacts"
-        done
-    fi
-    sed -e "s|@SITE@|$s|g" -e "s|@DIR@|$dir|g" -e "s|@WORK@|$WORK|g" \
-        -e "s|@SUBNET@|10.${NUM[$s]}.0.0/16|g" -e "s|@ALIAS_DOMAINS@|$alias_domains|g" \
-        "$HERE/postfix/main.cf.in" >"$dir/etc/main.cf"
+    awk -F, -v site="$s" 'NR > 1 && $2 == site { sub(/@.*/, "", $1); print $1 "@" site ".example.local " $1 "/" }' \
+        "$RECIPIENTS" >"$dir/etc/mailboxes"
     cp "$HERE/postfix/master.cf" "$dir/etc/master.cf"
+    make_cert "$(mail_host "$s")" "$dir/etc/smtpd.pem"
+}
+# export_postfix SITE METHOD: `sitedns export --format postfix` into SITE/sitedns, and
+# SITE's main.cf: the test's settings, then the exported main.cf as it is written.
+export_postfix() {
+    local s=$1 dir=$WORK/$1
+    out=$("$SITEDNS" export --config "$CONFIG" --format postfix --site "$s" --method "$2" \
+          --out "$dir/sitedns" 2>&1) || return 1
+    sed -e "s|@SITE@|$s|g" -e "s|@DIR@|$dir|g" -e "s|@WORK@|$WORK|g" \
+        -e "s|@SUBNET@|10.${NUM[$s]}.0.0/16|g" "$HERE/postfix/main.cf.in" >"$dir/etc/main.cf.tmp" &&
+        cat "$dir/sitedns/main.cf" >>"$dir/etc/main.cf.tmp" &&
+        mv "$dir/etc/main.cf.tmp" "$dir/etc/main.cf"
+}
+# exported_tables SITE: SITE's Postfix reads its routing and TLS tables from the export.
+exported_tables() {
+    local dir=$WORK/$1
+    out=$(postconf -c "$dir/etc" -h virtual_alias_maps transport_maps smtp_tls_policy_maps 2>&1)
+    [ "$out" = "$(printf 'texthash:%s/sitedns/%s\n' "$dir" virtual "$dir" transport "$dir" tls_policy)" ]
 }
 postfix_cmd() {  # postfix_cmd SITE ARGS...: the site's postfix, inside its namespace
     local s=$1; shift
@@ -247,6 +305,14 @@ smtp_up() {  # smtp_up SITE: the site's SMTP server greets on its external addre
 smtp_down() { ! smtp_up "$@"; }
 start_postfix() { postfix_cmd "$1" start && wait_for 20 smtp_up "$1"; }
 stop_postfix() { postfix_cmd "$1" stop && wait_for 20 smtp_down "$1"; }
+# reload_postfix SITE: `postfix reload`, waiting for the master to log it.
+reload_postfix() {
+    local before
+    before=$(grep -c ' reload -- ' "$WORK/$1/maillog")
+    postfix_cmd "$1" reload || return 1
+    reloaded() { [ "$(grep -c ' reload -- ' "$WORK/$1/maillog")" -gt "$2" ]; }
+    wait_for 10 reloaded "$1" "$before"
+}
 
 # send SITE FROM TO MSGID: submits at SITE's Postfix; sets QID.
 send() {
@@ -268,13 +334,20 @@ only_at() {
     out="copies and queue files: ${found:-none}"
     [ "$(wc -l <<<"$found")" -eq 1 ] && [[ $found == "$WORK/$1/mail/$2/new/"* ]]
 }
-# came_from SITE MSGID ADDRESS: the delivered copy's last hop was ADDRESS.
+# first_received FILE: the message's top Received header, unfolded to one line.
+first_received() {
+    awk '/^Received:/ { if (seen) exit; seen = 1; printf "%s", $0; next }
+         seen && /^[ \t]/ { printf " %s", $0; next }
+         seen { exit }' "$1"
+}
+# came_from SITE MSGID ADDRESS: the delivered copy's last hop was ADDRESS, over TLS
+# (smtpd_tls_received_header).
 came_from() {
     local file
     file=$(copies "$2" | head -1)
-    out=$(grep -A1 '^Received: from' "$file" | head -4)
-    grep -A1 '^Received: from' "$file" | head -2 | tr -d '\n' |
-        grep -qF "[$3])" && grep -qF "by mail.$1.example.local" <<<"$out"
+    out=$(first_received "$file")
+    grep -qF "[$3])" <<<"$out" && grep -qF "by mail.$1.example.local" <<<"$out" &&
+        grep -qF "(using TLSv1" <<<"$out"
 }
 # relayed SITE QID RCPT ADDRESS STATUS: SITE's Postfix logged QID to RCPT via ADDRESS.
 relayed() {
@@ -285,6 +358,19 @@ refused() {
     grep -qE "$2: to=<$3>, relay=none, .* status=deferred \(connect to [^ ]*\[$4\]:25: Connection refused\)" \
         "$WORK/$1/maillog"
 }
+# tls_verified SITE QID PEER: the SMTP client that sent QID verified PEER's certificate
+# (PEER as Postfix logs it, host[address]).
+tls_verified() {
+    local log=$WORK/$1/maillog smtp
+    smtp=$(grep -oE "/smtp\[[0-9]+\]: $2: to=<" "$log" | head -1 | cut -d: -f1)
+    out=$(grep -F "TLS connection established" "$log" | tail -3)
+    [ -n "$smtp" ] && grep -qF "$smtp: Verified TLS connection established to $3:25:" "$log"
+}
+# tls_from SITE ADDRESS: SITE's SMTP server logged a TLS connection from ADDRESS.
+tls_from() {
+    out=$(grep -F "TLS connection established from" "$WORK/$1/maillog" | tail -3)
+    grep -qE "smtpd\[[0-9]+\]: [A-Za-z]* ?TLS connection established from [^ ]*\[$2\]" "$WORK/$1/maillog"
+}
 # only_deferred_at SITE MSGID: one queue file, in SITE's deferred queue; no mailbox copy.
 only_deferred_at() {
     local found
@@ -292,25 +378,39 @@ only_deferred_at() {
     out="copies and queue files: ${found:-none}"
     [ "$(wc -l <<<"$found")" -eq 1 ] && [[ $found == "$WORK/$1/queue/deferred/"* ]]
 }
-# traced FROM ADDRESS SITE IP: `sitedns trace` ends "delivered at SITE", via IP.
+# The method the sites' Postfix were exported with: dns, then connector.
+METHOD=dns
+# traced FROM ADDRESS SITE IP: `sitedns trace --method $METHOD` ends "delivered at SITE",
+# via IP (the MX's address, or the connector's smart host).
 traced() {
-    out=$("$SITEDNS" trace --config "${TRACE_CONFIG:-$CONFIG}" --from "$1" "$2" 2>&1) || return 1
-    tail -1 <<<"$out" | grep -qx "delivered at $3" && grep -qF -- "-> $4 (site $3)" <<<"$out"
+    out=$("$SITEDNS" trace --config "${TRACE_CONFIG:-$CONFIG}" --method "$METHOD" --from "$1" "$2" 2>&1) ||
+        return 1
+    tail -1 <<<"$out" | grep -qx "delivered at $3" || return 1
+    if [ "$METHOD" = dns ]; then
+        grep -qF -- "-> $4 (site $3)" <<<"$out"
+    else
+        grep -qF -- "smart host [$4] (site $3)" <<<"$out"
+    fi
 }
+# peer SITE IP: the other end of a delivery to SITE at IP, as Postfix logs it: the MX
+# target with the DNS method, the smart host's address with the connector method.
+peer() { [ "$METHOD" = dns ] && echo "$(mail_host "$1")[$2]" || echo "$2[$2]"; }
 
 # mail_scenario NAME FROM_SITE RCPT HOME_SITE USER VIA_IP: submit at FROM_SITE, expect
-# the route `trace` gives (VIA_IP, HOME_SITE), the Postfix relay and the one copy. For
-# user@example.com, trace shows it reaching the primary (the public MX), and the
-# contact's address from there.
+# the route `trace` gives (VIA_IP, HOME_SITE), the Postfix relay over verified TLS and the
+# one copy. For user@example.com, trace follows the contact (the recipients file) to the
+# user's location address and on to HOME_SITE.
 mail_scenario() {
     local name=$1 from=$2 rcpt=$3 home=$4 user=$5 via=$6 id internal=$5@$4.example.local
     id="$name.$RANDOM@e2e.invalid"
     if [ "$rcpt" != "$internal" ]; then
-        out=$("$SITEDNS" trace --config "${TRACE_CONFIG:-$CONFIG}" --from "$from" "$rcpt" 2>&1)
-        check "$name: trace --from $from $rcpt: delivered at the primary, london" \
-            grep -qx 'delivered at london' <<<"$(tail -1 <<<"$out")"
+        out=$("$SITEDNS" trace --config "${TRACE_CONFIG:-$CONFIG}" --method "$METHOD" --from "$from" \
+              "$rcpt" 2>&1)
+        check "$name: trace --from $from $rcpt: contact to $internal, delivered at $home" \
+            grep -qx "delivered at $home ($user)" <<<"$(tail -1 <<<"$out")" &&
+            grep -qF "contact $rcpt -> $internal" <<<"$out"
     fi
-    check "$name: trace --from $from $internal predicts $via, delivered at $home" \
+    check "$name: trace --method $METHOD --from $from $internal predicts $via, delivered at $home" \
         traced "$from" "$internal" "$home" "$via"
     check "$name: submitted at $from" send "$from" "${USER_OF[$from]}@$from.example.local" "$rcpt" "$id" ||
         return
@@ -318,7 +418,9 @@ mail_scenario() {
     out=$(grep -F "$QID" "$WORK/$from/maillog")
     check "$name: $from's Postfix relayed it to [$via]" wait_for 5 relayed "$from" "$QID" \
         "$user@$home.example.local" "$via" sent
-    check "$name: the copy at $home came straight from $from" came_from "$home" "$id" \
+    check "$name: $from verified $(peer "$home" "$via")'s certificate (match=$(mail_host "$home"))" \
+        tls_verified "$from" "$QID" "$(peer "$home" "$via")"
+    check "$name: the copy at $home came straight from $from, over TLS" came_from "$home" "$id" \
         "$(current_ext "$from")"
 }
 current_ext() { [ "$1" = paris ] && echo "$PARIS_ADDR" || echo "${EXT[$1]}"; }
@@ -329,6 +431,7 @@ echo "# network: ${NAMESPACES[*]}"
 setup_network || { echo "FAIL - network namespaces"; exit 1; }
 
 PARIS_ADDR=${EXT[paris]}
+write_recipients
 sites_config "$CONFIG" "$PARIS_ADDR"
 out=$("$SITEDNS" check --config "$CONFIG" 2>&1)
 check "sitedns check accepts the shared configuration" test $? -eq 0
@@ -347,14 +450,19 @@ pass "sitedns answers in the three sites, from one configuration file"
 
 # Each site's own view (SPEC §3.3): the other sites' MX, never its own, nothing public.
 out=$(dig_in sd-madrid "$(site_ip madrid 100)" "$(site_ip madrid 53)" +short paris.example.local MX)
-check "madrid's view: paris.example.local MX is mail.paris" test "$out" = "10 mail.paris.example.local."
+check "madrid's view: paris.example.local MX is $(mail_host paris)" test "$out" = "10 $(mail_host paris)."
+out=$(dig_in sd-madrid "$(site_ip madrid 100)" "$(site_ip madrid 53)" +short "$(mail_host paris)" A)
+check "madrid's view: $(mail_host paris) A is ${EXT[paris]} (the certificate's name)" test "$out" = "${EXT[paris]}"
 out=$(dig_in sd-paris "$(site_ip paris 100)" "$(site_ip paris 53)" paris.example.local MX)
 check "paris's view: its own domain is not served (REFUSED)" grep -q 'status: REFUSED' <<<"$out"
 out=$(dig_in sd-london "$(site_ip london 100)" "$(site_ip london 53)" example.org A)
 check "london's view: public names are refused, nothing leaves" grep -q 'status: REFUSED' <<<"$out"
 
+check "a CA and a certificate per site, named after its mail host" make_ca
 for s in "${SITES[@]}"; do
     setup_postfix "$s"
+    check "export --format postfix --site $s --method dns" export_postfix "$s" dns || exit 1
+    check "$s's Postfix takes virtual, transport and tls_policy from the export" exported_tables "$s"
     if ! start_postfix "$s"; then
         out=$(cat "$WORK/$s/postfix-cmd.log" "$WORK/$s/maillog" 2>/dev/null | tail -20)
         fail "postfix starts at $s"; exit 1
@@ -368,7 +476,7 @@ mail_scenario "madrid-to-paris" madrid alice@paris.example.local paris alice "${
 echo "# 2. the public domain, through the primary's contacts"
 mail_scenario "example.com-via-london" london bob@example.com madrid bob "${EXT[madrid]}"
 check "example.com-via-london: london's contact rewrote it to bob@madrid.example.local" \
-    grep -qE "to=<bob@madrid\.example\.local>, orig_to=<bob@example\.com>, relay=mail\.madrid\.example\.local\[${EXT[madrid]}\]" \
+    grep -qE "to=<bob@madrid\.example\.local>, orig_to=<bob@example\.com>, relay=mail-madrid\.example\.com\[${EXT[madrid]}\]" \
     "$WORK/london/maillog"
 
 echo "# 3. paris down: the mail waits at madrid, then is delivered"
@@ -394,10 +502,14 @@ sites_config "$CONFIG" "$PARIS_ADDR"
 check "the three sitedns reload the new topology" reload_all "reloaded in"
 # The old address is gone: mail can only arrive through the new one.
 ip -n sd-paris addr del "${EXT[paris]}/24" dev ext0
-out=$(dig_in sd-madrid "$(site_ip madrid 100)" "$(site_ip madrid 53)" +short mail.paris.example.local A)
-check "madrid's view: mail.paris is $PARIS_NEW" test "$out" = "$PARIS_NEW"
+out=$(dig_in sd-madrid "$(site_ip madrid 100)" "$(site_ip madrid 53)" +short "$(mail_host paris)" A)
+check "madrid's view: $(mail_host paris) is $PARIS_NEW" test "$out" = "$PARIS_NEW"
 mail_scenario "after-reload" madrid alice@paris.example.local paris alice "$PARIS_NEW"
 mail_scenario "after-reload-from-london" london alice@example.com paris alice "$PARIS_NEW"
+# The TLS variant (SPEC §1): london requires TLS to paris and verifies the mail host's name.
+check "london's exported tls_policy: paris.example.local secure match=$(mail_host paris)" \
+    grep -qx "paris.example.local secure match=$(mail_host paris)" "$WORK/london/sitedns/tls_policy"
+check "paris's log shows the TLS connection from london (${EXT[london]})" tls_from paris "${EXT[london]}"
 
 echo "# 5. a loop caught before it happens"
 LOOP=$WORK/loop.json
@@ -413,7 +525,7 @@ check "trace on the looping topology ends in 'loop' (exit 1)" \
 cp "$CONFIG" "$WORK/good.json"
 cp "$LOOP" "$CONFIG"
 check "a SIGHUP with the loop is refused by the three sitedns" reload_all "reload failed"
-out=$(dig_in sd-london "$(site_ip london 100)" "$(site_ip london 53)" +short mail.paris.example.local A)
+out=$(dig_in sd-london "$(site_ip london 100)" "$(site_ip london 53)" +short "$(mail_host paris)" A)
 check "london still serves paris at $PARIS_NEW (the old data)" test "$out" = "$PARIS_NEW"
 # The looping file stays on disk; trace reads the topology still served.
 TRACE_CONFIG=$WORK/good.json mail_scenario "after-refused-reload" london alice@example.com paris alice "$PARIS_NEW"
@@ -438,8 +550,8 @@ if ! wait_for 15 answers sd-paris "$(site_ip paris 100)" $LB london.example.loca
     fail "dnsdist answers"
 else
     pass "dnsdist answers on $LB"
-    for q in "paris london 10 mail.london.example.local." "madrid paris 10 mail.paris.example.local." \
-             "london madrid 10 mail.madrid.example.local."; do
+    for q in "paris london 10 $(mail_host london)." "madrid paris 10 $(mail_host paris)." \
+             "london madrid 10 $(mail_host madrid)."; do
         set -- $q
         out=$(dig_in sd-$1 "$(site_ip $1 100)" $LB +short $2.example.local MX)
         check "through dnsdist, $1's client gets $1's view: $2 MX is ${*:3}" test "$out" = "${*:3}"
@@ -462,7 +574,7 @@ else
         grep -q '^;;' <<<"$reply" && retried=$((retried + 1))
         if [ -z "$a" ]; then
             lost=$((lost + 1))
-        elif [ "$a" != "10 mail.london.example.local." ]; then
+        elif [ "$a" != "10 $(mail_host london)." ]; then
             wrong=$((wrong + 1))
         fi
     done
@@ -473,6 +585,84 @@ else
     check "backend a is stopped" bash -c "! kill -0 ${SITEDNS_PID[backend-a]} 2>/dev/null"
 fi
 kill -TERM "$DNSDIST_PID" 2>/dev/null
+
+echo "# 7. verify: do the three running sitedns serve this file's topology?"
+# verify runs at london and asks from london's site subnet, which every sitedns has a
+# view for (they share one file): london routes to the other sites' subnets, they route
+# back.
+for s in paris madrid; do
+    ip -n sd-london route add "10.${NUM[$s]}.0.0/16" via "$(current_ext $s)" src "$(site_ip london 100)"
+    ip -n "sd-$s" route add "10.${NUM[london]}.0.0/16" via "${EXT[london]}"
+done
+run_verify() { out=$(ip netns exec sd-london "$SITEDNS" verify --config "$CONFIG" --timeout 1000 2>&1); }
+run_verify
+rc=$?
+serial=$(sed -n 's/^london: ok serial \([0-9]*\)$/\1/p' <<<"$out")
+check "verify: exit 0" test $rc -eq 0
+for s in "${SITES[@]}"; do
+    check "verify: $s: ok serial ${serial:-?}" grep -qx "$s: ok serial ${serial:-none}" <<<"$out"
+done
+cp "$CONFIG" "$WORK/current.json"
+sites_config "$CONFIG" "$PARIS_ADDR" 600
+check "paris alone reloads another topology (sites ttl 600)" reload_sites "reloaded in" paris
+cp "$WORK/current.json" "$CONFIG"
+run_verify
+rc=$?
+check "verify after paris's reload: exit 1" test $rc -eq 1
+check "verify: paris: drift: serves serial N, this file has ${serial:-?}" \
+    grep -qE "^paris: drift: serves serial [0-9]+, this file has ${serial:-none}$" <<<"$out"
+for s in london madrid; do
+    check "verify: $s: still ok serial ${serial:-?}" grep -qx "$s: ok serial ${serial:-none}" <<<"$out"
+done
+check "paris reloads this file again" reload_sites "reloaded in" paris
+run_verify
+check "verify: ok again at the three sites" test $? -eq 0
+
+echo "# 8. paris shows a certificate with a wrong name: london defers, never sends in clear"
+cp "$WORK/paris/etc/smtpd.pem" "$WORK/paris/smtpd.pem.good"
+check "paris gets a certificate for mail-wrong.example.com" \
+    make_cert mail-wrong.example.com "$WORK/paris/etc/smtpd.pem"
+check "paris's Postfix reloads with it" reload_postfix paris
+# cert_refused SITE QID RCPT: SITE deferred QID, the peer's certificate not verified.
+cert_refused() {
+    out=$(grep -F "$2" "$WORK/$1/maillog")
+    grep -qE "$2: to=<$3>,.* relay=$(mail_host paris)\[$PARIS_ADDR\]:25, .* status=deferred \(.*[Cc]ertificate" \
+        "$WORK/$1/maillog"
+}
+id="wrong-name.$RANDOM@e2e.invalid"
+if check "wrong-name: submitted at london" send london carol@london.example.local alice@example.com "$id"; then
+    check "wrong-name: deferred at london, paris's certificate not verified" \
+        wait_for 20 cert_refused london "$QID" alice@paris.example.local &&
+        echo "#   london: $(grep -F "$QID: to=" "$WORK/london/maillog" | grep -oE 'status=deferred .*' | tail -1)"
+    check "wrong-name: in london's deferred queue and in no mailbox" only_deferred_at london "$id"
+    cp "$WORK/paris/smtpd.pem.good" "$WORK/paris/etc/smtpd.pem"
+    check "paris's Postfix gets its own certificate back" reload_postfix paris
+    postqueue -c "$WORK/london/etc" -f 9<&-
+    check "wrong-name: only in alice's mailbox at paris after the flush" only_at paris alice "$id"
+    check "wrong-name: london verified $(mail_host paris)'s certificate this time" \
+        tls_verified london "$QID" "$(mail_host paris)[$PARIS_ADDR]"
+fi
+
+echo "# 9. the connector method: transport maps, the sender's sitedns stopped"
+METHOD=connector
+for s in "${SITES[@]}"; do
+    check "export --format postfix --site $s --method connector; postfix reload" export_postfix "$s" connector &&
+        reload_postfix "$s"
+done
+check "madrid's exported transport: paris.example.local smtp:[$PARIS_ADDR]:25" \
+    grep -qx "paris.example.local smtp:\[$PARIS_ADDR\]:25" "$WORK/madrid/sitedns/transport"
+check "madrid's exported tls_policy: [$PARIS_ADDR]:25 secure match=$(mail_host paris)" \
+    grep -qx "\[$PARIS_ADDR\]:25 secure match=$(mail_host paris)" "$WORK/madrid/sitedns/tls_policy"
+kill -TERM "${SITEDNS_PID[sitedns-madrid]}"
+sitedns_gone() { ! kill -0 "${SITEDNS_PID[sitedns-madrid]}" 2>/dev/null; }
+check "madrid's sitedns stops" wait_for 5 sitedns_gone
+out=$(dig_in sd-madrid "$(site_ip madrid 100)" "$(site_ip madrid 53)" paris.example.local MX)
+check "madrid's DNS gives no MX for paris.example.local" bash -c '! grep -q "status: NOERROR" <<<"$1"' _ "$out"
+mail_scenario "connector-madrid-to-paris" madrid alice@paris.example.local paris alice "$PARIS_ADDR" &&
+    echo "#   madrid: $(grep -F "$QID: to=" "$WORK/madrid/maillog" | grep -oE 'relay=.*' | tail -1)"
+mail_scenario "connector-example.com-via-london" london bob@example.com madrid bob "${EXT[madrid]}"
+check "no mail loops: no Postfix logged a loop or a bounce" \
+    bash -c "! grep -qiE 'loops back to myself|too many hops|status=bounced' $WORK/*/maillog"
 
 echo "# run time: $(( $(date +%s) - START )) s"
 if [ "$FAILURES" -ne 0 ]; then
