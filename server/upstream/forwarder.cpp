@@ -545,7 +545,7 @@ std::size_t Forwarder::answer_from_cache(const ClientQuery& client, const Upstre
             return write_answer(e->view(), view_of(q, client.limit), TtlRewrite{age, false},
                                 nullptr, out);
         });
-    if (counters != nullptr) ++(n != 0 ? counters->hits : counters->misses);
+    if (counters != nullptr && n != 0) ++counters->hits;
     return n;
 }
 
@@ -589,10 +589,6 @@ void Forwarder::cancel_all() {
                     }));
         }
     }
-}
-
-void Forwarder::clear_cache() {
-    state_->cache.clear();
 }
 
 std::size_t Forwarder::cache_size() const {
