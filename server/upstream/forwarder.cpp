@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 
 #include "server/net/endpoint.h"
+#include "server/query/random.h"
 #include "server/upstream/message_edit.h"
 #include "server/upstream/shared_cache.h"
 #include "server/upstream/upstream_query.h"
@@ -177,7 +178,7 @@ struct Forwarder::State {
           clock(opts.clock),
           options(std::move(opts)),
           stats(counters),
-          cache(options.cache_entries, random_u64()),
+          cache(options.cache_entries, query::random_value<std::uint64_t>()),
           caps(caps_of(options)) {}
 
     ~State() {
