@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -228,18 +229,13 @@ class Reader : public json_input::ValueReader {
         const std::string secret_path = member(path, "secret");
         const std::string text = string(value["secret"], secret_path);
         std::array<std::uint8_t, 16> secret{};
-        const auto digit = [](char c) {
-            if (c >= '0' && c <= '9') return c - '0';
-            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-            if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-            return -1;
-        };
+        // std::from_chars reads each byte's two digits: no sign, prefix or space accepted.
         bool hex = text.size() == 2 * secret.size();
-        for (std::size_t i = 0; hex && i < text.size(); ++i) hex = digit(text[i]) >= 0;
-        if (!hex) fail(secret_path, "expected 32 hexadecimal digits (a 128-bit secret)");
-        for (std::size_t i = 0; i < secret.size(); ++i) {
-            secret[i] = static_cast<std::uint8_t>(digit(text[2 * i]) << 4 | digit(text[2 * i + 1]));
+        for (std::size_t i = 0; hex && i < secret.size(); ++i) {
+            const char* pair = text.data() + 2 * i;
+            hex = std::from_chars(pair, pair + 2, secret[i], 16).ptr == pair + 2;
         }
+        if (!hex) fail(secret_path, "expected 32 hexadecimal digits (a 128-bit secret)");
         out.secret = secret;
         return out;
     }

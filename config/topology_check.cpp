@@ -83,7 +83,6 @@ class TopologyCheck {
 
     std::vector<Problem> run() {
         check_suffix();
-        check_names();
         check_primary();
         check_addresses();
         check_tls();
@@ -114,20 +113,6 @@ class TopologyCheck {
         warning("internal_suffix " + sites_.internal_suffix +
                 " is under .local, which mDNS resolvers claim (RFC 6762); use a name under "
                 ".internal or a sub-domain of a domain you own");
-    }
-
-    void check_names() {
-        const auto& list = sites_.list;
-        for (std::size_t j = 0; j < list.size(); ++j) {
-            for (std::size_t i = 0; i < j; ++i) {
-                if (list[i].name != list[j].name) continue;
-                error("/sites/list/" + std::to_string(i) + " and /sites/list/" + std::to_string(j) +
-                      " are both named " + list[j].name +
-                      ": a site's name names its view and its zone, so it must be unique; rename "
-                      "one");
-                break;
-            }
-        }
     }
 
     void check_primary() {

@@ -54,7 +54,7 @@ sites' internal zones with a per-site view chosen by the client's subnet,
 forwards everything else to upstream resolvers, checks the mail routing
 topology for loops before serving it, and reloads on SIGHUP without dropping
 a query.")
-# libc, libstdc++, ldns, spdlog, ... from dpkg-shlibdeps (dpkg-dev); adduser for postinst.
+# libc, libstdc++, ldns, spdlog, libsystemd, ... from dpkg-shlibdeps (dpkg-dev); adduser for postinst.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA

@@ -342,7 +342,7 @@ int run_server(const Options& options) {
 
     const Config& served = snapshot->config;
     // READY=1, RELOADING=1, STOPPING=1 when started by systemd (SPEC §2); else no-ops.
-    auto notifier = runtime::SystemdNotifier::from_environment();
+    runtime::SystemdNotifier notifier;
     runtime::Service service(
         snapshot, net::ServerOptions{served.listen, served.threads, served.tcp}, source, &notifier);
     try {

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <bit>
-#include <random>
+
+#include "server/query/random.h"
 
 namespace sitedns::net {
 
@@ -14,14 +15,9 @@ using prefix_detail::mix;
 constexpr std::uint64_t kV4Tag = std::uint64_t{1} << 32;
 constexpr std::uint64_t kV6Tag = std::uint64_t{1} << 63;
 
-std::uint64_t random_seed() {
-    std::random_device device;
-    return (std::uint64_t{device()} << 32) ^ device();
-}
-
 }  // namespace
 
-RateLimiter::RateLimiter() : seed_(random_seed()) {}
+RateLimiter::RateLimiter() : seed_(query::random_value<std::uint64_t>()) {}
 
 bool RateLimiter::configure(const std::optional<RateLimitConfig>& config) {
     if (!config) {

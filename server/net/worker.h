@@ -96,7 +96,6 @@ class Worker {
     /// as stopping so sessions handed over later close at once (on this thread).
     void shutdown_sessions();
     bool stopping() const { return stopping_; }
-    std::size_t session_count() const { return sessions_.size(); }
 
   private:
     /// On this thread, after a publish: moves to the new snapshot.

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "config/view_zones.h"
+#include "server/query/random.h"
 #include "server/upstream/upstream_query.h"
 #include "zones/dns/name.h"
 
@@ -106,19 +107,11 @@ void warn_without_upstreams(const Snapshot& snapshot, std::vector<Problem>& prob
                             "are refused"});
 }
 
-/// The cookie secret of a configuration without `cookies.secret`: drawn from the system
-/// CSPRNG once per process, so a reload (a new snapshot) keeps the cookies handed out.
+/// The cookie secret of a configuration without `cookies.secret`: drawn from the kernel's
+/// CSPRNG (query/random.h) once per process, so a reload (a new snapshot) keeps the
+/// cookies handed out.
 const std::array<std::uint8_t, 16>& process_cookie_secret() {
-    static const std::array<std::uint8_t, 16> secret = [] {
-        std::array<std::uint8_t, 16> bytes{};
-        for (std::size_t half = 0; half < 2; ++half) {
-            const std::uint64_t random = upstream::random_u64();
-            for (std::size_t i = 0; i < 8; ++i) {
-                bytes[half * 8 + i] = static_cast<std::uint8_t>(random >> (8 * i));
-            }
-        }
-        return bytes;
-    }();
+    static const auto secret = query::random_value<std::array<std::uint8_t, 16>>();
     return secret;
 }
 

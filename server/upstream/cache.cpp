@@ -88,12 +88,6 @@ void AnswerCache::store(const CacheKey& key, std::uint64_t h, std::vector<std::u
     push_front(i);
 }
 
-void AnswerCache::clear() {
-    entries_.clear();
-    std::fill(buckets_.begin(), buckets_.end(), kNone);
-    newest_ = oldest_ = kNone;
-}
-
 void AnswerCache::set_capacity(std::size_t capacity) {
     AnswerCache next(capacity, seed_);
     // Oldest first, so that the last stored, the most recent, ends up in front again.

@@ -75,7 +75,6 @@ class AnswerCache {
     /// The hash a cache seeded with `seed` files `key` under; its low bits pick the
     /// bucket, so a caller choosing among several caches uses the high ones.
     static std::uint64_t hash(std::uint64_t seed, const CacheKey& key);
-    void clear();
     /// Holds at most `capacity` entries from now on: the table is rebuilt, keeping the
     /// most recently used entries (and their order) up to the new bound. Not per query.
     void set_capacity(std::size_t capacity);

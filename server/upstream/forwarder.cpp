@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 
 #include "server/net/endpoint.h"
+#include "server/query/random.h"
 #include "server/upstream/message_edit.h"
 #include "server/upstream/shared_cache.h"
 #include "server/upstream/upstream_query.h"
@@ -177,7 +178,7 @@ struct Forwarder::State {
           clock(opts.clock),
           options(std::move(opts)),
           stats(counters),
-          cache(options.cache_entries, random_u64()),
+          cache(options.cache_entries, query::random_value<std::uint64_t>()),
           caps(caps_of(options)) {}
 
     ~State() {
@@ -545,7 +546,7 @@ std::size_t Forwarder::answer_from_cache(const ClientQuery& client, const Upstre
             return write_answer(e->view(), view_of(q, client.limit), TtlRewrite{age, false},
                                 nullptr, out);
         });
-    if (counters != nullptr) ++(n != 0 ? counters->hits : counters->misses);
+    if (counters != nullptr && n != 0) ++counters->hits;
     return n;
 }
 
@@ -589,10 +590,6 @@ void Forwarder::cancel_all() {
                     }));
         }
     }
-}
-
-void Forwarder::clear_cache() {
-    state_->cache.clear();
 }
 
 std::size_t Forwarder::cache_size() const {

@@ -109,7 +109,6 @@ struct Request {
 /// Cache lookups made by one thread (a worker's or a UDP receive thread's counters).
 struct CacheCounters {
     Counter hits;
-    Counter misses;
 };
 
 /// Counters of the forwarder's thread; the metrics scrape reads them from its own
@@ -185,8 +184,6 @@ class Forwarder {
     /// The counters of each upstream used so far. Safe from any thread: an entry is
     /// published (release) after its endpoint is set, and only its Counters move after.
     std::span<const UpstreamStats> upstream_stats() const;
-    /// Drops every cached answer. From any thread.
-    void clear_cache();
     /// Cached answers, fresh or stale. From any thread.
     std::size_t cache_size() const;
     /// Distinct upstream queries under way (merged clients count once). On the

@@ -51,13 +51,6 @@ void SharedCache::set_capacity(std::size_t capacity) {
     }
 }
 
-void SharedCache::clear() {
-    for (const auto& shard : shards_) {
-        std::lock_guard lock(shard->mutex);
-        shard->table.clear();
-    }
-}
-
 std::size_t SharedCache::size() const {
     std::size_t total = 0;
     for (const auto& shard : shards_) {

@@ -43,7 +43,6 @@ class SharedCache {
     /// At most `capacity` entries in all from now on, split evenly over the shards (at
     /// least one each); each keeps its most recently used entries. Not per query.
     void set_capacity(std::size_t capacity);
-    void clear();
     /// Entries in all, fresh or stale.
     std::size_t size() const;
     std::size_t shard_count() const { return shards_.size(); }

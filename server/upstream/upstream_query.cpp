@@ -1,7 +1,5 @@
 #include "server/upstream/upstream_query.h"
 
-#include <stdlib.h>  // arc4random_buf (glibc 2.36)
-
 #include <algorithm>
 
 #include <boost/asio/buffer.hpp>
@@ -9,6 +7,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include "server/query/random.h"
 #include "server/wire/header.h"
 
 namespace sitedns::upstream {
@@ -25,15 +24,7 @@ constexpr std::size_t kUdpBuffer = 4096;
 }  // namespace
 
 std::uint16_t random_id() {
-    std::uint16_t id = 0;
-    arc4random_buf(&id, sizeof id);
-    return id;
-}
-
-std::uint64_t random_u64() {
-    std::uint64_t v = 0;
-    arc4random_buf(&v, sizeof v);
-    return v;
+    return query::random_value<std::uint16_t>();
 }
 
 UpstreamQuery::UpstreamQuery(asio::io_context& io, const asio::ip::udp::endpoint& upstream,

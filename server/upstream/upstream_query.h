@@ -24,10 +24,8 @@
 
 namespace sitedns::upstream {
 
-/// A random 16-bit query ID from the system CSPRNG (arc4random, RFC 5452 §9.2).
+/// A random 16-bit query ID from the kernel's CSPRNG (query/random.h, RFC 5452 §9.2).
 std::uint16_t random_id();
-/// 64 random bits from the same source (hash seeds).
-std::uint64_t random_u64();
 
 /// How an exchange ended.
 enum class ExchangeStatus : std::uint8_t {

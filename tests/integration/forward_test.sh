@@ -27,37 +27,15 @@ set -u
 SITEDNS=${1:?usage: forward_test.sh SITEDNS SOURCE_DIR}
 SOURCE_DIR=${2:?usage: forward_test.sh SITEDNS SOURCE_DIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
-FAKE="python3 $HERE/fake_upstream.py"
 PATH=$PATH:/usr/sbin
 
 ATTEMPT_MS=300
 DEADLINE_MS=1500
 
-WORK=$(mktemp -d)
-PIDS=()
-FAILURES=0
-
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill -TERM "$pid" 2>/dev/null
-    done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null
-    done
-    if [ "${FORWARD_KEEP:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-pass() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; FAILURES=$((FAILURES + 1)); }
-check() {  # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
-    local what=$1; shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
-die() { echo "FAIL - $*"; echo "$((FAILURES + 1)) failure(s)"; exit 1; }
+# The scratch folder, cleanup, pass/fail/check/die, wait_for_file, start_fake, seen.
+KEEP_WORK=${FORWARD_KEEP:-0}
+# shellcheck source=tests/integration/lib.sh
+. "$HERE/lib.sh"
 
 for tool in dig python3 nsd nsd-checkconf; do
     command -v "$tool" >/dev/null 2>&1 || die "'$tool' is not installed ('make deps' installs it)"
@@ -83,29 +61,6 @@ for _ in range(50):
     print(port)
     break
 PY
-}
-
-wait_for_file() {  # wait_for_file FILE PID NAME: bounded wait for a non-empty FILE
-    local deadline=$((SECONDS + 10))
-    until [ -s "$1" ]; do
-        kill -0 "$2" 2>/dev/null || { echo "$3 exited during start-up"; return 1; }
-        [ $SECONDS -lt $deadline ] || { echo "$3 did not start within 10 s"; return 1; }
-        sleep 0.05
-    done
-}
-
-# start_fake NAME ARGS...: a fake upstream logging to $WORK/NAME.log; sets FAKE_PORT.
-start_fake() {
-    local name=$1; shift
-    $FAKE serve --port-file "$WORK/$name.port" --log "$WORK/$name.log" "$@" \
-        >"$WORK/$name.stderr" 2>&1 &
-    PIDS+=("$!")
-    wait_for_file "$WORK/$name.port" "$!" "fake upstream $name" || return 1
-    FAKE_PORT=$(cat "$WORK/$name.port")
-}
-
-seen() {  # seen FAKE NAME: how many queries for NAME the fake FAKE received
-    grep -c " qname=$2\. " "$WORK/$1.log" 2>/dev/null
 }
 
 # q SOURCE ARGS...: dig at sitedns from the loopback address SOURCE, one try, bounded
@@ -284,16 +239,11 @@ check_rejects "an upstream timeout over the query deadline" "/upstreams/0/timeou
     '[{ "address": "127.0.0.1:53", "timeout_ms": 1200 }]'
 check_rejects "an upstream object without an address" "/upstreams/0" '[{ "tcp": true }]'
 
-SITEDNS_PORT_FILE="$WORK/sitedns.port" "$SITEDNS" --config "$WORK/sitedns.json" \
-    --listen 127.0.0.1:0 >"$WORK/sitedns.log" 2>&1 &
-PID=$!
-PIDS+=("$PID")
-wait_for_file "$WORK/sitedns.port" "$PID" sitedns || { cat "$WORK/sitedns.log"; die "sitedns did not start"; }
-PORT=$(cat "$WORK/sitedns.port")
+start_sitedns "$WORK/sitedns.json" --listen 127.0.0.1:0
 deadline=$((SECONDS + 10))
 until q 127.0.0.1 +norec where.site.test A | grep -q 'status: NOERROR'; do
     [ $SECONDS -lt $deadline ] && kill -0 "$PID" 2>/dev/null ||
-        { cat "$WORK/sitedns.log"; die "sitedns does not answer"; }
+        die "sitedns does not answer"
     sleep 0.05
 done
 pass "sitedns forwarding on port $PORT (fakes A=$PORT_A B=$PORT_B C=$PORT_C, NSD=$NSD_PORT)"
@@ -391,7 +341,7 @@ check "NODATA cached: the upstream saw 1 query (saw $(seen A nodata.fwd.test))" 
 
 # ---------------------------------------------------------------- 100 identical queries
 
-out=$($FAKE burst "$PORT" merge.fwd.test 100 192.0.2.13 --timeout 4 2>&1); rc=$?
+out=$(python3 "$FAKE_UPSTREAM" burst "$PORT" merge.fwd.test 100 192.0.2.13 --timeout 4 2>&1); rc=$?
 check "100 concurrent identical queries: 100 answers, each with its own ID ($(tail -n1 <<<"$out"))" \
     test $rc -eq 0
 [ $rc -eq 0 ] || echo "$out"
@@ -581,8 +531,4 @@ check "the waiting TCP client got SERVFAIL ($(sed -n 's/.*status: \([A-Z]*\),.*/
 check "with EDE 0 \"shutting down\" ($(grep '^; EDE' <<<"$out"))" \
     grep -qE '^; EDE: 0 .*shutting down' <<<"$out"
 
-if [ "$FAILURES" -ne 0 ]; then
-    echo "--- sitedns log (last 30 lines)"; tail -n 30 "$WORK/sitedns.log"
-fi
-echo "$FAILURES failure(s)"
-[ "$FAILURES" -eq 0 ]
+finish forwarding

@@ -1,7 +1,8 @@
-# Shared by the integration scripts (source it): a scratch folder, processes killed on
+# Shared by the integration scripts (source it): a scratch folder, processes stopped on
 # exit, and the ok/FAIL check lines every script prints.
-#   WORK       scratch folder, removed on exit
-#   PIDS       processes to kill on exit (append with PIDS+=("$!"))
+#   WORK       scratch folder, removed on exit (kept, and named, when KEEP_WORK=1)
+#   PIDS       processes to stop on exit (append with PIDS+=("$!")): SIGTERM, up to 3 s
+#              to end, then SIGKILL
 #   FAILURES   count of failed checks
 #   cleanup_extra   optional function a script defines; run first on exit
 
@@ -10,11 +11,14 @@ PIDS=()
 FAILURES=0
 
 cleanup() {
+    local pid
     if declare -F cleanup_extra >/dev/null; then cleanup_extra; fi
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
     for pid in "${PIDS[@]}"; do
+        for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$pid" 2>/dev/null
     done
-    rm -rf "$WORK"
+    if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -38,29 +42,50 @@ check() {
 #   SITEDNS    the binary (set by the script)
 #   PID, PORT, METRICS_PORT   set by start_sitedns
 
-die() { fail "$*"; echo "--- sitedns log"; tail -20 "$WORK/sitedns.log"; exit 1; }
+# show_log: the tail of sitedns's log, when there is one.
+show_log() {
+    [ -s "$WORK/sitedns.log" ] || return 0
+    echo "--- sitedns log"; tail -20 "$WORK/sitedns.log"
+}
+die() { fail "$*"; show_log; echo "$FAILURES failure(s)"; exit 1; }
 
-wait_for_file() {  # wait_for_file FILE: bounded wait for a non-empty FILE from sitedns
-    local deadline=$((SECONDS + 10))
+# wait_for_file FILE [PID [NAME]]: bounded wait (10 s) for a non-empty FILE written by
+# process PID (default $PID, sitedns); false when PID ends first or time runs out, and
+# then, when NAME is given, says which.
+wait_for_file() {
+    local pid=${2:-$PID} deadline=$((SECONDS + 10))
     until [ -s "$1" ]; do
-        kill -0 "$PID" 2>/dev/null || return 1
-        [ $SECONDS -lt $deadline ] || return 1
+        if ! kill -0 "$pid" 2>/dev/null; then
+            [ -n "${3:-}" ] && echo "$3 exited during start-up"
+            return 1
+        fi
+        if [ $SECONDS -ge $deadline ]; then
+            [ -n "${3:-}" ] && echo "$3 did not start within 10 s"
+            return 1
+        fi
         sleep 0.05
     done
 }
 
-# start_sitedns CONFIG: starts sitedns on the ports CONFIG asks (0: free ones), logging to
-# $WORK/sitedns.log, and waits until it serves DNS and metrics.
+# start_sitedns CONFIG [ARGS...]: starts sitedns with CONFIG (and ARGS) on the ports it
+# asks (0: free ones), logging to $WORK/sitedns.log, and waits until it serves DNS and,
+# when CONFIG has metrics_listen, metrics.
 start_sitedns() {
+    local config=$1; shift
+    rm -f "$WORK/sitedns.port" "$WORK/metrics.port"
     SITEDNS_PORT_FILE="$WORK/sitedns.port" SITEDNS_METRICS_PORT_FILE="$WORK/metrics.port" \
-        "$SITEDNS" --config "$1" >"$WORK/sitedns.log" 2>&1 &
+        "$SITEDNS" --config "$config" "$@" >"$WORK/sitedns.log" 2>&1 &
     PID=$!
     PIDS+=("$PID")
-    wait_for_file "$WORK/sitedns.port" && wait_for_file "$WORK/metrics.port" ||
-        die "sitedns did not start"
+    wait_for_file "$WORK/sitedns.port" || die "sitedns did not start"
     PORT=$(cat "$WORK/sitedns.port")
-    METRICS_PORT=$(cat "$WORK/metrics.port")
-    pass "sitedns on port $PORT, metrics on port $METRICS_PORT"
+    if grep -q '"metrics_listen"' "$config"; then
+        wait_for_file "$WORK/metrics.port" || die "sitedns did not serve metrics"
+        METRICS_PORT=$(cat "$WORK/metrics.port")
+        pass "sitedns on port $PORT, metrics on port $METRICS_PORT"
+    else
+        pass "sitedns on port $PORT"
+    fi
 }
 
 # write_r_zone FILE: the zone r.test. (www.r.test A 192.0.2.1) of the flood tests.
@@ -86,7 +111,7 @@ stop_sitedns() {
 # finish WHAT: the closing lines, and exit 1 (with the log's tail) after a failed check.
 finish() {
     if [ "$FAILURES" -ne 0 ]; then
-        echo "--- sitedns log"; tail -20 "$WORK/sitedns.log"
+        show_log
         echo "$FAILURES failure(s)"
         exit 1
     fi

@@ -19,63 +19,16 @@ set -u
 SITEDNS=${1:?usage: metrics_test.sh SITEDNS SOURCE_DIR}
 : "${2:?usage: metrics_test.sh SITEDNS SOURCE_DIR}"
 HERE=$(cd "$(dirname "$0")" && pwd)
-FAKE="python3 $HERE/fake_upstream.py"
 
-WORK=$(mktemp -d)
-PIDS=()
-FAILURES=0
-
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null
-    done
-    if [ "${METRICS_KEEP:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-pass() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; FAILURES=$((FAILURES + 1)); }
-die() { echo "FAIL - $*"; echo "$((FAILURES + 1)) failure(s)"; exit 1; }
+# The scratch folder, cleanup, pass/fail/die, wait_for_file, start_fake, scrape, value.
+KEEP_WORK=${METRICS_KEEP:-0}
+# shellcheck source=tests/integration/lib.sh
+. "$HERE/lib.sh"
 
 for tool in curl dig python3; do
     command -v "$tool" >/dev/null 2>&1 || { echo "skip: '$tool' is not installed"; exit 77; }
 done
 
-wait_for_file() {  # wait_for_file FILE PID NAME: bounded wait for a non-empty FILE
-    local deadline=$((SECONDS + 10))
-    until [ -s "$1" ]; do
-        kill -0 "$2" 2>/dev/null || { echo "$3 exited during start-up"; return 1; }
-        [ $SECONDS -lt $deadline ] || { echo "$3 did not start within 10 s"; return 1; }
-        sleep 0.05
-    done
-}
-
-start_fake() {  # start_fake NAME ARGS...: a fake upstream; sets FAKE_PORT
-    local name=$1; shift
-    $FAKE serve --port-file "$WORK/$name.port" --log "$WORK/$name.log" "$@" \
-        >"$WORK/$name.stderr" 2>&1 &
-    PIDS+=("$!")
-    wait_for_file "$WORK/$name.port" "$!" "fake upstream $name" || return 1
-    FAKE_PORT=$(cat "$WORK/$name.port")
-}
-
-q() {  # q SOURCE ARGS...: one dig from the loopback address SOURCE, one try
-    local source=$1; shift
-    dig @127.0.0.1 -p "$PORT" -b "$source" +time=5 +tries=1 "$@" 2>&1
-}
-status_of() { grep -oE 'status: [A-Z]+' <<<"$1" | cut -d' ' -f2; }
-
-scrape() {  # scrape FILE: GET /metrics into FILE
-    curl -sf --max-time 5 "http://127.0.0.1:$METRICS_PORT/metrics" >"$1"
-}
-# value FILE SERIES: the value of one series (name with its labels), 0 when absent.
-value() {
-    awk -v k="$2" '$1 == k { print $2; found = 1 } END { if (!found) print 0 }' "$1"
-}
 # moved SERIES EXPECTED: the series went up by EXPECTED between $WORK/s0 and $WORK/s1.
 moved() {
     local before after
@@ -138,15 +91,7 @@ JSON
 }
 config true
 
-SITEDNS_PORT_FILE="$WORK/sitedns.port" SITEDNS_METRICS_PORT_FILE="$WORK/metrics.port" \
-    "$SITEDNS" --config "$WORK/sitedns.json" >"$WORK/sitedns.log" 2>&1 &
-PID=$!
-PIDS+=("$PID")
-wait_for_file "$WORK/sitedns.port" "$PID" sitedns || { cat "$WORK/sitedns.log"; die "no start"; }
-wait_for_file "$WORK/metrics.port" "$PID" sitedns || { cat "$WORK/sitedns.log"; die "no metrics"; }
-PORT=$(cat "$WORK/sitedns.port")
-METRICS_PORT=$(cat "$WORK/metrics.port")
-pass "sitedns on port $PORT, metrics on port $METRICS_PORT"
+start_sitedns "$WORK/sitedns.json"
 
 # ---------------------------------------------------------------- the endpoint
 
@@ -169,15 +114,15 @@ grep -q '^# TYPE sitedns_answer_duration_seconds histogram$' "$WORK/s0" &&
 
 scrape "$WORK/s0" || die "scrape failed"
 expect() {  # expect DESCRIPTION STATUS DIG_OUTPUT
-    [ "$(status_of "$3")" = "$2" ] || fail "$1: expected $2, got: $3"
+    [ "$(rcode_of "$3")" = "$2" ] || fail "$1: expected $2, got: $3"
 }
-for _ in 1 2 3; do expect "www udp" NOERROR "$(q 127.0.0.1 www.m.test A)"; done
-for _ in 1 2; do expect "nope tcp" NXDOMAIN "$(q 127.0.0.1 +tcp nope.m.test A)"; done
-expect "no view" REFUSED "$(q 127.0.0.3 www.m.test A)"
-expect "other view" NOERROR "$(q 127.0.0.2 www.m.test A)"
-expect "forwarded, miss" NOERROR "$(q 127.0.0.1 fwd.example.org A)"
-expect "forwarded, hit" NOERROR "$(q 127.0.0.1 fwd.example.org A)"
-expect "forwarded, upstream SERVFAIL" SERVFAIL "$(q 127.0.0.4 bad.example.org A)"
+for _ in 1 2 3; do expect "www udp" NOERROR "$(ask_from 127.0.0.1 www.m.test A)"; done
+for _ in 1 2; do expect "nope tcp" NXDOMAIN "$(ask_from 127.0.0.1 +tcp nope.m.test A)"; done
+expect "no view" REFUSED "$(ask_from 127.0.0.3 www.m.test A)"
+expect "other view" NOERROR "$(ask_from 127.0.0.2 www.m.test A)"
+expect "forwarded, miss" NOERROR "$(ask_from 127.0.0.1 fwd.example.org A)"
+expect "forwarded, hit" NOERROR "$(ask_from 127.0.0.1 fwd.example.org A)"
+expect "forwarded, upstream SERVFAIL" SERVFAIL "$(ask_from 127.0.0.4 bad.example.org A)"
 scrape "$WORK/s1" || die "scrape failed"
 
 moved 'sitedns_queries_total{view="local",protocol="udp",rcode="NOERROR"}' 5
@@ -234,7 +179,7 @@ python3 -c "import sys; sys.exit(0 if float('$after') >= float('$before') > 0 el
 [ "$(value "$WORK/now" sitedns_records)" = 5 ] && pass "records 5 after the reload" ||
     fail "records after the reload: $(value "$WORK/now" sitedns_records)"
 
-expect "after the reload" NOERROR "$(q 127.0.0.1 after.m.test A)"
+expect "after the reload" NOERROR "$(ask_from 127.0.0.1 after.m.test A)"
 scrape "$WORK/s1"
 moved 'sitedns_queries_total{view="local",protocol="udp",rcode="NOERROR"}' 1
 stamp=$(value "$WORK/s1" sitedns_last_reload_success_timestamp_seconds)
@@ -254,17 +199,10 @@ moved 'sitedns_reloads_total{outcome="success"}' 1
     fail "after a failed reload: $(grep -E '^sitedns_(last_reload|records)' "$WORK/s1")"
 
 # The log was turned off by the good reload: no line for after.m.test.
-expect "www after" NOERROR "$(q 127.0.0.1 www.m.test A)"
+expect "www after" NOERROR "$(ask_from 127.0.0.1 www.m.test A)"
 ! grep -q 'name=after\.m\.test\.' "$WORK/sitedns.log" &&
     pass "query log off after the reload: no line" || fail "query log still on after the reload"
 
-kill -TERM "$PID"
-for _ in $(seq 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$PID" 2>/dev/null && fail "sitedns did not stop" || pass "sitedns stopped"
+stop_sitedns && pass "sitedns stopped" || fail "sitedns did not stop"
 
-if [ "$FAILURES" -ne 0 ]; then
-    echo "--- sitedns log"; tail -40 "$WORK/sitedns.log"
-    echo "$FAILURES failure(s)"
-    exit 1
-fi
-echo "all metrics checks passed"
+finish metrics

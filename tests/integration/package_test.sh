@@ -12,17 +12,9 @@ set -u
 BUILD_DIR=${1:?usage: package_test.sh BUILD_DIR SOURCE_DIR}
 SOURCE_DIR=${2:?usage: package_test.sh BUILD_DIR SOURCE_DIR}
 
-WORK=$(mktemp -d)
-FAILURES=0
-trap 'rm -rf "$WORK"' EXIT
-trap 'exit 130' INT TERM
-
-pass() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; FAILURES=$((FAILURES + 1)); }
-check() {  # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
-    local what=$1; shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
+# The scratch folder, cleanup, pass/fail/check/finish.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # ---------------------------------------------------------------- tools
 
@@ -126,8 +118,4 @@ echo "lintian output:"
 grep -v '^N:' "$WORK/lintian.log" | grep -v 'running with root privileges' | sed 's/^/    /'
 check "lintian reports no error" bash -c '! grep -q "^E:" "$1"' _ "$WORK/lintian.log"
 
-if [ $FAILURES -ne 0 ]; then
-    echo "$FAILURES check(s) failed"
-    exit 1
-fi
-echo "all package checks passed"
+finish package

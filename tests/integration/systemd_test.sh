@@ -17,26 +17,9 @@ SITEDNS=${2:?usage: systemd_test.sh verify|runtime SITEDNS SOURCE_DIR}
 SOURCE_DIR=${3:?usage: systemd_test.sh verify|runtime SITEDNS SOURCE_DIR}
 SITEDNS=$(realpath "$SITEDNS")
 
-WORK=$(mktemp -d)
-PIDS=()
-FAILURES=0
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-pass() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; FAILURES=$((FAILURES + 1)); }
-check() {  # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
-    local what=$1; shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
-finish() {
-    if [ $FAILURES -ne 0 ]; then echo "$FAILURES check(s) failed"; exit 1; fi
-    echo "all $MODE checks passed"; exit 0
-}
+# The scratch folder, cleanup, pass/fail/check/finish, start_sitedns.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # ---------------------------------------------------------------- verify
 
@@ -136,21 +119,10 @@ json.dump(config, open(sys.argv[2], "w"), indent=2)
 PY
     chmod 644 "$config"
 
-    local port_file="$WORK/port"
-    NOTIFY_SOCKET="$socket" SITEDNS_PORT_FILE="$port_file" \
-        "$SITEDNS" --config "$config" --listen 127.0.0.1:0 --threads 2 >"$WORK/server.log" 2>&1 &
-    PID=$!
-    PIDS+=("$PID")
+    NOTIFY_SOCKET="$socket" start_sitedns "$config" --listen 127.0.0.1:0 --threads 2
     local deadline=$((SECONDS + 10))
-    until [ -s "$port_file" ]; do
-        if ! kill -0 "$PID" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
-            echo "sitedns did not start:"; cat "$WORK/server.log"; exit 1
-        fi
-        sleep 0.05
-    done
-    PORT=$(cat "$port_file")
     until answers; do
-        [ $SECONDS -ge $deadline ] && { echo "sitedns does not answer:"; cat "$WORK/server.log"; exit 1; }
+        [ $SECONDS -ge $deadline ] && die "sitedns does not answer"
         sleep 0.05
     done
     pass "sitedns answers on 127.0.0.1:$PORT"
@@ -170,7 +142,7 @@ PY
         check "no capability left (CapEff and CapPrm are 0)" \
             bash -c 'grep -Eq "^CapEff:[[:space:]]+0+$" "/proc/$1/status" &&
                      grep -Eq "^CapPrm:[[:space:]]+0+$" "/proc/$1/status"' _ "$PID"
-        check "the log says it switched to nobody" grep -q 'switched to user nobody' "$WORK/server.log"
+        check "the log says it switched to nobody" grep -q 'switched to user nobody' "$WORK/sitedns.log"
     else
         echo "skip - not root: the switch to \"user\" is not tested"
     fi
@@ -192,7 +164,7 @@ PY
     wait "$PID" || status=$?
     check "exit status 0 after SIGTERM" test "$status" -eq 0
     echo "notifications received:"; sed 's/^/    /' "$messages"
-    if [ $FAILURES -ne 0 ] || [ -n "${SHOW_LOG:-}" ]; then echo "server log:"; sed 's/^/    /' "$WORK/server.log"; fi
+    if [ $FAILURES -ne 0 ] || [ -n "${SHOW_LOG:-}" ]; then echo "server log:"; sed 's/^/    /' "$WORK/sitedns.log"; fi
 }
 
 case "$MODE" in
@@ -200,4 +172,4 @@ verify) run_verify ;;
 runtime) run_runtime ;;
 *) echo "unknown mode $MODE"; exit 2 ;;
 esac
-finish
+finish "$MODE"

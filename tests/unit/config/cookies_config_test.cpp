@@ -47,6 +47,14 @@ TEST(CookiesConfig, ErrorsNameThePath) {
               0u);
     EXPECT_EQ(
         error_of(R"({ "secret": "e5e973e5a6b2a43f48e7dc849e37bfcf00" })").rfind(bad_secret, 0), 0u);
+    // A sign or a space where a digit belongs: each byte is exactly two hex digits.
+    for (const char* secret :
+         {"-5e973e5a6b2a43f48e7dc849e37bfcf", "+5e973e5a6b2a43f48e7dc849e37bfcf",
+          " 5e973e5a6b2a43f48e7dc849e37bfcf", "e5e973e5a6b2a43f48e7dc849e37bf 0"}) {
+        EXPECT_EQ(error_of(std::string(R"({ "secret": ")") + secret + "\" }").rfind(bad_secret, 0),
+                  0u)
+            << secret;
+    }
     EXPECT_NE(error_of(R"({ "secret": 5 })").find("/cookies/secret: expected a string"),
               std::string::npos);
     EXPECT_NE(error_of(R"({ "enabled": "yes" })").find("/cookies/enabled: expected true or false"),

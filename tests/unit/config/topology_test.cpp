@@ -243,16 +243,6 @@ TEST(TopologyCheck, SeveralPrimarySites) {
                     "receives example.com's public MX; keep \"primary\" on one of them"});
 }
 
-TEST(TopologyCheck, DuplicateSiteNames) {
-    // The configuration reader refuses this already; a Config built in code can have it.
-    ZoneDir dir;
-    Served served(parse_config(Topology{}.json(), dir.path(), "test.json"));
-    served.config().sites->list[2].name = "london";
-    EXPECT_EQ(printed(served.check()),
-              Lines{"error: /sites/list/0 and /sites/list/2 are both named london: a site's name "
-                    "names its view and its zone, so it must be unique; rename one"});
-}
-
 TEST(TopologyCheck, SiteWithoutAView) {
     ZoneDir dir;
     Served served(parse_config(Topology{}.json(), dir.path(), "test.json"));

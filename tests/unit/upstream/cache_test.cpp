@@ -89,9 +89,6 @@ TEST(AnswerCache, StaysBoundedUnderChurn) {
     for (int i = 0; i < 1000; ++i) {
         EXPECT_EQ(cache.find(items[i].key()) != nullptr, i >= 900) << i;
     }
-    cache.clear();
-    EXPECT_EQ(cache.size(), 0u);
-    EXPECT_EQ(cache.find(items[999].key()), nullptr);
 }
 
 TEST(AnswerCache, ShrinkingKeepsTheMostRecentlyUsedInOrder) {

@@ -162,7 +162,6 @@ TEST_F(ForwarderTest, MissThenHitWithClientIdCaseAndCountedDownTtl) {
     now += 200s;  // the TTL is spent
     EXPECT_TRUE(cached("www.example.test", test::kA, 3, set).empty());
     EXPECT_EQ(up1.udp_count(), 1u);
-    EXPECT_EQ(lookups.misses, 1u);
     EXPECT_EQ(forwarder().stats().cache_misses, 1u) << "the first ask, on the forwarder's thread";
 }
 
@@ -174,8 +173,6 @@ TEST_F(ForwarderTest, CacheIsKeyedByTypeDoBitAndUpstreamSet) {
     EXPECT_TRUE(cached("k.test", test::kA, 2, set, dnssec()).empty());
     EXPECT_TRUE(cached("k.test", test::kA, 2, UpstreamSet::make({up2.endpoint()})).empty());
     EXPECT_TRUE(cached("other.test", test::kA, 2, set).empty());
-    forwarder().clear_cache();
-    EXPECT_TRUE(cached("k.test", test::kA, 2, set).empty());
 }
 
 struct NegativeCase {
@@ -200,23 +197,24 @@ TEST_F(ForwarderTest, NegativeAnswersAreCachedBySoaMinimum) {
     std::uint16_t id = 100;
     for (const NegativeCase& c : cases) {
         SCOPED_TRACE(c.what);
-        forwarder().clear_cache();
+        // A name of its own per case: no answer cached by an earlier case.
+        const std::string name = "gone" + std::to_string(id) + ".test";
         up1.script([&](const Received& r) { return std::vector<Send>{{c.reply(r)}}; });
         const UpstreamSet set = UpstreamSet::make({up1.endpoint()});
-        const Answer a = read_answer(ask("gone.test", test::kA, ++id, set));
+        const Answer a = read_answer(ask(name, test::kA, ++id, set));
         EXPECT_EQ(a.rcode, c.rcode);
         EXPECT_EQ(a.id, id);
         if (c.cache_ttl == 0) {
-            EXPECT_TRUE(cached("gone.test", test::kA, 1, set).empty());
+            EXPECT_TRUE(cached(name, test::kA, 1, set).empty());
             continue;
         }
         now += std::chrono::seconds(c.cache_ttl - 1);
-        const Answer hit = read_answer(cached("gone.test", test::kA, 1, set));
+        const Answer hit = read_answer(cached(name, test::kA, 1, set));
         EXPECT_EQ(hit.rcode, c.rcode);
         ASSERT_EQ(hit.ttls.size(), 1u);
         EXPECT_EQ(hit.ttls[0], 1u);  // the SOA's TTL is clamped to the negative TTL
         now += 1s;
-        EXPECT_TRUE(cached("gone.test", test::kA, 1, set).empty());
+        EXPECT_TRUE(cached(name, test::kA, 1, set).empty());
     }
 }
 

@@ -1,0 +1,33 @@
+// The one source of randomness (server/query/random.h): the kernel's CSPRNG.
+
+#include "server/query/random.h"
+
+#include <array>
+#include <cstdint>
+
+#include <gtest/gtest.h>
+
+namespace sitedns::query {
+namespace {
+
+TEST(Random, FillsEveryByteAndDiffersEachTime) {
+    // 64 bytes all zero, or twice the same 128 bits, would take a broken source.
+    std::array<std::uint8_t, 64> bytes{};
+    random_bytes(bytes.data(), bytes.size());
+    EXPECT_NE(bytes, (std::array<std::uint8_t, 64>{}));
+    using Block = std::array<std::uint64_t, 2>;
+    EXPECT_NE(random_value<Block>(), random_value<Block>());
+    random_bytes(nullptr, 0);  // nothing asked, nothing done
+}
+
+TEST(Random, LargeRequestsAreFilledWhole) {
+    // getrandom(2) may return short above 256 bytes: random_bytes loops until all is there.
+    std::array<std::uint8_t, 4096> bytes{};
+    random_bytes(bytes.data(), bytes.size());
+    int zero_tail = 0;
+    for (std::size_t i = bytes.size() - 64; i < bytes.size(); ++i) zero_tail += bytes[i] == 0;
+    EXPECT_LT(zero_tail, 16) << "the last 64 bytes were written";
+}
+
+}  // namespace
+}  // namespace sitedns::query
