@@ -7,7 +7,7 @@
 // RD set, one question of class IN, no EDNS), answers every query once to warm up
 // (the answer cache fills, the pages are touched), then N more rounds through
 // sitedns_bench_answer_all(): exactly what a UDP worker does per datagram,
-// Responder::handle() with the worker's Decision and AnswerCache (--no-cache: the
+// Responder::handle() with the worker's Decision and PacketCache (--no-cache: the
 // cacheless overload, i.e. the full lookup and encoding every time).
 //
 // Instructions per query: run it under
@@ -36,7 +36,7 @@
 
 #include "config/address.h"
 #include "config/config.h"
-#include "server/query/answer_cache.h"
+#include "server/query/packet_cache.h"
 #include "server/query/responder.h"
 #include "server/runtime/snapshot.h"
 #include "zones/dns/name.h"
@@ -56,7 +56,7 @@ struct Worker {
     const sitedns::runtime::Snapshot* snapshot = nullptr;
     sitedns::IpAddress client;
     bool use_cache = true;
-    sitedns::query::AnswerCache cache;
+    sitedns::query::PacketCache cache;
     sitedns::query::Decision decision;
     std::array<std::uint8_t, 4096> out{};
 };

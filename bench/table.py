@@ -206,7 +206,7 @@ def main():
                f"and threads, start-up excluded), median of {args.callgrind_runs} run(s): "
                f"counts repeat to within a few percent, times do not. In the query-core and "
                f"sites rows it is bench_core's: the query core alone, no sockets "
-               f"(`Responder::handle` with a worker's AnswerCache, or without one), loading "
+               f"(`Responder::handle` with a worker's PacketCache, or without one), loading "
                f"and a warm-up pass excluded.")
     out.append(f"- CPU µs / answer: the server's user + system CPU time over the queries "
                f"answered at {rate} queries/s offered (dnsperf -Q {args.rate}), over all "

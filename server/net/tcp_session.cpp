@@ -133,7 +133,7 @@ void TcpSession::answer(std::span<const std::uint8_t> query) {
     query::Decision& decision = worker_.decision();
     const runtime::Snapshot& snapshot = worker_.snapshot();  // once: decision.view is in it
     query::Responder::handle(snapshot, query, client_, query::Transport::Tcp, out, decision,
-                             worker_.answer_cache());
+                             worker_.packet_cache());
     WorkerStats& stats = worker_.stats();
     if (decision.cookie != query::CookieResult::None) stats.count_cookie(decision.cookie);
     // The latency of a TCP answer ends when it is queued for writing.

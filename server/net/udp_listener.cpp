@@ -146,7 +146,7 @@ struct UdpListener::Batch {
     std::array<mmsghdr, kBatch> sent;
     std::array<Answered, kBatch> notes;  ///< per answer: counted once the batch is answered
     query::Decision decision;
-    query::AnswerCache cache;
+    query::PacketCache cache;
     runtime::SnapshotReader snapshot;
     Clock::time_point received_at;
     std::uint32_t second = 0;  ///< received_at in whole seconds, for the rate limiter

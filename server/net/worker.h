@@ -72,7 +72,7 @@ class Worker {
     /// again when the session's read handler returns.
     query::Decision& decision() { return buffers_->decision; }
     /// The finished authoritative answers of this worker's TCP sessions (same rule).
-    query::AnswerCache& answer_cache() { return buffers_->answers; }
+    query::PacketCache& packet_cache() { return buffers_->answers; }
 
     /// A forwarded query answered from the forwarder's cache into `out` (the decision's
     /// limit plus the echoed options' room), with the client's echoed options, ECS and
@@ -104,7 +104,7 @@ class Worker {
     struct Buffers {
         std::array<std::uint8_t, query::kMaxMessage> answer;
         query::Decision decision;
-        query::AnswerCache answers;
+        query::PacketCache answers;
     };
 
     std::size_t index_;

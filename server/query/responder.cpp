@@ -255,7 +255,7 @@ bool decide_answer(const runtime::Snapshot& snapshot, std::span<const std::uint8
 /// encloser: unique NXDOMAIN and wildcard names would only push known answers out.
 void answer_uncached(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
                      const IpAddress& client, Transport transport, std::span<std::uint8_t> out,
-                     Decision& decision, AnswerCache& cache, const runtime::View* view,
+                     Decision& decision, PacketCache& cache, const runtime::View* view,
                      const AnswerKey& key) {
     AnswerPlan plan;
     Framing framing;
@@ -292,10 +292,10 @@ void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::u
 
 void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
                        const IpAddress& client, Transport transport, std::span<std::uint8_t> out,
-                       Decision& decision, AnswerCache& cache) {
+                       Decision& decision, PacketCache& cache) {
     cache.forget_forwarded();  // store_forwarded() is for this query only
     AnswerKey key;
-    if (!AnswerCache::make_key(packet, transport, key)) {
+    if (!PacketCache::make_key(packet, transport, key)) {
         handle(snapshot, packet, client, transport, out, decision);
         return;
     }
@@ -310,7 +310,7 @@ void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::u
         decision.forwarded = cache.last_hit_forwarded();
         return;
     }
-    if (!AnswerCache::plain_name(packet, key)) {
+    if (!PacketCache::plain_name(packet, key)) {
         handle(snapshot, packet, client, transport, out, decision);
         return;
     }

@@ -6,8 +6,8 @@
 #include <span>
 
 #include "config/address.h"
-#include "server/query/answer_cache.h"
 #include "server/query/cookies.h"
+#include "server/query/packet_cache.h"
 #include "server/runtime/snapshot.h"
 #include "server/wire/edns.h"
 #include "server/wire/message.h"
@@ -67,12 +67,12 @@ class Responder {
                        Decision& decision);
 
     /// The same, through a worker's cache of finished answers: a plain query asked
-    /// before from the same view is answered by copying (AnswerCache); what handle()
+    /// before from the same view is answered by copying (PacketCache); what handle()
     /// answers otherwise is stored. The bytes sent are those handle() writes; on a hit
     /// `decision.query` is not filled (it is only read for Forward). Allocation-free.
     static void handle(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
                        const IpAddress& client, Transport transport, std::span<std::uint8_t> out,
-                       Decision& decision, AnswerCache& cache);
+                       Decision& decision, PacketCache& cache);
 
     /// Answers one query into `out`; returns the answer's length, or 0 when nothing must
     /// be sent. A query handle() would forward is answered SERVFAIL here (no forwarder):

@@ -10,8 +10,8 @@
 
 #include "server/net/endpoint.h"
 #include "server/query/random.h"
+#include "server/upstream/forward_cache.h"
 #include "server/upstream/message_edit.h"
-#include "server/upstream/shared_cache.h"
 #include "server/upstream/upstream_query.h"
 #include "zones/dns/types.h"
 
@@ -190,10 +190,10 @@ struct Forwarder::State {
     /// From any thread: `clock` never changes after construction.
     TimePoint now() const { return clock ? clock() : SteadyClock::now(); }
 
-    static bool fresh(const AnswerCache::Entry& e, TimePoint t) {
+    static bool fresh(const ForwardCacheShard::Entry& e, TimePoint t) {
         return t < e.stored + std::chrono::seconds(e.ttl);
     }
-    static std::uint32_t age(const AnswerCache::Entry& e, TimePoint t) {
+    static std::uint32_t age(const ForwardCacheShard::Entry& e, TimePoint t) {
         const auto s = std::chrono::duration_cast<std::chrono::seconds>(t - e.stored).count();
         return s > 0 ? static_cast<std::uint32_t>(s) : 0;
     }
@@ -226,7 +226,7 @@ struct Forwarder::State {
     ForwarderOptions options;
     ForwarderStats& stats;
     // Any thread: each shard locks itself.
-    SharedCache cache;
+    ForwardCache cache;
     // The forwarder's thread only, but for the counters, which a scrape reads.
     TtlCaps caps;
     std::unordered_map<std::string, std::unique_ptr<Pending>> in_flight;
@@ -321,7 +321,7 @@ bool Forwarder::State::answer_cached(const Request& request, Waiter& w) {
     const TimePoint t = now();
     std::vector<std::uint8_t> bytes = answer_bytes(w.limit, [&](std::span<std::uint8_t> out) {
         return cache.with_entry(key_of(request.question, request.upstreams.id),
-                                [&](const AnswerCache::Entry* e) -> std::size_t {
+                                [&](const ForwardCacheShard::Entry* e) -> std::size_t {
                                     if (e == nullptr || !fresh(*e, t)) return 0;
                                     return write_answer(e->view(), view_of(w, request.question),
                                                         TtlRewrite{age(*e, t), false}, nullptr,
@@ -400,7 +400,7 @@ bool Forwarder::State::next_round(Pending& p) {
 /// True when the cache holds an answer for the query, fresh or within the serve-stale
 /// window.
 bool Forwarder::State::has_stale(const Pending& p, TimePoint t) {
-    return cache.with_entry(p.cache_key(), [&](const AnswerCache::Entry* e) {
+    return cache.with_entry(p.cache_key(), [&](const ForwardCacheShard::Entry* e) {
         return e != nullptr && t < e->stored + std::chrono::seconds(e->ttl) + options.serve_stale;
     });
 }
@@ -447,7 +447,7 @@ void Forwarder::State::fail(Pending& p) {
     std::vector<std::uint16_t> ttls;
     bool is_fresh = false;
     TtlRewrite rewrite{};
-    cache.with_entry(p.cache_key(), [&](const AnswerCache::Entry* e) {
+    cache.with_entry(p.cache_key(), [&](const ForwardCacheShard::Entry* e) {
         if (e == nullptr || t >= e->stored + std::chrono::seconds(e->ttl) + options.serve_stale) {
             return;
         }
@@ -539,7 +539,7 @@ std::size_t Forwarder::answer_from_cache(const ClientQuery& client, const Upstre
     const wire::Query& q = *client.query;
     const auto t = state_->now();
     const std::size_t n = state_->cache.with_entry(
-        key_of(q, upstreams.id), [&](const AnswerCache::Entry* e) -> std::size_t {
+        key_of(q, upstreams.id), [&](const ForwardCacheShard::Entry* e) -> std::size_t {
             if (e == nullptr || !State::fresh(*e, t)) return 0;
             const std::uint32_t age = State::age(*e, t);
             fresh_for = e->ttl > age ? e->ttl - age : 0;

@@ -3,7 +3,7 @@
 // queries behind it. One Forwarder per process. Who touches what:
 // - the forwarder's thread (the one running its io_context) owns the queries in flight,
 //   the upstream sockets and timers, the down marks and ForwarderStats;
-// - the cache (SharedCache) is read by every worker and UDP receive thread, each shard
+// - the cache (ForwardCache) is read by every worker and UDP receive thread, each shard
 //   behind its own lock, and written by the forwarder's thread;
 // - resolve() and set_options() may be called from any thread: they post to the
 //   forwarder's thread, so identical questions from every thread meet in one table.

@@ -51,7 +51,7 @@ enum class ParseOutcome : std::uint8_t {
 /// `question_end` is 0 when the question itself could not be read.
 [[nodiscard]] ParseOutcome parse_query(std::span<const std::uint8_t> packet, Query& out);
 
-/// parse_query() for a packet already checked to be plain (query::AnswerCache::make_key):
+/// parse_query() for a packet already checked to be plain (query::PacketCache::make_key):
 /// at least a header; QDCOUNT 1, ANCOUNT and NSCOUNT 0; a well-formed uncompressed name
 /// of `name_size` bytes at offset 12, `lower` being its lowercased copy; then type and
 /// class, and nothing else but one OPT owned by the root without options. The same

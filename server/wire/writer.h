@@ -7,7 +7,7 @@
 namespace sitedns::wire {
 
 /// Where a message's compression pointers went, for a caller that moves its names
-/// afterwards (the answer cache's templates, server/query/answer_cache.h).
+/// afterwards (the answer cache's templates, server/query/packet_cache.h).
 struct PointerLog {
     static constexpr std::size_t kMax = 16;
     std::uint16_t at[kMax];  ///< offset of each pointer, in writing order

@@ -18,7 +18,7 @@
 #include <span>
 #include <vector>
 
-#include "server/upstream/cache.h"
+#include "server/upstream/forward_cache_shard.h"
 #include "server/upstream/message_edit.h"
 #include "server/wire/header.h"
 #include "server/wire/reader.h"
@@ -109,11 +109,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!scanned.cacheable) return 0;
 
     // Stored, found again, and answered aged or stale (answer_from_cache, fail()).
-    upstream::AnswerCache cache(4, 0x5eed);
+    upstream::ForwardCacheShard cache(4, 0x5eed);
     const upstream::CacheKey key{q.qname_lower.wire(), q.qtype, q.qclass, q.dnssec_ok, 1};
     cache.store(key, scanned.message, scanned.ttl_offsets, scanned.ttl,
                 std::chrono::steady_clock::time_point{});
-    const upstream::AnswerCache::Entry* e = cache.find(key);
+    const upstream::ForwardCacheShard::Entry* e = cache.find(key);
     if (e == nullptr) fail("a stored reply is not found");
     const bool stale = (flags & 0x40) != 0;
     const upstream::ExtendedError error{upstream::ede::kStaleAnswer, "upstreams unreachable"};

@@ -111,7 +111,7 @@ TEST(ChaosTopology, TheAnswerCacheServesTheSnapshotsOwnRecord) {
     // must be what the same question gets next.
     const auto first = chaos_snapshot({10, 1});
     const auto second = chaos_snapshot({11, 2});
-    AnswerCache cache;
+    PacketCache cache;
     const Bytes query = sitedns::test::make_query("topology.sitedns", "TXT", kChaos);
     const auto text = [&](const runtime::Snapshot& snapshot) {
         Bytes out(kMaxMessage);

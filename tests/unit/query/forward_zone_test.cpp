@@ -413,7 +413,7 @@ TEST(ForwardZoneSets, EqualUpstreamListsShareASetIdDifferentOnesNever) {
 TEST(ForwardZoneCache, PlainQueriesForwardedToTwoSetsAreKeptApartByName) {
     // The worker's cache keeps a forwarded answer by question and view: two names of one
     // view that go to different upstreams never answer for each other.
-    AnswerCache cache;
+    PacketCache cache;
     const IpAddress client = test::ip(kNoRec);
     std::vector<std::uint8_t> out(kMaxMessage);
     struct Asked {

@@ -15,10 +15,10 @@
 #   127.0.0.3  stale   upstream C (TTL 1, stopped once the name is cached)
 #   127.0.0.4  load    upstream D
 #
-# Usage: shared_cache_test.sh PATH/TO/sitedns SOURCE_DIR
+# Usage: forward_cache_test.sh PATH/TO/sitedns SOURCE_DIR
 set -u
 
-SITEDNS=${1:?usage: shared_cache_test.sh SITEDNS SOURCE_DIR}
+SITEDNS=${1:?usage: forward_cache_test.sh SITEDNS SOURCE_DIR}
 . "$(dirname "$0")/lib.sh"
 
 require_tools dig python3

@@ -49,7 +49,7 @@ struct Nonexistent {
     model::Match match = model::Match::NxDomain;
 };
 
-class AnswerCache {
+class PacketCache {
   public:
     /// Answers up to this size are kept (the classic UDP bound; larger ones are rare).
     static constexpr std::size_t kMaxAnswer = 512;
@@ -59,10 +59,10 @@ class AnswerCache {
     static constexpr std::size_t kWays = 4;
 
     /// `entries` is rounded up to a power of two, at least kWays.
-    explicit AnswerCache(std::size_t entries = kDefaultEntries);
-    ~AnswerCache();
-    AnswerCache(const AnswerCache&) = delete;
-    AnswerCache& operator=(const AnswerCache&) = delete;
+    explicit PacketCache(std::size_t entries = kDefaultEntries);
+    ~PacketCache();
+    PacketCache(const PacketCache&) = delete;
+    PacketCache& operator=(const PacketCache&) = delete;
 
     /// Fills `key` from a packet shaped as a plain query (see above) received over
     /// `transport`: one question, then type and class and maybe an OPT without options;

@@ -1,4 +1,4 @@
-#include "server/upstream/cache.h"
+#include "server/upstream/forward_cache_shard.h"
 
 #include <algorithm>
 #include <bit>
@@ -25,13 +25,13 @@ std::uint64_t finish(std::uint64_t z) {
 
 }  // namespace
 
-AnswerCache::AnswerCache(std::size_t capacity, std::uint64_t seed)
+ForwardCacheShard::ForwardCacheShard(std::size_t capacity, std::uint64_t seed)
     : capacity_(std::min<std::size_t>(capacity, kNone - 1)), seed_(seed) {
     buckets_.assign(std::bit_ceil(std::max<std::size_t>(capacity_ * 2, 16)), kNone);
     entries_.reserve(std::min<std::size_t>(capacity_, 1024));
 }
 
-std::uint64_t AnswerCache::hash(std::uint64_t seed, const CacheKey& key) {
+std::uint64_t ForwardCacheShard::hash(std::uint64_t seed, const CacheKey& key) {
     std::uint64_t h = 0xcbf29ce484222325ull ^ seed;
     for (const std::uint8_t b : key.qname_lower) h = fnv(h, b);
     const std::uint64_t tail = std::uint64_t{key.qtype} << 32 | std::uint64_t{key.qclass} << 16 |
@@ -39,7 +39,7 @@ std::uint64_t AnswerCache::hash(std::uint64_t seed, const CacheKey& key) {
     return finish(h ^ finish(tail ^ key.set_id * 0x9e3779b97f4a7c15ull));
 }
 
-bool AnswerCache::matches(const Entry& e, std::uint64_t h, const CacheKey& key) const {
+bool ForwardCacheShard::matches(const Entry& e, std::uint64_t h, const CacheKey& key) const {
     const std::size_t n = key.qname_lower.size();
     if (e.hash != h || e.qtype != key.qtype || e.qclass != key.qclass ||
         e.dnssec_ok != key.dnssec_ok || e.set_id != key.set_id ||
@@ -49,13 +49,13 @@ bool AnswerCache::matches(const Entry& e, std::uint64_t h, const CacheKey& key) 
     return dns::equal_lower(e.message.data() + wire::kHeaderSize, key.qname_lower.data(), n);
 }
 
-std::uint32_t AnswerCache::lookup(std::uint64_t h, const CacheKey& key) const {
+std::uint32_t ForwardCacheShard::lookup(std::uint64_t h, const CacheKey& key) const {
     std::uint32_t i = buckets_[h & (buckets_.size() - 1)];
     while (i != kNone && !matches(entries_[i], h, key)) i = entries_[i].chain;
     return i;
 }
 
-const AnswerCache::Entry* AnswerCache::find(const CacheKey& key, std::uint64_t h) {
+const ForwardCacheShard::Entry* ForwardCacheShard::find(const CacheKey& key, std::uint64_t h) {
     if (entries_.empty()) return nullptr;
     const std::uint32_t i = lookup(h, key);
     if (i == kNone) return nullptr;
@@ -64,8 +64,10 @@ const AnswerCache::Entry* AnswerCache::find(const CacheKey& key, std::uint64_t h
     return &entries_[i];
 }
 
-void AnswerCache::store(const CacheKey& key, std::uint64_t h, std::vector<std::uint8_t> message,
-                        std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now) {
+void ForwardCacheShard::store(const CacheKey& key, std::uint64_t h,
+                              std::vector<std::uint8_t> message,
+                              std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl,
+                              TimePoint now) {
     if (capacity_ == 0) return;
     std::uint32_t i = lookup(h, key);
     if (i != kNone) {
@@ -88,8 +90,8 @@ void AnswerCache::store(const CacheKey& key, std::uint64_t h, std::vector<std::u
     push_front(i);
 }
 
-void AnswerCache::set_capacity(std::size_t capacity) {
-    AnswerCache next(capacity, seed_);
+void ForwardCacheShard::set_capacity(std::size_t capacity) {
+    ForwardCacheShard next(capacity, seed_);
     // Oldest first, so that the last stored, the most recent, ends up in front again.
     std::vector<std::uint32_t> kept;
     for (std::uint32_t i = newest_; i != kNone && kept.size() < next.capacity_;
@@ -117,7 +119,7 @@ void AnswerCache::set_capacity(std::size_t capacity) {
 
 /// A free slot: a new one while under capacity, else the least recently used, taken
 /// out of its bucket and the LRU list.
-std::uint32_t AnswerCache::take_slot() {
+std::uint32_t ForwardCacheShard::take_slot() {
     if (entries_.size() < capacity_) {
         entries_.emplace_back();
         return static_cast<std::uint32_t>(entries_.size() - 1);
@@ -128,14 +130,14 @@ std::uint32_t AnswerCache::take_slot() {
     return i;
 }
 
-void AnswerCache::unlink_lru(std::uint32_t i) {
+void ForwardCacheShard::unlink_lru(std::uint32_t i) {
     Entry& e = entries_[i];
     (e.newer != kNone ? entries_[e.newer].older : newest_) = e.older;
     (e.older != kNone ? entries_[e.older].newer : oldest_) = e.newer;
     e.newer = e.older = kNone;
 }
 
-void AnswerCache::push_front(std::uint32_t i) {
+void ForwardCacheShard::push_front(std::uint32_t i) {
     Entry& e = entries_[i];
     e.older = newest_;
     e.newer = kNone;
@@ -144,7 +146,7 @@ void AnswerCache::push_front(std::uint32_t i) {
     if (oldest_ == kNone) oldest_ = i;
 }
 
-void AnswerCache::unlink_chain(std::uint32_t i) {
+void ForwardCacheShard::unlink_chain(std::uint32_t i) {
     std::uint32_t* link = &bucket(entries_[i].hash);
     while (*link != i) link = &entries_[*link].chain;
     *link = entries_[i].chain;

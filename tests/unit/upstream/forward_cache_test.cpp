@@ -1,7 +1,7 @@
 // The process's cache of forwarded answers: its shards, its bound, and many threads at
 // once (the TSan build runs this too).
 
-#include "server/upstream/shared_cache.h"
+#include "server/upstream/forward_cache.h"
 
 #include <gtest/gtest.h>
 
@@ -36,18 +36,18 @@ CacheKey key_of(const Stored& s, std::uint64_t set = 7) {
     return CacheKey{s.name, 1, 1, false, set};
 }
 
-const SharedCache::TimePoint kNow{};
+const ForwardCache::TimePoint kNow{};
 
-TEST(SharedCache, SmallCachesHaveOneShardLargeOnesSeveral) {
-    EXPECT_EQ(SharedCache(3, 1).shard_count(), 1u);
-    EXPECT_EQ(SharedCache(0, 1).shard_count(), 1u);
-    EXPECT_EQ(SharedCache(20000, 1).shard_count(), SharedCache::kMaxShards);
-    EXPECT_EQ(SharedCache(10'000'000, 1).shard_count(), SharedCache::kMaxShards);
+TEST(ForwardCache, SmallCachesHaveOneShardLargeOnesSeveral) {
+    EXPECT_EQ(ForwardCache(3, 1).shard_count(), 1u);
+    EXPECT_EQ(ForwardCache(0, 1).shard_count(), 1u);
+    EXPECT_EQ(ForwardCache(20000, 1).shard_count(), ForwardCache::kMaxShards);
+    EXPECT_EQ(ForwardCache(10'000'000, 1).shard_count(), ForwardCache::kMaxShards);
 }
 
-TEST(SharedCache, TheBoundCountsForAllShards) {
+TEST(ForwardCache, TheBoundCountsForAllShards) {
     for (const std::size_t capacity : {std::size_t{5}, std::size_t{4096}, std::size_t{20000}}) {
-        SharedCache cache(capacity, 42);
+        ForwardCache cache(capacity, 42);
         for (std::size_t i = 0; i < 3 * capacity; ++i) {
             const Stored s = reply_for("n" + std::to_string(i) + ".test");
             cache.store(key_of(s), s.message, {}, 300, kNow);
@@ -58,12 +58,13 @@ TEST(SharedCache, TheBoundCountsForAllShards) {
     }
 }
 
-TEST(SharedCache, AnEntryIsFoundUnderItsKeyOnly) {
-    SharedCache cache(20000, 9);
+TEST(ForwardCache, AnEntryIsFoundUnderItsKeyOnly) {
+    ForwardCache cache(20000, 9);
     const Stored a = reply_for("a.test");
     cache.store(key_of(a), a.message, {}, 300, kNow);
     const auto found = [&](const CacheKey& key) {
-        return cache.with_entry(key, [](const AnswerCache::Entry* e) { return e != nullptr; });
+        return cache.with_entry(key,
+                                [](const ForwardCacheShard::Entry* e) { return e != nullptr; });
     };
     EXPECT_TRUE(found(key_of(a)));
     EXPECT_FALSE(found(key_of(a, 8))) << "another upstream set";
@@ -72,10 +73,10 @@ TEST(SharedCache, AnEntryIsFoundUnderItsKeyOnly) {
 
 // Four threads look up and store overlapping names at once: every hit is the reply to
 // the very name asked, and the bound holds.
-TEST(SharedCache, ManyThreadsAtOnce) {
+TEST(ForwardCache, ManyThreadsAtOnce) {
     constexpr std::size_t kNames = 600;
     constexpr std::size_t kRounds = 3000;
-    SharedCache cache(512, 3);
+    ForwardCache cache(512, 3);
     std::vector<Stored> names;
     for (std::size_t i = 0; i < kNames; ++i) names.push_back(reply_for("t" + std::to_string(i)));
     std::atomic<std::size_t> wrong{0};
@@ -85,11 +86,12 @@ TEST(SharedCache, ManyThreadsAtOnce) {
         threads.emplace_back([&, t] {
             for (std::size_t round = 0; round < kRounds; ++round) {
                 const Stored& s = names[(round * 7 + t * 131) % kNames];
-                const bool hit = cache.with_entry(key_of(s), [&](const AnswerCache::Entry* e) {
-                    if (e == nullptr) return false;
-                    if (e->message != s.message) ++wrong;
-                    return true;
-                });
+                const bool hit =
+                    cache.with_entry(key_of(s), [&](const ForwardCacheShard::Entry* e) {
+                        if (e == nullptr) return false;
+                        if (e->message != s.message) ++wrong;
+                        return true;
+                    });
                 if (hit) {
                     ++hits;
                 } else {

@@ -1,4 +1,4 @@
-// The worker's cache of finished answers (server/query/answer_cache.h): a plain query
+// The worker's cache of finished answers (server/query/packet_cache.h): a plain query
 // answered through the cache gets exactly the bytes the uncached Responder::handle
 // writes for that same packet (its ID, its name's case), from the same snapshot and view;
 // anything else takes the full path and is never stored.
@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "server/query/answer_cache.h"
+#include "server/query/packet_cache.h"
 #include "server/query/responder.h"
 #include "tests/support/allocation_counter.h"
 #include "tests/support/dns_client.h"
@@ -51,7 +51,7 @@ Sent uncached(const runtime::Snapshot& snapshot, const Bytes& packet, const IpAd
 }
 
 Sent cached(const runtime::Snapshot& snapshot, const Bytes& packet, const IpAddress& client,
-            Transport transport, AnswerCache& cache) {
+            Transport transport, PacketCache& cache) {
     std::vector<std::uint8_t> out(kMaxMessage);
     auto decision = std::make_unique<Decision>();
     Responder::handle(snapshot, packet, client, transport, out, *decision, cache);
@@ -63,7 +63,7 @@ Sent cached(const runtime::Snapshot& snapshot, const Bytes& packet, const IpAddr
 
 /// Answers given from the cache: hits of a query's own key and answers made from the
 /// template of a name that does not exist.
-std::uint64_t answered_from_cache(const AnswerCache& cache) {
+std::uint64_t answered_from_cache(const PacketCache& cache) {
     return cache.hits() + cache.templated();
 }
 
@@ -79,7 +79,7 @@ std::string recase(std::string name, std::mt19937& rng) {
 /// What the responder asks before it uses a key past the lookup: make_key() for the
 /// packet's shape, then plain_name() for its labels (on a miss).
 bool plain_key(std::span<const std::uint8_t> packet, Transport transport, AnswerKey& key) {
-    return AnswerCache::make_key(packet, transport, key) && AnswerCache::plain_name(packet, key);
+    return PacketCache::make_key(packet, transport, key) && PacketCache::plain_name(packet, key);
 }
 
 /// A header with ID 0xbeef and the given flags and counts.
@@ -226,7 +226,7 @@ std::vector<Case> cases() {
 
 TEST(AnswerCacheEquivalence, HitsAndMissesSendWhatTheUncachedPathSends) {
     const auto snapshot = test::make_snapshot();
-    AnswerCache cache;
+    PacketCache cache;
     std::mt19937 rng(20240101);
     std::uint16_t id = 0x100;
     std::size_t hit_cases = 0;
@@ -237,7 +237,7 @@ TEST(AnswerCacheEquivalence, HitsAndMissesSendWhatTheUncachedPathSends) {
         opts.id = ++id;
         const Bytes first = sitedns::test::make_query(c.qname, c.qtype, opts);
         AnswerKey key;
-        ASSERT_TRUE(AnswerCache::make_key(first, c.transport, key)) << "the case is a plain query";
+        ASSERT_TRUE(PacketCache::make_key(first, c.transport, key)) << "the case is a plain query";
 
         // The miss: what handle() writes, and nothing found.
         const std::uint64_t hits0 = cache.hits();
@@ -255,7 +255,7 @@ TEST(AnswerCacheEquivalence, HitsAndMissesSendWhatTheUncachedPathSends) {
         ASSERT_NO_THROW(a = sitedns::test::parse_answer(want1.wire));
         EXPECT_EQ(a.rcode, c.rcode) << sitedns::test::to_string(a);
         EXPECT_EQ(a.tc, c.tc) << sitedns::test::to_string(a);
-        EXPECT_EQ(c.hit, want1.wire.size() <= AnswerCache::kMaxAnswer)
+        EXPECT_EQ(c.hit, want1.wire.size() <= PacketCache::kMaxAnswer)
             << "the case's expectation disagrees with kMaxAnswer: " << want1.wire.size();
 
         // A second packet: another ID, the name re-cased.
@@ -282,7 +282,7 @@ TEST(AnswerCacheEquivalence, HitsAndMissesSendWhatTheUncachedPathSends) {
 
 TEST(AnswerCacheEquivalence, MissingFromTheCacheFillsDecisionLikeHandle) {
     const auto snapshot = test::make_snapshot();
-    AnswerCache cache;
+    PacketCache cache;
     const Bytes q = sitedns::test::make_query("mail.example.test", "A", {.edns = true});
     const IpAddress client = test::ip(test::kParisClient);
     std::vector<std::uint8_t> out(kMaxMessage);
@@ -300,7 +300,7 @@ TEST(AnswerCacheEquivalence, MissingFromTheCacheFillsDecisionLikeHandle) {
 
 TEST(AnswerCacheEquivalence, QrSetIsDroppedAndNotStored) {
     const auto snapshot = test::make_snapshot();
-    AnswerCache cache;
+    PacketCache cache;
     Bytes q = sitedns::test::make_query("mail.example.test", "A");
     q[2] |= 0x80;
     const IpAddress client = test::ip(test::kLondonClient);
@@ -322,7 +322,7 @@ TEST(AnswerCacheInvalidation, ANewSnapshotObjectIsNotAnsweredFromTheOld) {
     ASSERT_TRUE(fresh->add_view_prefix(test::cidr("127.0.0.0/8"), 0));
     fresh->generation = old_snapshot->generation;
 
-    AnswerCache cache;
+    PacketCache cache;
     const IpAddress client = test::ip(test::kLondonClient);
     const Bytes q = sitedns::test::make_query("mail.example.test", "A", {.edns = true});
     const Sent old_answer = cached(*old_snapshot, q, client, Transport::Udp, cache);
@@ -358,7 +358,7 @@ TEST(AnswerCacheInvalidation, ANewGenerationAtTheSameAddressIsNotAnsweredFromThe
     // allocated where a freed one was looks like to the cache (same pointer, same View*).
     auto snapshot = std::const_pointer_cast<runtime::Snapshot>(test::make_snapshot());
     snapshot->generation = 7;
-    AnswerCache cache;
+    PacketCache cache;
     const IpAddress client = test::ip(test::kLondonClient);
     const Bytes q = sitedns::test::make_query("mail.example.test", "A");
     const Sent before = cached(*snapshot, q, client, Transport::Udp, cache);
@@ -427,7 +427,7 @@ TEST(AnswerCacheNotPlain, IsNeverAHitAndNeverStored) {
         {"truncated question", header(0, 1) + Bytes{4, 'm', 'a', 'i', 'l', 0, 0, 1, 0},
          "127.0.0.1"},
     };
-    AnswerCache cache;
+    PacketCache cache;
     for (const Packet& p : packets) {
         SCOPED_TRACE(p.what);
         const IpAddress client = test::ip(p.client);
@@ -435,7 +435,7 @@ TEST(AnswerCacheNotPlain, IsNeverAHitAndNeverStored) {
         EXPECT_FALSE(plain_key(p.bytes, Transport::Udp, key));
         // Only a packet shaped as a plain query is looked up (and missed) before its
         // labels are read; anything else does not even ask the cache.
-        const bool shaped = AnswerCache::make_key(p.bytes, Transport::Udp, key);
+        const bool shaped = PacketCache::make_key(p.bytes, Transport::Udp, key);
         const std::uint64_t misses = cache.misses();
         for (const Transport transport : {Transport::Udp, Transport::Tcp}) {
             const Sent want = uncached(*snapshot, p.bytes, client, transport);
@@ -457,7 +457,7 @@ TEST(AnswerCacheNotPlain, AnyNameByteChangedAfterAHitIsAnsweredAsUncached) {
     const auto snapshot = ecs_snapshot();
     const IpAddress client = test::ip("127.0.0.1");
     const Bytes plain = sitedns::test::make_query("mail.example.test", "A");
-    AnswerCache cache;
+    PacketCache cache;
     ASSERT_EQ(cached(*snapshot, plain, client, Transport::Udp, cache).wire,
               uncached(*snapshot, plain, client, Transport::Udp).wire);
     ASSERT_EQ(cached(*snapshot, plain, client, Transport::Udp, cache).wire,
@@ -482,7 +482,7 @@ TEST(AnswerCacheNotPlain, AnyNameByteChangedAfterAHitIsAnsweredAsUncached) {
 
 TEST(AnswerCacheNotPlain, EcsAnswerDoesNotLeakIntoThePlainQuery) {
     const auto snapshot = ecs_snapshot();
-    AnswerCache cache;
+    PacketCache cache;
     const IpAddress trusted = test::ip(kTrusted);
     const Bytes plain = sitedns::test::make_query("mail.example.test", "A", {.edns = true});
     const Bytes ecs = with_option(plain, kEcsParis);
@@ -509,7 +509,7 @@ TEST(AnswerCacheNotPlain, EcsAnswerDoesNotLeakIntoThePlainQuery) {
 
 TEST(AnswerCacheViews, EachClientGetsItsOwnViewsAnswerForTheSameBytes) {
     const auto snapshot = test::make_snapshot();
-    AnswerCache cache;
+    PacketCache cache;
     const Bytes q = sitedns::test::make_query("mail.example.test", "A", {.edns = true});
     // 10.1.2.3 is paris's /32 inside london's 10.1.0.0/16.
     const std::vector<const char*> clients = {"127.0.0.1",   "10.2.0.5", "10.1.0.9",     "10.1.2.3",
@@ -536,7 +536,7 @@ TEST(AnswerCacheViews, EachClientGetsItsOwnViewsAnswerForTheSameBytes) {
 
 TEST(AnswerCacheViews, TwoViewsKeepAnEntryEachAndShareItWithinAView) {
     const auto snapshot = test::make_snapshot();
-    AnswerCache cache;
+    PacketCache cache;
     const Bytes q = sitedns::test::make_query("mail.example.test", "A");
     // london, paris, london (another client), paris (a /32 inside london's /16).
     const std::vector<const char*> clients = {"127.0.0.1", "10.2.0.5", "10.1.0.9", "10.1.2.3"};
@@ -560,7 +560,7 @@ TEST(AnswerCacheViews, TwoViewsKeepAnEntryEachAndShareItWithinAView) {
 // site's MX from each site) does not crowd one set.
 TEST(AnswerCacheViews, SameQueryFromFourViewsStaysCachedForEach) {
     const auto snapshot = test::make_snapshot();
-    AnswerCache cache;
+    PacketCache cache;
     const Bytes q = sitedns::test::make_query("mail.example.test", "A");
     // london, paris, no view, empty view.
     const std::vector<const char*> clients = {"127.0.0.1", "10.2.0.5", "192.168.1.1", "10.9.1.1"};
@@ -576,7 +576,7 @@ TEST(AnswerCacheViews, SameQueryFromFourViewsStaysCachedForEach) {
 
 TEST(AnswerCacheTransport, UdpAndTcpAreKeyedApart) {
     const auto snapshot = test::make_snapshot();
-    AnswerCache cache;
+    PacketCache cache;
     const IpAddress client = test::ip(test::kLondonClient);
     // big TXT: truncated over UDP (stored), whole over TCP (too big to store).
     const Bytes big = sitedns::test::make_query("big.example.test", "TXT");
@@ -616,7 +616,7 @@ TEST(AnswerCacheForward, ForwardedDecisionsAreNeverStored) {
     auto snapshot = std::const_pointer_cast<runtime::Snapshot>(test::make_snapshot());
     snapshot->views[0].recursion = true;
     snapshot->views[0].upstreams.endpoints.push_back(*Endpoint::parse("192.0.2.53:53", {}));
-    AnswerCache cache;
+    PacketCache cache;
     const IpAddress client = test::ip(test::kLondonClient);
     const Bytes outside =
         sitedns::test::make_query("www.outside.test", "A", {.id = 7, .rd = true, .edns = true});
@@ -657,17 +657,17 @@ Bytes fake_answer(const Bytes& query, std::size_t size, std::uint8_t fill) {
 TEST(AnswerCacheStore, KeepsAnswersUpToKMaxAnswer) {
     const auto snapshot = test::make_snapshot();
     const runtime::View* view = &snapshot->views[0];
-    AnswerCache cache;
+    PacketCache cache;
     const Bytes q1 = sitedns::test::make_query("a.example.test", "A", {.id = 1});
     const Bytes q2 = sitedns::test::make_query("b.example.test", "A", {.id = 2});
     AnswerKey k1;
     AnswerKey k2;
-    ASSERT_TRUE(AnswerCache::make_key(q1, Transport::Udp, k1));
-    ASSERT_TRUE(AnswerCache::make_key(q2, Transport::Udp, k2));
-    cache.store(*snapshot, view, k1, fake_answer(q1, AnswerCache::kMaxAnswer, 0xaa));
-    cache.store(*snapshot, view, k2, fake_answer(q2, AnswerCache::kMaxAnswer + 1, 0xbb));
+    ASSERT_TRUE(PacketCache::make_key(q1, Transport::Udp, k1));
+    ASSERT_TRUE(PacketCache::make_key(q2, Transport::Udp, k2));
+    cache.store(*snapshot, view, k1, fake_answer(q1, PacketCache::kMaxAnswer, 0xaa));
+    cache.store(*snapshot, view, k2, fake_answer(q2, PacketCache::kMaxAnswer + 1, 0xbb));
     std::vector<std::uint8_t> out(kMaxMessage);
-    EXPECT_EQ(cache.find(*snapshot, view, k1, q1, out), AnswerCache::kMaxAnswer);
+    EXPECT_EQ(cache.find(*snapshot, view, k1, q1, out), PacketCache::kMaxAnswer);
     EXPECT_EQ(Bytes(out.begin(), out.begin() + 512), fake_answer(q1, 512, 0xaa));
     EXPECT_EQ(cache.find(*snapshot, view, k2, q2, out), 0u) << "513 bytes: not stored";
     // Another view, a null view: not found.
@@ -684,11 +684,11 @@ TEST(AnswerCacheStore, KeepsAnswersUpToKMaxAnswer) {
 TEST(AnswerCacheStore, RefusesAnAnswerThatDoesNotRepeatTheQuestion) {
     const auto snapshot = test::make_snapshot();
     const runtime::View* view = &snapshot->views[0];
-    AnswerCache cache;
+    PacketCache cache;
     const Bytes q = sitedns::test::make_query("mail.example.test", "A");
     const Bytes other = sitedns::test::make_query("maim.example.test", "A");
     AnswerKey key;
-    ASSERT_TRUE(AnswerCache::make_key(q, Transport::Udp, key));
+    ASSERT_TRUE(PacketCache::make_key(q, Transport::Udp, key));
     std::vector<std::uint8_t> out(kMaxMessage);
     cache.store(*snapshot, view, key, fake_answer(other, 100, 0));  // another name
     EXPECT_EQ(cache.find(*snapshot, view, key, q, out), 0u);
@@ -705,14 +705,14 @@ TEST(AnswerCacheStore, RefusesAnAnswerThatDoesNotRepeatTheQuestion) {
 TEST(AnswerCacheStore, ReplacesTheLeastRecentlyStoredEntryOfASet) {
     const auto snapshot = test::make_snapshot();
     const runtime::View* view = &snapshot->views[0];
-    AnswerCache cache(1);  // one set of kWays entries: every key shares it
-    constexpr std::size_t kKeys = AnswerCache::kWays + 1;
+    PacketCache cache(1);  // one set of kWays entries: every key shares it
+    constexpr std::size_t kKeys = PacketCache::kWays + 1;
     std::vector<Bytes> queries;
     std::vector<AnswerKey> keys(kKeys);
     for (std::size_t i = 0; i < kKeys; ++i) {
         queries.push_back(
             sitedns::test::make_query("h" + std::to_string(i) + ".example.test", "A"));
-        ASSERT_TRUE(AnswerCache::make_key(queries.back(), Transport::Udp, keys[i]));
+        ASSERT_TRUE(PacketCache::make_key(queries.back(), Transport::Udp, keys[i]));
         cache.store(*snapshot, view, keys[i], fake_answer(queries.back(), 64, 0));
     }
     std::vector<std::uint8_t> out(kMaxMessage);
@@ -731,13 +731,13 @@ TEST(AnswerCacheStore, ReplacesTheLeastRecentlyStoredEntryOfASet) {
 TEST(AnswerCacheStore, HitTakesTheQuerysIdAndNameCase) {
     const auto snapshot = test::make_snapshot();
     const runtime::View* view = &snapshot->views[0];
-    AnswerCache cache;
+    PacketCache cache;
     const Bytes stored = sitedns::test::make_query("mail.example.test", "A", {.id = 0x0102});
     const Bytes asked = sitedns::test::make_query("MaIl.ExAmPlE.tEsT", "A", {.id = 0xa0b0});
     AnswerKey k1;
     AnswerKey k2;
-    ASSERT_TRUE(AnswerCache::make_key(stored, Transport::Udp, k1));
-    ASSERT_TRUE(AnswerCache::make_key(asked, Transport::Udp, k2));
+    ASSERT_TRUE(PacketCache::make_key(stored, Transport::Udp, k1));
+    ASSERT_TRUE(PacketCache::make_key(asked, Transport::Udp, k2));
     cache.store(*snapshot, view, k1, fake_answer(stored, 80, 0x11));
     std::vector<std::uint8_t> out(kMaxMessage);
     ASSERT_EQ(cache.find(*snapshot, view, k2, asked, out), 80u);
@@ -750,7 +750,7 @@ TEST(AnswerCacheStore, HitTakesTheQuerysIdAndNameCase) {
 TEST(AnswerCacheAllocation, HitsAndMissesDoNotTouchTheHeap) {
     if (!sitedns::test::counts_allocations) GTEST_SKIP() << "no allocation counter under TSan";
     const auto snapshot = test::make_snapshot();
-    AnswerCache cache;
+    PacketCache cache;
     const QueryOptions edns{.edns = true, .do_bit = true};
     struct Kind {
         Bytes packet;
@@ -896,18 +896,17 @@ TEST(AnswerCacheMakeKey, RejectsATruncatedName) {
     const Bytes name = labels({4, 7, 4});  // mail.example.test-shaped
     for (std::size_t n = 1; n < name.size(); ++n) {
         // The name cut short, nothing after it: it never ends.
-        EXPECT_FALSE(plain_key(header(0, 1) + Bytes(name.begin(), name.begin() + n),
-                                           Transport::Udp, key))
+        EXPECT_FALSE(
+            plain_key(header(0, 1) + Bytes(name.begin(), name.begin() + n), Transport::Udp, key))
             << n;
         // The name cut short, type and class after it: the label runs into them or past.
-        EXPECT_FALSE(plain_key(
-            header(0, 1) + Bytes(name.begin(), name.begin() + n) + Bytes{0, 1, 0, 1},
-            Transport::Udp, key))
+        EXPECT_FALSE(
+            plain_key(header(0, 1) + Bytes(name.begin(), name.begin() + n) + Bytes{0, 1, 0, 1},
+                      Transport::Udp, key))
             << n;
     }
     // A label longer than what is left of the packet.
-    EXPECT_FALSE(plain_key(header(0, 1) + Bytes{20, 'a', 'b', 0, 0, 1, 0, 1},
-                                       Transport::Udp, key));
+    EXPECT_FALSE(plain_key(header(0, 1) + Bytes{20, 'a', 'b', 0, 0, 1, 0, 1}, Transport::Udp, key));
     // The name, but no type or class.
     EXPECT_FALSE(plain_key(header(0, 1) + name, Transport::Udp, key));
     EXPECT_FALSE(plain_key(header(0, 1) + name + Bytes{0, 1}, Transport::Udp, key));
@@ -916,7 +915,7 @@ TEST(AnswerCacheMakeKey, RejectsATruncatedName) {
 TEST(AnswerCacheMakeKey, KeyIgnoresIdAndCaseAndKeepsEverythingElse) {
     const auto key_of = [](const Bytes& packet, Transport transport) {
         auto k = std::make_unique<AnswerKey>();
-        EXPECT_TRUE(AnswerCache::make_key(packet, transport, *k));
+        EXPECT_TRUE(PacketCache::make_key(packet, transport, *k));
         return Bytes(k->bytes, k->bytes + k->size);
     };
     const QueryOptions edns{.id = 1, .edns = true};
@@ -928,9 +927,9 @@ TEST(AnswerCacheMakeKey, KeyIgnoresIdAndCaseAndKeepsEverythingElse) {
               base);
     AnswerKey a;
     AnswerKey b;
-    ASSERT_TRUE(AnswerCache::make_key(sitedns::test::make_query("mail.example.test", "A", edns),
+    ASSERT_TRUE(PacketCache::make_key(sitedns::test::make_query("mail.example.test", "A", edns),
                                       Transport::Udp, a));
-    ASSERT_TRUE(AnswerCache::make_key(sitedns::test::make_query("MAIL.example.TEST", "A", edns),
+    ASSERT_TRUE(PacketCache::make_key(sitedns::test::make_query("MAIL.example.TEST", "A", edns),
                                       Transport::Udp, b));
     EXPECT_EQ(a.hash, b.hash);
     EXPECT_EQ(a.name_size, 19u);
@@ -977,8 +976,8 @@ TEST(AnswerCacheMakeKey, KeyIgnoresIdAndCaseAndKeepsEverythingElse) {
 namespace sitedns::query {
 namespace {
 
-AnswerCache::Clock::time_point g_now{};
-AnswerCache::Clock::time_point now() {
+PacketCache::Clock::time_point g_now{};
+PacketCache::Clock::time_point now() {
     return g_now;
 }
 
@@ -1026,13 +1025,13 @@ std::uint32_t ttl_at(const Bytes& m, std::size_t record) {
 struct Fixture {
     std::shared_ptr<const runtime::Snapshot> snapshot = test::make_snapshot();
     const runtime::View* view = &snapshot->views[0];
-    AnswerCache cache;
+    PacketCache cache;
     Bytes query = sitedns::test::make_query("fwd.example.org", "A", {.id = 7, .edns = true});
     AnswerKey key;
     Fixture() {
-        g_now = AnswerCache::Clock::time_point{} + std::chrono::hours(1);
+        g_now = PacketCache::Clock::time_point{} + std::chrono::hours(1);
         cache.set_clock(&now);
-        EXPECT_TRUE(AnswerCache::make_key(query, Transport::Udp, key));
+        EXPECT_TRUE(PacketCache::make_key(query, Transport::Udp, key));
     }
     void store(const Bytes& answer, std::uint32_t fresh_for) {
         cache.remember_forwarded(*snapshot, view, key);
@@ -1041,7 +1040,7 @@ struct Fixture {
     /// The cached answer to `packet` (same question, other ID and case), or empty.
     Bytes find(const Bytes& packet) {
         AnswerKey k;
-        EXPECT_TRUE(AnswerCache::make_key(packet, Transport::Udp, k));
+        EXPECT_TRUE(PacketCache::make_key(packet, Transport::Udp, k));
         std::vector<std::uint8_t> out(kMaxMessage);
         const std::size_t n = cache.find(*snapshot, view, k, packet, out);
         return Bytes(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n));
@@ -1091,7 +1090,7 @@ TEST(AnswerCacheForwarded, KeepsOnlyPositiveAnswersOfAForwardedPlainQuery) {
     EXPECT_TRUE(f.find(f.query).empty()) << "NXDOMAIN stays with the forwarder";
     f.store(answer_with(f.query, {0}), 1000);
     EXPECT_TRUE(f.find(f.query).empty()) << "TTL 0 is never cached";
-    f.store(answer_with(f.query, std::vector<std::uint32_t>(AnswerCache::kMaxTtls + 1, 300)), 1000);
+    f.store(answer_with(f.query, std::vector<std::uint32_t>(PacketCache::kMaxTtls + 1, 300)), 1000);
     EXPECT_TRUE(f.find(f.query).empty()) << "more records than kMaxTtls";
     // Without remember_forwarded (the query was not forwarded, or not plain): nothing.
     f.cache.store_forwarded(answer_with(f.query, {300}), 1000);
@@ -1148,7 +1147,7 @@ namespace sitedns::query {
 namespace {
 
 /// Sends `qname` through the cache and through the uncached path; the bytes must match.
-void expect_same_answer(const runtime::Snapshot& snapshot, AnswerCache& cache,
+void expect_same_answer(const runtime::Snapshot& snapshot, PacketCache& cache,
                         const std::string& qname, const std::string& qtype,
                         QueryOptions opts = {}) {
     SCOPED_TRACE(qname + " " + qtype);
@@ -1162,7 +1161,7 @@ void expect_same_answer(const runtime::Snapshot& snapshot, AnswerCache& cache,
 
 TEST(AnswerCacheNonexistent, NamesOfAnyLengthGetTheAnswerOfTheFullPath) {
     const auto snapshot = test::make_snapshot();
-    AnswerCache cache;
+    PacketCache cache;
     const std::string long_label(63, 'q');
     // NXDOMAIN below the apex, one label or several, short and long, cased at random.
     const std::vector<std::string> nxdomain = {
@@ -1195,7 +1194,7 @@ TEST(AnswerCacheNonexistent, NamesOfAnyLengthGetTheAnswerOfTheFullPath) {
 
 TEST(AnswerCacheNonexistent, TemplatesAreKeptApartByTypeFlagsViewAndTransport) {
     const auto snapshot = test::make_snapshot();
-    AnswerCache cache;
+    PacketCache cache;
     expect_same_answer(*snapshot, cache, "one.example.test", "A");
     expect_same_answer(*snapshot, cache, "two.example.test", "AAAA");
     expect_same_answer(*snapshot, cache, "three.example.test", "A", {.edns = true});
@@ -1217,7 +1216,7 @@ TEST(AnswerCacheNonexistent, TemplatesAreKeptApartByTypeFlagsViewAndTransport) {
 
 TEST(AnswerCacheNonexistent, AnRdataNameEqualToTheQuestionMakesNoTemplate) {
     const auto snapshot = test::make_snapshot();
-    AnswerCache cache;
+    PacketCache cache;
     // The SOA's RNAME is hostmaster.example.test, which owns nothing: in its NXDOMAIN
     // answer the RNAME is a pointer to the question, which another name must not get.
     expect_same_answer(*snapshot, cache, "hostmaster.example.test", "A");
@@ -1244,7 +1243,7 @@ TEST(AnswerCacheNonexistent, AnRdataNameEqualToTheQuestionMakesNoTemplate) {
 
 TEST(AnswerCacheNonexistent, ANewSnapshotDropsTheTemplates) {
     auto snapshot = test::make_snapshot();
-    AnswerCache cache;
+    PacketCache cache;
     expect_same_answer(*snapshot, cache, "one.example.test", "A");
     expect_same_answer(*snapshot, cache, "two.example.test", "A");
     EXPECT_EQ(cache.templated(), 1u);

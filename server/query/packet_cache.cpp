@@ -1,4 +1,4 @@
-#include "server/query/answer_cache.h"
+#include "server/query/packet_cache.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -12,7 +12,7 @@
 
 namespace sitedns::query {
 
-struct AnswerCache::Entry {
+struct PacketCache::Entry {
     std::uint64_t hash;
     std::uint64_t stamp;  ///< 0: empty
     const runtime::Snapshot* snapshot;
@@ -44,7 +44,7 @@ std::uint16_t u16_at(const std::uint8_t* p) {
     return static_cast<std::uint16_t>(p[0] << 8 | p[1]);
 }
 
-std::int64_t ticks(AnswerCache::Clock::time_point t) {
+std::int64_t ticks(PacketCache::Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
@@ -80,7 +80,7 @@ bool find_ttls(std::span<const std::uint8_t> m, std::uint16_t* offsets, std::uin
         const std::size_t end = at + 10 + u16_at(&m[at + 8]);
         if (end > m.size()) return false;
         if (u16_at(&m[at]) != kOptType) {
-            if (count == AnswerCache::kMaxTtls) return false;
+            if (count == PacketCache::kMaxTtls) return false;
             offsets[count++] = static_cast<std::uint16_t>(at + 4);
             smallest = std::min(smallest, u32_at(&m[at + 4]));
         }
@@ -98,7 +98,7 @@ bool plain_opt(const std::uint8_t* p) {
 /// True when `answer` fits an entry and repeats the question of `key` at offset 12,
 /// where find() writes the query's own name.
 bool holds_question(std::span<const std::uint8_t> answer, const AnswerKey& key) {
-    if (answer.size() > AnswerCache::kMaxAnswer ||
+    if (answer.size() > PacketCache::kMaxAnswer ||
         answer.size() < wire::kHeaderSize + key.name_size || u16_at(answer.data() + 4) != 1) {
         return false;
     }
@@ -171,11 +171,11 @@ bool movable_pointers(std::span<const std::uint8_t> answer, std::size_t question
 
 }  // namespace
 
-void AnswerCache::FreeEntries::operator()(Entry* entries) const {
+void PacketCache::FreeEntries::operator()(Entry* entries) const {
     std::free(entries);
 }
 
-AnswerCache::AnswerCache(std::size_t entries) {
+PacketCache::PacketCache(std::size_t entries) {
     std::size_t sets = 1;
     while (sets * kWays < entries) sets *= 2;
     // calloc: fresh zero pages, backed by memory only once an entry is written.
@@ -185,15 +185,15 @@ AnswerCache::AnswerCache(std::size_t entries) {
     set_mask_ = sets - 1;
 }
 
-AnswerCache::~AnswerCache() = default;
+PacketCache::~PacketCache() = default;
 
-AnswerCache::Entry* AnswerCache::set_of(std::uint64_t hash, const runtime::View* view) const {
+PacketCache::Entry* PacketCache::set_of(std::uint64_t hash, const runtime::View* view) const {
     // The view too: the same question from many sites' views must not share one set.
     const auto mixed = hash ^ (reinterpret_cast<std::uintptr_t>(view) * 0x9E3779B97F4A7C15ull);
     return entries_.get() + kWays * ((mixed ^ (mixed >> 32)) & set_mask_);
 }
 
-bool AnswerCache::make_key(std::span<const std::uint8_t> packet, Transport transport,
+bool PacketCache::make_key(std::span<const std::uint8_t> packet, Transport transport,
                            AnswerKey& key) {
     if (packet.size() < wire::kHeaderSize + 5) return false;
     const std::uint8_t* p = packet.data();
@@ -228,7 +228,7 @@ bool AnswerCache::make_key(std::span<const std::uint8_t> packet, Transport trans
     return true;
 }
 
-bool AnswerCache::plain_name(std::span<const std::uint8_t> packet, const AnswerKey& key) {
+bool PacketCache::plain_name(std::span<const std::uint8_t> packet, const AnswerKey& key) {
     const std::size_t root = wire::kHeaderSize + key.name_size - 1;  // make_key saw a 0 there
     std::size_t at = wire::kHeaderSize;
     while (at < root) {
@@ -238,7 +238,7 @@ bool AnswerCache::plain_name(std::span<const std::uint8_t> packet, const AnswerK
     return at == root;
 }
 
-std::size_t AnswerCache::find(const runtime::Snapshot& snapshot, const runtime::View* view,
+std::size_t PacketCache::find(const runtime::Snapshot& snapshot, const runtime::View* view,
                               const AnswerKey& key, std::span<const std::uint8_t> packet,
                               std::span<std::uint8_t> out) {
     Entry* set = set_of(key.hash, view);
@@ -260,14 +260,14 @@ std::size_t AnswerCache::find(const runtime::Snapshot& snapshot, const runtime::
     return 0;
 }
 
-bool AnswerCache::same_key(const Entry& e, const runtime::Snapshot& snapshot,
+bool PacketCache::same_key(const Entry& e, const runtime::Snapshot& snapshot,
                            const runtime::View* view, const AnswerKey& key) {
     return e.stamp != 0 && e.hash == key.hash && e.view == view && e.snapshot == &snapshot &&
            e.generation == snapshot.generation && e.key_size == key.size &&
            std::memcmp(e.key, key.bytes, key.size) == 0;
 }
 
-bool AnswerCache::count_down(const Entry& e, std::span<std::uint8_t> out) const {
+bool PacketCache::count_down(const Entry& e, std::span<std::uint8_t> out) const {
     const std::int64_t now = ticks(clock_());
     if (now >= e.expires) return false;
     const auto age = static_cast<std::uint32_t>((now - e.stored) / 1'000'000'000);
@@ -282,7 +282,7 @@ bool AnswerCache::count_down(const Entry& e, std::span<std::uint8_t> out) const 
     return true;
 }
 
-std::size_t AnswerCache::find_nonexistent(const runtime::Snapshot& snapshot,
+std::size_t PacketCache::find_nonexistent(const runtime::Snapshot& snapshot,
                                           const runtime::View* view, const AnswerKey& key,
                                           Nonexistent name, std::span<const std::uint8_t> packet,
                                           std::span<std::uint8_t> out) {
@@ -316,7 +316,7 @@ std::size_t AnswerCache::find_nonexistent(const runtime::Snapshot& snapshot,
     return 0;
 }
 
-void AnswerCache::store_nonexistent(const runtime::Snapshot& snapshot, const runtime::View* view,
+void PacketCache::store_nonexistent(const runtime::Snapshot& snapshot, const runtime::View* view,
                                     const AnswerKey& key, Nonexistent name,
                                     std::span<const std::uint8_t> answer,
                                     const wire::PointerLog& pointers, std::size_t limit) {
@@ -340,14 +340,14 @@ void AnswerCache::store_nonexistent(const runtime::Snapshot& snapshot, const run
     std::copy_n(offsets, count, e->offsets);
 }
 
-void AnswerCache::remember_forwarded(const runtime::Snapshot& snapshot, const runtime::View* view,
+void PacketCache::remember_forwarded(const runtime::Snapshot& snapshot, const runtime::View* view,
                                      const AnswerKey& key) {
     forwarded_snapshot_ = &snapshot;
     forwarded_view_ = view;
     std::memcpy(forwarded_key_.get(), &key, sizeof key);
 }
 
-void AnswerCache::store_forwarded(std::span<const std::uint8_t> answer, std::uint32_t fresh_for) {
+void PacketCache::store_forwarded(std::span<const std::uint8_t> answer, std::uint32_t fresh_for) {
     if (forwarded_snapshot_ == nullptr) return;
     const runtime::Snapshot& snapshot = *forwarded_snapshot_;
     forwarded_snapshot_ = nullptr;  // one answer per forwarded query
@@ -365,13 +365,13 @@ void AnswerCache::store_forwarded(std::span<const std::uint8_t> answer, std::uin
     std::copy_n(ttls, count, e->offsets);
 }
 
-void AnswerCache::store(const runtime::Snapshot& snapshot, const runtime::View* view,
+void PacketCache::store(const runtime::Snapshot& snapshot, const runtime::View* view,
                         const AnswerKey& key, std::span<const std::uint8_t> answer) {
     if (!holds_question(answer, key)) return;
     store_entry(snapshot, view, key, answer)->expires = 0;
 }
 
-AnswerCache::Entry* AnswerCache::store_entry(const runtime::Snapshot& snapshot,
+PacketCache::Entry* PacketCache::store_entry(const runtime::Snapshot& snapshot,
                                              const runtime::View* view, const AnswerKey& key,
                                              std::span<const std::uint8_t> answer) {
     Entry* set = set_of(key.hash, view);

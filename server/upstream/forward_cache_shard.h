@@ -1,6 +1,6 @@
 #pragma once
 // The forwarder's answer cache: finished upstream replies keyed by their question,
-// patched per client (dnsdist's packet cache). One table, no locks: SharedCache holds
+// patched per client (dnsdist's packet cache). One table, no locks: ForwardCache holds
 // several behind a lock each, for the whole process.
 //
 // It is a message cache: an entry is only ever used to answer the very question it was
@@ -31,7 +31,7 @@ struct CacheKey {
 /// A bounded table of stored replies with least-recently-used eviction. Lookups never
 /// allocate: an open hash table of indices and an intrusive LRU list over one vector.
 /// Expired entries stay for serve-stale until evicted.
-class AnswerCache {
+class ForwardCacheShard {
   public:
     using TimePoint = std::chrono::steady_clock::time_point;
 
@@ -44,7 +44,7 @@ class AnswerCache {
         StoredMessage view() const { return {message, ttl_offsets}; }
 
       private:
-        friend class AnswerCache;
+        friend class ForwardCacheShard;
         std::uint64_t hash = 0;
         std::uint64_t set_id = 0;
         std::uint16_t qtype = 0;
@@ -57,7 +57,7 @@ class AnswerCache {
 
     /// Holds at most `capacity` entries (0 disables it); `seed` keys the hash, so that
     /// clients cannot aim names at one bucket.
-    AnswerCache(std::size_t capacity, std::uint64_t seed);
+    ForwardCacheShard(std::size_t capacity, std::uint64_t seed);
 
     /// The entry for `key`, marked most recently used; nullptr if there is none.
     const Entry* find(const CacheKey& key) { return find(key, hash(seed_, key)); }

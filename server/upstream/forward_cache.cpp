@@ -1,4 +1,4 @@
-#include "server/upstream/shared_cache.h"
+#include "server/upstream/forward_cache.h"
 
 #include <algorithm>
 #include <bit>
@@ -14,12 +14,12 @@ constexpr std::size_t kMinPerShard = 256;
 std::size_t shards_for(std::size_t capacity) {
     return std::clamp<std::size_t>(
         std::bit_floor(std::max<std::size_t>(capacity / kMinPerShard, 1)), 1,
-        SharedCache::kMaxShards);
+        ForwardCache::kMaxShards);
 }
 
 }  // namespace
 
-SharedCache::SharedCache(std::size_t capacity, std::uint64_t seed) : seed_(seed) {
+ForwardCache::ForwardCache(std::size_t capacity, std::uint64_t seed) : seed_(seed) {
     const std::size_t count = shards_for(capacity);
     shards_.reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
@@ -28,21 +28,21 @@ SharedCache::SharedCache(std::size_t capacity, std::uint64_t seed) : seed_(seed)
     set_capacity(capacity);
 }
 
-std::size_t SharedCache::share(std::size_t capacity, std::size_t i) const {
+std::size_t ForwardCache::share(std::size_t capacity, std::size_t i) const {
     if (capacity == 0) return 0;
     const std::size_t n = shards_.size();
     return std::max<std::size_t>(capacity / n + (i < capacity % n ? 1 : 0), 1);
 }
 
-void SharedCache::store(const CacheKey& key, std::vector<std::uint8_t> message,
-                        std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now) {
-    const std::uint64_t h = AnswerCache::hash(seed_, key);
+void ForwardCache::store(const CacheKey& key, std::vector<std::uint8_t> message,
+                         std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now) {
+    const std::uint64_t h = ForwardCacheShard::hash(seed_, key);
     Shard& shard = shard_of(h);
     std::lock_guard lock(shard.mutex);
     shard.table.store(key, h, std::move(message), std::move(ttl_offsets), ttl, now);
 }
 
-void SharedCache::set_capacity(std::size_t capacity) {
+void ForwardCache::set_capacity(std::size_t capacity) {
     for (std::size_t i = 0; i < shards_.size(); ++i) {
         Shard& shard = *shards_[i];
         const std::size_t wanted = share(capacity, i);
@@ -51,7 +51,7 @@ void SharedCache::set_capacity(std::size_t capacity) {
     }
 }
 
-std::size_t SharedCache::size() const {
+std::size_t ForwardCache::size() const {
     std::size_t total = 0;
     for (const auto& shard : shards_) {
         std::lock_guard lock(shard->mutex);

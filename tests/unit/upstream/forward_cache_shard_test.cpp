@@ -1,6 +1,6 @@
 // The answer cache's table: lookups by key, replacement and LRU eviction.
 
-#include "server/upstream/cache.h"
+#include "server/upstream/forward_cache_shard.h"
 
 #include <gtest/gtest.h>
 
@@ -31,19 +31,19 @@ Item item(const std::string& name) {
     return it;
 }
 
-const AnswerCache::TimePoint kT{};
+const ForwardCacheShard::TimePoint kT{};
 
 /// The number in an item's name ("n4.test" -> 4), to give each entry its own TTL.
 std::uint32_t i_of(const Item& it) {
     return static_cast<std::uint32_t>(it.lower[2] - '0');
 }
 
-TEST(AnswerCache, FindsByKeyIgnoringCase) {
-    AnswerCache cache(10, 1);
+TEST(ForwardCacheShard, FindsByKeyIgnoringCase) {
+    ForwardCacheShard cache(10, 1);
     const Item a = item("Mixed.Case.test");
     cache.store(a.key(), a.message, {}, 60, kT);
     const Item probe = item("mixed.CASE.TEST");
-    const AnswerCache::Entry* e = cache.find(probe.key());
+    const ForwardCacheShard::Entry* e = cache.find(probe.key());
     ASSERT_NE(e, nullptr);
     EXPECT_EQ(e->message, a.message);
     EXPECT_EQ(e->ttl, 60u);
@@ -58,8 +58,8 @@ TEST(AnswerCache, FindsByKeyIgnoringCase) {
     EXPECT_EQ(cache.find(other), nullptr);
 }
 
-TEST(AnswerCache, ReplacesAnEntryForTheSameKey) {
-    AnswerCache cache(10, 1);
+TEST(ForwardCacheShard, ReplacesAnEntryForTheSameKey) {
+    ForwardCacheShard cache(10, 1);
     const Item a = item("a.test");
     cache.store(a.key(), a.message, {}, 60, kT);
     cache.store(a.key(), a.message, {}, 5, kT);
@@ -67,8 +67,8 @@ TEST(AnswerCache, ReplacesAnEntryForTheSameKey) {
     EXPECT_EQ(cache.find(a.key())->ttl, 5u);
 }
 
-TEST(AnswerCache, EvictsTheLeastRecentlyUsed) {
-    AnswerCache cache(2, 1);
+TEST(ForwardCacheShard, EvictsTheLeastRecentlyUsed) {
+    ForwardCacheShard cache(2, 1);
     const Item a = item("a.test"), b = item("b.test"), c = item("c.test");
     cache.store(a.key(), a.message, {}, 60, kT);
     cache.store(b.key(), b.message, {}, 60, kT);
@@ -80,8 +80,8 @@ TEST(AnswerCache, EvictsTheLeastRecentlyUsed) {
     EXPECT_NE(cache.find(c.key()), nullptr);
 }
 
-TEST(AnswerCache, StaysBoundedUnderChurn) {
-    AnswerCache cache(100, 7);
+TEST(ForwardCacheShard, StaysBoundedUnderChurn) {
+    ForwardCacheShard cache(100, 7);
     std::vector<Item> items;
     for (int i = 0; i < 1000; ++i) items.push_back(item("n" + std::to_string(i) + ".test"));
     for (const Item& it : items) cache.store(it.key(), it.message, {}, 60, kT);
@@ -91,8 +91,8 @@ TEST(AnswerCache, StaysBoundedUnderChurn) {
     }
 }
 
-TEST(AnswerCache, ShrinkingKeepsTheMostRecentlyUsedInOrder) {
-    AnswerCache cache(10, 3);
+TEST(ForwardCacheShard, ShrinkingKeepsTheMostRecentlyUsedInOrder) {
+    ForwardCacheShard cache(10, 3);
     std::vector<Item> items;
     for (int i = 0; i < 6; ++i) items.push_back(item("n" + std::to_string(i) + ".test"));
     for (const Item& it : items) cache.store(it.key(), it.message, {}, 60 + i_of(it), kT);
@@ -114,8 +114,8 @@ TEST(AnswerCache, ShrinkingKeepsTheMostRecentlyUsedInOrder) {
     EXPECT_NE(cache.find(extra.key()), nullptr);
 }
 
-TEST(AnswerCache, GrowingKeepsEverythingAndTakesMore) {
-    AnswerCache cache(2, 3);
+TEST(ForwardCacheShard, GrowingKeepsEverythingAndTakesMore) {
+    ForwardCacheShard cache(2, 3);
     const Item a = item("a.test"), b = item("b.test"), c = item("c.test");
     cache.store(a.key(), a.message, {}, 60, kT);
     cache.store(b.key(), b.message, {}, 61, kT);
@@ -131,8 +131,8 @@ TEST(AnswerCache, GrowingKeepsEverythingAndTakesMore) {
     EXPECT_EQ(cache.find(a.key()), nullptr) << "0 disables it";
 }
 
-TEST(AnswerCache, CapacityZeroStoresNothing) {
-    AnswerCache cache(0, 1);
+TEST(ForwardCacheShard, CapacityZeroStoresNothing) {
+    ForwardCacheShard cache(0, 1);
     const Item a = item("a.test");
     cache.store(a.key(), a.message, {}, 60, kT);
     EXPECT_EQ(cache.find(a.key()), nullptr);

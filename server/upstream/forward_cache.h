@@ -1,7 +1,7 @@
 #pragma once
 // The process's one cache of forwarded answers (SPEC §5): every worker and UDP receive
 // thread reads it, the forwarder's thread stores into it. Split into shards chosen by
-// the key's hash, each an AnswerCache behind its own lock (Unbound's slabs), so that
+// the key's hash, each an ForwardCacheShard behind its own lock (Unbound's slabs), so that
 // threads answering different names rarely wait for each other.
 
 #include <chrono>
@@ -11,32 +11,32 @@
 #include <mutex>
 #include <vector>
 
-#include "server/upstream/cache.h"
+#include "server/upstream/forward_cache_shard.h"
 
 namespace sitedns::upstream {
 
-class SharedCache {
+class ForwardCache {
   public:
-    using TimePoint = AnswerCache::TimePoint;
+    using TimePoint = ForwardCacheShard::TimePoint;
 
     /// At most `capacity` entries in all (0 disables it). The number of shards is set
     /// here, from the capacity (one for small caches, up to kMaxShards), and kept.
-    SharedCache(std::size_t capacity, std::uint64_t seed);
-    SharedCache(const SharedCache&) = delete;
-    SharedCache& operator=(const SharedCache&) = delete;
+    ForwardCache(std::size_t capacity, std::uint64_t seed);
+    ForwardCache(const ForwardCache&) = delete;
+    ForwardCache& operator=(const ForwardCache&) = delete;
 
     /// Calls `use(entry)` with the entry for `key` (nullptr on a miss) while its shard
     /// is locked, marking it most recently used; returns what `use` returns. `use` must
     /// not touch the cache. From any thread.
     template <typename Use>
     auto with_entry(const CacheKey& key, Use&& use) {
-        const std::uint64_t h = AnswerCache::hash(seed_, key);
+        const std::uint64_t h = ForwardCacheShard::hash(seed_, key);
         Shard& shard = shard_of(h);
         std::lock_guard lock(shard.mutex);
         return use(shard.table.find(key, h));
     }
 
-    /// Stores a reply for `key` (AnswerCache::store). From any thread.
+    /// Stores a reply for `key` (ForwardCacheShard::store). From any thread.
     void store(const CacheKey& key, std::vector<std::uint8_t> message,
                std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now);
 
@@ -54,7 +54,7 @@ class SharedCache {
     struct alignas(64) Shard {  // a line of its own: threads locking two shards do not share it
         explicit Shard(std::size_t capacity, std::uint64_t seed) : table(capacity, seed) {}
         mutable std::mutex mutex;
-        AnswerCache table;  ///< guarded by `mutex`
+        ForwardCacheShard table;  ///< guarded by `mutex`
     };
 
     Shard& shard_of(std::uint64_t h) {
