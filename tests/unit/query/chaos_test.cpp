@@ -106,7 +106,7 @@ TEST(ChaosTopology, ClassInIsNotTheChaosName) {
     EXPECT_EQ(a.rcode, "REFUSED");  // outside the view's zones, no recursion
 }
 
-TEST(ChaosTopology, TheAnswerCacheServesTheSnapshotsOwnRecord) {
+TEST(ChaosTopology, ThePacketCacheServesTheSnapshotsOwnRecord) {
     // A worker keeps finished answers by snapshot generation: a reload's new generation
     // must be what the same question gets next.
     const auto first = chaos_snapshot({10, 1});

@@ -224,7 +224,7 @@ std::vector<Case> cases() {
     };
 }
 
-TEST(AnswerCacheEquivalence, HitsAndMissesSendWhatTheUncachedPathSends) {
+TEST(PacketCacheEquivalence, HitsAndMissesSendWhatTheUncachedPathSends) {
     const auto snapshot = test::make_snapshot();
     PacketCache cache;
     std::mt19937 rng(20240101);
@@ -280,7 +280,7 @@ TEST(AnswerCacheEquivalence, HitsAndMissesSendWhatTheUncachedPathSends) {
     EXPECT_GE(hit_cases, 50u);
 }
 
-TEST(AnswerCacheEquivalence, MissingFromTheCacheFillsDecisionLikeHandle) {
+TEST(PacketCacheEquivalence, MissingFromTheCacheFillsDecisionLikeHandle) {
     const auto snapshot = test::make_snapshot();
     PacketCache cache;
     const Bytes q = sitedns::test::make_query("mail.example.test", "A", {.edns = true});
@@ -298,7 +298,7 @@ TEST(AnswerCacheEquivalence, MissingFromTheCacheFillsDecisionLikeHandle) {
     EXPECT_EQ(cache.misses(), 1u);
 }
 
-TEST(AnswerCacheEquivalence, QrSetIsDroppedAndNotStored) {
+TEST(PacketCacheEquivalence, QrSetIsDroppedAndNotStored) {
     const auto snapshot = test::make_snapshot();
     PacketCache cache;
     Bytes q = sitedns::test::make_query("mail.example.test", "A");
@@ -314,7 +314,7 @@ TEST(AnswerCacheEquivalence, QrSetIsDroppedAndNotStored) {
 
 // ------------------------------------------------------------------ invalidation
 
-TEST(AnswerCacheInvalidation, ANewSnapshotObjectIsNotAnsweredFromTheOld) {
+TEST(PacketCacheInvalidation, ANewSnapshotObjectIsNotAnsweredFromTheOld) {
     const auto old_snapshot = test::make_snapshot();
     // The same shape, but london serves paris's zone: a different answer for the same query.
     auto fresh = std::make_shared<runtime::Snapshot>();
@@ -353,7 +353,7 @@ TEST(AnswerCacheInvalidation, ANewSnapshotObjectIsNotAnsweredFromTheOld) {
     EXPECT_EQ(cache.hits(), hits + 1) << "answered from another snapshot's entry";
 }
 
-TEST(AnswerCacheInvalidation, ANewGenerationAtTheSameAddressIsNotAnsweredFromTheOld) {
+TEST(PacketCacheInvalidation, ANewGenerationAtTheSameAddressIsNotAnsweredFromTheOld) {
     // A snapshot object whose contents and generation change in place: what a new snapshot
     // allocated where a freed one was looks like to the cache (same pointer, same View*).
     auto snapshot = std::const_pointer_cast<runtime::Snapshot>(test::make_snapshot());
@@ -385,7 +385,7 @@ TEST(AnswerCacheInvalidation, ANewGenerationAtTheSameAddressIsNotAnsweredFromThe
 
 // ------------------------------------------------------------------ not plain
 
-TEST(AnswerCacheNotPlain, IsNeverAHitAndNeverStored) {
+TEST(PacketCacheNotPlain, IsNeverAHitAndNeverStored) {
     const auto snapshot = ecs_snapshot();
     const Bytes edns_mail = sitedns::test::make_query("mail.example.test", "A", {.edns = true});
     const Bytes question = mail_question();
@@ -453,7 +453,7 @@ TEST(AnswerCacheNotPlain, IsNeverAHitAndNeverStored) {
 // make_key() reads no labels: a query only hits when its key equals one stored from a
 // query whose name was checked. Every byte of the name of a cached query, replaced by
 // every other value, must still be answered as without a cache.
-TEST(AnswerCacheNotPlain, AnyNameByteChangedAfterAHitIsAnsweredAsUncached) {
+TEST(PacketCacheNotPlain, AnyNameByteChangedAfterAHitIsAnsweredAsUncached) {
     const auto snapshot = ecs_snapshot();
     const IpAddress client = test::ip("127.0.0.1");
     const Bytes plain = sitedns::test::make_query("mail.example.test", "A");
@@ -480,7 +480,7 @@ TEST(AnswerCacheNotPlain, AnyNameByteChangedAfterAHitIsAnsweredAsUncached) {
     EXPECT_EQ(compared, (name_end - 12) * 255);
 }
 
-TEST(AnswerCacheNotPlain, EcsAnswerDoesNotLeakIntoThePlainQuery) {
+TEST(PacketCacheNotPlain, EcsAnswerDoesNotLeakIntoThePlainQuery) {
     const auto snapshot = ecs_snapshot();
     PacketCache cache;
     const IpAddress trusted = test::ip(kTrusted);
@@ -507,7 +507,7 @@ TEST(AnswerCacheNotPlain, EcsAnswerDoesNotLeakIntoThePlainQuery) {
 
 // ------------------------------------------------------------------ views and transports
 
-TEST(AnswerCacheViews, EachClientGetsItsOwnViewsAnswerForTheSameBytes) {
+TEST(PacketCacheViews, EachClientGetsItsOwnViewsAnswerForTheSameBytes) {
     const auto snapshot = test::make_snapshot();
     PacketCache cache;
     const Bytes q = sitedns::test::make_query("mail.example.test", "A", {.edns = true});
@@ -534,7 +534,7 @@ TEST(AnswerCacheViews, EachClientGetsItsOwnViewsAnswerForTheSameBytes) {
     EXPECT_GT(cache.hits(), 0u);
 }
 
-TEST(AnswerCacheViews, TwoViewsKeepAnEntryEachAndShareItWithinAView) {
+TEST(PacketCacheViews, TwoViewsKeepAnEntryEachAndShareItWithinAView) {
     const auto snapshot = test::make_snapshot();
     PacketCache cache;
     const Bytes q = sitedns::test::make_query("mail.example.test", "A");
@@ -558,7 +558,7 @@ TEST(AnswerCacheViews, TwoViewsKeepAnEntryEachAndShareItWithinAView) {
 
 // The view is mixed into the set index: the same question asked from many views (a
 // site's MX from each site) does not crowd one set.
-TEST(AnswerCacheViews, SameQueryFromFourViewsStaysCachedForEach) {
+TEST(PacketCacheViews, SameQueryFromFourViewsStaysCachedForEach) {
     const auto snapshot = test::make_snapshot();
     PacketCache cache;
     const Bytes q = sitedns::test::make_query("mail.example.test", "A");
@@ -574,7 +574,7 @@ TEST(AnswerCacheViews, SameQueryFromFourViewsStaysCachedForEach) {
     EXPECT_EQ(cache.hits(), 8u);
 }
 
-TEST(AnswerCacheTransport, UdpAndTcpAreKeyedApart) {
+TEST(PacketCacheTransport, UdpAndTcpAreKeyedApart) {
     const auto snapshot = test::make_snapshot();
     PacketCache cache;
     const IpAddress client = test::ip(test::kLondonClient);
@@ -612,7 +612,7 @@ TEST(AnswerCacheTransport, UdpAndTcpAreKeyedApart) {
 
 // ------------------------------------------------------------------ forwarding
 
-TEST(AnswerCacheForward, ForwardedDecisionsAreNeverStored) {
+TEST(PacketCacheForward, ForwardedDecisionsAreNeverStored) {
     auto snapshot = std::const_pointer_cast<runtime::Snapshot>(test::make_snapshot());
     snapshot->views[0].recursion = true;
     snapshot->views[0].upstreams.endpoints.push_back(*Endpoint::parse("192.0.2.53:53", {}));
@@ -654,7 +654,7 @@ Bytes fake_answer(const Bytes& query, std::size_t size, std::uint8_t fill) {
     return a;
 }
 
-TEST(AnswerCacheStore, KeepsAnswersUpToKMaxAnswer) {
+TEST(PacketCacheStore, KeepsAnswersUpToKMaxAnswer) {
     const auto snapshot = test::make_snapshot();
     const runtime::View* view = &snapshot->views[0];
     PacketCache cache;
@@ -681,7 +681,7 @@ TEST(AnswerCacheStore, KeepsAnswersUpToKMaxAnswer) {
     EXPECT_EQ(cache.misses(), 4u);
 }
 
-TEST(AnswerCacheStore, RefusesAnAnswerThatDoesNotRepeatTheQuestion) {
+TEST(PacketCacheStore, RefusesAnAnswerThatDoesNotRepeatTheQuestion) {
     const auto snapshot = test::make_snapshot();
     const runtime::View* view = &snapshot->views[0];
     PacketCache cache;
@@ -702,7 +702,7 @@ TEST(AnswerCacheStore, RefusesAnAnswerThatDoesNotRepeatTheQuestion) {
     EXPECT_EQ(cache.find(*snapshot, view, key, q, out), 100u);
 }
 
-TEST(AnswerCacheStore, ReplacesTheLeastRecentlyStoredEntryOfASet) {
+TEST(PacketCacheStore, ReplacesTheLeastRecentlyStoredEntryOfASet) {
     const auto snapshot = test::make_snapshot();
     const runtime::View* view = &snapshot->views[0];
     PacketCache cache(1);  // one set of kWays entries: every key shares it
@@ -728,7 +728,7 @@ TEST(AnswerCacheStore, ReplacesTheLeastRecentlyStoredEntryOfASet) {
     }
 }
 
-TEST(AnswerCacheStore, HitTakesTheQuerysIdAndNameCase) {
+TEST(PacketCacheStore, HitTakesTheQuerysIdAndNameCase) {
     const auto snapshot = test::make_snapshot();
     const runtime::View* view = &snapshot->views[0];
     PacketCache cache;
@@ -747,7 +747,7 @@ TEST(AnswerCacheStore, HitTakesTheQuerysIdAndNameCase) {
 
 // ------------------------------------------------------------------ allocation
 
-TEST(AnswerCacheAllocation, HitsAndMissesDoNotTouchTheHeap) {
+TEST(PacketCacheAllocation, HitsAndMissesDoNotTouchTheHeap) {
     if (!sitedns::test::counts_allocations) GTEST_SKIP() << "no allocation counter under TSan";
     const auto snapshot = test::make_snapshot();
     PacketCache cache;
@@ -834,7 +834,7 @@ Bytes labels(const std::vector<std::size_t>& lengths) {
     return out;
 }
 
-TEST(AnswerCacheMakeKey, RejectsPacketsShorterThanAHeaderOrQuestion) {
+TEST(PacketCacheMakeKey, RejectsPacketsShorterThanAHeaderOrQuestion) {
     AnswerKey key;
     const Bytes q = sitedns::test::make_query("mail.example.test", "A");
     for (std::size_t n : {0u, 1u, 11u, 12u, 13u, 16u}) {
@@ -852,7 +852,7 @@ TEST(AnswerCacheMakeKey, RejectsPacketsShorterThanAHeaderOrQuestion) {
     EXPECT_EQ(key.name_size, 1u);
 }
 
-TEST(AnswerCacheMakeKey, RejectsLabelsOver63) {
+TEST(PacketCacheMakeKey, RejectsLabelsOver63) {
     AnswerKey key;
     EXPECT_TRUE(plain_key(query_with_name(labels({63, 4})), Transport::Udp, key));
     for (const std::uint8_t bad : {64, 0x41, 0x7f, 0x80, 0xc0, 0xff}) {
@@ -863,7 +863,7 @@ TEST(AnswerCacheMakeKey, RejectsLabelsOver63) {
     }
 }
 
-TEST(AnswerCacheMakeKey, AcceptsA255ByteNameAndRejectsLonger) {
+TEST(PacketCacheMakeKey, AcceptsA255ByteNameAndRejectsLonger) {
     GuardedKey g;
     // 63 + 63 + 63 + 61 label bytes + 4 lengths + root = 255.
     const Bytes longest = labels({63, 63, 63, 61});
@@ -891,7 +891,7 @@ TEST(AnswerCacheMakeKey, AcceptsA255ByteNameAndRejectsLonger) {
     }
 }
 
-TEST(AnswerCacheMakeKey, RejectsATruncatedName) {
+TEST(PacketCacheMakeKey, RejectsATruncatedName) {
     AnswerKey key;
     const Bytes name = labels({4, 7, 4});  // mail.example.test-shaped
     for (std::size_t n = 1; n < name.size(); ++n) {
@@ -912,7 +912,7 @@ TEST(AnswerCacheMakeKey, RejectsATruncatedName) {
     EXPECT_FALSE(plain_key(header(0, 1) + name + Bytes{0, 1}, Transport::Udp, key));
 }
 
-TEST(AnswerCacheMakeKey, KeyIgnoresIdAndCaseAndKeepsEverythingElse) {
+TEST(PacketCacheMakeKey, KeyIgnoresIdAndCaseAndKeepsEverythingElse) {
     const auto key_of = [](const Bytes& packet, Transport transport) {
         auto k = std::make_unique<AnswerKey>();
         EXPECT_TRUE(PacketCache::make_key(packet, transport, *k));
@@ -1047,7 +1047,7 @@ struct Fixture {
     }
 };
 
-TEST(AnswerCacheForwarded, CountsTheTtlsDownAndKeepsTheOptAsItIs) {
+TEST(PacketCacheForwarded, CountsTheTtlsDownAndKeepsTheOptAsItIs) {
     Fixture f;
     f.store(answer_with(f.query, {300, 600}), 1000);
     g_now += std::chrono::seconds(10);
@@ -1064,7 +1064,7 @@ TEST(AnswerCacheForwarded, CountsTheTtlsDownAndKeepsTheOptAsItIs) {
     EXPECT_EQ(Bytes(got.end() - 11, got.end()), (Bytes{0, 0, 41, 0x04, 0xD0, 0, 0, 0x80, 0, 0, 0}));
 }
 
-TEST(AnswerCacheForwarded, ExpiresWithTheForwardersFreshnessOrTheSmallestTtl) {
+TEST(PacketCacheForwarded, ExpiresWithTheForwardersFreshnessOrTheSmallestTtl) {
     Fixture f;
     f.store(answer_with(f.query, {300}), 60);
     g_now += std::chrono::seconds(59);
@@ -1082,7 +1082,7 @@ TEST(AnswerCacheForwarded, ExpiresWithTheForwardersFreshnessOrTheSmallestTtl) {
     EXPECT_TRUE(g.find(g.query).empty()) << "the 30 s record ran out";
 }
 
-TEST(AnswerCacheForwarded, KeepsOnlyPositiveAnswersOfAForwardedPlainQuery) {
+TEST(PacketCacheForwarded, KeepsOnlyPositiveAnswersOfAForwardedPlainQuery) {
     Fixture f;
     f.store(answer_with(f.query, {}), 1000);
     EXPECT_TRUE(f.find(f.query).empty()) << "no records: NODATA stays with the forwarder";
@@ -1100,7 +1100,7 @@ TEST(AnswerCacheForwarded, KeepsOnlyPositiveAnswersOfAForwardedPlainQuery) {
     EXPECT_FALSE(f.find(f.query).empty());
 }
 
-TEST(AnswerCacheForwarded, AnAuthoritativeAnswerStoredLaterIsNotAgedOrExpired) {
+TEST(PacketCacheForwarded, AnAuthoritativeAnswerStoredLaterIsNotAgedOrExpired) {
     Fixture f;
     f.store(answer_with(f.query, {300}), 10);
     const Bytes answer = answer_with(f.query, {300});
@@ -1118,7 +1118,7 @@ TEST(AnswerCacheForwarded, AnAuthoritativeAnswerStoredLaterIsNotAgedOrExpired) {
 namespace sitedns::query {
 namespace {
 
-TEST(AnswerCacheForwarded, AnAnswerIsKeptOnlyForTheQueryHandledJustBefore) {
+TEST(PacketCacheForwarded, AnAnswerIsKeptOnlyForTheQueryHandledJustBefore) {
     Fixture f;
     // Responder::handle() forgets the forwarded query at the start of the next query:
     // an answer given to store_forwarded() after that is not the remembered query's.
@@ -1159,7 +1159,7 @@ void expect_same_answer(const runtime::Snapshot& snapshot, PacketCache& cache,
     EXPECT_EQ(got.wire, want.wire);
 }
 
-TEST(AnswerCacheNonexistent, NamesOfAnyLengthGetTheAnswerOfTheFullPath) {
+TEST(PacketCacheNonexistent, NamesOfAnyLengthGetTheAnswerOfTheFullPath) {
     const auto snapshot = test::make_snapshot();
     PacketCache cache;
     const std::string long_label(63, 'q');
@@ -1192,7 +1192,7 @@ TEST(AnswerCacheNonexistent, NamesOfAnyLengthGetTheAnswerOfTheFullPath) {
     expect_same_answer(*snapshot, cache, longest, "A");
 }
 
-TEST(AnswerCacheNonexistent, TemplatesAreKeptApartByTypeFlagsViewAndTransport) {
+TEST(PacketCacheNonexistent, TemplatesAreKeptApartByTypeFlagsViewAndTransport) {
     const auto snapshot = test::make_snapshot();
     PacketCache cache;
     expect_same_answer(*snapshot, cache, "one.example.test", "A");
@@ -1214,7 +1214,7 @@ TEST(AnswerCacheNonexistent, TemplatesAreKeptApartByTypeFlagsViewAndTransport) {
     EXPECT_EQ(cache.templated(), 2u);
 }
 
-TEST(AnswerCacheNonexistent, AnRdataNameEqualToTheQuestionMakesNoTemplate) {
+TEST(PacketCacheNonexistent, AnRdataNameEqualToTheQuestionMakesNoTemplate) {
     const auto snapshot = test::make_snapshot();
     PacketCache cache;
     // The SOA's RNAME is hostmaster.example.test, which owns nothing: in its NXDOMAIN
@@ -1241,7 +1241,7 @@ TEST(AnswerCacheNonexistent, AnRdataNameEqualToTheQuestionMakesNoTemplate) {
     EXPECT_EQ(lowered(got.wire), lowered(uncached(*snapshot, q, client, Transport::Udp).wire));
 }
 
-TEST(AnswerCacheNonexistent, ANewSnapshotDropsTheTemplates) {
+TEST(PacketCacheNonexistent, ANewSnapshotDropsTheTemplates) {
     auto snapshot = test::make_snapshot();
     PacketCache cache;
     expect_same_answer(*snapshot, cache, "one.example.test", "A");
