@@ -182,8 +182,8 @@ class Reader : public json_input::ValueReader {
         return out;
     }
 
-    /// The `forwarding` object (README "Forwarding"): integers within their ranges, and
-    /// one upstream attempt no longer than the whole query's deadline.
+    /// The `forwarding` object (docs/configuration.md "Forwarding and the cache"): integers within
+    /// their ranges, and one upstream attempt no longer than the whole query's deadline.
     ForwardingConfig forwarding(const json& value, const std::string& path) const {
         ForwardingConfig out;
         std::array<std::string_view, kForwardingKeys.size()> keys{};
@@ -202,8 +202,8 @@ class Reader : public json_input::ValueReader {
         return out;
     }
 
-    /// The `rate_limit` object (README "Rate limiting"): integers within their ranges and
-    /// the exempt prefixes.
+    /// The `rate_limit` object (docs/configuration.md "rate_limit"): integers within their ranges
+    /// and the exempt prefixes.
     RateLimitConfig rate_limit(const json& value, const std::string& path) const {
         RateLimitConfig out;
         object(value, path, kRateLimitObjectKeys);
@@ -218,7 +218,8 @@ class Reader : public json_input::ValueReader {
         return out;
     }
 
-    /// The `cookies` object (README "Cookies"): `enabled`, and `secret` as 32 hex digits.
+    /// The `cookies` object (docs/configuration.md "cookies"): `enabled`, and `secret` as 32 hex
+    /// digits.
     CookiesConfig cookies(const json& value, const std::string& path) const {
         CookiesConfig out;
         object(value, path, kCookiesKeys);

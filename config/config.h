@@ -50,7 +50,7 @@ struct LogConfig {
     bool queries = false;
 };
 
-/// TCP limits (RFC 7766 §6.2); README documents them.
+/// TCP limits (RFC 7766 §6.2); docs/configuration.md "tcp" documents them.
 struct TcpConfig {
     std::uint32_t idle_timeout_ms = 10'000;
     std::uint32_t max_connections = 1'000;
@@ -59,8 +59,8 @@ struct TcpConfig {
     friend bool operator==(const TcpConfig&, const TcpConfig&) = default;
 };
 
-/// Forwarding limits and timers (SPEC §5, README "Forwarding"); the server maps them onto
-/// the forwarder's options. Every value has a safe default.
+/// Forwarding limits and timers (SPEC §5, docs/configuration.md "Forwarding and the cache"); the
+/// server maps them onto the forwarder's options. Every value has a safe default.
 struct ForwardingConfig {
     std::uint32_t attempt_timeout_ms = 800;   ///< one try at one upstream, 50..10000
     std::uint32_t query_deadline_ms = 2500;   ///< SERVFAIL before 3 s (SPEC §5), 100..2900
@@ -73,7 +73,7 @@ struct ForwardingConfig {
     friend bool operator==(const ForwardingConfig&, const ForwardingConfig&) = default;
 };
 
-/// Response rate limiting (README "Rate limiting"; BIND's and Knot's RRL): answers over
+/// Response rate limiting (docs/configuration.md "rate_limit"; BIND's and Knot's RRL): answers over
 /// UDP per client prefix per second; over the budget, answers are dropped but every
 /// `slip`-th, which goes out truncated (TC=1) so a real client retries over TCP
 /// (RFC 7766). TCP is never limited. Absent from the configuration: off.
@@ -87,8 +87,8 @@ struct RateLimitConfig {
     friend bool operator==(const RateLimitConfig&, const RateLimitConfig&) = default;
 };
 
-/// DNS Cookies (README "Cookies"; RFC 7873 with the server cookie of RFC 9018): on by
-/// default, as BIND's `answer-cookie`.
+/// DNS Cookies (docs/configuration.md "cookies"; RFC 7873 with the server cookie of RFC 9018): on
+/// by default, as BIND's `answer-cookie`.
 struct CookiesConfig {
     bool enabled = true;
     /// The SipHash-2-4 key of the server cookies (RFC 9018 §4.4), shared by the servers

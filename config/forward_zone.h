@@ -11,7 +11,7 @@
 namespace sitedns {
 
 /// The per-upstream options of the object form of an `upstreams` entry
-/// (`{"address": "10.1.0.53:53", "timeout_ms": 300, "tcp": true}`; README "Forwarding").
+/// (`{"address": "10.1.0.53:53", "timeout_ms": 300, "tcp": true}`; docs/configuration.md "Forwarding and the cache").
 /// The string form "ADDR[:PORT]" has the defaults.
 struct UpstreamConfig {
     std::uint32_t timeout_ms = 0;  ///< this upstream's attempt timeout; 0: attempt_timeout_ms

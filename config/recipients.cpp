@@ -257,12 +257,11 @@ class RecipientsReader {
     std::optional<std::size_t> site_of(const std::string& name, std::size_t number) {
         if (const auto it = site_index_.find(name); it != site_index_.end()) return it->second;
         std::string text = "unknown site " + in_quotes(name);
-        if (const std::string_view guess = json_input::closest(name, site_names_); !guess.empty()) {
-            text += "; did you mean " + in_quotes(guess) + "?";
-        }
+        const std::string_view guess = json_input::closest(name, site_names_);
+        if (!guess.empty()) text += "; did you mean " + in_quotes(guess) + "?";
         if (site_names_.size() <= kSitesNamed) {
             const std::vector<std::string> names(site_names_.begin(), site_names_.end());
-            text += " The sites are " + join_names(names);
+            text += (guess.empty() ? "; the sites are " : " The sites are ") + join_names(names);
         }
         error(number, std::move(text));
         return std::nullopt;

@@ -73,7 +73,7 @@ class ValueReader {
                                     std::optional<std::uint16_t> default_port,
                                     bool non_empty) const;
 
-    /// An `upstreams` array (SPEC §3.1, §3.2; README "Forwarding"): each entry either
+    /// An `upstreams` array (SPEC §3.1, §3.2; docs/configuration.md "Forwarding and the cache"): each entry either
     /// "ADDR[:PORT]" or {"address": "ADDR[:PORT]", "timeout_ms": N, "tcp": BOOL}. Fills
     /// `out` and, one per entry, `options`. An empty array is allowed when `empty_fix` is
     /// empty, else refused with "must not be empty: <empty_fix>".

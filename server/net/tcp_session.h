@@ -28,7 +28,7 @@ namespace sitedns::net {
 
 class TcpSession : public std::enable_shared_from_this<TcpSession> {
   public:
-    /// Per-connection limits (README "Configuration", `tcp`).
+    /// Per-connection limits (docs/configuration.md "tcp").
     struct Limits {
         std::chrono::milliseconds idle_timeout;
         std::size_t max_in_flight;  ///< queries read whose answer is not yet written

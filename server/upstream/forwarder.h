@@ -27,7 +27,7 @@
 
 namespace sitedns::upstream {
 
-/// Limits and timers; every value has a safe default (README, "Forwarding").
+/// Limits and timers; every value has a safe default (docs/configuration.md "Forwarding and the cache").
 struct ForwarderOptions {
     std::chrono::milliseconds attempt_timeout{800};  ///< one try at one upstream
     std::chrono::milliseconds query_deadline{2500};  ///< SERVFAIL before 3 s (SPEC §5)
@@ -45,7 +45,7 @@ struct ForwarderOptions {
 };
 
 /// How the forwarder talks to one upstream (the object form of an `upstreams` entry,
-/// README "Forwarding").
+/// docs/configuration.md "Forwarding and the cache").
 struct UpstreamOptions {
     /// One attempt at this upstream; 0: ForwarderOptions::attempt_timeout.
     std::chrono::milliseconds timeout{0};

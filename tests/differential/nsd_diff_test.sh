@@ -24,8 +24,8 @@ die() { echo "nsd_diff_test: FAIL: $*" >&2; exit 1; }
 log() { echo "nsd_diff_test: $*" >&2; }
 
 # Intentional differences, keyed by the query line of queries.txt (MODE included), as
-# "KIND|REASON". The same text is in README.md ("DNS behaviour, and what differs from
-# other servers"). KIND says what must still hold, so an allowed query is still checked:
+# "KIND|REASON". The same text is in docs/dns.md ("Authoritative answers", the items marked
+# *differs*). KIND says what must still hold, so an allowed query is still checked:
 #   case   - identical once lowercased: only the case of names differs
 #   subset - same RCODE and flags, and every RR of sitedns is also in NSD's answer
 CASE_REASON="NSD lowercases the names inside RDATA when it loads a zone (the CNAME \

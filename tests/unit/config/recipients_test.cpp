@@ -141,6 +141,13 @@ TEST(Recipients, EachKindOfMistakeNamesTheFileAndLine) {
     EXPECT_EQ(listed(read.recipients), Lines{"bob@madrid:2"});
 }
 
+TEST(Recipients, AnUnknownSiteWithNoCloseNameListsTheSites) {
+    const Read read = read_csv("address,site\nalice,rome\n");
+    EXPECT_EQ(
+        read.problems,
+        Lines{R"(error: FILE:2: unknown site "rome"; the sites are london, paris and madrid)"});
+}
+
 TEST(Recipients, HeaderIsRequired) {
     EXPECT_EQ(
         read_csv("bob@example.com,madrid\nalice,paris\n").problems,
