@@ -68,7 +68,7 @@ std::string zone_text(const model::Zone& zone, std::string_view view_name) {
                       std::string(view_name) + ")\n";
     if (zone.transparent()) {
         out +=
-            "; transparent (SPEC §5): only the names below are answered from it, every "
+            "; transparent: only the names below are answered from it, every "
             "type at them; other names are handled as if it were absent\n";
     }
     out += "$ORIGIN " + zone.origin().to_text() + '\n';

@@ -163,7 +163,9 @@ std::optional<std::pair<Sites, Recipients>> load_mail_topology(const std::string
     try {
         sites = load_config(config_file).sites;
         if (!sites || sites->list.empty()) {
-            throw std::runtime_error("export: the configuration has no sites (SPEC §3.3)");
+            throw std::runtime_error(
+                "export: the configuration has no sites (export --format needs a \"sites\" "
+                "object)");
         }
         recipients = read_recipients(*sites, problems);
     } catch (const std::exception& e) {
@@ -186,8 +188,9 @@ std::optional<std::pair<Sites, Recipients>> load_mail_topology(const std::string
 
 /// `sitedns export --format postfix|exchange --site S [--method M]`: site S's mail server
 /// settings (SPEC §2), the Postfix files written into --out or the Exchange Management
-/// Shell script on stdout. Exit 2 without --site (or --out for Postfix), 1 for an invalid
-/// configuration or an unknown site, 3 when a file cannot be written.
+/// Shell script on stdout. Exit 2 without --site (or --out for Postfix) or for an unknown
+/// site, as trace and export --view, 1 for an invalid configuration, 3 when a file cannot
+/// be written.
 int run_mail_export(const std::string& config_file, const MailExportOptions& mail) {
     const bool postfix = mail.format == "postfix";
     if (mail.site.empty() || postfix == mail.out.empty()) {
@@ -211,7 +214,7 @@ int run_mail_export(const std::string& config_file, const MailExportOptions& mai
         files = export_postfix(sites, recipients, mail.site, method, dir);
     } catch (const std::invalid_argument& e) {
         print_error(std::string("export: ") + e.what());
-        return kExitInvalid;
+        return kExitUsage;
     }
     try {
         write_export_files(dir, files);
@@ -280,7 +283,8 @@ int run_verify(const std::string& config_file, unsigned timeout_ms) {
     const auto& sites = config->sites;
     if (!sites || std::none_of(sites->list.begin(), sites->list.end(),
                                [](const Site& site) { return site.dns.has_value(); })) {
-        print_error("verify: no site has a \"dns\" address to ask (SPEC §3.3)");
+        print_error(
+            "verify: no site has a \"dns\" address to ask (sites.list[].dns, \"ADDR[:PORT]\")");
         return kExitInvalid;
     }
     const auto verdicts = runtime::verify_sites(*sites, std::chrono::milliseconds(timeout_ms));

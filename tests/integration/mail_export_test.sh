@@ -165,7 +165,7 @@ refused() {
     rc=$?
     check "$what: exit $status, with a message" test "$rc" -eq "$status" -a -n "$out"
 }
-refused 1 "an unknown site" export --config "$WORK/sites.json" --format postfix --site berlin \
+refused 2 "an unknown site" export --config "$WORK/sites.json" --format postfix --site berlin \
     --out "$WORK/berlin"
 check "  names the known sites" grep -q "london, paris, madrid" <<<"$out"
 refused 1 "a configuration without sites" export --config "$WORK/views.json" --format exchange \

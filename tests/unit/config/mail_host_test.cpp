@@ -103,7 +103,7 @@ TEST(AbsoluteMailHostExport, OtherSitesViewsPrintTheTransparentZone) {
     EXPECT_EQ(london[0].second,
               "; zone mail-paris.example.com. from generated mail host zone for site paris "
               "(view london)\n"
-              "; transparent (SPEC §5): only the names below are answered from it, every type "
+              "; transparent: only the names below are answered from it, every type "
               "at them; other names are handled as if it were absent\n"
               "$ORIGIN mail-paris.example.com.\n"
               "mail-paris.example.com.\t300\tIN\tA\t203.0.113.20\n"
