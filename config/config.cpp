@@ -44,14 +44,15 @@ constexpr std::array<std::string_view, 2> kLogKeys{"level", "queries"};
 constexpr std::array<std::string_view, 4> kTcpKeys{
     "idle_timeout_ms", "max_connections", "max_connections_per_client", "max_queries_in_flight"};
 
-/// One integer of the `forwarding` object: its key, where it goes and its range.
-struct ForwardingKey {
+/// One integer of an object such as `forwarding`: its key, where it goes and its range.
+template <typename Config>
+struct IntegerKey {
     std::string_view key;
-    std::uint32_t ForwardingConfig::*field;
+    std::uint32_t Config::*field;
     std::int64_t min;
     std::int64_t max;
 };
-constexpr std::array<ForwardingKey, 8> kForwardingKeys{{
+constexpr std::array<IntegerKey<ForwardingConfig>, 8> kForwardingKeys{{
     {"attempt_timeout_ms", &ForwardingConfig::attempt_timeout_ms, 50, 10'000},
     {"query_deadline_ms", &ForwardingConfig::query_deadline_ms, 100, 2'900},  // < 3 s, SPEC §5
     {"down_time_ms", &ForwardingConfig::down_time_ms, 100, 3'600'000},
@@ -61,14 +62,7 @@ constexpr std::array<ForwardingKey, 8> kForwardingKeys{{
     {"max_negative_ttl_s", &ForwardingConfig::max_negative_ttl_s, 0, 86'400},  // RFC 2308 §5
     {"max_in_flight", &ForwardingConfig::max_in_flight, 1, 1'000'000},
 }};
-/// One integer of the `rate_limit` object, as ForwardingKey.
-struct RateLimitKey {
-    std::string_view key;
-    std::uint32_t RateLimitConfig::*field;
-    std::int64_t min;
-    std::int64_t max;
-};
-constexpr std::array<RateLimitKey, 5> kRateLimitKeys{{
+constexpr std::array<IntegerKey<RateLimitConfig>, 5> kRateLimitKeys{{
     {"responses_per_second", &RateLimitConfig::responses_per_second, 1, 1'000'000},
     {"slip", &RateLimitConfig::slip, 0, 10},  // BIND's range
     {"ipv4_prefix", &RateLimitConfig::ipv4_prefix, 8, 32},
@@ -182,6 +176,17 @@ class Reader : public json_input::ValueReader {
         return out;
     }
 
+    /// Each key of `keys` that `value` has, into its field of `out`, within its range.
+    template <typename Config, std::size_t N>
+    void integers(const json& value, const std::string& path,
+                  const std::array<IntegerKey<Config>, N>& keys, Config& out) const {
+        for (const IntegerKey<Config>& key : keys) {
+            if (!value.contains(key.key)) continue;
+            out.*key.field = static_cast<std::uint32_t>(
+                integer(value[std::string(key.key)], member(path, key.key), key.min, key.max));
+        }
+    }
+
     /// The `forwarding` object (docs/configuration.md "Forwarding and the cache"): integers within
     /// their ranges, and one upstream attempt no longer than the whole query's deadline.
     ForwardingConfig forwarding(const json& value, const std::string& path) const {
@@ -189,11 +194,7 @@ class Reader : public json_input::ValueReader {
         std::array<std::string_view, kForwardingKeys.size()> keys{};
         for (std::size_t i = 0; i < keys.size(); ++i) keys[i] = kForwardingKeys[i].key;
         object(value, path, keys);
-        for (const ForwardingKey& key : kForwardingKeys) {
-            if (!value.contains(key.key)) continue;
-            out.*key.field = static_cast<std::uint32_t>(
-                integer(value[std::string(key.key)], member(path, key.key), key.min, key.max));
-        }
+        integers(value, path, kForwardingKeys, out);
         if (out.attempt_timeout_ms > out.query_deadline_ms) {
             fail(member(path, "attempt_timeout_ms"),
                  std::to_string(out.attempt_timeout_ms) + " is longer than query_deadline_ms (" +
@@ -207,11 +208,7 @@ class Reader : public json_input::ValueReader {
     RateLimitConfig rate_limit(const json& value, const std::string& path) const {
         RateLimitConfig out;
         object(value, path, kRateLimitObjectKeys);
-        for (const RateLimitKey& key : kRateLimitKeys) {
-            if (!value.contains(key.key)) continue;
-            out.*key.field = static_cast<std::uint32_t>(
-                integer(value[std::string(key.key)], member(path, key.key), key.min, key.max));
-        }
+        integers(value, path, kRateLimitKeys, out);
         if (value.contains("exempt")) {
             out.exempt = cidrs(value["exempt"], member(path, "exempt"), false);
         }

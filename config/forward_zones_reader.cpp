@@ -10,7 +10,6 @@
 namespace sitedns {
 namespace {
 
-using json_input::element;
 using json_input::in_quotes;
 using json_input::member;
 using nlohmann::json;
@@ -55,13 +54,14 @@ std::vector<ForwardZoneConfig> read_forward_zones(const json_input::ValueReader&
     std::vector<ForwardZoneConfig> out;
     const json& items = reader.array(value, path, false);
     for (std::size_t i = 0; i < items.size(); ++i) {
-        const std::string item_path = element(path, i);
+        const std::string item_path = json_input::element(path, i);
         ForwardZoneConfig next = forward_zone(reader, items[i], item_path);
         for (std::size_t j = 0; j < out.size(); ++j) {
             if (out[j].name != next.name) continue;
             reader.fail(member(item_path, "name"),
                         "forward zone " + next.name + " is listed twice (also " +
-                            member(element(path, j), "name") + "); merge their upstreams");
+                            member(json_input::element(path, j), "name") +
+                            "); merge their upstreams");
         }
         out.push_back(std::move(next));
     }
@@ -77,7 +77,7 @@ void check_forward_zones_above_sites(const json_input::ValueReader& reader,
         for (const Site& site : sites.list) {
             const dns::Name domain = dns::Name::parse(site.name, suffix);
             if (!domain.is_subdomain_of(name)) continue;
-            reader.fail(member(element(path, i), "name"),
+            reader.fail(member(json_input::element(path, i), "name"),
                         "forward zone " + zones[i].name + " covers site " + site.name +
                             "'s domain " + domain.to_text() +
                             ", whose MX the sites topology generates; forward a name outside " +

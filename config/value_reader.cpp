@@ -4,6 +4,8 @@
 #include "config/value_reader.h"
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 #include "config/json_input.h"
 #include "zones/dns/name.h"
@@ -19,25 +21,20 @@ constexpr std::array<std::string_view, 3> kUpstreamKeys{"address", "timeout_ms",
 using nlohmann::json;
 using Keys = ValueReader::Keys;
 std::string kind_of(const json& value) {
-    switch (value.type()) {
-        case json::value_t::null:
-            return "null";
-        case json::value_t::boolean:
-            return "a boolean";
-        case json::value_t::number_float:
-            return "a floating-point number";
-        case json::value_t::number_integer:
-        case json::value_t::number_unsigned:
-            return "an integer";
-        case json::value_t::string:
-            return "a string";
-        case json::value_t::array:
-            return "an array";
-        case json::value_t::object:
-            return "an object";
-        default:
-            return "a " + std::string(value.type_name());
+    static constexpr std::array<std::pair<json::value_t, std::string_view>, 8> kKinds{{
+        {json::value_t::null, "null"},
+        {json::value_t::boolean, "a boolean"},
+        {json::value_t::number_float, "a floating-point number"},
+        {json::value_t::number_integer, "an integer"},
+        {json::value_t::number_unsigned, "an integer"},
+        {json::value_t::string, "a string"},
+        {json::value_t::array, "an array"},
+        {json::value_t::object, "an object"},
+    }};
+    for (const auto& [type, kind] : kKinds) {
+        if (type == value.type()) return std::string(kind);
     }
+    return "a " + std::string(value.type_name());
 }
 
 std::string in_quotes(std::string_view text) {

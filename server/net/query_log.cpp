@@ -38,21 +38,12 @@ std::string format_query_line(const QueryLogEntry& entry) {
     const std::string_view rcode = entry.answer.size() >= wire::kHeaderSize
                                        ? runtime::rcode_label(wire::Header(entry.answer).rcode())
                                        : std::string_view("-");
-    std::string line = "client=";
-    line += entry.client.to_string();
-    line += '#';
-    line += std::to_string(entry.port);
-    line += " view=";
-    line += entry.view.empty() ? std::string_view("-") : entry.view;
-    line += " name=";
-    line += name;
-    line += " type=";
-    line += type;
-    line += " rcode=";
-    line += rcode;
-    line += entry.transport == query::Transport::Tcp ? " proto=tcp us=" : " proto=udp us=";
-    line += std::to_string(entry.microseconds);
-    return line;
+    const std::string_view view = entry.view.empty() ? std::string_view("-") : entry.view;
+    const char* proto = entry.transport == query::Transport::Tcp ? "tcp" : "udp";
+    return "client=" + entry.client.to_string() + '#' + std::to_string(entry.port) +
+           " view=" + std::string(view) + " name=" + name + " type=" + type +
+           " rcode=" + std::string(rcode) + " proto=" + proto +
+           " us=" + std::to_string(entry.microseconds);
 }
 
 QueryLog::QueryLog() : QueryLog(std::make_shared<spdlog::sinks::stderr_sink_mt>()) {}

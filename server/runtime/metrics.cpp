@@ -31,14 +31,18 @@ std::string escape(std::string_view value) {
     std::string out;
     out.reserve(value.size());
     for (const char c : value) {
-        if (c == '\\') {
-            out += "\\\\";
-        } else if (c == '"') {
-            out += "\\\"";
-        } else if (c == '\n') {
-            out += "\\n";
-        } else {
-            out += c;
+        switch (c) {
+            case '\\':
+                out += "\\\\";
+                break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -48,15 +52,18 @@ std::string escape(std::string_view value) {
 class Writer {
   public:
     void family(std::string_view name, std::string_view type, std::string_view help) {
-        text_ += "# HELP ";
-        text_ += name;
-        text_ += ' ';
-        text_ += help;
-        text_ += "\n# TYPE ";
-        text_ += name;
-        text_ += ' ';
-        text_ += type;
-        text_ += '\n';
+        text_.append("# HELP ").append(name).append(" ").append(help);
+        text_.append("\n# TYPE ").append(name).append(" ").append(type).append("\n");
+    }
+
+    /// A family whose series differ in one label: a count for each of its values.
+    void by_label(std::string_view name, std::string_view type, std::string_view help,
+                  std::string_view label,
+                  std::initializer_list<std::pair<std::string_view, std::uint64_t>> counts) {
+        family(name, type, help);
+        for (const auto& [label_value, count] : counts) {
+            series(name, {{label, label_value}}, std::to_string(count));
+        }
     }
 
     /// `labels` is a list of name, value pairs.
@@ -107,12 +114,9 @@ void render_queries(Writer& w, const MetricsSample& s) {
     for (const auto& [protocol, count] : s.dropped_queries) {
         w.series("sitedns_dropped_queries_total", {{"protocol", protocol}}, std::to_string(count));
     }
-    w.family("sitedns_rate_limited_total", "counter",
-             "UDP answers over the rate limit: dropped, or sent truncated (slip).");
-    w.series("sitedns_rate_limited_total", {{"action", "dropped"}},
-             std::to_string(s.rate_limited_dropped));
-    w.series("sitedns_rate_limited_total", {{"action", "truncated"}},
-             std::to_string(s.rate_limited_truncated));
+    w.by_label("sitedns_rate_limited_total", "counter",
+               "UDP answers over the rate limit: dropped, or sent truncated (slip).", "action",
+               {{"dropped", s.rate_limited_dropped}, {"truncated", s.rate_limited_truncated}});
     w.family("sitedns_cookies_total", "counter",
              "Queries with a DNS COOKIE option (RFC 7873), by what their cookie was: a client "
              "cookie only (new), a valid or an invalid server cookie, or a malformed option.");
@@ -125,13 +129,11 @@ void render_queries(Writer& w, const MetricsSample& s) {
 void render_tcp(Writer& w, const MetricsSample& s) {
     w.value("sitedns_tcp_connections", "gauge", "DNS-over-TCP connections open.",
             std::to_string(s.tcp_connections));
-    w.family("sitedns_tcp_connections_refused_total", "counter",
-             "TCP connections closed at accept, by the limit reached: max_connections (total) "
-             "or max_connections_per_client (per_client).");
-    w.series("sitedns_tcp_connections_refused_total", {{"reason", "total"}},
-             std::to_string(s.tcp_refused_total));
-    w.series("sitedns_tcp_connections_refused_total", {{"reason", "per_client"}},
-             std::to_string(s.tcp_refused_per_client));
+    w.by_label("sitedns_tcp_connections_refused_total", "counter",
+               "TCP connections closed at accept, by the limit reached: max_connections (total) "
+               "or max_connections_per_client (per_client).",
+               "reason",
+               {{"total", s.tcp_refused_total}, {"per_client", s.tcp_refused_per_client}});
     w.value("sitedns_tcp_idle_closed_total", "counter",
             "TCP connections closed after tcp.idle_timeout_ms without a query.",
             std::to_string(s.tcp_idle_closed));
@@ -189,9 +191,8 @@ void render_forwarding(Writer& w, const MetricsSample& s) {
 }
 
 void render_runtime(Writer& w, const MetricsSample& s) {
-    w.family("sitedns_reloads_total", "counter", "Reloads (SIGHUP), by outcome.");
-    w.series("sitedns_reloads_total", {{"outcome", "success"}}, std::to_string(s.reload_successes));
-    w.series("sitedns_reloads_total", {{"outcome", "failure"}}, std::to_string(s.reload_failures));
+    w.by_label("sitedns_reloads_total", "counter", "Reloads (SIGHUP), by outcome.", "outcome",
+               {{"success", s.reload_successes}, {"failure", s.reload_failures}});
     w.value("sitedns_last_reload_success_timestamp_seconds", "gauge",
             "Unix time the configuration being served was loaded.",
             number(s.last_reload_success_seconds, std::chars_format::fixed));

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <utility>
 
 namespace sitedns::dns {
 
@@ -117,23 +118,19 @@ std::optional<std::uint16_t> type_from_text(std::string_view text) {
 }
 
 std::string_view rcode_to_text(RCode rcode) {
-    switch (rcode) {
-        case RCode::NoError:
-            return "NOERROR";
-        case RCode::FormErr:
-            return "FORMERR";
-        case RCode::ServFail:
-            return "SERVFAIL";
-        case RCode::NXDomain:
-            return "NXDOMAIN";
-        case RCode::NotImp:
-            return "NOTIMP";
-        case RCode::Refused:
-            return "REFUSED";
-        case RCode::BadVers:
-            return "BADVERS";
-        case RCode::BadCookie:
-            return "BADCOOKIE";
+    // The mnemonics of IANA's "DNS RCODEs" registry that sitedns sends.
+    static constexpr std::array<std::pair<RCode, std::string_view>, 8> kNames{{
+        {RCode::NoError, "NOERROR"},
+        {RCode::FormErr, "FORMERR"},
+        {RCode::ServFail, "SERVFAIL"},
+        {RCode::NXDomain, "NXDOMAIN"},
+        {RCode::NotImp, "NOTIMP"},
+        {RCode::Refused, "REFUSED"},
+        {RCode::BadVers, "BADVERS"},
+        {RCode::BadCookie, "BADCOOKIE"},
+    }};
+    for (const auto& [code, text] : kNames) {
+        if (code == rcode) return text;
     }
     return "UNKNOWN";
 }
