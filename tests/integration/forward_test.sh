@@ -42,6 +42,9 @@ for tool in dig python3 nsd nsd-checkconf; do
 done
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# The exchange's own time as dig measured it ("Query time"): a timing check must not count
+# starting dig, which takes hundreds of milliseconds on a loaded machine.
+query_ms() { sed -n 's/^;; Query time: \([0-9]*\) msec.*/\1/p' <<<"$1" | grep . || echo 999999; }
 
 free_port() {  # a port free for UDP and TCP on 127.0.0.1 right now
     python3 - <<'PY'
@@ -268,30 +271,26 @@ check "and nothing was sent upstream" test "$(seen A norec.fwd.test)" -eq 0
 
 # ---------------------------------------------------------------- failover and all dead
 
-start=$(now_ms)
 out=$(q 127.0.0.2 failover.fwd.test A)
-elapsed=$(( $(now_ms) - start ))
+elapsed=$(query_ms "$out")
 check "failover past a dropping first upstream: answer 192.0.2.18" has_a "$out" failover.fwd.test 192.0.2.18
 check "the first upstream was tried first (B saw $(seen B failover.fwd.test))" \
     test "$(seen B failover.fwd.test)" -ge 1
 check "within attempt timeout + 500 ms (${elapsed} ms < $((ATTEMPT_MS + 500)))" \
     less_than "$elapsed" $((ATTEMPT_MS + 500))
-start=$(now_ms)
 out=$(q 127.0.0.2 failover2.fwd.test A)
-elapsed=$(( $(now_ms) - start ))
+elapsed=$(query_ms "$out")
 check "next query in the view: answer 192.0.2.19" has_a "$out" failover2.fwd.test 192.0.2.19
 check "without waiting for the upstream marked down (${elapsed} ms < $ATTEMPT_MS)" \
     less_than "$elapsed" "$ATTEMPT_MS"
 
-start=$(now_ms)
 out=$(q 127.0.0.3 dead.fwd.test A)
-elapsed=$(( $(now_ms) - start ))
+elapsed=$(query_ms "$out")
 check "all upstreams dead: SERVFAIL" status_is "$out" SERVFAIL
 check "within 3 s (${elapsed} ms)" less_than "$elapsed" 3000
 check "with an Extended DNS Error ($(grep '^; EDE' <<<"$out"))" has_ede "$out" ""
-start=$(now_ms)
 out=$(q 127.0.0.3 dead2.fwd.test A)
-elapsed=$(( $(now_ms) - start ))
+elapsed=$(query_ms "$out")
 check "again with both upstreams marked down: SERVFAIL within 3 s (${elapsed} ms)" \
     bash -c 'grep -q "status: SERVFAIL," <<<"$1" && [ "$2" -lt 3000 ]' _ "$out" "$elapsed"
 
@@ -430,9 +429,8 @@ check "NSD upstream: a cached answer keeps a TTL at most NSD's 60 (got '${ttl}')
 
 # ---------------------------------------------------------------- per-upstream options, retries
 
-start=$(now_ms)
 out=$(q 127.0.0.7 quick.fwd.test A)
-elapsed=$(( $(now_ms) - start ))
+elapsed=$(query_ms "$out")
 check "timeout_ms 50 on a dropping first upstream: answer 192.0.2.23 from the second" \
     has_a "$out" quick.fwd.test 192.0.2.23
 check "the first upstream was tried (E saw $(seen E quick.fwd.test))" \
@@ -448,9 +446,8 @@ check "the tcp: true upstream saw TCP queries only ($(grep -c '^transport=tcp ' 
     bash -c '[ "$(grep -c "^transport=tcp " "$1")" -eq 2 ] && ! grep -q "^transport=udp " "$1"' \
     _ "$WORK/D.log"
 
-start=$(now_ms)
 out=$(q 127.0.0.1 lost.fwd.test A)
-elapsed=$(( $(now_ms) - start ))
+elapsed=$(query_ms "$out")
 check "the only upstream drops the first query: the client still gets 192.0.2.22 ($(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$out"))" \
     has_a "$out" lost.fwd.test 192.0.2.22
 check "the upstream was asked twice (saw $(seen A lost.fwd.test))" test "$(seen A lost.fwd.test)" -eq 2
