@@ -121,7 +121,8 @@ std::optional<dns::RCode> answer_without_lookup(const runtime::Snapshot& snapsho
                                                 Decision& decision, Framing& framing) {
     if (outcome == wire::ParseOutcome::FormErr || outcome == wire::ParseOutcome::NotImp) {
         // FORMERR goes back without an OPT: the OPT itself may be what was malformed.
-        framing.opt = outcome != wire::ParseOutcome::FormErr;
+        // NOTIMP keeps one only when the query had one (RFC 6891 §7).
+        if (outcome == wire::ParseOutcome::FormErr) framing.opt = false;
         return outcome == wire::ParseOutcome::FormErr ? dns::RCode::FormErr : dns::RCode::NotImp;
     }
     if (!take_cookie(snapshot, client, decision)) return dns::RCode::FormErr;  // OPT kept

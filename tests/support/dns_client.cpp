@@ -140,29 +140,45 @@ class Fd {
     throw DnsClientError(what + ": " + std::strerror(errno));
 }
 
-/// A socket connected to address:port.
-Fd connect_to(std::string_view address, std::uint16_t port, int type) {
-    const std::string host(address);
+/// A socket address for an IPv4 or IPv6 literal and a port.
+struct SocketAddress {
     sockaddr_storage storage{};
     socklen_t length = 0;
     int family = AF_INET;
-    if (auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
+    const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
+};
+
+SocketAddress socket_address(const std::string& host, std::uint16_t port) {
+    SocketAddress out;
+    if (auto* v4 = reinterpret_cast<sockaddr_in*>(&out.storage);
         ::inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
         v4->sin_family = AF_INET;
         v4->sin_port = htons(port);
-        length = sizeof(sockaddr_in);
-    } else if (auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+        out.length = sizeof(sockaddr_in);
+    } else if (auto* v6 = reinterpret_cast<sockaddr_in6*>(&out.storage);
                ::inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
         v6->sin6_family = AF_INET6;
         v6->sin6_port = htons(port);
-        length = sizeof(sockaddr_in6);
-        family = AF_INET6;
+        out.length = sizeof(sockaddr_in6);
+        out.family = AF_INET6;
     } else {
         throw DnsClientError("not an IP address: " + host);
     }
-    Fd fd(::socket(family, type | SOCK_CLOEXEC, 0));
+    return out;
+}
+
+/// A socket connected to address:port, bound first to `source` when it is not empty.
+Fd connect_to(std::string_view address, std::uint16_t port, int type, std::string_view source) {
+    const std::string host(address);
+    const SocketAddress to = socket_address(host, port);
+    Fd fd(::socket(to.family, type | SOCK_CLOEXEC, 0));
     if (fd.get() < 0) fail_errno("socket");
-    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&storage), length) != 0) {
+    if (!source.empty()) {
+        const SocketAddress from = socket_address(std::string(source), 0);
+        if (::bind(fd.get(), from.get(), from.length) != 0)
+            fail_errno("bind to " + std::string(source));
+    }
+    if (::connect(fd.get(), to.get(), to.length) != 0) {
         fail_errno("connect to " + host + ":" + std::to_string(port));
     }
     return fd;
@@ -339,9 +355,10 @@ std::string ascii_lower(std::string_view text) {
 }
 
 Bytes udp_exchange(std::string_view address, std::uint16_t port,
-                   std::span<const std::uint8_t> query, std::chrono::milliseconds timeout) {
+                   std::span<const std::uint8_t> query, std::chrono::milliseconds timeout,
+                   std::string_view source) {
     const auto deadline = Clock::now() + timeout;
-    Fd fd = connect_to(address, port, SOCK_DGRAM);
+    Fd fd = connect_to(address, port, SOCK_DGRAM, source);
     write_all(fd.get(), query);
     Bytes answer(65535);
     for (;;) {
@@ -356,9 +373,10 @@ Bytes udp_exchange(std::string_view address, std::uint16_t port,
 }
 
 Bytes tcp_exchange(std::string_view address, std::uint16_t port,
-                   std::span<const std::uint8_t> query, std::chrono::milliseconds timeout) {
+                   std::span<const std::uint8_t> query, std::chrono::milliseconds timeout,
+                   std::string_view source) {
     const auto deadline = Clock::now() + timeout;
-    Fd fd = connect_to(address, port, SOCK_STREAM);
+    Fd fd = connect_to(address, port, SOCK_STREAM, source);
     write_all(fd.get(), framed(query));
     return read_framed(fd.get(), deadline);
 }
@@ -367,7 +385,7 @@ std::vector<Bytes> tcp_exchange_pipelined(std::string_view address, std::uint16_
                                           const std::vector<Bytes>& queries, std::size_t count,
                                           std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
-    Fd fd = connect_to(address, port, SOCK_STREAM);
+    Fd fd = connect_to(address, port, SOCK_STREAM, {});
     Bytes all;
     for (const Bytes& query : queries) {
         const Bytes one = framed(query);

@@ -83,16 +83,21 @@ std::string to_string(const Answer& answer);
 std::string ascii_lower(std::string_view text);
 
 /// Sends `query` to address:port (IPv4 or IPv6 literal) over UDP and returns the first
-/// datagram that comes back. Throws DnsClientError on a socket error or after `timeout`.
+/// datagram that comes back, from a socket bound to `source` when one is given (a
+/// loopback address such as 127.0.2.1 picks another view). Throws DnsClientError on a
+/// socket error or after `timeout`.
 Bytes udp_exchange(std::string_view address, std::uint16_t port,
                    std::span<const std::uint8_t> query,
-                   std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+                   std::chrono::milliseconds timeout = std::chrono::milliseconds(2000),
+                   std::string_view source = {});
 
 /// Sends `query` over a new TCP connection with the 2-byte length prefix (RFC 1035
-/// §4.2.2) and returns one framed answer. Throws DnsClientError on error or timeout.
+/// §4.2.2) and returns one framed answer; the connection comes from `source` when one is
+/// given. Throws DnsClientError on error or timeout.
 Bytes tcp_exchange(std::string_view address, std::uint16_t port,
                    std::span<const std::uint8_t> query,
-                   std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+                   std::chrono::milliseconds timeout = std::chrono::milliseconds(2000),
+                   std::string_view source = {});
 
 /// Sends several queries on one TCP connection, all written before any answer is read
 /// (RFC 7766 §6.2.1.1 pipelining), and returns `count` answers in arrival order.
