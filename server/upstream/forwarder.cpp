@@ -9,7 +9,7 @@
 #include <boost/asio/post.hpp>
 
 #include "server/net/endpoint.h"
-#include "server/query/random.h"
+#include "server/query/keyed_hash.h"
 #include "server/upstream/forward_cache.h"
 #include "server/upstream/message_edit.h"
 #include "server/upstream/upstream_query.h"
@@ -178,7 +178,7 @@ struct Forwarder::State {
           clock(opts.clock),
           options(std::move(opts)),
           stats(counters),
-          cache(options.cache_entries, query::random_value<std::uint64_t>()),
+          cache(options.cache_entries),
           caps(caps_of(options)) {}
 
     ~State() {
@@ -229,7 +229,8 @@ struct Forwarder::State {
     ForwardCache cache;
     // The forwarder's thread only, but for the counters, which a scrape reads.
     TtlCaps caps;
-    std::unordered_map<std::string, std::unique_ptr<Pending>> in_flight;
+    // Keyed by the question, which clients choose: the keyed hash.
+    std::unordered_map<std::string, std::unique_ptr<Pending>, query::KeyedHash> in_flight;
     std::vector<DownMark> down;
     bool stopping = false;  ///< cancel_all() was called
     /// Per-upstream counters for the metrics: entries [0, upstream_count) are published.
