@@ -11,8 +11,6 @@
 
 namespace sitedns::upstream {
 
-namespace {}  // namespace
-
 ForwardCacheShard::ForwardCacheShard(std::size_t capacity)
     : capacity_(std::min<std::size_t>(capacity, kNone - 1)) {
     buckets_.assign(std::bit_ceil(std::max<std::size_t>(capacity_ * 2, 16)), kNone);
