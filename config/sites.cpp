@@ -120,7 +120,9 @@ std::shared_ptr<const load::ZoneData> generate_mail_host_zone(const Sites& sites
 }
 
 std::uint32_t sites_serial(std::string_view content) {
-    // FNV-1a, 32 bits: stable across builds and platforms, unlike std::hash.
+    // FNV-1a, 32 bits: stable across builds and platforms, unlike std::hash, and kept so
+    // (not the fast dns::hash_bytes, free to change): `sitedns verify` compares the serial
+    // across versions.
     std::uint32_t hash = 2166136261U;
     for (char c : content) {
         hash ^= static_cast<std::uint8_t>(c);

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <bit>
 
-#include "server/query/random.h"
+#include "server/query/keyed_hash.h"
 
 namespace sitedns::net {
 
@@ -16,8 +16,6 @@ constexpr std::uint64_t kV4Tag = std::uint64_t{1} << 32;
 constexpr std::uint64_t kV6Tag = std::uint64_t{1} << 63;
 
 }  // namespace
-
-RateLimiter::RateLimiter() : seed_(query::random_value<std::uint64_t>()) {}
 
 bool RateLimiter::configure(const std::optional<RateLimitConfig>& config) {
     if (!config) {
@@ -51,7 +49,8 @@ std::uint64_t RateLimiter::key_of(const IpAddress& client) const {
 }
 
 RateLimiter::Bucket& RateLimiter::bucket_for(std::uint64_t key, std::uint16_t second) {
-    const std::size_t index = static_cast<std::size_t>(mix(key ^ seed_)) & mask_;
+    // Clients choose their addresses (and spoof them over UDP): the keyed hash.
+    const std::size_t index = static_cast<std::size_t>(query::keyed_hash({}, key)) & mask_;
     Bucket& first = buckets_[index];
     Bucket& second_choice = buckets_[index ^ 1];
     if (first.key == key) return first;

@@ -32,7 +32,7 @@ enum class RateVerdict : std::uint8_t {
 class RateLimiter {
   public:
     /// Off until configure() turns it on.
-    RateLimiter();
+    RateLimiter() = default;
 
     RateLimiter(const RateLimiter&) = delete;
     RateLimiter& operator=(const RateLimiter&) = delete;
@@ -78,8 +78,7 @@ class RateLimiter {
 
     RateLimitConfig config_;
     std::vector<Bucket> buckets_;
-    std::size_t mask_ = 0;    ///< buckets_.size() - 1
-    std::uint64_t seed_ = 0;  ///< keys the hash: a sender cannot aim at a bucket
+    std::size_t mask_ = 0;  ///< buckets_.size() - 1
     PrefixTable<bool> exempt_;
 };
 

@@ -2,14 +2,6 @@
 
 namespace sitedns::net {
 
-std::size_t TcpConnections::Hash::operator()(const IpAddress& address) const noexcept {
-    // FNV-1a: the map is small and touched only on accept and close.
-    std::size_t hash = 14695981039346656037ULL;
-    hash = (hash ^ static_cast<std::uint8_t>(address.family)) * 1099511628211ULL;
-    for (const std::uint8_t byte : address.bytes) hash = (hash ^ byte) * 1099511628211ULL;
-    return hash;
-}
-
 TcpConnections::Admit TcpConnections::admit(const IpAddress& client, std::size_t max_total,
                                             std::size_t max_per_client) {
     std::lock_guard lock(mutex_);

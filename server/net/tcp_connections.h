@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "config/address.h"
+#include "server/query/keyed_hash.h"
 
 namespace sitedns::net {
 
@@ -37,12 +38,8 @@ class TcpConnections {
     std::uint64_t idle_closed() const { return idle_closed_.load(std::memory_order_relaxed); }
 
   private:
-    struct Hash {
-        std::size_t operator()(const IpAddress& address) const noexcept;
-    };
-
     std::mutex mutex_;  // guards per_client_; accept and close only, never per query
-    std::unordered_map<IpAddress, std::size_t, Hash> per_client_;
+    std::unordered_map<IpAddress, std::size_t, query::KeyedHash> per_client_;  ///< clients choose
     std::atomic<std::size_t> live_{0};
     std::atomic<std::uint64_t> refused_total_{0};
     std::atomic<std::uint64_t> refused_per_client_{0};

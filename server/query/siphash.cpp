@@ -42,9 +42,10 @@ struct SipState {
     }
 };
 
-}  // namespace
-
-std::uint64_t siphash24(const SipKey& key, std::span<const std::uint8_t> data) {
+/// SipHash-2-4 of `data`, with `extra` (when given) as 8 little-endian bytes inserted
+/// after the last whole word of `data`.
+std::uint64_t sip(const SipKey& key, std::span<const std::uint8_t> data,
+                  const std::uint64_t* extra) {
     const std::uint64_t k0 = load_le64(key.data());
     const std::uint64_t k1 = load_le64(key.data() + 8);
     // "somepseudorandomlygeneratedbytes", the paper's initialisation constants.
@@ -52,8 +53,13 @@ std::uint64_t siphash24(const SipKey& key, std::span<const std::uint8_t> data) {
                k1 ^ 0x7465646279746573ull};
     const std::size_t whole = data.size() / 8 * 8;
     for (std::size_t at = 0; at < whole; at += 8) s.compress(load_le64(data.data() + at));
+    std::size_t length = data.size();
+    if (extra != nullptr) {
+        s.compress(*extra);
+        length += 8;
+    }
     // The last word: the remaining bytes, and the length modulo 256 in the top byte.
-    std::uint64_t last = static_cast<std::uint64_t>(data.size() & 0xff) << 56;
+    std::uint64_t last = static_cast<std::uint64_t>(length & 0xff) << 56;
     for (std::size_t i = whole; i < data.size(); ++i) {
         last |= static_cast<std::uint64_t>(data[i]) << (8 * (i - whole));
     }
@@ -62,6 +68,17 @@ std::uint64_t siphash24(const SipKey& key, std::span<const std::uint8_t> data) {
     s.v2 ^= 0xff;
     for (int i = 0; i < 4; ++i) s.round();
     return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
+}  // namespace
+
+std::uint64_t siphash24(const SipKey& key, std::span<const std::uint8_t> data) {
+    return sip(key, data, nullptr);
+}
+
+std::uint64_t siphash24(const SipKey& key, std::span<const std::uint8_t> data,
+                        std::uint64_t extra) {
+    return sip(key, data, &extra);
 }
 
 }  // namespace sitedns::query

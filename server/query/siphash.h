@@ -17,4 +17,9 @@ using SipKey = std::array<std::uint8_t, 16>;
 /// the hash as the paper's test vectors and RFC 9018 write it. Allocation-free.
 std::uint64_t siphash24(const SipKey& key, std::span<const std::uint8_t> data);
 
+/// SipHash-2-4 of `data` with the 8 little-endian bytes of `extra` inserted after its
+/// last whole 8-byte word: a key of bytes and a number hashed as one message, with one
+/// more compression and no copy. Allocation-free.
+std::uint64_t siphash24(const SipKey& key, std::span<const std::uint8_t> data, std::uint64_t extra);
+
 }  // namespace sitedns::query

@@ -19,11 +19,11 @@ std::size_t shards_for(std::size_t capacity) {
 
 }  // namespace
 
-ForwardCache::ForwardCache(std::size_t capacity, std::uint64_t seed) : seed_(seed) {
+ForwardCache::ForwardCache(std::size_t capacity) {
     const std::size_t count = shards_for(capacity);
     shards_.reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
-        shards_.push_back(std::make_unique<Shard>(0, seed));
+        shards_.push_back(std::make_unique<Shard>(0));
     }
     set_capacity(capacity);
 }
@@ -36,7 +36,7 @@ std::size_t ForwardCache::share(std::size_t capacity, std::size_t i) const {
 
 void ForwardCache::store(const CacheKey& key, std::vector<std::uint8_t> message,
                          std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now) {
-    const std::uint64_t h = ForwardCacheShard::hash(seed_, key);
+    const std::uint64_t h = ForwardCacheShard::hash(key);
     Shard& shard = shard_of(h);
     std::lock_guard lock(shard.mutex);
     shard.table.store(key, h, std::move(message), std::move(ttl_offsets), ttl, now);

@@ -21,7 +21,7 @@ class ForwardCache {
 
     /// At most `capacity` entries in all (0 disables it). The number of shards is set
     /// here, from the capacity (one for small caches, up to kMaxShards), and kept.
-    ForwardCache(std::size_t capacity, std::uint64_t seed);
+    explicit ForwardCache(std::size_t capacity);
     ForwardCache(const ForwardCache&) = delete;
     ForwardCache& operator=(const ForwardCache&) = delete;
 
@@ -30,7 +30,7 @@ class ForwardCache {
     /// not touch the cache. From any thread.
     template <typename Use>
     auto with_entry(const CacheKey& key, Use&& use) {
-        const std::uint64_t h = ForwardCacheShard::hash(seed_, key);
+        const std::uint64_t h = ForwardCacheShard::hash(key);
         Shard& shard = shard_of(h);
         std::lock_guard lock(shard.mutex);
         return use(shard.table.find(key, h));
@@ -52,7 +52,7 @@ class ForwardCache {
 
   private:
     struct alignas(64) Shard {  // a line of its own: threads locking two shards do not share it
-        explicit Shard(std::size_t capacity, std::uint64_t seed) : table(capacity, seed) {}
+        explicit Shard(std::size_t capacity) : table(capacity) {}
         mutable std::mutex mutex;
         ForwardCacheShard table;  ///< guarded by `mutex`
     };
@@ -64,7 +64,6 @@ class ForwardCache {
     /// Shard i's share of `capacity`.
     std::size_t share(std::size_t capacity, std::size_t i) const;
 
-    std::uint64_t seed_;
     std::vector<std::unique_ptr<Shard>> shards_;  ///< a power of two of them; fixed
 };
 

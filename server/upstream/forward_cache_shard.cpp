@@ -4,39 +4,25 @@
 #include <bit>
 #include <utility>
 
+#include "server/query/keyed_hash.h"
 #include "server/wire/header.h"
 #include "zones/dns/name.h"
 #include "zones/dns/wire_hash.h"
 
 namespace sitedns::upstream {
 
-namespace {
-
-/// FNV-1a step (seeded), then a splitmix64 finish for the low bits that index buckets.
-std::uint64_t fnv(std::uint64_t h, std::uint8_t byte) {
-    return (h ^ byte) * 0x100000001b3ull;
-}
-
-std::uint64_t finish(std::uint64_t z) {
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-}  // namespace
-
-ForwardCacheShard::ForwardCacheShard(std::size_t capacity, std::uint64_t seed)
-    : capacity_(std::min<std::size_t>(capacity, kNone - 1)), seed_(seed) {
+ForwardCacheShard::ForwardCacheShard(std::size_t capacity)
+    : capacity_(std::min<std::size_t>(capacity, kNone - 1)) {
     buckets_.assign(std::bit_ceil(std::max<std::size_t>(capacity_ * 2, 16)), kNone);
     entries_.reserve(std::min<std::size_t>(capacity_, 1024));
 }
 
-std::uint64_t ForwardCacheShard::hash(std::uint64_t seed, const CacheKey& key) {
-    std::uint64_t h = 0xcbf29ce484222325ull ^ seed;
-    for (const std::uint8_t b : key.qname_lower) h = fnv(h, b);
-    const std::uint64_t tail = std::uint64_t{key.qtype} << 32 | std::uint64_t{key.qclass} << 16 |
+std::uint64_t ForwardCacheShard::hash(const CacheKey& key) {
+    // Clients choose the name, the type, the class and the DO bit: all of them go through
+    // the keyed hash. The upstream set's id is ours; mixed into the same word.
+    const std::uint64_t rest = std::uint64_t{key.qtype} << 32 | std::uint64_t{key.qclass} << 16 |
                                (key.dnssec_ok ? 1u : 0u);
-    return finish(h ^ finish(tail ^ key.set_id * 0x9e3779b97f4a7c15ull));
+    return query::keyed_hash(key.qname_lower, rest ^ key.set_id * 0x9e3779b97f4a7c15ull);
 }
 
 bool ForwardCacheShard::matches(const Entry& e, std::uint64_t h, const CacheKey& key) const {
@@ -91,7 +77,7 @@ void ForwardCacheShard::store(const CacheKey& key, std::uint64_t h,
 }
 
 void ForwardCacheShard::set_capacity(std::size_t capacity) {
-    ForwardCacheShard next(capacity, seed_);
+    ForwardCacheShard next(capacity);
     // Oldest first, so that the last stored, the most recent, ends up in front again.
     std::vector<std::uint32_t> kept;
     for (std::uint32_t i = newest_; i != kNone && kept.size() < next.capacity_;

@@ -55,26 +55,26 @@ class ForwardCacheShard {
         std::uint32_t chain = kNone;  // next in the hash bucket
     };
 
-    /// Holds at most `capacity` entries (0 disables it); `seed` keys the hash, so that
-    /// clients cannot aim names at one bucket.
-    ForwardCacheShard(std::size_t capacity, std::uint64_t seed);
+    /// Holds at most `capacity` entries (0 disables it).
+    explicit ForwardCacheShard(std::size_t capacity);
 
     /// The entry for `key`, marked most recently used; nullptr if there is none.
-    const Entry* find(const CacheKey& key) { return find(key, hash(seed_, key)); }
-    /// The same with the key's hash(seed, key) already taken.
+    const Entry* find(const CacheKey& key) { return find(key, hash(key)); }
+    /// The same with the key's hash(key) already taken.
     const Entry* find(const CacheKey& key, std::uint64_t h);
     /// Stores a reply for `key`, replacing the one there or evicting the least recently
     /// used. The message must hold the key's question uncompressed at offset 12.
     void store(const CacheKey& key, std::vector<std::uint8_t> message,
                std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now) {
-        store(key, hash(seed_, key), std::move(message), std::move(ttl_offsets), ttl, now);
+        store(key, hash(key), std::move(message), std::move(ttl_offsets), ttl, now);
     }
-    /// The same with the key's hash(seed, key) already taken.
+    /// The same with the key's hash(key) already taken.
     void store(const CacheKey& key, std::uint64_t h, std::vector<std::uint8_t> message,
                std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now);
-    /// The hash a cache seeded with `seed` files `key` under; its low bits pick the
-    /// bucket, so a caller choosing among several caches uses the high ones.
-    static std::uint64_t hash(std::uint64_t seed, const CacheKey& key);
+    /// The hash `key` is filed under: the keyed hash (server/query/keyed_hash.h), as
+    /// clients choose the names, so that none can aim names at one bucket. Its low bits
+    /// pick the bucket, so a caller choosing among several caches uses the high ones.
+    static std::uint64_t hash(const CacheKey& key);
     /// Holds at most `capacity` entries from now on: the table is rebuilt, keeping the
     /// most recently used entries (and their order) up to the new bound. Not per query.
     void set_capacity(std::size_t capacity);
@@ -93,7 +93,6 @@ class ForwardCacheShard {
     std::uint32_t take_slot();
 
     std::size_t capacity_;
-    std::uint64_t seed_;
     std::vector<Entry> entries_;
     std::vector<std::uint32_t> buckets_;  // power of two, heads of chains
     std::uint32_t newest_ = kNone;

@@ -5,15 +5,17 @@
 #include <atomic>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/post.hpp>
 
 #include "server/net/endpoint.h"
-#include "server/query/random.h"
+#include "server/query/keyed_hash.h"
 #include "server/upstream/forward_cache.h"
 #include "server/upstream/message_edit.h"
 #include "server/upstream/upstream_query.h"
 #include "zones/dns/types.h"
+#include "zones/dns/wire_hash.h"
 
 namespace sitedns::upstream {
 
@@ -26,25 +28,27 @@ UpstreamSet UpstreamSet::make(std::vector<Endpoint> endpoints) {
 
 UpstreamSet UpstreamSet::make(std::vector<Endpoint> endpoints,
                               std::vector<UpstreamOptions> options) {
-    // FNV-1a over family, address and port, and the options where they are not the
-    // defaults (so that the string form keeps its id): stable across runs and reloads.
+    // The fast hash (dns::hash_bytes: the list is ours, not a client's) of family, address
+    // and port, and the options where they are not the defaults (so that the string form
+    // keeps its id): stable across runs and reloads.
     UpstreamSet set(std::move(endpoints), 0, std::move(options));
-    std::uint64_t h = 0xcbf29ce484222325ull;
-    const auto mix = [&h](std::uint8_t b) { h = (h ^ b) * 0x100000001b3ull; };
+    std::vector<std::uint8_t> bytes;
     for (std::size_t i = 0; i < set.endpoints.size(); ++i) {
         const Endpoint& e = set.endpoints[i];
-        mix(static_cast<std::uint8_t>(e.address.family));
-        for (const std::uint8_t b : e.address.bytes) mix(b);
-        mix(static_cast<std::uint8_t>(e.port >> 8));
-        mix(static_cast<std::uint8_t>(e.port));
+        bytes.push_back(static_cast<std::uint8_t>(e.address.family));
+        bytes.insert(bytes.end(), e.address.bytes.begin(), e.address.bytes.end());
+        bytes.push_back(static_cast<std::uint8_t>(e.port >> 8));
+        bytes.push_back(static_cast<std::uint8_t>(e.port));
         const UpstreamOptions o = set.options_of(i);
         if (o == UpstreamOptions{}) continue;
-        mix(0xFF);  // not an address family: options follow
+        bytes.push_back(0xFF);  // not an address family: options follow
         const auto ms = static_cast<std::uint64_t>(o.timeout.count());
-        for (int shift = 56; shift >= 0; shift -= 8) mix(static_cast<std::uint8_t>(ms >> shift));
-        mix(o.tcp ? 1 : 0);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            bytes.push_back(static_cast<std::uint8_t>(ms >> shift));
+        }
+        bytes.push_back(o.tcp ? 1 : 0);
     }
-    set.id = h;
+    set.id = dns::hash_bytes(bytes);
     return set;
 }
 
@@ -178,7 +182,7 @@ struct Forwarder::State {
           clock(opts.clock),
           options(std::move(opts)),
           stats(counters),
-          cache(options.cache_entries, query::random_value<std::uint64_t>()),
+          cache(options.cache_entries),
           caps(caps_of(options)) {}
 
     ~State() {
@@ -229,7 +233,8 @@ struct Forwarder::State {
     ForwardCache cache;
     // The forwarder's thread only, but for the counters, which a scrape reads.
     TtlCaps caps;
-    std::unordered_map<std::string, std::unique_ptr<Pending>> in_flight;
+    // Keyed by the question, which clients choose: the keyed hash.
+    std::unordered_map<std::string, std::unique_ptr<Pending>, query::KeyedHash> in_flight;
     std::vector<DownMark> down;
     bool stopping = false;  ///< cancel_all() was called
     /// Per-upstream counters for the metrics: entries [0, upstream_count) are published.

@@ -109,7 +109,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!scanned.cacheable) return 0;
 
     // Stored, found again, and answered aged or stale (answer_from_cache, fail()).
-    upstream::ForwardCacheShard cache(4, 0x5eed);
+    upstream::ForwardCacheShard cache(4);
     const upstream::CacheKey key{q.qname_lower.wire(), q.qtype, q.qclass, q.dnssec_ok, 1};
     cache.store(key, scanned.message, scanned.ttl_offsets, scanned.ttl,
                 std::chrono::steady_clock::time_point{});

@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "zones/dns/wire_hash.h"
+
 namespace sitedns::dns {
 
 namespace {
@@ -301,13 +303,7 @@ bool operator<(NameRef a, NameRef b) {
 }
 
 std::size_t NameHash::operator()(const Name& name) const {
-    // FNV-1a over the lowercased wire bytes.
-    std::uint64_t hash = 14695981039346656037ULL;
-    for (const std::uint8_t c : name.wire()) {
-        hash ^= lower(c);
-        hash *= 1099511628211ULL;
-    }
-    return static_cast<std::size_t>(hash);
+    return static_cast<std::size_t>(hash_lower(name.wire().data(), name.wire().size()));
 }
 
 bool equal_nocase(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {

@@ -1,11 +1,13 @@
 #pragma once
 // Word-at-a-time helpers for wire names on the query path: ASCII lowercasing of eight
-// bytes at once (SWAR), and a hash of a name that ignores case. Names are a few dozen
-// bytes, so taking them eight bytes per step beats a byte loop (FNV-1a) several times.
+// bytes at once (SWAR), the process's one fast hash (hash_bytes) and its form that
+// ignores case. Names are a few dozen bytes, so taking them eight bytes per step beats a
+// byte loop (FNV-1a) several times.
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <span>
 
 namespace sitedns::dns {
 
@@ -119,20 +121,42 @@ inline bool equal_lower_framed(const std::uint8_t* a, const std::uint8_t* b, std
     return same_lower(load_tail_before(a + n, n - whole), load_tail_before(b + n, n - whole));
 }
 
-/// A 64-bit hash of `n` bytes that is the same whatever their ASCII case (a few
-/// non-letters collide too: fold_case).
-inline std::uint64_t hash_lower(const std::uint8_t* p, std::size_t n) {
+namespace wire_hash_detail {
+
+constexpr std::uint64_t as_is(std::uint64_t word) {
+    return word;
+}
+
+/// The hash of hash_bytes and hash_lower: eight bytes per step, each word through `Fold`.
+template <std::uint64_t (*Fold)(std::uint64_t)>
+inline std::uint64_t hash_words(const std::uint8_t* p, std::size_t n) {
     constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ull;
     std::uint64_t h = (n + 1) * kMul;
     std::size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         std::uint64_t word;
         std::memcpy(&word, p + i, 8);
-        h = (h ^ fold_case(word)) * kMul;
+        h = (h ^ Fold(word)) * kMul;
         h ^= h >> 29;
     }
-    if (i < n) h = (h ^ fold_case(load_tail(p + i, n - i))) * kMul;
+    if (i < n) h = (h ^ Fold(load_tail(p + i, n - i))) * kMul;
     return h ^ (h >> 32);
+}
+
+}  // namespace wire_hash_detail
+
+/// The fast hash, 64 bits of `bytes` taken eight at a time, for tables of our own keys
+/// (zone names, upstream sets). Not keyed: the tables whose keys clients choose use the
+/// keyed hash (SipHash) of server/query/keyed_hash.h. Not stable across versions either:
+/// nothing that is stored or compared between versions may use it.
+inline std::uint64_t hash_bytes(std::span<const std::uint8_t> bytes) {
+    return wire_hash_detail::hash_words<wire_hash_detail::as_is>(bytes.data(), bytes.size());
+}
+
+/// hash_bytes() made the same whatever the bytes' ASCII case (a few non-letters collide
+/// too: fold_case).
+inline std::uint64_t hash_lower(const std::uint8_t* p, std::size_t n) {
+    return wire_hash_detail::hash_words<fold_case>(p, n);
 }
 
 /// The hash of a name's suffix from the hash of the suffix one label shorter: hashing a

@@ -39,7 +39,7 @@ std::uint32_t i_of(const Item& it) {
 }
 
 TEST(ForwardCacheShard, FindsByKeyIgnoringCase) {
-    ForwardCacheShard cache(10, 1);
+    ForwardCacheShard cache(10);
     const Item a = item("Mixed.Case.test");
     cache.store(a.key(), a.message, {}, 60, kT);
     const Item probe = item("mixed.CASE.TEST");
@@ -59,7 +59,7 @@ TEST(ForwardCacheShard, FindsByKeyIgnoringCase) {
 }
 
 TEST(ForwardCacheShard, ReplacesAnEntryForTheSameKey) {
-    ForwardCacheShard cache(10, 1);
+    ForwardCacheShard cache(10);
     const Item a = item("a.test");
     cache.store(a.key(), a.message, {}, 60, kT);
     cache.store(a.key(), a.message, {}, 5, kT);
@@ -68,7 +68,7 @@ TEST(ForwardCacheShard, ReplacesAnEntryForTheSameKey) {
 }
 
 TEST(ForwardCacheShard, EvictsTheLeastRecentlyUsed) {
-    ForwardCacheShard cache(2, 1);
+    ForwardCacheShard cache(2);
     const Item a = item("a.test"), b = item("b.test"), c = item("c.test");
     cache.store(a.key(), a.message, {}, 60, kT);
     cache.store(b.key(), b.message, {}, 60, kT);
@@ -81,7 +81,7 @@ TEST(ForwardCacheShard, EvictsTheLeastRecentlyUsed) {
 }
 
 TEST(ForwardCacheShard, StaysBoundedUnderChurn) {
-    ForwardCacheShard cache(100, 7);
+    ForwardCacheShard cache(100);
     std::vector<Item> items;
     for (int i = 0; i < 1000; ++i) items.push_back(item("n" + std::to_string(i) + ".test"));
     for (const Item& it : items) cache.store(it.key(), it.message, {}, 60, kT);
@@ -92,7 +92,7 @@ TEST(ForwardCacheShard, StaysBoundedUnderChurn) {
 }
 
 TEST(ForwardCacheShard, ShrinkingKeepsTheMostRecentlyUsedInOrder) {
-    ForwardCacheShard cache(10, 3);
+    ForwardCacheShard cache(10);
     std::vector<Item> items;
     for (int i = 0; i < 6; ++i) items.push_back(item("n" + std::to_string(i) + ".test"));
     for (const Item& it : items) cache.store(it.key(), it.message, {}, 60 + i_of(it), kT);
@@ -115,7 +115,7 @@ TEST(ForwardCacheShard, ShrinkingKeepsTheMostRecentlyUsedInOrder) {
 }
 
 TEST(ForwardCacheShard, GrowingKeepsEverythingAndTakesMore) {
-    ForwardCacheShard cache(2, 3);
+    ForwardCacheShard cache(2);
     const Item a = item("a.test"), b = item("b.test"), c = item("c.test");
     cache.store(a.key(), a.message, {}, 60, kT);
     cache.store(b.key(), b.message, {}, 61, kT);
@@ -132,7 +132,7 @@ TEST(ForwardCacheShard, GrowingKeepsEverythingAndTakesMore) {
 }
 
 TEST(ForwardCacheShard, CapacityZeroStoresNothing) {
-    ForwardCacheShard cache(0, 1);
+    ForwardCacheShard cache(0);
     const Item a = item("a.test");
     cache.store(a.key(), a.message, {}, 60, kT);
     EXPECT_EQ(cache.find(a.key()), nullptr);

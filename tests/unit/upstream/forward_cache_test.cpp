@@ -39,15 +39,15 @@ CacheKey key_of(const Stored& s, std::uint64_t set = 7) {
 const ForwardCache::TimePoint kNow{};
 
 TEST(ForwardCache, SmallCachesHaveOneShardLargeOnesSeveral) {
-    EXPECT_EQ(ForwardCache(3, 1).shard_count(), 1u);
-    EXPECT_EQ(ForwardCache(0, 1).shard_count(), 1u);
-    EXPECT_EQ(ForwardCache(20000, 1).shard_count(), ForwardCache::kMaxShards);
-    EXPECT_EQ(ForwardCache(10'000'000, 1).shard_count(), ForwardCache::kMaxShards);
+    EXPECT_EQ(ForwardCache(3).shard_count(), 1u);
+    EXPECT_EQ(ForwardCache(0).shard_count(), 1u);
+    EXPECT_EQ(ForwardCache(20000).shard_count(), ForwardCache::kMaxShards);
+    EXPECT_EQ(ForwardCache(10'000'000).shard_count(), ForwardCache::kMaxShards);
 }
 
 TEST(ForwardCache, TheBoundCountsForAllShards) {
     for (const std::size_t capacity : {std::size_t{5}, std::size_t{4096}, std::size_t{20000}}) {
-        ForwardCache cache(capacity, 42);
+        ForwardCache cache(capacity);
         for (std::size_t i = 0; i < 3 * capacity; ++i) {
             const Stored s = reply_for("n" + std::to_string(i) + ".test");
             cache.store(key_of(s), s.message, {}, 300, kNow);
@@ -59,7 +59,7 @@ TEST(ForwardCache, TheBoundCountsForAllShards) {
 }
 
 TEST(ForwardCache, AnEntryIsFoundUnderItsKeyOnly) {
-    ForwardCache cache(20000, 9);
+    ForwardCache cache(20000);
     const Stored a = reply_for("a.test");
     cache.store(key_of(a), a.message, {}, 300, kNow);
     const auto found = [&](const CacheKey& key) {
@@ -76,7 +76,7 @@ TEST(ForwardCache, AnEntryIsFoundUnderItsKeyOnly) {
 TEST(ForwardCache, ManyThreadsAtOnce) {
     constexpr std::size_t kNames = 600;
     constexpr std::size_t kRounds = 3000;
-    ForwardCache cache(512, 3);
+    ForwardCache cache(512);
     std::vector<Stored> names;
     for (std::size_t i = 0; i < kNames; ++i) names.push_back(reply_for("t" + std::to_string(i)));
     std::atomic<std::size_t> wrong{0};
