@@ -57,7 +57,7 @@ class UdpListener {
     void run();
     void answer_batch(std::size_t received);
     /// Answers datagram `slot` into answer slot `out`; true when there is an answer to send.
-    bool answer(const runtime::Snapshot& snapshot, std::size_t slot, std::size_t out);
+    bool answer(const query::Snapshot& snapshot, std::size_t slot, std::size_t out);
     /// Hands what was decided for datagram `slot` to the forwarder; its answer is sent
     /// from the worker's thread through the socket while it is open.
     void resolve(const query::Decision& decision, std::size_t slot, std::uint32_t view_slot);

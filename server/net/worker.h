@@ -57,7 +57,7 @@ class Worker {
     void for_each_stats(const std::function<void(const WorkerStats&)>& visit) const;
 
     /// The snapshot to answer the next packet from (no lock; see SnapshotReader).
-    const runtime::Snapshot& snapshot() { return snapshot_.get(); }
+    const query::Snapshot& snapshot() { return snapshot_.get(); }
 
     /// Where the TCP sessions of this worker write answers before queueing them (this
     /// thread only; the UDP receive threads have buffers of their own).

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "server/runtime/snapshot.h"
+#include "server/query/snapshot.h"
 
 namespace sitedns::runtime {
 
@@ -20,21 +20,21 @@ namespace sitedns::runtime {
 /// threads, never for a worker.
 class SnapshotHolder {
   public:
-    explicit SnapshotHolder(std::shared_ptr<const Snapshot> initial);
+    explicit SnapshotHolder(std::shared_ptr<const query::Snapshot> initial);
 
     SnapshotHolder(const SnapshotHolder&) = delete;
     SnapshotHolder& operator=(const SnapshotHolder&) = delete;
 
     /// Makes `next` the snapshot new packets are answered from. Packets in flight finish
     /// on the one they started with (their worker still holds it).
-    void publish(std::shared_ptr<const Snapshot> next) { (void)exchange(std::move(next)); }
+    void publish(std::shared_ptr<const query::Snapshot> next) { (void)exchange(std::move(next)); }
 
     /// publish(), returning the snapshot it replaced, so the caller decides where it is
     /// freed (the reload thread, once no worker holds it). Runs the publish hooks.
-    std::shared_ptr<const Snapshot> exchange(std::shared_ptr<const Snapshot> next);
+    std::shared_ptr<const query::Snapshot> exchange(std::shared_ptr<const query::Snapshot> next);
 
     /// The current snapshot (takes the lock: not for the per-packet path).
-    std::shared_ptr<const Snapshot> load() const;
+    std::shared_ptr<const query::Snapshot> load() const;
 
     /// Bumped by every publish(); cheap to poll.
     std::uint64_t version() const { return version_.load(std::memory_order_acquire); }
@@ -48,7 +48,7 @@ class SnapshotHolder {
 
   private:
     mutable std::mutex mutex_;
-    std::shared_ptr<const Snapshot> current_;           // guarded by mutex_
+    std::shared_ptr<const query::Snapshot> current_;    // guarded by mutex_
     mutable std::vector<std::function<void()>> hooks_;  // guarded by mutex_
     std::atomic<std::uint64_t> version_{0};
 };
@@ -61,7 +61,7 @@ class SnapshotReader {
         : holder_(&holder), version_(holder.version()), current_(holder.load()) {}
 
     /// The snapshot to answer the next packet from.
-    const Snapshot& get() {
+    const query::Snapshot& get() {
         std::uint64_t now = holder_->version();
         if (now != version_) [[unlikely]] {
             current_ = holder_->load();
@@ -77,7 +77,7 @@ class SnapshotReader {
   private:
     const SnapshotHolder* holder_;
     std::uint64_t version_;
-    std::shared_ptr<const Snapshot> current_;
+    std::shared_ptr<const query::Snapshot> current_;
 };
 
 }  // namespace sitedns::runtime

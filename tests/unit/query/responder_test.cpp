@@ -469,7 +469,7 @@ std::vector<Case> cases() {
 
 // ------------------------------------------------------------------ running a case
 
-const runtime::Snapshot& snapshot() {
+const query::Snapshot& snapshot() {
     static const auto built = test::make_snapshot();
     return *built;
 }

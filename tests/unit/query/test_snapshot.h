@@ -14,8 +14,8 @@
 #include <string_view>
 
 #include "config/address.h"
-#include "server/runtime/snapshot.h"
-#include "zones/load/zone_data.h"
+#include "server/query/snapshot.h"
+#include "zones/load/zone_readers.h"
 #include "zones/model/zone.h"
 
 namespace sitedns::query::test {
@@ -140,8 +140,8 @@ inline Cidr cidr(std::string_view text) {
     return *prefix;
 }
 
-inline runtime::View make_view(std::string name, const std::string& zone_json) {
-    runtime::View view;
+inline query::View make_view(std::string name, const std::string& zone_json) {
+    query::View view;
     view.name = std::move(name);
     view.recursion = false;
     if (!zone_json.empty()) {
@@ -151,8 +151,8 @@ inline runtime::View make_view(std::string name, const std::string& zone_json) {
 }
 
 /// The three-view snapshot described at the top of this file.
-inline std::shared_ptr<const runtime::Snapshot> make_snapshot() {
-    auto snapshot = std::make_shared<runtime::Snapshot>();
+inline std::shared_ptr<const query::Snapshot> make_snapshot() {
+    auto snapshot = std::make_shared<query::Snapshot>();
     snapshot->views.push_back(make_view("london", london_zone_json()));
     snapshot->views.push_back(make_view("paris", paris_zone_json()));
     snapshot->views.push_back(make_view("empty", ""));

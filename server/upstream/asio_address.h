@@ -5,7 +5,7 @@
 
 #include "config/address.h"
 
-namespace sitedns::net {
+namespace sitedns::upstream {
 
 /// The Asio address for a configured one.
 boost::asio::ip::address to_asio(const IpAddress& address);
@@ -14,4 +14,4 @@ boost::asio::ip::address to_asio(const IpAddress& address);
 /// so views match on the client's real family.
 IpAddress from_asio(const boost::asio::ip::address& address);
 
-}  // namespace sitedns::net
+}  // namespace sitedns::upstream

@@ -13,7 +13,7 @@
 
 #include "zones/model/zone.h"
 
-namespace sitedns::runtime {
+namespace sitedns::query {
 
 /// `topology.sitedns.` in lowercased wire form.
 inline constexpr std::array<std::uint8_t, 18> kTopologyName{
@@ -59,4 +59,4 @@ class TopologyRecord {
     model::RRset rrset_;
 };
 
-}  // namespace sitedns::runtime
+}  // namespace sitedns::query
