@@ -1,4 +1,5 @@
 // sitedns: the command line (SPEC §2). Wiring only: parse, load, build, serve.
+// Threads: the main thread only: it parses, builds the first snapshot, then runs the Service.
 
 #include <algorithm>
 #include <chrono>

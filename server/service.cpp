@@ -1,3 +1,4 @@
+// Threads: see server/service.h.
 #include "server/service.h"
 
 #include <cerrno>

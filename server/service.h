@@ -1,6 +1,8 @@
 #pragma once
 // The running server: the published snapshot, the transport, and the control loop
 // that turns signals into a clean stop or a reload (SPEC §2).
+// Threads: the main thread: it runs the control io_context (signals, stop); the
+// Service starts the worker, forwarder, reload and metrics threads and joins them.
 
 #include <cstddef>
 #include <filesystem>

@@ -1,3 +1,4 @@
+// Threads: see server/net/metrics_http.h.
 #include "server/net/metrics_http.h"
 
 #include <chrono>

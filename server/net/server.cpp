@@ -1,3 +1,4 @@
+// Threads: see server/net/server.h.
 #include "server/net/server.h"
 
 #include <sys/socket.h>

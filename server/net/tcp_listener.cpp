@@ -1,3 +1,4 @@
+// Threads: see server/net/tcp_listener.h.
 #include "server/net/tcp_listener.h"
 
 #include <utility>

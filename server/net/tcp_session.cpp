@@ -1,3 +1,4 @@
+// Threads: see server/net/tcp_session.h.
 #include "server/net/tcp_session.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Threads: see server/net/udp_listener.h.
 #include "server/net/udp_listener.h"
 
 #include <fcntl.h>

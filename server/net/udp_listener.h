@@ -14,6 +14,8 @@
 // Response rate limiting (`rate_limit`, RateLimiter) is applied here, per receive thread,
 // to every query the core answers or forwards, but for those whose valid server cookie
 // (RFC 7873) proves their address: TCP is never limited.
+// Threads: its own receive thread; answers the forwarder posts back go out on the
+// worker's io_context thread.
 
 #include <atomic>
 #include <chrono>

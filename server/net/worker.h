@@ -3,6 +3,8 @@
 // sessions and the fixed buffers every TCP query on this thread is answered from
 // (STYLE rule 7). Forwarded queries go to the process's one Forwarder, which runs on a
 // thread of its own and posts each answer back to the worker that asked.
+// Threads: its own io_context thread; its UDP receive threads take their stats from
+// it (acquire_udp_stats), and the metrics thread reads every stats through it.
 
 #include <array>
 #include <cstddef>

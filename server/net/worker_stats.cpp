@@ -1,3 +1,4 @@
+// Threads: see server/net/worker_stats.h.
 #include "server/net/worker_stats.h"
 
 #include <string>

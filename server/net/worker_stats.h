@@ -4,6 +4,7 @@
 // writes them, with single-writer Counters (no read-modify-write, no lock, nothing shared
 // with another worker); a scrape reads them from its own thread and sums the workers.
 // Counting is allocation-free; so is the query log's check when `log.queries` is off.
+// Threads: one writer (a worker's or a UDP receive thread), read by the metrics thread.
 
 #include <array>
 #include <atomic>

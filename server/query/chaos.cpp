@@ -1,3 +1,4 @@
+// Threads: see server/query/chaos.h.
 #include "server/query/chaos.h"
 
 #include <algorithm>

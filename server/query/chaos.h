@@ -1,6 +1,7 @@
 #pragma once
 // Questions of class CHAOS (RFC 1035 §3.2.4), the server's own names, as Knot's
 // nameserver/chaos.c: only `topology.sitedns. TXT` (SPEC §5) is answered.
+// Threads: any worker or UDP receive thread; writes only the caller's plan.
 
 #include "server/query/answer_plan.h"
 #include "server/query/topology_record.h"

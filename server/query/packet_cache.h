@@ -11,6 +11,7 @@
 //
 // Not thread-safe: one per worker. Allocation-free after construction; the entries are
 // zero pages until used, so an idle cache costs address space, not memory.
+// Threads: one per worker and one per UDP receive thread, each used by its owner only.
 
 #include <chrono>
 #include <cstddef>

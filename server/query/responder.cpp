@@ -1,3 +1,4 @@
+// Threads: see server/query/responder.h.
 #include "server/query/responder.h"
 
 #include <algorithm>

@@ -1,4 +1,6 @@
 #pragma once
+// Threads: any worker or UDP receive thread, read-only on the snapshot; writes only
+// the caller's buffers and cache.
 
 #include <cstddef>
 #include <cstdint>

@@ -2,7 +2,8 @@
 // What one generation of the server answers from, as the query core reads it: the views,
 // their zones and upstreams, the view table. runtime/snapshot_builder.h makes it and
 // runtime/snapshot_holder.h publishes it.
-// Threads: built on the main thread (start-up, reload), then read-only from any thread.
+// Threads: built on the main thread at start-up or on the reload thread (reload.h), then
+// read-only from any worker or UDP receive thread.
 
 #include <array>
 #include <cstdint>

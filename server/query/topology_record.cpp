@@ -1,3 +1,4 @@
+// Threads: see server/query/topology_record.h.
 #include "server/query/topology_record.h"
 
 #include <charconv>

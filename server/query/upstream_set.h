@@ -1,7 +1,7 @@
 #pragma once
 // Where a view's forwarded names go: its upstreams and their options, as data. The query
 // core reads it from the snapshot to decide; the forwarder (server/upstream) sends to it.
-// Threads: built at start-up and reload on the main thread, then read-only from any thread.
+// Threads: built with the snapshot (main or reload thread), then read-only from any thread.
 
 #include <chrono>
 #include <cstddef>

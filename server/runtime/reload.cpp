@@ -1,3 +1,4 @@
+// Threads: see server/runtime/reload.h.
 #include "server/runtime/reload.h"
 
 #include <algorithm>

@@ -5,6 +5,8 @@
 // at once. A build that fails keeps the old snapshot serving. Requests that arrive
 // during a reload coalesce into one more reload. Old snapshots are freed on the reload
 // thread once the last worker has let go of them (CoreDNS's reload, dnsdist's sholder).
+// Threads: request() from the main thread (SIGHUP); loading, building and
+// publishing on the reload thread only.
 
 #include <condition_variable>
 #include <cstdint>

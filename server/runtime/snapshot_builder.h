@@ -1,7 +1,8 @@
 #pragma once
 // Making a snapshot (query/snapshot.h) from a configuration: the zones read and compiled,
 // the view and ECS trust tables, the topology checks.
-// Threads: the main thread, at start-up and on reload (and `sitedns check`/`verify`).
+// Threads: the main thread at start-up and in the offline commands; the reload thread on
+// reload.
 
 #include <cstdint>
 #include <memory>

@@ -1,3 +1,4 @@
+// Threads: see server/runtime/snapshot_holder.h.
 #include "server/runtime/snapshot_holder.h"
 
 #include <utility>

@@ -3,6 +3,8 @@
 // dnsdist's sholder.hh): the writer swaps a shared_ptr under a lock on the slow path
 // and bumps a generation counter; each worker keeps its own copy and only reads the
 // atomic counter per packet, so queries take no lock and touch no shared refcount.
+// Threads: publish from the main or the reload thread; SnapshotReader from its
+// worker or UDP receive thread, one reader per thread.
 
 #include <atomic>
 #include <cstdint>

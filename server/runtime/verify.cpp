@@ -1,3 +1,4 @@
+// Threads: see server/runtime/verify.h.
 #include "server/runtime/verify.h"
 
 #include <utility>  // before Asio (Boost 1.74's awaitable.hpp needs std::exchange)

@@ -3,6 +3,7 @@
 // `dns` address) for `topology.sitedns. CH TXT` and compares the serial it serves with
 // the serial of this file's sites topology, so an operator sees which site still serves
 // last week's topology.
+// Threads: the main thread only (`sitedns verify`, an offline command).
 
 #include <chrono>
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Threads: see server/upstream/asio_address.h.
 #include "server/upstream/asio_address.h"
 
 #include <algorithm>

@@ -1,5 +1,6 @@
 #pragma once
 // Conversions between the config's address types and Asio's.
+// Threads: any thread; pure functions.
 
 #include <boost/asio/ip/address.hpp>
 

@@ -1,3 +1,4 @@
+// Threads: see server/upstream/forwarder.h.
 #include "server/upstream/forwarder.h"
 
 #include <algorithm>

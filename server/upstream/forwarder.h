@@ -7,6 +7,7 @@
 //   behind its own lock, and written by the forwarder's thread;
 // - resolve() and set_options() may be called from any thread: they post to the
 //   forwarder's thread, so identical questions from every thread meet in one table.
+// Threads: as listed above.
 
 #include <utility>  // before Asio (Boost 1.74's awaitable.hpp needs std::exchange)
 

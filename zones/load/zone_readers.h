@@ -1,6 +1,7 @@
 #pragma once
 // The zone readers: JSON (SPEC §4) and RFC 1035 master files, into load::ZoneData.
-// Threads: the main thread, at start-up and on reload (and the offline commands).
+// Threads: the main thread at start-up and in the offline commands; the reload thread on
+// reload.
 
 #include <cstdint>
 #include <filesystem>

@@ -2,7 +2,8 @@
 // A zone as the readers (zones/load) hand it over and model::Zone::compile takes it. It
 // is declared here, below both, so that the model never includes the readers; it keeps
 // the namespace of the readers, which fill it.
-// Threads: the main thread, at start-up and on reload (and the offline commands).
+// Threads: the main thread at start-up and in the offline commands; the reload thread on
+// reload.
 
 #include <cstdint>
 #include <stdexcept>
