@@ -38,7 +38,7 @@
 #include "config/config.h"
 #include "server/query/packet_cache.h"
 #include "server/query/responder.h"
-#include "server/runtime/snapshot.h"
+#include "server/runtime/snapshot_builder.h"
 #include "zones/dns/name.h"
 #include "zones/dns/types.h"
 
@@ -53,7 +53,7 @@ struct Batch {
 
 /// What one round of the loop needs: the snapshot, the client, the per-worker state.
 struct Worker {
-    const sitedns::runtime::Snapshot* snapshot = nullptr;
+    const sitedns::query::Snapshot* snapshot = nullptr;
     sitedns::IpAddress client;
     bool use_cache = true;
     sitedns::query::PacketCache cache;
@@ -193,7 +193,7 @@ int main(int argc, char** argv) {
     if (!client) fail("bad --client " + client_text);
     worker->client = *client;
 
-    std::shared_ptr<const sitedns::runtime::Snapshot> snapshot;
+    std::shared_ptr<const sitedns::query::Snapshot> snapshot;
     try {
         snapshot = sitedns::runtime::build_snapshot(sitedns::read_config_file(argv[1]), 1);
     } catch (const std::exception& e) {

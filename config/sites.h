@@ -10,7 +10,7 @@
 
 #include "config/address.h"
 #include "config/forward_zone.h"
-#include "zones/load/zone_data.h"
+#include "zones/load/zone_readers.h"
 
 namespace sitedns {
 

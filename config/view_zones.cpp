@@ -13,7 +13,7 @@
 #include <string>
 #include <utility>
 
-#include "zones/load/zone_data.h"
+#include "zones/load/zone_readers.h"
 
 namespace sitedns {
 namespace {

@@ -1,4 +1,5 @@
 // sitedns: the command line (SPEC §2). Wiring only: parse, load, build, serve.
+// Threads: the main thread only: it parses, builds the first snapshot, then runs the Service.
 
 #include <algorithm>
 #include <chrono>
@@ -27,9 +28,9 @@
 #include "server/runtime/notify.h"
 #include "server/runtime/privileges.h"
 #include "server/runtime/reload.h"
-#include "server/runtime/service.h"
-#include "server/runtime/snapshot.h"
+#include "server/runtime/snapshot_builder.h"
 #include "server/runtime/verify.h"
+#include "server/service.h"
 
 namespace {
 
@@ -59,7 +60,7 @@ Config load_config(const std::string& file) {
 
 /// The generation the server would build from `file`, through the server's own
 /// function (runtime::build_generation); null after printing why there is none.
-std::shared_ptr<const runtime::Snapshot> build_for_command(const std::string& file) {
+std::shared_ptr<const query::Snapshot> build_for_command(const std::string& file) {
     runtime::BuildResult built = runtime::build_generation(runtime::ConfigSource{file, {}}, 1);
     if (!built.snapshot) print_error(built.error);
     return std::move(built.snapshot);
@@ -74,7 +75,7 @@ int run_check(const std::string& config_file) {
         std::printf("error: %s\n", built.error.c_str());
         return kExitInvalid;
     }
-    const runtime::Snapshot* snapshot = built.snapshot.get();
+    const query::Snapshot* snapshot = built.snapshot.get();
     // The recipients file feeds check, trace and export, not the DNS: it is read here,
     // so that a mistake in it never stops a site's DNS from starting or reloading.
     std::vector<Problem> problems = snapshot->problems;
@@ -330,7 +331,7 @@ int run_server(const Options& options) {
         print_error(built.error);
         return kExitInvalid;
     }
-    std::shared_ptr<const runtime::Snapshot> snapshot = std::move(built.snapshot);
+    std::shared_ptr<const query::Snapshot> snapshot = std::move(built.snapshot);
     runtime::init_logging(*runtime::parse_log_level(snapshot->config.log.level));
     // The topology is checked before it is served: mail must not loop (SPEC §1).
     for (const Problem& problem : snapshot->problems) {
@@ -347,18 +348,18 @@ int run_server(const Options& options) {
     const Config& served = snapshot->config;
     // READY=1, RELOADING=1, STOPPING=1 when started by systemd (SPEC §2); else no-ops.
     runtime::SystemdNotifier notifier;
-    runtime::Service service(
-        snapshot, net::ServerOptions{served.listen, served.threads, served.tcp}, source, &notifier);
+    Service service(snapshot, net::ServerOptions{served.listen, served.threads, served.tcp}, source,
+                    &notifier);
     try {
         service.bind();
-        runtime::log_banner(*snapshot, service.bound(), service.threads());
+        log_banner(*snapshot, service.bound(), service.threads());
         if (const char* port_file = std::getenv("SITEDNS_PORT_FILE")) {
-            runtime::write_port_file(port_file, service.bound().front().port);
+            write_port_file(port_file, service.bound().front().port);
         }
         // The metrics endpoint's port, for tests that set metrics_listen to port 0.
         const char* metrics_port_file = std::getenv("SITEDNS_METRICS_PORT_FILE");
         if (const auto metrics = service.metrics_bound(); metrics && metrics_port_file) {
-            runtime::write_port_file(metrics_port_file, metrics->port);
+            write_port_file(metrics_port_file, metrics->port);
         }
         // Sockets bound: switch to the configured user before the first query (SPEC §3.1).
         runtime::drop_privileges(served.user);

@@ -1,3 +1,4 @@
+// Threads: see server/net/io_context_pool.h.
 #include "server/net/io_context_pool.h"
 
 #include <exception>

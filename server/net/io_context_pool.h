@@ -3,6 +3,8 @@
 // the forwarder's (server.cpp). Each socket and each TCP session lives on one thread;
 // other threads only post to a context (a UDP hand-over, a forwarded answer going home),
 // which Asio's queue locks.
+// Threads: made and joined on the main thread; each context is run by one thread of
+// its own, and other threads only post to it.
 
 #include <atomic>
 #include <cstddef>

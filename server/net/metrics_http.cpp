@@ -1,3 +1,4 @@
+// Threads: see server/net/metrics_http.h.
 #include "server/net/metrics_http.h"
 
 #include <chrono>
@@ -14,9 +15,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/system/system_error.hpp>
 
-#include "server/net/endpoint.h"
 #include "server/net/server.h"
 #include "server/runtime/metrics.h"
+#include "server/upstream/asio_address.h"
 
 namespace sitedns::net {
 
@@ -115,7 +116,7 @@ class MetricsSession : public std::enable_shared_from_this<MetricsSession> {
 MetricsHttp::MetricsHttp(const Endpoint& endpoint, Render render)
     : acceptor_(io_), retry_(io_), render_(std::move(render)) {
     try {
-        const tcp::endpoint at(to_asio(endpoint.address), endpoint.port);
+        const tcp::endpoint at(upstream::to_asio(endpoint.address), endpoint.port);
         acceptor_.open(at.protocol());
         if (at.address().is_v6()) acceptor_.set_option(asio::ip::v6_only(true));
         acceptor_.set_option(tcp::acceptor::reuse_address(true));

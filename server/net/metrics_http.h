@@ -2,6 +2,8 @@
 // The metrics endpoint (`metrics_listen`, SPEC §3.1): a small HTTP/1.1 server (Boost.Beast)
 // answering `GET /metrics` with the Prometheus text. It runs on an io_context and a
 // thread of its own, never on a worker, so a slow scraper cannot delay a query.
+// Threads: start() and stop() on the main thread; the HTTP server and Render run on
+// the metrics thread only.
 
 #include <utility>  // before Asio (Boost 1.74's awaitable.hpp needs std::exchange)
 

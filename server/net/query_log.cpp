@@ -1,3 +1,4 @@
+// Threads: see server/net/query_log.h.
 #include "server/net/query_log.h"
 
 #include <utility>

@@ -3,6 +3,8 @@
 // an asynchronous spdlog logger so a worker only formats the line and queues it. When the
 // option is off the workers never get here: the cost is one well-predicted branch on a
 // flag the worker keeps (WorkerStats::log_queries()), no allocation.
+// Threads: any worker or UDP receive thread formats and queues a line; the logger's own
+// thread writes it.
 
 #include <cstdint>
 #include <memory>

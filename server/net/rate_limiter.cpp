@@ -1,3 +1,4 @@
+// Threads: see server/net/rate_limiter.h.
 #include "server/net/rate_limiter.h"
 
 #include <algorithm>

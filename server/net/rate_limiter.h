@@ -10,6 +10,7 @@
 // (a counter per prefix for the current second), no lock, no allocation per answer. A
 // prefix lives in one of two neighbouring buckets chosen by a keyed hash; a bucket not
 // used this second is taken over by another prefix, else the quieter of the two.
+// Threads: one UDP receive thread per limiter (see above).
 
 #include <cstddef>
 #include <cstdint>

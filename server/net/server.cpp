@@ -1,3 +1,4 @@
+// Threads: see server/net/server.h.
 #include "server/net/server.h"
 
 #include <sys/socket.h>
@@ -14,7 +15,7 @@
 #include <boost/asio/socket_base.hpp>
 #include <boost/system/system_error.hpp>
 
-#include "server/net/endpoint.h"
+#include "server/upstream/asio_address.h"
 
 namespace sitedns::net {
 
@@ -132,7 +133,7 @@ Server::Listening Server::bind_endpoint(const Endpoint& endpoint) {
 }
 
 Server::Listening Server::bind_once(const Endpoint& endpoint) {
-    const asio::ip::address address = to_asio(endpoint.address);
+    const asio::ip::address address = upstream::to_asio(endpoint.address);
     std::vector<udp::socket> sockets;
     sockets.push_back(open_udp(workers_[0]->context(), udp::endpoint(address, endpoint.port)));
     const std::uint16_t port = sockets[0].local_endpoint().port();

@@ -2,6 +2,8 @@
 // The transport: worker threads, their UDP sockets and the TCP acceptors, bound to the
 // configured listen addresses and answering from the published snapshot, and the
 // process's one Forwarder on a thread of its own.
+// Threads: the main thread (bind, start, shutdown, join); update_listen() from the
+// reload thread; collect() from the metrics thread.
 
 #include <cstddef>
 #include <functional>

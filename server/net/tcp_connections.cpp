@@ -1,3 +1,4 @@
+// Threads: see server/net/tcp_connections.h.
 #include "server/net/tcp_connections.h"
 
 namespace sitedns::net {

@@ -2,6 +2,8 @@
 // The live DNS-over-TCP connections of the whole server, for the connection caps (RFC 7766
 // §6.2.2): a total, and one per client address. Listeners admit connections on their
 // worker's thread; sessions release them from theirs.
+// Threads: any worker thread (accept and close); a scrape reads the counters from
+// the metrics thread.
 
 #include <atomic>
 #include <cstddef>

@@ -1,3 +1,4 @@
+// Threads: see server/net/tcp_listener.h.
 #include "server/net/tcp_listener.h"
 
 #include <utility>
@@ -5,7 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
-#include "server/net/endpoint.h"
+#include "server/upstream/asio_address.h"
 
 namespace sitedns::net {
 
@@ -40,7 +41,7 @@ void TcpListener::admit() {
     if (ec) {
         return;  // reset already: the socket closes with peer_
     }
-    const IpAddress client = from_asio(peer.address());
+    const IpAddress client = upstream::from_asio(peer.address());
     switch (connections_->admit(client, max_connections_, max_per_client_)) {
         case TcpConnections::Admit::Yes: {
             const TcpSession::Limits limits{idle_timeout_, max_in_flight_};

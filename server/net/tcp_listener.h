@@ -2,6 +2,7 @@
 // Accepts DNS-over-TCP connections on one listen address and hands each to a worker,
 // round robin; over the connection caps (in total, or from one client address), new
 // connections are closed at once (RFC 7766 §6.2.2).
+// Threads: its home worker's io_context thread; sessions go to other workers by post.
 
 #include <chrono>
 #include <cstddef>

@@ -1,3 +1,4 @@
+// Threads: see server/net/tcp_session.h.
 #include "server/net/tcp_session.h"
 
 #include <algorithm>
@@ -131,7 +132,7 @@ void TcpSession::answer(std::span<const std::uint8_t> query) {
     const auto received = std::chrono::steady_clock::now();
     auto out = worker_.answer_buffer();
     query::Decision& decision = worker_.decision();
-    const runtime::Snapshot& snapshot = worker_.snapshot();  // once: decision.view is in it
+    const query::Snapshot& snapshot = worker_.snapshot();  // once: decision.view is in it
     query::Responder::handle(snapshot, query, client_, query::Transport::Tcp, out, decision,
                              worker_.packet_cache());
     WorkerStats& stats = worker_.stats();

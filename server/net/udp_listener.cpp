@@ -1,3 +1,4 @@
+// Threads: see server/net/udp_listener.h.
 #include "server/net/udp_listener.h"
 
 #include <fcntl.h>
@@ -153,7 +154,7 @@ struct UdpListener::Batch {
     RateLimiter limiter;
     /// The snapshot whose `rate_limit` the limiter has (configure() keeps the table when
     /// a reload leaves the settings alone).
-    const runtime::Snapshot* limits_of = nullptr;
+    const query::Snapshot* limits_of = nullptr;
     std::uint64_t limits_generation = 0;
 };
 
@@ -221,7 +222,7 @@ void UdpListener::answer_batch(std::size_t received) {
     b.received_at = Clock::now();
     b.second = static_cast<std::uint32_t>(
         std::chrono::duration_cast<std::chrono::seconds>(b.received_at.time_since_epoch()).count());
-    const runtime::Snapshot& snapshot = b.snapshot.get();  // once: decisions point into it
+    const query::Snapshot& snapshot = b.snapshot.get();  // once: decisions point into it
     if (&snapshot != b.limits_of || snapshot.generation != b.limits_generation) [[unlikely]] {
         b.limiter.configure(snapshot.config.rate_limit);
         b.limits_of = &snapshot;
@@ -253,7 +254,7 @@ void UdpListener::answer_batch(std::size_t received) {
     }
 }
 
-bool UdpListener::answer(const runtime::Snapshot& snapshot, std::size_t slot, std::size_t out) {
+bool UdpListener::answer(const query::Snapshot& snapshot, std::size_t slot, std::size_t out) {
     Batch& b = *batch_;
     const msghdr& header = b.received[slot].msg_hdr;
     if ((header.msg_flags & MSG_TRUNC) != 0) {

@@ -14,6 +14,8 @@
 // Response rate limiting (`rate_limit`, RateLimiter) is applied here, per receive thread,
 // to every query the core answers or forwards, but for those whose valid server cookie
 // (RFC 7873) proves their address: TCP is never limited.
+// Threads: its own receive thread; answers the forwarder posts back go out on the
+// worker's io_context thread.
 
 #include <atomic>
 #include <chrono>
@@ -57,7 +59,7 @@ class UdpListener {
     void run();
     void answer_batch(std::size_t received);
     /// Answers datagram `slot` into answer slot `out`; true when there is an answer to send.
-    bool answer(const runtime::Snapshot& snapshot, std::size_t slot, std::size_t out);
+    bool answer(const query::Snapshot& snapshot, std::size_t slot, std::size_t out);
     /// Hands what was decided for datagram `slot` to the forwarder; its answer is sent
     /// from the worker's thread through the socket while it is open.
     void resolve(const query::Decision& decision, std::size_t slot, std::uint32_t view_slot);

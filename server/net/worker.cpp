@@ -1,3 +1,4 @@
+// Threads: see server/net/worker.h.
 #include "server/net/worker.h"
 
 #include <boost/asio/post.hpp>

@@ -3,6 +3,8 @@
 // sessions and the fixed buffers every TCP query on this thread is answered from
 // (STYLE rule 7). Forwarded queries go to the process's one Forwarder, which runs on a
 // thread of its own and posts each answer back to the worker that asked.
+// Threads: its own io_context thread; its UDP receive threads take their stats from
+// it (acquire_udp_stats), and the metrics thread reads every stats through it.
 
 #include <array>
 #include <cstddef>
@@ -57,7 +59,7 @@ class Worker {
     void for_each_stats(const std::function<void(const WorkerStats&)>& visit) const;
 
     /// The snapshot to answer the next packet from (no lock; see SnapshotReader).
-    const runtime::Snapshot& snapshot() { return snapshot_.get(); }
+    const query::Snapshot& snapshot() { return snapshot_.get(); }
 
     /// Where the TCP sessions of this worker write answers before queueing them (this
     /// thread only; the UDP receive threads have buffers of their own).

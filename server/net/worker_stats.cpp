@@ -1,3 +1,4 @@
+// Threads: see server/net/worker_stats.h.
 #include "server/net/worker_stats.h"
 
 #include <string>
@@ -22,10 +23,10 @@ void WorkerStats::ensure_block(std::uint32_t slot) {
     }
 }
 
-void WorkerStats::remap(const runtime::Snapshot& snapshot) {
+void WorkerStats::remap(const query::Snapshot& snapshot) {
     slots_.clear();
     slots_.reserve(snapshot.views.size());
-    for (const runtime::View& view : snapshot.views) {
+    for (const query::View& view : snapshot.views) {
         const std::uint32_t slot = telemetry_.views.slot(view.name);
         ensure_block(slot);
         slots_.push_back(slot);

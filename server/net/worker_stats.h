@@ -4,6 +4,7 @@
 // writes them, with single-writer Counters (no read-modify-write, no lock, nothing shared
 // with another worker); a scrape reads them from its own thread and sums the workers.
 // Counting is allocation-free; so is the query log's check when `log.queries` is off.
+// Threads: one writer (a worker's or a UDP receive thread), read by the metrics thread.
 
 #include <array>
 #include <atomic>
@@ -17,8 +18,8 @@
 #include "config/address.h"
 #include "server/net/query_log.h"
 #include "server/query/responder.h"
+#include "server/query/snapshot.h"
 #include "server/runtime/metrics.h"
-#include "server/runtime/snapshot.h"
 #include "server/upstream/counter.h"
 #include "server/upstream/forwarder.h"
 #include "server/wire/header.h"
@@ -54,7 +55,7 @@ class alignas(64) WorkerStats {
     /// The counter slot of `view` (nullptr: answered without a view), a view of
     /// `snapshot`. The first call after a reload maps the new snapshot's views to their
     /// slots by name (the only allocation, once per reload); later calls are a compare.
-    std::uint32_t view_slot(const runtime::Snapshot& snapshot, const runtime::View* view) {
+    std::uint32_t view_slot(const query::Snapshot& snapshot, const query::View* view) {
         if (&snapshot != mapped_ || snapshot.generation != mapped_generation_) [[unlikely]] {
             remap(snapshot);
         }
@@ -134,7 +135,7 @@ class alignas(64) WorkerStats {
     static std::size_t offset(std::uint32_t slot, query::Transport t, std::uint8_t rcode) {
         return ((slot % kSlotsPerBlock) * kTransports + index(t)) * kRcodes + (rcode & 0x0f);
     }
-    void remap(const runtime::Snapshot& snapshot);
+    void remap(const query::Snapshot& snapshot);
     /// Writes the query log's line for an answer (`log.queries` on).
     void log_answer(const Answered& query, std::span<const std::uint8_t> answer, std::uint64_t ns);
     /// Makes sure `slot` has its block (on the worker's thread).
@@ -154,7 +155,7 @@ class alignas(64) WorkerStats {
     std::array<upstream::Counter, runtime::kCookieResults.size()> cookies_;
 
     // The worker's thread only.
-    const runtime::Snapshot* mapped_ = nullptr;
+    const query::Snapshot* mapped_ = nullptr;
     std::uint64_t mapped_generation_ = 0;
     std::vector<std::uint32_t> slots_;  ///< snapshot view index -> slot
     bool log_queries_ = false;

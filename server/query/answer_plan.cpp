@@ -1,3 +1,4 @@
+// Threads: see server/query/answer_plan.h.
 #include "server/query/answer_plan.h"
 
 #include <algorithm>

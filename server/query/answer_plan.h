@@ -1,4 +1,6 @@
 #pragma once
+// Threads: any worker or UDP receive thread; reads the snapshot, writes only the
+// caller's plan.
 
 #include <cstddef>
 #include <cstdint>

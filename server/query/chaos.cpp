@@ -1,15 +1,14 @@
+// Threads: see server/query/chaos.h.
 #include "server/query/chaos.h"
 
 #include <algorithm>
 
 namespace sitedns::query {
 
-dns::RCode plan_chaos(const wire::Query& query, const runtime::TopologyRecord& topology,
-                      AnswerPlan& plan) {
+dns::RCode plan_chaos(const wire::Query& query, const TopologyRecord& topology, AnswerPlan& plan) {
     const auto qname = query.qname_lower.wire();
     if (query.qtype != dns::rrtype::TXT ||
-        !std::equal(qname.begin(), qname.end(), runtime::kTopologyName.begin(),
-                    runtime::kTopologyName.end())) {
+        !std::equal(qname.begin(), qname.end(), kTopologyName.begin(), kTopologyName.end())) {
         return dns::RCode::Refused;
     }
     const model::RRset& txt = topology.rrset();

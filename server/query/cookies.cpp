@@ -1,3 +1,4 @@
+// Threads: see server/query/cookies.h.
 #include "server/query/cookies.h"
 
 #include <algorithm>

@@ -5,6 +5,7 @@
 // secret. Several servers behind one address that share the secret accept each other's
 // cookies. The query core calls answer_cookie() for every query with a COOKIE option;
 // a Valid result is what lets the UDP rate limiter pass the query (like BIND).
+// Threads: any worker or UDP receive thread; pure functions of their arguments.
 
 #include <cstdint>
 

@@ -1,3 +1,4 @@
+// Threads: see server/query/encoder.h.
 #include "server/query/encoder.h"
 
 #include "server/wire/edns.h"

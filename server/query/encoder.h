@@ -1,4 +1,5 @@
 #pragma once
+// Threads: any worker or UDP receive thread; writes only the caller's buffer.
 
 #include <cstddef>
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Threads: see server/query/packet_cache.h.
 #include "server/query/packet_cache.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Threads: see server/query/random.h.
 #include "server/query/random.h"
 
 #include <cerrno>

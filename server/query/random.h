@@ -2,6 +2,7 @@
 // The process's one source of randomness: the kernel's CSPRNG through getrandom(2). For
 // what an attacker must not guess: upstream query IDs (RFC 5452 §9.2), the cookie
 // secret, the key of the hash of tables whose keys clients choose (keyed_hash.h).
+// Threads: any thread (getrandom(2) needs no lock).
 
 #include <cstddef>
 #include <type_traits>

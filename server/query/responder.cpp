@@ -1,3 +1,4 @@
+// Threads: see server/query/responder.h.
 #include "server/query/responder.h"
 
 #include <algorithm>
@@ -48,10 +49,10 @@ const model::Zone* parent_side(const model::ZoneSet& zones, const model::Zone& z
 /// forward zone holding it, unless `zone`, the zone answering it, is deeper (a forward
 /// zone at a zone's own origin does not hide it); else, for a name outside every zone,
 /// the view's upstreams when it has recursion. nullptr: answered from `zone`, or REFUSED.
-const upstream::UpstreamSet* forward_target(const runtime::View& view, const model::Zone* zone,
-                                            std::span<const std::uint8_t> qname) {
+const UpstreamSet* forward_target(const View& view, const model::Zone* zone,
+                                  std::span<const std::uint8_t> qname) {
     if (!view.forward_zones.empty()) [[unlikely]] {
-        const runtime::ForwardZone* forward = view.forward_zone_for(qname);
+        const ForwardZone* forward = view.forward_zone_for(qname);
         if (forward != nullptr && (zone == nullptr || forward->name.size() > zone->key().size()) &&
             !forward->upstreams.endpoints.empty()) {
             return &forward->upstreams;
@@ -73,9 +74,8 @@ IpAddress subnet_address(const wire::ClientSubnet& ecs) {
 /// SPEC §5, RFC 7871 §7.1.1: the address that chooses the view. A trusted sender's ECS
 /// subnet, kept in `ecs` for the echo; the sender itself otherwise. FORMERR for a
 /// malformed option from a trusted sender; untrusted senders' options are not read.
-dns::RCode view_address(const runtime::Snapshot& snapshot, const wire::Query& query,
-                        const IpAddress& sender, IpAddress& chosen,
-                        std::optional<wire::ClientSubnet>& ecs) {
+dns::RCode view_address(const Snapshot& snapshot, const wire::Query& query, const IpAddress& sender,
+                        IpAddress& chosen, std::optional<wire::ClientSubnet>& ecs) {
     chosen = sender;
     if (!query.edns.present || !snapshot.trusts_ecs_from(sender)) return dns::RCode::NoError;
     wire::ClientSubnet option;
@@ -94,7 +94,7 @@ dns::RCode view_address(const runtime::Snapshot& snapshot, const wire::Query& qu
 
 /// RFC 7873 §5.2: the COOKIE option of a query from `client`, checked, and the one the
 /// answer carries in `decision.echo`. False when it is malformed: FORMERR (§5.2.2).
-bool take_cookie(const runtime::Snapshot& snapshot, const IpAddress& client, Decision& decision) {
+bool take_cookie(const Snapshot& snapshot, const IpAddress& client, Decision& decision) {
     const wire::Edns& edns = decision.query.edns;
     if (edns.options.empty() || !snapshot.config.cookies.enabled) return true;
     wire::Cookie cookie;
@@ -116,9 +116,9 @@ bool take_cookie(const runtime::Snapshot& snapshot, const IpAddress& client, Dec
 /// option, or a query for a server cookie (QDCOUNT 0, RFC 7873 §5.4: NOERROR, BADCOOKIE
 /// when the server cookie it sent is not valid, FORMERR without a COOKIE option).
 /// nullopt for a question to look up. Reads the COOKIE option into `decision`.
-std::optional<dns::RCode> answer_without_lookup(const runtime::Snapshot& snapshot,
-                                                const IpAddress& client, wire::ParseOutcome outcome,
-                                                Decision& decision, Framing& framing) {
+std::optional<dns::RCode> answer_without_lookup(const Snapshot& snapshot, const IpAddress& client,
+                                                wire::ParseOutcome outcome, Decision& decision,
+                                                Framing& framing) {
     if (outcome == wire::ParseOutcome::FormErr || outcome == wire::ParseOutcome::NotImp) {
         // FORMERR goes back without an OPT: the OPT itself may be what was malformed.
         // NOTIMP keeps one only when the query had one (RFC 6891 §7).
@@ -141,9 +141,8 @@ std::optional<dns::RCode> answer_without_lookup(const runtime::Snapshot& snapsho
 /// Refuses, answers NOTIMP or FORMERR, sets `forward` to the upstreams the query goes
 /// to, or, with `plan` filled, answers from the view, or from the snapshot's own CHAOS
 /// records for a client that has a view (SPEC §5).
-dns::RCode decide(const runtime::Snapshot& snapshot, const wire::Query& query,
-                  const runtime::View* view, AnswerPlan& plan,
-                  const upstream::UpstreamSet*& forward) {
+dns::RCode decide(const Snapshot& snapshot, const wire::Query& query, const View* view,
+                  AnswerPlan& plan, const UpstreamSet*& forward) {
     forward = nullptr;
     if (query.edns.present && query.edns.version > 0)
         return dns::RCode::BadVers;  // RFC 6891 §6.1.3
@@ -178,12 +177,12 @@ void error_plan(dns::RCode rcode, AnswerPlan& plan) {
 
 /// Chooses the view of a well-formed query by its sender or ECS option; false, with an
 /// error plan, when a trusted sender's option is malformed.
-bool choose_view(const runtime::Snapshot& snapshot, const IpAddress& client, Decision& decision,
+bool choose_view(const Snapshot& snapshot, const IpAddress& client, Decision& decision,
                  AnswerPlan& plan) {
     IpAddress chosen;
     const dns::RCode ecs_rcode =
         view_address(snapshot, decision.query, client, chosen, decision.echo.ecs);
-    const runtime::ViewMatch match = snapshot.match_view(chosen);
+    const ViewMatch match = snapshot.match_view(chosen);
     decision.view = match.view;
     if (auto& ecs = decision.echo.ecs) {
         // RFC 7871 §7.2.1: the scope is the prefix the answer was chosen for.
@@ -200,9 +199,8 @@ bool choose_view(const runtime::Snapshot& snapshot, const IpAddress& client, Dec
 /// Chooses the view of a well-formed query and decides; true when it is to be forwarded,
 /// to `decision.upstreams`. A plain query's view is known already (`plain_view`): no ECS
 /// option can choose another.
-bool choose_and_decide(const runtime::Snapshot& snapshot, const IpAddress& client,
-                       Decision& decision, AnswerPlan& plan,
-                       const runtime::View* const* plain_view) {
+bool choose_and_decide(const Snapshot& snapshot, const IpAddress& client, Decision& decision,
+                       AnswerPlan& plan, const View* const* plain_view) {
     if (plain_view != nullptr) {
         decision.view = *plain_view;
     } else if (!choose_view(snapshot, client, decision, plan)) {
@@ -218,10 +216,10 @@ bool choose_and_decide(const runtime::Snapshot& snapshot, const IpAddress& clien
 /// Parses a query, chooses its view and decides; true when `plan` and `framing` are an
 /// answer to encode, false when the decision is to drop or forward. With the `key` of a
 /// plain query and its view, the packet is not read again nor the view looked up.
-bool decide_answer(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
+bool decide_answer(const Snapshot& snapshot, std::span<const std::uint8_t> packet,
                    const IpAddress& client, Transport transport, Decision& decision,
                    AnswerPlan& plan, Framing& framing, const AnswerKey* key = nullptr,
-                   const runtime::View* const* plain_view = nullptr) {
+                   const View* const* plain_view = nullptr) {
     decision.action = Action::Drop;
     decision.forwarded = false;
     decision.size = 0;
@@ -254,9 +252,9 @@ bool decide_answer(const runtime::Snapshot& snapshot, std::span<const std::uint8
 /// A cache miss of a plain query: answered in full and stored, except a name that does
 /// not exist, whose answer is made from (or becomes) the template of its closest
 /// encloser: unique NXDOMAIN and wildcard names would only push known answers out.
-void answer_uncached(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
+void answer_uncached(const Snapshot& snapshot, std::span<const std::uint8_t> packet,
                      const IpAddress& client, Transport transport, std::span<std::uint8_t> out,
-                     Decision& decision, PacketCache& cache, const runtime::View* view,
+                     Decision& decision, PacketCache& cache, const View* view,
                      const AnswerKey& key) {
     AnswerPlan plan;
     Framing framing;
@@ -281,7 +279,7 @@ void answer_uncached(const runtime::Snapshot& snapshot, std::span<const std::uin
 
 }  // namespace
 
-void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
+void Responder::handle(const Snapshot& snapshot, std::span<const std::uint8_t> packet,
                        const IpAddress& client, Transport transport, std::span<std::uint8_t> out,
                        Decision& decision) {
     AnswerPlan plan;
@@ -291,7 +289,7 @@ void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::u
     }
 }
 
-void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
+void Responder::handle(const Snapshot& snapshot, std::span<const std::uint8_t> packet,
                        const IpAddress& client, Transport transport, std::span<std::uint8_t> out,
                        Decision& decision, PacketCache& cache) {
     cache.forget_forwarded();  // store_forwarded() is for this query only
@@ -301,7 +299,7 @@ void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::u
         return;
     }
     // A plain query carries no ECS option: the sender's address chooses the view.
-    const runtime::View* view = cache.view_for(snapshot, client);
+    const View* view = cache.view_for(snapshot, client);
     if (const std::size_t size = cache.find(snapshot, view, key, packet, out); size != 0) {
         decision.action = Action::Send;
         decision.size = size;
@@ -318,9 +316,9 @@ void Responder::handle(const runtime::Snapshot& snapshot, std::span<const std::u
     answer_uncached(snapshot, packet, client, transport, out, decision, cache, view, key);
 }
 
-std::size_t Responder::respond(const runtime::Snapshot& snapshot,
-                               std::span<const std::uint8_t> packet, const IpAddress& client,
-                               Transport transport, std::span<std::uint8_t> out) {
+std::size_t Responder::respond(const Snapshot& snapshot, std::span<const std::uint8_t> packet,
+                               const IpAddress& client, Transport transport,
+                               std::span<std::uint8_t> out) {
     Decision decision;
     handle(snapshot, packet, client, transport, out, decision);
     if (decision.action != Action::Forward) return decision.size;

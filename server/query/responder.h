@@ -1,4 +1,6 @@
 #pragma once
+// Threads: any worker or UDP receive thread, read-only on the snapshot; writes only
+// the caller's buffers and cache.
 
 #include <cstddef>
 #include <cstdint>
@@ -8,7 +10,7 @@
 #include "config/address.h"
 #include "server/query/cookies.h"
 #include "server/query/packet_cache.h"
-#include "server/runtime/snapshot.h"
+#include "server/query/snapshot.h"
 #include "server/wire/edns.h"
 #include "server/wire/message.h"
 
@@ -33,10 +35,10 @@ struct Decision {
     /// Send: a forwarded answer, from the cache of finished answers (counted as a
     /// forwarded query answered from the cache).
     bool forwarded = false;
-    const runtime::View* view = nullptr;  ///< the view chosen (Forward: never null)
+    const View* view = nullptr;  ///< the view chosen (Forward: never null)
     /// Forward: where the name goes, in the snapshot: a forward zone's upstreams (the
     /// deepest that holds the name) or the view's own (SPEC §5). Never null then.
-    const upstream::UpstreamSet* upstreams = nullptr;
+    const UpstreamSet* upstreams = nullptr;
     /// The largest answer the client takes (RFC 1035 §4.2.1, RFC 6891 §6.2.5, 65535 over
     /// TCP), less the room the echoed options need: what a forwarded answer must fit.
     std::size_t limit = 512;
@@ -62,7 +64,7 @@ class Responder {
     /// view has RA set. The view is
     /// chosen by `client`, or by the EDNS Client Subnet option when `client` is in
     /// `ecs_trust` (SPEC §5). Allocation-free.
-    static void handle(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
+    static void handle(const Snapshot& snapshot, std::span<const std::uint8_t> packet,
                        const IpAddress& client, Transport transport, std::span<std::uint8_t> out,
                        Decision& decision);
 
@@ -70,16 +72,16 @@ class Responder {
     /// before from the same view is answered by copying (PacketCache); what handle()
     /// answers otherwise is stored. The bytes sent are those handle() writes; on a hit
     /// `decision.query` is not filled (it is only read for Forward). Allocation-free.
-    static void handle(const runtime::Snapshot& snapshot, std::span<const std::uint8_t> packet,
+    static void handle(const Snapshot& snapshot, std::span<const std::uint8_t> packet,
                        const IpAddress& client, Transport transport, std::span<std::uint8_t> out,
                        Decision& decision, PacketCache& cache);
 
     /// Answers one query into `out`; returns the answer's length, or 0 when nothing must
     /// be sent. A query handle() would forward is answered SERVFAIL here (no forwarder):
     /// for callers and tests of the authoritative path.
-    static std::size_t respond(const runtime::Snapshot& snapshot,
-                               std::span<const std::uint8_t> query, const IpAddress& client,
-                               Transport transport, std::span<std::uint8_t> out);
+    static std::size_t respond(const Snapshot& snapshot, std::span<const std::uint8_t> query,
+                               const IpAddress& client, Transport transport,
+                               std::span<std::uint8_t> out);
 
     /// Adds the decision's echoed options to a forwarded answer in `buffer[0, length)`
     /// (its OPT record; the client's own options never go upstream); returns the new

@@ -1,3 +1,4 @@
+// Threads: see server/query/siphash.h.
 #include "server/query/siphash.h"
 
 #include <bit>

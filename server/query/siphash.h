@@ -3,6 +3,7 @@
 // keyed hash RFC 9018 §4.4 prescribes for interoperable DNS server cookies. A few dozen
 // lines; written here rather than taken from a library, as no Debian package offers it
 // on its own.
+// Threads: any thread; a pure function.
 
 #include <array>
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Threads: see server/runtime/logging.h.
 #include "server/runtime/logging.h"
 
 #include <array>

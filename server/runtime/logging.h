@@ -1,6 +1,8 @@
 #pragma once
 // spdlog set-up for the binary: one logger writing to stderr (STYLE: spdlog only at
 // the edges; lower layers return errors and the edges log them).
+// Threads: init on the main thread at start-up; set_log_level() from the reload
+// thread; the logger itself from any thread.
 
 #include <optional>
 #include <string_view>

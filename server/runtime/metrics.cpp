@@ -1,3 +1,4 @@
+// Threads: see server/runtime/metrics.h.
 #include "server/runtime/metrics.h"
 
 #include <charconv>

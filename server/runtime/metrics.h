@@ -4,6 +4,8 @@
 // writer (a worker's WorkerStats and Forwarder, the Reloader's ReloadStats); a scrape
 // asks each collector to add what it has into one MetricsSample and renders that.
 // Nothing here is on the query path.
+// Threads: collectors are added on the main thread before serving; scrape() runs on
+// the metrics thread; ReloadStats is written by the reload thread.
 
 #include <array>
 #include <atomic>

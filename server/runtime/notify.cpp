@@ -1,3 +1,4 @@
+// Threads: see server/runtime/notify.h.
 #include "server/runtime/notify.h"
 
 #include <cstdlib>

@@ -2,6 +2,7 @@
 // The systemd service notification protocol through libsystemd's sd_notify(3): one
 // datagram of "KEY=VALUE" lines to the socket named by $NOTIFY_SOCKET. Without
 // $NOTIFY_SOCKET (not started by systemd with Type=notify) every call does nothing.
+// Threads: any thread (the main and the reload thread call it).
 
 #include <cstdint>
 

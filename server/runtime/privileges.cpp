@@ -1,3 +1,4 @@
+// Threads: see server/runtime/privileges.h.
 #include "server/runtime/privileges.h"
 
 #include <cerrno>

@@ -2,6 +2,7 @@
 // Dropping root (SPEC §3.1 `user`): started as root, sitedns binds its sockets (port 53
 // needs root or CAP_NET_BIND_SERVICE) and then switches for good to the configured
 // user, its primary group and its supplementary groups, before serving a query.
+// Threads: the main thread, once, at start-up (the switch reaches every thread).
 
 #include <optional>
 #include <stdexcept>

@@ -1,3 +1,4 @@
+// Threads: see server/runtime/reload.h.
 #include "server/runtime/reload.h"
 
 #include <algorithm>
@@ -26,7 +27,7 @@ std::string join(const std::vector<Endpoint>& endpoints) {
 }
 
 /// The error problems of a snapshot, joined with "; ".
-std::string errors_of(const Snapshot& snapshot) {
+std::string errors_of(const query::Snapshot& snapshot) {
     std::string text;
     for (const Problem& problem : snapshot.problems) {
         if (problem.severity != Problem::Severity::Error) continue;
@@ -174,7 +175,7 @@ void Reloader::reload_once() {
         notifier_.ready();
         return;
     }
-    const Snapshot& next = *result.snapshot;
+    const query::Snapshot& next = *result.snapshot;
     for (const Problem& problem : next.problems) spdlog::warn("{}", problem.text);
     warn_restart_only(next.config);
     if (auto level = parse_log_level(next.config.log.level)) set_log_level(*level);
@@ -191,7 +192,7 @@ void Reloader::reload_once() {
     notifier_.ready();
 }
 
-void Reloader::publish(std::shared_ptr<const Snapshot> next) {
+void Reloader::publish(std::shared_ptr<const query::Snapshot> next) {
     retired_.push_back(snapshots_.exchange(std::move(next)));
 }
 

@@ -5,6 +5,8 @@
 // at once. A build that fails keeps the old snapshot serving. Requests that arrive
 // during a reload coalesce into one more reload. Old snapshots are freed on the reload
 // thread once the last worker has let go of them (CoreDNS's reload, dnsdist's sholder).
+// Threads: request() from the main thread (SIGHUP); loading, building and
+// publishing on the reload thread only.
 
 #include <condition_variable>
 #include <cstdint>
@@ -18,7 +20,7 @@
 
 #include "config/config.h"
 #include "server/runtime/metrics.h"
-#include "server/runtime/snapshot.h"
+#include "server/runtime/snapshot_builder.h"
 #include "server/runtime/snapshot_holder.h"
 
 namespace sitedns::runtime {
@@ -46,7 +48,7 @@ Config load_config(const ConfigSource& source);
 struct BuildResult {
     /// Null when the configuration or a zone could not be read; otherwise built, with
     /// every problem of the topology in `snapshot->problems`, also when it is refused.
-    std::shared_ptr<const Snapshot> snapshot;
+    std::shared_ptr<const query::Snapshot> snapshot;
     /// Why the generation is refused, naming the file and the problem; empty when it may
     /// be served.
     std::string error;
@@ -135,7 +137,7 @@ class Reloader {
 
     void loop();
     void reload_once();
-    void publish(std::shared_ptr<const Snapshot> next);
+    void publish(std::shared_ptr<const query::Snapshot> next);
     void warn_restart_only(const Config& next) const;
     /// Hands the new listen addresses to listen_ and logs what changed and what failed.
     void apply_listen(const std::vector<Endpoint>& wanted);
@@ -150,7 +152,7 @@ class Reloader {
     ReloadStats* stats_;
     Fixed fixed_;
     /// Replaced snapshots some worker may still be reading; reload thread only.
-    std::vector<std::shared_ptr<const Snapshot>> retired_;
+    std::vector<std::shared_ptr<const query::Snapshot>> retired_;
 
     std::mutex mutex_;
     std::condition_variable wake_;

@@ -1,3 +1,4 @@
+// Threads: see server/runtime/signals.h.
 #include "server/runtime/signals.h"
 
 #include <csignal>

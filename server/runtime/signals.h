@@ -1,6 +1,7 @@
 #pragma once
 // Signals, the Asio way (STYLE rule 8): an asio::signal_set turns SIGTERM, SIGINT and
 // SIGHUP into handlers run on the control io_context, never in signal context.
+// Threads: the main thread's control io_context only.
 
 #include <functional>
 

@@ -1,13 +1,15 @@
+// Threads: see server/runtime/snapshot_holder.h.
 #include "server/runtime/snapshot_holder.h"
 
 #include <utility>
 
 namespace sitedns::runtime {
 
-SnapshotHolder::SnapshotHolder(std::shared_ptr<const Snapshot> initial)
+SnapshotHolder::SnapshotHolder(std::shared_ptr<const query::Snapshot> initial)
     : current_(std::move(initial)) {}
 
-std::shared_ptr<const Snapshot> SnapshotHolder::exchange(std::shared_ptr<const Snapshot> next) {
+std::shared_ptr<const query::Snapshot> SnapshotHolder::exchange(
+    std::shared_ptr<const query::Snapshot> next) {
     std::vector<std::function<void()>> hooks;
     {
         std::lock_guard lock(mutex_);
@@ -19,7 +21,7 @@ std::shared_ptr<const Snapshot> SnapshotHolder::exchange(std::shared_ptr<const S
     return next;  // the old one, freed by the caller outside the lock
 }
 
-std::shared_ptr<const Snapshot> SnapshotHolder::load() const {
+std::shared_ptr<const query::Snapshot> SnapshotHolder::load() const {
     std::lock_guard lock(mutex_);
     return current_;
 }

@@ -3,6 +3,8 @@
 // dnsdist's sholder.hh): the writer swaps a shared_ptr under a lock on the slow path
 // and bumps a generation counter; each worker keeps its own copy and only reads the
 // atomic counter per packet, so queries take no lock and touch no shared refcount.
+// Threads: publish from the main or the reload thread; SnapshotReader from its
+// worker or UDP receive thread, one reader per thread.
 
 #include <atomic>
 #include <cstdint>
@@ -12,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "server/runtime/snapshot.h"
+#include "server/query/snapshot.h"
 
 namespace sitedns::runtime {
 
@@ -20,21 +22,21 @@ namespace sitedns::runtime {
 /// threads, never for a worker.
 class SnapshotHolder {
   public:
-    explicit SnapshotHolder(std::shared_ptr<const Snapshot> initial);
+    explicit SnapshotHolder(std::shared_ptr<const query::Snapshot> initial);
 
     SnapshotHolder(const SnapshotHolder&) = delete;
     SnapshotHolder& operator=(const SnapshotHolder&) = delete;
 
     /// Makes `next` the snapshot new packets are answered from. Packets in flight finish
     /// on the one they started with (their worker still holds it).
-    void publish(std::shared_ptr<const Snapshot> next) { (void)exchange(std::move(next)); }
+    void publish(std::shared_ptr<const query::Snapshot> next) { (void)exchange(std::move(next)); }
 
     /// publish(), returning the snapshot it replaced, so the caller decides where it is
     /// freed (the reload thread, once no worker holds it). Runs the publish hooks.
-    std::shared_ptr<const Snapshot> exchange(std::shared_ptr<const Snapshot> next);
+    std::shared_ptr<const query::Snapshot> exchange(std::shared_ptr<const query::Snapshot> next);
 
     /// The current snapshot (takes the lock: not for the per-packet path).
-    std::shared_ptr<const Snapshot> load() const;
+    std::shared_ptr<const query::Snapshot> load() const;
 
     /// Bumped by every publish(); cheap to poll.
     std::uint64_t version() const { return version_.load(std::memory_order_acquire); }
@@ -48,7 +50,7 @@ class SnapshotHolder {
 
   private:
     mutable std::mutex mutex_;
-    std::shared_ptr<const Snapshot> current_;           // guarded by mutex_
+    std::shared_ptr<const query::Snapshot> current_;    // guarded by mutex_
     mutable std::vector<std::function<void()>> hooks_;  // guarded by mutex_
     std::atomic<std::uint64_t> version_{0};
 };
@@ -61,7 +63,7 @@ class SnapshotReader {
         : holder_(&holder), version_(holder.version()), current_(holder.load()) {}
 
     /// The snapshot to answer the next packet from.
-    const Snapshot& get() {
+    const query::Snapshot& get() {
         std::uint64_t now = holder_->version();
         if (now != version_) [[unlikely]] {
             current_ = holder_->load();
@@ -77,7 +79,7 @@ class SnapshotReader {
   private:
     const SnapshotHolder* holder_;
     std::uint64_t version_;
-    std::shared_ptr<const Snapshot> current_;
+    std::shared_ptr<const query::Snapshot> current_;
 };
 
 }  // namespace sitedns::runtime

@@ -1,3 +1,4 @@
+// Threads: see server/runtime/verify.h.
 #include "server/runtime/verify.h"
 
 #include <utility>  // before Asio (Boost 1.74's awaitable.hpp needs std::exchange)
@@ -10,8 +11,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 
-#include "server/net/endpoint.h"
 #include "server/runtime/metrics.h"
+#include "server/upstream/asio_address.h"
 #include "server/upstream/upstream_query.h"
 #include "server/wire/header.h"
 #include "server/wire/reader.h"
@@ -32,8 +33,8 @@ bool txt_text(std::span<const std::uint8_t> rdata, std::string& text) {
 }
 
 /// Walks the answer section (after the question) for the first CH TXT record.
-std::optional<TopologyVersion> find_topology_txt(wire::WireReader& r, std::uint16_t records,
-                                                 std::string& why) {
+std::optional<query::TopologyVersion> find_topology_txt(wire::WireReader& r, std::uint16_t records,
+                                                        std::string& why) {
     for (std::uint16_t i = 0; i < records; ++i) {
         std::uint16_t type = 0, rrclass = 0, length = 0;
         std::uint32_t ttl = 0;
@@ -50,7 +51,7 @@ std::optional<TopologyVersion> find_topology_txt(wire::WireReader& r, std::uint1
             why = "malformed TXT record";
             return std::nullopt;
         }
-        if (auto version = parse_topology(text)) return version;
+        if (auto version = query::parse_topology(text)) return version;
         why = "unexpected TXT \"" + text + "\"";
         return std::nullopt;
     }
@@ -84,16 +85,16 @@ void judge(SiteVerdict& verdict, upstream::ExchangeStatus status,
 
 upstream::Question topology_question() {
     upstream::Question question;
-    std::copy(kTopologyName.begin(), kTopologyName.end(), question.qname.bytes);
-    question.qname.size = kTopologyName.size();
+    std::copy(query::kTopologyName.begin(), query::kTopologyName.end(), question.qname.bytes);
+    question.qname.size = query::kTopologyName.size();
     question.qname_lower = question.qname;
     question.qtype = dns::rrtype::TXT;
     question.qclass = dns::rrclass::CH;
     return question;
 }
 
-std::optional<TopologyVersion> read_topology_reply(std::span<const std::uint8_t> reply,
-                                                   std::string& why) {
+std::optional<query::TopologyVersion> read_topology_reply(std::span<const std::uint8_t> reply,
+                                                          std::string& why) {
     if (reply.size() < wire::kHeaderSize) {
         why = "malformed reply";
         return std::nullopt;
@@ -134,7 +135,8 @@ std::vector<SiteVerdict> verify_sites(const Sites& sites, std::chrono::milliseco
             verdicts[i].outcome = SiteVerdict::Outcome::Skipped;
             continue;
         }
-        const boost::asio::ip::udp::endpoint to(net::to_asio(site.dns->address), site.dns->port);
+        const boost::asio::ip::udp::endpoint to(upstream::to_asio(site.dns->address),
+                                                site.dns->port);
         auto query = std::make_shared<upstream::UpstreamQuery>(io, to, question, counters);
         query->start(timeout, deadline,
                      [&verdicts, i, expected = sites.serial](upstream::ExchangeStatus status,

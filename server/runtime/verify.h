@@ -3,6 +3,7 @@
 // `dns` address) for `topology.sitedns. CH TXT` and compares the serial it serves with
 // the serial of this file's sites topology, so an operator sees which site still serves
 // last week's topology.
+// Threads: the main thread only (`sitedns verify`, an offline command).
 
 #include <chrono>
 #include <cstdint>
@@ -12,7 +13,7 @@
 #include <vector>
 
 #include "config/sites.h"
-#include "server/runtime/topology_record.h"
+#include "server/query/topology_record.h"
 #include "server/upstream/message_edit.h"
 
 namespace sitedns::runtime {
@@ -28,8 +29,8 @@ struct SiteVerdict {
     std::string site;
     std::string address;  ///< the site's `dns` address, "ADDR:PORT"; empty when Skipped
     Outcome outcome = Outcome::NoAnswer;
-    TopologyVersion served;  ///< Ok, Drift: what it serves
-    std::string detail;      ///< NoAnswer: "timeout", "REFUSED", ...
+    query::TopologyVersion served;  ///< Ok, Drift: what it serves
+    std::string detail;             ///< NoAnswer: "timeout", "REFUSED", ...
 };
 
 /// Asks every site with a `dns` address at once, over UDP (TCP when the reply is
@@ -50,7 +51,7 @@ upstream::Question topology_question();
 /// The version in a reply to `topology.sitedns. CH TXT` (the TXT record of class CH in
 /// its answer section); nullopt, with `why` set, for an error RCODE, a malformed reply
 /// or one without that record.
-std::optional<TopologyVersion> read_topology_reply(std::span<const std::uint8_t> reply,
-                                                   std::string& why);
+std::optional<query::TopologyVersion> read_topology_reply(std::span<const std::uint8_t> reply,
+                                                          std::string& why);
 
 }  // namespace sitedns::runtime

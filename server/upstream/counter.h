@@ -4,6 +4,7 @@
 // a read-modify-write: no lock prefix, no cache line shared between writers, the cost of
 // a plain integer (STYLE rules 5 and 10), yet no data race for the reader (TSan-clean).
 // Never let two threads write the same Counter: increments would be lost.
+// Threads: one writer thread, any number of readers (see above).
 
 #include <atomic>
 #include <cstdint>

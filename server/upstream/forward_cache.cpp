@@ -1,3 +1,4 @@
+// Threads: see server/upstream/forward_cache.h.
 #include "server/upstream/forward_cache.h"
 
 #include <algorithm>

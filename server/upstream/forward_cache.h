@@ -3,6 +3,8 @@
 // thread reads it, the forwarder's thread stores into it. Split into shards chosen by
 // the key's hash, each an ForwardCacheShard behind its own lock (Unbound's slabs), so that
 // threads answering different names rarely wait for each other.
+// Threads: any worker or UDP receive thread reads, the forwarder's thread writes;
+// each shard behind its lock.
 
 #include <chrono>
 #include <cstddef>

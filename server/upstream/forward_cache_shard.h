@@ -7,6 +7,8 @@
 // the reply to. No record of one reply answers another name, so records outside the
 // question's bailiwick (RFC 5452 §6) that an upstream adds are never served on their
 // own: they are not cached in any usable sense.
+// Threads: any thread that holds its ForwardCache shard's lock; never
+// unlocked.
 
 #include <chrono>
 #include <cstddef>

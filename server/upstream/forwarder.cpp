@@ -1,3 +1,4 @@
+// Threads: see server/upstream/forwarder.h.
 #include "server/upstream/forwarder.h"
 
 #include <algorithm>
@@ -9,8 +10,8 @@
 
 #include <boost/asio/post.hpp>
 
-#include "server/net/endpoint.h"
 #include "server/query/keyed_hash.h"
+#include "server/upstream/asio_address.h"
 #include "server/upstream/forward_cache.h"
 #include "server/upstream/message_edit.h"
 #include "server/upstream/upstream_query.h"
@@ -21,36 +22,6 @@ namespace sitedns::upstream {
 
 namespace asio = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
-
-UpstreamSet UpstreamSet::make(std::vector<Endpoint> endpoints) {
-    return make(std::move(endpoints), {});
-}
-
-UpstreamSet UpstreamSet::make(std::vector<Endpoint> endpoints,
-                              std::vector<UpstreamOptions> options) {
-    // The fast hash (dns::hash_bytes: the list is ours, not a client's) of family, address
-    // and port, and the options where they are not the defaults (so that the string form
-    // keeps its id): stable across runs and reloads.
-    UpstreamSet set(std::move(endpoints), 0, std::move(options));
-    std::vector<std::uint8_t> bytes;
-    for (std::size_t i = 0; i < set.endpoints.size(); ++i) {
-        const Endpoint& e = set.endpoints[i];
-        bytes.push_back(static_cast<std::uint8_t>(e.address.family));
-        bytes.insert(bytes.end(), e.address.bytes.begin(), e.address.bytes.end());
-        bytes.push_back(static_cast<std::uint8_t>(e.port >> 8));
-        bytes.push_back(static_cast<std::uint8_t>(e.port));
-        const UpstreamOptions o = set.options_of(i);
-        if (o == UpstreamOptions{}) continue;
-        bytes.push_back(0xFF);  // not an address family: options follow
-        const auto ms = static_cast<std::uint64_t>(o.timeout.count());
-        for (int shift = 56; shift >= 0; shift -= 8) {
-            bytes.push_back(static_cast<std::uint8_t>(ms >> shift));
-        }
-        bytes.push_back(o.tcp ? 1 : 0);
-    }
-    set.id = dns::hash_bytes(bytes);
-    return set;
-}
 
 namespace {
 
@@ -133,7 +104,7 @@ constexpr std::chrono::milliseconds kMinAttempt{50};
 /// One upstream of a query's set, with its options.
 struct Target {
     Endpoint endpoint;
-    UpstreamOptions options;
+    query::UpstreamOptions options;
 };
 
 /// The bytes of a reply for one client, written by `write` into a buffer of its own.
@@ -347,7 +318,7 @@ void Forwarder::State::start(Request request, Waiter waiter) {
     p->question = std::move(request.question);
     p->set_id = request.upstreams.id;
     p->key = flat_key(p->cache_key());
-    const UpstreamSet& upstreams = request.upstreams;
+    const query::UpstreamSet& upstreams = request.upstreams;
     p->targets.reserve(upstreams.endpoints.size());
     for (std::size_t i = 0; i < upstreams.endpoints.size(); ++i) {
         p->targets.push_back({upstreams.endpoints[i], upstreams.options_of(i)});
@@ -373,7 +344,8 @@ void Forwarder::State::start_attempt(Pending& p) {
     const Target& target = p.targets[index];
     ++p.attempts;
     upstream_stats(target.endpoint).queries.add();
-    const asio::ip::udp::endpoint to(net::to_asio(target.endpoint.address), target.endpoint.port);
+    const asio::ip::udp::endpoint to(upstream::to_asio(target.endpoint.address),
+                                     target.endpoint.port);
     p.exchange = std::make_shared<UpstreamQuery>(
         io, to, p.question, ExchangeCounters{&stats.upstream_queries, &stats.dropped_replies});
     const auto timeout =
@@ -508,7 +480,7 @@ void Forwarder::State::post_servfail(Waiter w, const Question& q, const Extended
 
 // --- the public face --------------------------------------------------------------
 
-Request Request::of(const ClientQuery& client, const UpstreamSet& upstreams,
+Request Request::of(const ClientQuery& client, const query::UpstreamSet& upstreams,
                     asio::io_context* home) {
     const wire::Query& q = *client.query;
     Request r;
@@ -532,13 +504,15 @@ Forwarder::Forwarder(asio::io_context& io, ForwarderOptions options)
 
 Forwarder::~Forwarder() = default;
 
-std::size_t Forwarder::answer_from_cache(const ClientQuery& client, const UpstreamSet& upstreams,
+std::size_t Forwarder::answer_from_cache(const ClientQuery& client,
+                                         const query::UpstreamSet& upstreams,
                                          std::span<std::uint8_t> out, CacheCounters* counters) {
     std::uint32_t fresh_for = 0;
     return answer_from_cache(client, upstreams, out, fresh_for, counters);
 }
 
-std::size_t Forwarder::answer_from_cache(const ClientQuery& client, const UpstreamSet& upstreams,
+std::size_t Forwarder::answer_from_cache(const ClientQuery& client,
+                                         const query::UpstreamSet& upstreams,
                                          std::span<std::uint8_t> out, std::uint32_t& fresh_for,
                                          CacheCounters* counters) {
     const wire::Query& q = *client.query;
@@ -563,7 +537,8 @@ void Forwarder::resolve(Request request, Reply reply) {
     });
 }
 
-void Forwarder::resolve(const ClientQuery& client, const UpstreamSet& upstreams, Reply reply) {
+void Forwarder::resolve(const ClientQuery& client, const query::UpstreamSet& upstreams,
+                        Reply reply) {
     resolve(Request::of(client, upstreams), std::move(reply));
 }
 

@@ -7,6 +7,7 @@
 //   behind its own lock, and written by the forwarder's thread;
 // - resolve() and set_options() may be called from any thread: they post to the
 //   forwarder's thread, so identical questions from every thread meet in one table.
+// Threads: as listed above.
 
 #include <utility>  // before Asio (Boost 1.74's awaitable.hpp needs std::exchange)
 
@@ -21,6 +22,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "config/address.h"
+#include "server/query/upstream_set.h"
 #include "server/upstream/counter.h"
 #include "server/upstream/message_edit.h"
 #include "server/wire/message.h"
@@ -44,40 +46,6 @@ struct ForwarderOptions {
     std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
-/// How the forwarder talks to one upstream (the object form of an `upstreams` entry,
-/// docs/configuration.md "Forwarding and the cache").
-struct UpstreamOptions {
-    /// One attempt at this upstream; 0: ForwarderOptions::attempt_timeout.
-    std::chrono::milliseconds timeout{0};
-    /// Always TCP (e.g. behind a firewall that drops large UDP); else UDP, TCP on TC.
-    bool tcp = false;
-    friend bool operator==(const UpstreamOptions&, const UpstreamOptions&) = default;
-};
-
-/// The upstreams of one view, in preference order. `id` identifies the list's content
-/// (a hash of the endpoints and their options), so cached answers are shared by views
-/// with the same upstreams and survive a reload that keeps them; other options make
-/// another set.
-struct UpstreamSet {
-    std::vector<Endpoint> endpoints;
-    std::uint64_t id = 0;
-    /// One per endpoint, in the same order; missing ones (e.g. empty) are the defaults.
-    std::vector<UpstreamOptions> options;
-
-    UpstreamSet() = default;
-    UpstreamSet(std::vector<Endpoint> endpoints_in, std::uint64_t id_in,
-                std::vector<UpstreamOptions> options_in = {})
-        : endpoints(std::move(endpoints_in)), id(id_in), options(std::move(options_in)) {}
-
-    static UpstreamSet make(std::vector<Endpoint> endpoints);
-    /// The set with per-endpoint options (`options` as the member above).
-    static UpstreamSet make(std::vector<Endpoint> endpoints, std::vector<UpstreamOptions> options);
-    /// The options of endpoints[i].
-    UpstreamOptions options_of(std::size_t i) const {
-        return i < options.size() ? options[i] : UpstreamOptions{};
-    }
-};
-
 /// Delivers the finished answer for one client, exactly once, on the thread of the
 /// request's `home` (the forwarder's own thread when it has none).
 using Reply = std::function<void(std::span<const std::uint8_t> answer)>;
@@ -98,11 +66,11 @@ struct Request {
     bool cd = false;
     bool edns = false;
     std::size_t limit = 512;  ///< as ClientQuery::limit
-    UpstreamSet upstreams;
+    query::UpstreamSet upstreams;
     /// The io_context whose thread runs the reply; nullptr: the forwarder's own.
     boost::asio::io_context* home = nullptr;
 
-    static Request of(const ClientQuery& client, const UpstreamSet& upstreams,
+    static Request of(const ClientQuery& client, const query::UpstreamSet& upstreams,
                       boost::asio::io_context* home = nullptr);
 };
 
@@ -147,10 +115,10 @@ class Forwarder {
     /// case, TTLs counted down and RA set; returns its length, or 0 on a miss, and counts
     /// the lookup in `counters` (the calling thread's) when given. From any thread.
     /// Allocation-free.
-    std::size_t answer_from_cache(const ClientQuery& client, const UpstreamSet& upstreams,
+    std::size_t answer_from_cache(const ClientQuery& client, const query::UpstreamSet& upstreams,
                                   std::span<std::uint8_t> out, CacheCounters* counters = nullptr);
     /// The same, setting `fresh_for` to the seconds the answer stays fresh on a hit.
-    std::size_t answer_from_cache(const ClientQuery& client, const UpstreamSet& upstreams,
+    std::size_t answer_from_cache(const ClientQuery& client, const query::UpstreamSet& upstreams,
                                   std::span<std::uint8_t> out, std::uint32_t& fresh_for,
                                   CacheCounters* counters = nullptr);
 
@@ -165,7 +133,7 @@ class Forwarder {
     /// the Forwarder drops the queries still under way without calling their `reply`.
     void resolve(Request request, Reply reply);
     /// The same for a query of the calling thread, answered on the forwarder's thread.
-    void resolve(const ClientQuery& client, const UpstreamSet& upstreams, Reply reply);
+    void resolve(const ClientQuery& client, const query::UpstreamSet& upstreams, Reply reply);
 
     /// New limits and timers for the queries started from now on (a reload). The cache
     /// is kept; a smaller cache_entries evicts the least recently used entries down to it

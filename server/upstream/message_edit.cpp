@@ -1,3 +1,4 @@
+// Threads: see server/upstream/message_edit.h.
 #include "server/upstream/message_edit.h"
 
 #include <algorithm>

@@ -2,6 +2,8 @@
 // Wire work of the forwarder that needs no socket: the upstream query, checking and
 // scanning an upstream reply, and writing a client's answer from a stored reply (ID,
 // question case, TTLs counted down, OPT and Extended DNS Error) or a SERVFAIL.
+// Threads: any thread; the forwarder's thread for upstream replies, worker and
+// UDP receive threads for answers from the cache.
 
 #include <cstddef>
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Threads: see server/upstream/upstream_query.h.
 #include "server/upstream/upstream_query.h"
 
 #include <algorithm>

@@ -3,6 +3,7 @@
 // truncated. The defences of RFC 5452 live here: a random ID (CSPRNG) and a random
 // source port per query, and a reply taken only from the address and port it was sent
 // to, with the same ID and question.
+// Threads: the forwarder's io_context thread only.
 
 #include <utility>  // before Asio (Boost 1.74's awaitable.hpp needs std::exchange)
 

@@ -1,3 +1,4 @@
+// Threads: see server/wire/cookie.h.
 #include "server/wire/cookie.h"
 
 #include <algorithm>

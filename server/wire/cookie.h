@@ -2,6 +2,7 @@
 // The DNS COOKIE option (RFC 7873 §4): an 8-byte client cookie, then, once the client
 // has learnt one, the server's cookie of 8 to 32 bytes. Reading it from a query and
 // writing it into an answer; what a server cookie means is server/query/cookies.h's.
+// Threads: any thread; works on the caller's buffers only.
 
 #include <array>
 #include <cstddef>

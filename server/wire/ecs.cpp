@@ -1,3 +1,4 @@
+// Threads: see server/wire/ecs.h.
 #include "server/wire/ecs.h"
 
 #include <algorithm>

@@ -2,6 +2,7 @@
 // EDNS Client Subnet (RFC 7871): the option a load balancer or resolver adds to say
 // which client network a query is for. sitedns reads it from trusted senders to choose
 // the view (SPEC §5) and echoes it, with its scope, in the answer.
+// Threads: any thread; works on the caller's buffers only.
 
 #include <array>
 #include <cstddef>

@@ -1,3 +1,4 @@
+// Threads: see server/wire/edns.h.
 #include "server/wire/edns.h"
 
 #include <algorithm>

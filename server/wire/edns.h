@@ -1,4 +1,5 @@
 #pragma once
+// Threads: any thread; works on the caller's buffers only.
 
 #include <cstddef>
 #include <cstdint>

@@ -1,4 +1,5 @@
 #pragma once
+// Threads: any thread; a view of the caller's packet.
 
 #include <cstddef>
 #include <cstdint>

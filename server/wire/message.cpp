@@ -1,3 +1,4 @@
+// Threads: see server/wire/message.h.
 #include "server/wire/message.h"
 
 #include <cstring>

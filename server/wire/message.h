@@ -1,4 +1,5 @@
 #pragma once
+// Threads: any thread; parses into the caller's Query.
 
 #include <cstddef>
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Threads: see server/wire/reader.h.
 #include "server/wire/reader.h"
 
 #include <cstring>

@@ -1,4 +1,5 @@
 #pragma once
+// Threads: any thread; a Reader is used by the thread that made it.
 
 #include <cstddef>
 #include <cstdint>

@@ -1,3 +1,4 @@
+// Threads: see server/wire/truncated_reply.h.
 #include "server/wire/truncated_reply.h"
 
 #include <cstring>

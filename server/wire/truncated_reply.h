@@ -2,6 +2,7 @@
 // The reply a rate limiter "slips" (BIND's and Knot's RRL): the query's header and
 // question with QR and TC set and nothing else, so a real client retries over TCP
 // (RFC 1035 §4.1.1, RFC 7766 §5) while the answer is no larger than the query.
+// Threads: any thread; writes only the caller's buffer.
 
 #include <cstddef>
 #include <cstdint>

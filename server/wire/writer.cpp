@@ -1,3 +1,4 @@
+// Threads: see server/wire/writer.h.
 #include "server/wire/writer.h"
 
 #include <algorithm>

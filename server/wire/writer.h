@@ -1,4 +1,5 @@
 #pragma once
+// Threads: any thread; a Writer is used by the thread that made it.
 
 #include <cstddef>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // Fuzz target: the configuration reader (config/config.h parse_config, SPEC §3), then,
 // when the configuration names no zone file (only built-in or generated zones, as a
 // sites topology does), the snapshot build with its topology checks
-// (server/runtime/snapshot.h build_snapshot).
+// (server/runtime/snapshot_builder.h build_snapshot).
 // Zone paths are taken from a folder that does not exist, so no file is ever read but
 // /etc/resolv.conf when "upstreams" is absent. A ConfigError (or, from the snapshot
 // build, a ZoneError) is the documented answer to a bad configuration; any other
@@ -13,8 +13,8 @@
 #include <string_view>
 
 #include "config/config.h"
-#include "server/runtime/snapshot.h"
-#include "zones/load/zone_data.h"
+#include "server/runtime/snapshot_builder.h"
+#include "zones/load/zone_readers.h"
 
 namespace {
 

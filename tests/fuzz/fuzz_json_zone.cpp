@@ -1,4 +1,4 @@
-// Fuzz target: the JSON zone reader (zones/load/zone_data.h read_json_zone, SPEC §4),
+// Fuzz target: the JSON zone reader (zones/load/zone_readers.h read_json_zone, SPEC §4),
 // then the zone compiler (zones/model/zone.h) on whatever it accepts.
 // A load::ZoneError is the documented answer to a bad zone; any other exception, a
 // crash or a sanitizer report is a finding.
@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "zones/load/zone_data.h"
+#include "zones/load/zone_readers.h"
 #include "zones/model/zone.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

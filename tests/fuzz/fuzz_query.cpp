@@ -20,7 +20,7 @@
 
 #include "config/config.h"
 #include "server/query/responder.h"
-#include "server/runtime/snapshot.h"
+#include "server/runtime/snapshot_builder.h"
 #include "server/upstream/message_edit.h"
 #include "server/wire/header.h"
 
@@ -51,7 +51,7 @@ Cidr cidr(const char* text) {
     return *prefix;
 }
 
-std::shared_ptr<const runtime::Snapshot> make_snapshot() {
+std::shared_ptr<const query::Snapshot> make_snapshot() {
     Config config = default_config();
     ViewConfig view;
     view.name = "fuzz";
@@ -72,7 +72,7 @@ std::shared_ptr<const runtime::Snapshot> make_snapshot() {
 }
 
 struct State {
-    std::shared_ptr<const runtime::Snapshot> snapshot = make_snapshot();
+    std::shared_ptr<const query::Snapshot> snapshot = make_snapshot();
     IpAddress clients[8];
     State() {
         for (std::size_t i = 0; i < 8; ++i) clients[i] = *IpAddress::parse(kClients[i]);

@@ -1,4 +1,4 @@
-// Fuzz target: the RFC 1035 master file reader (zones/load/zone_data.h
+// Fuzz target: the RFC 1035 master file reader (zones/load/zone_readers.h
 // read_rfc1035_zone, ldns underneath), then the zone compiler on whatever it accepts.
 // The reader takes a file: each input is written to fuzz.zone in a private temporary
 // folder that also holds inc.zone, so that "$INCLUDE inc.zone" and a file including
@@ -19,7 +19,7 @@
 #include <string>
 
 #include "zones/dns/name.h"
-#include "zones/load/zone_data.h"
+#include "zones/load/zone_readers.h"
 #include "zones/model/zone.h"
 
 namespace {

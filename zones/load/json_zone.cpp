@@ -10,7 +10,7 @@
 #include "zones/dns/types.h"
 #include "zones/load/rr_parse.h"
 #include "zones/load/zone_checks.h"
-#include "zones/load/zone_data.h"
+#include "zones/load/zone_readers.h"
 
 namespace sitedns::load {
 

@@ -22,7 +22,7 @@
 #include "zones/load/rr_fast.h"
 #include "zones/load/rr_parse.h"
 #include "zones/load/zone_checks.h"
-#include "zones/load/zone_data.h"
+#include "zones/load/zone_readers.h"
 
 namespace sitedns::load {
 

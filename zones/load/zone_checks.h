@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "zones/load/zone_data.h"
+#include "zones/load/zone_readers.h"
 
 namespace sitedns::load::detail {
 

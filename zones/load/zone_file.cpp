@@ -5,7 +5,7 @@
 #include <string>
 
 #include "zones/load/zone_checks.h"
-#include "zones/load/zone_data.h"
+#include "zones/load/zone_readers.h"
 
 namespace sitedns::load {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "zones/dns/name.h"
-#include "zones/load/zone_data.h"
+#include "zones/model/zone_data.h"
 
 namespace sitedns::model {
 

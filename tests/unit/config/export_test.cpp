@@ -16,7 +16,7 @@
 #include "config/view_zones.h"
 #include "topology_fixture.h"
 #include "zones/dns/types.h"
-#include "zones/load/zone_data.h"
+#include "zones/load/zone_readers.h"
 #include "zones/model/zone.h"
 
 namespace sitedns {

@@ -11,7 +11,7 @@
 #include "config/mail_route.h"
 #include "config/topology.h"
 #include "topology_fixture.h"
-#include "zones/load/zone_data.h"
+#include "zones/load/zone_readers.h"
 #include "zones/model/zone.h"
 
 namespace sitedns::topology_test {

@@ -17,7 +17,7 @@
 #include "config/config.h"
 #include "config/topology.h"
 #include "config/view_zones.h"
-#include "zones/load/zone_data.h"
+#include "zones/load/zone_readers.h"
 #include "zones/model/zone.h"
 
 namespace sitedns::topology_test {

@@ -18,8 +18,8 @@
 
 #include "server/net/query_log.h"
 #include "server/net/worker_stats.h"
+#include "server/query/snapshot.h"
 #include "server/runtime/metrics.h"
-#include "server/runtime/snapshot.h"
 #include "tests/support/allocation_counter.h"
 
 namespace sitedns::net {
@@ -31,10 +31,10 @@ namespace {
 
 using query::Transport;
 
-std::shared_ptr<runtime::Snapshot> snapshot(std::uint64_t generation,
-                                            const std::vector<std::string>& views,
-                                            bool log_queries = false) {
-    auto s = std::make_shared<runtime::Snapshot>();
+std::shared_ptr<query::Snapshot> snapshot(std::uint64_t generation,
+                                          const std::vector<std::string>& views,
+                                          bool log_queries = false) {
+    auto s = std::make_shared<query::Snapshot>();
     s->generation = generation;
     for (const auto& name : views) {
         s->views.emplace_back();

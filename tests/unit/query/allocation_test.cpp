@@ -172,8 +172,8 @@ Bytes with_ecs(Bytes query, bool malformed) {
 }
 
 /// The test snapshot with recursion and an upstream in london.
-std::shared_ptr<runtime::Snapshot> forwarding_snapshot() {
-    auto snapshot = std::const_pointer_cast<runtime::Snapshot>(test::make_snapshot());
+std::shared_ptr<query::Snapshot> forwarding_snapshot() {
+    auto snapshot = std::const_pointer_cast<query::Snapshot>(test::make_snapshot());
     snapshot->views[0].recursion = true;
     snapshot->views[0].upstreams.endpoints.push_back(*Endpoint::parse("192.0.2.53:53", {}));
     return snapshot;

@@ -24,18 +24,18 @@ using sitedns::test::QueryOptions;
 constexpr QueryOptions kChaos{.qclass = "CH"};
 
 /// The test views (london with a zone, empty without) and a topology record.
-std::shared_ptr<const runtime::Snapshot> chaos_snapshot(runtime::TopologyVersion version) {
-    auto snapshot = std::make_shared<runtime::Snapshot>();
+std::shared_ptr<const query::Snapshot> chaos_snapshot(query::TopologyVersion version) {
+    auto snapshot = std::make_shared<query::Snapshot>();
     snapshot->views.push_back(test::make_view("london", test::london_zone_json()));
     snapshot->views.push_back(test::make_view("empty", ""));
     (void)snapshot->add_view_prefix(test::cidr("127.0.0.0/8"), 0);
     (void)snapshot->add_view_prefix(test::cidr("10.9.0.0/16"), 1);
     snapshot->generation = version.generation;
-    snapshot->topology = runtime::TopologyRecord(version);
+    snapshot->topology = query::TopologyRecord(version);
     return snapshot;
 }
 
-Answer ask(const runtime::Snapshot& snapshot, std::string_view qname, std::string_view qtype,
+Answer ask(const query::Snapshot& snapshot, std::string_view qname, std::string_view qtype,
            const QueryOptions& opts, std::string_view client = test::kLondonClient,
            Transport transport = Transport::Udp) {
     Bytes out(kMaxMessage);
@@ -113,7 +113,7 @@ TEST(ChaosTopology, ThePacketCacheServesTheSnapshotsOwnRecord) {
     const auto second = chaos_snapshot({11, 2});
     PacketCache cache;
     const Bytes query = sitedns::test::make_query("topology.sitedns", "TXT", kChaos);
-    const auto text = [&](const runtime::Snapshot& snapshot) {
+    const auto text = [&](const query::Snapshot& snapshot) {
         Bytes out(kMaxMessage);
         Decision decision;
         Responder::handle(snapshot, query, test::ip(test::kLondonClient), Transport::Udp, out,

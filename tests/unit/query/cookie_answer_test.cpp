@@ -26,11 +26,11 @@ using Bytes = std::vector<std::uint8_t>;
 constexpr const char* kClient = "127.0.0.1";  // view "london": zone example.test., recursion
 constexpr std::uint16_t kBadCookie = 23;
 
-std::shared_ptr<runtime::Snapshot> make_snapshot(bool cookies) {
-    auto s = std::make_shared<runtime::Snapshot>();
+std::shared_ptr<query::Snapshot> make_snapshot(bool cookies) {
+    auto s = std::make_shared<query::Snapshot>();
     s->views.push_back(test::make_view("london", test::london_zone_json()));
     s->views.back().recursion = true;
-    s->views.back().upstreams = upstream::UpstreamSet{{*Endpoint::parse("192.0.2.53:53", {})}, 1};
+    s->views.back().upstreams = query::UpstreamSet{{*Endpoint::parse("192.0.2.53:53", {})}, 1};
     EXPECT_TRUE(s->add_view_prefix(test::cidr("127.0.0.0/8"), 0));
     s->config.cookies.enabled = cookies;
     for (std::size_t i = 0; i < s->cookie_secret.size(); ++i) {
@@ -39,7 +39,7 @@ std::shared_ptr<runtime::Snapshot> make_snapshot(bool cookies) {
     return s;
 }
 
-const runtime::Snapshot& snapshot(bool cookies = true) {
+const query::Snapshot& snapshot(bool cookies = true) {
     static const auto on = make_snapshot(true);
     static const auto off = make_snapshot(false);
     return cookies ? *on : *off;

@@ -33,15 +33,15 @@ using sitedns::test::QueryOptions;
 constexpr const char* kTrusted = "127.0.0.53";
 constexpr const char* kTrusted6 = "2001:db8:ffff::1";
 
-runtime::View view(std::string name, const std::string& zone, bool recursion, bool upstreams) {
-    runtime::View v = test::make_view(std::move(name), zone);
+query::View view(std::string name, const std::string& zone, bool recursion, bool upstreams) {
+    query::View v = test::make_view(std::move(name), zone);
     v.recursion = recursion;
-    if (upstreams) v.upstreams = upstream::UpstreamSet{{*Endpoint::parse("192.0.2.53:53", {})}, 1};
+    if (upstreams) v.upstreams = query::UpstreamSet{{*Endpoint::parse("192.0.2.53:53", {})}, 1};
     return v;
 }
 
-std::shared_ptr<const runtime::Snapshot> make_snapshot() {
-    auto s = std::make_shared<runtime::Snapshot>();
+std::shared_ptr<const query::Snapshot> make_snapshot() {
+    auto s = std::make_shared<query::Snapshot>();
     s->views.push_back(view("london", test::london_zone_json(), true, true));
     s->views.push_back(view("paris", test::paris_zone_json(), true, true));
     s->views.push_back(view("noup", test::paris_zone_json(), true, false));

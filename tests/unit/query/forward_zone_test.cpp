@@ -76,30 +76,30 @@ constexpr const char* kOverrideMail = R"({
   "records": [ { "name": "@", "type": "A", "ttl": 120, "data": "198.51.100.99" } ]
 })";
 
-upstream::UpstreamSet set_of(const char* address) {
-    return upstream::UpstreamSet::make({*Endpoint::parse(address, 53)});
+query::UpstreamSet set_of(const char* address) {
+    return query::UpstreamSet::make({*Endpoint::parse(address, 53)});
 }
 
-void add_zone(runtime::View& view, const char* json, bool transparent) {
+void add_zone(query::View& view, const char* json, bool transparent) {
     const auto soa = transparent ? load::SoaRule::Optional : load::SoaRule::Required;
     const auto mode = transparent ? model::ZoneMode::Transparent : model::ZoneMode::Authoritative;
     ASSERT_TRUE(view.zones.add(model::Zone::compile(load::read_json_zone(json, "t", soa), mode)));
 }
 
-void add_forward(runtime::View& view, const char* name, const char* address) {
+void add_forward(query::View& view, const char* name, const char* address) {
     const std::string key = dns::Name::parse_absolute(name).key();
     view.forward_zones.push_back({{key.begin(), key.end()}, set_of(address)});
 }
 
-runtime::View view_of(const char* name, bool recursion) {
-    runtime::View view = test::make_view(name, "");
+query::View view_of(const char* name, bool recursion) {
+    query::View view = test::make_view(name, "");
     view.recursion = recursion;
     if (recursion) view.upstreams = set_of(kViewUpstream);
     return view;
 }
 
-runtime::View corp_view(const char* name, bool recursion) {
-    runtime::View view = view_of(name, recursion);
+query::View corp_view(const char* name, bool recursion) {
+    query::View view = view_of(name, recursion);
     add_zone(view, test::london_zone_json().c_str(), false);
     add_zone(view, kInnerZone, false);
     add_forward(view, "corp.example.test.", kDc);
@@ -111,21 +111,21 @@ runtime::View corp_view(const char* name, bool recursion) {
     return view;
 }
 
-std::shared_ptr<const runtime::Snapshot> make_snapshot() {
-    auto s = std::make_shared<runtime::Snapshot>();
+std::shared_ptr<const query::Snapshot> make_snapshot() {
+    auto s = std::make_shared<query::Snapshot>();
     s->views.push_back(corp_view("rec", true));
     s->views.push_back(corp_view("norec", false));
     s->views.push_back(view_of("plain", true));
-    runtime::View tls = view_of("tls", true);
+    query::View tls = view_of("tls", true);
     add_zone(tls, kOverrideNoSoa, true);
     add_zone(tls, kOverrideSoa, true);
     add_zone(tls, test::london_zone_json().c_str(), false);
     add_zone(tls, kOverrideMail, true);
     s->views.push_back(std::move(tls));
-    runtime::View tlsnorec = view_of("tlsnorec", false);
+    query::View tlsnorec = view_of("tlsnorec", false);
     add_zone(tlsnorec, kOverrideNoSoa, true);
     s->views.push_back(std::move(tlsnorec));
-    runtime::View tlsfwd = view_of("tlsfwd", false);
+    query::View tlsfwd = view_of("tlsfwd", false);
     add_zone(tlsfwd, kOverrideNoSoa, true);
     add_forward(tlsfwd, "example.com.", kPublic);
     s->views.push_back(std::move(tlsfwd));
@@ -138,7 +138,7 @@ std::shared_ptr<const runtime::Snapshot> make_snapshot() {
     return s;
 }
 
-const runtime::Snapshot& snapshot() {
+const query::Snapshot& snapshot() {
     static const auto s = make_snapshot();
     return *s;
 }
@@ -159,9 +159,9 @@ std::unique_ptr<Run> handle(const char* qname, const char* qtype, const char* cl
 }
 
 /// True when `set` is one the view holds: its own upstreams or a forward zone's.
-bool held_by(const runtime::View& view, const upstream::UpstreamSet* set) {
+bool held_by(const query::View& view, const query::UpstreamSet* set) {
     if (set == &view.upstreams) return true;
-    for (const runtime::ForwardZone& zone : view.forward_zones) {
+    for (const query::ForwardZone& zone : view.forward_zones) {
         if (set == &zone.upstreams) return true;
     }
     return false;
@@ -397,7 +397,7 @@ INSTANTIATE_TEST_SUITE_P(Cases, TransparentZones, ::testing::ValuesIn(transparen
                          case_name);
 
 TEST(ForwardZoneSets, EqualUpstreamListsShareASetIdDifferentOnesNever) {
-    const runtime::View& rec = snapshot().views[0];
+    const query::View& rec = snapshot().views[0];
     const auto corp = handle("a.corp.example.test", "A", kRec);
     const auto reverse = handle("1.10.in-addr.arpa", "PTR", kRec);
     const auto eu = handle("a.eu.corp.example.test", "A", kRec);

@@ -40,7 +40,7 @@ struct Sent {
     Bytes wire;
 };
 
-Sent uncached(const runtime::Snapshot& snapshot, const Bytes& packet, const IpAddress& client,
+Sent uncached(const query::Snapshot& snapshot, const Bytes& packet, const IpAddress& client,
               Transport transport) {
     std::vector<std::uint8_t> out(kMaxMessage);
     auto decision = std::make_unique<Decision>();
@@ -51,7 +51,7 @@ Sent uncached(const runtime::Snapshot& snapshot, const Bytes& packet, const IpAd
     return sent;
 }
 
-Sent cached(const runtime::Snapshot& snapshot, const Bytes& packet, const IpAddress& client,
+Sent cached(const query::Snapshot& snapshot, const Bytes& packet, const IpAddress& client,
             Transport transport, PacketCache& cache) {
     std::vector<std::uint8_t> out(kMaxMessage);
     auto decision = std::make_unique<Decision>();
@@ -113,8 +113,8 @@ const Bytes kCookie = {0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8};
 constexpr const char* kTrusted = "127.0.0.53";
 
 /// The test snapshot with 127.0.0.53 allowed to choose its view with ECS.
-std::shared_ptr<runtime::Snapshot> ecs_snapshot() {
-    auto snapshot = std::const_pointer_cast<runtime::Snapshot>(test::make_snapshot());
+std::shared_ptr<query::Snapshot> ecs_snapshot() {
+    auto snapshot = std::const_pointer_cast<query::Snapshot>(test::make_snapshot());
     EXPECT_TRUE(snapshot->ecs_trust.insert(test::cidr("127.0.0.53/32"), true));
     return snapshot;
 }
@@ -219,7 +219,7 @@ TEST(PacketCacheEquivalence, QrSetIsDroppedAndNotStored) {
 TEST(PacketCacheInvalidation, ANewSnapshotObjectIsNotAnsweredFromTheOld) {
     const auto old_snapshot = test::make_snapshot();
     // The same shape, but london serves paris's zone: a different answer for the same query.
-    auto fresh = std::make_shared<runtime::Snapshot>();
+    auto fresh = std::make_shared<query::Snapshot>();
     fresh->views.push_back(test::make_view("london", test::paris_zone_json()));
     ASSERT_TRUE(fresh->add_view_prefix(test::cidr("127.0.0.0/8"), 0));
     fresh->generation = old_snapshot->generation;
@@ -258,7 +258,7 @@ TEST(PacketCacheInvalidation, ANewSnapshotObjectIsNotAnsweredFromTheOld) {
 TEST(PacketCacheInvalidation, ANewGenerationAtTheSameAddressIsNotAnsweredFromTheOld) {
     // A snapshot object whose contents and generation change in place: what a new snapshot
     // allocated where a freed one was looks like to the cache (same pointer, same View*).
-    auto snapshot = std::const_pointer_cast<runtime::Snapshot>(test::make_snapshot());
+    auto snapshot = std::const_pointer_cast<query::Snapshot>(test::make_snapshot());
     snapshot->generation = 7;
     PacketCache cache;
     const IpAddress client = test::ip(test::kLondonClient);
@@ -275,7 +275,7 @@ TEST(PacketCacheInvalidation, ANewGenerationAtTheSameAddressIsNotAnsweredFromThe
     EXPECT_EQ(cache.hits(), 2u);
 
     // The zones change too, the View object staying where it was.
-    const runtime::View* london = &snapshot->views[0];
+    const query::View* london = &snapshot->views[0];
     snapshot->views[0] = test::make_view("london", test::paris_zone_json());
     ASSERT_EQ(&snapshot->views[0], london);
     snapshot->generation = 9;
@@ -515,7 +515,7 @@ TEST(PacketCacheTransport, UdpAndTcpAreKeyedApart) {
 // ------------------------------------------------------------------ forwarding
 
 TEST(PacketCacheForward, ForwardedDecisionsAreNeverStored) {
-    auto snapshot = std::const_pointer_cast<runtime::Snapshot>(test::make_snapshot());
+    auto snapshot = std::const_pointer_cast<query::Snapshot>(test::make_snapshot());
     snapshot->views[0].recursion = true;
     snapshot->views[0].upstreams.endpoints.push_back(*Endpoint::parse("192.0.2.53:53", {}));
     PacketCache cache;
@@ -558,7 +558,7 @@ Bytes fake_answer(const Bytes& query, std::size_t size, std::uint8_t fill) {
 
 TEST(PacketCacheStore, KeepsAnswersUpToKMaxAnswer) {
     const auto snapshot = test::make_snapshot();
-    const runtime::View* view = &snapshot->views[0];
+    const query::View* view = &snapshot->views[0];
     PacketCache cache;
     const Bytes q1 = sitedns::test::make_query("a.example.test", "A", {.id = 1});
     const Bytes q2 = sitedns::test::make_query("b.example.test", "A", {.id = 2});
@@ -585,7 +585,7 @@ TEST(PacketCacheStore, KeepsAnswersUpToKMaxAnswer) {
 
 TEST(PacketCacheStore, RefusesAnAnswerThatDoesNotRepeatTheQuestion) {
     const auto snapshot = test::make_snapshot();
-    const runtime::View* view = &snapshot->views[0];
+    const query::View* view = &snapshot->views[0];
     PacketCache cache;
     const Bytes q = sitedns::test::make_query("mail.example.test", "A");
     const Bytes other = sitedns::test::make_query("maim.example.test", "A");
@@ -606,7 +606,7 @@ TEST(PacketCacheStore, RefusesAnAnswerThatDoesNotRepeatTheQuestion) {
 
 TEST(PacketCacheStore, ReplacesTheLeastRecentlyStoredEntryOfASet) {
     const auto snapshot = test::make_snapshot();
-    const runtime::View* view = &snapshot->views[0];
+    const query::View* view = &snapshot->views[0];
     PacketCache cache(1);  // one set of kWays entries: every key shares it
     constexpr std::size_t kKeys = PacketCache::kWays + 1;
     std::vector<Bytes> queries;
@@ -632,7 +632,7 @@ TEST(PacketCacheStore, ReplacesTheLeastRecentlyStoredEntryOfASet) {
 
 TEST(PacketCacheStore, HitTakesTheQuerysIdAndNameCase) {
     const auto snapshot = test::make_snapshot();
-    const runtime::View* view = &snapshot->views[0];
+    const query::View* view = &snapshot->views[0];
     PacketCache cache;
     const Bytes stored = sitedns::test::make_query("mail.example.test", "A", {.id = 0x0102});
     const Bytes asked = sitedns::test::make_query("MaIl.ExAmPlE.tEsT", "A", {.id = 0xa0b0});
@@ -925,8 +925,8 @@ std::uint32_t ttl_at(const Bytes& m, std::size_t record) {
 }
 
 struct Fixture {
-    std::shared_ptr<const runtime::Snapshot> snapshot = test::make_snapshot();
-    const runtime::View* view = &snapshot->views[0];
+    std::shared_ptr<const query::Snapshot> snapshot = test::make_snapshot();
+    const query::View* view = &snapshot->views[0];
     PacketCache cache;
     Bytes query = sitedns::test::make_query("fwd.example.org", "A", {.id = 7, .edns = true});
     AnswerKey key;
@@ -1049,7 +1049,7 @@ namespace sitedns::query {
 namespace {
 
 /// Sends `qname` through the cache and through the uncached path; the bytes must match.
-void expect_same_answer(const runtime::Snapshot& snapshot, PacketCache& cache,
+void expect_same_answer(const query::Snapshot& snapshot, PacketCache& cache,
                         const std::string& qname, const std::string& qtype,
                         QueryOptions opts = {}) {
     SCOPED_TRACE(qname + " " + qtype);

@@ -30,7 +30,7 @@ using sitedns::test::QueryCase;
 using sitedns::test::QueryOptions;
 using sitedns::test::Records;
 
-const runtime::Snapshot& snapshot() {
+const query::Snapshot& snapshot() {
     static const auto built = test::make_snapshot();
     return *built;
 }

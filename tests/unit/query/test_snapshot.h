@@ -10,9 +10,9 @@
 #include <string_view>
 
 #include "config/address.h"
-#include "server/runtime/snapshot.h"
+#include "server/query/snapshot.h"
 #include "tests/support/test_zones.h"
-#include "zones/load/zone_data.h"
+#include "zones/load/zone_readers.h"
 #include "zones/model/zone.h"
 
 namespace sitedns::query::test {
@@ -42,8 +42,8 @@ inline Cidr cidr(std::string_view text) {
     return *prefix;
 }
 
-inline runtime::View make_view(std::string name, const std::string& zone_json) {
-    runtime::View view;
+inline query::View make_view(std::string name, const std::string& zone_json) {
+    query::View view;
     view.name = std::move(name);
     view.recursion = false;
     if (!zone_json.empty()) {
@@ -53,8 +53,8 @@ inline runtime::View make_view(std::string name, const std::string& zone_json) {
 }
 
 /// The snapshot of the example data's views (tests/support/test_zones.h).
-inline std::shared_ptr<const runtime::Snapshot> make_snapshot() {
-    auto snapshot = std::make_shared<runtime::Snapshot>();
+inline std::shared_ptr<const query::Snapshot> make_snapshot() {
+    auto snapshot = std::make_shared<query::Snapshot>();
     for (const sitedns::test::TestView& view : sitedns::test::test_views()) {
         const auto index = static_cast<std::uint32_t>(snapshot->views.size());
         snapshot->views.push_back(make_view(view.name, view.zone_json));

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "server/runtime/snapshot.h"
+#include "server/runtime/snapshot_builder.h"
 
 namespace sitedns::runtime {
 namespace {
@@ -31,9 +31,9 @@ ViewConfig view(const char* name, const char* clients) {
 }
 
 /// The view's forward zones as "name -> first upstream" in order, names in text.
-std::vector<std::string> listed(const View& v) {
+std::vector<std::string> listed(const query::View& v) {
     std::vector<std::string> out;
-    for (const ForwardZone& zone : v.forward_zones) {
+    for (const query::ForwardZone& zone : v.forward_zones) {
         out.push_back(dns::Name::from_wire(zone.name).to_text() + " -> " +
                       zone.upstreams.endpoints.at(0).to_string());
     }
@@ -67,8 +67,8 @@ TEST(SnapshotForwardZones, TheViewsOwnFirstThenTheTopLevelOnesForOtherNames) {
 
 TEST(SnapshotForwardZones, EqualListsShareASetIdDifferentOnesNever) {
     const auto snapshot = build_snapshot(config(), 1);
-    const View& london = snapshot->views[0];
-    const View& other = snapshot->views[1];
+    const query::View& london = snapshot->views[0];
+    const query::View& other = snapshot->views[1];
     const std::uint64_t top_corp = other.forward_zones[0].upstreams.id;
     EXPECT_EQ(other.forward_zones[1].upstreams.id, top_corp) << "same DC: one cache";
     EXPECT_EQ(london.forward_zones[2].upstreams.id, top_corp);
@@ -82,7 +82,7 @@ TEST(SnapshotForwardZones, NamesAreLowercasedWireAndOptionsMakeAnotherSet) {
     c.views[1].forward_zones = {forward("Corp.Example.COM.", {"10.0.0.10"})};
     c.views[1].forward_zones[0].upstream_options = {{300, true}};
     const auto snapshot = build_snapshot(std::move(c), 1);
-    const View& other = snapshot->views[1];
+    const query::View& other = snapshot->views[1];
     ASSERT_EQ(other.forward_zones.size(), 2u) << "the top-level corp is listed by the view";
     const std::string key = dns::Name::parse_absolute("corp.example.com.").key();
     EXPECT_EQ(other.forward_zones[0].name, std::vector<std::uint8_t>(key.begin(), key.end()));
@@ -92,10 +92,10 @@ TEST(SnapshotForwardZones, NamesAreLowercasedWireAndOptionsMakeAnotherSet) {
 
 TEST(SnapshotForwardZones, DeepestMatchOfAName) {
     const auto snapshot = build_snapshot(config(), 1);
-    const View& london = snapshot->views[0];
+    const query::View& london = snapshot->views[0];
     const auto find = [&](const char* name) -> std::string {
         const std::string key = dns::Name::parse_absolute(name).key();
-        const ForwardZone* zone = london.forward_zone_for(
+        const query::ForwardZone* zone = london.forward_zone_for(
             std::span(reinterpret_cast<const std::uint8_t*>(key.data()), key.size()));
         return zone ? dns::Name::from_wire(zone->name).to_text() : "-";
     };

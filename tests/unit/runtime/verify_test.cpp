@@ -18,25 +18,25 @@
 #include <boost/asio/ip/udp.hpp>
 
 #include "server/query/responder.h"
-#include "server/runtime/snapshot.h"
+#include "server/query/snapshot.h"
 #include "server/upstream/message_edit.h"
 
 namespace sitedns::runtime {
 namespace {
 
 /// A snapshot with one view for 127.0.0.0/8 and no zones, serving `version`.
-std::shared_ptr<const Snapshot> serving(TopologyVersion version) {
-    auto snapshot = std::make_shared<Snapshot>();
-    View view;
+std::shared_ptr<const query::Snapshot> serving(query::TopologyVersion version) {
+    auto snapshot = std::make_shared<query::Snapshot>();
+    query::View view;
     view.name = "london";
     snapshot->views.push_back(std::move(view));
     EXPECT_TRUE(snapshot->add_view_prefix(*Cidr::parse("127.0.0.0/8"), 0));
-    snapshot->topology = TopologyRecord(version);
+    snapshot->topology = query::TopologyRecord(version);
     return snapshot;
 }
 
 /// What `snapshot` answers `client` for the question verify asks, as verify sends it.
-std::vector<std::uint8_t> answer(const Snapshot& snapshot, const char* client) {
+std::vector<std::uint8_t> answer(const query::Snapshot& snapshot, const char* client) {
     std::vector<std::uint8_t> query(512);
     query.resize(upstream::write_upstream_query(topology_question(), 0x4242, query));
     std::vector<std::uint8_t> out(query::kMaxMessage);
@@ -50,7 +50,7 @@ TEST(VerifyReply, ReadsWhatSitednsAnswers) {
     std::string why;
     const auto version = read_topology_reply(answer(*snapshot, "127.0.0.1"), why);
     ASSERT_TRUE(version) << why;
-    EXPECT_EQ(*version, (TopologyVersion{3124076291u, 4}));
+    EXPECT_EQ(*version, (query::TopologyVersion{3124076291u, 4}));
 }
 
 TEST(VerifyReply, RefusedIsNoVersionAndSaysWhy) {

@@ -33,7 +33,7 @@ TEST(ForwarderAllocation, CacheHitsDoNotTouchTheHeap) {
         return std::vector<test::Send>{{test::answer_a(r, 300, 3)}};
     });
     Forwarder forwarder(io, ForwarderOptions{});
-    const UpstreamSet set = UpstreamSet::make({upstream.endpoint()});
+    const query::UpstreamSet set = query::UpstreamSet::make({upstream.endpoint()});
 
     const auto parse = [](const test::Bytes& b) {
         wire::Query q;

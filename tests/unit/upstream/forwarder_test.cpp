@@ -85,7 +85,7 @@ class ForwarderTest : public ::testing::Test {
         if (!fwd) fwd = std::make_unique<Forwarder>(io, options());
         return *fwd;
     }
-    UpstreamSet both() { return UpstreamSet::make({up1.endpoint(), up2.endpoint()}); }
+    query::UpstreamSet both() { return query::UpstreamSet::make({up1.endpoint(), up2.endpoint()}); }
 
     template <typename Pred>
     void run_until(Pred pred, std::chrono::milliseconds limit = 5000ms) {
@@ -97,8 +97,9 @@ class ForwarderTest : public ::testing::Test {
     }
 
     /// Sends one client query through resolve and waits for its answer.
-    Bytes ask(std::string_view name, std::uint16_t qtype, std::uint16_t id, const UpstreamSet& set,
-              const QueryShape& shape = {}, std::size_t limit = 1232) {
+    Bytes ask(std::string_view name, std::uint16_t qtype, std::uint16_t id,
+              const query::UpstreamSet& set, const QueryShape& shape = {},
+              std::size_t limit = 1232) {
         const auto q = client_query(name, qtype, id, shape);
         std::optional<Bytes> got;
         forwarder().resolve({&q->query, limit}, set, [&](std::span<const std::uint8_t> a) {
@@ -112,7 +113,8 @@ class ForwarderTest : public ::testing::Test {
 
     /// answer_from_cache for a client query; empty on a miss.
     Bytes cached(std::string_view name, std::uint16_t qtype, std::uint16_t id,
-                 const UpstreamSet& set, const QueryShape& shape = {}, std::size_t limit = 1232) {
+                 const query::UpstreamSet& set, const QueryShape& shape = {},
+                 std::size_t limit = 1232) {
         const auto q = client_query(name, qtype, id, shape);
         Bytes out(4096);
         out.resize(forwarder().answer_from_cache({&q->query, limit}, set, out, &lookups));
@@ -134,7 +136,7 @@ std::vector<Send> drop(const Received&) {
 // --- cache ------------------------------------------------------------------------
 
 TEST_F(ForwarderTest, MissThenHitWithClientIdCaseAndCountedDownTtl) {
-    const UpstreamSet set = both();
+    const query::UpstreamSet set = both();
     const Answer first = read_answer(ask("www.Example.TEST", test::kA, 0x1111, set));
     EXPECT_EQ(first.id, 0x1111);
     EXPECT_EQ(first.rcode, 0);
@@ -166,12 +168,12 @@ TEST_F(ForwarderTest, MissThenHitWithClientIdCaseAndCountedDownTtl) {
 }
 
 TEST_F(ForwarderTest, CacheIsKeyedByTypeDoBitAndUpstreamSet) {
-    const UpstreamSet set = both();
+    const query::UpstreamSet set = both();
     ask("k.test", test::kA, 1, set);
     EXPECT_FALSE(cached("k.test", test::kA, 2, set).empty());
     EXPECT_TRUE(cached("k.test", test::kAaaa, 2, set).empty());
     EXPECT_TRUE(cached("k.test", test::kA, 2, set, dnssec()).empty());
-    EXPECT_TRUE(cached("k.test", test::kA, 2, UpstreamSet::make({up2.endpoint()})).empty());
+    EXPECT_TRUE(cached("k.test", test::kA, 2, query::UpstreamSet::make({up2.endpoint()})).empty());
     EXPECT_TRUE(cached("other.test", test::kA, 2, set).empty());
 }
 
@@ -200,7 +202,7 @@ TEST_F(ForwarderTest, NegativeAnswersAreCachedBySoaMinimum) {
         // A name of its own per case: no answer cached by an earlier case.
         const std::string name = "gone" + std::to_string(id) + ".test";
         up1.script([&](const Received& r) { return std::vector<Send>{{c.reply(r)}}; });
-        const UpstreamSet set = UpstreamSet::make({up1.endpoint()});
+        const query::UpstreamSet set = query::UpstreamSet::make({up1.endpoint()});
         const Answer a = read_answer(ask(name, test::kA, ++id, set));
         EXPECT_EQ(a.rcode, c.rcode);
         EXPECT_EQ(a.id, id);
@@ -222,7 +224,7 @@ TEST_F(ForwarderTest, NegativeAnswersAreCachedBySoaMinimum) {
 
 TEST_F(ForwarderTest, FailsOverPastADeadUpstreamAndMarksItDown) {
     up1.script(drop);
-    const UpstreamSet set = both();
+    const query::UpstreamSet set = both();
     const auto start = SteadyClock::now();
     const Answer a = read_answer(ask("a.test", test::kA, 1, set));
     const auto elapsed = SteadyClock::now() - start;
@@ -322,9 +324,9 @@ TEST_F(ForwarderTest, TheQueryDeadlineCutsAttemptsShort) {
     o.attempt_timeout = 300ms;
     fwd = std::make_unique<Forwarder>(io, o);
     const auto start = SteadyClock::now();
-    const Answer a =
-        read_answer(ask("x.test", test::kA, 1,
-                        UpstreamSet::make({up1.endpoint(), up2.endpoint(), up3.endpoint()})));
+    const Answer a = read_answer(
+        ask("x.test", test::kA, 1,
+            query::UpstreamSet::make({up1.endpoint(), up2.endpoint(), up3.endpoint()})));
     const auto elapsed = SteadyClock::now() - start;
     EXPECT_GE(elapsed, 400ms);
     EXPECT_LT(elapsed, 700ms);
@@ -335,7 +337,7 @@ TEST_F(ForwarderTest, TheQueryDeadlineCutsAttemptsShort) {
 }
 
 TEST_F(ForwarderTest, ServesStaleWhenEveryUpstreamIsDown) {
-    const UpstreamSet set = UpstreamSet::make({up1.endpoint()});
+    const query::UpstreamSet set = query::UpstreamSet::make({up1.endpoint()});
     up1.script([](const Received& r) { return std::vector<Send>{{test::answer_a(r, 10)}}; });
     ask("s.test", test::kA, 1, set);
     up1.script(drop);
@@ -505,7 +507,7 @@ TEST_F(ForwarderTest, AnswersAboveTheClientLimitAreTruncated) {
 }
 
 TEST_F(ForwarderTest, NoUpstreamsMeansServfail) {
-    const Answer a = read_answer(ask("x.test", test::kA, 1, UpstreamSet::make({})));
+    const Answer a = read_answer(ask("x.test", test::kA, 1, query::UpstreamSet::make({})));
     EXPECT_EQ(a.rcode, 2);
     EXPECT_EQ(a.ede, 22);
 }
@@ -524,7 +526,7 @@ TEST_F(ForwarderTest, TheOnlyUpstreamIsAskedAgainAfterALostPacket) {
     up1.script(drop_first(1));
     const auto start = SteadyClock::now();
     const Answer a =
-        read_answer(ask("lost.test", test::kA, 1, UpstreamSet::make({up1.endpoint()})));
+        read_answer(ask("lost.test", test::kA, 1, query::UpstreamSet::make({up1.endpoint()})));
     const auto elapsed = SteadyClock::now() - start;
     EXPECT_EQ(a.rcode, 0);
     EXPECT_EQ(a.an, 1);
@@ -539,7 +541,7 @@ TEST_F(ForwarderTest, RoundsGoOnUntilTheDeadlineThenServfail) {
     up1.script(drop);
     const auto start = SteadyClock::now();
     const Answer a =
-        read_answer(ask("gone.test", test::kA, 1, UpstreamSet::make({up1.endpoint()})));
+        read_answer(ask("gone.test", test::kA, 1, query::UpstreamSet::make({up1.endpoint()})));
     const auto elapsed = SteadyClock::now() - start;
     EXPECT_EQ(a.rcode, 2);
     EXPECT_EQ(a.ede, 22);
@@ -572,7 +574,7 @@ TEST_F(ForwarderTest, LaterRoundsRetryOnlyUpstreamsThatTimedOut) {
 }
 
 TEST_F(ForwarderTest, AStaleAnswerIsGivenAfterOneRoundRatherThanWaiting) {
-    const UpstreamSet set = UpstreamSet::make({up1.endpoint()});
+    const query::UpstreamSet set = query::UpstreamSet::make({up1.endpoint()});
     up1.script([](const Received& r) { return std::vector<Send>{{test::answer_a(r, 10)}}; });
     ask("s.test", test::kA, 1, set);
     up1.script(drop);
@@ -591,8 +593,8 @@ TEST_F(ForwarderTest, AnUpstreamsOwnTimeoutShortensItsAttempts) {
     ForwarderOptions o = options();
     o.attempt_timeout = 300ms;
     fwd = std::make_unique<Forwarder>(io, o);
-    const UpstreamSet set =
-        UpstreamSet::make({up1.endpoint(), up2.endpoint()}, {UpstreamOptions{50ms, false}});
+    const query::UpstreamSet set = query::UpstreamSet::make({up1.endpoint(), up2.endpoint()},
+                                                            {query::UpstreamOptions{50ms, false}});
     const auto start = SteadyClock::now();
     const Answer a = read_answer(ask("fast.test", test::kA, 1, set));
     const auto elapsed = SteadyClock::now() - start;
@@ -605,7 +607,8 @@ TEST_F(ForwarderTest, AnUpstreamsOwnTimeoutShortensItsAttempts) {
 
 TEST_F(ForwarderTest, ATcpUpstreamIsAskedOverTcpOnly) {
     up1.script([](const Received& r) { return std::vector<Send>{{test::answer_a(r, 300, 2)}}; });
-    const UpstreamSet set = UpstreamSet::make({up1.endpoint()}, {UpstreamOptions{0ms, true}});
+    const query::UpstreamSet set =
+        query::UpstreamSet::make({up1.endpoint()}, {query::UpstreamOptions{0ms, true}});
     const Answer a = read_answer(ask("tcp.test", test::kA, 4, set));
     EXPECT_EQ(a.id, 4);
     EXPECT_EQ(a.an, 2);
@@ -618,16 +621,18 @@ TEST_F(ForwarderTest, ATcpUpstreamIsAskedOverTcpOnly) {
 
 TEST_F(ForwarderTest, TheSetIdCoversTheOptions) {
     const Endpoint e = up1.endpoint();
-    const std::uint64_t plain = UpstreamSet::make({e}).id;
-    EXPECT_EQ(UpstreamSet::make({e}, {UpstreamOptions{}}).id, plain) << "defaults: the same set";
-    EXPECT_NE(UpstreamSet::make({e}, {UpstreamOptions{300ms, false}}).id, plain);
-    EXPECT_NE(UpstreamSet::make({e}, {UpstreamOptions{0ms, true}}).id, plain);
-    EXPECT_NE(UpstreamSet::make({e}, {UpstreamOptions{300ms, false}}).id,
-              UpstreamSet::make({e}, {UpstreamOptions{301ms, false}}).id);
-    const UpstreamSet tcp = UpstreamSet::make({e}, {UpstreamOptions{0ms, true}});
+    const std::uint64_t plain = query::UpstreamSet::make({e}).id;
+    EXPECT_EQ(query::UpstreamSet::make({e}, {query::UpstreamOptions{}}).id, plain)
+        << "defaults: the same set";
+    EXPECT_NE(query::UpstreamSet::make({e}, {query::UpstreamOptions{300ms, false}}).id, plain);
+    EXPECT_NE(query::UpstreamSet::make({e}, {query::UpstreamOptions{0ms, true}}).id, plain);
+    EXPECT_NE(query::UpstreamSet::make({e}, {query::UpstreamOptions{300ms, false}}).id,
+              query::UpstreamSet::make({e}, {query::UpstreamOptions{301ms, false}}).id);
+    const query::UpstreamSet tcp =
+        query::UpstreamSet::make({e}, {query::UpstreamOptions{0ms, true}});
     ask("k.test", test::kA, 1, tcp);
     EXPECT_FALSE(cached("k.test", test::kA, 2, tcp).empty());
-    EXPECT_TRUE(cached("k.test", test::kA, 2, UpstreamSet::make({e})).empty());
+    EXPECT_TRUE(cached("k.test", test::kA, 2, query::UpstreamSet::make({e})).empty());
 }
 
 // --- new options on reload, cancel on shutdown -----------------------------------------
@@ -636,7 +641,7 @@ TEST_F(ForwarderTest, SetOptionsKeepsTheCacheAndShrinksItToTheNewBound) {
     ForwarderOptions small = options();
     small.cache_entries = 3;  // one shard: the bound and the LRU order are exact
     fwd = std::make_unique<Forwarder>(io, small);
-    const UpstreamSet set = UpstreamSet::make({up1.endpoint()});
+    const query::UpstreamSet set = query::UpstreamSet::make({up1.endpoint()});
     for (const char* name : {"a.test", "b.test", "c.test"}) ask(name, test::kA, 1, set);
     ASSERT_EQ(forwarder().cache_size(), 3u);
     ForwarderOptions o = options();
@@ -656,7 +661,7 @@ TEST_F(ForwarderTest, SetOptionsKeepsTheCacheAndShrinksItToTheNewBound) {
 
 TEST_F(ForwarderTest, SetOptionsChangesTheTimersOfNewQueries) {
     up1.script(drop);
-    const UpstreamSet set = UpstreamSet::make({up1.endpoint()});
+    const query::UpstreamSet set = query::UpstreamSet::make({up1.endpoint()});
     ForwarderOptions o = options();
     o.attempt_timeout = 50ms;
     o.query_deadline = 150ms;
@@ -718,7 +723,7 @@ TEST_F(ForwarderTest, IdenticalQuestionsFromManyThreadsShareOneUpstreamQueryAndO
     up1.script([](const Received& r) {
         return std::vector<Send>{{test::answer_a(r, 300), false, 200ms}};  // still in flight
     });
-    const UpstreamSet set = UpstreamSet::make({up1.endpoint()});
+    const query::UpstreamSet set = query::UpstreamSet::make({up1.endpoint()});
     ForwarderOptions patient = options();  // the reply's delay must not look like a loss
     patient.attempt_timeout = 2s;
     patient.query_deadline = 4s;

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "zones/dns/types.h"
-#include "zones/load/zone_data.h"
+#include "zones/load/zone_readers.h"
 
 namespace sitedns::examples {
 namespace {

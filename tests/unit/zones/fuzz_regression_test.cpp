@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "zones/load/zone_data.h"
+#include "zones/load/zone_readers.h"
 
 namespace sitedns::load {
 namespace {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "zones/dns/types.h"
-#include "zones/load/zone_data.h"
+#include "zones/load/zone_readers.h"
 
 namespace sitedns::load {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "zones/dns/types.h"
-#include "zones/load/zone_data.h"
+#include "zones/load/zone_readers.h"
 #include "zones/model/zone.h"
 
 namespace sitedns::model {

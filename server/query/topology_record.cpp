@@ -1,4 +1,5 @@
-#include "server/runtime/topology_record.h"
+// Threads: see server/query/topology_record.h.
+#include "server/query/topology_record.h"
 
 #include <charconv>
 #include <cstring>
@@ -6,7 +7,7 @@
 
 #include "zones/dns/types.h"
 
-namespace sitedns::runtime {
+namespace sitedns::query {
 namespace {
 
 /// The unsigned number at the start of `text` up to the end or a space; false when there
@@ -64,4 +65,4 @@ void TopologyRecord::encode(TopologyVersion version) {
     rrset_.rdatas = model::RdataList(bytes_.data(), 2u + rdata_length, 1);
 }
 
-}  // namespace sitedns::runtime
+}  // namespace sitedns::query

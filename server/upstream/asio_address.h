@@ -1,11 +1,12 @@
 #pragma once
 // Conversions between the config's address types and Asio's.
+// Threads: any thread; pure functions.
 
 #include <boost/asio/ip/address.hpp>
 
 #include "config/address.h"
 
-namespace sitedns::net {
+namespace sitedns::upstream {
 
 /// The Asio address for a configured one.
 boost::asio::ip::address to_asio(const IpAddress& address);
@@ -14,4 +15,4 @@ boost::asio::ip::address to_asio(const IpAddress& address);
 /// so views match on the client's real family.
 IpAddress from_asio(const boost::asio::ip::address& address);
 
-}  // namespace sitedns::net
+}  // namespace sitedns::upstream

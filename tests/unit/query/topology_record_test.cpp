@@ -1,13 +1,13 @@
-// The `topology.sitedns.` TXT record and its text (server/runtime/topology_record).
+// The `topology.sitedns.` TXT record and its text (server/query/topology_record).
 
-#include "server/runtime/topology_record.h"
+#include "server/query/topology_record.h"
 
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
 
-namespace sitedns::runtime {
+namespace sitedns::query {
 namespace {
 
 /// The text of the record's one RDATA: its one character-string.
@@ -54,4 +54,4 @@ TEST(TopologyRecord, ACopyOutlivesItsSource) {
 }
 
 }  // namespace
-}  // namespace sitedns::runtime
+}  // namespace sitedns::query

@@ -1,4 +1,5 @@
-#include "server/runtime/service.h"
+// Threads: see server/service.h.
+#include "server/service.h"
 
 #include <cerrno>
 #include <chrono>
@@ -17,7 +18,7 @@
 
 #include "server/runtime/signals.h"
 
-namespace sitedns::runtime {
+namespace sitedns {
 
 namespace asio = boost::asio;
 
@@ -26,7 +27,7 @@ namespace {
 /// How long TCP sessions may take to write their last answers after a stop signal.
 constexpr std::chrono::seconds kStopGrace{2};
 
-std::string zone_list(const View& view) {
+std::string zone_list(const query::View& view) {
     // A site view of a large topology holds one zone per other site: count them.
     constexpr std::size_t kListed = 8;
     if (view.zones.zones().size() > kListed) {
@@ -46,20 +47,20 @@ std::string zone_list(const View& view) {
     return text.empty() ? "no zones" : text;
 }
 
-Notifier& no_notifier() {
-    static Notifier none;
+runtime::Notifier& no_notifier() {
+    static runtime::Notifier none;
     return none;
 }
 
 }  // namespace
 
-Service::Service(std::shared_ptr<const Snapshot> snapshot, net::ServerOptions options,
-                 std::optional<ConfigSource> source, Notifier* notifier)
+Service::Service(std::shared_ptr<const query::Snapshot> snapshot, net::ServerOptions options,
+                 std::optional<runtime::ConfigSource> source, runtime::Notifier* notifier)
     : source_(std::move(source)),
       notifier_(notifier ? notifier : &no_notifier()),
       snapshots_(std::move(snapshot)),
       server_(snapshots_, std::move(options)) {
-    metrics_.add_collector([this](MetricsSample& sample) {
+    metrics_.add_collector([this](runtime::MetricsSample& sample) {
         server_.collect(sample);
         const auto current = snapshots_.load();
         sample.views = current->views.size();
@@ -88,18 +89,19 @@ int Service::run() {
     asio::steady_timer grace(control);
     bool stopping = false;
     // The reload thread; SIGHUP only hands it a request (STYLE rule 8).
-    std::optional<Reloader> reloader;
+    std::optional<runtime::Reloader> reloader;
     if (source_) {
         reloader.emplace(
             *source_, snapshots_, server_.bound(), *notifier_,
             [this](const std::vector<Endpoint>& wanted) {
                 const net::ListenUpdate update = server_.update_listen(wanted);
-                return ListenResult{update.opened, update.closed, update.errors, server_.bound()};
+                return runtime::ListenResult{update.opened, update.closed, update.errors,
+                                             server_.bound()};
             },
             &metrics_.reloads());
     }
 
-    SignalWatcher signals(
+    runtime::SignalWatcher signals(
         control,
         [&](int signal) {
             if (stopping) {
@@ -153,7 +155,7 @@ int Service::run() {
     return 0;
 }
 
-void log_banner(const Snapshot& snapshot, const std::vector<Endpoint>& listen,
+void log_banner(const query::Snapshot& snapshot, const std::vector<Endpoint>& listen,
                 std::size_t threads) {
     spdlog::info("sitedns {} starting with configuration {}", SITEDNS_VERSION,
                  snapshot.config.source);
@@ -185,4 +187,4 @@ void write_port_file(const std::filesystem::path& file, std::uint16_t port) {
     }
 }
 
-}  // namespace sitedns::runtime
+}  // namespace sitedns

@@ -1,8 +1,9 @@
-#include "server/net/endpoint.h"
+// Threads: see server/upstream/asio_address.h.
+#include "server/upstream/asio_address.h"
 
 #include <algorithm>
 
-namespace sitedns::net {
+namespace sitedns::upstream {
 
 namespace ip = boost::asio::ip;
 
@@ -36,4 +37,4 @@ IpAddress from_asio(const ip::address& address) {
     return result;
 }
 
-}  // namespace sitedns::net
+}  // namespace sitedns::upstream

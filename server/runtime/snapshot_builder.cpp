@@ -1,4 +1,5 @@
-#include "server/runtime/snapshot.h"
+// Threads: see server/runtime/snapshot_builder.h.
+#include "server/runtime/snapshot_builder.h"
 
 #include <cstring>
 #include <stdexcept>
@@ -29,7 +30,7 @@ std::string owner_of(const Config& config, const Cidr& cidr, std::size_t index) 
     return config.views[index].name;
 }
 
-void build_view_table(const Config& config, Snapshot& snapshot) {
+void build_view_table(const Config& config, query::Snapshot& snapshot) {
     for (std::size_t i = 0; i < config.views.size(); ++i) {
         for (const auto& cidr : config.views[i].match_clients) {
             if (!snapshot.add_view_prefix(cidr, static_cast<std::uint32_t>(i))) {
@@ -44,26 +45,26 @@ void build_view_table(const Config& config, Snapshot& snapshot) {
 /// A list of forwarders with its options (a timeout of 0 stays 0: the forwarder's
 /// attempt_timeout, whatever it is then). Equal lists make equal set ids, so their
 /// cached answers are shared; different lists never share one.
-upstream::UpstreamSet upstream_set(const std::vector<Endpoint>& endpoints,
-                                   const std::vector<UpstreamConfig>& configured) {
-    std::vector<upstream::UpstreamOptions> options;
+query::UpstreamSet upstream_set(const std::vector<Endpoint>& endpoints,
+                                const std::vector<UpstreamConfig>& configured) {
+    std::vector<query::UpstreamOptions> options;
     options.reserve(configured.size());
     for (const UpstreamConfig& c : configured) {
         options.push_back({std::chrono::milliseconds(c.timeout_ms), c.tcp});
     }
-    return upstream::UpstreamSet::make(endpoints, std::move(options));
+    return query::UpstreamSet::make(endpoints, std::move(options));
 }
 
 /// The view's forwarders: its own `upstreams`, else the top-level ones.
-upstream::UpstreamSet upstreams_of(const Config& config, const ViewConfig& view) {
+query::UpstreamSet upstreams_of(const Config& config, const ViewConfig& view) {
     return view.upstreams ? upstream_set(*view.upstreams, view.upstream_options)
                           : upstream_set(config.upstreams, config.upstream_options);
 }
 
 /// SPEC §5: the view's own forward zones (a site's view holds its site's), then the
 /// top-level ones whose names it does not list; the first entry for a name wins.
-std::vector<ForwardZone> forward_zones_of(const Config& config, const ViewConfig& view) {
-    std::vector<ForwardZone> zones;
+std::vector<query::ForwardZone> forward_zones_of(const Config& config, const ViewConfig& view) {
+    std::vector<query::ForwardZone> zones;
     const auto add = [&](const ForwardZoneConfig& entry) {
         std::string key;
         try {
@@ -73,7 +74,7 @@ std::vector<ForwardZone> forward_zones_of(const Config& config, const ViewConfig
                                      entry.name + ": " + e.what());
         }
         std::vector<std::uint8_t> name(key.begin(), key.end());
-        for (const ForwardZone& held : zones) {
+        for (const query::ForwardZone& held : zones) {
             if (held.name == name) return;
         }
         zones.push_back({std::move(name), upstream_set(entry.upstreams, entry.upstream_options)});
@@ -87,10 +88,10 @@ std::vector<ForwardZone> forward_zones_of(const Config& config, const ViewConfig
 /// SPEC §5: a recursion view with nothing to forward to refuses names outside its zones,
 /// which is legal but rarely meant (e.g. an empty /etc/resolv.conf).
 /// Large topologies get one line, not one per site view.
-void warn_without_upstreams(const Snapshot& snapshot, std::vector<Problem>& problems) {
+void warn_without_upstreams(const query::Snapshot& snapshot, std::vector<Problem>& problems) {
     constexpr std::size_t kListed = 8;
     std::vector<std::string> names;
-    for (const View& view : snapshot.views) {
+    for (const query::View& view : snapshot.views) {
         if (view.recursion && view.upstreams.endpoints.empty()) names.push_back(view.name);
     }
     const std::string consequence = " but no upstreams: names outside its zones are refused";
@@ -117,36 +118,7 @@ const std::array<std::uint8_t, 16>& process_cookie_secret() {
 
 }  // namespace
 
-const ForwardZone* View::forward_zone_for(std::span<const std::uint8_t> qname) const {
-    // The longest suffix first: the deepest forward zone wins (SPEC §5). A view holds a
-    // few forward zones, so each suffix is compared by length, then by bytes.
-    for (std::size_t at = 0; at < qname.size(); at += qname[at] + 1u) {
-        const std::size_t size = qname.size() - at;
-        for (const ForwardZone& zone : forward_zones) {
-            if (zone.name.size() == size &&
-                std::memcmp(zone.name.data(), qname.data() + at, size) == 0) {
-                return &zone;
-            }
-        }
-        if (qname[at] == 0) break;
-    }
-    return nullptr;
-}
-
-bool Snapshot::add_view_prefix(const Cidr& prefix, std::uint32_t index) {
-    // A prefix inside ::ffff:0:0/96 is an IPv4 prefix to the table (and to ECS).
-    const bool mapped = prefix.address.family == IpAddress::Family::V6 && prefix.length >= 96 &&
-                        prefix_detail::is_v4_mapped(prefix.address);
-    const auto length = static_cast<std::uint8_t>(mapped ? prefix.length - 96 : prefix.length);
-    return view_table.insert(prefix, ViewSlot{index, length});
-}
-
-ViewMatch Snapshot::match_view(const IpAddress& client) const {
-    const ViewSlot* slot = view_table.lookup(client);
-    return slot ? ViewMatch{&views[slot->index], slot->length} : ViewMatch{};
-}
-
-std::vector<ServedView> served_views(const Snapshot& snapshot) {
+std::vector<ServedView> served_views(const query::Snapshot& snapshot) {
     std::vector<ServedView> views;
     views.reserve(snapshot.views.size());
     for (std::size_t i = 0; i < snapshot.views.size(); ++i) {
@@ -155,26 +127,20 @@ std::vector<ServedView> served_views(const Snapshot& snapshot) {
     return views;
 }
 
-bool Snapshot::has_errors() const {
-    for (const Problem& problem : problems) {
-        if (problem.severity == Problem::Severity::Error) return true;
-    }
-    return false;
-}
-
-std::shared_ptr<const Snapshot> build_snapshot(Config config_in, std::uint64_t generation) {
-    auto snapshot = std::make_shared<Snapshot>();
+std::shared_ptr<const query::Snapshot> build_snapshot(Config config_in, std::uint64_t generation) {
+    auto snapshot = std::make_shared<query::Snapshot>();
     snapshot->config = std::move(config_in);
     const Config& config = snapshot->config;
     snapshot->generation = generation;
-    snapshot->topology = TopologyRecord({config.sites ? config.sites->serial : 0, generation});
+    snapshot->topology =
+        query::TopologyRecord({config.sites ? config.sites->serial : 0, generation});
     // Each zone source is compiled once and shared by the views holding it (SPEC §3.3).
     CompiledViews compiled = compile_views(config);
     snapshot->views.reserve(config.views.size());
     for (std::size_t i = 0; i < config.views.size(); ++i) {
-        snapshot->views.push_back(
-            View{config.views[i].name, config.views[i].recursion, std::move(compiled.zones[i]),
-                 upstreams_of(config, config.views[i]), forward_zones_of(config, config.views[i])});
+        snapshot->views.push_back(query::View{
+            config.views[i].name, config.views[i].recursion, std::move(compiled.zones[i]),
+            upstreams_of(config, config.views[i]), forward_zones_of(config, config.views[i])});
     }
     build_view_table(config, *snapshot);
     for (const Cidr& sender : config.ecs_trust) (void)snapshot->ecs_trust.insert(sender, true);

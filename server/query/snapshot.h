@@ -1,4 +1,9 @@
 #pragma once
+// What one generation of the server answers from, as the query core reads it: the views,
+// their zones and upstreams, the view table. runtime/snapshot_builder.h makes it and
+// runtime/snapshot_holder.h publishes it.
+// Threads: built on the main thread at start-up or on the reload thread (reload.h), then
+// read-only from any worker or UDP receive thread.
 
 #include <array>
 #include <cstdint>
@@ -10,16 +15,16 @@
 #include "config/config.h"
 #include "config/prefix_table.h"
 #include "config/topology.h"
-#include "server/runtime/topology_record.h"
-#include "server/upstream/forwarder.h"
+#include "server/query/topology_record.h"
+#include "server/query/upstream_set.h"
 #include "zones/model/zone.h"
 
-namespace sitedns::runtime {
+namespace sitedns::query {
 
 /// A forward zone as served (SPEC §5): names at or below `name` go to `upstreams`.
 struct ForwardZone {
     std::vector<std::uint8_t> name;  ///< lowercased wire form
-    upstream::UpstreamSet upstreams;
+    UpstreamSet upstreams;
 };
 
 /// A view as served: its zones, compiled, and how names outside them are handled.
@@ -29,7 +34,7 @@ struct View {
     model::ZoneSet zones;
     /// Where names outside the zones go when `recursion` is on: the view's own
     /// `upstreams`, else the top-level ones. Empty: such names are REFUSED.
-    upstream::UpstreamSet upstreams;
+    UpstreamSet upstreams;
     /// The view's forward zones: its own, then its site's, then the top-level ones for
     /// names not listed before; one per name.
     std::vector<ForwardZone> forward_zones;
@@ -86,16 +91,4 @@ struct Snapshot {
     }
 };
 
-/// Each view of the snapshot with its configuration and zones: what the topology checks,
-/// `trace` and `export --view` read. Pointers into `snapshot`, valid while it lives.
-std::vector<ServedView> served_views(const Snapshot& snapshot);
-
-/// Reads every zone the configuration names (each file once, shared by the views that
-/// hold it), compiles them, builds the view and ECS trust tables, and runs the topology
-/// checks into `problems`, with a warning for each recursion view without upstreams. Throws
-/// std::runtime_error (a ZoneError or ConfigError) whose message names the file and the problem.
-/// Takes the configuration by value: at a thousand sites it holds a million zone
-/// references, so callers move it in rather than copy it.
-std::shared_ptr<const Snapshot> build_snapshot(Config config, std::uint64_t generation);
-
-}  // namespace sitedns::runtime
+}  // namespace sitedns::query

@@ -3,6 +3,8 @@
 // topology's serial and the configuration generation as one TXT string,
 // "serial=N generation=G". Encoded once per snapshot, so the query core only copies it;
 // `sitedns verify` reads the same text back with parse_topology().
+// Threads: built with the snapshot (main or reload thread), then read-only from
+// any thread; the text functions from any thread.
 
 #include <array>
 #include <cstddef>
@@ -13,7 +15,7 @@
 
 #include "zones/model/zone.h"
 
-namespace sitedns::runtime {
+namespace sitedns::query {
 
 /// `topology.sitedns.` in lowercased wire form.
 inline constexpr std::array<std::uint8_t, 18> kTopologyName{
@@ -59,4 +61,4 @@ class TopologyRecord {
     model::RRset rrset_;
 };
 
-}  // namespace sitedns::runtime
+}  // namespace sitedns::query

@@ -7,14 +7,14 @@
 #include <string>
 
 #include "config/config.h"
-#include "server/runtime/snapshot.h"
+#include "server/runtime/snapshot_builder.h"
 
 namespace sitedns::upstream {
 namespace {
 
 using namespace std::chrono_literals;
 
-std::shared_ptr<const runtime::Snapshot> snapshot_of(const std::string& json) {
+std::shared_ptr<const query::Snapshot> snapshot_of(const std::string& json) {
     return runtime::build_snapshot(parse_config(json, "/etc/sitedns", "u.json"), 1);
 }
 
@@ -26,14 +26,14 @@ TEST(UpstreamSetFromConfig, ViewsGetTheirUpstreamsWithOptions) {
         { "name": "own", "match_clients": ["any"], "recursion": true,
           "upstreams": [ { "address": "192.0.2.3", "tcp": true } ] } ] })");
     ASSERT_EQ(snapshot->views.size(), 2u);
-    const UpstreamSet& top = snapshot->views[0].upstreams;
+    const query::UpstreamSet& top = snapshot->views[0].upstreams;
     ASSERT_EQ(top.endpoints.size(), 2u);
     EXPECT_EQ(top.endpoints[1].to_string(), "192.0.2.2:5300");
-    EXPECT_EQ(top.options_of(0), (UpstreamOptions{300ms, false}));
-    EXPECT_EQ(top.options_of(1), UpstreamOptions{}) << "the string form: the defaults";
-    const UpstreamSet& own = snapshot->views[1].upstreams;
+    EXPECT_EQ(top.options_of(0), (query::UpstreamOptions{300ms, false}));
+    EXPECT_EQ(top.options_of(1), query::UpstreamOptions{}) << "the string form: the defaults";
+    const query::UpstreamSet& own = snapshot->views[1].upstreams;
     ASSERT_EQ(own.endpoints.size(), 1u);
-    EXPECT_EQ(own.options_of(0), (UpstreamOptions{0ms, true})) << "0: the attempt_timeout";
+    EXPECT_EQ(own.options_of(0), (query::UpstreamOptions{0ms, true})) << "0: the attempt_timeout";
     EXPECT_NE(top.id, own.id);
 }
 

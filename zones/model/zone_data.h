@@ -1,0 +1,43 @@
+#pragma once
+// A zone as the readers (zones/load) hand it over and model::Zone::compile takes it. It
+// is declared here, below both, so that the model never includes the readers; it keeps
+// the namespace of the readers, which fill it.
+// Threads: the main thread at start-up and in the offline commands; the reload thread on
+// reload.
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "zones/dns/name.h"
+
+namespace sitedns::load {
+
+/// One resource record as read from a zone source, before compilation.
+struct Record {
+    dns::Name owner;
+    std::uint16_t type = 0;
+    std::uint32_t ttl = 0;
+    /// RDATA in uncompressed wire form; names inside keep the case of the source.
+    std::vector<std::uint8_t> rdata;
+    /// Where it came from, for messages: "record 3" (JSON index) or "line 12".
+    std::string where;
+};
+
+/// A zone as read from one source: the SOA, when it has one, comes first in `records`.
+struct ZoneData {
+    dns::Name origin;
+    std::string source;  ///< file path (or built-in name) for messages
+    std::vector<Record> records;
+};
+
+/// A zone source that cannot be loaded. what() is the whole message:
+/// "<source>: <where>: <reason>", e.g.
+/// "zones/paris.json: record 4: CNAME beside other data at www.paris.example.local."
+class ZoneError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+}  // namespace sitedns::load
