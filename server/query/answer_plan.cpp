@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "zones/dns/name.h"
+
 namespace sitedns::query {
 namespace {
 
@@ -10,23 +12,13 @@ namespace rrtype = dns::rrtype;
 
 /// The uncompressed name at the start of `rdata` (CNAME RDATA is exactly one name).
 std::span<const std::uint8_t> rdata_name(std::span<const std::uint8_t> rdata) {
-    std::size_t at = 0;
-    while (at < rdata.size() && rdata[at] != 0) at += rdata[at] + 1;
-    return at < rdata.size() ? rdata.first(at + 1) : std::span<const std::uint8_t>{};
+    return rdata.first(dns::name_length(rdata));
 }
 
-/// True when the lowercased wire name is the zone's origin or below it.
+/// True when the wire name is the zone's origin (its lowercased key) or below it.
 bool in_zone(std::span<const std::uint8_t> name, std::string_view origin) {
-    for (std::size_t at = 0; at < name.size(); at += name[at] + 1) {
-        const auto suffix = name.subspan(at);
-        if (suffix.size() == origin.size() &&
-            std::equal(suffix.begin(), suffix.end(), origin.begin(),
-                       [](std::uint8_t a, char b) { return a == static_cast<std::uint8_t>(b); })) {
-            return true;
-        }
-        if (name[at] == 0) break;
-    }
-    return false;
+    return dns::at_or_below(
+        name, std::span(reinterpret_cast<const std::uint8_t*>(origin.data()), origin.size()));
 }
 
 void add_additional(const model::RRset& set, AnswerPlan& plan) {

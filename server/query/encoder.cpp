@@ -4,17 +4,10 @@
 #include "server/wire/edns.h"
 #include "server/wire/header.h"
 #include "server/wire/writer.h"
+#include "zones/dns/name.h"
 
 namespace sitedns::query {
 namespace {
-
-/// Length of the uncompressed name at the start of `rdata` (0 if malformed).
-std::size_t name_length(std::span<const std::uint8_t> rdata) {
-    for (std::size_t at = 0; at < rdata.size(); at += rdata[at] + 1) {
-        if (rdata[at] == 0) return at + 1;
-    }
-    return 0;
-}
 
 /// RDATA of the RFC 1035 types, with their names compressed (RFC 3597 §4).
 bool write_compressed_rdata(wire::WireWriter& w, std::uint16_t type,
@@ -24,7 +17,7 @@ bool write_compressed_rdata(wire::WireWriter& w, std::uint16_t type,
     auto rest = rdata.subspan(std::min(prefix, rdata.size()));
     const int names = type == dns::rrtype::SOA ? 2 : 1;
     for (int i = 0; i < names; ++i) {
-        const std::size_t length = name_length(rest);
+        const std::size_t length = dns::name_length(rest);
         if (length == 0) return w.bytes(rest);  // malformed at load: written as it is
         if (!w.name(rest.first(length))) return false;
         rest = rest.subspan(length);
@@ -112,7 +105,7 @@ std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Frami
     }
     if (framing.opt) {
         w.set_limit(limit);
-        if (wire::write_opt(w, kEdnsPayload, static_cast<std::uint8_t>(rcode >> 4),
+        if (wire::write_opt(w, wire::kEdnsPayload, static_cast<std::uint8_t>(rcode >> 4),
                             query.edns.dnssec_ok, echo)) {
             ++additional;
         }

@@ -12,10 +12,6 @@
 
 namespace sitedns::query {
 
-/// The UDP payload size sitedns advertises and answers within over EDNS: the DNS flag
-/// day 2020 value, which avoids IP fragmentation.
-inline constexpr std::uint16_t kEdnsPayload = 1232;
-
 /// How the answer to a query is framed: which parts of the query it echoes and how
 /// large it may grow.
 struct Framing {

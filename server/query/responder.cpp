@@ -6,6 +6,7 @@
 #include "server/query/answer_plan.h"
 #include "server/query/chaos.h"
 #include "server/query/encoder.h"
+#include "server/wire/limits.h"
 
 namespace sitedns::query {
 namespace {
@@ -16,8 +17,8 @@ namespace rrtype = dns::rrtype;
 /// advertised size with it (never below 512, RFC 6891 §6.2.5), the 16-bit frame on TCP.
 std::size_t answer_limit(const wire::Query& query, Transport transport) {
     if (transport == Transport::Tcp) return kMaxMessage;
-    if (!query.edns.present) return 512;
-    return std::clamp<std::size_t>(query.edns.udp_size, 512, kEdnsPayload);
+    if (!query.edns.present) return wire::kClassicUdpSize;
+    return std::clamp<std::size_t>(query.edns.udp_size, wire::kClassicUdpSize, wire::kEdnsPayload);
 }
 
 /// The zone of the view that answers a name, from `zone`, the deepest one holding it:

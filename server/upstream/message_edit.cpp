@@ -50,7 +50,7 @@ std::size_t opt_size(const ClientView& client, const ExtendedError* error) {
 /// Extended DNS Error option (RFC 8914 §2). The caller has checked the room.
 void append_opt(std::span<std::uint8_t> out, const ClientView& client, const ExtendedError* error) {
     wire::WireWriter w(out, out.size());
-    bool ok = wire::write_opt(w, kEdnsSize, 0, client.dnssec_ok);
+    bool ok = wire::write_opt(w, wire::kEdnsPayload, 0, client.dnssec_ok);
     if (error != nullptr) {
         const auto text_size = static_cast<std::uint16_t>(error->text.size());
         w.patch_u16(wire::kOptSize - 2, static_cast<std::uint16_t>(6 + text_size));
@@ -133,7 +133,7 @@ std::size_t write_upstream_query(const Question& q, std::uint16_t id, std::span<
     wire::WireWriter w(out, out.size());
     const bool ok = w.u16(id) && w.u16(kRdFlag) && w.u16(1) && w.u16(0) && w.u16(0) && w.u16(1) &&
                     w.name(q.qname.wire(), false) && w.u16(q.qtype) && w.u16(q.qclass) &&
-                    wire::write_opt(w, kEdnsSize, 0, q.dnssec_ok);
+                    wire::write_opt(w, wire::kEdnsPayload, 0, q.dnssec_ok);
     return ok ? w.size() : 0;
 }
 

@@ -11,12 +11,11 @@
 #include <string_view>
 #include <vector>
 
+#include "server/wire/limits.h"
 #include "server/wire/reader.h"
 
 namespace sitedns::upstream {
 
-/// The payload size advertised upstream and to clients (DNS Flag Day 2020).
-inline constexpr std::uint16_t kEdnsSize = 1232;
 /// TTL of every record in a stale answer (RFC 8767 §4).
 inline constexpr std::uint32_t kStaleTtl = 30;
 
@@ -69,7 +68,7 @@ struct TtlRewrite {
     bool stale = false;     ///< every TTL becomes kStaleTtl instead
 };
 
-/// Writes the upstream query: `id`, RD=1, the question, an OPT advertising kEdnsSize
+/// Writes the upstream query: `id`, RD=1, the question, an OPT advertising wire::kEdnsPayload
 /// with the DO bit and no options (RFC 6891; client options never leak). Returns its
 /// length, 0 if `out` is too small.
 std::size_t write_upstream_query(const Question& q, std::uint16_t id, std::span<std::uint8_t> out);
