@@ -2,6 +2,7 @@
 #include "server/query/answer_plan.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "zones/dns/name.h"
 
@@ -15,10 +16,21 @@ std::span<const std::uint8_t> rdata_name(std::span<const std::uint8_t> rdata) {
     return rdata.first(dns::name_length(rdata));
 }
 
-/// True when the wire name is the zone's origin (its lowercased key) or below it.
+/// True when `suffix` is the bytes of `origin`: both are lowercased, so no case folding.
+bool same_bytes(std::span<const std::uint8_t> suffix, std::string_view origin) {
+    return suffix.size() == origin.size() &&
+           std::memcmp(suffix.data(), origin.data(), origin.size()) == 0;
+}
+
+/// True when the lowercased wire name is the zone's origin (its key) or below it: the
+/// first suffix no longer than the origin decides.
 bool in_zone(std::span<const std::uint8_t> name, std::string_view origin) {
-    return dns::at_or_below(
-        name, std::span(reinterpret_cast<const std::uint8_t*>(origin.data()), origin.size()));
+    dns::LabelWalk walk(name);
+    while (walk.next()) {
+        const auto suffix = name.subspan(walk.at());
+        if (suffix.size() <= origin.size()) return same_bytes(suffix, origin);
+    }
+    return walk.end() != 0 && same_bytes(name.subspan(walk.end() - 1), origin);
 }
 
 void add_additional(const model::RRset& set, AnswerPlan& plan) {

@@ -6,6 +6,7 @@
 #include <span>
 
 #include "server/query/answer_plan.h"
+#include "server/wire/answer_patches.h"
 #include "server/wire/edns.h"
 #include "server/wire/message.h"
 #include "server/wire/writer.h"
@@ -28,9 +29,11 @@ struct Framing {
 /// question, then whole RRsets per section with name compression. An RRset of the
 /// answer or authority section that does not fit truncates the message with TC=1;
 /// additional records that do not fit are left out (RFC 2181 §9). The OPT, with its
-/// options, always fits. Returns the length. With `pointers`, where the compression
-/// pointers went is recorded there.
+/// options, always fits. Returns the length. With `patches`, what a copy of the answer
+/// must patch to answer another query is noted there (the packet cache's entries): the
+/// question name's length, the compression pointers (which end an owner name) and the
+/// TTLs.
 std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Framing& framing,
-                   std::span<std::uint8_t> out, wire::PointerLog* pointers = nullptr);
+                   std::span<std::uint8_t> out, wire::AnswerPatches* patches = nullptr);
 
 }  // namespace sitedns::query

@@ -229,9 +229,9 @@ bool decide_answer(const Snapshot& snapshot, std::span<const std::uint8_t> packe
     decision.echo.clear();
     decision.cookie = CookieResult::None;
     wire::Query& query = decision.query;
-    const wire::ParseOutcome outcome =
-        key != nullptr ? wire::parse_plain_query(packet, key->name_size, key->lowered_name(), query)
-                       : wire::parse_query(packet, query);
+    const wire::ParseOutcome outcome = key != nullptr
+                                           ? wire::parse_plain_query(packet, key->plain, query)
+                                           : wire::parse_query(packet, query);
     decision.limit = answer_limit(query, transport);
     if (outcome == wire::ParseOutcome::Drop) return false;
 
@@ -264,17 +264,18 @@ void answer_uncached(const Snapshot& snapshot, std::span<const std::uint8_t> pac
         return;
     }
     if (plan.nonexistent_under == nullptr) {
-        decision.size = encode(decision.query, plan, framing, out);
-        cache.store(snapshot, view, key, out.first(decision.size));
+        wire::AnswerPatches patches;
+        decision.size = encode(decision.query, plan, framing, out, &patches);
+        cache.store(snapshot, view, key, out.first(decision.size), patches);
         return;
     }
     const Nonexistent name{plan.nonexistent_under, plan.nonexistent_match};
     decision.size = cache.find_nonexistent(snapshot, view, key, name, packet,
                                            out.first(std::min(out.size(), decision.limit)));
     if (decision.size != 0) return;
-    wire::PointerLog pointers;
-    decision.size = encode(decision.query, plan, framing, out, &pointers);
-    cache.store_nonexistent(snapshot, view, key, name, out.first(decision.size), pointers,
+    wire::AnswerPatches patches;
+    decision.size = encode(decision.query, plan, framing, out, &patches);
+    cache.store_nonexistent(snapshot, view, key, name, out.first(decision.size), patches,
                             decision.limit);
 }
 
@@ -310,7 +311,7 @@ void Responder::handle(const Snapshot& snapshot, std::span<const std::uint8_t> p
         decision.forwarded = cache.last_hit_forwarded();
         return;
     }
-    if (!PacketCache::plain_name(packet, key)) {
+    if (!PacketCache::plain_name(key)) {
         handle(snapshot, packet, client, transport, out, decision);
         return;
     }

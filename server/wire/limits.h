@@ -1,4 +1,5 @@
 #pragma once
+// Threads: any thread (constants only).
 // The fixed sizes of the DNS message format, defined once for every folder that reads
 // or writes messages.
 

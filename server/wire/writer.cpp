@@ -169,7 +169,7 @@ bool WireWriter::name(std::span<const std::uint8_t> wire_name, bool compress) {
 }
 
 void WireWriter::write_pointer(std::size_t target) {
-    if (log_ != nullptr) note_pointer(size_);
+    if (log_ != nullptr) note_pointer(size_, target);
     const auto pointer = static_cast<std::uint16_t>(0xC000 | target);
     buffer_[size_++] = static_cast<std::uint8_t>(pointer >> 8);
     buffer_[size_++] = static_cast<std::uint8_t>(pointer);
@@ -195,11 +195,12 @@ void WireWriter::remember_suffixes(std::size_t start, std::span<const std::uint8
     }
 }
 
-void WireWriter::note_pointer(std::size_t at) {
+void WireWriter::note_pointer(std::size_t at, std::size_t target) {
     if (log_->count == PointerLog::kMax) {
         log_->overflow = true;
         return;
     }
+    log_->target[log_->count] = static_cast<std::uint16_t>(target);
     log_->at[log_->count++] = static_cast<std::uint16_t>(at);
 }
 
