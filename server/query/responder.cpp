@@ -229,9 +229,10 @@ bool decide_answer(const Snapshot& snapshot, std::span<const std::uint8_t> packe
     decision.echo.clear();
     decision.cookie = CookieResult::None;
     wire::Query& query = decision.query;
-    const wire::ParseOutcome outcome = key != nullptr
-                                           ? wire::parse_plain_query(packet, key->plain, query)
-                                           : wire::parse_query(packet, query);
+    const wire::ParseOutcome outcome =
+        key != nullptr ? wire::parse_plain_query(packet, key->plain,
+                                                 {key->lowered_name(), key->name_size}, query)
+                       : wire::parse_query(packet, query);
     decision.limit = answer_limit(query, transport);
     if (outcome == wire::ParseOutcome::Drop) return false;
 

@@ -158,7 +158,7 @@ ParseOutcome parse_query(std::span<const std::uint8_t> packet, Query& out) {
 }
 
 ParseOutcome parse_plain_query(std::span<const std::uint8_t> packet, const PlainQuery& plain,
-                               Query& out) {
+                               std::span<const std::uint8_t> lower, Query& out) {
     if (!plain.checked(packet)) return parse_query(packet, out);
     const std::size_t name_size = plain.name_size();
     const Header h(packet);
@@ -172,7 +172,11 @@ ParseOutcome parse_plain_query(std::span<const std::uint8_t> packet, const Plain
     out.cd = h.cd();
     const std::uint8_t* name = packet.data() + kHeaderSize;
     std::memcpy(out.qname.bytes, name, name_size);
-    dns::copy_lower(out.qname_lower.bytes, name, name_size);
+    if (lower.size() == name_size) {
+        std::memcpy(out.qname_lower.bytes, lower.data(), name_size);
+    } else {
+        dns::copy_lower(out.qname_lower.bytes, name, name_size);
+    }
     out.qname.size = out.qname_lower.size = name_size;
     const std::uint8_t* tail = name + name_size;
     out.qtype = static_cast<std::uint16_t>(tail[0] << 8 | tail[1]);

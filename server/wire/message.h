@@ -56,8 +56,11 @@ enum class ParseOutcome : std::uint8_t {
 /// parse_query() for a packet `plain` matched and whose name it checked (PlainQuery's
 /// match() and check_name()): the same outcome and fields as parse_query() gives it,
 /// from what the check found, without the general reader. A packet that `plain` did not
-/// check whole (another packet, or no check_name()) takes parse_query().
+/// check whole (another packet, or no check_name()) takes parse_query(). `lower` is the
+/// name lowercased, as the caller has it already (the packet cache's key): a copy, not
+/// a check; one of another length than the name is not used.
 [[nodiscard]] ParseOutcome parse_plain_query(std::span<const std::uint8_t> packet,
-                                             const PlainQuery& plain, Query& out);
+                                             const PlainQuery& plain,
+                                             std::span<const std::uint8_t> lower, Query& out);
 
 }  // namespace sitedns::wire

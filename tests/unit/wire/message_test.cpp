@@ -411,15 +411,15 @@ TEST(ParsePlainQuery, APacketNotCheckedWholeTakesTheGeneralParser) {
     Query plain;
     // The name was not walked yet, then another packet than the one checked: both are
     // read in full, never trusted.
-    EXPECT_EQ(parse_plain_query(packet, shape, plain), parse_query(packet, full));
+    EXPECT_EQ(parse_plain_query(packet, shape, {}, plain), parse_query(packet, full));
     EXPECT_EQ(fields(ParseOutcome::Ok, plain), fields(ParseOutcome::Ok, full));
     ASSERT_TRUE(shape.check_name());
-    EXPECT_EQ(parse_plain_query(other, shape, plain), parse_query(other, full));
+    EXPECT_EQ(parse_plain_query(other, shape, {}, plain), parse_query(other, full));
     EXPECT_EQ(fields(ParseOutcome::Ok, plain), fields(ParseOutcome::Ok, full));
     const Bytes broken = Builder().header(kId, kRd, 1, 0, 0, 0).bytes({5, 'a', 0}).u16(1).u16(1);
     ASSERT_TRUE(shape.match(broken));
     EXPECT_FALSE(shape.check_name());
-    EXPECT_EQ(parse_plain_query(broken, shape, plain), ParseOutcome::FormErr);
+    EXPECT_EQ(parse_plain_query(broken, shape, {}, plain), ParseOutcome::FormErr);
 }
 
 TEST(ParsePlainQuery, GivesWhatParseQueryGivesAPlainPacket) {
@@ -441,8 +441,13 @@ TEST(ParsePlainQuery, GivesWhatParseQueryGivesAPlainPacket) {
                 Query full;
                 Query plain;
                 const ParseOutcome want = parse_query(packet, full);
-                const ParseOutcome got = parse_plain_query(packet, shape, plain);
+                const ParseOutcome got = parse_plain_query(packet, shape, {}, plain);
                 EXPECT_EQ(fields(got, plain), fields(want, full)) << name << " flags " << flags;
+                // With the lowercased name given, as the packet cache gives it.
+                const Bytes lower(full.qname_lower.bytes,
+                                  full.qname_lower.bytes + full.qname_lower.size);
+                const ParseOutcome given = parse_plain_query(packet, shape, lower, plain);
+                EXPECT_EQ(fields(given, plain), fields(want, full)) << name << " flags " << flags;
                 ++cases;
             }
         }
