@@ -23,7 +23,7 @@ Bytes plain(bool opt) {
 /// Matches and checks a heap copy of exactly the packet's bytes (a read past them is an
 /// ASan error).
 bool matches(const Bytes& packet, bool check_name = true) {
-    auto copy = std::make_unique<std::uint8_t[]>(packet.size() + 1);
+    auto copy = std::make_unique<std::uint8_t[]>(packet.size() + (packet.empty() ? 1 : 0));
     std::copy(packet.begin(), packet.end(), copy.get());
     PlainQuery q;
     const std::span<const std::uint8_t> bytes(copy.get(), packet.size());

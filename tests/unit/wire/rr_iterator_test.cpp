@@ -27,14 +27,25 @@ Bytes answer() {
         .opt(1232);
 }
 
-/// Walks a heap copy of exactly the message's bytes (a read past them is an ASan error).
+/// `view`, which points into `from`, pointed at the same bytes of `to`.
+std::span<const std::uint8_t> rebase(std::span<const std::uint8_t> view, const std::uint8_t* from,
+                                     const Bytes& to) {
+    return {to.data() + (view.data() - from), view.size()};
+}
+
+/// Walks a heap copy of exactly the message's bytes (a read past them is an ASan error);
+/// the records it gives point into `message`, which outlives the copy.
 std::vector<RecordView> walk(const Bytes& message, WireError& error, bool& complete) {
-    auto copy = std::make_unique<std::uint8_t[]>(message.size() + 1);
+    auto copy = std::make_unique<std::uint8_t[]>(message.size() + (message.empty() ? 1 : 0));
     std::copy(message.begin(), message.end(), copy.get());
     RrIterator records(std::span<const std::uint8_t>(copy.get(), message.size()));
     std::vector<RecordView> out;
     RecordView rr;
-    while (records.next(rr)) out.push_back(rr);
+    while (records.next(rr)) {
+        rr.owner = rebase(rr.owner, copy.get(), message);
+        rr.rdata = rebase(rr.rdata, copy.get(), message);
+        out.push_back(rr);
+    }
     error = records.error();
     complete = records.complete();
     return out;
@@ -62,6 +73,32 @@ TEST(RrIterator, GivesEveryRecordWithItsOffsets) {
     EXPECT_EQ(records[2].type, 41);
     EXPECT_EQ(records[2].rrclass, 1232);
     EXPECT_EQ(records[2].owner_at, m.size() - kOptSize);
+    // Owners as they stand: a pointer alone, labels then a pointer, the root.
+    EXPECT_EQ(Bytes(records[0].owner.begin(), records[0].owner.end()), (Bytes{0xC0, 12}));
+    EXPECT_EQ(records[1].owner.size(), 1u + 7 + 2);
+    EXPECT_EQ(records[1].owner[0], 7);
+    EXPECT_EQ(records[1].owner.back(), 16);
+    EXPECT_EQ(Bytes(records[2].owner.begin(), records[2].owner.end()), Bytes{0});
+}
+
+TEST(RrIterator, ContinuesFromAReaderThatReadTheQuestion) {
+    const Bytes m = answer();
+    WireReader reader(m);
+    std::span<const std::uint8_t> skipped;
+    ASSERT_EQ(reader.bytes(kHeaderSize, skipped), WireError::Ok);
+    ASSERT_EQ(reader.skip_name(), WireError::Ok);
+    ASSERT_EQ(reader.bytes(kQuestionTail, skipped), WireError::Ok);
+    RrIterator records(reader, 2);  // the answer and authority records only
+    RecordView rr;
+    ASSERT_TRUE(records.next(rr));
+    EXPECT_EQ(rr.type, 1);
+    ASSERT_TRUE(records.next(rr));
+    EXPECT_EQ(rr.type, 2);
+    EXPECT_FALSE(records.next(rr));
+    EXPECT_EQ(records.error(), WireError::Ok);
+    EXPECT_EQ(records.offset(), m.size() - kOptSize);
+    EXPECT_EQ(records.reader().offset(), records.offset());
+    EXPECT_FALSE(records.complete()) << "the OPT is left";
 }
 
 TEST(RrIterator, AMessageWithoutRecordsIsComplete) {
