@@ -8,6 +8,7 @@
 #include "server/query/answer_plan.h"
 #include "server/wire/answer_patches.h"
 #include "server/wire/edns.h"
+#include "server/wire/limits.h"
 #include "server/wire/message.h"
 #include "server/wire/writer.h"
 
@@ -16,10 +17,10 @@ namespace sitedns::query {
 /// How the answer to a query is framed: which parts of the query it echoes and how
 /// large it may grow.
 struct Framing {
-    std::size_t limit = 512;  ///< the largest answer the client accepts
-    bool question = true;     ///< echo the question
-    bool opt = false;         ///< append an OPT record (the query had a valid one)
-    bool ra = false;          ///< recursion available: the client's view forwards
+    std::size_t limit = wire::kClassicUdpSize;  ///< the largest answer the client accepts
+    bool question = true;                       ///< echo the question
+    bool opt = false;  ///< append an OPT record (the query had a valid one)
+    bool ra = false;   ///< recursion available: the client's view forwards
     /// The options the OPT carries (ECS, RFC 7871 §7.2.1; COOKIE, RFC 7873 §5.2), or
     /// null; only with `opt`.
     const wire::EdnsEcho* echo = nullptr;
