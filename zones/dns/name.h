@@ -31,7 +31,8 @@ class LabelWalk {
     bool next() {
         if (next_ >= name_.size()) return false;
         const std::size_t length = name_[next_];
-        if (length == 0 || length > kMaxLabel || next_ + 1 + length >= name_.size()) return false;
+        // One compare for both "root label" (0 wraps to the top) and "not a label length".
+        if (length - 1 >= kMaxLabel || next_ + 1 + length >= name_.size()) return false;
         at_ = next_;
         next_ += 1 + length;
         return true;
