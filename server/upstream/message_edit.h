@@ -20,16 +20,16 @@ namespace sitedns::upstream {
 inline constexpr std::uint32_t kStaleTtl = 30;
 
 /// Extended DNS Error info-codes used here (RFC 8914 §4).
-namespace ede {
-inline constexpr std::uint16_t kOther = 0;
-inline constexpr std::uint16_t kStaleAnswer = 3;
-inline constexpr std::uint16_t kNoReachableAuthority = 22;
-inline constexpr std::uint16_t kNetworkError = 23;
-}  // namespace ede
+enum class Ede : std::uint16_t {
+    Other = 0,
+    StaleAnswer = 3,
+    NoReachableAuthority = 22,
+    NetworkError = 23
+};
 
 /// An Extended DNS Error to add to the OPT of an answer (RFC 8914 §2).
 struct ExtendedError {
-    std::uint16_t code = ede::kOther;
+    Ede code = Ede::Other;
     std::string_view text;  ///< EXTRA-TEXT, UTF-8, may be empty
 };
 
@@ -52,7 +52,7 @@ struct ClientView {
     std::uint16_t qclass = 0;
     bool edns = false;
     bool dnssec_ok = false;
-    std::size_t limit = 512;  ///< the largest answer the client takes
+    std::size_t limit = wire::kClassicUdpSize;  ///< the largest answer the client takes
 };
 
 /// A stored reply: the upstream's message without its OPT record, question
