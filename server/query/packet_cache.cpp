@@ -194,9 +194,8 @@ bool PacketCache::plain_name(AnswerKey& key) {
     return key.plain.check_name();
 }
 
-std::size_t PacketCache::find(const Snapshot& snapshot, const View* view,
-                              const AnswerKey& key, std::span<const std::uint8_t> packet,
-                              std::span<std::uint8_t> out) {
+std::size_t PacketCache::find(const Snapshot& snapshot, const View* view, const AnswerKey& key,
+                              std::span<const std::uint8_t> packet, std::span<std::uint8_t> out) {
     Entry* set = set_of(key.hash, view);
     for (std::size_t way = 0; way < kWays; ++way) {
         const Entry& e = set[way];
@@ -212,8 +211,8 @@ std::size_t PacketCache::find(const Snapshot& snapshot, const View* view,
     return 0;
 }
 
-bool PacketCache::same_key(const Entry& e, const Snapshot& snapshot,
-                           const View* view, const AnswerKey& key) {
+bool PacketCache::same_key(const Entry& e, const Snapshot& snapshot, const View* view,
+                           const AnswerKey& key) {
     return e.stamp != 0 && e.hash == key.hash && e.view == view && e.snapshot == &snapshot &&
            e.generation == snapshot.generation && e.key_size == key.size &&
            std::memcmp(e.key, key.bytes, key.size) == 0;
@@ -228,9 +227,9 @@ bool PacketCache::count_down(const Entry& e, std::span<std::uint8_t> out) const 
     return true;
 }
 
-std::size_t PacketCache::find_nonexistent(const Snapshot& snapshot,
-                                          const View* view, const AnswerKey& key,
-                                          Nonexistent name, std::span<const std::uint8_t> packet,
+std::size_t PacketCache::find_nonexistent(const Snapshot& snapshot, const View* view,
+                                          const AnswerKey& key, Nonexistent name,
+                                          std::span<const std::uint8_t> packet,
                                           std::span<std::uint8_t> out) {
     AnswerKey template_key;
     nonexistent_key(key, name, template_key);
@@ -308,15 +307,14 @@ void PacketCache::store_forwarded(std::span<const std::uint8_t> answer, std::uin
     std::copy_n(ttls, count, e->offsets);
 }
 
-void PacketCache::store(const Snapshot& snapshot, const View* view,
-                        const AnswerKey& key, std::span<const std::uint8_t> answer,
-                        const wire::AnswerPatches& patches) {
+void PacketCache::store(const Snapshot& snapshot, const View* view, const AnswerKey& key,
+                        std::span<const std::uint8_t> answer, const wire::AnswerPatches& patches) {
     if (!fits_entry(answer, patches, key)) return;
     store_entry(snapshot, view, key, answer)->expires = 0;
 }
 
-PacketCache::Entry* PacketCache::store_entry(const Snapshot& snapshot,
-                                             const View* view, const AnswerKey& key,
+PacketCache::Entry* PacketCache::store_entry(const Snapshot& snapshot, const View* view,
+                                             const AnswerKey& key,
                                              std::span<const std::uint8_t> answer) {
     Entry* set = set_of(key.hash, view);
     // The entry of the same question if there is one (an answer replaces its older

@@ -98,16 +98,15 @@ class PacketCache {
     /// and OPT; the query's own name goes into it and the compression pointers that
     /// point past it move with it. Returns the answer's length, 0 on a miss or when it
     /// would not fit `out`.
-    std::size_t find_nonexistent(const Snapshot& snapshot, const View* view,
-                                 const AnswerKey& key, Nonexistent name,
-                                 std::span<const std::uint8_t> packet, std::span<std::uint8_t> out);
+    std::size_t find_nonexistent(const Snapshot& snapshot, const View* view, const AnswerKey& key,
+                                 Nonexistent name, std::span<const std::uint8_t> packet,
+                                 std::span<std::uint8_t> out);
     /// Keeps `answer`, encoded for `key` with `patches` noted, as the template of `name`
     /// (see find_nonexistent): unless some name of it points into the question's own
     /// labels, or a longer name could have made it truncate within `limit`.
-    void store_nonexistent(const Snapshot& snapshot, const View* view,
-                           const AnswerKey& key, Nonexistent name,
-                           std::span<const std::uint8_t> answer, const wire::AnswerPatches& patches,
-                           std::size_t limit);
+    void store_nonexistent(const Snapshot& snapshot, const View* view, const AnswerKey& key,
+                           Nonexistent name, std::span<const std::uint8_t> answer,
+                           const wire::AnswerPatches& patches, std::size_t limit);
 
     /// Keeps a forwarded answer for the last query handle() looked up here, when that
     /// query was plain and its view forwards it: while it is fresh (`fresh_for` seconds,
