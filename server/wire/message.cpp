@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include "server/wire/header.h"
-#include "server/wire/rr_iterator.h"
 #include "zones/dns/name.h"
 #include "zones/dns/types.h"
 #include "zones/dns/wire_hash.h"
@@ -51,20 +50,26 @@ bool options_well_framed(std::span<const std::uint8_t> rdata) {
     return true;
 }
 
-/// True when the record's owner is the root name: a root label, or a pointer to one.
-bool owned_by_root(std::span<const std::uint8_t> message, const RecordView& rr) {
-    if (rr.owner.size() == 1) return rr.owner[0] == 0;
-    WireReader r(message);
-    std::span<const std::uint8_t> before;
+/// One resource record of the additional section, read whole.
+struct Record {
     NameBuffer owner;
-    return r.bytes(rr.owner_at, before) == WireError::Ok && r.name(owner) == WireError::Ok &&
-           owner.size == 1;
+    std::uint16_t type = 0;
+    std::uint16_t rrclass = 0;
+    std::uint32_t ttl = 0;
+    std::span<const std::uint8_t> rdata;
+};
+
+bool read_record(WireReader& r, Record& rr) {
+    std::uint16_t rdlength = 0;
+    return r.name(rr.owner) == WireError::Ok && r.u16(rr.type) == WireError::Ok &&
+           r.u16(rr.rrclass) == WireError::Ok && r.u32(rr.ttl) == WireError::Ok &&
+           r.u16(rdlength) == WireError::Ok && r.bytes(rdlength, rr.rdata) == WireError::Ok;
 }
 
 /// Takes an OPT record into `edns` (RFC 6891 §6.1.1-6.1.3): one at most, owned by the
 /// root, options well framed. The extended RCODE bits of a query mean nothing; ignored.
-bool take_opt(std::span<const std::uint8_t> message, const RecordView& rr, Edns& edns) {
-    if (edns.present || !owned_by_root(message, rr) || !options_well_framed(rr.rdata)) {
+bool take_opt(const Record& rr, Edns& edns) {
+    if (edns.present || rr.owner.size != 1 || !options_well_framed(rr.rdata)) {
         return false;
     }
     edns.present = true;
@@ -75,19 +80,17 @@ bool take_opt(std::span<const std::uint8_t> message, const RecordView& rr, Edns&
     return true;
 }
 
-/// Reads `count` records from where `r` stands and moves `r` past them; false when one
-/// is malformed. With `edns`, an OPT among them is taken into it (other types, e.g.
-/// TSIG, are skipped); without, every record is skipped.
-bool read_records(WireReader& r, std::size_t count, Edns* edns) {
-    RrIterator records(r, count);
-    RecordView rr;
-    while (records.next(rr)) {
-        if (edns != nullptr && rr.type == dns::rrtype::OPT && !take_opt(r.packet(), rr, *edns)) {
+/// Reads `count` additional records; other types than OPT (e.g. TSIG) are skipped.
+bool read_additional(WireReader& r, std::uint16_t count, Edns& edns) {
+    for (std::uint16_t i = 0; i < count; ++i) {
+        Record rr;
+        if (!read_record(r, rr)) {
+            return false;
+        }
+        if (rr.type == dns::rrtype::OPT && !take_opt(rr, edns)) {
             return false;
         }
     }
-    if (records.error() != WireError::Ok) return false;
-    r = records.reader();
     return true;
 }
 
@@ -99,8 +102,11 @@ void read_unknown_opcode(WireReader& r, const Header& h, Query& out) {
         out.question_end = 0;
         return;
     }
-    if (!read_records(r, std::size_t{h.ancount()} + h.nscount(), nullptr)) return;
-    if (!read_records(r, h.arcount(), &out.edns)) out.edns = Edns{};
+    for (std::uint32_t i = 0; i < std::uint32_t{h.ancount()} + h.nscount(); ++i) {
+        Record rr;
+        if (!read_record(r, rr)) return;
+    }
+    if (!read_additional(r, h.arcount(), out.edns)) out.edns = Edns{};
 }
 
 }  // namespace
@@ -139,7 +145,7 @@ ParseOutcome parse_query(std::span<const std::uint8_t> packet, Query& out) {
     if (h.ancount() != 0 || h.nscount() != 0) {
         return ParseOutcome::FormErr;
     }
-    if (!read_records(r, h.arcount(), &out.edns)) {
+    if (!read_additional(r, h.arcount(), out.edns)) {
         out.edns = Edns{};  // the FORMERR goes back without an OPT: it may be the bad part
         return ParseOutcome::FormErr;
     }

@@ -32,9 +32,6 @@ class RrIterator {
   public:
     /// Over `message`: its header and its QDCOUNT questions are skipped here.
     explicit RrIterator(std::span<const std::uint8_t> message);
-    /// Over the `count` records that start where `reader` stands (for a reader that has
-    /// read the header and question itself).
-    RrIterator(const WireReader& reader, std::size_t count) : reader_(reader), left_(count) {}
 
     /// Reads the next record into `rr`; false after the last counted record, or when
     /// the message ends or breaks before it (then error() says why).
@@ -43,8 +40,6 @@ class RrIterator {
     WireError error() const { return error_; }
     /// Where the next record starts; after the last one, where the records end.
     std::size_t offset() const { return reader_.offset(); }
-    /// The reader, standing at offset().
-    const WireReader& reader() const { return reader_; }
     /// True when every counted record was read and the message ends just after them.
     bool complete() const {
         return error_ == WireError::Ok && left_ == 0 && reader_.remaining() == 0;

@@ -81,24 +81,16 @@ TEST(RrIterator, GivesEveryRecordWithItsOffsets) {
     EXPECT_EQ(Bytes(records[2].owner.begin(), records[2].owner.end()), Bytes{0});
 }
 
-TEST(RrIterator, ContinuesFromAReaderThatReadTheQuestion) {
-    const Bytes m = answer();
-    WireReader reader(m);
-    std::span<const std::uint8_t> skipped;
-    ASSERT_EQ(reader.bytes(kHeaderSize, skipped), WireError::Ok);
-    ASSERT_EQ(reader.skip_name(), WireError::Ok);
-    ASSERT_EQ(reader.bytes(kQuestionTail, skipped), WireError::Ok);
-    RrIterator records(reader, 2);  // the answer and authority records only
+TEST(RrIterator, OffsetIsWhereTheRecordsEnd) {
+    Bytes m = answer();
+    const std::size_t end = m.size();
+    m.push_back(0);  // a trailing byte, which a reader of the records drops
+    RrIterator records(m);
     RecordView rr;
-    ASSERT_TRUE(records.next(rr));
-    EXPECT_EQ(rr.type, 1);
-    ASSERT_TRUE(records.next(rr));
-    EXPECT_EQ(rr.type, 2);
-    EXPECT_FALSE(records.next(rr));
+    while (records.next(rr)) {
+    }
     EXPECT_EQ(records.error(), WireError::Ok);
-    EXPECT_EQ(records.offset(), m.size() - kOptSize);
-    EXPECT_EQ(records.reader().offset(), records.offset());
-    EXPECT_FALSE(records.complete()) << "the OPT is left";
+    EXPECT_EQ(records.offset(), end);
 }
 
 TEST(RrIterator, AMessageWithoutRecordsIsComplete) {
