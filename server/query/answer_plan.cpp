@@ -25,12 +25,10 @@ bool same_bytes(std::span<const std::uint8_t> suffix, std::string_view origin) {
 /// True when the lowercased wire name is the zone's origin (its key) or below it: the
 /// first suffix no longer than the origin decides.
 bool in_zone(std::span<const std::uint8_t> name, std::string_view origin) {
-    dns::LabelWalk walk(name);
-    while (walk.next()) {
-        const auto suffix = name.subspan(walk.at());
-        if (suffix.size() <= origin.size()) return same_bytes(suffix, origin);
+    for (dns::SuffixWalk walk(name); walk.next();) {
+        if (walk.suffix().size() <= origin.size()) return same_bytes(walk.suffix(), origin);
     }
-    return walk.end() != 0 && same_bytes(name.subspan(walk.end() - 1), origin);
+    return false;
 }
 
 void add_additional(const model::RRset& set, AnswerPlan& plan) {

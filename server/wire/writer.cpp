@@ -85,12 +85,9 @@ namespace {
 int label_starts(std::span<const std::uint8_t> wire_name, std::uint8_t* starts) {
     if (wire_name.empty() || wire_name.size() > dns::kMaxNameWire) return -1;
     int labels = 0;
-    std::size_t off = 0;
-    for (; off < wire_name.size() && wire_name[off] != 0; off += 1 + std::size_t{wire_name[off]}) {
-        if (wire_name[off] > dns::kMaxLabel) return -1;
-        starts[labels++] = static_cast<std::uint8_t>(off);
-    }
-    return off + 1 == wire_name.size() ? labels : -1;
+    dns::LabelWalk walk(wire_name);
+    while (walk.next()) starts[labels++] = static_cast<std::uint8_t>(walk.at());
+    return walk.end() == wire_name.size() ? labels : -1;
 }
 
 /// Each suffix's case-blind hash, so a suffix is compared only with targets whose hash

@@ -310,12 +310,10 @@ bool equal_nocase(std::span<const std::uint8_t> a, std::span<const std::uint8_t>
 
 bool at_or_below(std::span<const std::uint8_t> name, std::span<const std::uint8_t> origin) {
     // Suffixes only get shorter: the first one as long as `origin` decides.
-    LabelWalk walk(name);
-    while (walk.next()) {
-        const auto suffix = name.subspan(walk.at());
-        if (suffix.size() <= origin.size()) return equal_nocase(suffix, origin);
+    for (SuffixWalk walk(name); walk.next();) {
+        if (walk.suffix().size() <= origin.size()) return equal_nocase(walk.suffix(), origin);
     }
-    return walk.end() != 0 && equal_nocase(name.subspan(walk.end() - 1), origin);
+    return false;
 }
 
 }  // namespace sitedns::dns

@@ -49,6 +49,33 @@ class LabelWalk {
     std::size_t next_ = 0;
 };
 
+/// The suffixes of an uncompressed wire name, longest first: the name itself, then the
+/// name without its first label, and so on to the root label, each ending where `name`
+/// ends (give it one name, nothing after its root). Over LabelWalk, with its checks: a
+/// malformed name ends the walk early, without the root.
+class SuffixWalk {
+  public:
+    explicit SuffixWalk(std::span<const std::uint8_t> name) : name_(name), labels_(name) {}
+    /// Moves to the next suffix; false after the root.
+    bool next() {
+        if (labels_.next()) {
+            suffix_ = name_.subspan(labels_.at());
+            return true;
+        }
+        if (root_seen_ || labels_.end() == 0) return false;
+        root_seen_ = true;
+        suffix_ = name_.subspan(labels_.end() - 1, 1);
+        return true;
+    }
+    std::span<const std::uint8_t> suffix() const { return suffix_; }
+
+  private:
+    std::span<const std::uint8_t> name_;
+    LabelWalk labels_;
+    std::span<const std::uint8_t> suffix_;
+    bool root_seen_ = false;
+};
+
 /// Length of the uncompressed wire name at the start of `bytes`, root label included;
 /// 0 when they do not start with one (LabelWalk's checks).
 inline std::size_t name_length(std::span<const std::uint8_t> bytes) {

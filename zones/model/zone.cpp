@@ -301,8 +301,8 @@ class ZoneBuilder {
     bool occluded(const Node& node) const {
         const auto key =
             std::span(reinterpret_cast<const std::uint8_t*>(node.key.data()), node.key.size());
-        for (std::size_t at = 0; key.size() - at > zone_.key_.size(); at += key[at] + 1u) {
-            const Node* above = zone_.find_node(key.subspan(at));
+        for (dns::SuffixWalk walk(key); walk.next() && walk.suffix().size() > zone_.key_.size();) {
+            const Node* above = zone_.find_node(walk.suffix());
             if (above != nullptr && above->delegation) return true;
         }
         return false;
@@ -408,23 +408,21 @@ const Zone* ZoneSet::find(std::span<const std::uint8_t> name) const {
     // of a few zones compares each suffix's length with theirs (no hashing); a view of
     // many (a site view of a large topology) asks the map.
     if (zones_.size() <= kFewZones) {
-        for (std::size_t at = 0; at < name.size(); at += name[at] + 1u) {
-            const std::size_t size = name.size() - at;
+        for (dns::SuffixWalk walk(name); walk.next();) {
+            const auto suffix = walk.suffix();
             for (const auto& zone : zones_) {
                 const std::string_view key = zone->key();
-                if (key.size() == size && std::memcmp(key.data(), name.data() + at, size) == 0) {
+                if (key.size() == suffix.size() &&
+                    std::memcmp(key.data(), suffix.data(), suffix.size()) == 0) {
                     return zone.get();
                 }
             }
-            if (name[at] == 0) break;
         }
         return nullptr;
     }
-    for (std::size_t at = 0; at < name.size();) {
-        const auto it = by_origin_.find(view_of(name.subspan(at)));
+    for (dns::SuffixWalk walk(name); walk.next();) {
+        const auto it = by_origin_.find(view_of(walk.suffix()));
         if (it != by_origin_.end()) return it->second;
-        if (name[at] == 0) break;
-        at += name[at] + 1;
     }
     return nullptr;
 }

@@ -85,5 +85,30 @@ TEST(LabelWalk, AtOrBelowComparesWholeLabels) {
     EXPECT_FALSE(at_or_below(Bytes{1, 'a', 0xC0, 0x0C}, root));
 }
 
+/// The sizes of the suffixes SuffixWalk gives, over an exact-size heap copy.
+std::vector<std::size_t> suffix_sizes(const Bytes& bytes) {
+    auto copy = std::make_unique<std::uint8_t[]>(bytes.size() + (bytes.empty() ? 1 : 0));
+    std::copy(bytes.begin(), bytes.end(), copy.get());
+    const std::span<const std::uint8_t> name(copy.get(), bytes.size());
+    std::vector<std::size_t> sizes;
+    for (SuffixWalk walk(name); walk.next();) {
+        EXPECT_EQ(walk.suffix().data() + walk.suffix().size(), name.data() + name.size());
+        sizes.push_back(walk.suffix().size());
+    }
+    return sizes;
+}
+
+TEST(SuffixWalk, GivesTheNameThenEachShorterSuffixThenTheRoot) {
+    EXPECT_EQ(suffix_sizes({3, 'w', 'w', 'w', 2, 'e', 'x', 0}),
+              (std::vector<std::size_t>{8, 4, 1}));
+    EXPECT_EQ(suffix_sizes({0}), (std::vector<std::size_t>{1}));
+}
+
+TEST(SuffixWalk, AMalformedNameEndsWithoutTheRoot) {
+    EXPECT_EQ(suffix_sizes({}), (std::vector<std::size_t>{}));
+    EXPECT_EQ(suffix_sizes({1, 'a', 0xC0, 0x0C}), (std::vector<std::size_t>{4}));
+    EXPECT_EQ(suffix_sizes({1, 'a', 5, 'b'}), (std::vector<std::size_t>{4}));
+}
+
 }  // namespace
 }  // namespace sitedns::dns
