@@ -41,10 +41,7 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     TcpSession(Worker& worker, boost::asio::ip::tcp::socket socket, const IpAddress& client,
                std::uint16_t client_port, const Limits& limits,
                std::shared_ptr<TcpConnections> connections);
-    ~TcpSession();
-
-    TcpSession(const TcpSession&) = delete;
-    TcpSession& operator=(const TcpSession&) = delete;
+    ~TcpSession();  // not copyable or movable: it owns the socket, and handlers hold it
 
     /// Registers with the worker and starts reading; call on the worker's thread.
     void start();

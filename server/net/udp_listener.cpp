@@ -22,6 +22,7 @@
 
 #include "server/net/rate_limiter.h"
 #include "server/query/encoder.h"
+#include "server/wire/limits.h"
 #include "server/wire/truncated_reply.h"
 
 namespace sitedns::net {
@@ -78,7 +79,7 @@ int send_batch(int fd, mmsghdr* messages, unsigned count) {
 std::size_t slip(std::span<const std::uint8_t> packet, const query::Decision& decision,
                  std::span<std::uint8_t> answer) {
     if (!decision.echo.cookie) return wire::write_truncated_reply(packet, answer);
-    return wire::write_truncated_reply(packet, answer, *decision.echo.cookie, query::kEdnsPayload);
+    return wire::write_truncated_reply(packet, answer, *decision.echo.cookie, wire::kEdnsPayload);
 }
 
 }  // namespace
@@ -120,7 +121,7 @@ struct UdpListener::Socket {
 struct UdpListener::Batch {
     /// Larger datagrams are dropped: no DNS query needs this much over UDP.
     static constexpr std::size_t kQuerySize = 4096;
-    /// An answer over UDP is at most kEdnsPayload plus an ECS option.
+    /// An answer over UDP is at most wire::kEdnsPayload plus an ECS option.
     static constexpr std::size_t kAnswerSize = 4096;
 
     explicit Batch(const runtime::SnapshotHolder& snapshots) : snapshot(snapshots) {

@@ -2,6 +2,9 @@
 #include "server/query/answer_plan.h"
 
 #include <algorithm>
+#include <cstring>
+
+#include "zones/dns/name.h"
 
 namespace sitedns::query {
 namespace {
@@ -10,21 +13,20 @@ namespace rrtype = dns::rrtype;
 
 /// The uncompressed name at the start of `rdata` (CNAME RDATA is exactly one name).
 std::span<const std::uint8_t> rdata_name(std::span<const std::uint8_t> rdata) {
-    std::size_t at = 0;
-    while (at < rdata.size() && rdata[at] != 0) at += rdata[at] + 1;
-    return at < rdata.size() ? rdata.first(at + 1) : std::span<const std::uint8_t>{};
+    return rdata.first(dns::name_length(rdata));
 }
 
-/// True when the lowercased wire name is the zone's origin or below it.
+/// True when `suffix` is the bytes of `origin`: both are lowercased, so no case folding.
+bool same_bytes(std::span<const std::uint8_t> suffix, std::string_view origin) {
+    return suffix.size() == origin.size() &&
+           std::memcmp(suffix.data(), origin.data(), origin.size()) == 0;
+}
+
+/// True when the lowercased wire name is the zone's origin (its key) or below it: the
+/// first suffix no longer than the origin decides.
 bool in_zone(std::span<const std::uint8_t> name, std::string_view origin) {
-    for (std::size_t at = 0; at < name.size(); at += name[at] + 1) {
-        const auto suffix = name.subspan(at);
-        if (suffix.size() == origin.size() &&
-            std::equal(suffix.begin(), suffix.end(), origin.begin(),
-                       [](std::uint8_t a, char b) { return a == static_cast<std::uint8_t>(b); })) {
-            return true;
-        }
-        if (name[at] == 0) break;
+    for (dns::SuffixWalk walk(name); walk.next();) {
+        if (walk.suffix().size() <= origin.size()) return same_bytes(walk.suffix(), origin);
     }
     return false;
 }

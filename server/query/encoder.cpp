@@ -4,17 +4,10 @@
 #include "server/wire/edns.h"
 #include "server/wire/header.h"
 #include "server/wire/writer.h"
+#include "zones/dns/name.h"
 
 namespace sitedns::query {
 namespace {
-
-/// Length of the uncompressed name at the start of `rdata` (0 if malformed).
-std::size_t name_length(std::span<const std::uint8_t> rdata) {
-    for (std::size_t at = 0; at < rdata.size(); at += rdata[at] + 1) {
-        if (rdata[at] == 0) return at + 1;
-    }
-    return 0;
-}
 
 /// RDATA of the RFC 1035 types, with their names compressed (RFC 3597 §4).
 bool write_compressed_rdata(wire::WireWriter& w, std::uint16_t type,
@@ -24,7 +17,7 @@ bool write_compressed_rdata(wire::WireWriter& w, std::uint16_t type,
     auto rest = rdata.subspan(std::min(prefix, rdata.size()));
     const int names = type == dns::rrtype::SOA ? 2 : 1;
     for (int i = 0; i < names; ++i) {
-        const std::size_t length = name_length(rest);
+        const std::size_t length = dns::name_length(rest);
         if (length == 0) return w.bytes(rest);  // malformed at load: written as it is
         if (!w.name(rest.first(length))) return false;
         rest = rest.subspan(length);
@@ -32,11 +25,24 @@ bool write_compressed_rdata(wire::WireWriter& w, std::uint16_t type,
     return w.bytes(rest);
 }
 
-bool write_rr(wire::WireWriter& w, const PlanEntry& entry, std::span<const std::uint8_t> rdata) {
-    if (!w.name(entry.owner) || !w.u16(entry.rrset->type) || !w.u16(entry.rrclass) ||
-        !w.u32(entry.ttl) || !w.u16(0)) {
-        return false;
+/// The owner, type and class of a record; with kNote, a pointer that ends the owner
+/// and where the TTL goes are noted in `patches`.
+template <bool kNote>
+bool write_owner(wire::WireWriter& w, const PlanEntry& entry, wire::AnswerPatches* patches) {
+    std::size_t logged = 0;
+    if constexpr (kNote) logged = patches->pointers.count;
+    if (!w.name(entry.owner) || !w.u16(entry.rrset->type) || !w.u16(entry.rrclass)) return false;
+    if constexpr (kNote) {
+        if (patches->pointers.count > logged) patches->note_owner_pointer();
+        patches->note_ttl(w.size());
     }
+    return true;
+}
+
+template <bool kNote>
+bool write_rr(wire::WireWriter& w, const PlanEntry& entry, std::span<const std::uint8_t> rdata,
+              wire::AnswerPatches* patches) {
+    if (!write_owner<kNote>(w, entry, patches) || !w.u32(entry.ttl) || !w.u16(0)) return false;
     const std::size_t start = w.size();
     const bool written = dns::rdata_names_compressible(entry.rrset->type)
                              ? write_compressed_rdata(w, entry.rrset->type, rdata)
@@ -47,24 +53,35 @@ bool write_rr(wire::WireWriter& w, const PlanEntry& entry, std::span<const std::
 }
 
 /// Writes whole RRsets of one section; returns the records written, and sets
-/// `truncated` when an RRset did not fit (it is then rolled back entirely).
-std::uint16_t write_section(wire::WireWriter& w, std::span<const PlanEntry> entries,
-                            bool& truncated) {
+/// `truncated` when an RRset did not fit (it is then rolled back entirely, its notes
+/// in `patches` too with kNote).
+template <bool kNote>
+std::uint16_t write_rrsets(wire::WireWriter& w, std::span<const PlanEntry> entries, bool& truncated,
+                           wire::AnswerPatches* patches) {
     std::uint16_t records = 0;
     for (const PlanEntry& entry : entries) {
         const auto mark = w.mark();
         bool fits = true;
         for (const auto& rdata : entry.rrset->rdatas) {
-            if (!(fits = write_rr(w, entry, rdata))) break;
+            if (!(fits = write_rr<kNote>(w, entry, rdata, patches))) break;
         }
         if (!fits) {
             w.rollback(mark);
+            if constexpr (kNote) patches->roll_back(w.size());
             truncated = true;
             return records;
         }
         records = static_cast<std::uint16_t>(records + entry.rrset->rdatas.size());
     }
     return records;
+}
+
+/// write_rrsets, noting the patch list only when there is one: an encoding without one
+/// pays a branch per section, not several per record.
+std::uint16_t write_section(wire::WireWriter& w, std::span<const PlanEntry> entries,
+                            bool& truncated, wire::AnswerPatches* patches) {
+    return patches != nullptr ? write_rrsets<true>(w, entries, truncated, patches)
+                              : write_rrsets<false>(w, entries, truncated, nullptr);
 }
 
 bool write_question(wire::WireWriter& w, const wire::Query& query) {
@@ -74,10 +91,10 @@ bool write_question(wire::WireWriter& w, const wire::Query& query) {
 }  // namespace
 
 std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Framing& framing,
-                   std::span<std::uint8_t> out, wire::PointerLog* pointers) {
+                   std::span<std::uint8_t> out, wire::AnswerPatches* patches) {
     const std::size_t limit = std::min(framing.limit, out.size());
     wire::WireWriter w(out, limit);
-    w.log_pointers(pointers);
+    w.log_pointers(patches != nullptr ? &patches->pointers : nullptr);
     static constexpr std::uint8_t kZeroHeader[wire::kHeaderSize] = {};
     (void)w.bytes(kZeroHeader);
     wire::MutableHeader header(out);
@@ -91,28 +108,32 @@ std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Frami
     const auto rcode = static_cast<std::uint16_t>(plan.rcode);
     header.set_rcode(static_cast<std::uint8_t>(rcode & 0x0f));
 
-    if (framing.question && write_question(w, query)) header.set_qdcount(1);
+    if (framing.question && write_question(w, query)) {
+        header.set_qdcount(1);
+        if (patches != nullptr) patches->question_size = query.qname.size;
+    }
     static constexpr wire::EdnsEcho kNoOptions{};
     const wire::EdnsEcho& echo = framing.opt && framing.echo ? *framing.echo : kNoOptions;
     const std::size_t opt_size = wire::kOptSize + echo.size();
     if (framing.opt) w.set_limit(limit - opt_size);  // the OPT always fits
 
     bool truncated = false;
-    header.set_ancount(write_section(w, plan.answer.view(), truncated));
-    if (!truncated) header.set_nscount(write_section(w, plan.authority.view(), truncated));
+    header.set_ancount(write_section(w, plan.answer.view(), truncated, patches));
+    if (!truncated) header.set_nscount(write_section(w, plan.authority.view(), truncated, patches));
     header.set_tc(truncated);
     std::uint16_t additional = 0;
     if (!truncated) {
         const auto entries = plan.additional.view();
-        additional = write_section(w, entries.first(plan.required_additional), truncated);
+        additional = write_section(w, entries.first(plan.required_additional), truncated, patches);
         bool dropped = false;  // optional data: left out without TC (RFC 2181 §9)
         if (!truncated)
-            additional += write_section(w, entries.subspan(plan.required_additional), dropped);
+            additional +=
+                write_section(w, entries.subspan(plan.required_additional), dropped, patches);
         header.set_tc(truncated);
     }
     if (framing.opt) {
         w.set_limit(limit);
-        if (wire::write_opt(w, kEdnsPayload, static_cast<std::uint8_t>(rcode >> 4),
+        if (wire::write_opt(w, wire::kEdnsPayload, static_cast<std::uint8_t>(rcode >> 4),
                             query.edns.dnssec_ok, echo)) {
             ++additional;
         }

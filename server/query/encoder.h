@@ -6,23 +6,21 @@
 #include <span>
 
 #include "server/query/answer_plan.h"
+#include "server/wire/answer_patches.h"
 #include "server/wire/edns.h"
+#include "server/wire/limits.h"
 #include "server/wire/message.h"
 #include "server/wire/writer.h"
 
 namespace sitedns::query {
 
-/// The UDP payload size sitedns advertises and answers within over EDNS: the DNS flag
-/// day 2020 value, which avoids IP fragmentation.
-inline constexpr std::uint16_t kEdnsPayload = 1232;
-
 /// How the answer to a query is framed: which parts of the query it echoes and how
 /// large it may grow.
 struct Framing {
-    std::size_t limit = 512;  ///< the largest answer the client accepts
-    bool question = true;     ///< echo the question
-    bool opt = false;         ///< append an OPT record (the query had a valid one)
-    bool ra = false;          ///< recursion available: the client's view forwards
+    std::size_t limit = wire::kClassicUdpSize;  ///< the largest answer the client accepts
+    bool question = true;                       ///< echo the question
+    bool opt = false;  ///< append an OPT record (the query had a valid one)
+    bool ra = false;   ///< recursion available: the client's view forwards
     /// The options the OPT carries (ECS, RFC 7871 §7.2.1; COOKIE, RFC 7873 §5.2), or
     /// null; only with `opt`.
     const wire::EdnsEcho* echo = nullptr;
@@ -32,9 +30,11 @@ struct Framing {
 /// question, then whole RRsets per section with name compression. An RRset of the
 /// answer or authority section that does not fit truncates the message with TC=1;
 /// additional records that do not fit are left out (RFC 2181 §9). The OPT, with its
-/// options, always fits. Returns the length. With `pointers`, where the compression
-/// pointers went is recorded there.
+/// options, always fits. Returns the length. With `patches`, what a copy of the answer
+/// must patch to answer another query is noted there (the packet cache's entries): the
+/// question name's length, the compression pointers (which end an owner name) and the
+/// TTLs.
 std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Framing& framing,
-                   std::span<std::uint8_t> out, wire::PointerLog* pointers = nullptr);
+                   std::span<std::uint8_t> out, wire::AnswerPatches* patches = nullptr);
 
 }  // namespace sitedns::query

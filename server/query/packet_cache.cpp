@@ -8,7 +8,10 @@
 
 #include "server/query/responder.h"
 #include "server/wire/header.h"
+#include "server/wire/limits.h"
+#include "server/wire/rr_iterator.h"
 #include "zones/dns/name.h"
+#include "zones/dns/types.h"
 #include "zones/dns/wire_hash.h"
 
 namespace sitedns::query {
@@ -16,9 +19,9 @@ namespace sitedns::query {
 struct PacketCache::Entry {
     std::uint64_t hash;
     std::uint64_t stamp;  ///< 0: empty
-    const runtime::Snapshot* snapshot;
+    const Snapshot* snapshot;
     std::uint64_t generation;
-    const runtime::View* view;
+    const View* view;
     std::uint16_t key_size;
     std::uint16_t answer_size;
     // Forwarded answers only (expires != 0): when stored and until when fresh, in
@@ -26,10 +29,11 @@ struct PacketCache::Entry {
     std::int64_t stored;
     std::int64_t expires;
     // Forwarded answers: where the TTLs to count down are. Templates of names that do
-    // not exist: where the pointers to move are, and the length of the question name
-    // the answer was written for.
+    // not exist: where the pointers to move are and where they point (the encoder's
+    // patch list), and the length of the question name the answer was written for.
     std::uint8_t offset_count;
-    std::uint16_t offsets[std::max(kMaxTtls, wire::PointerLog::kMax)];
+    std::uint16_t offsets[std::max(kMaxTtls, wire::AnswerPatches::kMax)];
+    std::uint16_t targets[wire::AnswerPatches::kMax];
     std::uint8_t question_size;
     std::uint8_t key[AnswerKey::kMaxSize];
     std::uint8_t answer[kMaxAnswer];
@@ -37,70 +41,37 @@ struct PacketCache::Entry {
 
 namespace {
 
-constexpr std::size_t kOptSize = 11;  // root owner, type, class, TTL, RDLENGTH 0
-constexpr std::uint16_t kOptType = 41;
 constexpr std::size_t kNameAt = AnswerKey::kNameAt;  // after the transport, flags, counts
-
-std::uint16_t u16_at(const std::uint8_t* p) {
-    return static_cast<std::uint16_t>(p[0] << 8 | p[1]);
-}
 
 std::int64_t ticks(PacketCache::Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-}
-
-std::uint32_t u32_at(const std::uint8_t* p) {
-    return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
-}
-
-/// Skips the (maybe compressed) name at `at`; the offset past it, or 0 if malformed.
-std::size_t skip_name(std::span<const std::uint8_t> m, std::size_t at) {
-    while (at < m.size()) {
-        const std::uint8_t length = m[at];
-        if (length == 0) return at + 1;
-        if ((length & 0xC0) == 0xC0) return at + 2 <= m.size() ? at + 2 : 0;
-        if (length > dns::kMaxLabel) return 0;
-        at += 1 + std::size_t{length};
-    }
-    return 0;
 }
 
 /// Where the TTLs of a forwarded answer are (every record but the OPT), and the
 /// smallest; false unless it is a positive answer of at most kMaxTtls well-formed records.
 bool find_ttls(std::span<const std::uint8_t> m, std::uint16_t* offsets, std::uint8_t& count,
                std::uint32_t& smallest) {
-    if (m.size() < wire::kHeaderSize || (m[3] & 0x0F) != 0 || u16_at(&m[6]) == 0) return false;
-    const std::size_t records = std::size_t{u16_at(&m[6])} + u16_at(&m[8]) + u16_at(&m[10]);
-    std::size_t at = skip_name(m, wire::kHeaderSize);
-    if (at == 0 || (at += 4) > m.size()) return false;
+    if (m.size() < wire::kHeaderSize) return false;
+    const wire::Header h(m);
+    if (h.rcode() != 0 || h.ancount() == 0) return false;
+    wire::RrIterator records(m);
+    wire::RecordView rr;
     count = 0;
     smallest = UINT32_MAX;
-    for (std::size_t i = 0; i < records; ++i) {
-        at = skip_name(m, at);
-        if (at == 0 || at + 10 > m.size()) return false;
-        const std::size_t end = at + 10 + u16_at(&m[at + 8]);
-        if (end > m.size()) return false;
-        if (u16_at(&m[at]) != kOptType) {
-            if (count == PacketCache::kMaxTtls) return false;
-            offsets[count++] = static_cast<std::uint16_t>(at + 4);
-            smallest = std::min(smallest, u32_at(&m[at + 4]));
-        }
-        at = end;
+    while (records.next(rr)) {
+        if (rr.type == dns::rrtype::OPT) continue;
+        if (count == PacketCache::kMaxTtls) return false;
+        offsets[count++] = static_cast<std::uint16_t>(rr.ttl_at);
+        smallest = std::min(smallest, rr.ttl);
     }
-    return at == m.size() && count != 0;
+    return records.complete() && count != 0;
 }
 
-/// True for an OPT record owned by the root with no options: all an ordinary resolver
-/// sends (options such as ECS or cookies make the answer depend on more than the bytes).
-bool plain_opt(const std::uint8_t* p) {
-    return p[0] == 0 && u16_at(p + 1) == kOptType && u16_at(p + 9) == 0;
-}
-
-/// True when `answer` fits an entry and repeats the question of `key` at offset 12,
-/// where find() writes the query's own name.
+/// True when a forwarded `answer` fits an entry and repeats the question of `key` at
+/// offset 12, where find() writes the query's own name.
 bool holds_question(std::span<const std::uint8_t> answer, const AnswerKey& key) {
     if (answer.size() > PacketCache::kMaxAnswer ||
-        answer.size() < wire::kHeaderSize + key.name_size || u16_at(answer.data() + 4) != 1) {
+        answer.size() < wire::kHeaderSize + key.name_size || wire::Header(answer).qdcount() != 1) {
         return false;
     }
     // Both names have a header or the key's prefix before them.
@@ -132,38 +103,32 @@ void nonexistent_key(const AnswerKey& key, Nonexistent name, AnswerKey& out) {
     out.hash = hash;
 }
 
-/// True when the pointer at `at` ends the owner name of one of the answer's records
-/// (not a name inside RDATA).
-bool in_owner_name(std::span<const std::uint8_t> m, std::size_t at) {
-    std::size_t p = skip_name(m, wire::kHeaderSize);
-    if (p == 0) return false;
-    p += 4;
-    const std::size_t records = std::size_t{u16_at(&m[6])} + u16_at(&m[8]) + u16_at(&m[10]);
-    for (std::size_t i = 0; i < records && p < m.size(); ++i) {
-        const std::size_t owner_end = skip_name(m, p);
-        if (owner_end == 0 || owner_end + 10 > m.size()) return false;
-        if (at >= p && at < owner_end) return true;
-        p = owner_end + 10 + u16_at(&m[owner_end + 8]);
-    }
-    return false;
+/// True when an encoded answer fits an entry and its question is the one `key` was
+/// made from (the encoder wrote the query's own name), where find() writes the name of
+/// the query it answers.
+bool fits_entry(std::span<const std::uint8_t> answer, const wire::AnswerPatches& patches,
+                const AnswerKey& key) {
+    return answer.size() <= PacketCache::kMaxAnswer && patches.question_size == key.name_size;
 }
 
 /// The pointers of a template that move with the question's length: those into the
-/// encloser's labels of the question or past the question. False when a pointer makes
-/// the answer depend on the name's other labels: one into them, or one to the whole
-/// name from anything but a record's owner (an RDATA name that happens to equal it).
-bool movable_pointers(std::span<const std::uint8_t> answer, std::size_t question_size,
-                      std::size_t encloser_size, const wire::PointerLog& pointers,
-                      std::uint16_t* offsets, std::uint8_t& count) {
+/// encloser's labels of the question or past the question, with their targets. False
+/// when a pointer makes the answer depend on the name's other labels: one into them, or
+/// one to the whole name from anything but a record's owner (an RDATA name that happens
+/// to equal it). All from the encoder's patch list: the answer is not read again.
+bool movable_pointers(std::size_t question_size, std::size_t encloser_size,
+                      const wire::AnswerPatches& patches, std::uint16_t* offsets,
+                      std::uint16_t* targets, std::uint8_t& count) {
+    const wire::PointerLog& pointers = patches.pointers;
     if (pointers.overflow) return false;
     const std::size_t encloser_at = wire::kHeaderSize + question_size - encloser_size;
     count = 0;
     for (std::size_t i = 0; i < pointers.count; ++i) {
-        const std::size_t at = pointers.at[i];
-        const std::size_t target = u16_at(&answer[at]) & 0x3FFF;
+        const std::size_t target = pointers.target[i];
         if (target >= encloser_at) {
-            offsets[count++] = static_cast<std::uint16_t>(at);
-        } else if (target != wire::kHeaderSize || !in_owner_name(answer, at)) {
+            offsets[count] = pointers.at[i];
+            targets[count++] = pointers.target[i];
+        } else if (target != wire::kHeaderSize || !patches.ends_owner(pointers.at[i])) {
             return false;
         }
     }
@@ -188,7 +153,7 @@ PacketCache::PacketCache(std::size_t entries) {
 
 PacketCache::~PacketCache() = default;
 
-PacketCache::Entry* PacketCache::set_of(std::uint64_t hash, const runtime::View* view) const {
+PacketCache::Entry* PacketCache::set_of(std::uint64_t hash, const View* view) const {
     // The view too: the same question from many sites' views must not share one set.
     const auto mixed = hash ^ (reinterpret_cast<std::uintptr_t>(view) * 0x9E3779B97F4A7C15ull);
     return entries_.get() + kWays * ((mixed ^ (mixed >> 32)) & set_mask_);
@@ -196,62 +161,47 @@ PacketCache::Entry* PacketCache::set_of(std::uint64_t hash, const runtime::View*
 
 bool PacketCache::make_key(std::span<const std::uint8_t> packet, Transport transport,
                            AnswerKey& key) {
-    if (packet.size() < wire::kHeaderSize + 5) return false;
+    // The shape (server/wire/plain_query.h). Its labels are not walked here
+    // (plain_name() does, on a miss): a hit matched a key made from a query that had
+    // them checked, and a label length (at most 63) is never a letter, so equal keys are
+    // the same labels.
+    if (!key.plain.match(packet)) return false;
     const std::uint8_t* p = packet.data();
-    // One question, nothing else but maybe an OPT (QDCOUNT 1, ANCOUNT 0, NSCOUNT 0).
-    if (u16_at(p + 4) != 1 || u16_at(p + 6) != 0 || u16_at(p + 8) != 0) return false;
-    const std::uint16_t additional = u16_at(p + 10);
-    if (additional > 1) return false;
-    // The name is what the type, class and OPT leave; it must end in the root label.
-    // Its labels are not walked here (plain_name() does, on a miss): a hit matched a
-    // key made from a query that had them checked, and a label length (at most 63) is
-    // never a letter, so equal keys are the same labels.
-    const std::size_t rest = 4 + additional * kOptSize;
-    if (packet.size() < wire::kHeaderSize + 1 + rest) return false;
-    const std::size_t name = packet.size() - wire::kHeaderSize - rest;
-    if (name > dns::kMaxNameWire || p[wire::kHeaderSize + name - 1] != 0) return false;
-    const std::uint8_t* tail = p + wire::kHeaderSize + name;
-    if (additional == 1 && !plain_opt(tail + 4)) return false;
+    const std::size_t name = key.plain.name_size();
+    const std::uint8_t* tail = key.plain.tail().data();
+    const std::size_t rest = key.plain.tail().size();
     // Key: the transport, then flags and counts, the name lowercased, type and class, OPT.
     key.bytes[0] = static_cast<std::uint8_t>(transport);
-    std::memcpy(key.bytes + 1, p + 2, 10);
+    std::memcpy(key.bytes + 1, p + 2, wire::kHeaderSize - 2);
     // The hash covers the name and type, which tell most keys apart; find() compares
     // the whole key. The header is before the name and the key has room past it, so
     // the name's last bytes go as one word (framed).
     const std::uint64_t name_hash =
         dns::copy_lower_hash(key.bytes + kNameAt, p + wire::kHeaderSize, name, true);
     // Type and class, then the OPT if there is one: fixed-size copies, no library call.
-    std::memcpy(key.bytes + kNameAt + name, tail, 4);
-    if (additional == 1) std::memcpy(key.bytes + kNameAt + name + 4, tail + 4, kOptSize);
+    std::memcpy(key.bytes + kNameAt + name, tail, wire::kQuestionTail);
+    if (key.plain.has_opt()) {
+        std::memcpy(key.bytes + kNameAt + name + wire::kQuestionTail, tail + wire::kQuestionTail,
+                    wire::kOptSize);
+    }
     key.name_size = name;
     key.size = kNameAt + name + rest;
-    key.hash = (name_hash ^ u16_at(tail)) * 0x9E3779B97F4A7C15ull;
+    key.hash = (name_hash ^ key.plain.qtype()) * 0x9E3779B97F4A7C15ull;
     return true;
 }
 
-bool PacketCache::plain_name(std::span<const std::uint8_t> packet, const AnswerKey& key) {
-    const std::size_t root = wire::kHeaderSize + key.name_size - 1;  // make_key saw a 0 there
-    std::size_t at = wire::kHeaderSize;
-    while (at < root) {
-        if (packet[at] == 0 || packet[at] > dns::kMaxLabel) return false;
-        at += 1 + std::size_t{packet[at]};
-    }
-    return at == root;
+bool PacketCache::plain_name(AnswerKey& key) {
+    return key.plain.check_name();
 }
 
-std::size_t PacketCache::find(const runtime::Snapshot& snapshot, const runtime::View* view,
-                              const AnswerKey& key, std::span<const std::uint8_t> packet,
-                              std::span<std::uint8_t> out) {
+std::size_t PacketCache::find(const Snapshot& snapshot, const View* view, const AnswerKey& key,
+                              std::span<const std::uint8_t> packet, std::span<std::uint8_t> out) {
     Entry* set = set_of(key.hash, view);
     for (std::size_t way = 0; way < kWays; ++way) {
         const Entry& e = set[way];
         if (!same_key(e, snapshot, view, key) || e.answer_size > out.size()) continue;
         std::memcpy(out.data(), e.answer, e.answer_size);
-        // The query's own ID, and its name as sent: answer names that repeat it are
-        // compression pointers into the question, so they follow its case too.
-        std::memcpy(out.data(), packet.data(), 2);
-        std::memcpy(out.data() + wire::kHeaderSize, packet.data() + wire::kHeaderSize,
-                    key.name_size);
+        wire::take_id_and_name(out, packet, key.name_size);
         last_hit_forwarded_ = e.expires != 0;
         if (last_hit_forwarded_ && !count_down(e, out)) break;  // no longer fresh
         ++hits_;
@@ -261,8 +211,8 @@ std::size_t PacketCache::find(const runtime::Snapshot& snapshot, const runtime::
     return 0;
 }
 
-bool PacketCache::same_key(const Entry& e, const runtime::Snapshot& snapshot,
-                           const runtime::View* view, const AnswerKey& key) {
+bool PacketCache::same_key(const Entry& e, const Snapshot& snapshot, const View* view,
+                           const AnswerKey& key) {
     return e.stamp != 0 && e.hash == key.hash && e.view == view && e.snapshot == &snapshot &&
            e.generation == snapshot.generation && e.key_size == key.size &&
            std::memcmp(e.key, key.bytes, key.size) == 0;
@@ -272,20 +222,14 @@ bool PacketCache::count_down(const Entry& e, std::span<std::uint8_t> out) const 
     const std::int64_t now = ticks(clock_());
     if (now >= e.expires) return false;
     const auto age = static_cast<std::uint32_t>((now - e.stored) / 1'000'000'000);
-    for (std::size_t i = 0; i < e.offset_count; ++i) {
-        std::uint8_t* field = out.data() + e.offsets[i];
-        const std::uint32_t ttl = u32_at(field) - age;  // the smallest TTL bounds the age
-        field[0] = static_cast<std::uint8_t>(ttl >> 24);
-        field[1] = static_cast<std::uint8_t>(ttl >> 16);
-        field[2] = static_cast<std::uint8_t>(ttl >> 8);
-        field[3] = static_cast<std::uint8_t>(ttl);
-    }
+    // The smallest TTL bounds the age: none goes below 0.
+    for (std::size_t i = 0; i < e.offset_count; ++i) wire::count_down_ttl(out, e.offsets[i], age);
     return true;
 }
 
-std::size_t PacketCache::find_nonexistent(const runtime::Snapshot& snapshot,
-                                          const runtime::View* view, const AnswerKey& key,
-                                          Nonexistent name, std::span<const std::uint8_t> packet,
+std::size_t PacketCache::find_nonexistent(const Snapshot& snapshot, const View* view,
+                                          const AnswerKey& key, Nonexistent name,
+                                          std::span<const std::uint8_t> packet,
                                           std::span<std::uint8_t> out) {
     AnswerKey template_key;
     nonexistent_key(key, name, template_key);
@@ -298,18 +242,13 @@ std::size_t PacketCache::find_nonexistent(const runtime::Snapshot& snapshot,
         if (size > out.size()) return 0;
         // The stored header, the query's ID and name, then everything after the name.
         std::memcpy(out.data(), e.answer, wire::kHeaderSize);
-        std::memcpy(out.data(), packet.data(), 2);
-        std::memcpy(out.data() + wire::kHeaderSize, packet.data() + wire::kHeaderSize,
-                    key.name_size);
+        wire::take_id_and_name(out, packet, key.name_size);
         std::memcpy(out.data() + wire::kHeaderSize + key.name_size, e.answer + old_end,
                     e.answer_size - old_end);
         const std::ptrdiff_t shift =
             std::ptrdiff_t(key.name_size) - std::ptrdiff_t(e.question_size);
         for (std::size_t i = 0; i < e.offset_count; ++i) {
-            std::uint8_t* pointer = out.data() + (e.offsets[i] + shift);
-            const auto target = static_cast<std::uint16_t>((u16_at(pointer) & 0x3FFF) + shift);
-            pointer[0] = static_cast<std::uint8_t>(0xC0 | target >> 8);
-            pointer[1] = static_cast<std::uint8_t>(target);
+            wire::write_pointer(out, e.offsets[i] + shift, e.targets[i] + shift);
         }
         ++templated_;
         return size;
@@ -317,21 +256,22 @@ std::size_t PacketCache::find_nonexistent(const runtime::Snapshot& snapshot,
     return 0;
 }
 
-void PacketCache::store_nonexistent(const runtime::Snapshot& snapshot, const runtime::View* view,
+void PacketCache::store_nonexistent(const Snapshot& snapshot, const View* view,
                                     const AnswerKey& key, Nonexistent name,
                                     std::span<const std::uint8_t> answer,
-                                    const wire::PointerLog& pointers, std::size_t limit) {
+                                    const wire::AnswerPatches& patches, std::size_t limit) {
     // The longest name must fit as well: then no answer from the template truncates
     // or leaves records out where the full path would not.
     if (answer.size() - key.name_size + dns::kMaxNameWire > std::min(limit, kMaxAnswer) ||
-        (answer[2] & 0x02) != 0 || !holds_question(answer, key)) {
+        wire::Header(answer).tc() || !fits_entry(answer, patches, key)) {
         return;
     }
     const std::size_t encloser_size =
         name.match == model::Match::Wildcard ? name.node->key.size() - 2 : name.node->key.size();
-    std::uint16_t offsets[wire::PointerLog::kMax];
+    std::uint16_t offsets[wire::AnswerPatches::kMax];
+    std::uint16_t targets[wire::AnswerPatches::kMax];
     std::uint8_t count = 0;
-    if (!movable_pointers(answer, key.name_size, encloser_size, pointers, offsets, count)) return;
+    if (!movable_pointers(key.name_size, encloser_size, patches, offsets, targets, count)) return;
     AnswerKey template_key;
     nonexistent_key(key, name, template_key);
     Entry* e = store_entry(snapshot, view, template_key, answer);
@@ -339,9 +279,10 @@ void PacketCache::store_nonexistent(const runtime::Snapshot& snapshot, const run
     e->question_size = static_cast<std::uint8_t>(key.name_size);
     e->offset_count = count;
     std::copy_n(offsets, count, e->offsets);
+    std::copy_n(targets, count, e->targets);
 }
 
-void PacketCache::remember_forwarded(const runtime::Snapshot& snapshot, const runtime::View* view,
+void PacketCache::remember_forwarded(const Snapshot& snapshot, const View* view,
                                      const AnswerKey& key) {
     forwarded_snapshot_ = &snapshot;
     forwarded_view_ = view;
@@ -350,7 +291,7 @@ void PacketCache::remember_forwarded(const runtime::Snapshot& snapshot, const ru
 
 void PacketCache::store_forwarded(std::span<const std::uint8_t> answer, std::uint32_t fresh_for) {
     if (forwarded_snapshot_ == nullptr) return;
-    const runtime::Snapshot& snapshot = *forwarded_snapshot_;
+    const Snapshot& snapshot = *forwarded_snapshot_;
     forwarded_snapshot_ = nullptr;  // one answer per forwarded query
     std::uint16_t ttls[kMaxTtls];
     std::uint8_t count = 0;
@@ -366,14 +307,14 @@ void PacketCache::store_forwarded(std::span<const std::uint8_t> answer, std::uin
     std::copy_n(ttls, count, e->offsets);
 }
 
-void PacketCache::store(const runtime::Snapshot& snapshot, const runtime::View* view,
-                        const AnswerKey& key, std::span<const std::uint8_t> answer) {
-    if (!holds_question(answer, key)) return;
+void PacketCache::store(const Snapshot& snapshot, const View* view, const AnswerKey& key,
+                        std::span<const std::uint8_t> answer, const wire::AnswerPatches& patches) {
+    if (!fits_entry(answer, patches, key)) return;
     store_entry(snapshot, view, key, answer)->expires = 0;
 }
 
-PacketCache::Entry* PacketCache::store_entry(const runtime::Snapshot& snapshot,
-                                             const runtime::View* view, const AnswerKey& key,
+PacketCache::Entry* PacketCache::store_entry(const Snapshot& snapshot, const View* view,
+                                             const AnswerKey& key,
                                              std::span<const std::uint8_t> answer) {
     Entry* set = set_of(key.hash, view);
     // The entry of the same question if there is one (an answer replaces its older

@@ -21,16 +21,10 @@
 #include <span>
 
 #include "server/query/snapshot.h"
-#include "server/wire/writer.h"
+#include "server/wire/answer_patches.h"
+#include "server/wire/limits.h"
+#include "server/wire/plain_query.h"
 #include "zones/model/zone.h"
-
-// Transitional (issue 16): the snapshot's types moved from runtime to query; the body of
-// packet_cache.cpp, rewritten on another branch meanwhile, still says runtime::. Remove
-// these two names once it says Snapshot and View.
-namespace sitedns::runtime {
-using query::Snapshot;
-using query::View;
-}  // namespace sitedns::runtime
 
 namespace sitedns::query {
 
@@ -40,13 +34,16 @@ enum class Transport : std::uint8_t;
 struct AnswerKey {
     /// Transport (1) + flags and counts (10) + name (255) + type and class (4) + an OPT
     /// without options (11).
-    static constexpr std::size_t kMaxSize = 281;
+    static constexpr std::size_t kMaxSize =
+        1 + (wire::kHeaderSize - 2) + dns::kMaxNameWire + wire::kQuestionTail + wire::kOptSize;
     std::uint8_t bytes[kMaxSize];
     std::size_t size = 0;
     std::size_t name_size = 0;  ///< the question name's length: packet[12, 12 + name_size)
     std::uint64_t hash = 0;
     /// Where the lowercased name starts in `bytes`.
-    static constexpr std::size_t kNameAt = 11;
+    static constexpr std::size_t kNameAt = 1 + (wire::kHeaderSize - 2);
+    /// The packet's shape, as server/wire checked it (make_key, plain_name).
+    wire::PlainQuery plain;
     const std::uint8_t* lowered_name() const { return bytes + kNameAt; }
 };
 
@@ -61,7 +58,7 @@ struct Nonexistent {
 class PacketCache {
   public:
     /// Answers up to this size are kept (the classic UDP bound; larger ones are rare).
-    static constexpr std::size_t kMaxAnswer = 512;
+    static constexpr std::size_t kMaxAnswer = wire::kClassicUdpSize;
     static constexpr std::size_t kDefaultEntries = 8192;
     /// Entries per set. Two left 3% of conflict misses among the 2,000 names asked of a
     /// 1,000-site view (bench_core, sites scenario); four hold them.
@@ -73,15 +70,15 @@ class PacketCache {
     PacketCache(const PacketCache&) = delete;
     PacketCache& operator=(const PacketCache&) = delete;
 
-    /// Fills `key` from a packet shaped as a plain query (see above) received over
-    /// `transport`: one question, then type and class and maybe an OPT without options;
-    /// false when it is anything else, which then always takes the full path. The name's
-    /// labels are not read here: a key equal to a stored one is a query whose name was
-    /// checked, so only a miss asks plain_name() before the key is used further.
+    /// Fills `key` from a packet shaped as a plain query (wire::PlainQuery::match)
+    /// received over `transport`; false when it is anything else, which then always takes
+    /// the full path. The name's labels are not read here: a key equal to a stored one is
+    /// a query whose name was checked, so only a miss asks plain_name() before the key is
+    /// used further.
     static bool make_key(std::span<const std::uint8_t> packet, Transport transport, AnswerKey& key);
-    /// True when the name of `packet`, for which make_key() made `key`, is one
-    /// well-formed uncompressed name (no pointers, no retired label types).
-    static bool plain_name(std::span<const std::uint8_t> packet, const AnswerKey& key);
+    /// True when the name of the packet make_key() made `key` from is one well-formed
+    /// uncompressed name (wire::PlainQuery::check_name).
+    static bool plain_name(AnswerKey& key);
 
     /// Writes the answer stored for `key` from `view` of `snapshot` into `out`, with the
     /// ID and name case of `packet` (the query `key` was made from); returns its length,
@@ -89,10 +86,11 @@ class PacketCache {
     std::size_t find(const Snapshot& snapshot, const View* view, const AnswerKey& key,
                      std::span<const std::uint8_t> packet, std::span<std::uint8_t> out);
 
-    /// Keeps `answer` (if small enough) for `key` from `view` of `snapshot`, in place of
-    /// the least recently stored entry of its set.
+    /// Keeps `answer`, encoded for `key` with `patches` noted, from `view` of `snapshot`
+    /// (if small enough and it holds the question), in place of the least recently stored
+    /// entry of its set.
     void store(const Snapshot& snapshot, const View* view, const AnswerKey& key,
-               std::span<const std::uint8_t> answer);
+               std::span<const std::uint8_t> answer, const wire::AnswerPatches& patches);
 
     /// Answers for names that do not exist, as templates: unique names (typos, random
     /// labels, wildcard hosts) would each take an entry of their own and push known
@@ -103,12 +101,12 @@ class PacketCache {
     std::size_t find_nonexistent(const Snapshot& snapshot, const View* view, const AnswerKey& key,
                                  Nonexistent name, std::span<const std::uint8_t> packet,
                                  std::span<std::uint8_t> out);
-    /// Keeps `answer`, written for `key` with `pointers` logged, as the template of
-    /// `name` (see find_nonexistent): unless some name of it points into the question's
-    /// own labels, or a longer name could have made it truncate within `limit`.
+    /// Keeps `answer`, encoded for `key` with `patches` noted, as the template of `name`
+    /// (see find_nonexistent): unless some name of it points into the question's own
+    /// labels, or a longer name could have made it truncate within `limit`.
     void store_nonexistent(const Snapshot& snapshot, const View* view, const AnswerKey& key,
                            Nonexistent name, std::span<const std::uint8_t> answer,
-                           const wire::PointerLog& pointers, std::size_t limit);
+                           const wire::AnswerPatches& patches, std::size_t limit);
 
     /// Keeps a forwarded answer for the last query handle() looked up here, when that
     /// query was plain and its view forwards it: while it is fresh (`fresh_for` seconds,

@@ -6,6 +6,7 @@
 #include "server/query/answer_plan.h"
 #include "server/query/chaos.h"
 #include "server/query/encoder.h"
+#include "server/wire/limits.h"
 
 namespace sitedns::query {
 namespace {
@@ -16,8 +17,8 @@ namespace rrtype = dns::rrtype;
 /// advertised size with it (never below 512, RFC 6891 §6.2.5), the 16-bit frame on TCP.
 std::size_t answer_limit(const wire::Query& query, Transport transport) {
     if (transport == Transport::Tcp) return kMaxMessage;
-    if (!query.edns.present) return 512;
-    return std::clamp<std::size_t>(query.edns.udp_size, 512, kEdnsPayload);
+    if (!query.edns.present) return wire::kClassicUdpSize;
+    return std::clamp<std::size_t>(query.edns.udp_size, wire::kClassicUdpSize, wire::kEdnsPayload);
 }
 
 /// The zone of the view that answers a name, from `zone`, the deepest one holding it:
@@ -229,7 +230,8 @@ bool decide_answer(const Snapshot& snapshot, std::span<const std::uint8_t> packe
     decision.cookie = CookieResult::None;
     wire::Query& query = decision.query;
     const wire::ParseOutcome outcome =
-        key != nullptr ? wire::parse_plain_query(packet, key->name_size, key->lowered_name(), query)
+        key != nullptr ? wire::parse_plain_query(packet, key->plain,
+                                                 {key->lowered_name(), key->name_size}, query)
                        : wire::parse_query(packet, query);
     decision.limit = answer_limit(query, transport);
     if (outcome == wire::ParseOutcome::Drop) return false;
@@ -263,17 +265,18 @@ void answer_uncached(const Snapshot& snapshot, std::span<const std::uint8_t> pac
         return;
     }
     if (plan.nonexistent_under == nullptr) {
-        decision.size = encode(decision.query, plan, framing, out);
-        cache.store(snapshot, view, key, out.first(decision.size));
+        wire::AnswerPatches patches;
+        decision.size = encode(decision.query, plan, framing, out, &patches);
+        cache.store(snapshot, view, key, out.first(decision.size), patches);
         return;
     }
     const Nonexistent name{plan.nonexistent_under, plan.nonexistent_match};
     decision.size = cache.find_nonexistent(snapshot, view, key, name, packet,
                                            out.first(std::min(out.size(), decision.limit)));
     if (decision.size != 0) return;
-    wire::PointerLog pointers;
-    decision.size = encode(decision.query, plan, framing, out, &pointers);
-    cache.store_nonexistent(snapshot, view, key, name, out.first(decision.size), pointers,
+    wire::AnswerPatches patches;
+    decision.size = encode(decision.query, plan, framing, out, &patches);
+    cache.store_nonexistent(snapshot, view, key, name, out.first(decision.size), patches,
                             decision.limit);
 }
 
@@ -309,7 +312,7 @@ void Responder::handle(const Snapshot& snapshot, std::span<const std::uint8_t> p
         decision.forwarded = cache.last_hit_forwarded();
         return;
     }
-    if (!PacketCache::plain_name(packet, key)) {
+    if (!PacketCache::plain_name(key)) {
         handle(snapshot, packet, client, transport, out, decision);
         return;
     }

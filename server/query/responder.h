@@ -12,6 +12,7 @@
 #include "server/query/packet_cache.h"
 #include "server/query/snapshot.h"
 #include "server/wire/edns.h"
+#include "server/wire/limits.h"
 #include "server/wire/message.h"
 
 namespace sitedns::query {
@@ -41,7 +42,7 @@ struct Decision {
     const UpstreamSet* upstreams = nullptr;
     /// The largest answer the client takes (RFC 1035 §4.2.1, RFC 6891 §6.2.5, 65535 over
     /// TCP), less the room the echoed options need: what a forwarded answer must fit.
-    std::size_t limit = 512;
+    std::size_t limit = wire::kClassicUdpSize;
     /// The options the answer's OPT carries: ECS with its scope (trusted senders only,
     /// RFC 7871 §7.2.1) and COOKIE (RFC 7873 §5.2); a forwarded answer gets them with
     /// finish_forwarded().

@@ -3,20 +3,21 @@
 
 #include <cstring>
 
+#include "zones/dns/name.h"
+
 namespace sitedns::query {
 
 const ForwardZone* View::forward_zone_for(std::span<const std::uint8_t> qname) const {
     // The longest suffix first: the deepest forward zone wins (SPEC §5). A view holds a
     // few forward zones, so each suffix is compared by length, then by bytes.
-    for (std::size_t at = 0; at < qname.size(); at += qname[at] + 1u) {
-        const std::size_t size = qname.size() - at;
+    for (dns::SuffixWalk walk(qname); walk.next();) {
+        const auto suffix = walk.suffix();
         for (const ForwardZone& zone : forward_zones) {
-            if (zone.name.size() == size &&
-                std::memcmp(zone.name.data(), qname.data() + at, size) == 0) {
+            if (zone.name.size() == suffix.size() &&
+                std::memcmp(zone.name.data(), suffix.data(), suffix.size()) == 0) {
                 return &zone;
             }
         }
-        if (qname[at] == 0) break;
     }
     return nullptr;
 }

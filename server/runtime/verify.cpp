@@ -15,7 +15,7 @@
 #include "server/upstream/asio_address.h"
 #include "server/upstream/upstream_query.h"
 #include "server/wire/header.h"
-#include "server/wire/reader.h"
+#include "server/wire/rr_iterator.h"
 #include "zones/dns/types.h"
 
 namespace sitedns::runtime {
@@ -32,22 +32,19 @@ bool txt_text(std::span<const std::uint8_t> rdata, std::string& text) {
     return true;
 }
 
-/// Walks the answer section (after the question) for the first CH TXT record.
-std::optional<query::TopologyVersion> find_topology_txt(wire::WireReader& r, std::uint16_t records,
-                                                        std::string& why) {
+/// Walks the answer section of `reply` for the first CH TXT record.
+std::optional<query::TopologyVersion> find_topology_txt(std::span<const std::uint8_t> reply,
+                                                        std::uint16_t records, std::string& why) {
+    wire::RrIterator it(reply);
+    wire::RecordView rr;
     for (std::uint16_t i = 0; i < records; ++i) {
-        std::uint16_t type = 0, rrclass = 0, length = 0;
-        std::uint32_t ttl = 0;
-        std::span<const std::uint8_t> rdata;
-        if (r.skip_name() != wire::WireError::Ok || r.u16(type) != wire::WireError::Ok ||
-            r.u16(rrclass) != wire::WireError::Ok || r.u32(ttl) != wire::WireError::Ok ||
-            r.u16(length) != wire::WireError::Ok || r.bytes(length, rdata) != wire::WireError::Ok) {
+        if (!it.next(rr)) {
             why = "malformed reply";
             return std::nullopt;
         }
-        if (type != dns::rrtype::TXT || rrclass != dns::rrclass::CH) continue;
+        if (rr.type != dns::rrtype::TXT || rr.rrclass != dns::rrclass::CH) continue;
         std::string text;
-        if (!txt_text(rdata, text)) {
+        if (!txt_text(rr.rdata, text)) {
             why = "malformed TXT record";
             return std::nullopt;
         }
@@ -104,18 +101,7 @@ std::optional<query::TopologyVersion> read_topology_reply(std::span<const std::u
         why = rcode_label(header.rcode());  // REFUSED: an older sitedns, or no view for us
         return std::nullopt;
     }
-    wire::WireReader r(reply);
-    std::span<const std::uint8_t> skipped;
-    std::uint16_t type = 0, rrclass = 0;
-    (void)r.bytes(wire::kHeaderSize, skipped);  // the size was checked above
-    for (std::uint16_t i = 0; i < header.qdcount(); ++i) {
-        if (r.skip_name() != wire::WireError::Ok || r.u16(type) != wire::WireError::Ok ||
-            r.u16(rrclass) != wire::WireError::Ok) {
-            why = "malformed reply";
-            return std::nullopt;
-        }
-    }
-    return find_topology_txt(r, header.ancount(), why);
+    return find_topology_txt(reply, header.ancount(), why);
 }
 
 std::vector<SiteVerdict> verify_sites(const Sites& sites, std::chrono::milliseconds timeout) {

@@ -86,19 +86,10 @@ void ForwardCacheShard::set_capacity(std::size_t capacity) {
         kept.push_back(i);
     }
     for (auto it = kept.rbegin(); it != kept.rend(); ++it) {
-        Entry& e = entries_[*it];
         const std::uint32_t slot = next.take_slot();
         Entry& moved = next.entries_[slot];
-        moved.message = std::move(e.message);
-        moved.ttl_offsets = std::move(e.ttl_offsets);
-        moved.stored = e.stored;
-        moved.ttl = e.ttl;
-        moved.hash = e.hash;
-        moved.set_id = e.set_id;
-        moved.qtype = e.qtype;
-        moved.qclass = e.qclass;
-        moved.dnssec_ok = e.dnssec_ok;
-        moved.chain = std::exchange(next.bucket(e.hash), slot);
+        moved = std::move(entries_[*it]);  // its links are this shard's: set them for next
+        moved.chain = std::exchange(next.bucket(moved.hash), slot);
         next.push_front(slot);
     }
     *this = std::move(next);

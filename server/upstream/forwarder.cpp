@@ -15,6 +15,7 @@
 #include "server/upstream/forward_cache.h"
 #include "server/upstream/message_edit.h"
 #include "server/upstream/upstream_query.h"
+#include "server/wire/limits.h"
 #include "zones/dns/types.h"
 #include "zones/dns/wire_hash.h"
 
@@ -34,7 +35,7 @@ struct Waiter {
     bool edns = false;
     bool dnssec_ok = false;
     wire::NameBuffer qname;
-    std::size_t limit = 512;
+    std::size_t limit = wire::kClassicUdpSize;
     Reply reply;
     asio::io_context* home = nullptr;  ///< nullptr: the forwarder's own thread
 };
@@ -280,14 +281,14 @@ void Forwarder::State::resolve(Request request, Reply reply) {
     }
     if (request.upstreams.endpoints.empty()) {
         return post_servfail(std::move(w), request.question,
-                             {ede::kNoReachableAuthority, "no upstreams"});
+                             {Ede::NoReachableAuthority, "no upstreams"});
     }
     if (stopping)
-        return post_servfail(std::move(w), request.question, {ede::kOther, "shutting down"});
+        return post_servfail(std::move(w), request.question, {Ede::Other, "shutting down"});
     if (in_flight.size() >= options.max_in_flight) {
         ++stats.over_limit;
         return post_servfail(std::move(w), request.question,
-                             {ede::kOther, "too many queries in flight"});
+                             {Ede::Other, "too many queries in flight"});
     }
     start(std::move(request), std::move(w));
 }
@@ -434,7 +435,7 @@ void Forwarder::State::fail(Pending& p) {
         rewrite = TtlRewrite{age(*e, t), !is_fresh};
     });
     if (!message.empty()) {
-        const ExtendedError stale{ede::kStaleAnswer, "upstreams unreachable"};
+        const ExtendedError stale{Ede::StaleAnswer, "upstreams unreachable"};
         if (!is_fresh) stats.stale_answers += p.waiters.size();
         return finish(p, [&](const Waiter& w, const Question& q, std::span<std::uint8_t> out) {
             return write_answer({message, ttls}, view_of(w, q), rewrite,
@@ -446,8 +447,7 @@ void Forwarder::State::fail(Pending& p) {
                                  ? "all " + std::to_string(n) + " upstreams failed"
                                  : "deadline reached after " + std::to_string(p.next) + " of " +
                                        std::to_string(n) + " upstreams";
-    const ExtendedError error{p.errors == 0 ? ede::kNoReachableAuthority : ede::kNetworkError,
-                              text};
+    const ExtendedError error{p.errors == 0 ? Ede::NoReachableAuthority : Ede::NetworkError, text};
     stats.servfails += p.waiters.size();
     finish(p, [&](const Waiter& w, const Question& q, std::span<std::uint8_t> out) {
         return write_servfail(view_of(w, q), error, out);
@@ -559,7 +559,7 @@ void Forwarder::cancel_all() {
     // Taken out first: a reply may call resolve(), which now answers at once.
     auto pending = std::move(s.in_flight);
     s.in_flight.clear();
-    const ExtendedError error{ede::kOther, "shutting down"};
+    const ExtendedError error{Ede::Other, "shutting down"};
     for (auto& entry : pending) {
         auto& p = entry.second;  // not a structured binding: clang 14 cannot capture those
         if (p->exchange) p->exchange->cancel();

@@ -25,11 +25,13 @@
 #include "server/query/upstream_set.h"
 #include "server/upstream/counter.h"
 #include "server/upstream/message_edit.h"
+#include "server/wire/limits.h"
 #include "server/wire/message.h"
 
 namespace sitedns::upstream {
 
-/// Limits and timers; every value has a safe default (docs/configuration.md "Forwarding and the cache").
+/// Limits and timers; every value has a safe default (docs/configuration.md "Forwarding and the
+/// cache").
 struct ForwarderOptions {
     std::chrono::milliseconds attempt_timeout{800};  ///< one try at one upstream
     std::chrono::milliseconds query_deadline{2500};  ///< SERVFAIL before 3 s (SPEC §5)
@@ -54,7 +56,8 @@ using Reply = std::function<void(std::span<const std::uint8_t> answer)>;
 /// RD/CD bits, EDNS presence and DO bit, and the largest answer it accepts.
 struct ClientQuery {
     const wire::Query* query = nullptr;
-    std::size_t limit = 512;  ///< answers above it go out as TC=1 with the question only
+    std::size_t limit =
+        wire::kClassicUdpSize;  ///< answers above it go out as TC=1 with the question only
 };
 
 /// One client's question for the forwarder, copied out of the query core's decision so
@@ -65,7 +68,7 @@ struct Request {
     bool rd = false;
     bool cd = false;
     bool edns = false;
-    std::size_t limit = 512;  ///< as ClientQuery::limit
+    std::size_t limit = wire::kClassicUdpSize;  ///< as ClientQuery::limit
     query::UpstreamSet upstreams;
     /// The io_context whose thread runs the reply; nullptr: the forwarder's own.
     boost::asio::io_context* home = nullptr;

@@ -7,6 +7,7 @@
 
 #include "server/wire/edns.h"
 #include "server/wire/header.h"
+#include "server/wire/rr_iterator.h"
 #include "server/wire/writer.h"
 #include "zones/dns/name.h"
 #include "zones/dns/types.h"
@@ -50,12 +51,12 @@ std::size_t opt_size(const ClientView& client, const ExtendedError* error) {
 /// Extended DNS Error option (RFC 8914 §2). The caller has checked the room.
 void append_opt(std::span<std::uint8_t> out, const ClientView& client, const ExtendedError* error) {
     wire::WireWriter w(out, out.size());
-    bool ok = wire::write_opt(w, kEdnsSize, 0, client.dnssec_ok);
+    bool ok = wire::write_opt(w, wire::kEdnsPayload, 0, client.dnssec_ok);
     if (error != nullptr) {
         const auto text_size = static_cast<std::uint16_t>(error->text.size());
         w.patch_u16(wire::kOptSize - 2, static_cast<std::uint16_t>(6 + text_size));
         ok = ok && w.u16(kEdeOption) && w.u16(static_cast<std::uint16_t>(2 + text_size)) &&
-             w.u16(error->code) &&
+             w.u16(static_cast<std::uint16_t>(error->code)) &&
              w.bytes({reinterpret_cast<const std::uint8_t*>(error->text.data()), text_size});
     }
     (void)ok;
@@ -79,35 +80,24 @@ struct Walk {
     bool has_soa = false;
 };
 
-/// Reads one record; its TTL offset goes to `ttls` unless it is the OPT, which must
-/// be the last record and in the additional section.
-bool walk_record(wire::WireReader& r, bool answer, bool authority, bool last, Walk& walk,
+/// Takes one record into `walk`; its TTL offset goes to `ttls` unless it is the OPT,
+/// which must be the last record and in the additional section.
+bool take_record(const wire::RecordView& rr, bool answer, bool authority, bool last, Walk& walk,
                  std::vector<std::uint16_t>& ttls) {
-    const std::size_t start = r.offset();
-    std::uint16_t type = 0, rrclass = 0, rdlength = 0;
-    std::uint32_t ttl = 0;
-    std::span<const std::uint8_t> rdata;
-    if (r.skip_name() != wire::WireError::Ok || r.u16(type) != wire::WireError::Ok ||
-        r.u16(rrclass) != wire::WireError::Ok) {
-        return false;
-    }
-    const std::size_t ttl_at = r.offset();
-    if (r.u32(ttl) != wire::WireError::Ok || r.u16(rdlength) != wire::WireError::Ok ||
-        r.bytes(rdlength, rdata) != wire::WireError::Ok) {
-        return false;
-    }
-    if (type == dns::rrtype::OPT) {
+    if (rr.type == dns::rrtype::OPT) {
         if (answer || authority || !last || walk.has_opt) return false;
         walk.has_opt = true;
-        walk.end = start;
+        walk.end = rr.owner_at;
         return true;
     }
-    ttls.push_back(static_cast<std::uint16_t>(ttl_at));
-    if (answer) walk.answer_ttl = std::min(walk.answer_ttl, sane_ttl(ttl));
-    if (authority && type == dns::rrtype::SOA && !walk.has_soa && rdata.size() >= kSoaMinRdata) {
+    ttls.push_back(static_cast<std::uint16_t>(rr.ttl_at));
+    if (answer) walk.answer_ttl = std::min(walk.answer_ttl, sane_ttl(rr.ttl));
+    if (authority && rr.type == dns::rrtype::SOA && !walk.has_soa &&
+        rr.rdata.size() >= kSoaMinRdata) {
         // RFC 2308 §5: the negative TTL is the lower of the SOA's TTL and MINIMUM.
         walk.has_soa = true;
-        walk.negative_ttl = std::min(sane_ttl(ttl), sane_ttl(get32(rdata, rdata.size() - 4)));
+        walk.negative_ttl =
+            std::min(sane_ttl(rr.ttl), sane_ttl(get32(rr.rdata, rr.rdata.size() - 4)));
     }
     return true;
 }
@@ -133,7 +123,7 @@ std::size_t write_upstream_query(const Question& q, std::uint16_t id, std::span<
     wire::WireWriter w(out, out.size());
     const bool ok = w.u16(id) && w.u16(kRdFlag) && w.u16(1) && w.u16(0) && w.u16(0) && w.u16(1) &&
                     w.name(q.qname.wire(), false) && w.u16(q.qtype) && w.u16(q.qclass) &&
-                    wire::write_opt(w, kEdnsSize, 0, q.dnssec_ok);
+                    wire::write_opt(w, wire::kEdnsPayload, 0, q.dnssec_ok);
     return ok ? w.size() : 0;
 }
 
@@ -158,24 +148,22 @@ bool reply_matches(std::span<const std::uint8_t> reply, std::uint16_t id, const 
 bool scan_reply(std::span<const std::uint8_t> reply, const TtlCaps& caps, ScannedReply& out) {
     if (reply.size() < wire::kHeaderSize) return false;
     const wire::Header h(reply);
-    wire::WireReader r(reply);
-    std::span<const std::uint8_t> skipped;
-    if (h.qdcount() != 1 || r.bytes(wire::kHeaderSize, skipped) != wire::WireError::Ok ||
-        r.skip_name() != wire::WireError::Ok || r.bytes(4, skipped) != wire::WireError::Ok) {
-        return false;
-    }
+    if (h.qdcount() != 1) return false;
     out.ttl_offsets.clear();
     Walk walk;
     const std::size_t an = h.ancount();
     const std::size_t ns = h.nscount();
     const std::size_t total = an + ns + h.arcount();
-    for (std::size_t i = 0; i < total; ++i) {
-        if (!walk_record(r, i < an, i >= an && i < an + ns, i + 1 == total, walk,
+    wire::RrIterator records(reply);
+    wire::RecordView rr;
+    for (std::size_t i = 0; records.next(rr); ++i) {
+        if (!take_record(rr, i < an, i >= an && i < an + ns, i + 1 == total, walk,
                          out.ttl_offsets)) {
             return false;
         }
     }
-    if (!walk.has_opt) walk.end = r.offset();  // trailing bytes are dropped
+    if (records.error() != wire::WireError::Ok) return false;
+    if (!walk.has_opt) walk.end = records.offset();  // trailing bytes are dropped
     out.message.assign(reply.begin(), reply.begin() + static_cast<std::ptrdiff_t>(walk.end));
     wire::MutableHeader m(out.message);
     m.set_id(0);

@@ -11,26 +11,25 @@
 #include <string_view>
 #include <vector>
 
+#include "server/wire/limits.h"
 #include "server/wire/reader.h"
 
 namespace sitedns::upstream {
 
-/// The payload size advertised upstream and to clients (DNS Flag Day 2020).
-inline constexpr std::uint16_t kEdnsSize = 1232;
 /// TTL of every record in a stale answer (RFC 8767 §4).
 inline constexpr std::uint32_t kStaleTtl = 30;
 
 /// Extended DNS Error info-codes used here (RFC 8914 §4).
-namespace ede {
-inline constexpr std::uint16_t kOther = 0;
-inline constexpr std::uint16_t kStaleAnswer = 3;
-inline constexpr std::uint16_t kNoReachableAuthority = 22;
-inline constexpr std::uint16_t kNetworkError = 23;
-}  // namespace ede
+enum class Ede : std::uint16_t {
+    Other = 0,
+    StaleAnswer = 3,
+    NoReachableAuthority = 22,
+    NetworkError = 23
+};
 
 /// An Extended DNS Error to add to the OPT of an answer (RFC 8914 §2).
 struct ExtendedError {
-    std::uint16_t code = ede::kOther;
+    Ede code = Ede::Other;
     std::string_view text;  ///< EXTRA-TEXT, UTF-8, may be empty
 };
 
@@ -53,7 +52,7 @@ struct ClientView {
     std::uint16_t qclass = 0;
     bool edns = false;
     bool dnssec_ok = false;
-    std::size_t limit = 512;  ///< the largest answer the client takes
+    std::size_t limit = wire::kClassicUdpSize;  ///< the largest answer the client takes
 };
 
 /// A stored reply: the upstream's message without its OPT record, question
@@ -69,7 +68,7 @@ struct TtlRewrite {
     bool stale = false;     ///< every TTL becomes kStaleTtl instead
 };
 
-/// Writes the upstream query: `id`, RD=1, the question, an OPT advertising kEdnsSize
+/// Writes the upstream query: `id`, RD=1, the question, an OPT advertising wire::kEdnsPayload
 /// with the DO bit and no options (RFC 6891; client options never leak). Returns its
 /// length, 0 if `out` is too small.
 std::size_t write_upstream_query(const Question& q, std::uint16_t id, std::span<std::uint8_t> out);

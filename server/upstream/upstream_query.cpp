@@ -18,7 +18,7 @@ using boost::system::error_code;
 
 namespace {
 
-/// Largest UDP reply read; the query advertised kEdnsSize, so more is the upstream's
+/// Largest UDP reply read; the query advertised wire::kEdnsPayload, so more is the upstream's
 /// mistake (a cut datagram then fails to scan and counts as an error).
 constexpr std::size_t kUdpBuffer = 4096;
 

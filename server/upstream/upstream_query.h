@@ -22,6 +22,7 @@
 
 #include "server/upstream/counter.h"
 #include "server/upstream/message_edit.h"
+#include "server/wire/limits.h"
 
 namespace sitedns::upstream {
 
@@ -87,7 +88,8 @@ class UpstreamQuery : public std::enable_shared_from_this<UpstreamQuery> {
     unsigned timer_gen_ = 0;  // a re-armed timer's old expiry is ignored
     std::uint16_t id_ = 0;
     std::size_t query_size_ = 0;
-    std::array<std::uint8_t, 2 + 512> query_{};  // TCP length prefix, then the query
+    std::array<std::uint8_t, 2 + wire::kClassicUdpSize>
+        query_{};  // TCP length prefix, then the query
     std::vector<std::uint8_t> buffer_;
 };
 

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <span>
 
-namespace sitedns::wire {
+#include "server/wire/limits.h"
 
-inline constexpr std::size_t kHeaderSize = 12;
+namespace sitedns::wire {
 
 /// Named accessors over the 12-byte header (RFC 1035 §4.1.1) of a packet at least
 /// kHeaderSize long. Read-only view; see MutableHeader to set fields.

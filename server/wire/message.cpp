@@ -157,8 +157,10 @@ ParseOutcome parse_query(std::span<const std::uint8_t> packet, Query& out) {
     return h.qdcount() == 0 ? ParseOutcome::NoQuestion : ParseOutcome::Ok;
 }
 
-ParseOutcome parse_plain_query(std::span<const std::uint8_t> packet, std::size_t name_size,
-                               const std::uint8_t* lower, Query& out) {
+ParseOutcome parse_plain_query(std::span<const std::uint8_t> packet, const PlainQuery& plain,
+                               std::span<const std::uint8_t> lower, Query& out) {
+    if (!plain.checked(packet)) return parse_query(packet, out);
+    const std::size_t name_size = plain.name_size();
     const Header h(packet);
     if (h.qr()) {
         reset(out);
@@ -170,14 +172,18 @@ ParseOutcome parse_plain_query(std::span<const std::uint8_t> packet, std::size_t
     out.cd = h.cd();
     const std::uint8_t* name = packet.data() + kHeaderSize;
     std::memcpy(out.qname.bytes, name, name_size);
-    std::memcpy(out.qname_lower.bytes, lower, name_size);
+    if (lower.size() == name_size) {
+        std::memcpy(out.qname_lower.bytes, lower.data(), name_size);
+    } else {
+        dns::copy_lower(out.qname_lower.bytes, name, name_size);
+    }
     out.qname.size = out.qname_lower.size = name_size;
     const std::uint8_t* tail = name + name_size;
     out.qtype = static_cast<std::uint16_t>(tail[0] << 8 | tail[1]);
     out.qclass = static_cast<std::uint16_t>(tail[2] << 8 | tail[3]);
-    out.question_end = kHeaderSize + name_size + 4;
+    out.question_end = kHeaderSize + name_size + kQuestionTail;
     out.edns = Edns{};
-    if (packet.size() > out.question_end) {
+    if (plain.has_opt()) {
         // The OPT (take_opt): owner, type, then the UDP size in the class and the
         // version and DO bit in the TTL; no options.
         const std::uint8_t* opt = tail + 4;

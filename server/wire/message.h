@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 
+#include "server/wire/plain_query.h"
 #include "server/wire/reader.h"
 
 namespace sitedns::wire {
@@ -52,13 +53,14 @@ enum class ParseOutcome : std::uint8_t {
 /// `question_end` is 0 when the question itself could not be read.
 [[nodiscard]] ParseOutcome parse_query(std::span<const std::uint8_t> packet, Query& out);
 
-/// parse_query() for a packet already checked to be plain (query::PacketCache::make_key):
-/// at least a header; QDCOUNT 1, ANCOUNT and NSCOUNT 0; a well-formed uncompressed name
-/// of `name_size` bytes at offset 12, `lower` being its lowercased copy; then type and
-/// class, and nothing else but one OPT owned by the root without options. The same
-/// outcome and fields as parse_query() gives such a packet, without reading it again.
+/// parse_query() for a packet `plain` matched and whose name it checked (PlainQuery's
+/// match() and check_name()): the same outcome and fields as parse_query() gives it,
+/// from what the check found, without the general reader. A packet that `plain` did not
+/// check whole (another packet, or no check_name()) takes parse_query(). `lower` is the
+/// name lowercased, as the caller has it already (the packet cache's key): a copy, not
+/// a check; one of another length than the name is not used.
 [[nodiscard]] ParseOutcome parse_plain_query(std::span<const std::uint8_t> packet,
-                                             std::size_t name_size, const std::uint8_t* lower,
-                                             Query& out);
+                                             const PlainQuery& plain,
+                                             std::span<const std::uint8_t> lower, Query& out);
 
 }  // namespace sitedns::wire

@@ -85,12 +85,9 @@ namespace {
 int label_starts(std::span<const std::uint8_t> wire_name, std::uint8_t* starts) {
     if (wire_name.empty() || wire_name.size() > dns::kMaxNameWire) return -1;
     int labels = 0;
-    std::size_t off = 0;
-    for (; off < wire_name.size() && wire_name[off] != 0; off += 1 + std::size_t{wire_name[off]}) {
-        if (wire_name[off] > dns::kMaxLabel) return -1;
-        starts[labels++] = static_cast<std::uint8_t>(off);
-    }
-    return off + 1 == wire_name.size() ? labels : -1;
+    dns::LabelWalk walk(wire_name);
+    while (walk.next()) starts[labels++] = static_cast<std::uint8_t>(walk.at());
+    return walk.end() == wire_name.size() ? labels : -1;
 }
 
 /// Each suffix's case-blind hash, so a suffix is compared only with targets whose hash
@@ -169,7 +166,7 @@ bool WireWriter::name(std::span<const std::uint8_t> wire_name, bool compress) {
 }
 
 void WireWriter::write_pointer(std::size_t target) {
-    if (log_ != nullptr) note_pointer(size_);
+    if (log_ != nullptr) note_pointer(size_, target);
     const auto pointer = static_cast<std::uint16_t>(0xC000 | target);
     buffer_[size_++] = static_cast<std::uint8_t>(pointer >> 8);
     buffer_[size_++] = static_cast<std::uint8_t>(pointer);
@@ -195,11 +192,12 @@ void WireWriter::remember_suffixes(std::size_t start, std::span<const std::uint8
     }
 }
 
-void WireWriter::note_pointer(std::size_t at) {
+void WireWriter::note_pointer(std::size_t at, std::size_t target) {
     if (log_->count == PointerLog::kMax) {
         log_->overflow = true;
         return;
     }
+    log_->target[log_->count] = static_cast<std::uint16_t>(target);
     log_->at[log_->count++] = static_cast<std::uint16_t>(at);
 }
 

@@ -11,7 +11,8 @@ namespace sitedns::wire {
 /// afterwards (the answer cache's templates, server/query/packet_cache.h).
 struct PointerLog {
     static constexpr std::size_t kMax = 16;
-    std::uint16_t at[kMax];  ///< offset of each pointer, in writing order
+    std::uint16_t at[kMax];      ///< offset of each pointer, in writing order
+    std::uint16_t target[kMax];  ///< the offset each points to
     std::size_t count = 0;
     bool overflow = false;  ///< more than kMax pointers were written
 };
@@ -76,7 +77,7 @@ class WireWriter {
     bool fits(std::size_t n) const { return size_ + n <= limit_; }
     /// Where `suffix` (whose hash_label chain is `hash`) was written, or 0.
     std::size_t find_suffix(std::span<const std::uint8_t> suffix, std::uint64_t hash) const;
-    void note_pointer(std::size_t at);
+    void note_pointer(std::size_t at, std::size_t target);
     void write_pointer(std::size_t target);
     void remember_question();
     void remember_suffixes(std::size_t start, std::span<const std::uint8_t> wire_name,

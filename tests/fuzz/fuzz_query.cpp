@@ -101,7 +101,7 @@ void finish_forward(const query::Decision& d, std::vector<std::uint8_t>& buffer)
                                       q.qtype, q.qclass, q.edns.present, q.edns.dnssec_ok,
                                       d.limit};
     buffer.assign(d.limit + d.echo.size(), 0);
-    const upstream::ExtendedError error{upstream::ede::kNetworkError, "fuzz"};
+    const upstream::ExtendedError error{upstream::Ede::NetworkError, "fuzz"};
     const std::size_t n = upstream::write_servfail(client, error, std::span(buffer).first(d.limit));
     if (n == 0) return;
     const std::size_t total = query::Responder::finish_forwarded(d.echo, buffer, n);

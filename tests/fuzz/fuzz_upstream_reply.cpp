@@ -116,7 +116,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const upstream::ForwardCacheShard::Entry* e = cache.find(key);
     if (e == nullptr) fail("a stored reply is not found");
     const bool stale = (flags & 0x40) != 0;
-    const upstream::ExtendedError error{upstream::ede::kStaleAnswer, "upstreams unreachable"};
+    const upstream::ExtendedError error{upstream::Ede::StaleAnswer, "upstreams unreachable"};
     answer(e->view(), client, {age, stale}, stale ? &error : nullptr);
 
     upstream::CacheKey other = key;

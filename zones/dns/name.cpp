@@ -11,14 +11,15 @@ namespace sitedns::dns {
 
 namespace {
 
+std::span<const std::uint8_t> bytes_of(std::string_view wire) {
+    return {reinterpret_cast<const std::uint8_t*>(wire.data()), wire.size()};
+}
+
 /// Offsets of each label's length byte, root label excluded, left to right.
 std::vector<std::size_t> label_offsets(std::string_view wire) {
     std::vector<std::size_t> offsets;
-    std::size_t pos = 0;
-    while (pos < wire.size() && wire[pos] != 0) {
-        offsets.push_back(pos);
-        pos += 1 + static_cast<std::uint8_t>(wire[pos]);
-    }
+    LabelWalk walk(bytes_of(wire));
+    while (walk.next()) offsets.push_back(walk.at());
     return offsets;
 }
 
@@ -165,10 +166,8 @@ std::string wire_to_text(std::string_view wire) {
 
 std::size_t wire_label_count(std::string_view wire) {
     std::size_t count = 0;
-    for (std::size_t pos = 0; pos < wire.size() && wire[pos] != 0;
-         pos += 1 + static_cast<std::uint8_t>(wire[pos])) {
-        ++count;
-    }
+    LabelWalk walk(bytes_of(wire));
+    while (walk.next()) ++count;
     return count;
 }
 
@@ -204,15 +203,10 @@ Name Name::parse_absolute(std::string_view text) {
 }
 
 Name Name::from_wire(std::span<const std::uint8_t> wire) {
-    std::size_t pos = 0;
-    while (pos < wire.size() && wire[pos] != 0) {
-        if (wire[pos] > kMaxLabel) {
-            throw NameError("bad wire name: label length byte above 63");
-        }
-        pos += 1 + wire[pos];
-    }
-    if (pos + 1 != wire.size()) {
-        throw NameError("bad wire name: no root label at the end of the data");
+    if (wire.empty() || name_length(wire) != wire.size()) {
+        throw NameError(
+            "bad wire name: not one uncompressed name (a label length byte above 63, a label "
+            "past the end, or data after the root label)");
     }
     if (wire.size() > kMaxNameWire) {
         throw NameError("bad wire name: longer than 255 octets");
@@ -315,10 +309,9 @@ bool equal_nocase(std::span<const std::uint8_t> a, std::span<const std::uint8_t>
 }
 
 bool at_or_below(std::span<const std::uint8_t> name, std::span<const std::uint8_t> origin) {
-    for (std::size_t at = 0; at < name.size(); at += name[at] + 1u) {
-        const auto suffix = name.subspan(at);
-        if (suffix.size() == origin.size()) return equal_nocase(suffix, origin);
-        if (suffix.size() < origin.size() || name[at] == 0) return false;
+    // Suffixes only get shorter: the first one as long as `origin` decides.
+    for (SuffixWalk walk(name); walk.next();) {
+        if (walk.suffix().size() <= origin.size()) return equal_nocase(walk.suffix(), origin);
     }
     return false;
 }

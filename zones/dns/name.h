@@ -19,6 +19,72 @@ constexpr std::uint8_t lower(std::uint8_t c) {
     return (c >= 'A' && c <= 'Z') ? static_cast<std::uint8_t>(c + 32) : c;
 }
 
+/// The labels of an uncompressed wire name (RFC 1035 §3.1), first to last: the one walk
+/// over label lengths below server/wire, bounds-checked. It stops at the root label, at
+/// a byte that is no label length (a compression pointer or a retired label type, over
+/// 63) and at a label that would run past the bytes or leave no room for a root label
+/// after it; it never reads outside `name`.
+class LabelWalk {
+  public:
+    explicit LabelWalk(std::span<const std::uint8_t> name) : name_(name) {}
+    /// Moves to the next label; false when there is none (see above).
+    bool next() {
+        if (next_ >= name_.size()) return false;
+        const std::size_t length = name_[next_];
+        // One compare for both "root label" (0 wraps to the top) and "not a label length".
+        if (length - 1 >= kMaxLabel || next_ + 1 + length >= name_.size()) return false;
+        at_ = next_;
+        next_ += 1 + length;
+        return true;
+    }
+    /// Where the current label's length byte is.
+    std::size_t at() const { return at_; }
+    /// After next() returned false: the offset just past the root label, or 0 when the
+    /// walk stopped on anything but a root label.
+    std::size_t end() const { return next_ < name_.size() && name_[next_] == 0 ? next_ + 1 : 0; }
+
+  private:
+    std::span<const std::uint8_t> name_;
+    std::size_t at_ = 0;
+    std::size_t next_ = 0;
+};
+
+/// The suffixes of an uncompressed wire name, longest first: the name itself, then the
+/// name without its first label, and so on to the root label, each ending where `name`
+/// ends (give it one name, nothing after its root). Over LabelWalk, with its checks: a
+/// malformed name ends the walk early, without the root.
+class SuffixWalk {
+  public:
+    explicit SuffixWalk(std::span<const std::uint8_t> name) : name_(name), labels_(name) {}
+    /// Moves to the next suffix; false after the root.
+    bool next() {
+        if (labels_.next()) {
+            suffix_ = name_.subspan(labels_.at());
+            return true;
+        }
+        if (root_seen_ || labels_.end() == 0) return false;
+        root_seen_ = true;
+        suffix_ = name_.subspan(labels_.end() - 1, 1);
+        return true;
+    }
+    std::span<const std::uint8_t> suffix() const { return suffix_; }
+
+  private:
+    std::span<const std::uint8_t> name_;
+    LabelWalk labels_;
+    std::span<const std::uint8_t> suffix_;
+    bool root_seen_ = false;
+};
+
+/// Length of the uncompressed wire name at the start of `bytes`, root label included;
+/// 0 when they do not start with one (LabelWalk's checks).
+inline std::size_t name_length(std::span<const std::uint8_t> bytes) {
+    LabelWalk walk(bytes);
+    while (walk.next()) {
+    }
+    return walk.end();
+}
+
 /// True when two uncompressed wire names (or any byte strings) are equal ignoring
 /// ASCII case (RFC 4343).
 bool equal_nocase(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b);

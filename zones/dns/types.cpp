@@ -2,79 +2,34 @@
 
 #include <array>
 #include <charconv>
+#include <span>
 #include <utility>
 
 namespace sitedns::dns {
 
 namespace {
 
-struct TypeName {
-    std::uint16_t type;
-    std::string_view text;
-};
-
 /// IANA "Resource Record (RR) TYPEs" mnemonics that a zone may hold or a query may ask
-/// (RFC 1035 §3.2.2-3 and later registrations).
-constexpr std::array<TypeName, 58> kTypes = {{
-    {rrtype::A, "A"},
-    {rrtype::NS, "NS"},
-    {3, "MD"},
-    {4, "MF"},
-    {rrtype::CNAME, "CNAME"},
-    {rrtype::SOA, "SOA"},
-    {7, "MB"},
-    {8, "MG"},
-    {9, "MR"},
-    {10, "NULL"},
-    {11, "WKS"},
-    {rrtype::PTR, "PTR"},
-    {rrtype::HINFO, "HINFO"},
-    {14, "MINFO"},
-    {rrtype::MX, "MX"},
-    {rrtype::TXT, "TXT"},
-    {17, "RP"},
-    {18, "AFSDB"},
-    {19, "X25"},
-    {20, "ISDN"},
-    {21, "RT"},
-    {24, "SIG"},
-    {25, "KEY"},
-    {rrtype::AAAA, "AAAA"},
-    {29, "LOC"},
-    {rrtype::SRV, "SRV"},
-    {rrtype::NAPTR, "NAPTR"},
-    {36, "KX"},
-    {37, "CERT"},
-    {rrtype::DNAME, "DNAME"},
-    {rrtype::OPT, "OPT"},
-    {42, "APL"},
-    {rrtype::DS, "DS"},
-    {44, "SSHFP"},
-    {45, "IPSECKEY"},
-    {rrtype::RRSIG, "RRSIG"},
-    {rrtype::NSEC, "NSEC"},
-    {rrtype::DNSKEY, "DNSKEY"},
-    {49, "DHCID"},
-    {50, "NSEC3"},
-    {51, "NSEC3PARAM"},
-    {52, "TLSA"},
-    {53, "SMIMEA"},
-    {59, "CDS"},
-    {60, "CDNSKEY"},
-    {61, "OPENPGPKEY"},
-    {62, "CSYNC"},
-    {63, "ZONEMD"},
-    {rrtype::SVCB, "SVCB"},
-    {rrtype::HTTPS, "HTTPS"},
-    {99, "SPF"},
-    {rrtype::IXFR, "IXFR"},
-    {rrtype::AXFR, "AXFR"},
-    {rrtype::MAILB, "MAILB"},
-    {rrtype::MAILA, "MAILA"},
-    {rrtype::ANY, "ANY"},
-    {256, "URI"},
-    {rrtype::CAA, "CAA"},
-}};
+/// (RFC 1035 §3.2.2-3 and later registrations), in runs of consecutive type numbers;
+/// "" where sitedns names no type (it writes those as TYPEnnn, RFC 3597 §5).
+constexpr std::array<std::string_view, 65> kFrom1 = {
+    "A",     "NS",   "MD",     "MF",    "CNAME", "SOA",        "MB",         "MG",     "MR",
+    "NULL",  "WKS",  "PTR",    "HINFO", "MINFO", "MX",         "TXT",        "RP",     "AFSDB",
+    "X25",   "ISDN", "RT",     "",      "",      "SIG",        "KEY",        "",       "",
+    "AAAA",  "LOC",  "",       "",      "",      "SRV",        "",           "NAPTR",  "KX",
+    "CERT",  "",     "DNAME",  "",      "OPT",   "APL",        "DS",         "SSHFP",  "IPSECKEY",
+    "RRSIG", "NSEC", "DNSKEY", "DHCID", "NSEC3", "NSEC3PARAM", "TLSA",       "SMIMEA", "",
+    "",      "",     "",       "",      "CDS",   "CDNSKEY",    "OPENPGPKEY", "CSYNC",  "ZONEMD",
+    "SVCB",  "HTTPS"};
+constexpr std::array<std::string_view, 1> kFrom99 = {"SPF"};
+constexpr std::array<std::string_view, 7> kFrom251 = {"IXFR", "AXFR", "MAILB", "MAILA",
+                                                      "ANY",  "URI",  "CAA"};
+
+struct TypeRun {
+    std::uint16_t first;
+    std::span<const std::string_view> names;
+};
+constexpr std::array<TypeRun, 3> kTypeRuns = {{{1, kFrom1}, {99, kFrom99}, {251, kFrom251}}};
 
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) {
@@ -92,18 +47,18 @@ bool iequals(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::string type_to_text(std::uint16_t type) {
-    for (const auto& entry : kTypes) {
-        if (entry.type == type) {
-            return std::string(entry.text);
-        }
+    for (const auto& run : kTypeRuns) {
+        const std::size_t at = type - std::size_t{run.first};  // wraps below the run
+        if (at < run.names.size() && !run.names[at].empty()) return std::string(run.names[at]);
     }
     return "TYPE" + std::to_string(type);  // RFC 3597 §5
 }
 
 std::optional<std::uint16_t> type_from_text(std::string_view text) {
-    for (const auto& entry : kTypes) {
-        if (iequals(text, entry.text)) {
-            return entry.type;
+    if (text.empty()) return std::nullopt;
+    for (const auto& run : kTypeRuns) {
+        for (std::size_t at = 0; at < run.names.size(); ++at) {
+            if (iequals(text, run.names[at])) return static_cast<std::uint16_t>(run.first + at);
         }
     }
     if (text.size() > 4 && iequals(text.substr(0, 4), "TYPE")) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "zones/dns/types.h"
+#include "zones/load/ldns_handles.h"
 #include "zones/load/rr_fast.h"
 #include "zones/load/rr_parse.h"
 #include "zones/load/zone_checks.h"
@@ -33,16 +34,9 @@ constexpr std::uint32_t kDefaultFileTtl = 3600;
 /// Deepest $INCLUDE nesting, so that a file including itself fails cleanly.
 constexpr int kMaxIncludeDepth = 8;
 
-struct RdfFree {
-    void operator()(ldns_rdf* rdf) const { ldns_rdf_deep_free(rdf); }
-};
-struct RrFree {
-    void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
-};
 struct FileClose {
     void operator()(std::FILE* file) const { std::fclose(file); }
 };
-using RdfPtr = std::unique_ptr<ldns_rdf, RdfFree>;
 
 /// The whole file, or ZoneError "<path>: cannot open: <strerror>".
 std::string read_text(const std::filesystem::path& file) {
@@ -122,7 +116,7 @@ class MasterReader {
         if (!fp) {
             detail::fail(zone_.source, where(1), std::strerror(errno));
         }
-        RdfPtr current_origin(ldns_rdf_clone(origin));
+        RdfHandle current_origin(ldns_rdf_clone(origin));
         origin_raw_ = current_origin.release();
         prev_ = nullptr;
         set_bytes(origin_wire_, rdf_bytes(origin_raw_));
@@ -192,7 +186,7 @@ class MasterReader {
         ldns_rr* raw = nullptr;
         const ldns_status status =
             ldns_rr_new_frm_fp_l(&raw, fp, &ttl, &origin_raw_, &prev_, &line_nr);
-        const std::unique_ptr<ldns_rr, RrFree> rr(raw);
+        const RrHandle rr(raw);
         handle(status, rr.get(), start_line(before, line_nr), origin_raw_, ttl, depth);
         set_bytes(origin_wire_, rdf_bytes(origin_raw_));
         set_bytes(prev_wire_, rdf_bytes(prev_));
@@ -303,8 +297,8 @@ class MasterReader {
         if (path.is_relative()) {
             path = file_.parent_path() / path;
         }
-        RdfPtr include_origin(origin_text.empty() ? ldns_rdf_clone(origin)
-                                                  : ldns_dname_new_frm_str(origin_text.c_str()));
+        RdfHandle include_origin(origin_text.empty() ? ldns_rdf_clone(origin)
+                                                     : ldns_dname_new_frm_str(origin_text.c_str()));
         if (!include_origin) {
             detail::fail(zone_.source, where(line), "bad $INCLUDE origin \"" + origin_text + "\"");
         }
@@ -364,7 +358,7 @@ ZoneData read_rfc1035_zone(const std::filesystem::path& file, const dns::Name& o
     const std::string text = read_text(file);
     ZoneData zone;
     zone.source = file.string();
-    const RdfPtr origin_rdf(ldns_dname_new_frm_str(origin.to_text().c_str()));
+    const RdfHandle origin_rdf(ldns_dname_new_frm_str(origin.to_text().c_str()));
     if (!origin_rdf) {
         detail::fail(zone.source, "line 1", "origin " + origin.to_text() + " not understood");
     }

@@ -10,20 +10,11 @@
 #include <utility>
 
 #include "zones/dns/types.h"
+#include "zones/load/ldns_handles.h"
 
 namespace sitedns::load::detail {
 
 namespace {
-
-struct RrFree {
-    void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
-};
-struct RdfFree {
-    void operator()(ldns_rdf* rdf) const { ldns_rdf_deep_free(rdf); }
-};
-struct BufferFree {
-    void operator()(ldns_buffer* buffer) const { ldns_buffer_free(buffer); }
-};
 
 /// The owner name of an ldns RR, or why it cannot be one.
 std::variant<dns::Name, std::string> convert_owner(const ldns_rr* rr) {
@@ -50,7 +41,7 @@ std::variant<ParsedRr, std::string> convert_rr(const ldns_struct_rr* rr) {
                  static_cast<std::uint16_t>(ldns_rr_get_class(rr)),
                  ldns_rr_ttl(rr),
                  {}};
-    const std::unique_ptr<ldns_buffer, BufferFree> buffer(ldns_buffer_new(512));
+    const BufferHandle buffer(ldns_buffer_new(512));
     if (!buffer) {
         return std::string("out of memory");
     }
@@ -68,15 +59,14 @@ std::variant<ParsedRr, std::string> convert_rr(const ldns_struct_rr* rr) {
 
 std::variant<ParsedRr, std::string> parse_rr_text(const std::string& text,
                                                   const dns::Name& origin) {
-    const std::unique_ptr<ldns_rdf, RdfFree> origin_rdf(
-        ldns_dname_new_frm_str(origin.to_text().c_str()));
+    const RdfHandle origin_rdf(ldns_dname_new_frm_str(origin.to_text().c_str()));
     if (!origin_rdf) {
         return std::string("origin not understood by ldns");
     }
     ldns_rr* raw = nullptr;
     const ldns_status status =
         ldns_rr_new_frm_str(&raw, text.c_str(), 0, origin_rdf.get(), nullptr);
-    const std::unique_ptr<ldns_rr, RrFree> rr(raw);
+    const RrHandle rr(raw);
     if (status != LDNS_STATUS_OK) {
         return std::string(ldns_get_errorstr_by_id(status));
     }

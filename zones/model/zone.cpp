@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "zones/dns/name.h"
 #include "zones/dns/types.h"
 #include "zones/dns/wire_hash.h"
 
@@ -13,18 +14,6 @@ namespace {
 
 std::string_view view_of(std::span<const std::uint8_t> bytes) {
     return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
-}
-
-/// Length of the uncompressed wire name at the start of `rdata`, or 0 if it is not one.
-std::size_t name_length(std::span<const std::uint8_t> rdata) {
-    std::size_t at = 0;
-    while (at < rdata.size()) {
-        const std::uint8_t label = rdata[at];
-        if (label == 0) return at + 1;
-        if (label > dns::kMaxLabel) return 0;
-        at += label + 1;
-    }
-    return 0;
 }
 
 /// Offset of the name an MX, NS or SRV record points at (RFC 1035 §3.3, RFC 2782),
@@ -312,8 +301,8 @@ class ZoneBuilder {
     bool occluded(const Node& node) const {
         const auto key =
             std::span(reinterpret_cast<const std::uint8_t*>(node.key.data()), node.key.size());
-        for (std::size_t at = 0; key.size() - at > zone_.key_.size(); at += key[at] + 1u) {
-            const Node* above = zone_.find_node(key.subspan(at));
+        for (dns::SuffixWalk walk(key); walk.next() && walk.suffix().size() > zone_.key_.size();) {
+            const Node* above = zone_.find_node(walk.suffix());
             if (above != nullptr && above->delegation) return true;
         }
         return false;
@@ -327,7 +316,7 @@ class ZoneBuilder {
         for (const Rdata rdata : set.rdatas) {
             if (rdata.size() <= static_cast<std::size_t>(offset)) continue;
             const auto target = rdata.subspan(static_cast<std::size_t>(offset));
-            const std::size_t length = name_length(target);
+            const std::size_t length = dns::name_length(target);
             if (length == 0) continue;
             std::uint8_t key[dns::kMaxNameWire];
             if (length > sizeof key) continue;
@@ -382,10 +371,8 @@ LookupResult Zone::lookup(std::span<const std::uint8_t> name) const {
     // Label starts of the name, so suffixes can be tried from the origin down.
     std::size_t starts[128];
     std::size_t labels = 0;
-    for (std::size_t at = 0; at < name.size() && name[at] != 0 && labels < 128;
-         at += name[at] + 1) {
-        starts[labels++] = at;
-    }
+    dns::LabelWalk walk(name);
+    while (labels < 128 && walk.next()) starts[labels++] = walk.at();
     const std::size_t origin_labels = origin_labels_;
     if (labels < origin_labels) return {Match::NxDomain, apex_};
 
@@ -421,23 +408,21 @@ const Zone* ZoneSet::find(std::span<const std::uint8_t> name) const {
     // of a few zones compares each suffix's length with theirs (no hashing); a view of
     // many (a site view of a large topology) asks the map.
     if (zones_.size() <= kFewZones) {
-        for (std::size_t at = 0; at < name.size(); at += name[at] + 1u) {
-            const std::size_t size = name.size() - at;
+        for (dns::SuffixWalk walk(name); walk.next();) {
+            const auto suffix = walk.suffix();
             for (const auto& zone : zones_) {
                 const std::string_view key = zone->key();
-                if (key.size() == size && std::memcmp(key.data(), name.data() + at, size) == 0) {
+                if (key.size() == suffix.size() &&
+                    std::memcmp(key.data(), suffix.data(), suffix.size()) == 0) {
                     return zone.get();
                 }
             }
-            if (name[at] == 0) break;
         }
         return nullptr;
     }
-    for (std::size_t at = 0; at < name.size();) {
-        const auto it = by_origin_.find(view_of(name.subspan(at)));
+    for (dns::SuffixWalk walk(name); walk.next();) {
+        const auto it = by_origin_.find(view_of(walk.suffix()));
         if (it != by_origin_.end()) return it->second;
-        if (name[at] == 0) break;
-        at += name[at] + 1;
     }
     return nullptr;
 }

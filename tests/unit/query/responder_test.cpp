@@ -15,6 +15,7 @@
 
 #include "server/query/encoder.h"
 #include "server/wire/edns.h"
+#include "server/wire/limits.h"
 #include "tests/support/dns_client.h"
 #include "tests/support/query_cases.h"
 #include "tests/unit/query/test_snapshot.h"
@@ -39,7 +40,7 @@ const query::Snapshot& snapshot() {
 std::size_t client_limit(const QueryOptions& opts, Transport transport) {
     if (transport == Transport::Tcp) return kMaxMessage;
     if (!opts.edns) return 512;
-    return std::clamp<std::size_t>(opts.udp_size, 512, kEdnsPayload);
+    return std::clamp<std::size_t>(opts.udp_size, 512, wire::kEdnsPayload);
 }
 
 Bytes respond(const Bytes& query, std::string_view client, Transport transport) {
@@ -71,7 +72,7 @@ void check_case(const QueryCase& c, const std::string& qname, bool fold_case) {
             << sitedns::test::to_string(a);
         // What the binary's constants say: the payload we advertise, the size we keep to.
         if (a.has_opt) {
-            EXPECT_EQ(a.opt_udp_size, kEdnsPayload);
+            EXPECT_EQ(a.opt_udp_size, wire::kEdnsPayload);
         }
         EXPECT_LE(a.size, client_limit(c.opts, transport));
     }
@@ -155,7 +156,7 @@ TEST(ResponderTruncation, TruncatedAnswerKeepsQuestionAndOpt) {
         test::kLondonClient, Transport::Udp);
     const Answer a = sitedns::test::parse_answer(wire);
     EXPECT_TRUE(a.tc);
-    EXPECT_LE(wire.size(), kEdnsPayload);
+    EXPECT_LE(wire.size(), wire::kEdnsPayload);
     EXPECT_EQ(a.question, "big.example.test. IN TXT");
     EXPECT_TRUE(a.has_opt) << "the OPT is kept in a truncated answer (RFC 6891 §7)";
     EXPECT_TRUE(a.answer.empty()) << "an RRset is sent whole or not at all (RFC 2181 §9)";
@@ -164,7 +165,7 @@ TEST(ResponderTruncation, TruncatedAnswerKeepsQuestionAndOpt) {
 TEST(ResponderTruncation, BigAnswerReallyExceedsTheUdpCap) {
     const Bytes wire = respond(sitedns::test::make_query("big.example.test", "TXT"),
                                test::kLondonClient, Transport::Tcp);
-    EXPECT_GT(wire.size(), kEdnsPayload);
+    EXPECT_GT(wire.size(), wire::kEdnsPayload);
     EXPECT_EQ(sitedns::test::parse_answer(wire).answer.size(),
               static_cast<std::size_t>(test::kBigCount));
 }
@@ -173,7 +174,7 @@ TEST(ResponderTruncation, MediumAnswerExceeds512AndFits1232) {
     const Bytes wire = respond(sitedns::test::make_query("medium.example.test", "TXT"),
                                test::kLondonClient, Transport::Tcp);
     EXPECT_GT(wire.size(), 512u);
-    EXPECT_LE(wire.size() + wire::kOptSize, kEdnsPayload);
+    EXPECT_LE(wire.size() + wire::kOptSize, wire::kEdnsPayload);
 }
 
 // RFC 2181 §9: additional data that does not fit is left out, without TC.

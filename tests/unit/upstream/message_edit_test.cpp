@@ -173,7 +173,7 @@ TEST(WriteAnswer, PatchesIdCaseFlagsTtlsAndAddsTheOpt) {
     ASSERT_TRUE(scan_reply(reply, TtlCaps{}, s));
     const Bytes name = wire::test::wire_name("WwW.TeSt");
     Bytes out(1232);
-    const ExtendedError stale{ede::kStaleAnswer, "old"};
+    const ExtendedError stale{Ede::StaleAnswer, "old"};
     out.resize(write_answer({s.message, s.ttl_offsets}, client(name, true), TtlRewrite{45, false},
                             &stale, out));
     const Answer a = read_answer(out);
@@ -207,7 +207,7 @@ TEST(WriteServfail, EchoesTheQuestionWithTheExtendedError) {
     const Bytes name = wire::test::wire_name("Down.Test");
     Bytes out(512);
     out.resize(
-        write_servfail(client(name, true), {ede::kNetworkError, "all 1 upstreams failed"}, out));
+        write_servfail(client(name, true), {Ede::NetworkError, "all 1 upstreams failed"}, out));
     const Answer a = read_answer(out);
     EXPECT_EQ(a.rcode, 2);
     EXPECT_EQ(a.id, 0x4242);

@@ -402,6 +402,26 @@ std::string fields(ParseOutcome outcome, const Query& q) {
     return text;
 }
 
+TEST(ParsePlainQuery, APacketNotCheckedWholeTakesTheGeneralParser) {
+    const Bytes packet = Builder().header(kId, kRd, 1, 0, 0, 0).question("a.b", kMx, kIn);
+    const Bytes other = Builder().header(kId, kRd, 1, 0, 0, 0).question("c.d", kMx, kIn);
+    PlainQuery shape;
+    ASSERT_TRUE(shape.match(packet));
+    Query full;
+    Query plain;
+    // The name was not walked yet, then another packet than the one checked: both are
+    // read in full, never trusted.
+    EXPECT_EQ(parse_plain_query(packet, shape, {}, plain), parse_query(packet, full));
+    EXPECT_EQ(fields(ParseOutcome::Ok, plain), fields(ParseOutcome::Ok, full));
+    ASSERT_TRUE(shape.check_name());
+    EXPECT_EQ(parse_plain_query(other, shape, {}, plain), parse_query(other, full));
+    EXPECT_EQ(fields(ParseOutcome::Ok, plain), fields(ParseOutcome::Ok, full));
+    const Bytes broken = Builder().header(kId, kRd, 1, 0, 0, 0).bytes({5, 'a', 0}).u16(1).u16(1);
+    ASSERT_TRUE(shape.match(broken));
+    EXPECT_FALSE(shape.check_name());
+    EXPECT_EQ(parse_plain_query(broken, shape, {}, plain), ParseOutcome::FormErr);
+}
+
 TEST(ParsePlainQuery, GivesWhatParseQueryGivesAPlainPacket) {
     const std::vector<std::string> names = {".", "a", "WwW.ExAmple.COM", label_of(63, 'Q') + ".x"};
     const std::uint16_t flag_sets[] = {
@@ -416,15 +436,18 @@ TEST(ParsePlainQuery, GivesWhatParseQueryGivesAPlainPacket) {
                 if (opt == 2) b.opt(4096, 0x00008000);  // DO
                 if (opt == 3) b.opt(512, 0x00018000);   // version 1, DO
                 const Bytes packet = b;
-                const std::size_t name_size = wire_name(name).size();
-                Bytes lower(packet.begin() + 12,
-                            packet.begin() + 12 + static_cast<long>(name_size));
-                for (auto& c : lower) c = static_cast<std::uint8_t>(std::tolower(c));
+                PlainQuery shape;
+                ASSERT_TRUE(shape.match(packet) && shape.check_name());
                 Query full;
                 Query plain;
                 const ParseOutcome want = parse_query(packet, full);
-                const ParseOutcome got = parse_plain_query(packet, name_size, lower.data(), plain);
+                const ParseOutcome got = parse_plain_query(packet, shape, {}, plain);
                 EXPECT_EQ(fields(got, plain), fields(want, full)) << name << " flags " << flags;
+                // With the lowercased name given, as the packet cache gives it.
+                const Bytes lower(full.qname_lower.bytes,
+                                  full.qname_lower.bytes + full.qname_lower.size);
+                const ParseOutcome given = parse_plain_query(packet, shape, lower, plain);
+                EXPECT_EQ(fields(given, plain), fields(want, full)) << name << " flags " << flags;
                 ++cases;
             }
         }

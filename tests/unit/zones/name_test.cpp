@@ -240,6 +240,19 @@ TEST(TypesTest, TypeText) {
         EXPECT_NE(text.rfind("TYPE", 0), 0u) << t << " has no mnemonic";
         EXPECT_EQ(type_from_text(text), t) << text;
     }
+    // Each run of the table holds its numbers: edges of the runs, and gaps inside them.
+    EXPECT_EQ(type_to_text(0), "TYPE0");
+    EXPECT_EQ(type_to_text(3), "MD");
+    EXPECT_EQ(type_to_text(22), "TYPE22");
+    EXPECT_EQ(type_to_text(66), "TYPE66");
+    EXPECT_EQ(type_to_text(99), "SPF");
+    EXPECT_EQ(type_to_text(250), "TYPE250");
+    EXPECT_EQ(type_to_text(256), "URI");
+    EXPECT_EQ(type_to_text(258), "TYPE258");
+    // Every number comes back from its text, named or TYPEnnn.
+    for (std::uint32_t t = 0; t <= 0xFFFF; ++t) {
+        ASSERT_EQ(type_from_text(type_to_text(static_cast<std::uint16_t>(t))), t);
+    }
 }
 
 TEST(TypesTest, RcodeText) {
@@ -282,12 +295,14 @@ TEST(WireHashTest, FramedCopyMatchesTheByteLoop) {
 
 TEST(WireHashTest, FramedCompareMatchesEqualLower) {
     std::mt19937 rng(11);
-    const std::string letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-@`[{";
+    const std::string letters =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-@`[{";
     for (std::size_t n = 1; n <= 64; ++n) {
         for (int round = 0; round < 50; ++round) {
             // Each name after 12 bytes of its own, as a name after a header.
             std::vector<std::uint8_t> a(12 + n);
-            for (std::uint8_t& c : a) c = static_cast<std::uint8_t>(letters[rng() % letters.size()]);
+            for (std::uint8_t& c : a)
+                c = static_cast<std::uint8_t>(letters[rng() % letters.size()]);
             std::vector<std::uint8_t> b = a;
             for (std::size_t i = 0; i < 12; ++i) b[i] = static_cast<std::uint8_t>(rng());
             for (std::size_t i = 12; i < b.size(); ++i) {

@@ -16,18 +16,12 @@
 
 #include "zones/dns/name.h"
 #include "zones/dns/types.h"
+#include "zones/load/ldns_handles.h"
 #include "zones/load/rr_fast.h"
 #include "zones/load/rr_parse.h"
 
 namespace sitedns::load::detail {
 namespace {
-
-struct RdfFree {
-    void operator()(ldns_rdf* rdf) const { ldns_rdf_deep_free(rdf); }
-};
-struct RrFree {
-    void operator()(ldns_rr* rr) const { ldns_rr_free(rr); }
-};
 
 /// What ldns makes of one line, with the state read_plain_rr() gets.
 struct LdnsResult {
@@ -49,7 +43,7 @@ LdnsResult ldns_read(const std::string& line, const dns::Name& origin, std::uint
     int line_nr = 0;
     ldns_rr* raw = nullptr;
     const ldns_status status = ldns_rr_new_frm_fp_l(&raw, fp, &ttl, &origin_rdf, &prev, &line_nr);
-    const std::unique_ptr<ldns_rr, RrFree> rr(raw);
+    const RrHandle rr(raw);
     std::fclose(fp);
     ldns_rdf_deep_free(origin_rdf);
     ldns_rdf_deep_free(prev);

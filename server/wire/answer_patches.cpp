@@ -1,0 +1,49 @@
+// Threads: see server/wire/answer_patches.h.
+#include "server/wire/answer_patches.h"
+
+#include <algorithm>
+
+namespace sitedns::wire {
+
+void AnswerPatches::note_owner_pointer() {
+    if (pointers.count == 0 || owner_pointers == kMax) return;  // the log overflowed
+    owner_pointer_at[owner_pointers++] = pointers.at[pointers.count - 1];
+}
+
+void AnswerPatches::note_ttl(std::size_t at) {
+    if (ttls == kMax) {
+        ttl_overflow = true;
+        return;
+    }
+    ttl_at[ttls++] = static_cast<std::uint16_t>(at);
+}
+
+void AnswerPatches::roll_back(std::size_t size) {
+    while (owner_pointers != 0 && owner_pointer_at[owner_pointers - 1] >= size) --owner_pointers;
+    while (ttls != 0 && ttl_at[ttls - 1] >= size) --ttls;
+    // The TTLs that did not fit came after every one kept: below kMax, they went too.
+    if (ttls < kMax) ttl_overflow = false;
+}
+
+bool AnswerPatches::ends_owner(std::size_t at) const {
+    return std::find(owner_pointer_at, owner_pointer_at + owner_pointers, at) !=
+           owner_pointer_at + owner_pointers;
+}
+
+void write_pointer(std::span<std::uint8_t> message, std::size_t at, std::size_t target) {
+    message[at] = static_cast<std::uint8_t>(kPointerBits | target >> 8);
+    message[at + 1] = static_cast<std::uint8_t>(target);
+}
+
+void count_down_ttl(std::span<std::uint8_t> message, std::size_t at, std::uint32_t age) {
+    std::uint8_t* field = message.data() + at;
+    const std::uint32_t ttl = (std::uint32_t{field[0]} << 24 | std::uint32_t{field[1]} << 16 |
+                               std::uint32_t{field[2]} << 8 | field[3]) -
+                              age;
+    field[0] = static_cast<std::uint8_t>(ttl >> 24);
+    field[1] = static_cast<std::uint8_t>(ttl >> 16);
+    field[2] = static_cast<std::uint8_t>(ttl >> 8);
+    field[3] = static_cast<std::uint8_t>(ttl);
+}
+
+}  // namespace sitedns::wire
