@@ -136,6 +136,7 @@ void TcpSession::answer(std::span<const std::uint8_t> query) {
     query::Responder::handle(snapshot, query, client_, query::Transport::Tcp, out, decision,
                              worker_.packet_cache());
     WorkerStats& stats = worker_.stats();
+    stats.note_packet_cache(worker_.packet_cache());
     if (decision.cookie != query::CookieResult::None) stats.count_cookie(decision.cookie);
     // The latency of a TCP answer ends when it is queued for writing.
     const Answered note{received, stats.view_slot(snapshot, decision.view), query::Transport::Tcp,

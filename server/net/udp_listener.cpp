@@ -233,6 +233,7 @@ void UdpListener::answer_batch(std::size_t received) {
     for (std::size_t i = 0; i < received; ++i) {
         if (answer(snapshot, i, answers)) ++answers;
     }
+    stats_.note_packet_cache(b.cache);
     const Clock::time_point answered = Clock::now();
     for (std::size_t i = 0; i < answers; ++i) {
         const iovec& bytes = b.answer_iov[i];

@@ -1,6 +1,7 @@
 // Threads: see server/net/worker_stats.h.
 #include "server/net/worker_stats.h"
 
+#include <algorithm>
 #include <string>
 
 #include "server/net/worker.h"
@@ -71,6 +72,13 @@ void WorkerStats::collect(runtime::MetricsSample& sample) const {
     for (std::size_t t = 0; t < kTransports; ++t) {
         sample.dropped_queries[kProtocols[t]] += dropped_[t].get();
     }
+    // A miss answered from a template of a name that does not exist is a hit to the
+    // operator: the answer was copied, not looked up.
+    const std::uint64_t templated = packet_cache_templated_.get();
+    sample.packet_cache_hits += packet_cache_hits_.get() + templated;
+    sample.packet_cache_templated += templated;
+    sample.packet_cache_misses +=
+        packet_cache_misses_.get() - std::min(templated, packet_cache_misses_.get());
     sample.rate_limited_dropped += rate_limited_dropped_.get();
     sample.rate_limited_truncated += rate_limited_truncated_.get();
     for (std::size_t i = 0; i < cookies_.size(); ++i) sample.cookies[i] += cookies_[i].get();

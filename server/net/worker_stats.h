@@ -1,8 +1,9 @@
 #pragma once
 // One worker's query counters (issue 5, item 4): answers by view, protocol and RCODE,
-// the answer latency histogram, forwarded and dropped queries. Only the worker's thread
-// writes them, with single-writer Counters (no read-modify-write, no lock, nothing shared
-// with another worker); a scrape reads them from its own thread and sums the workers.
+// the answer latency histogram, forwarded and dropped queries, and a copy of its packet
+// cache's hits and misses. Only the worker's thread writes them, with single-writer
+// Counters (no read-modify-write, no lock, nothing shared with another worker); a scrape
+// reads them from its own thread and sums the workers.
 // Counting is allocation-free; so is the query log's check when `log.queries` is off.
 // Threads: one writer (a worker's or a UDP receive thread), read by the metrics thread.
 
@@ -17,6 +18,7 @@
 
 #include "config/address.h"
 #include "server/net/query_log.h"
+#include "server/query/packet_cache.h"
 #include "server/query/responder.h"
 #include "server/query/snapshot.h"
 #include "server/runtime/metrics.h"
@@ -102,6 +104,13 @@ class alignas(64) WorkerStats {
         forwarded_.add();
         forwarded_hits_.add();
     }
+    /// Copies the counters of `cache`, the packet cache of the thread that writes these
+    /// stats, where a scrape can read them (three relaxed stores: call once a batch).
+    void note_packet_cache(const query::PacketCache& cache) {
+        packet_cache_hits_.set(cache.hits());
+        packet_cache_misses_.set(cache.misses());
+        packet_cache_templated_.set(cache.templated());
+    }
     /// This thread's lookups in the forwarder's cache (Forwarder::answer_from_cache).
     upstream::CacheCounters& forward_cache() { return forward_cache_; }
     /// A packet dropped without an answer.
@@ -148,6 +157,9 @@ class alignas(64) WorkerStats {
     upstream::Counter latency_sum_ns_;
     upstream::Counter forwarded_;
     upstream::Counter forwarded_hits_;
+    upstream::Counter packet_cache_hits_;  // note_packet_cache()
+    upstream::Counter packet_cache_misses_;
+    upstream::Counter packet_cache_templated_;
     upstream::CacheCounters forward_cache_;
     std::array<upstream::Counter, kTransports> dropped_;
     upstream::Counter rate_limited_dropped_;

@@ -158,6 +158,19 @@ void render_latency(Writer& w, const MetricsSample& s) {
     w.series("sitedns_answer_duration_seconds_count", {}, std::to_string(cumulative));
 }
 
+void render_packet_cache(Writer& w, const MetricsSample& s) {
+    w.value("sitedns_packet_cache_hits_total", "counter",
+            "Plain queries answered with a copy of a finished answer (each thread's packet "
+            "cache), templates of names that do not exist included.",
+            std::to_string(s.packet_cache_hits));
+    w.value("sitedns_packet_cache_templated_total", "counter",
+            "Of those, answers made from the template of a name that does not exist.",
+            std::to_string(s.packet_cache_templated));
+    w.value("sitedns_packet_cache_misses_total", "counter",
+            "Plain queries the packet cache could not answer (the full lookup ran).",
+            std::to_string(s.packet_cache_misses));
+}
+
 void render_forwarding(Writer& w, const MetricsSample& s) {
     w.value("sitedns_forwarded_queries_total", "counter",
             "Queries the view forwards (names outside its zones, recursion on).",
@@ -272,6 +285,7 @@ std::string render_prometheus(const MetricsSample& sample) {
     render_queries(w, sample);
     render_tcp(w, sample);
     render_latency(w, sample);
+    render_packet_cache(w, sample);
     render_forwarding(w, sample);
     render_runtime(w, sample);
     return w.take();

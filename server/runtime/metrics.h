@@ -118,6 +118,11 @@ struct MetricsSample {
     std::uint64_t forwarded = 0;
     std::uint64_t cache_hits = 0;
     std::uint64_t cache_misses = 0;
+    /// The threads' packet caches of finished answers (plain queries only): answered by
+    /// a copy (templates included), of those from a template, and looked up in vain.
+    std::uint64_t packet_cache_hits = 0;
+    std::uint64_t packet_cache_templated = 0;
+    std::uint64_t packet_cache_misses = 0;
     std::uint64_t dropped_replies = 0;
     std::uint64_t stale_answers = 0;
     std::uint64_t forwarded_over_limit = 0;           ///< SERVFAIL at once: max_in_flight reached

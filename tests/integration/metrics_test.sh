@@ -203,6 +203,21 @@ expect "www after" NOERROR "$(ask_from 127.0.0.1 www.m.test A)"
 ! grep -q 'name=after\.m\.test\.' "$WORK/sitedns.log" &&
     pass "query log off after the reload: no line" || fail "query log still on after the reload"
 
+# ---------------------------------------------------------------- the packet cache
+
+# One worker, one receive thread: of identical plain queries (+nocookie: EDNS without
+# options) the first is looked up and the others are copies; the first name that does not
+# exist leaves a template that answers the next ones.
+scrape "$WORK/s0" || die "scrape failed"
+for _ in 1 2 3 4; do expect "www, plain" NOERROR "$(ask_from 127.0.0.1 +nocookie www.m.test A)"; done
+for n in 1 2 3; do
+    expect "typo$n, plain" NXDOMAIN "$(ask_from 127.0.0.1 +nocookie "typo$n.m.test" A)"
+done
+scrape "$WORK/s1" || die "scrape failed"
+moved sitedns_packet_cache_hits_total 5
+moved sitedns_packet_cache_templated_total 2
+moved sitedns_packet_cache_misses_total 2
+
 stop_sitedns && pass "sitedns stopped" || fail "sitedns did not stop"
 
 finish metrics

@@ -32,6 +32,9 @@ MetricsSample small_sample() {
     s.forwarded = 5;
     s.cache_hits = 2;
     s.cache_misses = 3;
+    s.packet_cache_hits = 30;
+    s.packet_cache_templated = 7;
+    s.packet_cache_misses = 4;
     s.stale_answers = 0;
     s.forwarded_over_limit = 6;
     s.upstreams["192.0.2.1:53"] = {3, 1};
@@ -93,6 +96,15 @@ sitedns_answer_duration_seconds_bucket{le="1"} 5
 sitedns_answer_duration_seconds_bucket{le="+Inf"} 6
 sitedns_answer_duration_seconds_sum 2.0005
 sitedns_answer_duration_seconds_count 6
+# HELP sitedns_packet_cache_hits_total Plain queries answered with a copy of a finished answer (each thread's packet cache), templates of names that do not exist included.
+# TYPE sitedns_packet_cache_hits_total counter
+sitedns_packet_cache_hits_total 30
+# HELP sitedns_packet_cache_templated_total Of those, answers made from the template of a name that does not exist.
+# TYPE sitedns_packet_cache_templated_total counter
+sitedns_packet_cache_templated_total 7
+# HELP sitedns_packet_cache_misses_total Plain queries the packet cache could not answer (the full lookup ran).
+# TYPE sitedns_packet_cache_misses_total counter
+sitedns_packet_cache_misses_total 4
 # HELP sitedns_forwarded_queries_total Queries the view forwards (names outside its zones, recursion on).
 # TYPE sitedns_forwarded_queries_total counter
 sitedns_forwarded_queries_total 5
