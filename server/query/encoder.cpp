@@ -25,8 +25,8 @@ bool write_compressed_rdata(wire::WireWriter& w, std::uint16_t type,
     return w.bytes(rest);
 }
 
-/// The owner, type and class of a record; with kNote, a pointer that ends the owner
-/// and where the TTL goes are noted in `patches`.
+/// The owner, type and class of a record; with kNote, a pointer that ends the owner is
+/// noted in `patches`.
 template <bool kNote>
 bool write_owner(wire::WireWriter& w, const PlanEntry& entry, wire::AnswerPatches* patches) {
     std::size_t logged = 0;
@@ -34,7 +34,6 @@ bool write_owner(wire::WireWriter& w, const PlanEntry& entry, wire::AnswerPatche
     if (!w.name(entry.owner) || !w.u16(entry.rrset->type) || !w.u16(entry.rrclass)) return false;
     if constexpr (kNote) {
         if (patches->pointers.count > logged) patches->note_owner_pointer();
-        patches->note_ttl(w.size());
     }
     return true;
 }

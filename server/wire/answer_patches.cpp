@@ -10,19 +10,8 @@ void AnswerPatches::note_owner_pointer() {
     owner_pointer_at[owner_pointers++] = pointers.at[pointers.count - 1];
 }
 
-void AnswerPatches::note_ttl(std::size_t at) {
-    if (ttls == kMax) {
-        ttl_overflow = true;
-        return;
-    }
-    ttl_at[ttls++] = static_cast<std::uint16_t>(at);
-}
-
 void AnswerPatches::roll_back(std::size_t size) {
     while (owner_pointers != 0 && owner_pointer_at[owner_pointers - 1] >= size) --owner_pointers;
-    while (ttls != 0 && ttl_at[ttls - 1] >= size) --ttls;
-    // The TTLs that did not fit came after every one kept: below kMax, they went too.
-    if (ttls < kMax) ttl_overflow = false;
 }
 
 bool AnswerPatches::ends_owner(std::size_t at) const {

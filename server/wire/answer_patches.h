@@ -16,7 +16,10 @@
 namespace sitedns::wire {
 
 /// The patch list of one encoded answer. The ID needs no entry: it is always the first
-/// two bytes (RFC 1035 §4.1.1); the question's name is always at kHeaderSize.
+/// two bytes (RFC 1035 §4.1.1); the question's name is always at kHeaderSize. TTLs need
+/// none either: an authoritative answer's TTLs are the zone's until a reload, which
+/// starts the cache afresh (forwarded answers, whose TTLs count down, are not encoded
+/// here: the packet cache finds their TTLs with RrIterator).
 struct AnswerPatches {
     static constexpr std::size_t kMax = PointerLog::kMax;
     /// Length of the question's name, whose case a copy takes from its own query; 0 when
@@ -28,15 +31,9 @@ struct AnswerPatches {
     /// Which pointers end a record's owner name (the others are in RDATA).
     std::uint16_t owner_pointer_at[kMax];
     std::size_t owner_pointers = 0;
-    /// Where each record's TTL is (RFC 1035 §4.1.3), OPT aside.
-    std::uint16_t ttl_at[kMax];
-    std::size_t ttls = 0;
-    bool ttl_overflow = false;  ///< more than kMax records (rolled back too)
 
     /// Notes the pointer just logged last as ending an owner name.
     void note_owner_pointer();
-    /// Notes a TTL at `at`.
-    void note_ttl(std::size_t at);
     /// Forgets the notes at or past `size`, where the writer rolled back to (its pointer
     /// log rolls back with it).
     void roll_back(std::size_t size);

@@ -25,7 +25,6 @@ bool RrIterator::next(RecordView& rr) {
     rr.owner_at = reader_.offset();
     std::uint16_t rdlength = 0;
     if ((error_ = reader_.skip_name()) != WireError::Ok) return false;
-    rr.owner = reader_.packet().subspan(rr.owner_at, reader_.offset() - rr.owner_at);
     rr.ttl_at = reader_.offset() + kTtlAt;
     if ((error_ = reader_.u16(rr.type)) != WireError::Ok ||
         (error_ = reader_.u16(rr.rrclass)) != WireError::Ok ||

@@ -15,8 +15,6 @@ namespace sitedns::wire {
 /// One resource record as it stands in a message: offsets and views into it.
 struct RecordView {
     std::size_t owner_at = 0;  ///< where the owner name starts
-    /// The owner name's bytes as they stand: labels, then a root label or a pointer.
-    std::span<const std::uint8_t> owner;
     std::uint16_t type = 0;
     std::uint16_t rrclass = 0;
     std::size_t ttl_at = 0;  ///< where the 32-bit TTL is

@@ -17,29 +17,15 @@ TEST(AnswerPatches, RollBackForgetsNotesPastTheMark) {
     p.pointers.at[0] = 40;
     p.pointers.count = 1;
     p.note_owner_pointer();
-    p.note_ttl(46);
     p.pointers.at[1] = 60;
     p.pointers.count = 2;
     p.note_owner_pointer();
-    p.note_ttl(66);
     EXPECT_TRUE(p.ends_owner(40));
     EXPECT_TRUE(p.ends_owner(60));
     EXPECT_FALSE(p.ends_owner(41));
     p.roll_back(56);
-    EXPECT_EQ(p.ttls, 1u);
-    EXPECT_EQ(p.ttl_at[0], 46);
     EXPECT_TRUE(p.ends_owner(40));
     EXPECT_FALSE(p.ends_owner(60));
-}
-
-TEST(AnswerPatches, TooManyTtlsOverflow) {
-    AnswerPatches p;
-    for (std::size_t i = 0; i <= AnswerPatches::kMax; ++i) p.note_ttl(20 + 16 * i);
-    EXPECT_EQ(p.ttls, AnswerPatches::kMax);
-    EXPECT_TRUE(p.ttl_overflow);
-    p.roll_back(20 + 16 * (AnswerPatches::kMax - 1));  // the last that fitted goes too
-    EXPECT_EQ(p.ttls, AnswerPatches::kMax - 1);
-    EXPECT_FALSE(p.ttl_overflow);
 }
 
 TEST(AnswerPatches, NoOwnerNoteWithoutALoggedPointer) {
