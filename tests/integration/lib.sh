@@ -26,7 +26,10 @@ trap 'exit 130' INT TERM
 pass() { echo "ok   - $*"; }
 fail() { echo "FAIL - $*"; FAILURES=$((FAILURES + 1)); }
 # check DESCRIPTION COMMAND...: passes when COMMAND succeeds; on failure shows $out, the
-# last command's output, when the script set it.
+# last command's output, when the script set it. COMMAND is the whole condition: a command,
+# a function or `bash -c '...'`. Returns COMMAND's status, so a script may stop where later
+# steps depend on it (`check ... || exit 1`); a condition chained after it (`check ... &&
+# test ...`) would never be counted, and tests/lint/assertions.py refuses it.
 check() {
     local what=$1; shift
     if "$@"; then
@@ -34,8 +37,17 @@ check() {
     else
         fail "$what"
         [ -n "${out:-}" ] && sed 's/^/     | /' <<<"$out"
+        return 1
     fi
-    return 0
+}
+
+# skip_part WHAT: a part of the test that cannot run here. The rest still runs; `finish`
+# then ends the test with 77, which ctest reports as Skipped (SKIP_RETURN_CODE), never as
+# Passed, and names every part left out.
+SKIPPED=()
+skip_part() {
+    echo "skip - $*"
+    SKIPPED+=("$*")
 }
 
 # ---- sitedns with a metrics endpoint, for the scripts that start one server.
@@ -108,12 +120,17 @@ stop_sitedns() {
     done
     return 1
 }
-# finish WHAT: the closing lines, and exit 1 (with the log's tail) after a failed check.
+# finish WHAT: the closing lines; exit 1 (with the log's tail) after a failed check, 77
+# when a part was skipped.
 finish() {
     if [ "$FAILURES" -ne 0 ]; then
         show_log
         echo "$FAILURES failure(s)"
         exit 1
+    fi
+    if [ ${#SKIPPED[@]} -ne 0 ]; then
+        echo "SKIP: the $1 checks that ran passed; not run: $(IFS=';'; echo "${SKIPPED[*]}")"
+        exit 77
     fi
     echo "all $1 checks passed"
 }
@@ -126,10 +143,12 @@ field() {  # field JSON PYTHON_EXPRESSION over `r`, a client script's JSON resul
     python3 -c "import json, sys; r = json.loads(sys.argv[1]); print($2)" "$1"
 }
 
-require_tools() {  # require_tools TOOL...: exit 1 naming the first one not installed
+# require_tools TOOL...: the test cannot run without these; exit 77 (Skipped) naming the
+# first one not installed. `make test` installs them all (.ci/install-deps).
+require_tools() {
     local tool
     for tool in "$@"; do
-        command -v "$tool" >/dev/null 2>&1 || { echo "'$tool' is not installed ('make deps')"; exit 1; }
+        command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: '$tool' is not installed ('make deps')"; exit 77; }
     done
 }
 

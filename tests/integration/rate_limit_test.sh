@@ -16,9 +16,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 
-for tool in curl python3; do
-    command -v "$tool" >/dev/null 2>&1 || { echo "skip: '$tool' is not installed"; exit 77; }
-done
+require_tools curl python3
 
 RATE=10
 FLOOD=400
@@ -54,8 +52,7 @@ start_sitedns "$WORK/sitedns.json"
 # ---------------------------------------------------------------- limited
 
 scrape "$WORK/s0" || die "scrape failed"
-grep -q '^# TYPE sitedns_rate_limited_total counter$' "$WORK/s0" &&
-    pass "sitedns_rate_limited_total is declared" || fail "no sitedns_rate_limited_total"
+check "sitedns_rate_limited_total is declared" grep -q '^# TYPE sitedns_rate_limited_total counter$' "$WORK/s0"
 out=$(flood) || die "the flood failed: $out"
 scrape "$WORK/s1" || die "scrape failed"
 echo "     flood: $out"
@@ -105,5 +102,5 @@ check "with rate_limit removed, the whole flood is answered" \
 check "and rate_limited_total does not move" \
     [ "$(delta 'sitedns_rate_limited_total{action="dropped"}')$(delta 'sitedns_rate_limited_total{action="truncated"}')" = 00 ]
 
-stop_sitedns && pass "sitedns stopped" || fail "sitedns did not stop"
+check "sitedns stopped" stop_sitedns
 finish "rate limiting"

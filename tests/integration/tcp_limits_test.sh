@@ -16,9 +16,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 
-for tool in curl python3; do
-    command -v "$tool" >/dev/null 2>&1 || { echo "skip: '$tool' is not installed"; exit 77; }
-done
+require_tools curl python3
 
 client() { python3 "$HERE/tcp_limits_client.py" "$PORT" "$@"; }
 
@@ -44,8 +42,8 @@ start_sitedns "$WORK/sitedns.json"
 # ---------------------------------------------------------------- per client
 
 scrape "$WORK/s0" || die "scrape failed"
-grep -q '^# TYPE sitedns_tcp_connections_refused_total counter$' "$WORK/s0" &&
-    pass "sitedns_tcp_connections_refused_total is declared" || fail "no refused counter"
+check "sitedns_tcp_connections_refused_total is declared" \
+    grep -q '^# TYPE sitedns_tcp_connections_refused_total counter$' "$WORK/s0"
 out=$(client per_client) || die "the client failed: $out"
 scrape "$WORK/s1" || die "scrape failed"
 echo "     per_client: $out"
