@@ -43,13 +43,17 @@ run: build
 	@echo "Ctrl-C stops it."
 	$(BUILD)/server/sitedns
 
+# Each stage lists what it skipped (tests/run_ctest.sh); the last step lists them all and,
+# under CI=1, fails if anything was skipped (tests/skips.py).
 test: build
 	@echo "== test: every test of $(BUILD) (gcc)"
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
+	@rm -f $(ASAN_BUILD)/skipped.json $(TSAN_BUILD)/skipped.json
+	./tests/run_ctest.sh $(BUILD) gcc --output-on-failure -j $(JOBS) --timeout 300
 ifneq ($(QUICK),1)
 	@$(MAKE) test-asan
 	@$(MAKE) test-tsan
 endif
+	@python3 tests/skips.py summary $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
 
 test-asan:
 	@echo "== test-asan: unit tests, integration tests labelled asan and each fuzz target for $(FUZZ_TEST_SECONDS) s under ASan+UBSan ($(ASAN_BUILD), clang)"

@@ -377,7 +377,7 @@ if [ $HAS_V6 = 1 ]; then
     out=""
     check "[::1]:$P6 refuses TCP once removed" tcp_refused ::1 "$P6"
 else
-    echo "skip - [::1] (no IPv6 loopback)"
+    skip_part "[::1] (no IPv6 loopback)"
 fi
 
 # ---------------------------------------------------------------- clean stop
@@ -415,7 +415,7 @@ if [ "$(id -u)" = 0 ] && getent passwd nobody >/dev/null; then
         fail "server started as root with user nobody"; cat "$LOG"
     fi
 else
-    echo "skip - privilege drop (not root, or no user nobody)"
+    skip_part "the privilege drop (not root, or no user nobody)"
 fi
 
 if [ $FAILURES -ne 0 ]; then
@@ -423,4 +423,4 @@ if [ $FAILURES -ne 0 ]; then
     tail -n 20 "$LOG" | sed 's/^/     | /'
     exit 1
 fi
-echo "all listen reload checks passed"
+finish "listen reload"

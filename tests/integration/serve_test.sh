@@ -255,7 +255,7 @@ if ip -6 addr show lo 2>/dev/null | grep -q '::1'; then
         fail "IPv6 server did not start"
     fi
 else
-    echo "skip - no ::1 on loopback"
+    skip_part "IPv6 (no ::1 on loopback)"
 fi
 
 # ---------------------------------------------------------------- runtime fault
@@ -267,5 +267,4 @@ if start_server holder --config "$WORK/site.json" --listen 127.0.0.1:0; then
     stop_server >/dev/null
 fi
 
-echo "$FAILURES failure(s)"
-[ "$FAILURES" -eq 0 ]
+finish serve

@@ -51,7 +51,7 @@ run_verify() {
         echo "    systemd-analyze security: exposure ${level:-?}"
         check "exposure level $level is below 2.0" awk -v l="$level" 'BEGIN { exit !(l != "" && l < 2.0) }'
     elif grep -q 'unrecognized option' "$WORK/security.log"; then
-        echo "skip - systemd-analyze security --offline=yes is not supported by this systemd"
+        skip_part "systemd-analyze security --offline=yes (not supported by this systemd)"
     else
         sed 's/^/    /' "$WORK/security.log" | tail -5; fail "systemd-analyze security"
     fi
@@ -144,7 +144,7 @@ PY
                      grep -Eq "^CapPrm:[[:space:]]+0+$" "/proc/$1/status"' _ "$PID"
         check "the log says it switched to nobody" grep -q 'switched to user nobody' "$WORK/sitedns.log"
     else
-        echo "skip - not root: the switch to \"user\" is not tested"
+        skip_part "the switch to \"user\" (needs root)"
     fi
 
     local from=$(( $(wc -l <"$messages") + 1 ))

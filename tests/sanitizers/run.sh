@@ -3,6 +3,7 @@
 # every sanitizer report written to BUILD/sanitizer-reports/: those of the test binaries
 # and also those of the sitedns servers the integration scripts start and then kill, whose
 # exit status no test sees. Any report fails the run and is printed after ctest's output.
+# ctest runs through tests/run_ctest.sh, which lists the skipped tests and GTEST_SKIP cases.
 #
 #   tests/sanitizers/run.sh BUILD CTEST_ARGUMENTS...
 set -euo pipefail
@@ -23,8 +24,11 @@ export ASAN_OPTIONS="$common:detect_leaks=1:strict_string_checks=1:check_initial
 export UBSAN_OPTIONS="$common"
 export TSAN_OPTIONS="$common:second_deadlock_stack=1"
 
+# The stage's name for the list of what it skipped.
+stage=asan
+if grep -q '^SITEDNS_SANITIZE:STRING=thread$' "$build/CMakeCache.txt"; then stage=tsan; fi
 status=0
-(cd "$build" && ctest --output-on-failure "$@") || status=$?
+GTEST_XML=1 "$(dirname "$0")/../run_ctest.sh" "$build" "$stage" --output-on-failure "$@" || status=$?
 
 shopt -s nullglob
 found=("$reports"/report.*)
