@@ -1,6 +1,7 @@
 // `sitedns export --format postfix|exchange` (SPEC §2): the files of the three-site
 // example with a recipients list and paris on TLS, compared with golden texts under
-// tests/unit/config/golden/mail_export/ (SITEDNS_UPDATE_GOLDEN=1 rewrites them), and the
+// tests/unit/config/golden/mail_export/ (SITEDNS_UPDATE_GOLDEN=1 rewrites them, never under
+// CI: tests/support/golden.h), and the
 // rules each text must keep.
 
 #include "config/mail_export.h"
@@ -8,16 +9,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
 #include "config/recipients.h"
+#include "tests/support/golden.h"
 
 namespace sitedns {
 namespace {
@@ -50,21 +49,9 @@ fs::path golden_dir() {
     return fs::path(SITEDNS_SOURCE_DIR) / "tests/unit/config/golden/mail_export";
 }
 
-std::string read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-/// Compares `text` with the golden file `name`; SITEDNS_UPDATE_GOLDEN=1 rewrites it.
+/// Compares `text` with the golden file `name` (tests/support/golden.h).
 void expect_golden(const std::string& name, const std::string& text) {
-    const fs::path path = golden_dir() / name;
-    if (std::getenv("SITEDNS_UPDATE_GOLDEN") != nullptr) {
-        fs::create_directories(path.parent_path());
-        std::ofstream(path, std::ios::binary) << text;
-    }
-    EXPECT_EQ(text, read_text(path)) << "golden file " << path;
+    test::expect_golden(golden_dir() / name, text);
 }
 
 const std::string& file_text(const std::vector<ExportFile>& files, const std::string& name) {
@@ -239,7 +226,8 @@ TEST(MailExportFiles, WrittenIntoANewFolderWithNothingAside) {
     std::size_t count = 0;
     for (const auto& entry : fs::directory_iterator(dir / "out")) {
         ++count;
-        EXPECT_EQ(read_text(entry.path()), file_text(files, entry.path().filename().string()));
+        EXPECT_EQ(test::read_golden(entry.path()),
+                  file_text(files, entry.path().filename().string()));
     }
     EXPECT_EQ(count, 4U);
     fs::remove_all(dir);
