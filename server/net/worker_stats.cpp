@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "server/net/worker.h"
 #include "server/wire/header.h"
@@ -84,8 +85,21 @@ void WorkerStats::collect(runtime::MetricsSample& sample) const {
     for (std::size_t i = 0; i < cookies_.size(); ++i) sample.cookies[i] += cookies_[i].get();
 }
 
+std::uint64_t WorkerStats::answers() const {
+    std::uint64_t total = 0;
+    for (const upstream::Counter& bucket : latency_) total += bucket.get();
+    return total;
+}
+
 void collect_worker(const Worker& worker, runtime::MetricsSample& sample) {
-    worker.for_each_stats([&sample](const WorkerStats& stats) { stats.collect(sample); });
+    std::uint64_t answers = 0;
+    worker.for_each_stats([&sample, &answers](const WorkerStats& stats) {
+        stats.collect(sample);
+        answers += stats.answers();
+    });
+    std::vector<std::uint64_t>& per_thread = sample.thread_answers;
+    if (per_thread.size() <= worker.index()) per_thread.resize(worker.index() + 1);
+    per_thread[worker.index()] += answers;
 }
 
 void collect_forwarder(const upstream::Forwarder& forwarder, runtime::MetricsSample& sample) {

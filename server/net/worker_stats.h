@@ -3,7 +3,8 @@
 // the answer latency histogram, forwarded and dropped queries, and a copy of its packet
 // cache's hits and misses. Only the worker's thread writes them, with single-writer
 // Counters (no read-modify-write, no lock, nothing shared with another worker); a scrape
-// reads them from its own thread and sums the workers.
+// reads them from its own thread and sums the workers, keeping only their answer counts
+// apart (sitedns_thread_answers_total).
 // Counting is allocation-free; so is the query log's check when `log.queries` is off.
 // Threads: one writer (a worker's or a UDP receive thread), read by the metrics thread.
 
@@ -128,6 +129,9 @@ class alignas(64) WorkerStats {
 
     /// Adds this worker's counters to `sample`; from any thread.
     void collect(runtime::MetricsSample& sample) const;
+    /// Answers counted by answered(); from any thread. Read from the latency histogram,
+    /// where every answer lands in exactly one bucket: no counter of its own to bump.
+    std::uint64_t answers() const;
 
   private:
     static constexpr std::size_t kTransports = 2;
@@ -173,7 +177,8 @@ class alignas(64) WorkerStats {
     bool log_queries_ = false;
 };
 
-/// Adds the counters of `worker` and of its UDP receive threads to `sample` (any thread).
+/// Adds the counters of `worker` and of its UDP receive threads to `sample`, their answers
+/// also as `sample.thread_answers[worker.index()]` (any thread).
 void collect_worker(const Worker& worker, runtime::MetricsSample& sample);
 /// Adds the forwarder's counters (its thread's and its upstreams') to `sample` (any thread).
 void collect_forwarder(const upstream::Forwarder& forwarder, runtime::MetricsSample& sample);

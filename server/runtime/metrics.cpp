@@ -110,6 +110,13 @@ void render_queries(Writer& w, const MetricsSample& s) {
                  {{"view", labels.view}, {"protocol", labels.protocol}, {"rcode", labels.rcode}},
                  std::to_string(count));
     }
+    w.family("sitedns_thread_answers_total", "counter",
+             "Answers sent by each worker thread (with its UDP receive threads), by its "
+             "number: how the kernel spread the clients over the threads.");
+    for (std::size_t i = 0; i < s.thread_answers.size(); ++i) {
+        w.series("sitedns_thread_answers_total", {{"thread", std::to_string(i)}},
+                 std::to_string(s.thread_answers[i]));
+    }
     w.family("sitedns_dropped_queries_total", "counter",
              "Packets dropped without an answer (QR set, shorter than a header), by protocol.");
     for (const auto& [protocol, count] : s.dropped_queries) {

@@ -104,6 +104,9 @@ inline constexpr std::array<std::string_view, 4> kCookieResults{"new", "valid", 
 /// Everything one scrape reports; collectors add into it (sums over workers).
 struct MetricsSample {
     std::map<QueryLabels, std::uint64_t> queries;
+    /// Answers sent by each worker, indexed by its number (0 to `threads` - 1): its
+    /// io_context thread and its UDP receive threads together.
+    std::vector<std::uint64_t> thread_answers;
     std::map<std::string, std::uint64_t> dropped_queries;  ///< by protocol
     std::uint64_t rate_limited_dropped = 0;                ///< RRL: not answered
     std::uint64_t rate_limited_truncated = 0;              ///< RRL: answered TC=1

@@ -8,6 +8,8 @@
 #   C. after expiry with the upstream stopped, 50 ports all get the stale answer;
 #   D. load: parallel clients over many names, hits and misses at once (the TSan build
 #      runs this test too, and any data race it reports fails `make test`).
+# The premise, four threads answering, is the server's own count: sitedns_thread_answers_total
+# shows one series per worker thread, and each of the four moves during A's 100 ports.
 # Each case has its own fake upstream (fake_upstream.py) and view, chosen by the client's
 # loopback address:
 #   127.0.0.1  cached  upstream A (stopped once the name is cached)
@@ -21,7 +23,7 @@ set -u
 SITEDNS=${1:?usage: forward_cache_test.sh SITEDNS SOURCE_DIR}
 . "$(dirname "$0")/lib.sh"
 
-require_tools dig python3
+require_tools dig python3 curl
 
 # An attempt outlives B's delay, so B is asked once; the deadline stays under 3 s.
 ATTEMPT_MS=2000
@@ -34,6 +36,16 @@ spread() {
     local source=$1 name=$2 count=$3; shift 3
     python3 "$FAKE_UPSTREAM" spread "$PORT" "$name" "$count" --source "$source" \
         --timeout "$CLIENT_S" "$@" 2>&1
+}
+
+# thread_answers FILE: the scrape's sitedns_thread_answers_total series, "THREAD COUNT" a line.
+thread_answers() {
+    sed -n 's/^sitedns_thread_answers_total{thread="\([0-9]*\)"} \([0-9]*\)$/\1 \2/p' "$1"
+}
+# threads_moved BEFORE AFTER N: the scrapes show N threads and each answered between them.
+threads_moved() {
+    join <(thread_answers "$1" | sort) <(thread_answers "$2" | sort) |
+        awk -v n="$3" '$3 > $2 { moved++ } END { exit !(NR == n && moved == n) }'
 }
 
 # ---------------------------------------------------------------- upstreams and sitedns
@@ -68,8 +80,10 @@ cat >"$WORK/sitedns.json" <<JSON
 }
 JSON
 start_sitedns "$WORK/sitedns.json"
-workers=$(grep -c . <(ls "/proc/$PID/task" 2>/dev/null))
-check "sitedns runs at least 4 threads ($workers)" test "$workers" -ge 4
+scrape "$WORK/threads-0" || die "scrape failed"
+out=$(thread_answers "$WORK/threads-0")
+check "sitedns has 4 worker threads ($(grep -c . <<<"$out") thread_answers series)" \
+    test "$(grep -c . <<<"$out")" -eq 4
 
 # ---------------------------------------------------------------- A. a cached name, every thread
 
@@ -77,11 +91,16 @@ out=$(ask_from 127.0.0.1 cached.cache.test A)
 check "A: the name is fetched once and cached (192.0.2.31)" \
     has_rr "$out" cached.cache.test A 192.0.2.31
 check "A: upstream A stopped" fake_down "$PORT_A"
+scrape "$WORK/threads-before-a" || die "scrape failed"
 out=$(spread 127.0.0.1 cached.cache.test 100 --address 192.0.2.31)
 check "A: 100 source ports after the upstream stopped: all NOERROR 192.0.2.31 ($out)" \
     grep -q "^spread: 100 of 100 " <<<"$out"
 check "A: and none of them went upstream (A saw $(seen A cached.cache.test) queries, 1 before it stopped)" \
     test "$(seen A cached.cache.test)" -eq 1
+scrape "$WORK/threads-a" || die "scrape failed"
+out=$(join <(thread_answers "$WORK/threads-before-a" | sort) <(thread_answers "$WORK/threads-a" | sort))
+check "A: the 100 ports reached 4 threads, and each answered (thread, before, after: $(tr '\n' ';' <<<"$out"))" \
+    threads_moved "$WORK/threads-before-a" "$WORK/threads-a" 4
 
 # ---------------------------------------------------------------- B. one upstream query for all
 

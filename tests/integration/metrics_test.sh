@@ -5,7 +5,9 @@
 # check that each counter moved by exactly the right amount under the right labels;
 # SIGHUP with a good and with a broken zone moves reloads_total{outcome}; other paths
 # are 404; the query log has one line per query while `log.queries` is on and none
-# once a reload turns it off.
+# once a reload turns it off. The log is written by a thread of its own, so what it
+# lacks is read only after sitedns has exited: its QueryLog writes every queued line
+# out before the process ends.
 #
 # Usage: metrics_test.sh PATH/TO/sitedns SOURCE_DIR
 # The metrics port comes from SITEDNS_METRICS_PORT_FILE (metrics_listen on port 0).
@@ -34,24 +36,23 @@ moved() {
     local before after
     before=$(value "$WORK/s0" "$1")
     after=$(value "$WORK/s1" "$1")
-    if [ "$((after - before))" -eq "$2" ]; then
-        pass "$1 +$2"
-    else
-        fail "$1 moved by $((after - before)) ($before -> $after), expected +$2"
-    fi
+    check "$1 +$2 ($before -> $after)" test "$((after - before))" -eq "$2"
 }
-# wait_metric SERIES VALUE: bounded wait until a scrape shows SERIES at VALUE.
+# wait_metric SERIES VALUE: bounded wait until a scrape ($WORK/now) shows SERIES at VALUE;
+# sets `out` to the value last seen.
 wait_metric() {
     local deadline=$((SECONDS + 10))
     while :; do
-        scrape "$WORK/now" && [ "$(value "$WORK/now" "$1")" = "$2" ] && return 0
+        scrape "$WORK/now"
+        out="$1 is $(value "$WORK/now" "$1")"
+        [ "$(value "$WORK/now" "$1")" = "$2" ] && return 0
         [ $SECONDS -lt $deadline ] || return 1
         sleep 0.05
     done
 }
 # wait_log REGEX: bounded wait for a line of the server's log (the query log is async).
 wait_log() {
-    local deadline=$((SECONDS + 5))
+    local deadline=$((SECONDS + 10))
     until grep -qE "$1" "$WORK/sitedns.log"; do
         [ $SECONDS -lt $deadline ] || return 1
         sleep 0.05
@@ -95,26 +96,27 @@ start_sitedns "$WORK/sitedns.json"
 
 # ---------------------------------------------------------------- the endpoint
 
-headers=$(curl -s --max-time 5 -D - -o "$WORK/s0" "http://127.0.0.1:$METRICS_PORT/metrics")
-grep -q '^HTTP/1.1 200' <<<"$headers" && pass "GET /metrics is 200" || fail "GET /metrics: $headers"
-grep -qi '^Content-Type: text/plain; version=0.0.4' <<<"$headers" &&
-    pass "Content-Type is the Prometheus text format 0.0.4" || fail "Content-Type: $headers"
+out=$(curl -s --max-time 5 -D - -o "$WORK/s0" "http://127.0.0.1:$METRICS_PORT/metrics")
+check "GET /metrics is 200" grep -q '^HTTP/1.1 200' <<<"$out"
+check "Content-Type is the Prometheus text format 0.0.4" \
+    grep -qi '^Content-Type: text/plain; version=0.0.4' <<<"$out"
 code=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$METRICS_PORT/nope")
-[ "$code" = 404 ] && pass "GET /nope is 404" || fail "GET /nope is $code"
+check "GET /nope is 404 ($code)" test "$code" = 404
 code=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' -X POST \
     "http://127.0.0.1:$METRICS_PORT/metrics")
-[ "$code" = 405 ] && pass "POST /metrics is 405" || fail "POST /metrics is $code"
-grep -q '^# TYPE sitedns_answer_duration_seconds histogram$' "$WORK/s0" &&
-    pass "the latency histogram is declared" || fail "no latency histogram"
-[ "$(value "$WORK/s0" sitedns_views)" = 3 ] && [ "$(value "$WORK/s0" sitedns_zones)" = 1 ] &&
-    [ "$(value "$WORK/s0" sitedns_records)" = 4 ] &&
-    pass "views 3, zones 1, records 4" || fail "gauges: $(grep -E '^sitedns_(views|zones|records) ' "$WORK/s0")"
+check "POST /metrics is 405 ($code)" test "$code" = 405
+check "the latency histogram is declared" \
+    grep -q '^# TYPE sitedns_answer_duration_seconds histogram$' "$WORK/s0"
+gauges="$(value "$WORK/s0" sitedns_views)/$(value "$WORK/s0" sitedns_zones)"
+gauges+="/$(value "$WORK/s0" sitedns_records)"
+check "views/zones/records 3/1/4 ($gauges)" test "$gauges" = 3/1/4
 
 # ---------------------------------------------------------------- queries move counters
 
 scrape "$WORK/s0" || die "scrape failed"
 expect() {  # expect DESCRIPTION STATUS DIG_OUTPUT
-    [ "$(rcode_of "$3")" = "$2" ] || fail "$1: expected $2, got: $3"
+    local out=$3
+    check "$1: $2" rcode_is "$3" "$2"
 }
 for _ in 1 2 3; do expect "www udp" NOERROR "$(ask_from 127.0.0.1 www.m.test A)"; done
 for _ in 1 2; do expect "nope tcp" NXDOMAIN "$(ask_from 127.0.0.1 +tcp nope.m.test A)"; done
@@ -145,7 +147,8 @@ moved 'sitedns_reloads_total{outcome="success"}' 0
 # ---------------------------------------------------------------- the query log
 
 line() {  # line DESCRIPTION REGEX
-    if wait_log "$2"; then pass "query log: $1"; else fail "query log: no line for $1 ($2)"; fi
+    local out="no line matches $2"
+    check "query log: $1" wait_log "$2"
 }
 line "udp NOERROR" \
     ' query client=127\.0\.0\.1#[0-9]+ view=local name=www\.m\.test\. type=A rcode=NOERROR proto=udp us=[0-9]+$'
@@ -157,8 +160,9 @@ line "forwarded" \
     ' query client=127\.0\.0\.1#[0-9]+ view=local name=fwd\.example\.org\. type=A rcode=NOERROR proto=udp us=[0-9]+$'
 line "upstream SERVFAIL" \
     ' query client=127\.0\.0\.4#[0-9]+ view=fail name=bad\.example\.org\. type=A rcode=SERVFAIL proto=udp us=[0-9]+$'
+# The last line waited for was queued after the three for www: they are written.
 count=$(grep -cE ' query client=127\.0\.0\.1#[0-9]+ view=local name=www\.m\.test\. ' "$WORK/sitedns.log")
-[ "$count" = 3 ] && pass "query log: one line per query" || fail "query log: $count lines for 3 queries"
+check "query log: one line per query ($count lines for 3 queries)" test "$count" = 3
 
 # ---------------------------------------------------------------- reloads
 
@@ -167,17 +171,13 @@ before=$(value "$WORK/s1" sitedns_last_reload_success_timestamp_seconds)
 zone "$WORK/m.json" ', { "name": "after", "type": "A", "data": "192.0.2.2" }'
 config false  # and the query log off
 kill -HUP "$PID"
-if wait_metric 'sitedns_reloads_total{outcome="success"}' 1; then
-    pass "a good SIGHUP: reloads_total{outcome=\"success\"} 1"
-else
-    fail "a good SIGHUP: reloads_total{outcome=\"success\"} is $(value "$WORK/now" 'sitedns_reloads_total{outcome="success"}')"
-fi
+check "a good SIGHUP: reloads_total{outcome=\"success\"} 1" \
+    wait_metric 'sitedns_reloads_total{outcome="success"}' 1
 after=$(value "$WORK/now" sitedns_last_reload_success_timestamp_seconds)
-python3 -c "import sys; sys.exit(0 if float('$after') >= float('$before') > 0 else 1)" &&
-    pass "last_reload_success_timestamp_seconds moved ($before -> $after)" ||
-    fail "last_reload_success_timestamp_seconds: $before -> $after"
-[ "$(value "$WORK/now" sitedns_records)" = 5 ] && pass "records 5 after the reload" ||
-    fail "records after the reload: $(value "$WORK/now" sitedns_records)"
+check "last_reload_success_timestamp_seconds moved ($before -> $after)" \
+    python3 -c "import sys; sys.exit(0 if float('$after') >= float('$before') > 0 else 1)"
+check "records 5 after the reload ($(value "$WORK/now" sitedns_records))" \
+    test "$(value "$WORK/now" sitedns_records)" = 5
 
 expect "after the reload" NOERROR "$(ask_from 127.0.0.1 after.m.test A)"
 scrape "$WORK/s1"
@@ -186,22 +186,13 @@ stamp=$(value "$WORK/s1" sitedns_last_reload_success_timestamp_seconds)
 
 zone "$WORK/m.json" ', { "name": "broken", "type": "A", "data": "not-an-address" }'
 kill -HUP "$PID"
-if wait_metric 'sitedns_reloads_total{outcome="failure"}' 1; then
-    pass "a broken SIGHUP: reloads_total{outcome=\"failure\"} 1"
-else
-    fail "a broken SIGHUP: reloads_total{outcome=\"failure\"} is $(value "$WORK/now" 'sitedns_reloads_total{outcome="failure"}')"
-fi
+check "a broken SIGHUP: reloads_total{outcome=\"failure\"} 1" \
+    wait_metric 'sitedns_reloads_total{outcome="failure"}' 1
 cp "$WORK/now" "$WORK/s1"
 moved 'sitedns_reloads_total{outcome="success"}' 1
-[ "$(value "$WORK/s1" sitedns_last_reload_success_timestamp_seconds)" = "$stamp" ] &&
-    [ "$(value "$WORK/s1" sitedns_records)" = 5 ] &&
-    pass "a failed reload keeps the last good time and the records" ||
-    fail "after a failed reload: $(grep -E '^sitedns_(last_reload|records)' "$WORK/s1")"
-
-# The log was turned off by the good reload: no line for after.m.test.
-expect "www after" NOERROR "$(ask_from 127.0.0.1 www.m.test A)"
-! grep -q 'name=after\.m\.test\.' "$WORK/sitedns.log" &&
-    pass "query log off after the reload: no line" || fail "query log still on after the reload"
+kept="$(value "$WORK/s1" sitedns_last_reload_success_timestamp_seconds)"
+kept+="/$(value "$WORK/s1" sitedns_records)"
+check "a failed reload keeps the last good time and the records ($kept)" test "$kept" = "$stamp/5"
 
 # ---------------------------------------------------------------- the packet cache
 
@@ -218,6 +209,18 @@ moved sitedns_packet_cache_hits_total 5
 moved sitedns_packet_cache_templated_total 2
 moved sitedns_packet_cache_misses_total 2
 
-stop_sitedns && pass "sitedns stopped" || fail "sitedns did not stop"
+# ---------------------------------------------------------------- the query log, written out
+
+# sitedns exits through its destructors (exit 0) only after the QueryLog has written every
+# line it queued: from then on the log is complete, and what it lacks was never logged.
+check "sitedns stopped" stop_sitedns
+wait "$PID"
+rc=$?
+check "and exited cleanly, its query log written out (exit $rc)" test "$rc" -eq 0
+out=$(grep ' query client=' "$WORK/sitedns.log")
+check "query log off after the good reload: no line for after.m.test" \
+    bash -c '! grep -q "name=after\.m\.test\." "$1"' _ "$WORK/sitedns.log"
+check "query log: the 10 queries before the reload, none after ($(grep -c . <<<"$out") lines)" \
+    test "$(grep -c . <<<"$out")" -eq 10
 
 finish metrics

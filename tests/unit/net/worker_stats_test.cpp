@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <new>
@@ -132,6 +133,25 @@ TEST(WorkerStats, TwoWorkersSumIntoOneSample) {
     a.collect(s);
     b.collect(s);
     EXPECT_EQ(count(s, "london", "udp", "NOERROR"), 2u);
+}
+
+TEST(WorkerStats, AnswersCountsEachAnswerOnceWhateverItsLatency) {
+    Telemetry telemetry;
+    WorkerStats stats(telemetry);
+    const auto snap = snapshot(1, {"london"});
+    EXPECT_EQ(stats.answers(), 0u);
+    const auto slot = stats.view_slot(*snap, &snap->views[0]);
+    stats.answered(note(slot, Transport::Udp), answer(0));
+    stats.answered(note(slot, Transport::Tcp), answer(3));
+    Answered slow = note(0, Transport::Udp);
+    slow.received -= std::chrono::seconds(2);  // the +Inf bucket
+    stats.answered(slow, answer(5));
+    // Not answers: a forwarded query (counted when its answer is sent), a drop, a query
+    // the rate limiter held back.
+    stats.count_forwarded();
+    stats.count_dropped(Transport::Udp);
+    stats.count_rate_limited(false);
+    EXPECT_EQ(stats.answers(), 3u);
 }
 
 TEST(WorkerStats, NoAllocationPerAnswerWhileTheQueryLogIsOff) {

@@ -18,6 +18,7 @@ MetricsSample small_sample() {
     s.queries[{"", "udp", "REFUSED"}] = 1;
     s.queries[{"paris \"b\"", "tcp", "NXDOMAIN"}] = 2;
     s.dropped_queries["udp"] = 3;
+    s.thread_answers = {6, 0, 4};
     s.rate_limited_dropped = 9;
     s.rate_limited_truncated = 6;
     s.cookies = {14, 15, 16, 17};
@@ -57,6 +58,11 @@ TEST(MetricsText, RendersEveryFamilyExactly) {
 sitedns_queries_total{view="",protocol="udp",rcode="REFUSED"} 1
 sitedns_queries_total{view="london",protocol="udp",rcode="NOERROR"} 7
 sitedns_queries_total{view="paris \"b\"",protocol="tcp",rcode="NXDOMAIN"} 2
+# HELP sitedns_thread_answers_total Answers sent by each worker thread (with its UDP receive threads), by its number: how the kernel spread the clients over the threads.
+# TYPE sitedns_thread_answers_total counter
+sitedns_thread_answers_total{thread="0"} 6
+sitedns_thread_answers_total{thread="1"} 0
+sitedns_thread_answers_total{thread="2"} 4
 # HELP sitedns_dropped_queries_total Packets dropped without an answer (QR set, shorter than a header), by protocol.
 # TYPE sitedns_dropped_queries_total counter
 sitedns_dropped_queries_total{protocol="udp"} 3
@@ -153,6 +159,22 @@ sitedns_topology_serial 3735928559
 sitedns_process_start_time_seconds 1699999999.25
 )";
     EXPECT_EQ(render_prometheus(small_sample()), expected);
+}
+
+TEST(MetricsText, ThreadAnswersHaveOneSeriesPerThreadInOrder) {
+    MetricsSample s;
+    s.thread_answers = {0, 0, 0, 0};  // four threads, none has answered yet: each shown
+    s.thread_answers[3] = 12;
+    const std::string text = render_prometheus(s);
+    const std::string series =
+        "sitedns_thread_answers_total{thread=\"0\"} 0\n"
+        "sitedns_thread_answers_total{thread=\"1\"} 0\n"
+        "sitedns_thread_answers_total{thread=\"2\"} 0\n"
+        "sitedns_thread_answers_total{thread=\"3\"} 12\n";
+    EXPECT_NE(text.find("# TYPE sitedns_thread_answers_total counter\n" + series),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("thread=\"4\""), std::string::npos);
 }
 
 TEST(MetricsText, EscapesBackslashAndNewlineInLabels) {
