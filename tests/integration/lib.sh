@@ -111,10 +111,11 @@ write_r_zone() {
                { "name": "www", "type": "A", "data": "192.0.2.1" } ] }
 JSON
 }
-# stop_sitedns: SIGTERM, and a bounded wait for the process to end; false if it did not.
+# stop_sitedns: SIGTERM, and a bounded wait (10 s, a guard against a hang) for the process
+# to end; false if it did not.
 stop_sitedns() {
     kill -TERM "$PID"
-    for _ in $(seq 50); do
+    for _ in $(seq 100); do
         kill -0 "$PID" 2>/dev/null || return 0
         sleep 0.1
     done
