@@ -41,8 +41,8 @@ PATH=$PATH:/usr/sbin
 # attempts that have to fit in one query, get the most room.
 ATTEMPT_MS=1000
 DEADLINE_MS=2900
-# 200 upstream queries for the RFC 5452 spread: each value of an eighth of a range is
-# drawn with p = 1/8, so an eighth stays empty with p = 8 * (7/8)^200 < 1e-10.
+# Upstream queries for the RFC 5452 spread: a random value falls in a given eighth of
+# its range with p = 1/8, so some eighth stays empty with p < 8 * (7/8)^200 < 1e-10.
 SPREAD=200
 
 # The scratch folder, cleanup, pass/fail/check/die, wait_for_file, start_fake, seen.
@@ -86,8 +86,9 @@ metric() {
 errors_of() {  # errors_of PORT: failed exchanges with the fake upstream on PORT
     metric "sitedns_upstream_errors_total{upstream=\"127.0.0.1:$1\"}"
 }
-# moved_by BEFORE AFTER N: the counter went from BEFORE to AFTER, up by N exactly.
-moved_by() { [ "$(($2 - $1))" -eq "$3" ]; }
+# moved_by BEFORE AFTER N: the counter went from BEFORE to AFTER, up by N exactly (both
+# read: a failed scrape is no move).
+moved_by() { [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ ]] && [ "$(($2 - $1))" -eq "$3" ]; }
 
 ttl_of() {  # ttl_of DIG_OUTPUT NAME: the TTL of NAME's first A record
     awk -v n="$2." '$1 == n && $3 == "IN" && $4 == "A" { print $2; exit }' <<<"$1"
