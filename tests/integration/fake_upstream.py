@@ -5,7 +5,7 @@
                          [--default RULE] [--rules JSON_FILE]
   fake_upstream.py burst PORT NAME COUNT ADDRESS [--timeout S]
   fake_upstream.py spread PORT NAME COUNT [--type T] [--source ADDR] [--rcode R]
-                          [--address A] [--ttl N] [--ede CODE] [--timeout S]
+                          [--address A] [--ttl N] [--ede CODE] [--timeout S] [--distinct]
 
 serve: a UDP and TCP DNS server on 127.0.0.1 (port P, or an ephemeral one), which
 writes its port to FILE once both sockets are bound, and logs every query it receives
@@ -27,6 +27,10 @@ as one line of the log:
   drop-first no reply to the first count= (default 1) queries for the name (UDP or TCP),
              then `answer`
   delay MS   `answer` MS milliseconds later (delay=MS works with every action)
+  hold       `answer`, but no reply before count= (default 1) queries have come under
+             this rule (any names it matches, UDP or TCP): then every held reply at once,
+             and later ones at once too. The sender's sockets of those queries are then
+             all open together, whatever the time it took them to come.
   truncate   over UDP: TC=1 with no answer; over TCP: the answer
   wrong-id   a reply with another ID (address 6.6.6.6), then the real one after
              gap=MS (default 100) unless real=0
@@ -44,7 +48,9 @@ exactly one NOERROR reply holding ADDRESS, else prints what went wrong and exits
 
 spread: COUNT queries for NAME (type T, default A; RD=1, EDNS 1232), each from its own
 UDP socket bound to ADDR (default 127.0.0.1) and so from its own source port, all sent
-before any reply is read; waits up to S seconds (default 4). A server whose workers
+before any reply is read; waits up to S seconds (default 4). With --distinct each
+query asks its own name, INDEX.NAME (INDEX from 0), so none is merged or cached with
+another. A server whose workers
 share the port with SO_REUSEPORT gets them spread over its threads by the kernel.
 Prints one line with the tally of what came back ("100 ports: 63 NOERROR A=192.0.2.1
 ede=- ttl=300, 37 SERVFAIL ..."); exit 0 when every port got one reply with rcode R
@@ -52,6 +58,7 @@ ede=- ttl=300, 37 SERVFAIL ..."); exit 0 when every port got one reply with rcod
 that Extended DNS Error code (RFC 8914), else 1.
 """
 import argparse
+import functools
 import json
 import os
 import signal
@@ -232,6 +239,29 @@ class Rules:
             return self.loaded.get("*") or self.base["*"]
 
 
+class Hold:
+    """The replies of a `hold` rule, kept back until `count` queries have come."""
+
+    def __init__(self, count):
+        self.count = count
+        self.waiting = []
+        self.lock = threading.Lock()
+
+    def add(self, send):
+        """Keeps `send` (sends one reply) back, or calls every kept one once this is the
+        count-th; once open, calls `send` at once."""
+        with self.lock:
+            if self.waiting is not None:
+                self.waiting.append(send)
+                if len(self.waiting) < self.count:
+                    return
+                ready, self.waiting = self.waiting, None
+            else:
+                ready = [send]
+        for each in ready:
+            each()
+
+
 # ---------------------------------------------------------------- server
 
 def bind_pair(port):
@@ -294,8 +324,25 @@ class Fake:
             return 0, [], soa
         return 0, [rr(b"\xc0\x0c", query.qtype, int(rule.get("ttl", 300)), rdata)], []
 
+    def hold_of(self, rule):
+        """The rule's Hold, kept in the rule itself under a key no `key=value` word can
+        spell: one per rule, whichever thread asks first."""
+        with self.log_lock:
+            return rule.setdefault(" hold", Hold(int(rule.get("count", 1))))
+
+    def schedule(self, when, send):
+        """Calls `send` now, `when` seconds later, or, `when` a Hold, when it opens."""
+        if isinstance(when, Hold):
+            when.add(send)
+        elif when > 0:
+            timer = threading.Timer(when, send)
+            timer.daemon = True
+            timer.start()
+        else:
+            send()
+
     def replies(self, query, transport):
-        """[(delay_s, bytes, from_other_socket)] for one query."""
+        """[(delay_s or Hold, bytes, from_other_socket)] for one query."""
         if query.qname == "die.control.":
             self.dead = True
             return [(0, build_reply(query, {}), False)]
@@ -318,6 +365,8 @@ class Fake:
             return [(delay, build_reply(query, rule, tc=True), False)]
         rcode, answers, authority = self.answers_for(query, rule)
         real = build_reply(query, rule, rcode=rcode, answers=answers, authority=authority)
+        if action == "hold":
+            return [(self.hold_of(rule), real, False)]
         if action in ("wrong-id", "wrong-question", "wrong-port"):
             _, spoof_answers, _ = self.answers_for(query, {"action": "answer", "ttl": 300},
                                                    SPOOF_ADDRESS)
@@ -345,12 +394,7 @@ class Fake:
                 continue
             self.record(query.log_line("udp", peer[1]) + (" dead=1" if self.dead else ""))
             for delay, reply, other in self.replies(query, "udp"):
-                if delay > 0:
-                    timer = threading.Timer(delay, self.send_udp, (reply, peer, other))
-                    timer.daemon = True
-                    timer.start()
-                else:
-                    self.send_udp(reply, peer, other)
+                self.schedule(delay, functools.partial(self.send_udp, reply, peer, other))
 
     def send_udp(self, reply, peer, other_socket):
         try:
@@ -400,12 +444,7 @@ class Fake:
                     return
                 self.record(query.log_line("tcp", peer[1]) + (" dead=1" if self.dead else ""))
                 for delay, reply, _ in self.replies(query, "tcp"):
-                    if delay > 0:
-                        timer = threading.Timer(delay, send, (reply,))
-                        timer.daemon = True
-                        timer.start()
-                    else:
-                        send(reply)
+                    self.schedule(delay, functools.partial(send, reply))
 
 
 def read_exact(sock, count):
@@ -543,8 +582,9 @@ def spread(args):
         sock.bind((args.source, 0))
         sock.connect((HOST, args.port))
         sockets.append((2000 + index, sock))
-    for qid, sock in sockets:
-        sock.send(struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 1) + encode_name(args.name) +
+    for index, (qid, sock) in enumerate(sockets):
+        name = "%d.%s" % (index, args.name) if args.distinct else args.name
+        sock.send(struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 1) + encode_name(name) +
                   struct.pack(">HH", qtype, 1) + opt)
     results = {}
     deadline = time.monotonic() + args.timeout
@@ -597,6 +637,7 @@ def main():
     spreader.add_argument("--ttl", type=int)
     spreader.add_argument("--ede", type=int)
     spreader.add_argument("--timeout", type=float, default=4.0)
+    spreader.add_argument("--distinct", action="store_true")
     args = parser.parse_args()
     return {"serve": serve, "burst": burst, "spread": spread}[args.command](args)
 

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # End-to-end test of forwarding (SPEC §5, "Forwarding" and "EDNS Client Subnet") through
 # the sitedns binary on loopback: scriptable fake upstreams (fake_upstream.py) and NSD as
-# a real upstream. Failover, TCP retry on TC, SERVFAIL + EDE within 3 s, serve-stale,
-# TTLs counting down in the cache, negative caching, merged identical queries, spoofed
-# replies ignored, REFUSED without recursion, RA, ECS never forwarded, ECS trusted and
-# untrusted for the view choice; per-upstream options (timeout_ms, tcp), a lost packet to
-# the only upstream asked again, forwarding options changed by a reload, and forwarded
-# queries answered SERVFAIL at SIGTERM rather than holding the process.
+# a real upstream. Failover, TCP retry on TC, SERVFAIL with the EDE that names why when
+# all fail, serve-stale, TTLs counting down in the cache, negative caching, merged
+# identical queries, spoofed replies ignored, random IDs and source ports spread over
+# their ranges (RFC 5452), REFUSED without recursion, RA, ECS never forwarded, ECS
+# trusted and untrusted for the view choice; per-upstream options (timeout_ms, tcp), a
+# lost packet to the only upstream asked again, forwarding options changed by a reload,
+# and forwarded queries answered SERVFAIL at SIGTERM rather than holding the process.
+#
+# No check times the machine: each asserts a cause the server shows (which upstream saw
+# how many queries, the cache and upstream counters of the metrics endpoint, the EDE
+# text), and every wait is bounded (10 s) only as a guard against hanging.
 #
 # Usage: forward_test.sh PATH/TO/sitedns SOURCE_DIR
 #
@@ -18,7 +23,9 @@
 #   127.0.0.4/32  nsd       upstreams [NSD]
 #   127.0.0.5/32  stale     upstreams [C]
 #   127.0.0.6/32  tcponly   upstreams [{D, tcp: true}]
-#   127.0.0.7/32  quick     upstreams [{E (drops), timeout_ms: 50}, A]
+#   127.0.0.7/32  quick     upstreams [{E (drops the first 3), timeout_ms: 50}]
+#   127.0.0.8/32  spread    upstreams [{F (holds every reply until 200 queries came),
+#                                        timeout_ms: the deadline}]
 #   127.0.1.0/24  norec     no recursion, no zones
 #   127.0.2.0/24  paris     zone site.test (where = 10.2.0.1)
 # and 127.0.0.9 is the one sender in ecs_trust.
@@ -29,8 +36,14 @@ SOURCE_DIR=${2:?usage: forward_test.sh SITEDNS SOURCE_DIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
 PATH=$PATH:/usr/sbin
 
-ATTEMPT_MS=300
-DEADLINE_MS=1500
+# An attempt long beside a loopback exchange, and the longest deadline the server allows
+# (query_deadline_ms < 3 s, SPEC §5): an exchange that has to stay open, or several
+# attempts that have to fit in one query, get the most room.
+ATTEMPT_MS=1000
+DEADLINE_MS=2900
+# Upstream queries for the RFC 5452 spread: a random value falls in a given eighth of
+# its range with p = 1/8, so some eighth stays empty with p < 8 * (7/8)^200 < 1e-10.
+SPREAD=200
 
 # The scratch folder, cleanup, pass/fail/check/die, wait_for_file, start_fake, seen.
 KEEP_WORK=${FORWARD_KEEP:-0}
@@ -40,11 +53,6 @@ KEEP_WORK=${FORWARD_KEEP:-0}
 for tool in dig python3 nsd nsd-checkconf; do
     command -v "$tool" >/dev/null 2>&1 || die "'$tool' is not installed ('make deps' installs it)"
 done
-
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-# The exchange's own time as dig measured it ("Query time"): a timing check must not count
-# starting dig, which takes hundreds of milliseconds on a loaded machine.
-query_ms() { sed -n 's/^;; Query time: \([0-9]*\) msec.*/\1/p' <<<"$1" | grep . || echo 999999; }
 
 free_port() {  # a port free for UDP and TCP on 127.0.0.1 right now
     python3 - <<'PY'
@@ -69,8 +77,18 @@ PY
 # q SOURCE ARGS...: dig at sitedns from the loopback address SOURCE, one try, bounded
 q() {
     local source=$1; shift
-    dig @127.0.0.1 -p "$PORT" -b "$source" +time=5 +tries=1 "$@" 2>&1
+    dig @127.0.0.1 -p "$PORT" -b "$source" +time=10 +tries=1 "$@" 2>&1
 }
+# metric SERIES: its value now, from a fresh scrape of the metrics endpoint.
+metric() {
+    if scrape "$WORK/metrics"; then value "$WORK/metrics" "$1"; else echo "no-scrape"; fi
+}
+errors_of() {  # errors_of PORT: failed exchanges with the fake upstream on PORT
+    metric "sitedns_upstream_errors_total{upstream=\"127.0.0.1:$1\"}"
+}
+# moved_by BEFORE AFTER N: the counter went from BEFORE to AFTER, up by N exactly (both
+# read: a failed scrape is no move).
+moved_by() { [[ $1 =~ ^[0-9]+$ && $2 =~ ^[0-9]+$ ]] && [ "$(($2 - $1))" -eq "$3" ]; }
 
 ttl_of() {  # ttl_of DIG_OUTPUT NAME: the TTL of NAME's first A record
     awk -v n="$2." '$1 == n && $3 == "IN" && $4 == "A" { print $2; exit }' <<<"$1"
@@ -80,13 +98,38 @@ has_a() {  # has_a DIG_OUTPUT NAME ADDRESS
 }
 status_is() { grep -q "status: $2," <<<"$1"; }
 flag_set() { grep -qE "^;; flags:[a-z ]* $2[ ;]" <<<"$1"; }
-has_ede() {  # has_ede DIG_OUTPUT CODE ("" for any code)
-    grep -qE "^; EDE: ${2:-[0-9]+}( |$)" <<<"$1"
+has_ede() {  # has_ede DIG_OUTPUT CODE ("" for any code) [TEXT]: the EDE, with TEXT
+    grep -E "^; EDE: ${2:-[0-9]+}( |$)" <<<"$1" | grep -qF "${3:-}"
 }
+ede_of() { grep '^; EDE' <<<"$1"; }
 soa_in_authority() {
     grep -A1 'AUTHORITY SECTION' <<<"$1" | grep -qE "\sIN\s+SOA\s"
 }
-less_than() { [ "$1" -lt "$2" ]; }
+# ttl_since TTL FIRST SINCE: a cached TTL counted down from FIRST no faster than the
+# clock: at most FIRST, at least FIRST less the whole seconds since SINCE ($SECONDS
+# before the query that filled the cache), less one for the rounding of both clocks.
+ttl_since() {
+    [ -n "$1" ] && [ "$1" -le "$2" ] && [ "$1" -ge $(($2 - (SECONDS - $3) - 1)) ]
+}
+# log_field LOG KEY: the value of KEY=... on every line of a fake upstream's log.
+log_field() {
+    awk -v k="$2=" '{ for (i = 1; i <= NF; i++) if (index($i, k) == 1) print substr($i, length(k) + 1) }' "$1"
+}
+# eighths LOW HIGH: how many of the numbers on stdin fall in each eighth of LOW..HIGH,
+# then how many fall outside it (9 numbers).
+eighths() {
+    awk -v lo="$1" -v hi="$2" '
+        $1 < lo || $1 > hi { out++; next }
+        { n[int(($1 - lo) * 8 / (hi - lo + 1))]++ }
+        END { for (i = 0; i < 8; i++) printf "%d ", n[i]; print out + 0 }'
+}
+covers() {  # covers "EIGHTHS": every eighth holds a number, and none is outside
+    local counts
+    read -ra counts <<<"$1"
+    [ "${#counts[@]}" -eq 9 ] && [ "${counts[8]}" -eq 0 ] &&
+        ! printf '%s\n' "${counts[@]:0:8}" | grep -qx 0
+}
+counted_down() { [ -n "$1" ] && [ "$1" -lt "$2" ] && ttl_since "$@"; }  # and below FIRST
 
 # ---------------------------------------------------------------- fixtures
 
@@ -125,7 +168,7 @@ start_fake A \
     --rule "nx.fwd.test nxdomain minimum=60" \
     --rule "nodata.fwd.test nodata minimum=60" \
     --rule "trunc.fwd.test truncate addr=192.0.2.12" \
-    --rule "merge.fwd.test delay $((ATTEMPT_MS / 2)) addr=192.0.2.13" \
+    --rule "merge.fwd.test delay $((ATTEMPT_MS / 4)) addr=192.0.2.13" \
     --rule "spoof-id.fwd.test wrong-id addr=192.0.2.14" \
     --rule "spoof-q.fwd.test wrong-question addr=192.0.2.15" \
     --rule "spoof-port.fwd.test wrong-port addr=192.0.2.16" \
@@ -135,7 +178,6 @@ start_fake A \
     --rule "failover.fwd.test answer addr=192.0.2.18" \
     --rule "failover2.fwd.test answer addr=192.0.2.19" \
     --rule "lost.fwd.test drop-first addr=192.0.2.22" \
-    --rule "quick.fwd.test answer addr=192.0.2.23" \
     --rule "reload.fwd.test answer addr=192.0.2.24" || die "fake upstream A"
 PORT_A=$FAKE_PORT
 start_fake B --default drop || die "fake upstream B"
@@ -144,8 +186,11 @@ start_fake C --rule "stale.fwd.test answer addr=192.0.2.20 ttl=1" || die "fake u
 PORT_C=$FAKE_PORT
 start_fake D --default "answer addr=192.0.2.25" || die "fake upstream D"
 PORT_D=$FAKE_PORT
-start_fake E --default drop || die "fake upstream E"
+start_fake E --default drop --rule "quick.fwd.test drop-first count=3 addr=192.0.2.23" ||
+    die "fake upstream E"
 PORT_E=$FAKE_PORT
+start_fake F --default "hold count=$SPREAD addr=192.0.2.26" || die "fake upstream F"
+PORT_F=$FAKE_PORT
 PORT_CLOSED=$(free_port)
 
 start_nsd() {
@@ -200,10 +245,11 @@ cat >"$WORK/sitedns.json" <<JSON
 {
   "listen": ["127.0.0.1:0"],
   "threads": 1,
+  "metrics_listen": "127.0.0.1:0",
   "upstreams": ["127.0.0.1:$PORT_A"],
   "forwarding": { "attempt_timeout_ms": $ATTEMPT_MS, "query_deadline_ms": $DEADLINE_MS,
-                  "down_time_ms": 5000, "cache_entries": 1000, "serve_stale_s": 3600,
-                  "max_ttl_s": 86400, "max_negative_ttl_s": 3600, "max_in_flight": 100 },
+                  "down_time_ms": 3600000, "cache_entries": 1000, "serve_stale_s": 3600,
+                  "max_ttl_s": 86400, "max_negative_ttl_s": 3600, "max_in_flight": 1000 },
   "ecs_trust": ["127.0.0.9/32"],
   "views": [
     { "name": "rec", "match_clients": ["127.0.0.0/8"], "recursion": true, "zones": ["site-rec.json"] },
@@ -218,7 +264,9 @@ cat >"$WORK/sitedns.json" <<JSON
     { "name": "tcponly", "match_clients": ["127.0.0.6/32"], "recursion": true,
       "upstreams": [ { "address": "127.0.0.1:$PORT_D", "tcp": true } ] },
     { "name": "quick", "match_clients": ["127.0.0.7/32"], "recursion": true,
-      "upstreams": [ { "address": "127.0.0.1:$PORT_E", "timeout_ms": 50 }, "127.0.0.1:$PORT_A" ] },
+      "upstreams": [ { "address": "127.0.0.1:$PORT_E", "timeout_ms": 50 } ] },
+    { "name": "spread", "match_clients": ["127.0.0.8/32"], "recursion": true,
+      "upstreams": [ { "address": "127.0.0.1:$PORT_F", "timeout_ms": $DEADLINE_MS } ] },
     { "name": "norec", "match_clients": ["127.0.1.0/24"], "zones": [] },
     { "name": "paris", "match_clients": ["127.0.2.0/24"], "zones": ["site-paris.json"] }
   ]
@@ -228,13 +276,14 @@ JSON
 out=$("$SITEDNS" check --config "$WORK/sitedns.json" 2>&1); rc=$?
 check "check accepts the forwarding config ($out)" test $rc -eq 0
 
-# check_rejects DESCRIPTION JSON_PATH UPSTREAMS_JSON: `sitedns check` fails naming the path
+# check_rejects DESCRIPTION JSON_PATH UPSTREAMS_JSON: `sitedns check` exits 1, an invalid
+# configuration (SPEC §2; a crash's 134 or 139 is no rejection), naming the path.
 check_rejects() {
     printf '{ "listen": ["127.0.0.1:0"], "upstreams": %s,
   "forwarding": { "query_deadline_ms": 1000 } }\n' "$3" >"$WORK/bad.json"
     out=$("$SITEDNS" check --config "$WORK/bad.json" 2>&1); rc=$?
-    check "check rejects $1 ($(head -n1 <<<"$out"))" \
-        bash -c '[ "$1" -ne 0 ] && grep -qF "$2" <<<"$3"' _ "$rc" "$2" "$out"
+    check "check rejects $1: exit 1 (got $rc; $(head -n1 <<<"$out"))" \
+        bash -c '[ "$1" -eq 1 ] && grep -qF "$2" <<<"$3"' _ "$rc" "$2" "$out"
 }
 check_rejects "an unknown key in an upstream object" "/upstreams/1/timeout" \
     '["127.0.0.1:53", { "address": "127.0.0.2:53", "timeout": 300 }]'
@@ -271,28 +320,31 @@ check "and nothing was sent upstream" test "$(seen A norec.fwd.test)" -eq 0
 
 # ---------------------------------------------------------------- failover and all dead
 
+# B drops everything: the forwarder moves on to A after B's one attempt, marks B down
+# (down_time_ms outlasts the test), and asks A first from then on.
+errors_b=$(errors_of "$PORT_B")
 out=$(q 127.0.0.2 failover.fwd.test A)
-elapsed=$(query_ms "$out")
 check "failover past a dropping first upstream: answer 192.0.2.18" has_a "$out" failover.fwd.test 192.0.2.18
-check "the first upstream was tried first (B saw $(seen B failover.fwd.test))" \
-    test "$(seen B failover.fwd.test)" -ge 1
-check "within attempt timeout + 500 ms (${elapsed} ms < $((ATTEMPT_MS + 500)))" \
-    less_than "$elapsed" $((ATTEMPT_MS + 500))
+check "B was asked first, once, then A once (B saw $(seen B failover.fwd.test), A saw $(seen A failover.fwd.test))" \
+    bash -c '[ "$1" -eq 1 ] && [ "$2" -eq 1 ]' _ "$(seen B failover.fwd.test)" "$(seen A failover.fwd.test)"
+check "B's attempt counted as a failed exchange (errors $errors_b -> $(errors_of "$PORT_B"))" \
+    moved_by "$errors_b" "$(errors_of "$PORT_B")" 1
 out=$(q 127.0.0.2 failover2.fwd.test A)
-elapsed=$(query_ms "$out")
 check "next query in the view: answer 192.0.2.19" has_a "$out" failover2.fwd.test 192.0.2.19
-check "without waiting for the upstream marked down (${elapsed} ms < $ATTEMPT_MS)" \
-    less_than "$elapsed" "$ATTEMPT_MS"
+check "B, marked down, was not asked; A was, once (B saw $(seen B failover2.fwd.test), A saw $(seen A failover2.fwd.test))" \
+    bash -c '[ "$1" -eq 0 ] && [ "$2" -eq 1 ]' _ "$(seen B failover2.fwd.test)" "$(seen A failover2.fwd.test)"
 
+# Neither upstream answers: each attempt times out, the timed-out ones are asked again
+# while the deadline allows, and the SERVFAIL's EDE says why: 22, every upstream tried.
 out=$(q 127.0.0.3 dead.fwd.test A)
-elapsed=$(query_ms "$out")
 check "all upstreams dead: SERVFAIL" status_is "$out" SERVFAIL
-check "within 3 s (${elapsed} ms)" less_than "$elapsed" 3000
-check "with an Extended DNS Error ($(grep '^; EDE' <<<"$out"))" has_ede "$out" ""
+check "with EDE 22 after every upstream timed out ($(ede_of "$out"))" \
+    has_ede "$out" 22 "(all 2 upstreams failed)"
+check "B was asked (saw $(seen B dead.fwd.test))" test "$(seen B dead.fwd.test)" -ge 1
 out=$(q 127.0.0.3 dead2.fwd.test A)
-elapsed=$(query_ms "$out")
-check "again with both upstreams marked down: SERVFAIL within 3 s (${elapsed} ms)" \
-    bash -c 'grep -q "status: SERVFAIL," <<<"$1" && [ "$2" -lt 3000 ]' _ "$out" "$elapsed"
+check "again with both upstreams marked down: SERVFAIL" status_is "$out" SERVFAIL
+check "with the same EDE ($(ede_of "$out"))" has_ede "$out" 22 "(all 2 upstreams failed)"
+check "B, though down, was asked (saw $(seen B dead2.fwd.test))" test "$(seen B dead2.fwd.test)" -ge 1
 
 # ---------------------------------------------------------------- TCP retry on TC
 
@@ -306,20 +358,28 @@ check "the upstream saw the UDP query and then a TCP one" \
 
 # ---------------------------------------------------------------- cache: TTLs, negative
 
+hits=$(metric sitedns_cache_hits_total)
+since=$SECONDS
 out=$(q 127.0.0.1 ttl.fwd.test A)
 ttl1=$(ttl_of "$out" ttl.fwd.test)
 check "first answer carries the upstream's TTL (300, got '${ttl1}')" test "${ttl1:-0}" -eq 300
+# The cached TTL drops once a second has passed: ask until it has (a bounded wait).
 ttl2=$ttl1
-deadline=$((SECONDS + 4))
-while [ "${ttl2:-0}" -ge "${ttl1:-0}" ] && [ $SECONDS -lt $deadline ]; do
+asked=0
+deadline=$((SECONDS + 10))
+while [ "${ttl2:-0}" -ge 300 ] && [ $SECONDS -lt $deadline ]; do
     sleep 0.2
     ttl2=$(ttl_of "$(q 127.0.0.1 ttl.fwd.test A)" ttl.fwd.test)
+    asked=$((asked + 1))
 done
-check "a later cached answer counts the TTL down (300 -> '${ttl2}')" \
-    bash -c '[ -n "$1" ] && [ "$1" -lt 300 ] && [ "$1" -ge 295 ]' _ "$ttl2"
+check "a later cached answer counts the TTL down, no faster than the clock (300 -> '${ttl2}' in $((SECONDS - since)) s)" \
+    counted_down "$ttl2" 300 "$since"
 check "from the cache: the upstream saw 1 query (saw $(seen A ttl.fwd.test))" \
     test "$(seen A ttl.fwd.test)" -eq 1
+check "and the $asked later answers were cache hits (hits $hits -> $(metric sitedns_cache_hits_total))" \
+    moved_by "$hits" "$(metric sitedns_cache_hits_total)" "$asked"
 
+hits=$(metric sitedns_cache_hits_total)
 out1=$(q 127.0.0.1 nx.fwd.test A)
 out2=$(q 127.0.0.1 nx.fwd.test A)
 check "NXDOMAIN forwarded" status_is "$out1" NXDOMAIN
@@ -328,6 +388,9 @@ check "NXDOMAIN again, from the cache" status_is "$out2" NXDOMAIN
 check "still with the SOA" soa_in_authority "$out2"
 check "negative caching: the upstream saw 1 query (saw $(seen A nx.fwd.test))" \
     test "$(seen A nx.fwd.test)" -eq 1
+check "and the second answer was a cache hit (hits $hits -> $(metric sitedns_cache_hits_total))" \
+    moved_by "$hits" "$(metric sitedns_cache_hits_total)" 1
+hits=$(metric sitedns_cache_hits_total)
 out1=$(q 127.0.0.1 nodata.fwd.test A)
 out2=$(q 127.0.0.1 nodata.fwd.test A)
 check "NODATA forwarded: NOERROR, no answer, SOA" \
@@ -337,13 +400,14 @@ check "NODATA from the cache: NOERROR, no answer, SOA" \
              grep -A1 "AUTHORITY SECTION" <<<"$1" | grep -q "SOA"' _ "$out2"
 check "NODATA cached: the upstream saw 1 query (saw $(seen A nodata.fwd.test))" \
     test "$(seen A nodata.fwd.test)" -eq 1
+check "and the second answer was a cache hit (hits $hits -> $(metric sitedns_cache_hits_total))" \
+    moved_by "$hits" "$(metric sitedns_cache_hits_total)" 1
 
 # ---------------------------------------------------------------- 100 identical queries
 
-out=$(python3 "$FAKE_UPSTREAM" burst "$PORT" merge.fwd.test 100 192.0.2.13 --timeout 4 2>&1); rc=$?
+out=$(python3 "$FAKE_UPSTREAM" burst "$PORT" merge.fwd.test 100 192.0.2.13 --timeout 10 2>&1); rc=$?
 check "100 concurrent identical queries: 100 answers, each with its own ID ($(tail -n1 <<<"$out"))" \
     test $rc -eq 0
-[ $rc -eq 0 ] || echo "$out"
 check "merged into 1 upstream query (upstream saw $(seen A merge.fwd.test))" \
     test "$(seen A merge.fwd.test)" -eq 1
 
@@ -364,13 +428,31 @@ check "and never the spoofed address" bash -c '! grep -q "6\.6\.6\.6" <<<"$1"' _
 
 # ---------------------------------------------------------------- random ID and source port
 
-ids=$(awk '/^transport=udp / { for (i = 1; i <= NF; i++) if ($i ~ /^id=/) print $i }' "$WORK/A.log")
-ports=$(awk '/^transport=udp / { for (i = 1; i <= NF; i++) if ($i ~ /^sport=/) print $i }' "$WORK/A.log")
-total=$(grep -c . <<<"$ids")
-check "upstream query IDs differ ($(sort -u <<<"$ids" | grep -c .) distinct of $total)" \
-    test "$(sort -u <<<"$ids" | grep -c .)" -ge $((total - 1))
-check "upstream source ports differ ($(sort -u <<<"$ports" | grep -c .) distinct of $total)" \
-    test "$(sort -u <<<"$ports" | grep -c .)" -ge $((total - 1))
+# RFC 5452 §9.2: an ID and a source port an attacker cannot guess. A counter gives
+# distinct values too, so the check is that they cover their ranges: every eighth of the
+# 16-bit IDs, and of the kernel's ephemeral ports (sitedns binds port 0 for each query,
+# server/upstream/upstream_query.cpp). $SPREAD queries for distinct names, sent at once;
+# F holds every reply until it has them all, so the forwarder's sockets are all open
+# together and no two can share a port. IDs are drawn each on its own: two of 200 are
+# equal with p = 0.26, so up to 5 repeats pass (6 or more: p < 1e-6).
+out=$(python3 "$FAKE_UPSTREAM" spread "$PORT" rfc5452.fwd.test "$SPREAD" --distinct \
+    --source 127.0.0.8 --address 192.0.2.26 --timeout 10 2>&1); rc=$?
+check "$SPREAD queries for distinct names, answered once F had them all ($out)" test $rc -eq 0
+names=$(log_field "$WORK/F.log" qname | sort -u | grep -c .)
+total=$(grep -c . "$WORK/F.log")
+check "F saw $SPREAD names, each once over UDP: no retry, every socket open at the release ($names names, $total queries)" \
+    bash -c '[ "$1" -eq "$3" ] && [ "$2" -eq "$3" ]' _ "$names" "$total" "$SPREAD"
+ids=$(log_field "$WORK/F.log" id)
+ports=$(log_field "$WORK/F.log" sport)
+read -r port_low port_high </proc/sys/net/ipv4/ip_local_port_range
+check "source ports: $SPREAD distinct (got $(sort -u <<<"$ports" | grep -c .))" \
+    test "$(sort -u <<<"$ports" | grep -c .)" -eq "$SPREAD"
+check "source ports in every eighth of $port_low-$port_high (per eighth, then outside: $(eighths "$port_low" "$port_high" <<<"$ports"))" \
+    covers "$(eighths "$port_low" "$port_high" <<<"$ports")"
+check "IDs: at most 5 repeats ($(sort -u <<<"$ids" | grep -c .) distinct of $SPREAD)" \
+    test "$(sort -u <<<"$ids" | grep -c .)" -ge $((SPREAD - 5))
+check "IDs in every eighth of 0-65535 (per eighth, then outside: $(eighths 0 65535 <<<"$ids"))" \
+    covers "$(eighths 0 65535 <<<"$ids")"
 
 # ---------------------------------------------------------------- ECS
 
@@ -406,9 +488,10 @@ normalise() {  # RRs of the answer and authority sections, without TTLs, sorted
     awk '/^;; (ANSWER|AUTHORITY) SECTION:/ { on = 1; next } /^$/ { on = 0 }
          on && !/^;/ { $2 = ""; print }' <<<"$1" | tr -s ' \t' ' ' | sort
 }
+since=$SECONDS
 for query in "www.nsd.test A" "alias.nsd.test A" "missing.nsd.test A" "nsd.test MX" "short.nsd.test A"; do
     # shellcheck disable=SC2086
-    want=$(dig @127.0.0.1 -p "$NSD_PORT" +time=2 +tries=1 $query 2>&1)
+    want=$(dig @127.0.0.1 -p "$NSD_PORT" +time=10 +tries=1 $query 2>&1)
     # shellcheck disable=SC2086
     got=$(q 127.0.0.4 $query)
     want_rcode=$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$want")
@@ -422,21 +505,28 @@ for query in "www.nsd.test A" "alias.nsd.test A" "missing.nsd.test A" "nsd.test 
         diff <(normalise "$want") <(normalise "$got") | sed 's/^/    /'
     fi
 done
+hits=$(metric sitedns_cache_hits_total)
 out=$(q 127.0.0.4 short.nsd.test A)
 ttl=$(ttl_of "$out" short.nsd.test)
-check "NSD upstream: a cached answer keeps a TTL at most NSD's 60 (got '${ttl}')" \
-    bash -c '[ -n "$1" ] && [ "$1" -le 60 ] && [ "$1" -ge 55 ]' _ "$ttl"
+check "NSD upstream: a cached answer keeps a TTL at most NSD's 60, counted down by the clock (got '${ttl}' after $((SECONDS - since)) s)" \
+    ttl_since "$ttl" 60 "$since"
+check "and it was a cache hit (hits $hits -> $(metric sitedns_cache_hits_total))" \
+    moved_by "$hits" "$(metric sitedns_cache_hits_total)" 1
 
 # ---------------------------------------------------------------- per-upstream options, retries
 
+# E drops the first 3 queries for the name and answers the 4th. Each attempt lasts its
+# timeout unless answered, and none starts within 50 ms of the deadline: with the
+# default $ATTEMPT_MS ms at most 3 fit in the $DEADLINE_MS ms of a query (SERVFAIL);
+# only E's own timeout_ms of 50 leaves room for the 4th.
+errors_e=$(errors_of "$PORT_E")
 out=$(q 127.0.0.7 quick.fwd.test A)
-elapsed=$(query_ms "$out")
-check "timeout_ms 50 on a dropping first upstream: answer 192.0.2.23 from the second" \
+check "timeout_ms 50 on an upstream that drops 3 queries: answer 192.0.2.23 ($(rcode_of "$out"))" \
     has_a "$out" quick.fwd.test 192.0.2.23
-check "the first upstream was tried (E saw $(seen E quick.fwd.test))" \
-    test "$(seen E quick.fwd.test)" -eq 1
-check "failover faster than the global attempt timeout (${elapsed} ms < $ATTEMPT_MS)" \
-    less_than "$elapsed" "$ATTEMPT_MS"
+check "from the 4th attempt, more than the default timeout allows (E saw $(seen E quick.fwd.test))" \
+    test "$(seen E quick.fwd.test)" -eq 4
+check "after 3 failed exchanges with E (errors $errors_e -> $(errors_of "$PORT_E"))" \
+    moved_by "$errors_e" "$(errors_of "$PORT_E")" 3
 
 out=$(q 127.0.0.6 tcp.fwd.test A)
 check "a tcp: true upstream: answer 192.0.2.25" has_a "$out" tcp.fwd.test 192.0.2.25
@@ -446,24 +536,24 @@ check "the tcp: true upstream saw TCP queries only ($(grep -c '^transport=tcp ' 
     bash -c '[ "$(grep -c "^transport=tcp " "$1")" -eq 2 ] && ! grep -q "^transport=udp " "$1"' \
     _ "$WORK/D.log"
 
+# A drops the first query for the name without a word, so that exchange can only end
+# by its timeout; the retry within the deadline gets the answer.
+errors_a=$(errors_of "$PORT_A")
 out=$(q 127.0.0.1 lost.fwd.test A)
-elapsed=$(query_ms "$out")
-check "the only upstream drops the first query: the client still gets 192.0.2.22 ($(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$out"))" \
+check "the only upstream drops the first query: the client still gets 192.0.2.22 ($(rcode_of "$out"))" \
     has_a "$out" lost.fwd.test 192.0.2.22
 check "the upstream was asked twice (saw $(seen A lost.fwd.test))" test "$(seen A lost.fwd.test)" -eq 2
-check "the retry came after the attempt timeout, within the deadline (${elapsed} ms)" \
-    bash -c '[ "$1" -ge "$2" ] && [ "$1" -lt "$3" ]' _ "$elapsed" "$ATTEMPT_MS" "$DEADLINE_MS"
+check "the first exchange failed (timed out) before the retry (errors $errors_a -> $(errors_of "$PORT_A"))" \
+    moved_by "$errors_a" "$(errors_of "$PORT_A")" 1
 
 # ---------------------------------------------------------------- serve-stale (last: C dies)
 
 out=$(q 127.0.0.5 stale.fwd.test A)
 check "stale candidate answered: 192.0.2.20 with TTL 1" \
     bash -c 'grep -qE "^stale\.fwd\.test\.\s+[01]\s+IN\s+A\s+192\.0\.2\.20$" <<<"$1"' _ "$out"
-dig @127.0.0.1 -p "$PORT_C" +time=2 +tries=1 die.control A >/dev/null 2>&1
-check "upstream C now drops everything" \
-    bash -c '! dig @127.0.0.1 -p "$1" +time=1 +tries=1 probe.fwd.test A >/dev/null 2>&1' _ "$PORT_C"
+check "upstream C now drops everything" fake_down "$PORT_C"
 ttl=""
-deadline=$((SECONDS + 8))
+deadline=$((SECONDS + 10))
 while [ "${ttl:-}" != 30 ] && [ $SECONDS -lt $deadline ]; do
     out=$(q 127.0.0.5 stale.fwd.test A)
     ttl=$(ttl_of "$out" stale.fwd.test)
@@ -472,16 +562,19 @@ done
 check "after expiry with the upstream dead: the stale answer 192.0.2.20" \
     has_a "$out" stale.fwd.test 192.0.2.20
 check "with TTL 30 (RFC 8767 §4; got '${ttl}')" test "${ttl:-x}" = 30
-check "and EDE 3 Stale Answer ($(grep '^; EDE' <<<"$out"))" has_ede "$out" 3
+check "and EDE 3 Stale Answer ($(ede_of "$out"))" has_ede "$out" 3
 check "the forwarder did try the dead upstream again (C saw $(seen C stale.fwd.test))" \
     test "$(seen C stale.fwd.test)" -ge 2
 
 # ---------------------------------------------------------------- reload: new forwarding options
 
+hits=$(metric sitedns_cache_hits_total)
 q 127.0.0.1 reload.fwd.test A >/dev/null
 q 127.0.0.1 reload.fwd.test A >/dev/null
 check "before the reload: cached, the upstream saw 1 query (saw $(seen A reload.fwd.test))" \
     test "$(seen A reload.fwd.test)" -eq 1
+check "and the second answer was a cache hit (hits $hits -> $(metric sitedns_cache_hits_total))" \
+    moved_by "$hits" "$(metric sitedns_cache_hits_total)" 1
 reloads=$(grep -c 'reloaded in' "$WORK/sitedns.log")
 sed 's/"cache_entries": 1000/"cache_entries": 0/' "$WORK/sitedns.json" >"$WORK/sitedns.json.tmp" &&
     mv "$WORK/sitedns.json.tmp" "$WORK/sitedns.json"
@@ -492,40 +585,37 @@ until [ "$(grep -c 'reloaded in' "$WORK/sitedns.log")" -gt "$reloads" ]; do
     sleep 0.05
 done
 check "SIGHUP with cache_entries 0: reloaded" test "$(grep -c 'reloaded in' "$WORK/sitedns.log")" -gt "$reloads"
+hits=$(metric sitedns_cache_hits_total)
 q 127.0.0.1 reload.fwd.test A >/dev/null
 out=$(q 127.0.0.1 reload.fwd.test A)
 check "after it: still answered (192.0.2.24)" has_a "$out" reload.fwd.test 192.0.2.24
 check "and no longer cached: the upstream saw 3 queries (saw $(seen A reload.fwd.test))" \
     test "$(seen A reload.fwd.test)" -eq 3
+check "and no cache hit (hits $hits -> $(metric sitedns_cache_hits_total))" \
+    moved_by "$hits" "$(metric sitedns_cache_hits_total)" 0
 
 # ---------------------------------------------------------------- clean stop, queries in flight
 
-# A TCP query waits on dropping upstreams (view dead: up to the 1.5 s deadline) when
-# SIGTERM comes: the client gets SERVFAIL at once and the process does not wait for it.
-dig @127.0.0.1 -p "$PORT" -b 127.0.0.3 +tcp +time=5 +tries=1 inflight.fwd.test A \
+# A TCP query waits in view dead, whose upstreams never answer, when SIGTERM comes. Left
+# alone it would end at its deadline with the EDE "all 2 upstreams failed"; the stop
+# answers it "shutting down" instead and exits while B still holds it unanswered.
+dig @127.0.0.1 -p "$PORT" -b 127.0.0.3 +tcp +time=10 +tries=1 inflight.fwd.test A \
     >"$WORK/inflight.out" 2>&1 &
 DIG_PID=$!
-deadline=$((SECONDS + 5))
+deadline=$((SECONDS + 10))
 until [ "$(seen B inflight.fwd.test)" -ge 1 ] || [ $SECONDS -ge $deadline ]; do sleep 0.02; done
-check "a forwarded TCP query is in flight at SIGTERM" test "$(seen B inflight.fwd.test)" -ge 1
-start=$(now_ms)
+check "a forwarded TCP query is in flight at SIGTERM (B saw $(seen B inflight.fwd.test))" \
+    test "$(seen B inflight.fwd.test)" -ge 1
 kill -TERM "$PID"
-deadline=$((SECONDS + 5))
+rc=running
+deadline=$((SECONDS + 10))
 while kill -0 "$PID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.02; done
-elapsed=$(( $(now_ms) - start ))
-if kill -0 "$PID" 2>/dev/null; then
-    fail "sitedns still running 5 s after SIGTERM"
-else
-    wait "$PID"; rc=$?
-    check "SIGTERM stops the forwarding server with exit 0 (got $rc)" test $rc -eq 0
-    check "without waiting for the forwarded query's deadline (${elapsed} ms < $DEADLINE_MS)" \
-        less_than "$elapsed" "$DEADLINE_MS"
-fi
+if ! kill -0 "$PID" 2>/dev/null; then wait "$PID"; rc=$?; fi
+check "SIGTERM stops the forwarding server with exit 0 (got $rc)" test "$rc" = 0
 wait "$DIG_PID"
 out=$(cat "$WORK/inflight.out")
-check "the waiting TCP client got SERVFAIL ($(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' <<<"$out"))" \
-    status_is "$out" SERVFAIL
-check "with EDE 0 \"shutting down\" ($(grep '^; EDE' <<<"$out"))" \
+check "the waiting TCP client got SERVFAIL ($(rcode_of "$out"))" status_is "$out" SERVFAIL
+check "with EDE 0 \"shutting down\", not the deadline's EDE: the stop did not wait for it ($(ede_of "$out"))" \
     grep -qE '^; EDE: 0 .*shutting down' <<<"$out"
 
 finish forwarding
