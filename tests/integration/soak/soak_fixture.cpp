@@ -224,6 +224,15 @@ std::string check_answer(const Case& c, std::uint16_t id, bool edns,
     }
 }
 
+std::string extended_error(std::span<const std::uint8_t> reply) {
+    try {
+        const test::Answer a = test::parse_answer(reply);
+        return a.ede < 0 ? "no EDE" : "EDE " + std::to_string(a.ede) + ": " + a.ede_text;
+    } catch (const test::DnsClientError& e) {
+        return e.what();
+    }
+}
+
 std::string ask_forwarded(std::uint16_t port, const std::string& qname, bool tcp) {
     constexpr std::uint16_t kId = 0xF0F0;
     const Case c = forwarded_case(qname);
@@ -233,11 +242,8 @@ std::string ask_forwarded(std::uint16_t port, const std::string& qname, bool tcp
         const test::Bytes reply =
             tcp ? test::tcp_exchange("127.0.0.1", port, query, guard, kLondonClient)
                 : test::udp_exchange("127.0.0.1", port, query, guard, kLondonClient);
-        if (std::string problem = check_answer(c, kId, true, reply); !problem.empty()) {
-            return problem;
-        }
-        const test::Answer a = test::parse_answer(reply);
-        return a.ede < 0 ? "no EDE" : "EDE " + std::to_string(a.ede) + ": " + a.ede_text;
+        const std::string problem = check_answer(c, kId, true, reply);
+        return problem.empty() ? extended_error(reply) : problem;
     } catch (const test::DnsClientError& e) {
         return e.what();
     }
