@@ -169,8 +169,8 @@ class ForwardBurst {
     }
 
     /// Every answer that will come comes within the forwarding deadline of its query's
-    /// arrival: stops when none came for longer than that. A loaded server that stops
-    /// sooner than it answers leaves its answers to the next round's reads.
+    /// arrival: stops when none came for longer than that. Answers a loaded server sends
+    /// later still count: the next round's reads take them.
     void wait_quiet() {
         auto until = after_ms(kForwardDeadlineMs + 400);
         while (stats_.answered < stats_.checked && Clock::now() < until) {
