@@ -98,6 +98,26 @@ std::uint16_t header_u16(std::span<const std::uint8_t> wire, std::size_t at) {
     return static_cast<std::uint16_t>(wire[at] << 8 | wire[at + 1]);
 }
 
+/// The first Extended DNS Error option among the OPT's options (RFC 8914 §2): its
+/// INFO-CODE and EXTRA-TEXT; nothing when there is none or the options are cut.
+void read_extended_error(const ldns_pkt* pkt, Answer& a) {
+    const ldns_rdf* options = ldns_pkt_edns_data(pkt);
+    if (options == nullptr) return;
+    const std::span<const std::uint8_t> data(ldns_rdf_data(options), ldns_rdf_size(options));
+    for (std::size_t at = 0; at + 4 <= data.size();) {
+        const std::uint16_t code = header_u16(data, at);
+        const std::size_t length = header_u16(data, at + 2);
+        if (at + 4 + length > data.size()) return;
+        if (code == 15 && length >= 2) {
+            a.ede = header_u16(data, at + 4);
+            a.ede_text.assign(data.begin() + static_cast<std::ptrdiff_t>(at + 6),
+                              data.begin() + static_cast<std::ptrdiff_t>(at + 4 + length));
+            return;
+        }
+        at += 4 + length;
+    }
+}
+
 /// An OPT record owned by the root (RFC 6891 §6.1.2), no options.
 void append_opt(Bytes& wire, const QueryOptions& opts) {
     const std::uint8_t flags_hi = opts.do_bit ? 0x80 : 0x00;
@@ -305,6 +325,7 @@ Answer parse_answer(std::span<const std::uint8_t> wire) {
         a.opt_udp_size = ldns_pkt_edns_udp_size(pkt.get());
         a.opt_version = ldns_pkt_edns_version(pkt.get());
         a.opt_do = ldns_pkt_edns_do(pkt.get());
+        read_extended_error(pkt.get(), a);
     }
     const std::uint16_t extended = a.has_opt ? ldns_pkt_edns_extended_rcode(pkt.get()) : 0;
     a.rcode_value =
@@ -335,6 +356,7 @@ std::string to_string(const Answer& a) {
         out << ";; OPT udp " << a.opt_udp_size << " version " << int{a.opt_version}
             << (a.opt_do ? " do" : "") << "\n";
     }
+    if (a.ede >= 0) out << ";; EDE " << a.ede << ": " << a.ede_text << "\n";
     out << ";; QUESTION: " << a.question << "\n";
     const auto section = [&out](const char* title, const std::vector<std::string>& records) {
         out << ";; " << title << ":\n";

@@ -68,6 +68,8 @@ struct Answer {
     std::uint16_t opt_udp_size = 0;
     std::uint8_t opt_version = 0;
     bool opt_do = false;
+    int ede = -1;          ///< the Extended DNS Error's INFO-CODE (RFC 8914); -1: none
+    std::string ede_text;  ///< its EXTRA-TEXT
     std::size_t size = 0;  ///< bytes on the wire
 };
 

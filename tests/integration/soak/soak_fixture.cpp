@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/integration/soak/soak_net.h"
+
 namespace sitedns::soak {
 namespace {
 
@@ -219,6 +221,31 @@ std::string check_answer(const Case& c, std::uint16_t id, bool edns,
                                : c.qname + " " + c.qtype + ": " + problem + "\n" + to_string(a);
     } catch (const test::DnsClientError& e) {
         return c.qname + " " + c.qtype + ": " + e.what();
+    }
+}
+
+std::string extended_error(std::span<const std::uint8_t> reply) {
+    try {
+        const test::Answer a = test::parse_answer(reply);
+        return a.ede < 0 ? "no EDE" : "EDE " + std::to_string(a.ede) + ": " + a.ede_text;
+    } catch (const test::DnsClientError& e) {
+        return e.what();
+    }
+}
+
+std::string ask_forwarded(std::uint16_t port, const std::string& qname, bool tcp) {
+    constexpr std::uint16_t kId = 0xF0F0;
+    const Case c = forwarded_case(qname);
+    const test::Bytes query = query_for(c, kId, true);
+    const std::chrono::milliseconds guard(kGuardMs);
+    try {
+        const test::Bytes reply =
+            tcp ? test::tcp_exchange("127.0.0.1", port, query, guard, kLondonClient)
+                : test::udp_exchange("127.0.0.1", port, query, guard, kLondonClient);
+        const std::string problem = check_answer(c, kId, true, reply);
+        return problem.empty() ? extended_error(reply) : problem;
+    } catch (const test::DnsClientError& e) {
+        return e.what();
     }
 }
 

@@ -61,4 +61,20 @@ test::Bytes query_for(const Case& c, std::uint16_t id, bool edns);
 std::string check_answer(const Case& c, std::uint16_t id, bool edns,
                          std::span<const std::uint8_t> reply);
 
+/// What an answer says of itself in its Extended DNS Error (RFC 8914): "EDE <code>:
+/// <text>", "no EDE", or why the answer cannot be read.
+std::string extended_error(std::span<const std::uint8_t> reply);
+
+/// What a forwarded name's SERVFAIL says of itself, by extended_error:
+/// the dead upstream was asked and timed out every time, until the server's own deadline
+/// (22, No Reachable Authority) ...
+inline constexpr const char* kUpstreamTimedOut = "EDE 22: all 1 upstreams failed";
+/// ... or the forwarder was at its in-flight limit and asked nobody.
+inline constexpr const char* kInFlightLimit = "EDE 0: too many queries in flight";
+
+/// Asks the forwarded `qname` (with EDNS) from london's client over a fresh UDP socket or
+/// TCP connection, checks the SERVFAIL against forwarded_case and returns what it says
+/// (extended_error); else what is wrong with the answer, or that none came.
+std::string ask_forwarded(std::uint16_t port, const std::string& qname, bool tcp);
+
 }  // namespace sitedns::soak

@@ -38,6 +38,10 @@ class Fd {
 /// A deadline `ms` milliseconds from now.
 Clock::time_point after_ms(int ms);
 
+/// How long to wait for what must happen (an answer, a close): a guard against a hang,
+/// long enough for a loaded machine, never a measure of the server.
+inline constexpr int kGuardMs = 10000;
+
 /// A non-blocking UDP socket bound to `source`:0 and connected to 127.0.0.1:`port`.
 /// Throws test::DnsClientError on failure.
 Fd udp_socket(const std::string& source, std::uint16_t port);

@@ -17,7 +17,7 @@ constexpr int kPoolSize = 40;
 /// Closes the sending side and waits for the server to close too.
 bool closed_after_eof(int fd) {
     ::shutdown(fd, SHUT_WR);
-    return wait_closed(fd, after_ms(3000));
+    return wait_closed(fd, after_ms(kGuardMs));
 }
 
 void count_line(Report& report, std::size_t count, const std::string& what) {
@@ -51,7 +51,7 @@ std::size_t TcpSoak::pipeline(int fd, const std::vector<Case>& cases, const std:
     if (!send_all(fd, stream, after_ms(3000))) return 0;
     std::size_t answered = 0;
     Bytes answer;
-    const auto deadline = after_ms(3000);
+    const auto deadline = after_ms(kGuardMs);
     while (!pending.empty() && read_frame(fd, answer, deadline) == ReadResult::Message) {
         const auto id = answer.size() >= 2 ? static_cast<std::uint16_t>(answer[0] << 8 | answer[1])
                                            : std::uint16_t{0};
@@ -188,13 +188,13 @@ std::size_t TcpSoak::tiny_messages(std::size_t count) {
         if (i % 2 == 1) stream.push_back(rng_.byte());  // a 1-byte message
         send_all(fd.get(), stream, after_ms(1000));
         Bytes answer;
-        if (i % 4 == 0 && read_frame(fd.get(), answer, after_ms(2000)) == ReadResult::Message) {
+        if (i % 4 == 0 && read_frame(fd.get(), answer, after_ms(kGuardMs)) == ReadResult::Message) {
             const std::string problem = check_answer(c, id, false, answer);
             if (!problem.empty()) report_.fail("tcp: " + problem);
             answered += problem.empty() ? 1 : 0;
         }
         // Not DNS (no message is shorter than a header): closed without waiting for EOF.
-        closed += wait_closed(fd.get(), after_ms(2000)) ? 1 : 0;
+        closed += wait_closed(fd.get(), after_ms(kGuardMs)) ? 1 : 0;
     });
     count_line(report_, count, "connections sending a 0-byte or 1-byte message");
     report_.check(closed == count && answered == led,
@@ -213,7 +213,7 @@ std::size_t TcpSoak::byte_by_byte(std::size_t count) {
         const Bytes stream = framed(query_for(c, id, i % 2 == 1));
         for (const std::uint8_t& byte : stream) send_all(fd.get(), {&byte, 1}, after_ms(1000));
         Bytes answer;
-        if (read_frame(fd.get(), answer, after_ms(2000)) != ReadResult::Message) return;
+        if (read_frame(fd.get(), answer, after_ms(kGuardMs)) != ReadResult::Message) return;
         const std::string problem = check_answer(c, id, i % 2 == 1, answer);
         if (!problem.empty()) report_.fail("tcp: " + problem);
         answered += problem.empty() ? 1 : 0;
@@ -265,7 +265,7 @@ std::size_t TcpSoak::pipelined_unread(std::size_t count) {
                 framed(query_for(cases[n % cases.size()], take_checked_id(next_id_), n % 2));
             append(stream, q);
         }
-        sent += send_all(fd.get(), stream, after_ms(2000)) ? 1 : 0;
+        sent += send_all(fd.get(), stream, after_ms(kGuardMs)) ? 1 : 0;
         open.push_back(std::move(fd));
     }
     count_line(report_, count, "connections pipelining 100 queries and never reading");

@@ -32,7 +32,8 @@ class TcpSoak {
     /// Bursts past the per-client and the total connection limits.
     std::size_t limits();
     /// Fresh connections from every view get the expected answers (the stalled ones are
-    /// still open), pipelined and one by one, and a forwarded name gets SERVFAIL.
+    /// still open), pipelined and one by one, and a forwarded name gets the SERVFAIL of
+    /// an upstream that timed out (its Extended DNS Error says so).
     void final_checks();
     /// Checks the stalled connections were kept (their idle timeout is far away), then
     /// closes them.

@@ -20,7 +20,8 @@ void udp_warm_up(std::uint16_t port, std::size_t distinct, Report& report);
 std::size_t udp_soak(std::uint16_t port, std::uint64_t seed, Report& report);
 
 /// Every case of every view, with and without EDNS, must be answered and right, and a
-/// forwarded name must get SERVFAIL within 3 s (SPEC §5).
+/// forwarded name must get the SERVFAIL of an upstream that timed out within the
+/// server's deadline (SPEC §5), by its Extended DNS Error.
 void udp_final(std::uint16_t port, Report& report);
 
 }  // namespace sitedns::soak
