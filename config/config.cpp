@@ -322,6 +322,21 @@ class Reader : public json_input::ValueReader {
         }
     }
 
+    /// SPEC §2: the internal suffix must differ from the public domain (case and trailing
+    /// dot aside). Every view holds the site zones under the suffix, so with the public
+    /// domain as suffix they would hide its public names, such as www.example.com.
+    void check_suffix_is_not_domain(const Sites& sites, const std::string& path) const {
+        if (dns::Name::parse_absolute(sites.internal_suffix) !=
+            dns::Name::parse_absolute(sites.domain)) {
+            return;
+        }
+        fail(path, in_quotes(sites.internal_suffix) +
+                       " is the public domain: the site zones would hide its public names, "
+                       "such as www." +
+                       sites.domain + "; use a name under .internal or a sub-domain of " +
+                       sites.domain + ", such as \"sites." + sites.domain + "\"");
+    }
+
     /// SPEC §3.3: the `sites` object. Its generated views are added by add_site_views.
     Sites sites(const json& value, const std::string& path) const {
         Sites out;
@@ -330,6 +345,7 @@ class Reader : public json_input::ValueReader {
         out.domain = domain_name(value["domain"], member(path, "domain"));
         out.internal_suffix =
             domain_name(value["internal_suffix"], member(path, "internal_suffix"));
+        check_suffix_is_not_domain(out, member(path, "internal_suffix"));
         if (value.contains("ttl")) {
             out.ttl =
                 static_cast<std::uint32_t>(integer(value["ttl"], member(path, "ttl"), 0, kMaxTtl));

@@ -264,6 +264,12 @@ sites_config "$WORK/two-primaries.json" 203.0.113.20
 sed -i 's/"address": "203.0.113.30"/"address": "203.0.113.30", "primary": true/' "$WORK/two-primaries.json"
 check_fails two-primaries 'london and madrid .*primary'
 
+# The public domain as internal suffix, whatever its case and trailing dot.
+sites_config "$WORK/suffix-is-domain.json" 203.0.113.20
+sed -i 's/"internal_suffix": "example.local"/"internal_suffix": "Example.COM."/' \
+    "$WORK/suffix-is-domain.json"
+check_fails suffix-is-domain '/sites/internal_suffix: "Example\.COM" is the public domain'
+
 sites_config "$WORK/overlap.json" 203.0.113.20
 sed -i 's#"127.0.3.0/24"#"127.0.2.128/25"#' "$WORK/overlap.json"
 check_fails overlap 'paris \(127\.0\.2\.0/24\) and madrid \(127\.0\.2\.128/25\) overlap'

@@ -96,6 +96,15 @@ const ErrorCase kErrorCases[] = {
      "\"; use letters, digits and hyphens only"},
     {R"({"sites": {"domain": "example.com", "internal_suffix": "example..local", "list": []}})",
      "t.json: /sites/internal_suffix: \"example..local\" is not a domain name: empty label"},
+    // Case and a trailing dot aside, the suffix equals the public domain (SPEC §2).
+    {R"({"sites": {"domain": "example.com", "internal_suffix": "Example.COM.", "list": []}})",
+     "t.json: /sites/internal_suffix: \"Example.COM\" is the public domain: the site zones "
+     "would hide its public names, such as www.example.com; use a name under .internal or a "
+     "sub-domain of example.com, such as \"sites.example.com\""},
+    {R"({"sites": {"domain": "example.com.", "internal_suffix": "example.com", "list": []}})",
+     "t.json: /sites/internal_suffix: \"example.com\" is the public domain: the site zones "
+     "would hide its public names, such as www.example.com; use a name under .internal or a "
+     "sub-domain of example.com, such as \"sites.example.com\""},
     {R"({"sites": {"domain": 5, "internal_suffix": "x.internal", "list": []}})",
      "t.json: /sites/domain: expected a string, got an integer"},
     {R"({"sites": {"domain": "example.com", "internal_suffix": "x.internal", "ttl": -1,
