@@ -66,9 +66,10 @@ std::shared_ptr<const query::Snapshot> build_for_command(const std::string& file
     return std::move(built.snapshot);
 }
 
-/// `sitedns check`: configuration, zones and topology (SPEC §2); no socket. The
-/// generation is built as `serve` builds it, so check passes exactly what serve accepts.
-int run_check(const std::string& config_file) {
+/// `sitedns check [--serving]`: configuration, zones and topology, and without `serving`
+/// the recipients file (SPEC §2); no socket. The generation is built as `serve` builds
+/// it, so check passes exactly what serve accepts.
+int run_check(const std::string& config_file, bool serving) {
     const runtime::BuildResult built =
         runtime::build_generation(runtime::ConfigSource{config_file, {}}, 1);
     if (!built.snapshot) {
@@ -77,9 +78,12 @@ int run_check(const std::string& config_file) {
     }
     const query::Snapshot* snapshot = built.snapshot.get();
     // The recipients file feeds check, trace and export, not the DNS: it is read here,
-    // so that a mistake in it never stops a site's DNS from starting or reloading.
+    // so that a mistake in it never stops a site's DNS from starting or reloading, and
+    // --serving (the systemd unit's ExecReload) skips it, so that a reload fails exactly
+    // when the server would refuse it.
     std::vector<Problem> problems = snapshot->problems;
-    if (const auto& sites = snapshot->config.sites) (void)read_recipients(*sites, problems);
+    const auto& sites = snapshot->config.sites;
+    if (sites && !serving) (void)read_recipients(*sites, problems);
     bool failed = false;
     for (const Problem& problem : problems) {
         const bool error = problem.severity == Problem::Severity::Error;
@@ -396,6 +400,10 @@ int main(int argc, char** argv) {
 
     auto* check = app.add_subcommand("check", "validate configuration and zones; opens no socket");
     check->add_option("--config", options.config_file, "configuration file");
+    bool serving = false;
+    check->add_flag("--serving", serving,
+                    "only what the server loads (configuration, zones, topology), not the "
+                    "recipients file");
 
     std::string site, address, view;
     auto* trace = app.add_subcommand("trace", "follow mail from SITE to ADDRESS");
@@ -421,7 +429,7 @@ int main(int argc, char** argv) {
     }
 
     if (check->parsed()) {
-        return run_check(options.config_file);
+        return run_check(options.config_file, serving);
     }
     if (trace->parsed()) {
         return run_trace(options.config_file, site, address, trace_method);

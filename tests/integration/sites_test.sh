@@ -270,6 +270,29 @@ sed -i 's/"internal_suffix": "example.local"/"internal_suffix": "Example.COM."/'
     "$WORK/suffix-is-domain.json"
 check_fails suffix-is-domain '/sites/internal_suffix: "Example\.COM" is the public domain'
 
+# check --serving checks what the server loads, not the recipients file it never reads:
+# a recipients-file mistake fails check only; a broken zone fails both.
+sites_config "$WORK/bad-recipients.json" 203.0.113.20
+sed -i 's/"internal_suffix": "example.local",/&\n    "recipients": "bad-recipients.csv",/' \
+    "$WORK/bad-recipients.json"
+printf 'address,site\ncarol@example.com,london\nbob@example.com,berlin\n' \
+    >"$WORK/bad-recipients.csv"
+check_fails bad-recipients 'bad-recipients\.csv:3: '
+out=$("$SITEDNS" check --serving --config "$WORK/bad-recipients.json" 2>&1); rc=$?
+check "check --serving bad-recipients: exit 0, the recipients file unread (got $rc)" test $rc -eq 0
+check "check --serving bad-recipients: ok line" grep -qE '^ok: 3 views' <<<"$out"
+
+sites_config "$WORK/broken-zone.json" 203.0.113.20 ',
+  "views": [ { "name": "lab", "match_clients": ["127.0.2.7/32"], "zones": ["broken.json"] } ]'
+# lab.json with an address that is not one.
+sed 's/"192\.0\.2\.77"/"192.0.2.777"/' "$WORK/lab.json" >"$WORK/broken.json"
+for serving in "" --serving; do
+    out=$("$SITEDNS" check $serving --config "$WORK/broken-zone.json" 2>&1); rc=$?
+    check "check ${serving:+--serving }broken-zone: exit 1 (got $rc)" test $rc -eq 1
+    check "check ${serving:+--serving }broken-zone: names the zone file" \
+        grep -qE '^error: .*broken\.json.*192\.0\.2\.777' <<<"$out"
+done
+
 sites_config "$WORK/overlap.json" 203.0.113.20
 sed -i 's#"127.0.3.0/24"#"127.0.2.128/25"#' "$WORK/overlap.json"
 check_fails overlap 'paris \(127\.0\.2\.0/24\) and madrid \(127\.0\.2\.128/25\) overlap'

@@ -39,6 +39,8 @@ run_verify() {
         sed 's/^/    /' "$WORK/verify.log"; fail "systemd-analyze verify"
     fi
     check "Type=notify" grep -qx 'Type=notify' "$unit"
+    check "reload first checks what the server loads (check --serving)" \
+        grep -qx "ExecReload=$SITEDNS check --serving --config /etc/sitedns/sitedns.json" "$unit"
     check "reload sends SIGHUP" grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$unit"
     check "runs as user sitedns with CAP_NET_BIND_SERVICE only" \
         bash -c 'grep -qx "User=sitedns" "$1" && grep -qx "AmbientCapabilities=CAP_NET_BIND_SERVICE" "$1" &&
