@@ -255,6 +255,22 @@ void add_export_options(CLI::App& exporter, std::string& view, MailExportOptions
     view_option->excludes(format);
 }
 
+/// `verify`'s options: --timeout MS, and --source ADDR, the address to ask from.
+void add_verify_options(CLI::App& verify, unsigned& timeout_ms, std::optional<IpAddress>& source) {
+    verify.add_option("--timeout", timeout_ms, "milliseconds to wait for each site (2000)")
+        ->check(CLI::Range(1u, 60000u));
+    verify
+        .add_option_function<std::string>(
+            "--source", [&source](const std::string& text) { source = IpAddress::parse(text); },
+            "ADDR to ask from: each server answers by the asker's view, so an address of a "
+            "site subnet")
+        ->check(CLI::Validator(
+            [](std::string& text) {
+                return IpAddress::parse(text) ? std::string() : "not an address: " + text;
+            },
+            "ADDR"));
+}
+
 /// `sitedns export --view NAME`: the view's zones as RFC 1035 text on stdout.
 int run_export(const std::string& config_file, const std::string& view) {
     if (view.empty()) {
@@ -275,9 +291,11 @@ int run_export(const std::string& config_file, const std::string& view) {
     }
 }
 
-/// `sitedns verify [--timeout MS]`: one line per site (SPEC §2), why a site gave no
-/// answer on stderr; exit 1 when a site drifts or is silent, or none has a `dns` address.
-int run_verify(const std::string& config_file, unsigned timeout_ms) {
+/// `sitedns verify [--timeout MS] [--source ADDR]`: one line per site (SPEC §2), why a
+/// site gave no answer on stderr; exit 1 when a site drifts, refuses or is silent, or
+/// none has a `dns` address.
+int run_verify(const std::string& config_file, unsigned timeout_ms,
+               const std::optional<IpAddress>& source) {
     std::optional<Config> config;
     try {
         config = load_config(config_file);
@@ -292,7 +310,8 @@ int run_verify(const std::string& config_file, unsigned timeout_ms) {
             "verify: no site has a \"dns\" address to ask (sites.list[].dns, \"ADDR[:PORT]\")");
         return kExitInvalid;
     }
-    const auto verdicts = runtime::verify_sites(*sites, std::chrono::milliseconds(timeout_ms));
+    const auto verdicts =
+        runtime::verify_sites(*sites, std::chrono::milliseconds(timeout_ms), source);
     for (const auto& verdict : verdicts) {
         std::printf("%s\n", runtime::verdict_line(verdict, sites->serial).c_str());
         if (!verdict.detail.empty()) {
@@ -419,8 +438,8 @@ int main(int argc, char** argv) {
     unsigned timeout_ms = 2000;
     auto* verify = app.add_subcommand("verify", "do the running sites serve this topology?");
     verify->add_option("--config", options.config_file, "configuration file");
-    verify->add_option("--timeout", timeout_ms, "milliseconds to wait for each site (2000)")
-        ->check(CLI::Range(1u, 60000u));
+    std::optional<IpAddress> source;
+    add_verify_options(*verify, timeout_ms, source);
 
     try {
         app.parse(argc, argv);
@@ -439,7 +458,7 @@ int main(int argc, char** argv) {
                                    : run_mail_export(options.config_file, mail);
     }
     if (verify->parsed()) {
-        return run_verify(options.config_file, timeout_ms);
+        return run_verify(options.config_file, timeout_ms, source);
     }
     return run_server(options);
 }

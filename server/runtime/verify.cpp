@@ -60,12 +60,22 @@ std::optional<query::TopologyVersion> find_topology_txt(std::span<const std::uin
 constexpr std::array<std::string_view, 4> kStatusText{"answer", "timeout", "network error",
                                                       "bad reply"};
 
+/// True when `reply` says REFUSED: sitedns refuses a client in none of its views.
+bool refused(std::span<const std::uint8_t> reply) {
+    return reply.size() >= wire::kHeaderSize &&
+           wire::Header(reply).rcode() == static_cast<std::uint8_t>(dns::RCode::Refused);
+}
+
 /// Fills `verdict` from how the exchange ended.
 void judge(SiteVerdict& verdict, upstream::ExchangeStatus status,
            std::span<const std::uint8_t> reply, std::uint32_t expected) {
     if (status != upstream::ExchangeStatus::Answer) {
         verdict.outcome = SiteVerdict::Outcome::NoAnswer;
         verdict.detail = kStatusText[static_cast<std::size_t>(status)];
+        return;
+    }
+    if (refused(reply)) {
+        verdict.outcome = SiteVerdict::Outcome::Refused;  // its line says why
         return;
     }
     const auto version = read_topology_reply(reply, verdict.detail);
@@ -76,6 +86,19 @@ void judge(SiteVerdict& verdict, upstream::ExchangeStatus status,
     verdict.served = *version;
     verdict.outcome =
         version->serial == expected ? SiteVerdict::Outcome::Ok : SiteVerdict::Outcome::Drift;
+}
+
+/// The address a query to `to` leaves from: `source`, or the one the kernel's routing
+/// picks for `to` (connecting a UDP socket sends nothing); empty when there is no route.
+std::string source_address(boost::asio::io_context& io, const boost::asio::ip::udp::endpoint& to,
+                           const std::optional<IpAddress>& source) {
+    if (source) return source->to_string();
+    boost::asio::ip::udp::socket socket(io);
+    boost::system::error_code ec;
+    socket.open(to.protocol(), ec);
+    if (!ec) socket.connect(to, ec);
+    const auto local = ec ? boost::asio::ip::udp::endpoint() : socket.local_endpoint(ec);
+    return ec ? std::string() : local.address().to_string();
 }
 
 }  // namespace
@@ -104,7 +127,8 @@ std::optional<query::TopologyVersion> read_topology_reply(std::span<const std::u
     return find_topology_txt(reply, header.ancount(), why);
 }
 
-std::vector<SiteVerdict> verify_sites(const Sites& sites, std::chrono::milliseconds timeout) {
+std::vector<SiteVerdict> verify_sites(const Sites& sites, std::chrono::milliseconds timeout,
+                                      const std::optional<IpAddress>& source) {
     boost::asio::io_context io(1);
     upstream::Counter sent, dropped;  // one thread: this one
     const upstream::ExchangeCounters counters{&sent, &dropped};
@@ -123,7 +147,9 @@ std::vector<SiteVerdict> verify_sites(const Sites& sites, std::chrono::milliseco
         }
         const boost::asio::ip::udp::endpoint to(upstream::to_asio(site.dns->address),
                                                 site.dns->port);
+        verdicts[i].source = source_address(io, to, source);
         auto query = std::make_shared<upstream::UpstreamQuery>(io, to, question, counters);
+        if (source) query->set_source(upstream::to_asio(*source));
         query->start(timeout, deadline,
                      [&verdicts, i, expected = sites.serial](upstream::ExchangeStatus status,
                                                              std::span<const std::uint8_t> reply) {
@@ -142,6 +168,9 @@ std::string verdict_line(const SiteVerdict& verdict, std::uint32_t expected) {
             return verdict.site + ": drift: serves serial " +
                    std::to_string(verdict.served.serial) + ", this file has " +
                    std::to_string(expected);
+        case SiteVerdict::Outcome::Refused:
+            return verdict.site + ": refused (" + verdict.source +
+                   " is in no view of that server: ask from a site subnet with --source)";
         case SiteVerdict::Outcome::NoAnswer:
             return verdict.site + ": no answer";
         case SiteVerdict::Outcome::Skipped:
@@ -153,6 +182,7 @@ std::string verdict_line(const SiteVerdict& verdict, std::uint32_t expected) {
 bool all_verified(const std::vector<SiteVerdict>& verdicts) {
     return std::none_of(verdicts.begin(), verdicts.end(), [](const SiteVerdict& v) {
         return v.outcome == SiteVerdict::Outcome::Drift ||
+               v.outcome == SiteVerdict::Outcome::Refused ||
                v.outcome == SiteVerdict::Outcome::NoAnswer;
     });
 }

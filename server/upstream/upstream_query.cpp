@@ -55,7 +55,11 @@ void UpstreamQuery::start(Clock::duration timeout, Clock::time_point deadline, D
     // ephemeral port (RFC 5452 §9.2). Unconnected: the sender of each reply is checked.
     error_code ec;
     udp_.open(upstream_.protocol(), ec);
-    if (!ec) udp_.bind(asio::ip::udp::endpoint(upstream_.protocol(), 0), ec);
+    if (!ec) {
+        udp_.bind(source_ ? asio::ip::udp::endpoint(*source_, 0)
+                          : asio::ip::udp::endpoint(upstream_.protocol(), 0),
+                  ec);
+    }
     if (ec || !prepare_query()) {
         asio::post(udp_.get_executor(),
                    [self = shared_from_this()] { self->finish(ExchangeStatus::NetworkError); });
@@ -140,6 +144,16 @@ void UpstreamQuery::start_tcp() {
 void UpstreamQuery::connect_tcp() {
     arm_timer();
     const asio::ip::tcp::endpoint to(upstream_.address(), upstream_.port());
+    if (source_) {
+        error_code ec;
+        tcp_.open(to.protocol(), ec);
+        if (!ec) tcp_.bind(asio::ip::tcp::endpoint(*source_, 0), ec);
+        if (ec) {
+            asio::post(tcp_.get_executor(),
+                       [self = shared_from_this()] { self->finish(ExchangeStatus::NetworkError); });
+            return;
+        }
+    }
     tcp_.async_connect(to, [self = shared_from_this()](const error_code& ec) {
         if (self->finished_) return;
         if (ec) return self->finish(ExchangeStatus::NetworkError);

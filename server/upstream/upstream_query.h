@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -55,6 +56,9 @@ class UpstreamQuery : public std::enable_shared_from_this<UpstreamQuery> {
     UpstreamQuery(const UpstreamQuery&) = delete;
     UpstreamQuery& operator=(const UpstreamQuery&) = delete;
 
+    /// Sends from `source` (UDP and TCP) instead of the address the kernel picks; call
+    /// before start(). `sitedns verify --source`: a server answers by the asker's view.
+    void set_source(const boost::asio::ip::address& source) { source_ = source; }
     /// Sends over UDP, or straight over TCP when `tcp_only`; each transport gets
     /// min(now + timeout, deadline).
     void start(Clock::duration timeout, Clock::time_point deadline, Done done,
@@ -79,6 +83,7 @@ class UpstreamQuery : public std::enable_shared_from_this<UpstreamQuery> {
     boost::asio::steady_timer timer_;
     boost::asio::ip::udp::endpoint upstream_;
     boost::asio::ip::udp::endpoint sender_;
+    std::optional<boost::asio::ip::address> source_;  ///< set_source; else the kernel's
     Question question_;
     ExchangeCounters counters_;
     Clock::duration timeout_{};

@@ -3,7 +3,8 @@
 # three sitedns on loopback, one per site, each with its own copy of one configuration
 # whose sites name the others' `dns` addresses. `verify` says ok for all of them; after
 # paris alone reloads another topology it reports paris's drift; a stopped madrid is
-# `no answer`. Also the CH TXT answer with dig, over UDP and TCP, and the metric.
+# `no answer`; asked from an address in no view (--source) every site is `refused`.
+# Also the CH TXT answer with dig, over UDP and TCP, and the metric.
 #
 # Usage: verify_test.sh PATH/TO/sitedns SOURCE_DIR
 set -u
@@ -120,6 +121,24 @@ for site in "${SITES[@]}"; do
 done
 check "verify: oslo, without dns, is skipped" grep -qx "oslo: skipped: no dns address" <<<"$out"
 
+# Each server answers by the asker's view: from 127.0.9.1, in no site's subnet, every
+# site refuses; from 127.0.2.1, in paris's, every site answers (--source binds it).
+out=$("$SITEDNS" verify --config "$WORK/current.json" --source 127.0.9.1 2>&1)
+status=$?
+echo "$out" | sed 's/^/     verify --source 127.0.9.1: /'
+check "verify --source 127.0.9.1: exit 1 when a site refuses" test "$status" = 1
+for site in "${SITES[@]}"; do
+    check "verify --source 127.0.9.1: $site: refused" grep -qx "$site: refused (127.0.9.1 is in no \
+view of that server: ask from a site subnet with --source)" <<<"$out"
+done
+out=$("$SITEDNS" verify --config "$WORK/current.json" --source 127.0.2.1 2>&1)
+status=$?
+check "verify --source 127.0.2.1 (paris's subnet): exit 0" test "$status" = 0
+for site in "${SITES[@]}"; do
+    check "verify --source 127.0.2.1: $site: ok serial $SERIAL" \
+        grep -qx "$site: ok serial $SERIAL" <<<"$out"
+done
+
 # ---------------------------------------------------------------- drift
 
 # Paris alone reloads another topology (madrid's mail host moved).
@@ -157,6 +176,8 @@ check "verify of the built-in configuration (no dns addresses): exit 1" test "$s
 check "and says there is nothing to ask" grep -q 'no site has a "dns" address' <<<"$out"
 "$SITEDNS" verify --config "$WORK/current.json" --timeout 0 >/dev/null 2>&1
 check "verify --timeout 0: usage error (2)" test "$?" = 2
+"$SITEDNS" verify --config "$WORK/current.json" --source paris >/dev/null 2>&1
+check "verify --source paris (not an address): usage error (2)" test "$?" = 2
 
 for site in london paris; do
     PID=${SITE_PID[$site]}

@@ -86,6 +86,11 @@ TEST(VerifyLines, AreTheLinesOfTheSpec) {
     EXPECT_EQ(verdict_line(v, 7), "paris: ok serial 7");
     v.outcome = SiteVerdict::Outcome::Drift;
     EXPECT_EQ(verdict_line(v, 9), "paris: drift: serves serial 7, this file has 9");
+    v.outcome = SiteVerdict::Outcome::Refused;
+    v.source = "192.0.2.1";
+    EXPECT_EQ(verdict_line(v, 9),
+              "paris: refused (192.0.2.1 is in no view of that server: ask from a site subnet "
+              "with --source)");
     v.outcome = SiteVerdict::Outcome::NoAnswer;
     EXPECT_EQ(verdict_line(v, 9), "paris: no answer");
     v.outcome = SiteVerdict::Outcome::Skipped;
@@ -96,22 +101,24 @@ TEST(VerifyLines, OnlyOkAndSkippedPass) {
     using O = SiteVerdict::Outcome;
     const auto verdicts = [](std::initializer_list<O> outcomes) {
         std::vector<SiteVerdict> out;
-        for (O o : outcomes) out.push_back(SiteVerdict{"s", "", o, {}, ""});
+        for (O o : outcomes) out.push_back(SiteVerdict{"s", "", o, {}, "", ""});
         return out;
     };
     EXPECT_TRUE(all_verified(verdicts({O::Ok, O::Skipped, O::Ok})));
     EXPECT_FALSE(all_verified(verdicts({O::Ok, O::Drift})));
     EXPECT_FALSE(all_verified(verdicts({O::NoAnswer, O::Ok})));
+    EXPECT_FALSE(all_verified(verdicts({O::Ok, O::Refused})));
 }
 
 /// A sitedns on 127.0.0.1, on a thread of its own, that serves serial 5 but answers
 /// only `delay` after each query: an exchange that ends by its own timeout says
-/// "timeout"; one whose timeout is ignored gets the answer, "ok".
+/// "timeout"; one whose timeout is ignored gets the answer, "ok". It answers every
+/// query as it would answer `client` (a client in no view gets REFUSED).
 class LateSite {
   public:
-    explicit LateSite(std::chrono::milliseconds delay)
+    explicit LateSite(std::chrono::milliseconds delay, const char* client = "127.0.0.1")
         : delay_(delay),
-          reply_(answer(*serving({5, 1}), "127.0.0.1")),
+          reply_(answer(*serving({5, 1}), client)),
           port_(socket_.local_endpoint().port()) {
         receive();
         thread_ = std::thread([this] { io_.run(); });
@@ -172,6 +179,23 @@ TEST(VerifySites, ASiteAnsweringTooLateTimesOutAndOneWithoutDnsIsSkipped) {
     EXPECT_EQ(verdicts[0].detail, "timeout");
     EXPECT_EQ(verdicts[0].address, "127.0.0.1:" + std::to_string(sites.list[0].dns->port));
     EXPECT_EQ(verdicts[1].outcome, SiteVerdict::Outcome::Skipped);
+}
+
+TEST(VerifySites, ARefusingSiteIsRefusedAndNamesTheSourceAskedFrom) {
+    LateSite paris(std::chrono::milliseconds(0), "192.0.2.1");  // answers REFUSED
+    Sites sites;
+    sites.serial = 5;
+    sites.list.resize(1);
+    sites.list[0].name = "paris";
+    sites.list[0].dns = Endpoint{*IpAddress::parse("127.0.0.1"), paris.port()};
+    auto verdicts = verify_sites(sites, std::chrono::seconds(10));
+    ASSERT_EQ(verdicts.size(), 1u);
+    EXPECT_EQ(verdicts[0].outcome, SiteVerdict::Outcome::Refused);
+    EXPECT_EQ(verdicts[0].source, "127.0.0.1");  // the kernel's choice towards 127.0.0.1
+    verdicts = verify_sites(sites, std::chrono::seconds(10), IpAddress::parse("127.0.0.2"));
+    EXPECT_EQ(verdicts[0].outcome, SiteVerdict::Outcome::Refused);
+    EXPECT_EQ(verdicts[0].source, "127.0.0.2");
+    EXPECT_FALSE(all_verified(verdicts));
 }
 
 }  // namespace
