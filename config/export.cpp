@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <stdexcept>
 
@@ -62,6 +63,21 @@ void append_node(std::string& out, const model::Zone& zone, const model::Node& n
     }
 }
 
+/// An SOA and NS for a zone that has none (the transparent zone of an absolute mail
+/// host, SPEC §5), so that BIND and NSD load its text alone (RFC 1035 §5.2): the
+/// origin, which holds the mail host's address, names itself as its server.
+std::string stand_in_apex(const model::Zone& zone) {
+    std::uint32_t ttl = 300;
+    for (const model::Node& node : zone.nodes()) {
+        if (!node.rrsets.empty()) ttl = node.rrsets.front().ttl;
+    }
+    const std::string origin = zone.origin().to_text();
+    const std::string lead = origin + '\t' + std::to_string(ttl) + "\tIN\t";
+    return "; SOA and NS for BIND and NSD only: sitedns serves neither\n" + lead + "SOA\t" +
+           origin + " hostmaster." + origin + " 1 3600 600 604800 " + std::to_string(ttl) + '\n' +
+           lead + "NS\t" + origin + '\n';
+}
+
 /// One zone as a master file.
 std::string zone_text(const model::Zone& zone, std::string_view view_name) {
     std::string out = "; zone " + zone.origin().to_text() + " from " + zone.source() + " (view " +
@@ -72,7 +88,11 @@ std::string zone_text(const model::Zone& zone, std::string_view view_name) {
             "type at them; other names are handled as if it were absent\n";
     }
     out += "$ORIGIN " + zone.origin().to_text() + '\n';
-    if (zone.has_soa()) append_rrset(out, zone.origin(), zone.soa());
+    if (zone.has_soa()) {
+        append_rrset(out, zone.origin(), zone.soa());
+    } else {
+        out += stand_in_apex(zone);
+    }
     for (const model::Node* node : sorted_nodes(zone)) {
         append_node(out, zone, *node);
     }

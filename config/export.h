@@ -16,7 +16,8 @@ namespace sitedns {
 /// names, in canonical name order and by type within a name. Each text ends with a
 /// newline and loads alone into BIND, NSD or sitedns itself. A transparent zone (SPEC §5)
 /// says so in a comment; one without an SOA (the zone generated for an absolute mail
-/// host) has no SOA line, and loads as a transparent zone only. Returns (origin, text)
+/// host) gets a stand-in SOA and NS naming its own origin, which holds the address, so
+/// that named-checkzone and nsd-checkzone load it too. Returns (origin, text)
 /// pairs; throws std::invalid_argument "no view named X; views: a, b, c" when no view
 /// has that name. `views` are the served views (the server's runtime::served_views).
 std::vector<std::pair<std::string, std::string>> export_view_zones(

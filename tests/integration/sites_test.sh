@@ -12,6 +12,7 @@ SOURCE_DIR=${2:?usage: sites_test.sh SITEDNS SOURCE_DIR}
 EXAMPLE="$SOURCE_DIR/config/examples/sites.json"
 
 . "$(dirname "$0")/lib.sh"
+require_tools dig nsd-checkzone named-checkzone python3
 
 # ---------------------------------------------------------------- fixtures
 
@@ -349,17 +350,36 @@ split_zones() {
     awk -v dir="$2" '/^; zone / { file = dir "/" $3 "zone" } file { print > file }' "$1"
 }
 
-# nsd_loads DIR: every zone file in DIR passes nsd-checkzone with its origin.
+# nsd_loads DIR: every zone file in DIR passes nsd-checkzone and BIND's named-checkzone
+# with its origin (a folder without zones, from a view without any, passes).
 nsd_loads() {
     local file origin ok=0
     for file in "$1"/*.zone; do
+        [ -e "$file" ] || continue
         origin=$(basename "$file" .zone).
         if ! nsd-checkzone "$origin" "$file" >"$file.nsd" 2>&1; then
             echo "nsd-checkzone $origin:"; cat "$file.nsd"; cat "$file"; ok=1
         fi
+        if ! named-checkzone "$origin" "$file" >"$file.named" 2>&1; then
+            echo "named-checkzone $origin:"; cat "$file.named"; cat "$file"; ok=1
+        fi
     done
     return $ok
 }
+
+# Every view of every example, the generated zones included (each with its SOA and NS).
+for example in "$SOURCE_DIR"/config/examples/*.json; do
+    name=$(basename "$example" .json)
+    for view in $(python3 -c 'import json, sys
+c = json.load(open(sys.argv[1]))
+print(*[v["name"] for v in c.get("views", [])], *[s["name"] for s in c.get("sites", {}).get("list", [])])' "$example"); do
+        "$SITEDNS" export --config "$example" --view "$view" >"$WORK/$name-$view.txt"; rc=$?
+        mkdir "$WORK/$name-$view"
+        split_zones "$WORK/$name-$view.txt" "$WORK/$name-$view"
+        check "export $name --view $view: exit 0 (got $rc)" test $rc -eq 0
+        check "export $name --view $view: NSD and BIND load every zone" nsd_loads "$WORK/$name-$view"
+    done
+done
 
 "$SITEDNS" export --config "$EXAMPLE" --view london >"$WORK/london.txt" 2>"$WORK/export.err"; rc=$?
 check "export --view london: exit 0 (got $rc: $(cat "$WORK/export.err"))" test $rc -eq 0

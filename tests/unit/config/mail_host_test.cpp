@@ -106,6 +106,10 @@ TEST(AbsoluteMailHostExport, OtherSitesViewsPrintTheTransparentZone) {
               "; transparent: only the names below are answered from it, every type "
               "at them; other names are handled as if it were absent\n"
               "$ORIGIN mail-paris.example.com.\n"
+              "; SOA and NS for BIND and NSD only: sitedns serves neither\n"
+              "mail-paris.example.com.\t300\tIN\tSOA\tmail-paris.example.com. "
+              "hostmaster.mail-paris.example.com. 1 3600 600 604800 300\n"
+              "mail-paris.example.com.\t300\tIN\tNS\tmail-paris.example.com.\n"
               "mail-paris.example.com.\t300\tIN\tA\t203.0.113.20\n"
               "mail-paris.example.com.\t300\tIN\tAAAA\t2001:db8:20::25\n");
     const std::string paris_zone = export_view(served->views(), "london");
