@@ -52,8 +52,13 @@ QueryLog::QueryLog() : QueryLog(std::make_shared<spdlog::sinks::stderr_sink_mt>(
 QueryLog::QueryLog(spdlog::sink_ptr sink) : sink_(std::move(sink)) {}
 
 QueryLog::~QueryLog() {
-    logger_.reset();  // queued lines keep it alive until the pool has written them
-    pool_.reset();    // joins the pool's thread once its queue is empty
+    // The pool goes first: its destructor queues a stop after the lines still queued and
+    // joins its thread, so every line is written and every copy of the logger those lines
+    // held is released before the join. The logger, the last copy, is then freed here,
+    // never on the pool's thread (ThreadSanitizer cannot see libspdlog's reference counts
+    // and took that free for a race).
+    pool_.reset();
+    logger_.reset();
 }
 
 spdlog::async_logger& QueryLog::logger() {
