@@ -143,6 +143,37 @@ const ServedView* site_view(std::span<const ServedView> views, const Site& site)
     return nullptr;
 }
 
+const ForwardZoneConfig* forward_zone_for(const Config& config, const ViewConfig& view,
+                                          const dns::Name& name) {
+    const ForwardZoneConfig* best = nullptr;
+    std::size_t best_labels = 0;
+    for (const auto* list : {&view.forward_zones, &config.forward_zones}) {
+        for (const ForwardZoneConfig& zone : *list) {
+            dns::Name origin;
+            try {
+                origin = dns::Name::parse_absolute(zone.name);
+            } catch (const dns::NameError&) {
+                continue;  // the configuration reader refuses a malformed name
+            }
+            // Strictly deeper only: for the same name the view's own entry, seen first, wins.
+            const bool deeper = best == nullptr || origin.label_count() > best_labels;
+            if (deeper && name.is_subdomain_of(origin)) {
+                best = &zone;
+                best_labels = origin.label_count();
+            }
+        }
+    }
+    return best;
+}
+
+std::string forward_zone_text(const ForwardZoneConfig& zone) {
+    std::string upstreams;
+    for (const Endpoint& upstream : zone.upstreams) {
+        upstreams += (upstreams.empty() ? "" : ", ") + upstream.to_string();
+    }
+    return zone.name + " (upstreams " + upstreams + ")";
+}
+
 std::string same_family_address(const Site& site, const IpAddress& address) {
     if (site.address.family == address.family) return site.address.to_string();
     if (site.address6 && site.address6->family == address.family) {

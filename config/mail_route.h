@@ -73,6 +73,15 @@ const ServedView* site_view(std::span<const ServedView> views, const Site& site)
 /// when the site has none in that family.
 std::string same_family_address(const Site& site, const IpAddress& address);
 
+/// The forward zone that `view` sends `name` to (SPEC §5): the deepest one covering it,
+/// the view's own (for a site's view, the site's) before the top-level ones of the same
+/// name; nullptr when none covers it.
+const ForwardZoneConfig* forward_zone_for(const Config& config, const ViewConfig& view,
+                                          const dns::Name& name);
+
+/// "corp.example.com. (upstreams 10.1.0.5:53, 10.1.0.6:53)"
+std::string forward_zone_text(const ForwardZoneConfig& zone);
+
 /// What check needs to know of a trace beyond its lines: whether the mail came back to
 /// a site that had already passed it on, a loop across several views that no single
 /// view shows.
@@ -80,6 +89,9 @@ struct TraceDetail {
     TraceResult result;
     std::vector<std::string> route;  ///< the sites visited, in order
     bool revisited = false;
+    bool returned = false;    ///< an MX led back to the address of the site holding the mail
+    bool null_mx = false;     ///< a Null MX (RFC 7505) ended it: the domain takes no mail
+    bool no_address = false;  ///< no MX target had an address in the view
 };
 
 /// trace_mail() for a domain already parsed (SPEC §2), `local` the address's local part
@@ -87,5 +99,11 @@ struct TraceDetail {
 TraceDetail trace_route(const Config& config, std::span<const ServedView> views, const Site& from,
                         const dns::Name& domain, std::string_view local = {},
                         const TraceOptions& options = {});
+
+/// trace_route() for mail from outside every site (SPEC §2 `--from internet`): only the
+/// public domain is in the public DNS, and its MX leads to the primary site.
+TraceDetail trace_from_internet(const Config& config, std::span<const ServedView> views,
+                                const dns::Name& domain, std::string_view local = {},
+                                const TraceOptions& options = {});
 
 }  // namespace sitedns::mail_route

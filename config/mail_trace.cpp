@@ -8,12 +8,16 @@
 //   at paris: paris.example.local. is paris's own domain
 //   delivered at paris
 // The last line is always "delivered at SITE", "forwarded upstream", "loop", "no route" or
-// "no such recipient". Through a contact of the primary site (SPEC §2):
-//   at paris: example.com. is the public domain: its public MX delivers to the primary site london
-//   at london: contact bob@example.com -> bob@madrid.example.local
-//   at london: view london
+// "no such recipient". Through the sending site's own contact (SPEC §2), which is what
+// its mail server does with the `virtual` table `export` wrote for it:
+//   at paris: contact bob@example.com -> bob@madrid.example.local
+//   at paris: view paris
 //   ...
 //   delivered at madrid (bob)
+// and from outside (`--from internet`), through the public MX and the primary's contact:
+//   at internet: example.com. is the public domain: its public MX delivers to the primary site
+//   london at london: contact bob@example.com -> bob@madrid.example.local
+//   ...
 
 #include <algorithm>
 #include <array>
@@ -39,19 +43,53 @@ struct Step {
 };
 
 /// What a mail host gets for one MX target.
-enum class TargetOutcome { Address, NoAddress, Leaves };
+enum class TargetOutcome {
+    Address,
+    NoAddress,
+    Leaves,   ///< resolved upstream, out of the view's zones
+    Unknown,  ///< under the internal suffix, where no site owns it
+};
 
 class Tracer {
   public:
-    Tracer(const Sites& sites, std::span<const ServedView> views, const dns::Name& domain,
+    Tracer(const Config& config, std::span<const ServedView> views, const dns::Name& domain,
            std::string_view local, const TraceOptions& options)
-        : sites_(sites), views_(views), domain_(domain), local_(local), options_(options) {
+        : config_(config),
+          sites_(*config.sites),
+          views_(views),
+          domain_(domain),
+          local_(local),
+          options_(options) {
         for (char& c : local_) c = static_cast<char>(dns::lower(static_cast<std::uint8_t>(c)));
         try {
             public_ = dns::Name::parse_absolute(sites_.domain);
+            suffix_ = dns::Name::parse_absolute(sites_.internal_suffix);
         } catch (const dns::NameError&) {
-            // The configuration reader rejects a bad domain; a hand-made one has none.
+            // The configuration reader rejects a bad name; a hand-made one has none.
         }
+    }
+
+    /// SPEC §2 `--from internet`: the public DNS knows the public domain, whose MX leads to
+    /// the primary site, and none of the internal names.
+    TraceDetail run_from_internet() {
+        const std::string name = domain_.to_text();
+        if (!public_ || domain_ != *public_) {
+            if (suffix_ && domain_.is_subdomain_of(*suffix_)) {
+                line("at internet: " + name + " is under the internal suffix " +
+                     suffix_->to_text() + ", which the public DNS does not have");
+                return finish(TraceEnd::NoRoute, nullptr);
+            }
+            line("at internet: " + name + " is not the public domain: not internal");
+            return finish(TraceEnd::ForwardedUpstream, nullptr);
+        }
+        const Site* primary = primary_site();
+        if (primary == nullptr) {
+            line("at internet: " + name + " is the public domain, but no site is primary");
+            return finish(TraceEnd::NoRoute, nullptr);
+        }
+        line("at internet: " + name +
+             " is the public domain: its public MX delivers to the primary site " + primary->name);
+        return run(*primary);
     }
 
     TraceDetail run(const Site& from) {
@@ -59,7 +97,7 @@ class Tracer {
         detail_.route.push_back(at->name);
         for (;;) {
             const Step step = hop(*at);
-            if (step.end) return finish(*step.end, step.next != nullptr ? *step.next : *at);
+            if (step.end) return finish(*step.end, step.next != nullptr ? step.next : at);
             at = step.next;
             detail_.route.push_back(at->name);
         }
@@ -85,37 +123,43 @@ class Tracer {
         return route_in_view(at, *view);
     }
 
-    /// Mail for the public domain goes where its public MX sends it: the primary site.
-    /// What that site's mail system does next is outside DNS and is not guessed.
+    /// Mail for the public domain. With the recipients file every site's mail server
+    /// holds a contact for every other site's users (SPEC §2, `export`'s `virtual`), so
+    /// the sending site rewrites the address itself. Without it, the site does not
+    /// accept the public domain and hands the mail to the public MX: the primary site.
     Step public_domain(const Site& at) {
+        if (options_.recipients != nullptr && !local_.empty()) return contact(at);
         const std::string name = domain_.to_text();
-        const auto primary = std::find_if(sites_.list.begin(), sites_.list.end(),
-                                          [](const Site& site) { return site.primary; });
-        if (primary == sites_.list.end()) {
+        const Site* primary = primary_site();
+        if (primary == nullptr) {
             line("at " + at.name + ": " + name + " is the public domain, but no site is primary");
             return {TraceEnd::NoRoute, nullptr};
         }
-        const bool contacts = options_.recipients != nullptr && !local_.empty();
-        if (&*primary == &at) {
-            if (contacts) return contact(at);
+        if (primary == &at) {
             line("at " + at.name + ": " + name + " is the public domain and " + at.name +
                  " is the primary site");
             return {TraceEnd::Delivered, &at};
         }
         line("at " + at.name + ": " + name +
              " is the public domain: its public MX delivers to the primary site " + primary->name);
-        if (contacts) return {std::nullopt, &*primary};
         detail_.route.push_back(primary->name);
-        return {TraceEnd::Delivered, &*primary};
+        return {TraceEnd::Delivered, primary};
     }
 
-    /// SPEC §1: the primary site holds a mailbox for each of its own users and a contact
-    /// for each user of another site, which rewrites the public address to the user's
-    /// location address; the mail then goes on by DNS or connector from the primary.
+    const Site* primary_site() const {
+        const auto primary = std::find_if(sites_.list.begin(), sites_.list.end(),
+                                          [](const Site& site) { return site.primary; });
+        return primary == sites_.list.end() ? nullptr : &*primary;
+    }
+
+    /// SPEC §1: a site's mail server holds a mailbox for each of its own users and a
+    /// contact for each user of another site, which rewrites the public address to the
+    /// user's location address; the mail then goes on by DNS or connector from `at`.
     Step contact(const Site& at) {
         const std::string public_address = local_ + "@" + sites_.domain;
         const Recipient* recipient = options_.recipients->find(local_);
         if (recipient == nullptr || recipient->site >= sites_.list.size()) {
+            if (is_role_account(local_)) return local_role(at, public_address);
             line("at " + at.name + ": no recipient " + public_address + " in the recipients file");
             return {TraceEnd::NoSuchRecipient, nullptr};
         }
@@ -127,13 +171,26 @@ class Tracer {
         }
         domain_ = site_domain(sites_, home);
         // A new envelope recipient: the mail may go back to a site that sent it to the
-        // primary (paris's own user written to from paris) without a loop.
+        // primary (paris's own user written to from the Internet) without a loop.
         detail_.route.assign(1, at.name);
         std::string location = domain_.to_text();
         location.pop_back();  // an address has no trailing dot
         line("at " + at.name + ": contact " + public_address + " -> " + recipient->local + "@" +
              location);
         return hop(at);
+    }
+
+    /// RFC 5321 §4.5.1 requires postmaster, RFC 2142 §2 abuse: every site's mail server
+    /// delivers them to its own postmaster unless the recipients file names them.
+    static bool is_role_account(std::string_view local) {
+        return local == "postmaster" || local == "abuse";
+    }
+
+    Step local_role(const Site& at, const std::string& public_address) {
+        recipient_ = local_;
+        line("at " + at.name + ": " + public_address + " goes to " + at.name +
+             "'s own postmaster (RFC 5321 §4.5.1, RFC 2142)");
+        return {TraceEnd::Delivered, &at};
     }
 
     /// The site whose location domain the mail is for, or nullptr.
@@ -179,8 +236,19 @@ class Tracer {
             name = found.alias;
             found = find_name(zones, name);
         }
+        if (const ForwardZoneConfig* forward = forwarded(view, name, found)) {
+            return end_line("  " + name.to_text() + " goes to forward zone " +
+                                forward_zone_text(*forward) + ": not internal",
+                            TraceEnd::ForwardedUpstream);
+        }
         switch (found.found) {
             case Found::Outside:
+                if (suffix_ && name.is_subdomain_of(*suffix_)) {
+                    // SPEC §3.3: the internal suffix is local, never asked upstream.
+                    return end_line("  " + name.to_text() + " is under the internal suffix " +
+                                        suffix_->to_text() + ", and no site owns it",
+                                    TraceEnd::NoRoute);
+                }
                 return end_line(
                     "  " + name.to_text() + " is in none of the view's zones: not internal",
                     TraceEnd::ForwardedUpstream);
@@ -199,11 +267,22 @@ class Tracer {
         return route_by_mx(at, view, name, *found.node);
     }
 
+    /// The forward zone the view sends `name` to instead of answering it (SPEC §5: one
+    /// deeper than the zone holding the name wins inside it), or nullptr.
+    const ForwardZoneConfig* forwarded(const ServedView& view, const dns::Name& name,
+                                       const NameLookup& found) const {
+        const ForwardZoneConfig* forward = forward_zone_for(config_, *view.config, name);
+        if (forward == nullptr || found.zone == nullptr) return forward;
+        const std::size_t depth = dns::Name::parse_absolute(forward->name).label_count();
+        return depth > found.zone->origin().label_count() ? forward : nullptr;
+    }
+
     Step route_by_mx(const Site& at, const ServedView& view, const dns::Name& name,
                      const model::Node& node) {
         const std::vector<MxRecord> mxs = mx_records(node);
         for (const MxRecord& mx : mxs) line("  MX " + name.to_text() + ": " + mx.to_text());
         if (std::any_of(mxs.begin(), mxs.end(), [](const MxRecord& mx) { return mx.is_null(); })) {
+            detail_.null_mx = true;
             return end_line("  null MX (RFC 7505): " + name.to_text() + " accepts no mail",
                             TraceEnd::NoRoute);
         }
@@ -221,11 +300,14 @@ class Tracer {
                 case TargetOutcome::NoAddress:
                     continue;
                 case TargetOutcome::Leaves:
+                    return {internal() ? TraceEnd::NoRoute : TraceEnd::ForwardedUpstream, nullptr};
+                case TargetOutcome::Unknown:
                     return {TraceEnd::NoRoute, nullptr};
                 case TargetOutcome::Address:
                     return deliver_to(at, host, chosen);
             }
         }
+        detail_.no_address = true;
         return end_line("  no mail host with an address", TraceEnd::NoRoute);
     }
 
@@ -241,10 +323,17 @@ class Tracer {
             found = find_name(*view.zones, target);
         }
         if (found.found == Found::Outside) {
+            if (suffix_ && target.is_subdomain_of(*suffix_)) {
+                // SPEC §3.3: internal names are never asked upstream.
+                line("  " + target.to_text() + " is under the internal suffix " +
+                     suffix_->to_text() + ", and no site owns it");
+                return TargetOutcome::Unknown;
+            }
             // Internal mail must stay internal: a host resolved on the Internet is not a
-            // route between sites, whatever the Internet answers.
-            line("  " + target.to_text() +
-                 " is in none of the view's zones: mail would leave for the Internet");
+            // route between sites, whatever the Internet answers. Mail for another
+            // domain may well leave: the view only overrides where it goes.
+            line("  " + target.to_text() + " is in none of the view's zones: " +
+                 (internal() ? "mail would leave for the Internet" : "resolved upstream"));
             return TargetOutcome::Leaves;
         }
         const std::vector<IpAddress> list =
@@ -268,14 +357,20 @@ class Tracer {
         const Site* owner = site_owning(sites_, address);
         if (owner == nullptr) {
             // An internal domain whose mail leaves the internal network has no route:
-            // the Internet does not know the internal names.
+            // the Internet does not know the internal names. Another domain's mail goes
+            // to a host outside the sites, where the view sends it.
             line(arrow + " (no site)");
+            if (!internal()) {
+                return end_line("  " + address.to_string() + " belongs to no site: not internal",
+                                TraceEnd::ForwardedUpstream);
+            }
             return end_line("  " + address.to_string() +
                                 " belongs to no site: mail would leave for the Internet",
                             TraceEnd::NoRoute);
         }
         line(arrow + " (site " + owner->name + ")");
         if (owner == &at) {
+            detail_.returned = true;
             return end_line("  " + address.to_string() + " is " + at.name +
                                 "'s own address: the mail comes back to " + at.name,
                             TraceEnd::Loop);
@@ -291,21 +386,25 @@ class Tracer {
         return {std::nullopt, owner};
     }
 
+    /// True when the mail is for an internal name: under the internal suffix, where a
+    /// route that leaves the sites' own addresses has nowhere to go.
+    bool internal() const { return suffix_ && domain_.is_subdomain_of(*suffix_); }
+
     Step end_line(std::string text, TraceEnd end) {
         line(std::move(text));
         return {end, nullptr};
     }
 
     /// The closing line; `at` is where the mail was delivered for TraceEnd::Delivered.
-    TraceDetail finish(TraceEnd end, const Site& at) {
+    TraceDetail finish(TraceEnd end, const Site* at) {
         // The closing line of each TraceEnd, in the enum's order (SPEC §2's wording).
         static constexpr std::array<std::string_view, 5> kEnds{
             "delivered at ", "forwarded upstream", "loop", "no route", "no such recipient"};
         detail_.result.end = end;
         std::string text(kEnds[static_cast<std::size_t>(end)]);
-        if (end == TraceEnd::Delivered) {
-            detail_.result.site = at.name;
-            text += at.name + (recipient_.empty() ? "" : " (" + recipient_ + ")");
+        if (end == TraceEnd::Delivered && at != nullptr) {
+            detail_.result.site = at->name;
+            text += at->name + (recipient_.empty() ? "" : " (" + recipient_ + ")");
         }
         line(std::move(text));
         return std::move(detail_);
@@ -313,6 +412,7 @@ class Tracer {
 
     void line(std::string text) { detail_.result.lines.push_back(std::move(text)); }
 
+    const Config& config_;
     const Sites& sites_;
     std::span<const ServedView> views_;
     dns::Name domain_;   ///< where the mail is addressed: a contact rewrites it
@@ -320,6 +420,7 @@ class Tracer {
     const TraceOptions& options_;
     std::string recipient_;            ///< the recipient whose contact the mail followed
     std::optional<dns::Name> public_;  ///< the public mail domain (SPEC §3.3 "domain")
+    std::optional<dns::Name> suffix_;  ///< the internal suffix
     TraceDetail detail_;
 };
 
@@ -356,7 +457,13 @@ dns::Name parse_mail_domain(std::string_view address) {
 TraceDetail trace_route(const Config& config, std::span<const ServedView> views, const Site& from,
                         const dns::Name& domain, std::string_view local,
                         const TraceOptions& options) {
-    return Tracer(*config.sites, views, domain, local, options).run(from);
+    return Tracer(config, views, domain, local, options).run(from);
+}
+
+TraceDetail trace_from_internet(const Config& config, std::span<const ServedView> views,
+                                const dns::Name& domain, std::string_view local,
+                                const TraceOptions& options) {
+    return Tracer(config, views, domain, local, options).run_from_internet();
 }
 
 }  // namespace mail_route
@@ -367,17 +474,21 @@ TraceResult trace_mail(const Config& config, std::span<const ServedView> views,
     if (!config.sites) {
         throw std::invalid_argument("the configuration has no sites to trace mail between");
     }
+    const dns::Name domain = mail_route::parse_mail_domain(address);
+    const std::size_t at = address.rfind('@');
+    const std::string_view local = at == std::string_view::npos ? "" : address.substr(0, at);
+    if (from_site == kFromInternet) {
+        return mail_route::trace_from_internet(config, views, domain, local, options).result;
+    }
     const Site* from = mail_route::find_site(*config.sites, from_site);
     if (from == nullptr) {
         std::string known;
         for (const Site& site : config.sites->list)
             known += (known.empty() ? "" : ", ") + site.name;
         throw std::invalid_argument("unknown site \"" + std::string(from_site) +
-                                    "\"; the sites are " + known);
+                                    "\"; the sites are " + known + " (or " +
+                                    std::string(kFromInternet) + ")");
     }
-    const dns::Name domain = mail_route::parse_mail_domain(address);
-    const std::size_t at = address.rfind('@');
-    const std::string_view local = at == std::string_view::npos ? "" : address.substr(0, at);
     return mail_route::trace_route(config, views, *from, domain, local, options).result;
 }
 

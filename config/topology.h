@@ -49,20 +49,25 @@ struct TraceResult {
 /// What trace_mail follows beside the DNS (SPEC §2).
 struct TraceOptions {
     /// The recipients file (SPEC §3.3): mail for a user of the public domain goes on
-    /// from the primary site through its contact, to the user's location address, and
-    /// ends "no such recipient" for an address nobody has. nullptr: it ends at the
-    /// primary site.
+    /// through the sending site's contact, to the user's location address, and ends "no
+    /// such recipient" for an address nobody has (postmaster@ and abuse@ are the sending
+    /// site's own unless listed). nullptr: it ends at the primary site.
     const Recipients* recipients = nullptr;
     /// The SMTP-connector method (SPEC §1): a location domain goes to its site's
     /// address as the smart host, with no MX lookup; other domains still by MX.
     bool connector = false;
 };
 
+/// The `--from` of mail from outside every site (SPEC §2); no site may take the name.
+inline constexpr std::string_view kFromInternet = "internet";
+
 /// Follows what a mail host at `from_site` does for `address` ("user@domain" or just a
 /// domain): the view it gets, the MX records in preference order, the address chosen
 /// and the site owning it, hop after hop, until delivered, forwarded upstream, a loop
-/// or no route. Mail for the public domain goes to the primary site, as the public MX
-/// sends it, and on through its contacts with `options.recipients`. A hop to a site with
+/// or no route. With `options.recipients`, mail for the public domain goes through the
+/// sending site's own contact (every site holds one for every other site's user); without,
+/// to the primary site, as the public MX sends it. `from_site` kFromInternet starts at
+/// the public MX. A hop to a site with
 /// `tls` names the certificate name the sender verifies. Throws std::invalid_argument
 /// for an unknown site or a malformed address.
 TraceResult trace_mail(const Config& config, std::span<const ServedView> views,

@@ -4,7 +4,9 @@
 //
 // Generated views always hold every other site's zone, so in practice the problems
 // come from what sits beside them: an explicit view taking part of a site's subnets, a
-// site's extra zones overriding a mail host, two sites given the same address.
+// site's extra zones overriding a mail host, two sites given the same address. Only the
+// routes such zones change are judged view by view; check_routes (route_check.cpp) then
+// runs trace's own hop logic over every route that can differ between views.
 
 #include <algorithm>
 #include <set>
@@ -12,6 +14,7 @@
 #include <utility>
 
 #include "config/mail_route.h"
+#include "config/route_check.h"
 #include "config/topology.h"
 #include "config/value_reader.h"
 #include "zones/dns/types.h"
@@ -68,11 +71,12 @@ struct ViewUse {
 class TopologyCheck {
   public:
     TopologyCheck(const Config& config, std::span<const ServedView> views)
-        : config_(config), sites_(*config.sites), views_(views) {
-        // Indexes, so that N site views checking N - 1 routes each cost N² lookups,
-        // not N³.
+        : config_(config), sites_(*config.sites), views_(views), names_(sites_) {
+        // Indexes, so that a route's addresses are judged by hash lookups, not by a walk
+        // of the sites.
         domains_.reserve(sites_.list.size());
         for (const Site& site : sites_.list) {
+            all_sites_.push_back(domains_.size());
             domains_.push_back(mail_route::site_domain(sites_, site));
             domain_index_.try_emplace(domains_.back().key(), domains_.size() - 1);
             for (const IpAddress& address : site_addresses(site)) {
@@ -83,6 +87,7 @@ class TopologyCheck {
 
     std::vector<Problem> run() {
         check_suffix();
+        check_names();
         check_primary();
         check_addresses();
         check_tls();
@@ -90,7 +95,8 @@ class TopologyCheck {
         for (const Site& site : sites_.list) check_site_view(site);
         for (const ServedView& view : views_) check_explicit_view(view);
         check_all_mx();
-        check_cycles();
+        for (Problem& problem : check_routes(config_, views_))
+            problems_.push_back(std::move(problem));
         return std::move(problems_);
     }
 
@@ -113,6 +119,17 @@ class TopologyCheck {
         warning("internal_suffix " + sites_.internal_suffix +
                 " is under .local, which mDNS resolvers claim (RFC 6762); use a name under "
                 ".internal or a sub-domain of a domain you own");
+    }
+
+    /// `trace --from internet` names mail from outside (SPEC §2): a site of that name
+    /// could not be traced from.
+    void check_names() {
+        for (const Site& site : sites_.list) {
+            if (site.name != kFromInternet) continue;
+            error("site " + site.name + ": \"" + std::string(kFromInternet) +
+                  "\" is what `sitedns trace --from` calls mail from outside every site; give "
+                  "the site another name");
+        }
     }
 
     void check_primary() {
@@ -234,7 +251,7 @@ class TopologyCheck {
                   "zones; keep the view generated for it");
             return;
         }
-        check_view_use({site, *view, std::nullopt});
+        check_view_use({site, *view, std::nullopt}, names_.overridden(*view));
     }
 
     /// An explicit view whose client prefix lies inside a site's subnet takes those
@@ -243,7 +260,7 @@ class TopologyCheck {
         if (view.config == nullptr || view.zones == nullptr || view.config->site) return;
         for (const Site& site : sites_.list) {
             if (auto inside = prefix_inside(*view.config, site)) {
-                check_view_use({site, view, std::move(inside)});
+                check_view_use({site, view, std::move(inside)}, all_sites_);
             }
         }
     }
@@ -260,9 +277,12 @@ class TopologyCheck {
         return std::nullopt;
     }
 
-    void check_view_use(const ViewUse& use) {
+    /// The routes from `use` to the sites `to` (indexes into the list). A site's own view
+    /// holds the generated zone of every other site, the same in every view: only the
+    /// routes its own zones override can go wrong there (SiteNames::overridden).
+    void check_view_use(const ViewUse& use, const std::vector<std::size_t>& to) {
         routes_[&use.view].push_back(&use.site);
-        for (std::size_t i = 0; i < sites_.list.size(); ++i) {
+        for (std::size_t i : to) {
             const Site& other = sites_.list[i];
             if (&other != &use.site && other.name != use.site.name) {
                 check_route(use, other, domains_[i]);
@@ -395,16 +415,18 @@ class TopologyCheck {
         std::unordered_map<const model::Zone*, std::vector<ZoneMx>> by_zone;
         for (const ServedView& view : views_) {
             if (view.config == nullptr || view.zones == nullptr) continue;
-            for (const auto& zone : view.zones->zones()) {
-                const auto [it, added] = by_zone.try_emplace(zone.get());
-                if (added) it->second = zone_mx_records(*zone);
+            // A generated zone's MX leads to its site's address, which check_addresses
+            // judges once for every view.
+            for_each_own_zone(view, [&](const model::Zone& zone) {
+                const auto [it, added] = by_zone.try_emplace(&zone);
+                if (added) it->second = zone_mx_records(zone);
                 for (const ZoneMx& record : it->second) {
                     // RFC 7505: a null MX ("MX 0 .") says the domain takes no mail.
                     if (!record.mx.is_null() && !routed(view, record.owner_key)) {
                         check_mx_hosts(view, record);
                     }
                 }
-            }
+            });
         }
     }
 
@@ -469,9 +491,8 @@ class TopologyCheck {
                 error(host_lead(use.view, domain, target, address) +
                       " belongs to no site: mail for " + other.name +
                       " would leave for the Internet; " + host_fix(use.site, other, host, address));
-            } else if (owner->name != other.name) {
-                relayed_.insert(other.name);  // through a third site: check_cycles follows it
             }
+            // Through a third site: check_routes follows it, a loop or not.
         }
     }
 
@@ -499,37 +520,6 @@ class TopologyCheck {
         return "point " + host.to_text() + " at " + other.name + "'s address " + right;
     }
 
-    /// Loops through several views, which no single view shows: london sends paris's
-    /// mail to madrid, whose view sends it back to london. Each cycle is reported once.
-    /// Only mail some view relays through a third site can go round, so a topology
-    /// without relays costs no trace.
-    void check_cycles() {
-        std::set<std::pair<std::string, std::vector<std::string>>> seen;
-        for (const Site& from : sites_.list) {
-            if (mail_route::site_view(views_, from) == nullptr) continue;
-            for (const Site& to : sites_.list) {
-                if (to.name == from.name || !relayed_.contains(to.name)) continue;
-                const dns::Name domain = mail_route::site_domain(sites_, to);
-                const mail_route::TraceDetail trace =
-                    mail_route::trace_route(config_, views_, from, domain);
-                if (!trace.revisited) continue;
-                // The cycle: from the first visit of the site reached twice to the end.
-                const auto first =
-                    std::find(trace.route.begin(), trace.route.end(), trace.route.back());
-                std::vector<std::string> cycle(first, trace.route.end() - 1);
-                std::sort(cycle.begin(), cycle.end());
-                if (!seen.emplace(to.name, cycle).second) continue;
-                std::string path;
-                for (auto it = first; it != trace.route.end(); ++it) {
-                    path += (path.empty() ? "" : " -> ") + *it;
-                }
-                error("mail for " + domain.to_text() + " loops between sites " + path +
-                      ": each site's view must send it to " + to.name + "'s address " +
-                      to.address.to_string());
-            }
-        }
-    }
-
     /// The first site whose address or address6 is `address` (mail_route::site_owning).
     const Site* site_owning(const IpAddress& address) const {
         const auto it = owners_.find(address_key(address));
@@ -546,8 +536,9 @@ class TopologyCheck {
     const Sites& sites_;
     std::span<const ServedView> views_;
     std::vector<Problem> problems_;
-    std::set<std::string> relayed_;   ///< sites whose mail some view sends via a third site
-    std::vector<dns::Name> domains_;  ///< each site's internal domain, by list index
+    std::vector<dns::Name> domains_;      ///< each site's internal domain, by list index
+    std::vector<std::size_t> all_sites_;  ///< 0 .. number of sites - 1
+    SiteNames names_;
     std::unordered_map<std::string, const Site*> owners_;        ///< address_key -> first owner
     std::unordered_map<std::string, std::size_t> domain_index_;  ///< domain key -> index
     /// The views check_view_use judged, and for whose site's clients.

@@ -427,7 +427,7 @@ int main(int argc, char** argv) {
     std::string site, address, view;
     auto* trace = app.add_subcommand("trace", "follow mail from SITE to ADDRESS");
     trace->add_option("--config", options.config_file, "configuration file");
-    trace->add_option("--from", site, "the sending site")->required();
+    trace->add_option("--from", site, "the sending site, or internet (the public MX)")->required();
     trace->add_option("address", address, "user@domain or domain")->required();
     MailMethod trace_method = MailMethod::Dns;
     add_method_option(*trace, trace_method);

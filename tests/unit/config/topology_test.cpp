@@ -210,18 +210,12 @@ TEST(TopologyCheck, TwoSitesSharingAnAddress) {
     Topology topology;
     topology.paris_address = "203.0.113.10";  // london's
     const Lines problems = check(topology, dir);
+    // One line says it all: the generated routes are the same in every view, so they
+    // are not judged again view by view.
     EXPECT_EQ(problems,
               (Lines{"error: sites london and paris share the address 203.0.113.10: each one's "
                      "view sends the other's mail back to itself; give each site its own external "
-                     "address",
-                     "error: view london: MX for paris.example.internal. -> "
-                     "mail.paris.example.internal. -> 203.0.113.10 is london's own address: mail "
-                     "for paris would loop back to london; give london and paris different "
-                     "addresses",
-                     "error: view paris: MX for london.example.internal. -> "
-                     "mail.london.example.internal. -> 203.0.113.10 is paris's own address: mail "
-                     "for london would loop back to paris; give paris and london different "
-                     "addresses"}));
+                     "address"}));
 }
 
 TEST(TopologyCheck, NoPrimarySite) {

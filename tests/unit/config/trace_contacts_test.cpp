@@ -1,5 +1,5 @@
-// `sitedns trace` through the primary site's contacts, over TLS hops and by the
-// SMTP-connector method (SPEC §1, §2).
+// `sitedns trace` through the sending site's own contacts, from the Internet through the
+// primary's, over TLS hops and by the SMTP-connector method (SPEC §1, §2).
 
 #include <gtest/gtest.h>
 
@@ -38,13 +38,27 @@ class TraceContacts : public testing::Test {
 };
 
 const std::string kToPrimary =
-    "at paris: example.com. is the public domain: its public MX delivers to the primary site "
-    "london";
+    "at internet: example.com. is the public domain: its public MX delivers to the primary "
+    "site london";
 
-TEST_F(TraceContacts, PublicAddressGoesThroughThePrimarysContact) {
+TEST_F(TraceContacts, PublicAddressGoesThroughTheSendingSitesOwnContact) {
+    // paris's `virtual` holds a contact for bob: paris sends straight to madrid, never
+    // through the primary site.
     const TraceResult result = trace(Topology{}, "paris", "bob@example.com");
     EXPECT_EQ(result.end, TraceEnd::Delivered);
     EXPECT_EQ(result.site, "madrid");
+    EXPECT_EQ(result.lines,
+              (Lines{"at paris: contact bob@example.com -> bob@madrid.example.internal",
+                     "at paris: view paris",
+                     "  MX madrid.example.internal.: 10 mail.madrid.example.internal.",
+                     "  mail.madrid.example.internal. -> 203.0.113.30 (site madrid)",
+                     "at madrid: madrid.example.internal. is madrid's own domain",
+                     "delivered at madrid (bob)"}));
+}
+
+TEST_F(TraceContacts, MailFromTheInternetGoesThroughThePrimarysContact) {
+    const TraceResult result = trace(Topology{}, "internet", "bob@example.com");
+    EXPECT_EQ(result.end, TraceEnd::Delivered);
     EXPECT_EQ(
         result.lines,
         (Lines{kToPrimary, "at london: contact bob@example.com -> bob@madrid.example.internal",
@@ -55,10 +69,39 @@ TEST_F(TraceContacts, PublicAddressGoesThroughThePrimarysContact) {
                "delivered at madrid (bob)"}));
 }
 
-TEST_F(TraceContacts, ASitesOwnUserComesBackThroughThePrimaryWithoutALoop) {
+TEST_F(TraceContacts, TheInternetSeesNoInternalName) {
+    const TraceResult internal = trace(Topology{}, "internet", "bob@madrid.example.internal");
+    EXPECT_EQ(internal.end, TraceEnd::NoRoute);
+    EXPECT_EQ(internal.lines,
+              (Lines{"at internet: madrid.example.internal. is under the internal suffix "
+                     "example.internal., which the public DNS does not have",
+                     "no route"}));
+    EXPECT_EQ(trace(Topology{}, "internet", "x@example.org").end, TraceEnd::ForwardedUpstream);
+}
+
+TEST_F(TraceContacts, ASitesOwnUserIsDeliveredAtOnce) {
     const TraceResult result = trace(Topology{}, "paris", "dave@example.com");
     EXPECT_EQ(result.end, TraceEnd::Delivered);
-    EXPECT_EQ(result.lines.back(), "delivered at paris (dave)");
+    EXPECT_EQ(result.lines, (Lines{"at paris: dave@example.com has its mailbox at paris",
+                                   "delivered at paris (dave)"}));
+    // From the Internet, paris's own user comes back to paris without a loop.
+    EXPECT_EQ(trace(Topology{}, "internet", "dave@example.com").lines.back(),
+              "delivered at paris (dave)");
+}
+
+TEST_F(TraceContacts, PostmasterAndAbuseAreTheSendingSitesOwn) {
+    for (const char* local : {"postmaster", "abuse", "PostMaster"}) {
+        const TraceResult result = trace(Topology{}, "madrid", std::string(local) + "@example.com");
+        EXPECT_EQ(result.end, TraceEnd::Delivered) << local;
+        EXPECT_EQ(result.site, "madrid") << local;
+    }
+    // RFC 5321 §4.5.1: the primary's own postmaster takes what comes from outside.
+    EXPECT_EQ(trace(Topology{}, "internet", "postmaster@example.com").site, "london");
+    // A recipients file that names postmaster sends it to its site like any user.
+    recipients_.list.push_back({"postmaster", kParis, 5});
+    const TraceResult listed = trace(Topology{}, "madrid", "postmaster@example.com");
+    EXPECT_EQ(listed.site, "paris");
+    EXPECT_EQ(listed.lines.back(), "delivered at paris (postmaster)");
 }
 
 TEST_F(TraceContacts, LocalPartAndDomainAreCaseInsensitive) {
@@ -72,7 +115,7 @@ TEST_F(TraceContacts, AddressNoRecipientHasEndsNoSuchRecipient) {
     EXPECT_EQ(result.end, TraceEnd::NoSuchRecipient);
     EXPECT_EQ(result.site, "");
     EXPECT_EQ(result.lines,
-              (Lines{kToPrimary, "at london: no recipient carol@example.com in the recipients file",
+              (Lines{"at paris: no recipient carol@example.com in the recipients file",
                      "no such recipient"}));
 }
 
@@ -87,7 +130,9 @@ TEST_F(TraceContacts, ThePrimarysOwnUserIsDeliveredThere) {
 TEST_F(TraceContacts, TheBareDomainStillEndsAtThePrimary) {
     const TraceResult result = trace(Topology{}, "paris", "example.com");
     EXPECT_EQ(result.end, TraceEnd::Delivered);
-    EXPECT_EQ(result.lines, (Lines{kToPrimary, "delivered at london"}));
+    EXPECT_EQ(result.lines, (Lines{"at paris: example.com. is the public domain: its public MX "
+                                   "delivers to the primary site london",
+                                   "delivered at london"}));
 }
 
 TEST_F(TraceContacts, HopToATlsSiteNamesTheCertificate) {
@@ -97,10 +142,8 @@ TEST_F(TraceContacts, HopToATlsSiteNamesTheCertificate) {
     EXPECT_EQ(result.end, TraceEnd::Delivered);
     EXPECT_EQ(
         result.lines,
-        (Lines{"at madrid: example.com. is the public domain: its public MX delivers to the "
-               "primary site london",
-               "at london: contact dave@example.com -> dave@paris.example.internal",
-               "at london: view london", "  MX paris.example.internal.: 10 mail-paris.example.com.",
+        (Lines{"at madrid: contact dave@example.com -> dave@paris.example.internal",
+               "at madrid: view madrid", "  MX paris.example.internal.: 10 mail-paris.example.com.",
                "  mail-paris.example.com. -> 203.0.113.20 (site paris)",
                "  TLS to paris: verifies the certificate name mail-paris.example.com",
                "at paris: paris.example.internal. is paris's own domain",
@@ -119,13 +162,12 @@ TEST_F(TraceContacts, ConnectorGoesToTheSmartHostWithoutMx) {
 
     const TraceResult result = trace(topology, "paris", "bob@example.com", true);
     EXPECT_EQ(result.end, TraceEnd::Delivered);
-    EXPECT_EQ(
-        result.lines,
-        (Lines{kToPrimary, "at london: contact bob@example.com -> bob@madrid.example.internal",
-               "at london: connector for madrid.example.internal.: smart host "
-               "[203.0.113.30] (site madrid)",
-               "at madrid: madrid.example.internal. is madrid's own domain",
-               "delivered at madrid (bob)"}));
+    EXPECT_EQ(result.lines,
+              (Lines{"at paris: contact bob@example.com -> bob@madrid.example.internal",
+                     "at paris: connector for madrid.example.internal.: smart host "
+                     "[203.0.113.30] (site madrid)",
+                     "at madrid: madrid.example.internal. is madrid's own domain",
+                     "delivered at madrid (bob)"}));
 }
 
 TEST_F(TraceContacts, ConnectorToATlsSiteNamesTheCertificate) {
@@ -145,6 +187,28 @@ TEST_F(TraceContacts, ConnectorLeavesOtherDomainsToTheMx) {
     const TraceResult result = trace(Topology{}, "madrid", "someone@example.org", true);
     EXPECT_EQ(result.end, TraceEnd::ForwardedUpstream);
     EXPECT_EQ(result.lines.front(), "at madrid: view madrid");
+}
+
+TEST_F(TraceContacts, ANameSentToAForwardZoneNamesItAndItsUpstreams) {
+    Topology topology;
+    topology.madrid += R"(, "forward_zones": [ { "name": "corp.example.org.",
+                                                 "upstreams": ["10.3.0.53", "10.3.0.54:5353"] } ])";
+    const TraceResult result = trace(topology, "madrid", "x@hq.corp.example.org");
+    EXPECT_EQ(result.end, TraceEnd::ForwardedUpstream);
+    EXPECT_EQ(result.lines,
+              (Lines{"at madrid: view madrid",
+                     "  hq.corp.example.org. goes to forward zone corp.example.org. (upstreams "
+                     "10.3.0.53:53, 10.3.0.54:5353): not internal",
+                     "forwarded upstream"}));
+    // Only madrid's view has it: paris asks its default upstreams.
+    EXPECT_EQ(trace(topology, "paris", "x@hq.corp.example.org").lines[1],
+              "  hq.corp.example.org. is in none of the view's zones: not internal");
+}
+
+TEST_F(TraceContacts, ANameUnderTheSuffixThatNoSiteOwnsHasNoRoute) {
+    const TraceResult result = trace(Topology{}, "paris", "x@nowhere.example.internal");
+    EXPECT_EQ(result.end, TraceEnd::NoRoute);
+    EXPECT_EQ(result.lines.back(), "no route");
 }
 
 /// config/examples/sites-ad.json with its recipients.csv: paris on TLS.

@@ -104,7 +104,8 @@ TEST_F(TraceExample, UnknownSiteOrMalformedAddressThrows) {
     try {
         served_.trace("rome", "paris.example.local");
     } catch (const std::invalid_argument& error) {
-        EXPECT_STREQ(error.what(), "unknown site \"rome\"; the sites are london, paris, madrid");
+        EXPECT_STREQ(error.what(),
+                     "unknown site \"rome\"; the sites are london, paris, madrid (or internet)");
     }
 }
 
