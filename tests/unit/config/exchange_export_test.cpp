@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/config.h"
@@ -146,10 +147,13 @@ void expect_diff(const Diff& actual, const Lines& removed, const Lines& added) {
     EXPECT_EQ(actual.added, added);
 }
 
+std::filesystem::path golden_path(const std::string& name) {
+    return std::filesystem::path(SITEDNS_SOURCE_DIR) / "tests/unit/config/golden/exchange_export" /
+           (name + ".ps1");
+}
+
 void expect_golden(const std::string& name, const std::string& text) {
-    test::expect_golden(std::filesystem::path(SITEDNS_SOURCE_DIR) /
-                            "tests/unit/config/golden/exchange_export" / (name + ".ps1"),
-                        text);
+    test::expect_golden(golden_path(name), text);
 }
 
 TEST(ExchangeExport, GoldenScriptsOfAFirstRun) {
@@ -171,6 +175,35 @@ TEST(ExchangeExport, GoldenScriptsOfEachReRun) {
                   madrid_tls_on().script("london", MailMethod::Connector));
     expect_golden("removed_connector_london",
                   paris_removed().script("london", MailMethod::Connector));
+}
+
+/// Each re-run's golden holds the lines that act on its change (the steps are the same
+/// in every golden, so this also says which line serves which change).
+TEST(ExchangeExport, EachReRunsGoldenHoldsTheLinesThatActOnIt) {
+    const std::vector<std::pair<std::string, Lines>> cases = {
+        {"moved_dns_london",
+         {"Set-MailContact -Identity $c.Public -ExternalEmailAddress $c.Target -Name $c.Name"}},
+        {"moved_dns_madrid",
+         {"Set-Mailbox -Identity $mailbox.DistinguishedName -EmailAddresses @{ Remove = $address }",
+          "New-MailContact -Name $c.Name"}},
+        {"moved_dns_paris",
+         {"Remove-MailContact -Identity $contact.DistinguishedName -Confirm:$false",
+          "Set-Mailbox -Identity $mailbox.DistinguishedName -EmailAddresses @{ Add = "}},
+        {"renumbered_connector_london", {"Set-SendConnector -Identity $c.Name @changes"}},
+        {"tls_on_connector_london", {"Set-SendConnector -Identity $c.Name @changes"}},
+        {"tls_on_dns_london",
+         {"New-SendConnector -Name $c.Name -Usage Custom @changes",
+          "Remove-SendConnector -Identity $name -Confirm:$false"}},
+        {"removed_connector_london",
+         {"Remove-MailContact -Identity $contact.DistinguishedName -Confirm:$false",
+          "Remove-SendConnector -Identity $name -Confirm:$false"}},
+    };
+    for (const auto& [name, lines] : cases) {
+        const std::string golden = test::read_golden(golden_path(name));
+        for (const std::string& line : lines) {
+            EXPECT_NE(golden.find(line), std::string::npos) << name << ": " << line;
+        }
+    }
 }
 
 /// Every case and site: the steps are one text, so the Set- and Remove- lines of one
