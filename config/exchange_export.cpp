@@ -5,6 +5,7 @@
 // So a re-run after the topology changed acts through Set- and Remove-, and the same
 // steps serve every site and every topology: only the data differs.
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -121,7 +122,7 @@ struct Connector {
 /// `tls`; since Exchange sets TLS per connector, one more per other site with `tls`.
 std::vector<Connector> desired_connectors(const Sites& sites, std::size_t own, MailMethod method) {
     Connector shared{std::string(kExchangeConnectorPrefix) + "dns routing", {}, {}, {}};
-    std::vector<Connector> own_tls;
+    std::vector<Connector> per_site;
     for (std::size_t i = 0; i < sites.list.size(); ++i) {
         const Site& other = sites.list[i];
         if (i == own) continue;
@@ -135,11 +136,11 @@ std::vector<Connector> desired_connectors(const Sites& sites, std::size_t own, M
             connector.smart_host = "[" + other.address.to_string() + "]";
         }
         if (other.tls) connector.tls_domain = certificate_name(sites, other);
-        own_tls.push_back(std::move(connector));
+        per_site.push_back(std::move(connector));
     }
     std::vector<Connector> out;
     if (!shared.domains.empty()) out.push_back(std::move(shared));
-    for (Connector& connector : own_tls) out.push_back(std::move(connector));
+    for (Connector& connector : per_site) out.push_back(std::move(connector));
     return out;
 }
 
@@ -176,10 +177,27 @@ std::string ps_list(std::string_view name, const std::vector<std::string>& entri
     return out + ")\n";
 }
 
-std::string mailboxes_data(const Sites& sites, const Recipients& recipients, std::size_t own) {
+/// The recipients of each site, by site index, each site's by local part: one pass over
+/// the file, where asking recipients_of() for each site would cost sites x recipients.
+std::vector<std::vector<const Recipient*>> recipients_by_site(const Sites& sites,
+                                                              const Recipients& recipients) {
+    std::vector<std::vector<const Recipient*>> out(sites.list.size());
+    for (const Recipient& recipient : recipients.list) {
+        if (recipient.site < out.size()) out[recipient.site].push_back(&recipient);
+    }
+    for (auto& list : out) {
+        std::sort(list.begin(), list.end(),
+                  [](const Recipient* a, const Recipient* b) { return a->local < b->local; });
+    }
+    return out;
+}
+
+/// `$Mailboxes`: each own user's public address and location address.
+std::string mailboxes_data(const Sites& sites, const std::vector<const Recipient*>& own_users,
+                           std::size_t own) {
     const std::string domain = location_domain(sites, sites.list[own]);
     std::vector<std::string> entries;
-    for (const Recipient* recipient : recipients_of(recipients, own)) {
+    for (const Recipient* recipient : own_users) {
         entries.push_back("    @{ Public = " + ps_string(recipient->local + "@" + sites.domain) +
                           "; Location = " + ps_string(recipient->local + "@" + domain) + " }\n");
     }
@@ -188,13 +206,16 @@ std::string mailboxes_data(const Sites& sites, const Recipients& recipients, std
            ps_list("Mailboxes", entries);
 }
 
-std::string contacts_data(const Sites& sites, const Recipients& recipients, std::size_t own) {
+/// `$Contacts`: a contact per user of every other site, the sites in the topology's order.
+std::string contacts_data(const Sites& sites,
+                          const std::vector<std::vector<const Recipient*>>& by_site,
+                          std::size_t own) {
     std::vector<std::string> entries;
     for (std::size_t i = 0; i < sites.list.size(); ++i) {
         if (i == own) continue;
         const Site& home = sites.list[i];
         const std::string domain = location_domain(sites, home);
-        for (const Recipient* recipient : recipients_of(recipients, i)) {
+        for (const Recipient* recipient : by_site[i]) {
             const std::string& local = recipient->local;
             entries.push_back("    @{ Public = " + ps_string(local + "@" + sites.domain) +
                               "; Target = " + ps_string(local + "@" + domain) +
@@ -207,19 +228,20 @@ std::string contacts_data(const Sites& sites, const Recipients& recipients, std:
            ps_list("Contacts", entries);
 }
 
+/// `$Connectors`, with why there are these.
 std::string connectors_data(const Sites& sites, std::size_t own, MailMethod method) {
     std::vector<std::string> entries;
     for (const Connector& connector : desired_connectors(sites, own, method)) {
         entries.push_back(connector_data(connector));
     }
-    const std::string why =
+    const char* why =
         method == MailMethod::Connector
-            ? "# Send connectors: each other site's location domain to its mail host by address.\n"
-            : "# Send connectors: the other sites' location domains routed by the MX records that\n"
-              "# this server's DNS, the site's sitedns, answers (never by the Internet "
-              "connector);\n"
-              "# Exchange sets TLS per connector, so a site with tls has a connector of its own.\n";
-    return "\n" + why + ps_list("Connectors", entries);
+            ? "# Send connectors: each other site's location domain to its mail host by "
+              "address.\n"
+            : "# Send connectors: the other sites' location domains, routed by the MX records\n"
+              "# that this server's DNS, the site's sitedns, answers, never by the Internet\n"
+              "# connector. Exchange sets TLS per connector: a site with tls has its own.\n";
+    return std::string("\n") + why + ps_list("Connectors", entries);
 }
 
 /// The desired state: every value the steps use, and nothing else.
@@ -237,8 +259,9 @@ std::string desired_state(const Sites& sites, const Recipients& recipients, std:
            "  # the start of its send connectors' names\n";
     out += "$OldPolicy = " + ps_string("sitedns " + domain) +
            "  # the address policy of earlier sitedns scripts\n";
-    out += mailboxes_data(sites, recipients, own);
-    out += contacts_data(sites, recipients, own);
+    const auto by_site = recipients_by_site(sites, recipients);
+    out += mailboxes_data(sites, by_site[own], own);
+    out += contacts_data(sites, by_site, own);
     out += connectors_data(sites, own, method);
     return out;
 }

@@ -36,9 +36,9 @@ $Contacts = @(
     @{ Public = 'dave@example.com'; Target = 'dave@madrid.example.local'; Name = 'dave (madrid)'; Alias = 'dave' }
 )
 
-# Send connectors: the other sites' location domains routed by the MX records that
-# this server's DNS, the site's sitedns, answers (never by the Internet connector);
-# Exchange sets TLS per connector, so a site with tls has a connector of its own.
+# Send connectors: the other sites' location domains, routed by the MX records
+# that this server's DNS, the site's sitedns, answers, never by the Internet
+# connector. Exchange sets TLS per connector: a site with tls has its own.
 $Connectors = @(
     @{ Name = 'sitedns dns routing'; AddressSpaces = @('SMTP:madrid.example.local;1')
        DNSRoutingEnabled = $true; SmartHosts = $null; UseExternalDNSServersEnabled = $false

@@ -36,9 +36,9 @@ $Contacts = @(
     @{ Public = 'bob@example.com'; Target = 'bob@paris.example.local'; Name = 'bob (paris)'; Alias = 'bob' }
 )
 
-# Send connectors: the other sites' location domains routed by the MX records that
-# this server's DNS, the site's sitedns, answers (never by the Internet connector);
-# Exchange sets TLS per connector, so a site with tls has a connector of its own.
+# Send connectors: the other sites' location domains, routed by the MX records
+# that this server's DNS, the site's sitedns, answers, never by the Internet
+# connector. Exchange sets TLS per connector: a site with tls has its own.
 $Connectors = @(
     @{ Name = 'sitedns dns routing'; AddressSpaces = @('SMTP:london.example.local;1')
        DNSRoutingEnabled = $true; SmartHosts = $null; UseExternalDNSServersEnabled = $false
