@@ -49,13 +49,25 @@ std::vector<ExportFile> export_postfix(const Sites& sites, const Recipients& rec
                                        const std::filesystem::path& table_dir);
 
 /// An Exchange Management Shell script (Exchange 2010 SP2 to 2019, Subscription Edition)
-/// for site `site_name`: New-AcceptedDomain for its location domain, a non-default
-/// New-EmailAddressPolicy giving its users their location address, New-MailContact per
-/// recipient of every other site, and New-SendConnector per other site for the
-/// connector method (smart host "[address]"), or per other `tls` site for the DNS method;
-/// connectors to `tls` sites require TLS and validate the mail host's name. Each New- runs
-/// only when its Get- finds nothing, so a second run changes nothing. Throws
-/// std::invalid_argument as export_postfix().
+/// for site `site_name`, its own Exchange organisation, that converges: the desired state
+/// as PowerShell data, then fixed steps (exchange_steps.h) that compare it with what the
+/// Get- cmdlets return and create, change (Set-) or remove (Remove-) the difference.
+/// The desired state:
+///   $Mailboxes   each own recipient's public address and its location address
+///                "<local>@<location domain>", the local part from the recipients file,
+///                added to that mailbox as a secondary address (no address policy);
+///   $Contacts    per recipient of every other site: public address, target at its
+///                home's location domain, name "bob (madrid)" and alias;
+///   $Connectors  send connectors named "sitedns ...": with the connector method one per
+///                other site, smart host "[address]"; with the DNS method one, "sitedns
+///                dns routing", carrying every other site without `tls` by DNS, and one
+///                per other `tls` site (Exchange sets TLS per connector). A `tls` site's
+///                connector requires TLS and validates its mail host's name.
+/// The script only touches contacts marked "sitedns" in CustomAttribute1, connectors
+/// named "sitedns ...", secondary addresses at the location domain, the location
+/// domain's accepted domain and the address policy of earlier scripts. Every string is
+/// a PowerShell literal and the text is ASCII. Throws std::invalid_argument as
+/// export_postfix().
 std::string export_exchange(const Sites& sites, const Recipients& recipients,
                             std::string_view site_name, MailMethod method);
 

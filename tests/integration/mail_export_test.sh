@@ -149,11 +149,18 @@ check "paris's own tls_policy has no entry (only the others have tls)" test -z "
 out=$("$SITEDNS" export --config "$WORK/sites.json" --format exchange --site madrid \
       --method connector 2>&1)
 check "export --format exchange --site madrid --method connector (exit 0)" test $? -eq 0
-check "  a contact for carol, none for madrid's own bob" \
-    bash -c "grep -q \"New-MailContact -Name 'carol (london)'\" <<<\"\$0\" &&
-             ! grep -q \"New-MailContact -Name 'bob\" <<<\"\$0\"" "$out"
+check "  a contact for carol, none for madrid's own bob, whose mailbox gets its address" \
+    bash -c "grep -qF \"@{ Public = 'carol@example.com'; Target = 'carol@london.example.local';\" <<<\"\$0\" &&
+             ! grep -qF \"Target = 'bob@\" <<<\"\$0\" &&
+             grep -qF \"@{ Public = 'bob@example.com'; Location = 'bob@madrid.example.local' }\" <<<\"\$0\"" "$out"
 check "  a send connector to paris's smart host, with TLS" \
-    grep -q "SmartHosts '\[203.0.113.20\]' -RequireTLS \$true" <<<"$out"
+    bash -c "grep -qF \"SmartHosts = @('[203.0.113.20]')\" <<<\"\$0\" &&
+             grep -qF \"RequireTLS = \\\$true; TlsAuthLevel = 'DomainValidation'; TlsDomain = 'mail-paris.example.com'\" <<<\"\$0\"" "$out"
+check "  no address policy: the location addresses come from the recipients file" \
+    bash -c "! grep -qE 'New-EmailAddressPolicy|%m@' <<<\"\$0\"" "$out"
+check "  updates and removes what it made" \
+    bash -c "grep -qF 'Set-MailContact -Identity \$c.Public -ExternalEmailAddress' <<<\"\$0\" &&
+             grep -qF 'Remove-SendConnector -Identity \$name' <<<\"\$0\"" "$out"
 
 # ---------------------------------------------------------------- refusals
 
