@@ -11,6 +11,7 @@
 
 #include "config/mail_route.h"
 #include "config/mail_text.h"
+#include "zones/dns/name.h"
 
 namespace sitedns {
 
@@ -172,6 +173,19 @@ std::string postfix_main_cf(const Sites& sites, const Recipients& recipients, st
     return out;
 }
 
+/// Refuses a site whose location domain is the public domain: main.cf would name it in
+/// both virtual_mailbox_domains and virtual_alias_domains, which Postfix warns about and
+/// resolves as one class only (VIRTUAL_README: never list a virtual mailbox domain as a
+/// virtual alias domain).
+void require_distinct_domains(const Sites& sites, const Site& site) {
+    if (mail_route::site_domain(sites, site) == dns::Name::parse_absolute(sites.domain)) {
+        throw ExportConflict("site " + site.name + "'s location domain " +
+                             location_domain(sites, site) +
+                             " is the public domain: Postfix cannot take it as both a mailbox "
+                             "domain and an alias domain; choose another internal_suffix");
+    }
+}
+
 }  // namespace
 
 std::optional<MailMethod> parse_mail_method(std::string_view text) {
@@ -184,6 +198,7 @@ std::vector<ExportFile> export_postfix(const Sites& sites, const Recipients& rec
                                        std::string_view site_name, MailMethod method,
                                        const std::filesystem::path& postfix_dir) {
     const std::size_t own = site_index(sites, site_name);
+    require_distinct_domains(sites, sites.list[own]);
     return {
         {"virtual", postfix_virtual(sites, recipients, own, method)},
         {"transport", postfix_transport(sites, own, method)},

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,11 @@ enum class MailMethod { Dns, Connector };
 
 /// "dns" or "connector"; nullopt for anything else.
 std::optional<MailMethod> parse_mail_method(std::string_view text);
+
+/// A topology the export cannot express: the configuration must change (exit 1).
+struct ExportConflict : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
 
 /// One file of an export: its name in the output folder and its whole text.
 struct ExportFile {
@@ -47,7 +53,8 @@ struct ExportFile {
 ///               under `postfix_dir` (absolute: where the tables will be installed,
 ///               whatever folder they are written to), read as they are, without postmap.
 /// Tables and main.cf carry '#' comments, which postmap and postconf accept. Throws
-/// std::invalid_argument "no site named X; sites: a, b, c" for an unknown site.
+/// std::invalid_argument "no site named X; sites: a, b, c" for an unknown site, and
+/// ExportConflict when the site's location domain is the public domain.
 std::vector<ExportFile> export_postfix(const Sites& sites, const Recipients& recipients,
                                        std::string_view site_name, MailMethod method,
                                        const std::filesystem::path& postfix_dir);

@@ -228,6 +228,9 @@ int run_mail_export(const std::string& config_file, const MailExportOptions& mai
     } catch (const std::invalid_argument& e) {
         print_error(std::string("export: ") + e.what());
         return kExitUsage;
+    } catch (const ExportConflict& e) {
+        print_error(std::string("export: ") + e.what());
+        return kExitInvalid;
     }
     try {
         write_export_files(dir, files);

@@ -377,6 +377,14 @@ check "  says it must be absolute" grep -q "not an absolute path" <<<"$out"
 refused 2 "--postfix-dir with --format exchange" export --config "$WORK/sites.json" \
     --format exchange --site london --postfix-dir /etc/postfix/sitedns
 check "  no berlin folder was written" test ! -e "$WORK/berlin"
+# A location domain equal to the public domain: main.cf would list it in two domain lists
+# (without the recipients file, whose addresses are of example.com).
+sed -e 's/"domain": "example.com"/"domain": "paris.example.local"/' -e '/"recipients":/d' \
+    "$WORK/sites.json" \
+    >"$WORK/same-domain.json"
+refused 1 "a site whose location domain is the public domain" export \
+    --config "$WORK/same-domain.json" --format postfix --site paris --out "$WORK/same"
+check "  names the domain" grep -q "paris.example.local is the public domain" <<<"$out"
 
 # Without --postfix-dir, main.cf names /etc/postfix/sitedns, wherever --out wrote it.
 out=$("$SITEDNS" export --config "$WORK/sites.json" --format postfix --site london \

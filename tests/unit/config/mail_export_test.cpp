@@ -192,6 +192,27 @@ TEST(MailExportPostfix, MainCfListsEachDomainOnceAndNeverInMydestination) {
     }
 }
 
+TEST(MailExportPostfix, ALocationDomainThatIsThePublicDomainIsRefused) {
+    // paris.example.com would be in virtual_mailbox_domains and virtual_alias_domains.
+    Sites sites = *parse_config(R"({ "sites": {
+      "domain": "paris.example.com", "internal_suffix": "example.com",
+      "list": [
+        { "name": "london", "subnets": ["10.1.0.0/16"], "address": "203.0.113.10", "primary": true },
+        { "name": "paris",  "subnets": ["10.2.0.0/16"], "address": "203.0.113.20" } ] } })",
+                                "/tmp", "test")
+                       .sites;
+    try {
+        (void)export_postfix(sites, example_recipients(), "paris", MailMethod::Dns, "/etc/pf");
+        FAIL() << "no exception";
+    } catch (const ExportConflict& e) {
+        EXPECT_NE(std::string(e.what()).find("paris.example.com is the public domain"),
+                  std::string::npos)
+            << e.what();
+    }
+    EXPECT_NO_THROW(
+        (void)export_postfix(sites, Recipients{}, "london", MailMethod::Dns, "/etc/pf"));
+}
+
 TEST(MailExport, AnUnknownSiteIsRefusedWithTheSitesNamed) {
     try {
         (void)export_exchange(example_sites(), example_recipients(), "berlin", MailMethod::Dns);
