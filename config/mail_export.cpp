@@ -22,7 +22,7 @@ using namespace mail_text;
 // ------------------------------------------------------------------ Postfix
 
 /// The role accounts every domain must accept: postmaster (RFC 5321 §4.5.1) and abuse
-/// (RFC 2142 §2).
+/// (RFC 2142 §4).
 constexpr std::array<std::string_view, 2> kRoleAccounts{"postmaster", "abuse"};
 
 /// The address the role accounts of the public domain go to: the local postmaster.
@@ -174,9 +174,9 @@ std::string postfix_main_cf(const Sites& sites, const Recipients& recipients, st
 }
 
 /// Refuses a site whose location domain is the public domain: main.cf would name it in
-/// both virtual_mailbox_domains and virtual_alias_domains, which Postfix warns about and
-/// resolves as one class only (VIRTUAL_README: never list a virtual mailbox domain as a
-/// virtual alias domain).
+/// both virtual_mailbox_domains and virtual_alias_domains, and trivial-rewrite(8) logs
+/// "do not list domain X in BOTH virtual_alias_domains and virtual_mailbox_domains" and
+/// takes it as an alias domain only: the site's own mailboxes would be "User unknown".
 void require_distinct_domains(const Sites& sites, const Site& site) {
     if (mail_route::site_domain(sites, site) == dns::Name::parse_absolute(sites.domain)) {
         throw ExportConflict("site " + site.name + "'s location domain " +
