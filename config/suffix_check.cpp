@@ -13,14 +13,21 @@ namespace {
 constexpr std::size_t kListed = 8;
 
 /// The upstreams of `list` that look like domain controllers' (private or loopback),
-/// as "10.1.0.10, 10.1.0.11"; empty when none does.
+/// as "10.1.0.10, 10.1.0.11, which look like domain controllers (...)"; empty when none
+/// does.
 std::string like_domain_controllers(const std::vector<Endpoint>& list) {
     std::string out;
+    std::size_t count = 0;
     for (const Endpoint& upstream : list) {
         if (!upstream.address.is_private() && !upstream.address.is_loopback()) continue;
         out += (out.empty() ? "" : ", ") + upstream.address.to_string();
+        ++count;
     }
-    return out;
+    if (count == 0) return out;
+    return out + (count == 1 ? ", which looks like a domain controller (a private or loopback "
+                               "address)"
+                             : ", which look like domain controllers (private or loopback "
+                               "addresses)");
 }
 
 /// "site london" or "sites london, paris and madrid", at most kListed names.
@@ -56,12 +63,10 @@ std::vector<Problem> check_suffix_upstreams(const Config& config) {
     for (const auto& [upstreams, names] : groups) {
         out.push_back({Problem::Severity::Warning,
                        sites_text(names) + " forward" + (names.size() == 1 ? "s" : "") + " to " +
-                           upstreams +
-                           ", private or loopback addresses as domain controllers' are, but no "
-                           "forward zone covers the internal suffix " +
+                           upstreams + ", but no forward zone covers the internal suffix " +
                            suffix +
-                           ": the names under it that no site zone holds (the Active "
-                           "Directory's, when its domain is the suffix) get NXDOMAIN and never "
+                           ": names under it that no site zone holds, such as the Active "
+                           "Directory's when its domain is the suffix, get NXDOMAIN and never "
                            "reach them; add a forward zone \"" +
                            suffix + "\" to the domain controllers"});
     }

@@ -37,12 +37,12 @@ std::string two_sites(const std::string& london_extra, const std::string& paris_
 TEST(SuffixUpstreamsWarning, SitesSharingTheTopLevelUpstreamsGetOneLine) {
     const Config config = parse(Topology{}.json());  // upstreams 127.0.0.1:53
     EXPECT_EQ(printed(check_suffix_upstreams(config)),
-              Lines{"warning: sites london, paris and madrid forward to 127.0.0.1, private or "
-                    "loopback addresses as domain controllers' are, but no forward zone covers "
-                    "the internal suffix example.internal.: the names under it that no site zone "
-                    "holds (the Active Directory's, when its domain is the suffix) get NXDOMAIN "
-                    "and never reach them; add a forward zone \"example.internal.\" to the "
-                    "domain controllers"});
+              Lines{"warning: sites london, paris and madrid forward to 127.0.0.1, which looks "
+                    "like a domain controller (a private or loopback address), but no forward "
+                    "zone covers the internal suffix example.internal.: names under it that no "
+                    "site zone holds, such as the Active Directory's when its domain is the "
+                    "suffix, get NXDOMAIN and never reach them; add a forward zone "
+                    "\"example.internal.\" to the domain controllers"});
 }
 
 TEST(SuffixUpstreamsWarning, NoneWhenAForwardZoneCoversTheSuffixOrTheUpstreamsArePublic) {
@@ -72,9 +72,9 @@ TEST(SuffixUpstreamsWarning, EachSitesOwnUpstreamsAndOnlyThoseThatLookLikeDcs) {
     ASSERT_EQ(lines.size(), 2u);
     EXPECT_TRUE(
         lines[0].starts_with("warning: site london forwards to 10.1.0.10, 172.16.0.10, "
-                             "private or loopback"))
+                             "which look like"))
         << lines[0];
-    EXPECT_TRUE(lines[1].starts_with("warning: site paris forwards to fd00::53, private"))
+    EXPECT_TRUE(lines[1].starts_with("warning: site paris forwards to fd00::53, which looks"))
         << "a forward zone below the suffix does not cover it: " << lines[1];
 }
 
