@@ -32,20 +32,6 @@ std::string error_of(const std::string& text) {
     return "no error";
 }
 
-/// london (primary) and paris under example.internal; `*_extra` add keys to a site, `top`
-/// top-level keys (each ending with a comma).
-std::string two_sites(const std::string& london_extra, const std::string& paris_extra = "",
-                      const std::string& top = "") {
-    return R"({ "upstreams": ["192.0.2.53"], )" + top +
-           R"( "sites": { "domain": "example.com", "internal_suffix": "example.internal",
-          "list": [
-            { "name": "london", "subnets": ["10.1.0.0/16"], "address": "203.0.113.10",
-              "primary": true)" +
-           london_extra + R"( },
-            { "name": "paris", "subnets": ["10.2.0.0/16"], "address": "203.0.113.20")" +
-           paris_extra + R"( } ] } })";
-}
-
 const ViewConfig& view_named(const Config& config, const std::string& name) {
     for (const ViewConfig& view : config.views) {
         if (view.name == name) return view;

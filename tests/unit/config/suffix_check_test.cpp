@@ -20,20 +20,6 @@ Config parse(const std::string& text) {
     return parse_config(text, "/etc/sitedns", "t.json");
 }
 
-/// london (primary) and paris under example.internal, forwarding to 192.0.2.53; `*_extra`
-/// add keys to a site, `top` top-level keys (each ending with a comma).
-std::string two_sites(const std::string& london_extra, const std::string& paris_extra = "",
-                      const std::string& top = "") {
-    return R"({ "upstreams": ["192.0.2.53"], )" + top +
-           R"( "sites": { "domain": "example.com", "internal_suffix": "example.internal",
-          "list": [
-            { "name": "london", "subnets": ["10.1.0.0/16"], "address": "203.0.113.10",
-              "primary": true)" +
-           london_extra + R"( },
-            { "name": "paris", "subnets": ["10.2.0.0/16"], "address": "203.0.113.20")" +
-           paris_extra + R"( } ] } })";
-}
-
 TEST(SuffixUpstreamsWarning, SitesSharingTheTopLevelUpstreamsGetOneLine) {
     const Config config = parse(Topology{}.json());  // upstreams 127.0.0.1:53
     EXPECT_EQ(printed(check_suffix_upstreams(config)),
