@@ -454,6 +454,9 @@ class TopologyCheck {
         for (const IpAddress& address : target_addresses(view, record.owner, target, nullptr)) {
             const bool loopback = address.is_loopback();
             if (!loopback && !address.is_unspecified()) continue;
+            // A loopback site address is reported once, as the site's own problem: its
+            // own view's generated zone leads to it as well.
+            if (loopback && site_owning(address) != nullptr) continue;
             error(host_lead(view, record.owner, &target, address) +
                   (loopback ? " is a loopback address: a mail host would deliver mail for " +
                                   record.owner.to_text() + " to itself"
