@@ -89,6 +89,7 @@ std::shared_ptr<const load::ZoneData> site_zone(const Sites& sites, const Site& 
     const dns::Name mail = mail_host_name(sites, site);
 
     auto zone = std::make_shared<load::ZoneData>();
+    zone->generated = true;
     zone->origin = origin;
     zone->source = std::move(source);
     auto add = [&](const dns::Name& owner, std::uint16_t type, std::vector<std::uint8_t> rdata,
@@ -108,6 +109,7 @@ std::shared_ptr<const load::ZoneData> site_zone(const Sites& sites, const Site& 
 std::shared_ptr<const load::ZoneData> mail_host_zone(const Sites& sites, const Site& site,
                                                      const IpAddress& v4, std::string source) {
     auto zone = std::make_shared<load::ZoneData>();
+    zone->generated = true;
     zone->origin = mail_host_name(sites, site);
     zone->source = std::move(source);
     add_addresses(*zone, sites, site, zone->origin, v4);
@@ -128,6 +130,7 @@ std::shared_ptr<const load::ZoneData> generate_own_site_zone(const Sites& sites,
 std::shared_ptr<const load::ZoneData> generate_suffix_zone(const Sites& sites) {
     const dns::Name suffix = dns::Name::parse_absolute(sites.internal_suffix);
     auto zone = std::make_shared<load::ZoneData>();
+    zone->generated = true;
     zone->origin = suffix;
     zone->source = "generated zone for the internal suffix " + sites.internal_suffix;
     zone->records.push_back(load::Record{suffix, dns::rrtype::SOA, sites.ttl,

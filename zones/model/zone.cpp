@@ -55,6 +55,7 @@ class ZoneBuilder {
         const std::size_t count = data_.records.size();
         zone_.transparent_ = mode == ZoneMode::Transparent;
         zone_.source_ = data_.source;
+        zone_.generated_ = data_.generated;
         zone_.record_count_ = count;
         zone_.origin_ = data_.origin;
         zone_.key_ = data_.origin.key();

@@ -169,6 +169,8 @@ class Zone {
     /// TTL for negative answers: min(SOA TTL, SOA MINIMUM) (RFC 2308 §5); 0 without SOA.
     std::uint32_t negative_ttl() const { return negative_ttl_; }
     const std::string& source() const { return source_; }
+    /// Made by the sites topology (SPEC §3.3), the same in every view that holds it.
+    bool generated() const { return generated_; }
     std::size_t record_count() const { return record_count_; }
 
     /// Looks up a lowercased wire name at or below the origin. Allocation-free.
@@ -208,6 +210,7 @@ class Zone {
     bool transparent_ = false;
     std::size_t record_count_ = 0;
     std::string source_;
+    bool generated_ = false;
 };
 
 /// The zones of one view, found by the deepest origin at or above a name.

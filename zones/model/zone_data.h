@@ -30,6 +30,7 @@ struct ZoneData {
     dns::Name origin;
     std::string source;  ///< file path (or built-in name) for messages
     std::vector<Record> records;
+    bool generated = false;  ///< made by the sites topology (SPEC §3.3), not read from a file
 };
 
 /// A zone source that cannot be loaded. what() is the whole message:

@@ -209,6 +209,18 @@ TEST_F(TraceContacts, ANameUnderTheSuffixThatNoSiteOwnsHasNoRoute) {
     const TraceResult result = trace(Topology{}, "paris", "x@nowhere.example.internal");
     EXPECT_EQ(result.end, TraceEnd::NoRoute);
     EXPECT_EQ(result.lines.back(), "no route");
+    // The Active Directory domain is often the suffix: a forward zone there takes it,
+    // and the site zones, deeper, still answer inside it.
+    Topology topology;
+    topology.paris += R"(, "forward_zones": [ { "name": "example.internal.",
+                                                "upstreams": ["10.2.0.53"] } ])";
+    EXPECT_EQ(trace(topology, "paris", "x@nowhere.example.internal").lines,
+              (Lines{"at paris: view paris",
+                     "  nowhere.example.internal. goes to forward zone example.internal. "
+                     "(upstreams 10.2.0.53:53): not internal",
+                     "forwarded upstream"}));
+    EXPECT_EQ(trace(topology, "paris", "x@madrid.example.internal").site, "madrid");
+    EXPECT_EQ(trace(topology, "paris", "x@paris.example.internal").site, "paris");
 }
 
 /// config/examples/sites-ad.json with its recipients.csv: paris on TLS.
