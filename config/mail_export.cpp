@@ -4,12 +4,14 @@
 #include "config/mail_export.h"
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <stdexcept>
 #include <system_error>
 
 #include "config/mail_route.h"
 #include "config/mail_text.h"
+#include "zones/dns/name.h"
 
 namespace sitedns {
 
@@ -19,25 +21,56 @@ using namespace mail_text;
 
 // ------------------------------------------------------------------ Postfix
 
+/// The role accounts every domain must accept: postmaster (RFC 5321 §4.5.1) and abuse
+/// (RFC 2142 §4).
+constexpr std::array<std::string_view, 2> kRoleAccounts{"postmaster", "abuse"};
+
+/// The address the role accounts of the public domain go to: the local postmaster.
+/// Not a bare "postmaster": Postfix appends @$myorigin to it (virtual(5), "RESULT
+/// ADDRESS REWRITING"), and where $myorigin is the public domain, as with
+/// `myorigin = $mydomain`, that is this very table again: "User unknown". localhost is
+/// in Postfix's default mydestination, so local(8) delivers it through aliases(5).
+constexpr std::string_view kLocalPostmaster = "postmaster@localhost";
+
+/// postmaster@ and abuse@ of the public domain to the local postmaster, each unless the
+/// recipients file names it (then it is an ordinary recipient, above or below).
+std::string postfix_role_accounts(const Sites& sites, const Recipients& recipients) {
+    std::string out;
+    for (std::string_view role : kRoleAccounts) {
+        if (recipients.find(role) != nullptr) continue;
+        out += std::string(role) + "@" + sites.domain + " " + std::string(kLocalPostmaster) + "\n";
+    }
+    if (out.empty()) return out;
+    return "# postmaster (RFC 5321 section 4.5.1) and abuse (RFC 2142): the local postmaster\n" +
+           out;
+}
+
+/// One "public address -> location address" line per recipient of site `index`, under
+/// a comment naming whose they are.
+std::string postfix_aliases_of(const Sites& sites, const Recipients& recipients, std::size_t index,
+                               std::size_t own) {
+    const std::string target_domain = location_domain(sites, sites.list[index]);
+    std::string out = index == own ? "# " + sites.list[own].name +
+                                         "'s own users: their mailboxes at " + target_domain + "\n"
+                                   : "# contacts for the users of " + sites.list[index].name + "\n";
+    for (const Recipient* recipient : recipients_of(recipients, index)) {
+        out += recipient->local + "@" + sites.domain + " " + recipient->local + "@" +
+               target_domain + "\n";
+    }
+    return out;
+}
+
 std::string postfix_virtual(const Sites& sites, const Recipients& recipients, std::size_t own,
                             MailMethod method) {
-    const Site& site = sites.list[own];
-    std::string out = header(sites, site, method, "Postfix virtual_alias_maps", "postfix");
+    std::string out =
+        header(sites, sites.list[own], method, "Postfix virtual_alias_maps", "postfix");
+    // Without recipients the public domain is not accepted here (main.cf): no entry at all.
+    if (recipients.list.empty()) return out;
     // S's own users first: their mailboxes here, never a contact (SPEC §2).
-    std::vector<std::size_t> order{own};
+    out += postfix_aliases_of(sites, recipients, own, own);
+    out += postfix_role_accounts(sites, recipients);
     for (std::size_t i = 0; i < sites.list.size(); ++i) {
-        if (i != own) order.push_back(i);
-    }
-    for (std::size_t index : order) {
-        const Site& home = sites.list[index];
-        const std::string target_domain = location_domain(sites, home);
-        out += index == own
-                   ? "# " + site.name + "'s own users: their mailboxes at " + target_domain + "\n"
-                   : "# contacts for the users of " + home.name + "\n";
-        for (const Recipient* recipient : recipients_of(recipients, index)) {
-            out += recipient->local + "@" + sites.domain + " " + recipient->local + "@" +
-                   target_domain + "\n";
-        }
+        if (i != own) out += postfix_aliases_of(sites, recipients, i, own);
     }
     return out;
 }
@@ -45,14 +78,23 @@ std::string postfix_virtual(const Sites& sites, const Recipients& recipients, st
 std::string postfix_transport(const Sites& sites, std::size_t own, MailMethod method) {
     std::string out = header(sites, sites.list[own], method, "Postfix transport_maps", "postfix");
     if (method == MailMethod::Dns) {
-        out += "# DNS method: no entry; the MX records sitedns serves route the mail.\n";
-        return out;
+        // transport(5), RESULT FORMAT: "A non-null transport field with a null nexthop
+        // field resets the nexthop information to the recipient domain", and smtp(8)
+        // then looks up that domain's MX. Without the entry, `relayhost` (the nexthop of
+        // default_transport) would send inter-site mail to the smart host.
+        out +=
+            "# DNS method: each location domain by its MX, which this site's sitedns\n"
+            "# answers; the empty next hop overrides relayhost for these domains only\n";
+    } else {
+        out += "# connector method: each location domain to its site's mail host by address\n";
     }
-    out += "# connector method: each location domain to its site's mail host by address\n";
     for (std::size_t i = 0; i < sites.list.size(); ++i) {
         if (i == own) continue;
         const Site& other = sites.list[i];
-        out += location_domain(sites, other) + " smtp:[" + other.address.to_string() + "]:25\n";
+        out += location_domain(sites, other) +
+               (method == MailMethod::Dns ? " smtp:"
+                                          : " smtp:[" + other.address.to_string() + "]:25") +
+               "\n";
     }
     return out;
 }
@@ -75,26 +117,51 @@ std::string postfix_tls_policy(const Sites& sites, std::size_t own, MailMethod m
     return out;
 }
 
+/// `dir` with one trailing slash, for "DIR/FILE".
+std::string with_slash(const std::filesystem::path& dir) {
+    const std::string text = dir.string();
+    return text.ends_with('/') ? text : text + "/";
+}
+
+/// How to apply main.cf, and the one rule about mydestination it cannot set itself.
+std::string postfix_main_cf_preamble(const Sites& sites, const Site& site, const std::string& dir) {
+    // VIRTUAL_README: "NEVER list a virtual alias domain name as a mydestination domain",
+    // and the same for virtual mailbox domains; trivial-rewrite(8) warns "do not list
+    // domain X in BOTH mydestination and virtual_..." and delivers it locally, past the
+    // tables below. These settings name each domain in one list only.
+    return "# Append to main.cf (the last setting of a name wins). The tables are texthash:\n"
+           "# maps read as they are from " +
+           dir +
+           ": copy the three tables there, then\n"
+           "# `postfix reload` after each export; no postmap.\n"
+           "# Keep " +
+           location_domain(sites, site) + " and " + sites.domain +
+           " out of mydestination: each\n"
+           "# domain belongs to one of mydestination, virtual_mailbox_domains and\n"
+           "# virtual_alias_domains, never two (Postfix VIRTUAL_README).\n\n";
+}
+
 std::string postfix_main_cf(const Sites& sites, const Recipients& recipients, std::size_t own,
-                            MailMethod method, const std::filesystem::path& table_dir) {
+                            MailMethod method, const std::filesystem::path& postfix_dir) {
     const Site& site = sites.list[own];
-    const std::string dir = table_dir.string() + (table_dir.string().ends_with('/') ? "" : "/");
+    const std::string dir = with_slash(postfix_dir);
     std::string out = header(sites, site, method, "Postfix main.cf settings", "postfix");
-    out +=
-        "# Append to main.cf (the last setting of a name wins). The tables are texthash:\n"
-        "# maps, read as they are: `postfix reload` after each export, no postmap.\n\n";
-    out += "# " + site.name + "'s location domain: its users' mailboxes. Give them\n" +
-           "# virtual_mailbox_maps, or deliver the domain with mydestination instead.\n";
+    out += postfix_main_cf_preamble(sites, site, dir);
+    out += "# " + site.name +
+           "'s location domain: its users' mailboxes, which stay the site's own\n"
+           "# (virtual_mailbox_maps, or virtual_transport to its mailbox server).\n";
     out += "virtual_mailbox_domains = " + location_domain(sites, site) + "\n";
     out += "# The public domain: each address an alias in " + dir +
            "virtual, to a mailbox\n"
-           "# here or a contact at another site.\n";
+           "# here or a contact at another site; postmaster@ and abuse@ to\n"
+           "# postmaster@localhost, so keep localhost in mydestination (the default).\n";
     if (recipients.list.empty()) {
         out += "# (no recipients file: the public domain is not accepted here)\n";
     } else {
         out += "virtual_alias_domains = " + sites.domain + "\n";
     }
     out += "virtual_alias_maps = texthash:" + dir + "virtual\n";
+    out += "# The other sites' location domains, even where relayhost names a smart host.\n";
     out += "transport_maps = texthash:" + dir + "transport\n";
     out += "# TLS to the sites with tls: `secure` verifies against smtp_tls_CAfile.\n";
     out += "smtp_tls_policy_maps = texthash:" + dir + "tls_policy\n";
@@ -104,6 +171,19 @@ std::string postfix_main_cf(const Sites& sites, const Recipients& recipients, st
                ";\n# set smtpd_tls_chain_files to it and smtpd_tls_security_level = may.\n";
     }
     return out;
+}
+
+/// Refuses a site whose location domain is the public domain: main.cf would name it in
+/// both virtual_mailbox_domains and virtual_alias_domains, and trivial-rewrite(8) logs
+/// "do not list domain X in BOTH virtual_alias_domains and virtual_mailbox_domains" and
+/// takes it as an alias domain only: the site's own mailboxes would be "User unknown".
+void require_distinct_domains(const Sites& sites, const Site& site) {
+    if (mail_route::site_domain(sites, site) == dns::Name::parse_absolute(sites.domain)) {
+        throw ExportConflict("site " + site.name + "'s location domain " +
+                             location_domain(sites, site) +
+                             " is the public domain: Postfix cannot take it as both a mailbox "
+                             "domain and an alias domain; choose another internal_suffix");
+    }
 }
 
 }  // namespace
@@ -116,13 +196,14 @@ std::optional<MailMethod> parse_mail_method(std::string_view text) {
 
 std::vector<ExportFile> export_postfix(const Sites& sites, const Recipients& recipients,
                                        std::string_view site_name, MailMethod method,
-                                       const std::filesystem::path& table_dir) {
+                                       const std::filesystem::path& postfix_dir) {
     const std::size_t own = site_index(sites, site_name);
+    require_distinct_domains(sites, sites.list[own]);
     return {
         {"virtual", postfix_virtual(sites, recipients, own, method)},
         {"transport", postfix_transport(sites, own, method)},
         {"tls_policy", postfix_tls_policy(sites, own, method)},
-        {"main.cf", postfix_main_cf(sites, recipients, own, method, table_dir)},
+        {"main.cf", postfix_main_cf(sites, recipients, own, method, postfix_dir)},
     };
 }
 

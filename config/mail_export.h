@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,11 @@ enum class MailMethod { Dns, Connector };
 /// "dns" or "connector"; nullopt for anything else.
 std::optional<MailMethod> parse_mail_method(std::string_view text);
 
+/// A topology the export cannot express: the configuration must change (exit 1).
+struct ExportConflict : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 /// One file of an export: its name in the output folder and its whole text.
 struct ExportFile {
     std::string name;
@@ -31,22 +37,27 @@ struct ExportFile {
 
 /// The files of SPEC §2 for the Postfix of site `site_name`, in this order:
 ///   virtual     S's own recipients' public addresses to their mailboxes at S's location
-///               domain, then a contact per recipient of every other site
+///               domain, postmaster@ and abuse@ of the public domain to the local
+///               postmaster (RFC 5321 §4.5.1, RFC 2142) unless the recipients name them,
+///               then a contact per recipient of every other site
 ///               ("bob@example.com bob@madrid.example.local"); never a contact for a
-///               user of S;
-///   transport   connector method: each other location domain to "smtp:[address]:25";
-///               no entry with the DNS method (the MX records route the mail);
+///               user of S; no entry at all without recipients;
+///   transport   each other location domain: with the connector method to
+///               "smtp:[address]:25", with the DNS method to "smtp:", an empty next hop
+///               (its MX), so that `relayhost` does not take inter-site mail;
 ///   tls_policy  each other site with `tls`: "<location domain> secure match=<mail host>",
 ///               and with the connector method also "[address]:25 secure match=..."
 ///               (Postfix looks the policy up by the smart host's next hop);
-///   main.cf     settings that accept S's location domain and the public domain and wire
-///               the three tables in as texthash: maps under `table_dir` (absolute), so
-///               Postfix reads them as they are, without postmap.
+///   main.cf     settings that accept S's location domain and the public domain, each
+///               in one domain list only, and wire the three tables in as texthash: maps
+///               under `postfix_dir` (absolute: where the tables will be installed,
+///               whatever folder they are written to), read as they are, without postmap.
 /// Tables and main.cf carry '#' comments, which postmap and postconf accept. Throws
-/// std::invalid_argument "no site named X; sites: a, b, c" for an unknown site.
+/// std::invalid_argument "no site named X; sites: a, b, c" for an unknown site, and
+/// ExportConflict when the site's location domain is the public domain.
 std::vector<ExportFile> export_postfix(const Sites& sites, const Recipients& recipients,
                                        std::string_view site_name, MailMethod method,
-                                       const std::filesystem::path& table_dir);
+                                       const std::filesystem::path& postfix_dir);
 
 /// An Exchange Management Shell script (Exchange 2010 SP2 to 2019, Subscription Edition)
 /// for site `site_name`, its own Exchange organisation, that converges: the desired state

@@ -151,11 +151,17 @@ int run_trace(const std::string& config_file, const std::string& site, const std
     }
 }
 
+/// Where `export --format postfix` says the tables are installed, without --postfix-dir.
+constexpr const char* kDefaultPostfixDir = "/etc/postfix/sitedns";
+
 /// What `export --format` was given.
 struct MailExportOptions {
     std::string format;  ///< "postfix" or "exchange"
     std::string site;
-    std::string out;  ///< the folder of the Postfix files
+    std::string out;  ///< the folder the Postfix files are written into
+    /// The folder the Postfix tables will be installed in, which main.cf names
+    /// (--postfix-dir; kDefaultPostfixDir when not given).
+    std::optional<std::string> postfix_dir;
     MailMethod method = MailMethod::Dns;
 };
 
@@ -193,14 +199,15 @@ std::optional<std::pair<Sites, Recipients>> load_mail_topology(const std::string
 
 /// `sitedns export --format postfix|exchange --site S [--method M]`: site S's mail server
 /// settings (SPEC §2), the Postfix files written into --out or the Exchange Management
-/// Shell script on stdout. Exit 2 without --site (or --out for Postfix) or for an unknown
-/// site, as trace and export --view, 1 for an invalid configuration, 3 when a file cannot
-/// be written.
+/// Shell script on stdout. Exit 2 without --site (or --out for Postfix), for --out or
+/// --postfix-dir with Exchange, or for an unknown site, as trace and export --view, 1 for
+/// an invalid configuration, 3 when a file cannot be written.
 int run_mail_export(const std::string& config_file, const MailExportOptions& mail) {
     const bool postfix = mail.format == "postfix";
-    if (mail.site.empty() || postfix == mail.out.empty()) {
+    if (mail.site.empty() || postfix == mail.out.empty() || (!postfix && mail.postfix_dir)) {
         std::fprintf(stderr, "sitedns: export: --format %s needs --site SITE%s\n",
-                     mail.format.c_str(), postfix ? " and --out DIR" : " and takes no --out");
+                     mail.format.c_str(),
+                     postfix ? " and --out DIR" : " and takes no --out or --postfix-dir");
         return kExitUsage;
     }
     const auto topology = load_mail_topology(config_file);
@@ -216,10 +223,14 @@ int run_mail_export(const std::string& config_file, const MailExportOptions& mai
             std::fwrite(text.data(), 1, text.size(), stdout);
             return kExitOk;
         }
-        files = export_postfix(sites, recipients, mail.site, method, dir);
+        files = export_postfix(sites, recipients, mail.site, method,
+                               mail.postfix_dir.value_or(kDefaultPostfixDir));
     } catch (const std::invalid_argument& e) {
         print_error(std::string("export: ") + e.what());
         return kExitUsage;
+    } catch (const ExportConflict& e) {
+        print_error(std::string("export: ") + e.what());
+        return kExitInvalid;
     }
     try {
         write_export_files(dir, files);
@@ -242,7 +253,20 @@ CLI::Option* add_method_option(CLI::App& command, MailMethod& method) {
         ->check(CLI::IsMember({"dns", "connector"}));
 }
 
-/// `export`'s options: --view NAME, or --format with --site, --out and --method.
+/// --postfix-dir DIR: an absolute path, since main.cf names the tables by it and Postfix
+/// reads them from wherever it runs.
+CLI::Validator absolute_dir() {
+    return CLI::Validator(
+        [](std::string& text) {
+            return std::filesystem::path(text).is_absolute()
+                       ? std::string()
+                       : "not an absolute path: " + text + " (main.cf names the tables by it)";
+        },
+        "DIR");
+}
+
+/// `export`'s options: --view NAME, or --format with --site, --out, --postfix-dir and
+/// --method.
 void add_export_options(CLI::App& exporter, std::string& view, MailExportOptions& mail) {
     auto* view_option =
         exporter.add_option("--view", view, "view name: its zones as RFC 1035 text");
@@ -251,6 +275,12 @@ void add_export_options(CLI::App& exporter, std::string& view, MailExportOptions
             ->check(CLI::IsMember({"postfix", "exchange"}));
     exporter.add_option("--site", mail.site, "the site (--format)")->needs(format);
     exporter.add_option("--out", mail.out, "folder for the Postfix files")->needs(format);
+    exporter
+        .add_option("--postfix-dir", mail.postfix_dir,
+                    "absolute folder the Postfix tables will be installed in, which main.cf "
+                    "names (default /etc/postfix/sitedns)")
+        ->needs(format)
+        ->check(absolute_dir());
     add_method_option(exporter, mail.method)->needs(format);
     view_option->excludes(format);
 }

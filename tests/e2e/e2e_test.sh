@@ -280,12 +280,13 @@ setup_postfix() {
     cp "$HERE/postfix/master.cf" "$dir/etc/master.cf"
     make_cert "$(mail_host "$s")" "$dir/etc/smtpd.pem"
 }
-# export_postfix SITE METHOD: `sitedns export --format postfix` into SITE/sitedns, and
-# SITE's main.cf: the test's settings, then the exported main.cf as it is written.
+# export_postfix SITE METHOD: `sitedns export --format postfix` into SITE/sitedns, the
+# folder its main.cf names (--postfix-dir), and SITE's main.cf: the test's settings, then
+# the exported main.cf as it is written.
 export_postfix() {
     local s=$1 dir=$WORK/$1
     out=$("$SITEDNS" export --config "$CONFIG" --format postfix --site "$s" --method "$2" \
-          --out "$dir/sitedns" 2>&1) || return 1
+          --out "$dir/sitedns" --postfix-dir "$dir/sitedns" 2>&1) || return 1
     sed -e "s|@SITE@|$s|g" -e "s|@DIR@|$dir|g" -e "s|@WORK@|$WORK|g" \
         -e "s|@SUBNET@|10.${NUM[$s]}.0.0/16|g" "$HERE/postfix/main.cf.in" >"$dir/etc/main.cf.tmp" &&
         cat "$dir/sitedns/main.cf" >>"$dir/etc/main.cf.tmp" &&

@@ -256,6 +256,30 @@ check "serving a looping topology exits 1 (got $rc)" test $rc -eq 1
 check "serving a looping topology names the loop" \
     grep -qE '^sitedns: error: sites london and paris share the address 203\.0\.113\.10: .*back to itself' <<<"$out"
 
+# Two sites' own zones send a partner domain to each other; an MX at the site's own address.
+# partner_zone FILE ADDRESS: partner.example.net with its MX at ADDRESS.
+partner_zone() {
+    cat > "$1" <<JSON
+{ "origin": "partner.example.net.", "ttl": 300,
+  "soa": { "mname": "ns.partner.example.net.", "rname": "hostmaster.example.com.", "serial": 1,
+           "refresh": 3600, "retry": 600, "expire": 604800, "minimum": 300 },
+  "records": [ { "name": "@", "type": "MX", "data": "10 mx" },
+               { "name": "mx", "type": "A", "data": "$2" } ] }
+JSON
+}
+partner_zone "$WORK/partner-at-paris.json" 203.0.113.20
+partner_zone "$WORK/partner-at-london.json" 203.0.113.10
+sites_config "$WORK/partner-loop.json" 203.0.113.20
+sed -i -e 's|"primary": true }|"primary": true, "zones": ["partner-at-paris.json"] }|' \
+    -e 's|"address": "203.0.113.20" }|"address": "203.0.113.20", "zones": ["partner-at-london.json"] }|' \
+    "$WORK/partner-loop.json"
+check_fails partner-loop 'mail from site london to partner\.example\.net\. loops \(london -> paris -> london\)'
+out=$("$SITEDNS" trace --config "$WORK/partner-loop.json" --from london user@partner.example.net 2>&1); rc=$?
+check "trace on the partner loop ends in loop, exit 1 (got $rc)" test "$rc:$(tail -1 <<<"$out")" = "1:loop"
+sites_config "$WORK/own-address.json" 203.0.113.20
+sed -i 's|"primary": true }|"primary": true, "zones": ["partner-at-london.json"] }|' "$WORK/own-address.json"
+check_fails own-address "mail from site london to partner\.example\.net\. loops: .*203\.0\.113\.10 is london's own address"
+
 sites_config "$WORK/no-primary.json" 203.0.113.20
 sed -i 's/, "primary": true//' "$WORK/no-primary.json"
 check_fails no-primary 'no site is primary'

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -93,14 +94,34 @@ TEST(MailExportPostfix, OwnUsersMapToTheirMailboxesOthersToContacts) {
     EXPECT_EQ(entries(file_text(files, "virtual")),
               (Lines{"bob@example.com bob@madrid.example.local",
                      "dave@example.com dave@madrid.example.local",
+                     "postmaster@example.com postmaster@localhost",
+                     "abuse@example.com postmaster@localhost",
                      "carol@example.com carol@london.example.local",
                      "alice@example.com alice@paris.example.local"}));
 }
 
-TEST(MailExportPostfix, DnsMethodHasNoTransportAndKeysTlsByDomainOnly) {
+TEST(MailExportPostfix, RoleAccountsNamedByRecipientsAreOrdinaryRecipients) {
+    Recipients recipients = example_recipients();
+    // paris keeps abuse@ (a contact at madrid); madrid keeps postmaster@ (its mailbox).
+    recipients.list.push_back({"abuse", 1, 6});
+    recipients.list.push_back({"postmaster", 2, 7});
+    const auto files = export_postfix(example_sites(), recipients, "madrid", MailMethod::Dns,
+                                      "/etc/postfix/sitedns");
+    EXPECT_EQ(entries(file_text(files, "virtual")),
+              (Lines{"bob@example.com bob@madrid.example.local",
+                     "dave@example.com dave@madrid.example.local",
+                     "postmaster@example.com postmaster@madrid.example.local",
+                     "carol@example.com carol@london.example.local",
+                     "abuse@example.com abuse@paris.example.local",
+                     "alice@example.com alice@paris.example.local"}));
+}
+
+TEST(MailExportPostfix, DnsMethodSendsEachOtherLocationDomainToItsMx) {
     const auto files = export_postfix(example_sites(), example_recipients(), "madrid",
                                       MailMethod::Dns, "/etc/postfix/sitedns");
-    EXPECT_EQ(entries(file_text(files, "transport")), Lines{});
+    // An empty next hop: the recipient domain's MX, whatever relayhost says (transport(5)).
+    EXPECT_EQ(entries(file_text(files, "transport")),
+              (Lines{"london.example.local smtp:", "paris.example.local smtp:"}));
     EXPECT_EQ(entries(file_text(files, "tls_policy")),
               Lines{"paris.example.local secure match=mail-paris.example.com"});
 }
@@ -132,6 +153,64 @@ TEST(MailExportPostfix, WithoutRecipientsThePublicDomainIsNotAccepted) {
                                       "/etc/postfix/sitedns");
     EXPECT_EQ(entries(file_text(files, "virtual")), Lines{});
     EXPECT_EQ(file_text(files, "main.cf").find("virtual_alias_domains ="), std::string::npos);
+}
+
+/// The settings of `main_cf`: "name = value" lines.
+std::map<std::string, std::string> settings(const std::string& main_cf) {
+    std::map<std::string, std::string> out;
+    for (const std::string& line : entries(main_cf)) {
+        const auto equals = line.find(" = ");
+        if (equals != std::string::npos) out[line.substr(0, equals)] = line.substr(equals + 3);
+    }
+    return out;
+}
+
+TEST(MailExportPostfix, MainCfNamesThePostfixDirNotTheOutputFolder) {
+    const auto files = export_postfix(example_sites(), example_recipients(), "london",
+                                      MailMethod::Dns, "/etc/postfix/sitedns");
+    const auto set = settings(file_text(files, "main.cf"));
+    EXPECT_EQ(set.at("virtual_alias_maps"), "texthash:/etc/postfix/sitedns/virtual");
+    EXPECT_EQ(set.at("transport_maps"), "texthash:/etc/postfix/sitedns/transport");
+    EXPECT_EQ(set.at("smtp_tls_policy_maps"), "texthash:/etc/postfix/sitedns/tls_policy");
+}
+
+TEST(MailExportPostfix, MainCfListsEachDomainOnceAndNeverInMydestination) {
+    for (const MailMethod method : {MailMethod::Dns, MailMethod::Connector}) {
+        const std::string main_cf =
+            file_text(export_postfix(example_sites(), example_recipients(), "paris", method,
+                                     "/etc/postfix/sitedns"),
+                      "main.cf");
+        const auto set = settings(main_cf);
+        EXPECT_EQ(set.count("mydestination"), 0U);
+        EXPECT_EQ(set.at("virtual_mailbox_domains"), "paris.example.local");
+        EXPECT_EQ(set.at("virtual_alias_domains"), "example.com");
+        // Postfix warns "do not list domain X in BOTH mydestination and virtual_..."; no
+        // comment may send the admin there.
+        EXPECT_EQ(main_cf.find("with mydestination"), std::string::npos);
+        EXPECT_NE(main_cf.find("# Keep paris.example.local and example.com out of mydestination"),
+                  std::string::npos);
+    }
+}
+
+TEST(MailExportPostfix, ALocationDomainThatIsThePublicDomainIsRefused) {
+    // paris.example.com would be in virtual_mailbox_domains and virtual_alias_domains.
+    Sites sites = *parse_config(R"({ "sites": {
+      "domain": "paris.example.com", "internal_suffix": "example.com",
+      "list": [
+        { "name": "london", "subnets": ["10.1.0.0/16"], "address": "203.0.113.10", "primary": true },
+        { "name": "paris",  "subnets": ["10.2.0.0/16"], "address": "203.0.113.20" } ] } })",
+                                "/tmp", "test")
+                       .sites;
+    try {
+        (void)export_postfix(sites, example_recipients(), "paris", MailMethod::Dns, "/etc/pf");
+        FAIL() << "no exception";
+    } catch (const ExportConflict& e) {
+        EXPECT_NE(std::string(e.what()).find("paris.example.com is the public domain"),
+                  std::string::npos)
+            << e.what();
+    }
+    EXPECT_NO_THROW(
+        (void)export_postfix(sites, Recipients{}, "london", MailMethod::Dns, "/etc/pf"));
 }
 
 TEST(MailExport, AnUnknownSiteIsRefusedWithTheSitesNamed) {
