@@ -276,7 +276,7 @@ setup_postfix() {
         "$RECIPIENTS" >"$dir/etc/mailboxes"
     # The local postmaster, where the export sends postmaster@ and abuse@ of the public
     # domain (postmaster@localhost): a Maildir beside the users' (local(8) writes it).
-    echo "postmaster: $dir/mail/postmaster/" >"$dir/etc/aliases"
+    echo "postmaster $dir/mail/postmaster/" >"$dir/etc/aliases"
     cp "$HERE/postfix/master.cf" "$dir/etc/master.cf"
     make_cert "$(mail_host "$s")" "$dir/etc/smtpd.pem"
 }
