@@ -12,7 +12,9 @@
 # Every site has `tls` and a public mail host (mail-SITE.example.com), with a certificate
 # for that name from a CA the test makes, so every delivery between sites is verified
 # TLS. The DNS method (SPEC §1) runs first; then the sites' Postfix take the connector
-# method's export and deliver with the sender's sitedns stopped.
+# method's export and deliver with the sender's sitedns stopped. With each method, every
+# site sends to every other site's user at the public domain and to postmaster@ of it
+# (every_route), and each message must land where `sitedns trace` says, over its hops.
 #
 # Every address exists only inside the namespaces created here; no namespace has a
 # default route, so nothing can leave them. Everything made (namespaces, processes,
