@@ -103,6 +103,13 @@ bool IpAddress::is_loopback() const {
     return bytes == kLoopback6;
 }
 
+bool IpAddress::is_private() const {
+    if (family == Family::V6) return (bytes[0] & 0xfe) == 0xfc;  // RFC 4193 §3.1: fc00::/7
+    // RFC 1918 §3: 10/8, 172.16/12, 192.168/16.
+    return bytes[0] == 10 || (bytes[0] == 172 && (bytes[1] & 0xf0) == 16) ||
+           (bytes[0] == 192 && bytes[1] == 168);
+}
+
 std::string IpAddress::to_string() const {
     char buffer[INET6_ADDRSTRLEN];
     int af = family == Family::V4 ? AF_INET : AF_INET6;

@@ -20,6 +20,8 @@ struct IpAddress {
     static IpAddress v4(std::uint32_t host_order);
     std::size_t bit_length() const { return family == Family::V4 ? 32 : 128; }
     bool is_loopback() const;  ///< 127.0.0.0/8 or ::1
+    /// RFC 1918 (10/8, 172.16/12, 192.168/16) or RFC 4193 unique local (fc00::/7).
+    bool is_private() const;
     /// 0.0.0.0 or :: (RFC 1122 §3.2.1.3, RFC 4291 §2.5.2): no host's address.
     bool is_unspecified() const { return bytes == std::array<std::uint8_t, 16>{}; }
     std::string to_string() const;

@@ -36,9 +36,10 @@ constexpr std::array<std::string_view, 6> kViewKeys{"name",      "match_clients"
                                                     "recursion", "upstreams",     "forward_zones"};
 constexpr std::array<std::string_view, 5> kSitesKeys{"domain", "internal_suffix", "ttl", "list",
                                                      "recipients"};
-constexpr std::array<std::string_view, 12> kSiteKeys{
-    "name",       "subnets", "address",   "address6",      "primary", "mail_host",
-    "preference", "zones",   "upstreams", "forward_zones", "tls",     "dns"};
+constexpr std::array<std::string_view, 13> kSiteKeys{
+    "name",          "subnets",   "address",    "address6", "internal_address",
+    "primary",       "mail_host", "preference", "zones",    "upstreams",
+    "forward_zones", "tls",       "dns"};
 constexpr std::array<std::string_view, 2> kZoneKeys{"file", "transparent"};
 constexpr std::array<std::string_view, 2> kLogKeys{"level", "queries"};
 constexpr std::array<std::string_view, 4> kTcpKeys{
@@ -111,9 +112,10 @@ class Reader : public json_input::ValueReader {
         if (root.contains("views")) config.views = views(root["views"], "/views");
         if (root.contains("sites")) {
             config.sites = sites(root["sites"], "/sites");
-            check_forward_zones_above_sites(*this, config.forward_zones, "/forward_zones",
-                                            *config.sites);
-            add_site_views(root["sites"]["list"], *config.sites, config.views);
+            check_forward_zones_of_sites(*this, config.forward_zones, "/forward_zones",
+                                         *config.sites);
+            add_site_views(root["sites"]["list"], *config.sites, config.forward_zones,
+                           config.views);
         }
         if (root.contains("ecs_trust")) {
             config.ecs_trust = cidrs(root["ecs_trust"], "/ecs_trust", false);
@@ -372,8 +374,8 @@ class Reader : public json_input::ValueReader {
         }
         for (std::size_t i = 0; i < out.list.size(); ++i) {
             const std::string site_path = element(list_path, i);
-            check_forward_zones_above_sites(*this, out.list[i].forward_zones,
-                                            member(site_path, "forward_zones"), out);
+            check_forward_zones_of_sites(*this, out.list[i].forward_zones,
+                                         member(site_path, "forward_zones"), out);
             check_mail_host_unique(out.list, i, list_path);
         }
         // nlohmann objects keep their keys sorted, so the dump ignores order and spacing.
@@ -392,6 +394,10 @@ class Reader : public json_input::ValueReader {
         if (value.contains("address6")) {
             out.address6 =
                 address(value["address6"], member(path, "address6"), IpAddress::Family::V6);
+        }
+        if (value.contains("internal_address")) {
+            out.internal_address = address(value["internal_address"],
+                                           member(path, "internal_address"), IpAddress::Family::V4);
         }
         if (value.contains("primary"))
             out.primary = boolean(value["primary"], member(path, "primary"));
@@ -457,17 +463,13 @@ class Reader : public json_input::ValueReader {
 
     /// SPEC §3.3: one view per site, after the explicit ones, holding the generated zone
     /// of every other site (each zone built once, shared by the views), the transparent
-    /// zone of every other site's absolute mail host, and its own extra zones. Its
-    /// subnets join the one longest-prefix table (SPEC §3.2).
-    void add_site_views(const json& list, const Sites& sites, std::vector<ViewConfig>& views) {
-        std::vector<OwnedZone> generated;  // what the other sites' views hold of each site
-        for (std::size_t i = 0; i < sites.list.size(); ++i) {
-            const Site& site = sites.list[i];
-            generated.push_back({i, {{}, {}, generate_site_zone(sites, site), false}});
-            if (has_absolute_mail_host(site)) {
-                generated.push_back({i, {{}, {}, generate_mail_host_zone(sites, site), true}});
-            }
-        }
+    /// zone of every other site's absolute mail host, its own zone, the suffix's zone and
+    /// its own extra zones. Its subnets join the one longest-prefix table (SPEC §3.2).
+    /// `top_forward` are the top-level forward zones, which every site view has too.
+    void add_site_views(const json& list, const Sites& sites,
+                        const std::vector<ForwardZoneConfig>& top_forward,
+                        std::vector<ViewConfig>& views) {
+        const SiteZones generated = generate_site_zones(sites);
         const std::size_t explicit_views = views.size();
         for (std::size_t i = 0; i < sites.list.size(); ++i) {
             const Site& site = sites.list[i];
@@ -478,7 +480,7 @@ class Reader : public json_input::ValueReader {
                                                    " already exists in " + element("/views", j));
                 }
             }
-            views.push_back(site_view(sites.list, i, generated));
+            views.push_back(site_view(sites, i, generated, top_forward));
             claim_prefixes(list[i]["subnets"], member(path, "subnets"), views);
         }
     }
@@ -489,11 +491,55 @@ class Reader : public json_input::ValueReader {
         ZoneSource zone;
     };
 
-    /// The view generated for site `i`: the zones of `generated` that describe other
-    /// sites, then its extra zones; its own upstreams and forward zones (SPEC §3.3).
-    static ViewConfig site_view(const std::vector<Site>& list, std::size_t i,
-                                const std::vector<OwnedZone>& generated) {
-        const Site& site = list[i];
+    /// Every zone the sites topology generates, each built once.
+    struct SiteZones {
+        /// What the other sites' views hold of each site: its zone, and the transparent
+        /// zone of an absolute mail host.
+        std::vector<OwnedZone> shared;
+        /// By site index: what a site's own view holds of it when that differs from
+        /// `shared` (an `internal_address`); empty otherwise.
+        std::vector<std::vector<ZoneSource>> own;
+        ZoneSource suffix;  ///< the suffix's zone (generate_suffix_zone)
+    };
+
+    static SiteZones generate_site_zones(const Sites& sites) {
+        SiteZones out;
+        out.own.resize(sites.list.size());
+        for (std::size_t i = 0; i < sites.list.size(); ++i) {
+            const Site& site = sites.list[i];
+            const bool absolute = has_absolute_mail_host(site);
+            out.shared.push_back({i, generated_zone(generate_site_zone(sites, site))});
+            if (absolute) {
+                out.shared.push_back(
+                    {i, generated_zone(generate_mail_host_zone(sites, site), true)});
+            }
+            if (!site.internal_address) continue;
+            out.own[i].push_back(generated_zone(generate_own_site_zone(sites, site)));
+            if (absolute) {
+                out.own[i].push_back(
+                    generated_zone(generate_own_mail_host_zone(sites, site), true));
+            }
+        }
+        out.suffix = generated_zone(generate_suffix_zone(sites));
+        out.suffix.gives_way = ZoneSource::GivesWay::ToZoneAbove;
+        return out;
+    }
+
+    static ZoneSource generated_zone(std::shared_ptr<const load::ZoneData> data,
+                                     bool transparent = false) {
+        ZoneSource zone;
+        zone.generated = std::move(data);
+        zone.transparent = transparent;
+        return zone;
+    }
+
+    /// The view generated for site `i` (SPEC §3.3): the generated zones of every other
+    /// site; its own zone, with its `internal_address` when it has one; the suffix's zone,
+    /// unless one of its forward zones (its own or a top-level one) covers the suffix;
+    /// then its extra zones; its own upstreams and forward zones.
+    static ViewConfig site_view(const Sites& sites, std::size_t i, const SiteZones& generated,
+                                const std::vector<ForwardZoneConfig>& top_forward) {
+        const Site& site = sites.list[i];
         ViewConfig view{site.name,
                         site.subnets,
                         {},
@@ -502,12 +548,34 @@ class Reader : public json_input::ValueReader {
                         site.name,
                         site.upstream_options,
                         site.forward_zones};
-        view.zones.reserve(generated.size() + site.zones.size());
-        for (const OwnedZone& owned : generated) {
+        view.zones.reserve(generated.shared.size() + site.zones.size() + 1);
+        for (const OwnedZone& owned : generated.shared) {
             if (owned.site != i) view.zones.push_back(owned.zone);
         }
+        // Its own zone: the shared one, unless an inside address makes one of its own.
+        // Without one, its absolute mail host is left to the public DNS: its own clients
+        // get the public answer for it. A zone file of the site's at the same origin
+        // replaces it, as before it was generated.
+        const std::size_t own_first = view.zones.size();
+        if (generated.own[i].empty()) {
+            for (const OwnedZone& owned : generated.shared) {
+                if (owned.site == i && !owned.zone.transparent) view.zones.push_back(owned.zone);
+            }
+        } else {
+            view.zones.insert(view.zones.end(), generated.own[i].begin(), generated.own[i].end());
+        }
+        for (std::size_t z = own_first; z < view.zones.size(); ++z) {
+            view.zones[z].gives_way = ZoneSource::GivesWay::ToSameOrigin;
+        }
+        if (suffix_forward_zone(sites, site.forward_zones) == nullptr &&
+            suffix_forward_zone(sites, top_forward) == nullptr) {
+            view.zones.push_back(generated.suffix);
+        }
         for (const SiteZone& zone : site.zones) {
-            view.zones.push_back(ZoneSource{zone.file, {}, {}, zone.transparent});
+            ZoneSource source;
+            source.path = zone.file;
+            source.transparent = zone.transparent;
+            view.zones.push_back(std::move(source));
         }
         return view;
     }

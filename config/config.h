@@ -27,6 +27,14 @@ struct ZoneSource {
     /// with records are answered from it; others are handled as if it were absent. Its
     /// SOA is optional.
     bool transparent = false;
+    /// Whether a generated zone gives way to a zone of the view (SPEC §3.3): it is left out
+    /// of a view that holds such a zone, which then answers its names.
+    enum class GivesWay : std::uint8_t {
+        Never,
+        ToSameOrigin,  ///< to a zone at its origin: a site's own zone given as a file
+        ToZoneAbove,   ///< also to an authoritative zone above it: the suffix's zone
+    };
+    GivesWay gives_way = GivesWay::Never;
     friend bool operator==(const ZoneSource&, const ZoneSource&) = default;
 };
 

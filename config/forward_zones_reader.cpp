@@ -68,20 +68,28 @@ std::vector<ForwardZoneConfig> read_forward_zones(const json_input::ValueReader&
     return out;
 }
 
-void check_forward_zones_above_sites(const json_input::ValueReader& reader,
-                                     const std::vector<ForwardZoneConfig>& zones,
-                                     const std::string& path, const Sites& sites) {
+void check_forward_zones_of_sites(const json_input::ValueReader& reader,
+                                  const std::vector<ForwardZoneConfig>& zones,
+                                  const std::string& path, const Sites& sites) {
     const dns::Name suffix = dns::Name::parse_absolute(sites.internal_suffix);
     for (std::size_t i = 0; i < zones.size(); ++i) {
         const dns::Name name = dns::Name::parse_absolute(zones[i].name);
+        if (name == suffix || !name.is_subdomain_of(suffix)) continue;
+        // The location domain it would be at or inside: one label under the suffix.
+        dns::Name domain = name;
+        while (domain.label_count() > suffix.label_count() + 1) domain = domain.parent();
+        const dns::Name label = dns::Name::parse_absolute(domain.relative_to(suffix));
         for (const Site& site : sites.list) {
-            const dns::Name domain = dns::Name::parse(site.name, suffix);
-            if (!domain.is_subdomain_of(name)) continue;
+            if (dns::Name::parse_absolute(site.name) != label) continue;
             reader.fail(member(json_input::element(path, i), "name"),
-                        "forward zone " + zones[i].name + " covers site " + site.name +
-                            "'s domain " + domain.to_text() +
-                            ", whose MX the sites topology generates; forward a name outside " +
-                            sites.internal_suffix + " instead");
+                        "forward zone " + zones[i].name + " is " +
+                            (name == domain ? "" : "inside ") + "site " + site.name + "'s domain " +
+                            domain.to_text() +
+                            ", whose MX the sites topology generates; forward the internal "
+                            "suffix " +
+                            suffix.to_text() +
+                            " instead (the generated zones still answer inside it), or a "
+                            "name outside the sites' domains");
         }
     }
 }

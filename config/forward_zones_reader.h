@@ -21,11 +21,13 @@ std::vector<ForwardZoneConfig> read_forward_zones(const json_input::ValueReader&
                                                   const nlohmann::json& value,
                                                   const std::string& path);
 
-/// Refuses a forward zone of `zones` (read from the array at `path`) at or above a site's
-/// internal domain: the routing records of the generated zones must answer there, never
-/// another server.
-void check_forward_zones_above_sites(const json_input::ValueReader& reader,
-                                     const std::vector<ForwardZoneConfig>& zones,
-                                     const std::string& path, const Sites& sites);
+/// Refuses a forward zone of `zones` (read from the array at `path`) at or below a site's
+/// location domain: the routing records of the generated zone must answer there, never
+/// another server (SPEC §3.3). A forward zone above it, the internal suffix or the
+/// Active Directory domain above the suffix, is valid: the generated zones are deeper and
+/// answer inside it (SPEC §5).
+void check_forward_zones_of_sites(const json_input::ValueReader& reader,
+                                  const std::vector<ForwardZoneConfig>& zones,
+                                  const std::string& path, const Sites& sites);
 
 }  // namespace sitedns

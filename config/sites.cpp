@@ -1,7 +1,9 @@
 // The zones the sites topology generates (SPEC §3.3): for site T, the zone
 // "<T>.<internal_suffix>." that every other site's view holds, built as data with RDATA
-// already in wire form, so it needs no parser and is compiled once for all views; and for
-// a site with an absolute mail host, the transparent zone answering that one name.
+// already in wire form, so it needs no parser and is compiled once for all views (T's own
+// view holds another copy only when T's mail host has an inside address); for a site with
+// an absolute mail host, the transparent zone answering that one name; and the zone of the
+// suffix itself, which keeps the other names under it from the Internet's resolvers.
 
 #include "config/sites.h"
 
@@ -65,11 +67,13 @@ std::vector<std::uint8_t> soa_rdata(const Sites& sites, const dns::Name& suffix)
         .take();
 }
 
-/// The mail host's A record, and AAAA when the site has an IPv6 address.
+/// The mail host's A record with `v4` (the site's `address` or `internal_address`), and
+/// AAAA when the site has an IPv6 address: IPv6 needs no address translation, so inside
+/// the site the one address serves.
 void add_addresses(load::ZoneData& zone, const Sites& sites, const Site& site,
-                   const dns::Name& mail) {
+                   const dns::Name& mail, const IpAddress& v4) {
     zone.records.push_back(load::Record{mail, dns::rrtype::A, sites.ttl,
-                                        RdataWriter().address(site.address).take(), "generated A"});
+                                        RdataWriter().address(v4).take(), "generated A"});
     if (site.address6) {
         zone.records.push_back(load::Record{mail, dns::rrtype::AAAA, sites.ttl,
                                             RdataWriter().address(*site.address6).take(),
@@ -77,16 +81,16 @@ void add_addresses(load::ZoneData& zone, const Sites& sites, const Site& site,
     }
 }
 
-}  // namespace
-
-std::shared_ptr<const load::ZoneData> generate_site_zone(const Sites& sites, const Site& site) {
+/// The location domain of `site` with its mail host at `v4` (see generate_site_zone).
+std::shared_ptr<const load::ZoneData> site_zone(const Sites& sites, const Site& site,
+                                                const IpAddress& v4, std::string source) {
     const dns::Name suffix = dns::Name::parse_absolute(sites.internal_suffix);
     const dns::Name origin = child(site.name, suffix);
     const dns::Name mail = mail_host_name(sites, site);
 
     auto zone = std::make_shared<load::ZoneData>();
     zone->origin = origin;
-    zone->source = "generated zone for site " + site.name;
+    zone->source = std::move(source);
     auto add = [&](const dns::Name& owner, std::uint16_t type, std::vector<std::uint8_t> rdata,
                    std::string where) {
         zone->records.push_back(
@@ -96,8 +100,51 @@ std::shared_ptr<const load::ZoneData> generate_site_zone(const Sites& sites, con
     add(origin, dns::rrtype::NS, RdataWriter().name(child("ns", suffix)).take(), "generated NS");
     add(origin, dns::rrtype::MX, RdataWriter().u16(site.preference).name(mail).take(),
         "generated MX");
-    if (!has_absolute_mail_host(site)) add_addresses(*zone, sites, site, mail);
+    if (!has_absolute_mail_host(site)) add_addresses(*zone, sites, site, mail, v4);
     return zone;
+}
+
+/// The transparent zone of an absolute mail host at `v4` (see generate_mail_host_zone).
+std::shared_ptr<const load::ZoneData> mail_host_zone(const Sites& sites, const Site& site,
+                                                     const IpAddress& v4, std::string source) {
+    auto zone = std::make_shared<load::ZoneData>();
+    zone->origin = mail_host_name(sites, site);
+    zone->source = std::move(source);
+    add_addresses(*zone, sites, site, zone->origin, v4);
+    return zone;
+}
+
+}  // namespace
+
+std::shared_ptr<const load::ZoneData> generate_site_zone(const Sites& sites, const Site& site) {
+    return site_zone(sites, site, site.address, "generated zone for site " + site.name);
+}
+
+std::shared_ptr<const load::ZoneData> generate_own_site_zone(const Sites& sites, const Site& site) {
+    return site_zone(sites, site, site.internal_address.value_or(site.address),
+                     "generated zone for site " + site.name + " in its own view");
+}
+
+std::shared_ptr<const load::ZoneData> generate_suffix_zone(const Sites& sites) {
+    const dns::Name suffix = dns::Name::parse_absolute(sites.internal_suffix);
+    auto zone = std::make_shared<load::ZoneData>();
+    zone->origin = suffix;
+    zone->source = "generated zone for the internal suffix " + sites.internal_suffix;
+    zone->records.push_back(load::Record{suffix, dns::rrtype::SOA, sites.ttl,
+                                         soa_rdata(sites, suffix), "generated SOA"});
+    zone->records.push_back(load::Record{
+        suffix, dns::rrtype::NS, sites.ttl,
+        RdataWriter().name(dns::Name::parse_absolute("localhost")).take(), "generated NS"});
+    return zone;
+}
+
+const ForwardZoneConfig* suffix_forward_zone(const Sites& sites,
+                                             const std::vector<ForwardZoneConfig>& zones) {
+    const dns::Name suffix = dns::Name::parse_absolute(sites.internal_suffix);
+    for (const ForwardZoneConfig& zone : zones) {
+        if (suffix.is_subdomain_of(dns::Name::parse_absolute(zone.name))) return &zone;
+    }
+    return nullptr;
 }
 
 bool has_absolute_mail_host(const Site& site) {
@@ -112,11 +159,14 @@ dns::Name mail_host_name(const Sites& sites, const Site& site) {
 
 std::shared_ptr<const load::ZoneData> generate_mail_host_zone(const Sites& sites,
                                                               const Site& site) {
-    auto zone = std::make_shared<load::ZoneData>();
-    zone->origin = mail_host_name(sites, site);
-    zone->source = "generated mail host zone for site " + site.name;
-    add_addresses(*zone, sites, site, zone->origin);
-    return zone;
+    return mail_host_zone(sites, site, site.address,
+                          "generated mail host zone for site " + site.name);
+}
+
+std::shared_ptr<const load::ZoneData> generate_own_mail_host_zone(const Sites& sites,
+                                                                  const Site& site) {
+    return mail_host_zone(sites, site, site.internal_address.value_or(site.address),
+                          "generated mail host zone for site " + site.name + " in its own view");
 }
 
 std::uint32_t sites_serial(std::string_view content) {

@@ -27,6 +27,9 @@ struct Site {
     std::vector<Cidr> subnets;  ///< its clients: the view's match_clients
     IpAddress address;          ///< external IPv4 address of its mail host
     std::optional<IpAddress> address6;
+    /// The mail host's IPv4 address inside the site: what the site's own view answers
+    /// for it (SPEC §3.3); absent: `address`.
+    std::optional<IpAddress> internal_address;
     bool primary = false;  ///< receives the public domain's mail
     /// The mail host: a label ("mail": mail.<site>.<suffix>), or an absolute name ending
     /// in "." outside the internal suffix ("mail-paris.example.com."), which every other
@@ -72,6 +75,29 @@ struct Sites {
 /// ns.<suffix> names "the internal DNS of whichever site asks": every site's sitedns.
 std::shared_ptr<const load::ZoneData> generate_site_zone(const Sites& sites, const Site& site);
 
+/// The site's own zone, as its own view holds it (SPEC §3.3): generate_site_zone() with
+/// the mail host at `internal_address`, so that a host inside the site reaches its mail
+/// server by its inside address. A separate object from the one the other sites' views
+/// share; call it only for a site with an `internal_address`.
+std::shared_ptr<const load::ZoneData> generate_own_site_zone(const Sites& sites, const Site& site);
+
+/// The zone of the internal suffix itself, held by every site view that no forward zone
+/// covers it in (SPEC §3.3, §5): a name under the suffix that no deeper zone holds gets
+/// NXDOMAIN with this SOA, so internal names never reach the Internet's resolvers.
+///   <suffix>.  SOA  ns.<suffix>. hostmaster.<domain>. <serial> 3600 600 604800 <ttl>
+///   <suffix>.  NS   localhost.
+/// Nothing delegates to it: the NS names "the server asked", as the empty zones of
+/// RFC 6303 served by BIND (Debian's db.empty) and Unbound do, and lies outside the
+/// zone, so `export --view` writes a zone BIND and NSD load without an address for it.
+/// One object, shared by every view that holds it.
+std::shared_ptr<const load::ZoneData> generate_suffix_zone(const Sites& sites);
+
+/// The first of `zones` at or above the internal suffix, or nullptr: in a view with such
+/// a forward zone, names under the suffix that no generated zone holds go there, and the
+/// view holds no suffix zone (SPEC §3.3).
+const ForwardZoneConfig* suffix_forward_zone(const Sites& sites,
+                                             const std::vector<ForwardZoneConfig>& zones);
+
 /// True when the site's mail_host is an absolute name ("mail-paris.example.com."), not a
 /// label under the site's domain.
 bool has_absolute_mail_host(const Site& site);
@@ -86,6 +112,12 @@ dns::Name mail_host_name(const Sites& sites, const Site& site);
 ///   <mail_host>.  A  <address>      (AAAA <address6> when given)
 /// and no SOA. One object, shared by every view that holds it.
 std::shared_ptr<const load::ZoneData> generate_mail_host_zone(const Sites& sites, const Site& site);
+
+/// The same with the site's `internal_address`, for the site's own view (SPEC §3.3): inside
+/// the site, its public mail host name leads to the inside address. Call it only for a
+/// site with an absolute mail_host and an `internal_address`.
+std::shared_ptr<const load::ZoneData> generate_own_mail_host_zone(const Sites& sites,
+                                                                  const Site& site);
 
 /// The SOA serial for a sites object whose canonical text (the JSON with sorted keys and
 /// no whitespace) is `content`: its FNV-1a 32-bit hash, never 0.

@@ -123,12 +123,28 @@ class TopologyCheck {
 
     /// `trace --from internet` names mail from outside (SPEC §2): a site of that name
     /// could not be traced from.
+    /// A location domain equal to the public domain would make it an internal name:
+    /// its mail would never reach the primary site, and Postfix would find the domain in
+    /// two of its lists.
     void check_names() {
-        for (const Site& site : sites_.list) {
-            if (site.name != kFromInternet) continue;
-            error("site " + site.name + ": \"" + std::string(kFromInternet) +
-                  "\" is what `sitedns trace --from` calls mail from outside every site; give "
-                  "the site another name");
+        std::optional<dns::Name> domain;
+        try {
+            domain = dns::Name::parse_absolute(sites_.domain);
+        } catch (const dns::NameError&) {
+            // The configuration reader reports a malformed name.
+        }
+        for (std::size_t i = 0; i < sites_.list.size(); ++i) {
+            const Site& site = sites_.list[i];
+            if (site.name == kFromInternet) {
+                error("site " + site.name + ": \"" + std::string(kFromInternet) +
+                      "\" is what `sitedns trace --from` calls mail from outside every site; "
+                      "give the site another name");
+            }
+            if (domain && domains_[i] == *domain) {
+                error("site " + site.name + ": its location domain " + domains_[i].to_text() +
+                      " is the public domain; give the site another name or choose another "
+                      "internal_suffix");
+            }
         }
     }
 
@@ -438,6 +454,9 @@ class TopologyCheck {
         for (const IpAddress& address : target_addresses(view, record.owner, target, nullptr)) {
             const bool loopback = address.is_loopback();
             if (!loopback && !address.is_unspecified()) continue;
+            // A loopback site address is reported once, as the site's own problem: its
+            // own view's generated zone leads to it as well.
+            if (loopback && site_owning(address) != nullptr) continue;
             error(host_lead(view, record.owner, &target, address) +
                   (loopback ? " is a loopback address: a mail host would deliver mail for " +
                                   record.owner.to_text() + " to itself"

@@ -13,6 +13,7 @@
 #include <string>
 #include <utility>
 
+#include "zones/dns/name.h"
 #include "zones/load/zone_readers.h"
 
 namespace sitedns {
@@ -80,17 +81,52 @@ const model::Zone* same_origin(const model::ZoneSet& zones, const model::Zone& z
     return nullptr;
 }
 
+/// True when `zones` holds a zone that a generated zone at `origin` gives way to
+/// (ZoneSource::GivesWay): any zone at `origin` (a view holds one zone per origin), and
+/// with ToZoneAbove an authoritative zone above it. A transparent zone above it does not
+/// count: the generated zone, deeper, answers the names it lacks.
+bool gives_way_to(const model::ZoneSet& zones, const dns::Name& origin, ZoneSource::GivesWay rule) {
+    const std::string key = origin.key();
+    const model::Zone* zone =
+        zones.find({reinterpret_cast<const std::uint8_t*>(key.data()), key.size()});
+    while (zone != nullptr) {
+        if (zone->origin() == origin) return true;
+        if (rule != ZoneSource::GivesWay::ToZoneAbove) return false;
+        if (!zone->transparent()) return true;
+        if (zone->origin().is_root()) return false;
+        const std::string parent = zone->origin().parent().key();
+        zone = zones.find({reinterpret_cast<const std::uint8_t*>(parent.data()), parent.size()});
+    }
+    return false;
+}
+
+/// Adds `zone` to `zones`; a second zone at one origin is an error naming both.
+void add_zone(const Config& config, const ViewConfig& view, model::ZoneSet& zones,
+              const std::shared_ptr<const model::Zone>& zone) {
+    if (zones.add(zone)) return;
+    const model::Zone* first = same_origin(zones, *zone);
+    throw std::runtime_error(prefix(config) + "view " + view.name + ": zone " +
+                             zone->origin().to_text() + " listed twice (" +
+                             (first ? first->source() : std::string("?")) + ", " + zone->source() +
+                             ")");
+}
+
 model::ZoneSet compile_view(const Config& config, const ViewConfig& view, ZoneCache& cache) {
+    using GivesWay = ZoneSource::GivesWay;
     model::ZoneSet zones;
     zones.reserve(view.zones.size());
     for (const ZoneSource& source : view.zones) {
-        const auto& zone = cache.get(source);
-        if (!zones.add(zone)) {
-            const model::Zone* first = same_origin(zones, *zone);
-            throw std::runtime_error(prefix(config) + "view " + view.name + ": zone " +
-                                     zone->origin().to_text() + " listed twice (" +
-                                     (first ? first->source() : std::string("?")) + ", " +
-                                     zone->source() + ")");
+        if (source.gives_way == GivesWay::Never) add_zone(config, view, zones, cache.get(source));
+    }
+    // Then the zones that give way, once the zones they give way to are known.
+    for (const ZoneSource& source : view.zones) {
+        if (source.gives_way == GivesWay::Never) continue;
+        // A generated zone's origin is known before it is compiled: one left out of
+        // every view is never compiled.
+        const dns::Name origin =
+            source.generated ? source.generated->origin : cache.get(source)->origin();
+        if (!gives_way_to(zones, origin, source.gives_way)) {
+            add_zone(config, view, zones, cache.get(source));
         }
     }
     return zones;

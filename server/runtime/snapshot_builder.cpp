@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "config/suffix_check.h"
 #include "config/view_zones.h"
 #include "server/query/random.h"
 #include "server/upstream/upstream_query.h"
@@ -147,6 +148,9 @@ std::shared_ptr<const query::Snapshot> build_snapshot(Config config_in, std::uin
     snapshot->cookie_secret = config.cookies.secret.value_or(process_cookie_secret());
     snapshot->problems = check_topology(snapshot->config, served_views(*snapshot));
     warn_without_upstreams(*snapshot, snapshot->problems);
+    for (Problem& problem : check_suffix_upstreams(snapshot->config)) {
+        snapshot->problems.push_back(std::move(problem));
+    }
     snapshot->zone_count = compiled.zone_count;
     snapshot->record_count = compiled.record_count;
     return snapshot;

@@ -47,31 +47,6 @@ pass "fake upstreams A=$PORT_A B=$PORT_B C=$PORT_C D=$PORT_D E=$PORT_E"
 
 # ---------------------------------------------------------------- sections
 
-# section NAME: `sitedns check` accepts $WORK/NAME.json, and sitedns serves it (the
-# previous section's stopped); false, with the reason, when check rejects it.
-section() {
-    SECTION=$1
-    SECTION_FAILURES=$FAILURES
-    echo "# $SECTION"
-    : >"$WORK/sitedns.log"
-    out=$("$SITEDNS" check --config "$WORK/$SECTION.json" 2>&1)
-    local rc=$?
-    check "$SECTION: sitedns check accepts the configuration" test $rc -eq 0
-    [ $rc -eq 0 ] || return 1
-    start_sitedns "$WORK/$SECTION.json"
-}
-# section_end: stops sitedns, showing its log when the section had a failure.
-section_end() {
-    if [ "$FAILURES" -gt "$SECTION_FAILURES" ] && [ -s "$WORK/sitedns.log" ]; then
-        echo "--- sitedns log ($SECTION)"; tail -n 15 "$WORK/sitedns.log"
-    fi
-    if [ -n "${PID:-}" ]; then
-        check "$SECTION: sitedns is still running after the section's queries" kill -0 "$PID"
-        check "$SECTION: SIGTERM stops sitedns" stop_sitedns
-        PID=""
-        rm -f "$WORK/sitedns.port" "$WORK/metrics.port"
-    fi
-}
 has_answer() {  # has_answer DESCRIPTION DIG_OUTPUT NAME TYPE DATA: NOERROR and that record
     out=$2
     check "$1 ($(rcode_of "$2"))" rcode_is "$2" NOERROR

@@ -100,6 +100,37 @@ start_sitedns() {
     fi
 }
 
+# ---- sections: one sitedns per configuration, for scripts that try several.
+#   SECTION, SECTION_FAILURES   the section under way and the failures before it
+#   CHECK_OUT                   what `sitedns check` printed for it
+
+# section NAME: `sitedns check` accepts $WORK/NAME.json, and sitedns serves it (the
+# previous section's stopped); false, with the reason, when check rejects it.
+section() {
+    SECTION=$1
+    SECTION_FAILURES=$FAILURES
+    echo "# $SECTION"
+    : >"$WORK/sitedns.log"
+    CHECK_OUT=$("$SITEDNS" check --config "$WORK/$SECTION.json" 2>&1)
+    local rc=$?
+    out=$CHECK_OUT
+    check "$SECTION: sitedns check accepts the configuration" test $rc -eq 0
+    [ $rc -eq 0 ] || return 1
+    start_sitedns "$WORK/$SECTION.json"
+}
+# section_end: stops sitedns, showing its log when the section had a failure.
+section_end() {
+    if [ "$FAILURES" -gt "$SECTION_FAILURES" ] && [ -s "$WORK/sitedns.log" ]; then
+        echo "--- sitedns log ($SECTION)"; tail -n 15 "$WORK/sitedns.log"
+    fi
+    if [ -n "${PID:-}" ]; then
+        check "$SECTION: sitedns is still running after the section's queries" kill -0 "$PID"
+        check "$SECTION: SIGTERM stops sitedns" stop_sitedns
+        PID=""
+        rm -f "$WORK/sitedns.port" "$WORK/metrics.port"
+    fi
+}
+
 # write_r_zone FILE: the zone r.test. (www.r.test A 192.0.2.1) of the flood tests.
 write_r_zone() {
     cat >"$1" <<'JSON'

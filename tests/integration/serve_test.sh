@@ -137,8 +137,8 @@ check "the warning names the user" \
     grep -qE '^warning: user: user "sitedns-no-such-user" does not exist' <<<"$out"
 out=$("$SITEDNS" check 2>&1); rc=$?
 check "check on the built-in config exits 0 ($out)" test $rc -eq 0
-check "the built-in config is the three sites, each zone compiled once" \
-    grep -qE '^ok: 3 views, 3 zones, 15 records$' <<<"$out"
+check "the built-in config is the three sites, each zone compiled once (and the suffix's)" \
+    grep -qE '^ok: 3 views, 4 zones, 17 records$' <<<"$out"
 out=$("$SITEDNS" check --config "$WORK/shared.json" 2>&1); rc=$?
 check "a zone held by two views is compiled once ($out)" \
     grep -qE '^ok: 2 views, 2 zones, [0-9]+ records$' <<<"$out"

@@ -154,13 +154,10 @@ declare -A CLIENT=([london]=127.0.0.1 [paris]=127.0.2.1 [madrid]=127.0.3.1)
 
 if start_server builtin --listen 127.0.0.1:0 --threads 2; then
     pass "built-in configuration serving on port $PORT"
-    # Each site's own zone is not in its view: it is forwarded to the resolv.conf
-    # upstreams, which differ between machines; no-upstreams.json checks it below.
+    # Every site's zone, its own included (SPEC §3.3).
     for here in london paris madrid; do
         for there in london paris madrid; do
-            if [ "$here" != "$there" ]; then
-                expect_site_mx "${CLIENT[$here]}" +notcp "$there" "${ADDRESS[$there]}"
-            fi
+            expect_site_mx "${CLIENT[$here]}" +notcp "$there" "${ADDRESS[$there]}"
         done
     done
     expect_site_mx 127.0.0.1 +tcp paris 203.0.113.20
@@ -190,11 +187,13 @@ fi
 
 if start_server no-upstreams --config "$WORK/no-upstreams.json" --listen 127.0.0.1:0 --threads 1; then
     for here in london paris madrid; do
-        # Its own zone is not in its view, and there is nothing to forward to: REFUSED.
-        expect_status "${CLIENT[$here]}" +notcp "$here.example.local" MX REFUSED
+        # Its own zone and the rest of the suffix are answered; other names have nothing
+        # to go to: REFUSED.
+        expect_site_mx "${CLIENT[$here]}" +notcp "$here" "${ADDRESS[$here]}"
+        expect_status "${CLIENT[$here]}" +notcp nowhere.example.local A NXDOMAIN
         expect_status "${CLIENT[$here]}" +tcp example.org A REFUSED
     done
-    out=$(q 127.0.2.1 +notcp paris.example.local MX)
+    out=$(q 127.0.2.1 +notcp example.org A)
     check "REFUSED from a recursion view still has RA" grep -qE '^;; flags:[a-z ]* ra' <<<"$out"
     check "SIGTERM: exit 0" stop_server
 else
@@ -210,7 +209,9 @@ if start_server lab --config "$WORK/lab-config.json" --listen 127.0.0.1:0 --thre
             grep -qE '^www\.lab\.example\.local\.\s+300\s+IN\s+A\s+192\.0\.2\.77$' <<<"$out"
         expect_status 127.0.2.7 $transport london.example.local MX REFUSED
         expect_site_mx 127.0.2.8 $transport london 203.0.113.10
-        expect_status 127.0.2.8 $transport www.lab.example.local A REFUSED
+        # Paris's view lacks the lab zone; the name is under the suffix: NXDOMAIN, not
+        # forwarded (SPEC §3.3), although this configuration has no upstreams at all.
+        expect_status 127.0.2.8 $transport www.lab.example.local A NXDOMAIN
     done
     check "SIGTERM: exit 0" stop_server
 else
@@ -221,7 +222,8 @@ fi
 
 out=$("$SITEDNS" check --config "$EXAMPLE" 2>&1); rc=$?
 check "check on the example topology exits 0 (got $rc)" test $rc -eq 0
-check "three views, three shared zones" grep -qE '^ok: 3 views, 3 zones, [0-9]+ records$' <<<"$out"
+check "three views, four shared zones (the sites' and the suffix's)" \
+    grep -qE '^ok: 3 views, 4 zones, [0-9]+ records$' <<<"$out"
 check "no error line" bash -c '! grep -q "^error:" <<<"$1"' _ "$out"
 check "warns that .local is claimed by mDNS" grep -qE '^warning: .*\.local' <<<"$out"
 
@@ -408,8 +410,8 @@ done
 check "export --view london: exit 0 (got $rc: $(cat "$WORK/export.err"))" test $rc -eq 0
 mkdir "$WORK/london"
 split_zones "$WORK/london.txt" "$WORK/london"
-check "export --view london: madrid's and paris's zones, not london's" \
-    test "$(cd "$WORK/london" && echo *.zone)" = "madrid.example.local.zone paris.example.local.zone"
+check "export --view london: every site's zone and the suffix's" \
+    test "$(cd "$WORK/london" && echo *.zone)" = "example.local.zone london.example.local.zone madrid.example.local.zone paris.example.local.zone"
 check "export --view london: paris MX and address" \
     grep -qE '^paris\.example\.local\.\s+300\s+IN\s+MX\s+10 mail\.paris\.example\.local\.$' "$WORK/london.txt"
 check "export --view london: every zone loads into NSD" nsd_loads "$WORK/london"
@@ -418,8 +420,8 @@ for view in paris madrid; do
     "$SITEDNS" export --view "$view" >"$WORK/$view.txt" 2>/dev/null; rc=$?
     mkdir "$WORK/$view"
     split_zones "$WORK/$view.txt" "$WORK/$view"
-    check "export --view $view (built-in): exit 0, two zones, NSD loads them" \
-        bash -c '[ $1 -eq 0 ] && [ $(ls "$2"/*.zone | wc -l) -eq 2 ] && ! [ -e "$2/$3.example.local.zone" ]' \
+    check "export --view $view (built-in): exit 0, four zones, its own among them" \
+        bash -c '[ $1 -eq 0 ] && [ $(ls "$2"/*.zone | wc -l) -eq 4 ] && [ -e "$2/$3.example.local.zone" ]' \
         _ "$rc" "$WORK/$view" "$view"
     check "export --view $view: NSD loads it" nsd_loads "$WORK/$view"
 done

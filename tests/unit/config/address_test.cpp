@@ -206,5 +206,17 @@ TEST(Endpoint, RejectsBadFormsWithAMessage) {
     }
 }
 
+TEST(PrivateAddress, Rfc1918AndRfc4193) {
+    for (const char* text : {"10.0.0.1", "10.255.255.255", "172.16.0.1", "172.31.255.255",
+                             "192.168.0.1", "fc00::1", "fd12:3456::1"}) {
+        EXPECT_TRUE(IpAddress::parse(text)->is_private()) << text;
+    }
+    for (const char* text :
+         {"9.255.255.255", "11.0.0.1", "172.15.255.255", "172.32.0.1", "192.167.0.1", "192.169.0.1",
+          "127.0.0.1", "203.0.113.10", "fe80::1", "fbff::1", "2001:db8::1", "::1"}) {
+        EXPECT_FALSE(IpAddress::parse(text)->is_private()) << text;
+    }
+}
+
 }  // namespace
 }  // namespace sitedns

@@ -198,14 +198,16 @@ TEST(ExportView, OutputReadsBackAsTheSameZone) {
 }
 
 // The built-in configuration is the three-site example (SPEC §3.3): a site's view holds
-// the other two sites' zones and not its own.
-TEST(ExportView, BuiltInSiteViewHoldsTheOtherSites) {
+// every site's zone, its own included, and the suffix's.
+TEST(ExportView, BuiltInSiteViewHoldsEverySiteAndTheSuffix) {
     const topology_test::Served served(default_config());
     const auto zones = export_view_zones(served.views(), "london");
-    ASSERT_EQ(zones.size(), 2u);
-    EXPECT_EQ(zones[0].first, "madrid.example.local.");
-    EXPECT_EQ(zones[1].first, "paris.example.local.");
-    const std::string& paris = zones[1].second;
+    ASSERT_EQ(zones.size(), 4u);
+    EXPECT_EQ(zones[0].first, "example.local.");
+    EXPECT_EQ(zones[1].first, "london.example.local.");
+    EXPECT_EQ(zones[2].first, "madrid.example.local.");
+    EXPECT_EQ(zones[3].first, "paris.example.local.");
+    const std::string& paris = zones[3].second;
     EXPECT_NE(paris.find("(view london)"), std::string::npos) << paris;
     EXPECT_NE(paris.find("paris.example.local.\t300\tIN\tMX\t10 mail.paris.example.local.\n"),
               std::string::npos)
@@ -213,8 +215,15 @@ TEST(ExportView, BuiltInSiteViewHoldsTheOtherSites) {
     EXPECT_NE(paris.find("mail.paris.example.local.\t300\tIN\tA\t203.0.113.20\n"),
               std::string::npos)
         << paris;
-    EXPECT_EQ(export_view(served.views(), "london").find("london.example.local.\t"),
-              std::string::npos);
+    // The suffix's zone: its SOA and NS alone, the NS outside it (RFC 6303's empty zones).
+    const std::string& suffix = zones[0].second;
+    EXPECT_NE(suffix.find("example.local.\t300\tIN\tSOA\tns.example.local. "
+                          "hostmaster.example.com. "),
+              std::string::npos)
+        << suffix;
+    EXPECT_NE(suffix.find("example.local.\t300\tIN\tNS\tlocalhost.\n"), std::string::npos)
+        << suffix;
+    EXPECT_EQ(std::count(suffix.begin(), suffix.end(), '\n'), 4) << suffix;
 }
 
 }  // namespace

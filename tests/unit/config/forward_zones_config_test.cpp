@@ -150,14 +150,16 @@ TEST(AbsoluteMailHost, OtherSitesViewsHoldItsTransparentZone) {
     const Config config = parse(sites_json(R"(, "mail_host": "mail-paris.example.com.")"));
     const ViewConfig& london = view_named(config, "london");
     const ViewConfig& paris = view_named(config, "paris");
-    ASSERT_EQ(london.zones.size(), 2u) << "paris's site zone and its mail host's zone";
+    ASSERT_EQ(london.zones.size(), 4u)
+        << "paris's site zone and its mail host's zone, then its own and the suffix's";
     EXPECT_FALSE(london.zones[0].transparent);
     EXPECT_EQ(london.zones[0].generated->origin.to_text(), "paris.example.internal.");
     ASSERT_TRUE(london.zones[1].generated);
     EXPECT_TRUE(london.zones[1].transparent);
     EXPECT_EQ(london.zones[1].generated->origin.to_text(), "mail-paris.example.com.");
-    ASSERT_EQ(paris.zones.size(), 1u) << "paris does not override its own mail host";
+    ASSERT_EQ(paris.zones.size(), 3u) << "paris does not override its own mail host";
     EXPECT_EQ(paris.zones[0].generated->origin.to_text(), "london.example.internal.");
+    for (const ZoneSource& zone : paris.zones) EXPECT_FALSE(zone.transparent);
 }
 
 TEST(AbsoluteMailHost, TheTransparentZoneIsSharedByTheViews) {
@@ -213,7 +215,9 @@ TEST(AbsoluteMailHost, ItsZoneHoldsTheAddressesAndNoSoa) {
 TEST(AbsoluteMailHost, ARelativeMailHostStaysALabel) {
     const Config config = parse(sites_json(R"(, "mail_host": "mx1")"));
     EXPECT_FALSE(has_absolute_mail_host(config.sites->list[1]));
-    EXPECT_EQ(view_named(config, "london").zones.size(), 1u) << "no transparent zone";
+    for (const ZoneSource& zone : view_named(config, "london").zones) {
+        EXPECT_FALSE(zone.transparent) << "no transparent zone";
+    }
     const auto zone = generate_site_zone(*config.sites, config.sites->list[1]);
     ASSERT_EQ(zone->records.size(), 5u);
     EXPECT_EQ(zone->records[3].owner.to_text(), "mx1.paris.example.internal.");
@@ -283,15 +287,18 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{sites_json(R"(, "forward_zones": [
                       { "name": "paris.example.internal.", "upstreams": ["10.2.0.10"] }])"),
                   "t.json: /sites/list/1/forward_zones/0/name: forward zone "
-                  "paris.example.internal. covers site paris's domain paris.example.internal., "
-                  "whose MX the sites topology generates; forward a name outside "
-                  "example.internal instead"},
+                  "paris.example.internal. is site paris's domain paris.example.internal., "
+                  "whose MX the sites topology generates; forward the internal suffix "
+                  "example.internal. instead (the generated zones still answer inside it), or "
+                  "a name outside the sites' domains"},
         ErrorCase{sites_json("", R"("forward_zones": [
                       { "name": "corp.example.com.", "upstreams": ["10.0.0.1"] },
-                      { "name": "example.internal.", "upstreams": ["10.0.0.1"] }],)"),
-                  "t.json: /forward_zones/1/name: forward zone example.internal. covers site "
-                  "london's domain london.example.internal., whose MX the sites topology "
-                  "generates; forward a name outside example.internal instead"},
+                      { "name": "x.london.example.internal.", "upstreams": ["10.0.0.1"] }],)"),
+                  "t.json: /forward_zones/1/name: forward zone x.london.example.internal. is "
+                  "inside site london's domain london.example.internal., whose MX the sites "
+                  "topology generates; forward the internal suffix example.internal. instead "
+                  "(the generated zones still answer inside it), or a name outside the sites' "
+                  "domains"},
         ErrorCase{sites_json(R"(, "mail_host": "mail.paris.example.internal.")"),
                   "t.json: /sites/list/1/mail_host: \"mail.paris.example.internal.\" lies under "
                   "the internal suffix example.internal: write the label alone (\"mail\") for a "

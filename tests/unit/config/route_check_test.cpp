@@ -142,5 +142,26 @@ TEST(RouteCheck, ASiteViewOverridesOnlyTheSitesItsOwnZonesReach) {
     EXPECT_EQ(names.overridden(*london), std::vector<std::size_t>{1});
 }
 
+TEST(RouteCheck, ASiteNamedInternetOrWhoseDomainIsThePublicOneIsRefused) {
+    ZoneDir dir;
+    const std::string internet = R"({ "upstreams": [], "sites": { "domain": "example.com",
+        "internal_suffix": "example.internal", "list": [
+          { "name": "internet", "subnets": ["10.1.0.0/16"], "address": "203.0.113.10",
+            "primary": true } ] } })";
+    EXPECT_EQ(printed(serve(internet, dir.path())->check()),
+              (Lines{"error: site internet: \"internet\" is what `sitedns trace --from` calls mail "
+                     "from outside every site; give the site another name"}));
+    const std::string public_domain = R"({ "upstreams": [], "sites": { "domain": "example.com",
+        "internal_suffix": "com", "list": [
+          { "name": "example", "subnets": ["10.1.0.0/16"], "address": "203.0.113.10",
+            "primary": true } ] } })";
+    const Lines problems = printed(serve(public_domain, dir.path())->check());
+    EXPECT_NE(std::find(problems.begin(), problems.end(),
+                        "error: site example: its location domain example.com. is the public "
+                        "domain; give the site another name or choose another internal_suffix"),
+              problems.end())
+        << testing::PrintToString(problems);
+}
+
 }  // namespace
 }  // namespace sitedns::topology_test

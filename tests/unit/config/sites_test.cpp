@@ -271,27 +271,40 @@ std::vector<std::string> origins(const ViewConfig& view) {
     return out;
 }
 
-TEST(SitesGenerate, EachViewHoldsEveryOtherSiteThenItsExtraZones) {
+TEST(SitesGenerate, EachViewHoldsTheOtherSitesItsOwnTheSuffixThenItsExtraZones) {
     Config config = parse(kThreeSites);
     using Names = std::vector<std::string>;
+    // SPEC §3.3: the other sites' zones, its own, and the suffix's zone.
     EXPECT_EQ(origins(config.views[1]),
-              (Names{"paris.example.internal.", "madrid.example.internal."}));
-    EXPECT_EQ(origins(config.views[2]),
-              (Names{"london.example.internal.", "madrid.example.internal.",
-                     "/etc/sitedns/extra/paris-extra.json"}));
+              (Names{"paris.example.internal.", "madrid.example.internal.",
+                     "london.example.internal.", "example.internal."}));
+    EXPECT_EQ(
+        origins(config.views[2]),
+        (Names{"london.example.internal.", "madrid.example.internal.", "paris.example.internal.",
+               "example.internal.", "/etc/sitedns/extra/paris-extra.json"}));
     EXPECT_EQ(origins(config.views[3]),
-              (Names{"london.example.internal.", "paris.example.internal."}));
-    EXPECT_FALSE(config.views[2].zones[2].generated);
-    EXPECT_TRUE(config.views[2].zones[2].builtin.empty());
+              (Names{"london.example.internal.", "paris.example.internal.",
+                     "madrid.example.internal.", "example.internal."}));
+    EXPECT_FALSE(config.views[2].zones[4].generated);
+    EXPECT_TRUE(config.views[2].zones[4].builtin.empty());
+    using GivesWay = ZoneSource::GivesWay;
+    EXPECT_EQ(config.views[2].zones[1].gives_way, GivesWay::Never) << "another site's";
+    EXPECT_EQ(config.views[2].zones[2].gives_way, GivesWay::ToSameOrigin) << "its own";
+    EXPECT_EQ(config.views[2].zones[3].gives_way, GivesWay::ToZoneAbove) << "the suffix's";
+    EXPECT_EQ(config.views[2].zones[4].gives_way, GivesWay::Never) << "its extra zone";
 }
 
 TEST(SitesGenerate, ASiteZoneIsOneObjectSharedByEveryView) {
     Config config = parse(kThreeSites);
-    // paris's zone in london's view and in madrid's view.
+    // paris's zone in london's view, in madrid's view and in its own (no internal_address).
     EXPECT_EQ(config.views[1].zones[0].generated, config.views[3].zones[1].generated);
-    // london's zone in paris's view and in madrid's view.
+    EXPECT_EQ(config.views[2].zones[2].generated, config.views[3].zones[1].generated);
+    // london's zone in paris's view, in madrid's view and in its own.
     EXPECT_EQ(config.views[2].zones[0].generated, config.views[3].zones[0].generated);
+    EXPECT_EQ(config.views[1].zones[2].generated, config.views[3].zones[0].generated);
     EXPECT_NE(config.views[1].zones[0].generated, config.views[1].zones[1].generated);
+    // The suffix's zone, one for all.
+    EXPECT_EQ(config.views[1].zones[3].generated, config.views[2].zones[3].generated);
 }
 
 struct ExpectedRecord {
@@ -427,9 +440,12 @@ TEST(DefaultConfig, IsTheThreeSiteExample) {
         EXPECT_EQ(config.sites->list[i].primary, i == 0);
     }
     using Names = std::vector<std::string>;
-    EXPECT_EQ(origins(config.views[0]), (Names{"paris.example.local.", "madrid.example.local."}));
-    EXPECT_EQ(origins(config.views[1]), (Names{"london.example.local.", "madrid.example.local."}));
-    EXPECT_EQ(origins(config.views[2]), (Names{"london.example.local.", "paris.example.local."}));
+    EXPECT_EQ(origins(config.views[0]), (Names{"paris.example.local.", "madrid.example.local.",
+                                               "london.example.local.", "example.local."}));
+    EXPECT_EQ(origins(config.views[1]), (Names{"london.example.local.", "madrid.example.local.",
+                                               "paris.example.local.", "example.local."}));
+    EXPECT_EQ(origins(config.views[2]), (Names{"london.example.local.", "paris.example.local.",
+                                               "madrid.example.local.", "example.local."}));
 }
 
 TEST(DefaultConfig, LoopbackClientsAreInLondonParisAndMadrid) {

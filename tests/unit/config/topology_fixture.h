@@ -130,6 +130,21 @@ struct Topology {
     }
 };
 
+/// london (primary, 10.1.0.0/16) and paris (10.2.0.0/16) under example.internal, forwarding
+/// to 192.0.2.53; `*_extra` add keys to a site, `top` top-level keys (each ending with a
+/// comma).
+inline std::string two_sites(const std::string& london_extra, const std::string& paris_extra = "",
+                             const std::string& top = "") {
+    return R"({ "upstreams": ["192.0.2.53"], )" + top +
+           R"( "sites": { "domain": "example.com", "internal_suffix": "example.internal",
+          "list": [
+            { "name": "london", "subnets": ["10.1.0.0/16"], "address": "203.0.113.10",
+              "primary": true)" +
+           london_extra + R"( },
+            { "name": "paris", "subnets": ["10.2.0.0/16"], "address": "203.0.113.20")" +
+           paris_extra + R"( } ] } })";
+}
+
 /// The problems as `sitedns check` prints them: "error: ..." / "warning: ...".
 inline std::vector<std::string> printed(const std::vector<Problem>& problems) {
     std::vector<std::string> out;

@@ -36,23 +36,27 @@ std::string zone_text(const std::string& origin) {
                           {"name": "ns", "type": "A", "data": "192.0.2.1"}]})";
 }
 
-TEST(CompileViews, TheBuiltInSitesCompileThreeZonesForThreeViews) {
+TEST(CompileViews, TheBuiltInSitesCompileFourZonesForThreeViews) {
     Config config = default_config();
     CompiledViews compiled = compile_views(config);
     ASSERT_EQ(compiled.zones.size(), 3U);
-    EXPECT_EQ(compiled.zone_count, 3U);
-    EXPECT_EQ(compiled.record_count, 15U);  // SOA, NS, MX, A, AAAA per site
+    EXPECT_EQ(compiled.zone_count, 4U) << "three site zones and the suffix's";
+    EXPECT_EQ(compiled.record_count, 17U);  // SOA, NS, MX, A, AAAA per site; SOA, NS
     const model::ZoneSet& london = compiled.zones[0];
     const model::ZoneSet& paris = compiled.zones[1];
     const model::ZoneSet& madrid = compiled.zones[2];
-    EXPECT_EQ(london.zones().size(), 2U);
-    EXPECT_EQ(find(london, "london.example.local."), nullptr);
-    EXPECT_EQ(find(paris, "mail.paris.example.local."), nullptr);
+    EXPECT_EQ(london.zones().size(), 4U);
     ASSERT_NE(find(london, "mail.paris.example.local."), nullptr);
-    // One compiled object for paris's zone, whichever view holds it.
+    // One compiled object for paris's zone, whichever view holds it, its own included.
     EXPECT_EQ(find(london, "paris.example.local."), find(madrid, "paris.example.local."));
-    EXPECT_EQ(london.zones()[0].get(), madrid.zones()[1].get());
+    EXPECT_EQ(find(paris, "mail.paris.example.local."), find(madrid, "paris.example.local."));
     EXPECT_EQ(find(paris, "london.example.local."), find(madrid, "london.example.local."));
+    // Other names under the suffix: the suffix's zone, one object too.
+    const model::Zone* suffix = find(london, "nowhere.example.local.");
+    ASSERT_NE(suffix, nullptr);
+    EXPECT_EQ(suffix->origin().to_text(), "example.local.");
+    EXPECT_EQ(suffix, find(paris, "example.local."));
+    EXPECT_EQ(find(london, "foo.local."), nullptr) << "outside the suffix: forwarded";
 }
 
 TEST(CompileViews, GeneratedMxHasItsAddressesInTheAdditionalSection) {
@@ -172,7 +176,7 @@ std::string many_sites(std::size_t count) {
     return text + "]}}";
 }
 
-TEST(CompileViews, AThousandSitesCompileAThousandZones) {
+TEST(CompileViews, AThousandSitesCompileAThousandAndOneZones) {
     constexpr std::size_t kSites = 1000;
     std::string text = many_sites(kSites);
     auto start = std::chrono::steady_clock::now();
@@ -189,15 +193,14 @@ TEST(CompileViews, AThousandSitesCompileAThousandZones) {
 
     ASSERT_EQ(config.views.size(), kSites);
     ASSERT_EQ(compiled.zones.size(), kSites);
-    EXPECT_EQ(compiled.zone_count, kSites);
-    EXPECT_EQ(compiled.record_count, kSites * 5);
-    for (const model::ZoneSet& zones : compiled.zones) ASSERT_EQ(zones.zones().size(), kSites - 1);
+    EXPECT_EQ(compiled.zone_count, kSites + 1) << "one per site and the suffix's";
+    EXPECT_EQ(compiled.record_count, kSites * 5 + 2);
+    for (const model::ZoneSet& zones : compiled.zones) ASSERT_EQ(zones.zones().size(), kSites + 1);
     // site7's zone: the same object in the first view and the last.
     const model::Zone* first = find(compiled.zones[0], "mail.site7.example.internal.");
     ASSERT_NE(first, nullptr);
     EXPECT_EQ(first, find(compiled.zones[kSites - 1], "site7.example.internal."));
-    EXPECT_EQ(compiled.zones[0].zones()[6], compiled.zones[kSites - 1].zones()[7]);
-    EXPECT_EQ(find(compiled.zones[7], "site7.example.internal."), nullptr);
+    EXPECT_EQ(find(compiled.zones[7], "site7.example.internal."), first) << "its own view too";
 }
 
 }  // namespace
