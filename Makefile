@@ -92,7 +92,8 @@ fuzz: fuzz-build
 
 # End to end (tests/e2e, README "How it routes mail"): three sites in network namespaces,
 # each with sitedns and a Postfix configured by `sitedns export`, and dnsdist in front of
-# two sitedns. Needs root; about 90 s once sitedns is built. `make test` runs it too when root (ctest label e2e).
+# two sitedns. Needs root; about 30 s once sitedns is built. `make test` runs it too
+# when root (ctest label e2e).
 e2e: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) --target sitedns
