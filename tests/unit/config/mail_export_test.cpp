@@ -5,6 +5,7 @@
 // rules each text must keep.
 
 #include "config/mail_export.h"
+#include "mail_sites_fixture.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -24,20 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// The three sites of SPEC §3.3; paris takes TLS with a public mail host.
-Sites example_sites() {
-    const Config config = parse_config(R"({ "sites": {
-      "domain": "example.com", "internal_suffix": "example.local", "ttl": 300,
-      "list": [
-        { "name": "london", "subnets": ["10.1.0.0/16"], "address": "203.0.113.10", "primary": true },
-        { "name": "paris",  "subnets": ["10.2.0.0/16"], "address": "203.0.113.20",
-          "mail_host": "mail-paris.example.com.", "tls": true },
-        { "name": "madrid", "subnets": ["10.3.0.0/16"], "address": "203.0.113.30" } ] } })",
-                                       "/tmp", "test");
-    Sites sites = *config.sites;
-    sites.serial = 2026120501;  // the golden texts do not follow the hash function
-    return sites;
-}
+using mail_fixture::example_sites;
 
 /// carol at london, alice at paris, bob and dave at madrid (out of order on purpose).
 Recipients example_recipients() {
