@@ -278,6 +278,11 @@ sed -i -e 's|"primary": true }|"primary": true, "zones": ["partner-at-paris.json
 check_fails partner-loop 'mail from site london to partner\.example\.net\. loops \(london -> paris -> london\)'
 out=$("$SITEDNS" trace --config "$WORK/partner-loop.json" --from london user@partner.example.net 2>&1); rc=$?
 check "trace on the partner loop ends in loop, exit 1 (got $rc)" test "$rc:$(tail -1 <<<"$out")" = "1:loop"
+# Such a topology is never served: the server refuses it as check does.
+out=$(timeout 10 "$SITEDNS" --config "$WORK/partner-loop.json" --listen 127.0.0.1:0 2>&1); rc=$?
+check "serving the partner loop exits 1 (got $rc)" test $rc -eq 1
+check "serving the partner loop names it" \
+    grep -qE '^sitedns: error: mail from site london to partner\.example\.net\. loops' <<<"$out"
 sites_config "$WORK/own-address.json" 203.0.113.20
 sed -i 's|"primary": true }|"primary": true, "zones": ["partner-at-london.json"] }|' "$WORK/own-address.json"
 check_fails own-address "mail from site london to partner\.example\.net\. loops: .*203\.0\.113\.10 is london's own address"
