@@ -23,32 +23,6 @@ using namespace mail_text;
 /// Exchange's limit on a recipient's Name (New-MailContact -Name).
 constexpr std::size_t kMaxName = 64;
 
-/// The next code point of UTF-8 `text` at `i`, advancing `i`; U+FFFD for a byte that
-/// starts no valid sequence (the recipients reader keeps such bytes as they are).
-std::uint32_t next_code_point(std::string_view text, std::size_t& i) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-    const unsigned char lead = byte(i);
-    const std::size_t length = lead < 0x80         ? 1
-                               : lead >> 5 == 0x6  ? 2
-                               : lead >> 4 == 0xE  ? 3
-                               : lead >> 3 == 0x1E ? 4
-                                                   : 0;
-    if (length == 0 || i + length > text.size()) {
-        ++i;
-        return 0xFFFD;
-    }
-    std::uint32_t point = length == 1 ? lead : lead & (0x7F >> length);
-    for (std::size_t k = 1; k < length; ++k) {
-        if ((byte(i + k) & 0xC0) != 0x80) {
-            ++i;
-            return 0xFFFD;
-        }
-        point = point << 6 | (byte(i + k) & 0x3F);
-    }
-    i += length;
-    return point;
-}
-
 /// `[char]0x00E9`: one UTF-16 code unit as a PowerShell expression.
 std::string ps_char(std::uint32_t unit) {
     static constexpr char kHex[] = "0123456789ABCDEF";
@@ -58,10 +32,10 @@ std::string ps_char(std::uint32_t unit) {
 }
 
 /// A PowerShell string: a single-quoted literal with each quote doubled. A text with
-/// characters beyond ASCII becomes a sum of literals and `[char]0x...` so that the script
-/// stays ASCII: Windows PowerShell reads a file without a byte order mark in the ANSI
-/// code page, where UTF-8 bytes turn into other letters, some of them quotes
-/// (U+2018..U+201B end a single-quoted string as ' does). The sum starts with a string,
+/// characters beyond ASCII becomes a sum of literals and `[char]0x...` so
+/// that the script stays ASCII: Windows PowerShell reads a file without a byte order mark in the
+/// ANSI code page, where UTF-8 bytes turn into other letters, some of them quotes (U+2018..U+201B
+/// end a single-quoted string as ' does). The sum starts with a string,
 /// '' if need be, since PowerShell adds two [char] as numbers.
 std::string ps_string(std::string_view text) {
     std::vector<std::string> parts;

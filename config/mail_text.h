@@ -4,6 +4,7 @@
 // every exported file starts with.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,11 @@
 #include "config/mail_export.h"
 
 namespace sitedns::mail_text {
+
+/// The next code point of UTF-8 `text` at `i`, advancing `i`; U+FFFD for a byte that
+/// starts no valid sequence. Shared by the recipients reader, which refuses such bytes,
+/// and the Exchange writer, which spells each code point beyond ASCII as [char].
+std::uint32_t next_code_point(std::string_view text, std::size_t& i);
 
 /// `text` without its trailing dot ("paris.example.local").
 std::string without_dot(std::string text);
