@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -15,6 +16,7 @@
 #include <utility>
 
 #include "config/json_input.h"
+#include "config/mail_text.h"
 #include "config/value_reader.h"
 
 namespace sitedns {
@@ -74,28 +76,78 @@ std::optional<std::vector<std::string>> split_fields(std::string_view line) {
 }
 
 /// Why `local` is not a local part a mail server accepts unquoted, or "". RFC 5321
-/// §4.1.2 Dot-string: atoms of RFC 5322 §3.2.3 atext (plus UTF-8, RFC 6531 §3.3)
-/// joined by single dots.
+/// §4.1.2 Dot-string: atoms joined by single dots; refused_character() has already
+/// narrowed the atoms' characters.
 std::string local_part_problem(std::string_view local) {
     if (local.empty()) return "nothing before the @";
-    if (local.size() > kMaxLocalPart) {
-        return "the local part is longer than 64 characters (RFC 5321 §4.5.3.1.1)";
-    }
     if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) {
         return "a dot at the start or end of the local part, or two in a row (RFC 5321 §4.1.2)";
     }
-    static constexpr std::string_view kSpecials = "!#$%&'*+-/=?^_`{|}~.";
-    for (const char c : local) {
-        const auto byte = static_cast<unsigned char>(c);
-        const bool atext = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                           (c >= '0' && c <= '9') || byte >= 0x80 ||
-                           kSpecials.find(c) != std::string_view::npos;
-        if (!atext) {
-            return in_quotes(std::string(1, c)) +
-                   " is not allowed in a local part (RFC 5322 §3.2.3 atext)";
-        }
-    }
     return {};
+}
+
+/// A Unicode quote: PowerShell's tokenizer ends a single-quoted string at U+2018..U+201B
+/// as at ', and a double-quoted one at U+201C..U+201E; the others (primes, guillemets,
+/// full-width quotes) are refused with them, since no directory address holds one.
+bool unicode_quote(std::uint32_t point) {
+    return point == 0xAB || point == 0xBB || (point >= 0x2018 && point <= 0x201F) ||
+           (point >= 0x2032 && point <= 0x2037) || point == 0x2039 || point == 0x203A ||
+           point == 0x2057 || (point >= 0x275B && point <= 0x275E) || point == 0x2E42 ||
+           (point >= 0x301D && point <= 0x301F) || point == 0xFF02 || point == 0xFF07;
+}
+
+/// Unicode white space and separators (Zs, Zl, Zp, and U+FEFF): PowerShell reads
+/// U+00A0 and its kin as a space between tokens.
+bool unicode_space(std::uint32_t point) {
+    return point == 0xA0 || point == 0x1680 || (point >= 0x2000 && point <= 0x200B) ||
+           point == 0x2028 || point == 0x2029 || point == 0x202F || point == 0x205F ||
+           point == 0x3000 || point == 0xFEFF;
+}
+
+/// Invisible formatting characters (soft hyphen, joiners, bidirectional controls): an
+/// address holding one looks like another.
+bool invisible_format(std::uint32_t point) {
+    return point == 0xAD || (point >= 0x200C && point <= 0x200F) ||
+           (point >= 0x202A && point <= 0x202E) || (point >= 0x2060 && point <= 0x206F);
+}
+
+/// Why a recipient address may not hold `point`, or nullptr. The ASCII set is narrower
+/// than RFC 5322 §3.2.3 atext on purpose: a directory export holds letters, digits and
+/// . - _ + ' (O'Brien), never $ ` | ; # or a quote, and each of those is syntax to
+/// PowerShell, a shell or postmap. Beyond ASCII, RFC 6531 §3.3 allows UTF-8 letters, so
+/// only controls, quotes, spaces and invisible characters are refused there.
+const char* refused_character(std::uint32_t point) {
+    if (point < 0x20 || point == 0x7F || (point >= 0x80 && point <= 0x9F)) {
+        return "a control character";
+    }
+    if (point == 0xFFFD) return "a byte that is not UTF-8 (save the file as UTF-8)";
+    if (unicode_quote(point)) return "a Unicode quote, which PowerShell reads as a quote";
+    if (unicode_space(point)) return "Unicode white space, which PowerShell reads as a space";
+    if (invisible_format(point)) return "an invisible formatting character";
+    if (point >= 0x80) return nullptr;
+    const auto c = static_cast<char>(point);
+    const bool kept = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      std::string_view(".-_+'").find(c) != std::string_view::npos;
+    if (kept) return nullptr;
+    return "an address here holds letters, digits and . - _ + ' only, as a directory export "
+           "does";
+}
+
+/// "U+2019", and for printable ASCII also the character: "U+0024 \"$\"".
+std::string character_name(std::uint32_t point) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out = "U+";
+    for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(point >> shift) & 0xF];
+    if (point > 0x20 && point < 0x7F)
+        out += " " + in_quotes(std::string(1, static_cast<char>(point)));
+    return out;
+}
+
+/// The number of code points in `text` (columns count characters, not bytes).
+std::size_t code_points(std::string_view text) {
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < text.size(); ++count) mail_text::next_code_point(text, i);
+    return count;
 }
 
 class RecipientsReader {
@@ -123,12 +175,13 @@ class RecipientsReader {
         while (start < text.size()) {
             std::size_t end = text.find('\n', start);
             if (end == std::string::npos) end = text.size();
-            const std::string_view line = trim(std::string_view(text).substr(start, end - start));
+            const std::string_view raw = std::string_view(text).substr(start, end - start);
+            const std::string_view line = trim(raw);
             start = end + 1;
             if (++number == 1) {
                 header(line);
             } else if (!line.empty()) {
-                entry(line, number);
+                entry(line, Place{number, code_points(raw.substr(0, line.data() - raw.data()))});
             }
         }
         return std::move(recipients_);
@@ -186,8 +239,15 @@ class RecipientsReader {
         error(1, std::move(text));
     }
 
+    /// Where a line is: its number, and the columns trimmed before it.
+    struct Place {
+        std::size_t number = 0;
+        std::size_t lead = 0;
+    };
+
     /// One `address,site` line: a recipient, or one error.
-    void entry(std::string_view line, std::size_t number) {
+    void entry(std::string_view line, Place place) {
+        const std::size_t number = place.number;
         const auto fields = split_fields(line);
         if (!fields) return error(number, malformed(line, "a quote is not closed"));
         if (fields->size() != 2) {
@@ -198,6 +258,7 @@ class RecipientsReader {
         const std::string site_name = lowercase((*fields)[1]);
         if (address.empty()) return error(number, malformed(line, "no address"));
         if (site_name.empty()) return error(number, malformed(line, "no site"));
+        if (refused(address, line, place)) return;
         std::optional<std::string> local = local_part(address, line, number);
         if (!local) return;
         const std::optional<std::size_t> site = site_of(site_name, number);
@@ -208,6 +269,44 @@ class RecipientsReader {
     static std::string malformed(std::string_view line, std::string_view why) {
         return "malformed line " + in_quotes(line) + ": " + std::string(why) +
                "; expected \"address,site\" (bob@example.com,madrid or bob,madrid)";
+    }
+
+    /// True after an error for the first character of `address` that no address needs,
+    /// or for a local part past RFC 5321 §4.5.3.1.1's 64 octets. The message names the
+    /// character and its column, and does not echo the line: a control character in it
+    /// would reach the terminal.
+    bool refused(std::string_view address, std::string_view line, Place place) {
+        const std::size_t at = address.rfind('@');
+        // The address as written: the first field, unless CSV's "" escapes changed it.
+        const std::size_t found = line.find(address);
+        for (std::size_t i = 0; i < address.size();) {
+            const std::size_t begin = i;
+            const std::uint32_t point = mail_text::next_code_point(address, i);
+            const char* why = begin == at ? nullptr : refused_character(point);
+            if (why == nullptr) continue;
+            const std::size_t offset =
+                found != std::string_view::npos
+                    ? found + begin
+                    : line.find(address.substr(begin, i - begin), line.starts_with('"') ? 1 : 0);
+            std::string text =
+                "column " + std::to_string(place.lead + code_points(line.substr(0, offset)) + 1) +
+                ": " + character_name(point) + " in the address: ";
+            if (begin == 0 && point == '#') {
+                text += "a leading # would make the address a comment in Postfix's tables";
+            } else {
+                text += why;
+            }
+            error(place.number, std::move(text));
+            return true;
+        }
+        const std::size_t local = std::min(at, address.size());
+        if (local > kMaxLocalPart) {
+            error(place.number, "column " + std::to_string(place.lead + 1) +
+                                    ": the local part is " + std::to_string(local) +
+                                    " octets long, over the 64 of RFC 5321 §4.5.3.1.1");
+            return true;
+        }
+        return false;
     }
 
     /// The lowercased local part of "bob" or "bob@<public domain>", or nullopt after an

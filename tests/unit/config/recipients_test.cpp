@@ -217,5 +217,114 @@ TEST(Recipients, AHundredThousandRecipients) {
     EXPECT_EQ(last->site, 0u);  // 99999 % 3
 }
 
+/// One hostile line of a recipients file and the message that refuses it, after
+/// "error: FILE:LINE: ".
+struct Hostile {
+    std::string line;
+    std::string message;
+};
+
+constexpr const char* kQuoteWhy =
+    " in the address: a Unicode quote, which PowerShell reads as a quote";
+constexpr const char* kAsciiWhy =
+    " in the address: an address here holds letters, digits and . - _ + ' only, as a "
+    "directory export does";
+constexpr const char* kControlWhy = " in the address: a control character";
+constexpr const char* kSpaceWhy =
+    " in the address: Unicode white space, which PowerShell reads as a space";
+
+std::vector<Hostile> hostile_lines() {
+    const auto quote = [](const char* utf8, const char* name) {
+        return Hostile{std::string("a") + utf8 + "b,paris",
+                       std::string("column 2: ") + name + kQuoteWhy};
+    };
+    const auto ascii = [](const char* line, const char* column, const char* name) {
+        return Hostile{line, std::string("column ") + column + ": " + name + kAsciiWhy};
+    };
+    return {
+        // Issue 25: this line ran `whoami` on the Exchange server.
+        {"\"x\xE2\x80\x99|whoami|Write-Output\xC2\xA0\xE2\x80\x99y@example.com\",paris",
+         std::string("column 3: U+2019") + kQuoteWhy},
+        quote("\xE2\x80\x98", "U+2018"),
+        quote("\xE2\x80\x99", "U+2019"),
+        quote("\xE2\x80\x9A", "U+201A"),
+        quote("\xE2\x80\x9B", "U+201B"),
+        quote("\xE2\x80\x9C", "U+201C"),
+        quote("\xE2\x80\x9D", "U+201D"),
+        quote("\xE2\x80\x9E", "U+201E"),
+        quote("\xE2\x80\xB2", "U+2032"),
+        quote("\xC2\xAB", "U+00AB"),
+        quote("\xEF\xBC\x87", "U+FF07"),
+        quote("\xEF\xBC\x82", "U+FF02"),
+        ascii("\"a\"\"b\",paris", "3", "U+0022 \"\"\""),
+        ascii("$(whoami)@example.com,paris", "1", "U+0024 \"$\""),
+        ascii("a`whoami`,paris", "2", "U+0060 \"`\""),
+        ascii("a;b,paris", "2", "U+003B \";\""),
+        ascii("a|b,paris", "2", "U+007C \"|\""),
+        ascii("  a b ,paris", "4", "U+0020"),
+        ascii("bob@exa&mple.com,paris", "8", "U+0026 \"&\""),
+        {"a\xC2\xA0"
+         "b,paris",
+         std::string("column 2: U+00A0") + kSpaceWhy},
+        {"a\xE2\x80\x8B"
+         "b,paris",
+         std::string("column 2: U+200B") + kSpaceWhy},
+        {"a\xE3\x80\x80"
+         "b,paris",
+         std::string("column 2: U+3000") + kSpaceWhy},
+        {"a\xE2\x80\xAE"
+         "b,paris",
+         "column 2: U+202E in the address: an invisible formatting character"},
+        {"a\x1B[31mb,paris", std::string("column 2: U+001B") + kControlWhy},
+        {"a\x07"
+         "b,paris",
+         std::string("column 2: U+0007") + kControlWhy},
+        {"a\tb,paris", std::string("column 2: U+0009") + kControlWhy},
+        {"a\x7F"
+         "b,paris",
+         std::string("column 2: U+007F") + kControlWhy},
+        {"a\xC2\x85"
+         "b,paris",
+         std::string("column 2: U+0085") + kControlWhy},
+        {"zo\xC3\xAB\xFF,paris",
+         "column 4: U+FFFD in the address: a byte that is not UTF-8 (save the file as UTF-8)"},
+        {"#alice,paris",
+         "column 1: U+0023 \"#\" in the address: a leading # would make the address a comment "
+         "in Postfix's tables"},
+        ascii("al#ice,paris", "3", "U+0023 \"#\""),
+        {std::string(10 * 1024, 'a') + "@example.com,paris",
+         "column 1: the local part is 10240 octets long, over the 64 of RFC 5321 §4.5.3.1.1"},
+    };
+}
+
+TEST(Recipients, HostileLinesAreRefusedNamingLineColumnAndCharacter) {
+    // Issue 25: what reaches a generated PowerShell script or Postfix table. Each line
+    // is refused, and the message names the character without echoing it.
+    const std::vector<Hostile> cases = hostile_lines();
+    std::string text = "address,site\nzo\xC3\xAB,paris\no'brien+tag,london\n";
+    Lines expected;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        text += cases[i].line + "\n";
+        expected.push_back("error: FILE:" + std::to_string(i + 4) + ": " + cases[i].message);
+    }
+    // A newline inside quotes splits the line: both halves are refused.
+    text += "\"bob\n@example.com\",paris\n";
+    const std::string unclosed =
+        ": a quote is not closed; expected \"address,site\" "
+        "(bob@example.com,madrid or bob,madrid)";
+    const std::size_t next = cases.size() + 4;
+    expected.push_back("error: FILE:" + std::to_string(next) + ": malformed line \"\"bob\"" +
+                       unclosed);
+    expected.push_back("error: FILE:" + std::to_string(next + 1) +
+                       ": malformed line \"@example.com\",paris\"" + unclosed);
+    const Read read = read_csv(text);
+    ASSERT_EQ(read.problems.size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        EXPECT_EQ(read.problems[i], expected[i]) << "case " << i;
+    }
+    // Letters beyond ASCII (RFC 6531) and O'Brien stay.
+    EXPECT_EQ(listed(read.recipients), (Lines{"zo\xC3\xAB@paris:2", "o'brien+tag@london:3"}));
+}
+
 }  // namespace
 }  // namespace sitedns::topology_test
