@@ -32,7 +32,7 @@ std::string ps_char(std::uint32_t unit) {
 }
 
 /// A PowerShell string: a single-quoted literal with each quote doubled. A text with
-/// characters beyond ASCII becomes a sum of literals and `[char]0x...` so
+/// control characters or characters beyond ASCII becomes a sum of literals and `[char]0x...` so
 /// that the script stays ASCII: Windows PowerShell reads a file without a byte order mark in the
 /// ANSI code page, where UTF-8 bytes turn into other letters, some of them quotes (U+2018..U+201B
 /// end a single-quoted string as ' does). The sum starts with a string,
@@ -46,7 +46,9 @@ std::string ps_string(std::string_view text) {
     };
     for (std::size_t i = 0; i < text.size();) {
         const std::uint32_t point = next_code_point(text, i);
-        if (point < 0x80) {
+        // A control character is written as [char] too: a literal ESC or newline would
+        // reach the terminal of whoever reads the script, and split its one-line entries.
+        if (point >= 0x20 && point < 0x7F) {
             literal += static_cast<char>(point);
             if (point == '\'') literal += '\'';
             continue;

@@ -9,7 +9,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -18,6 +20,7 @@
 #include "config/config.h"
 #include "config/exchange_steps.h"
 #include "config/mail_export.h"
+#include "config/mail_text.h"
 #include "config/recipients.h"
 #include "mail_sites_fixture.h"
 #include "tests/support/golden.h"
@@ -399,6 +402,101 @@ TEST(ExchangeExport, ALongNameIsTheLocalPartAlone) {
         lines_with(desired_state(t.script("london", MailMethod::Dns)), "    @{ Public");
     ASSERT_EQ(contacts.size(), 1U);
     EXPECT_NE(contacts[0].find("Name = '" + local + "';"), std::string::npos) << contacts[0];
+}
+
+/// What PowerShell makes of one value of a contact entry, the way its tokenizer reads
+/// it: `'...'` (U+2018..U+201B also open and close one, and '' is a quote inside), or
+/// `('...' + [char]0x2019 + ...)`. The UTF-16 code units of the value, or nullopt when
+/// `text` at `i` holds anything else: a string ended early, an operator, a command.
+std::optional<std::u16string> ps_value(std::string_view text, std::size_t& i) {
+    std::u16string out;
+    const auto literal = [&]() -> bool {
+        if (i >= text.size() || text[i] != '\'') return false;
+        for (++i; i < text.size(); ++i) {
+            const auto c = static_cast<unsigned char>(text[i]);
+            if (c >= 0x80 || c < 0x20) return false;  // PowerShell's quotes are ASCII here
+            if (c != '\'') {
+                out += static_cast<char16_t>(c);
+            } else if (i + 1 < text.size() && text[i + 1] == '\'') {
+                out += u'\'';
+                ++i;
+            } else {
+                ++i;
+                return true;
+            }
+        }
+        return false;
+    };
+    const auto character = [&]() -> bool {
+        if (text.substr(i, 8) != "[char]0x" || i + 12 > text.size()) return false;
+        const std::string hex(text.substr(i + 8, 4));
+        if (hex.find_first_not_of("0123456789ABCDEF") != std::string::npos) return false;
+        out += static_cast<char16_t>(std::stoul(hex, nullptr, 16));
+        i += 12;
+        return true;
+    };
+    if (text.substr(i, 1) != "(") return literal() ? std::optional(out) : std::nullopt;
+    for (++i;; i += 3) {
+        if (!literal() && !character()) return std::nullopt;
+        if (text.substr(i, 1) == ")") break;
+        if (text.substr(i, 3) != " + ") return std::nullopt;
+    }
+    ++i;
+    return out;
+}
+
+/// UTF-8 `text` as UTF-16, as PowerShell holds a string.
+std::u16string utf16(std::string_view text) {
+    std::u16string out;
+    for (std::size_t i = 0; i < text.size();) {
+        const std::uint32_t point = mail_text::next_code_point(text, i);
+        if (point < 0x10000) {
+            out += static_cast<char16_t>(point);
+        } else {
+            out += static_cast<char16_t>(0xD800 + ((point - 0x10000) >> 10));
+            out += static_cast<char16_t>(0xDC00 + ((point - 0x10000) & 0x3FF));
+        }
+    }
+    return out;
+}
+
+TEST(ExchangeExport, HostileLocalPartsStayInertStrings) {
+    // Issue 25: a list filled without the recipients reader (which refuses all these)
+    // still gives entries whose every value PowerShell reads as one string, the input
+    // itself, and nothing else: the second wall.
+    const std::vector<std::string> hostile = {
+        "x\xE2\x80\x99|whoami|Write-Output\xC2\xA0\xE2\x80\x99y",  // the issue's line
+        "a\xE2\x80\x98;whoami;'b",
+        "a\xE2\x80\x9A$(whoami)",
+        "a\xE2\x80\x9B`whoami`",
+        "a\xE2\x80\x9C\"b",
+        "a'';|b",
+        "a\x1B[31m",
+        "a\nb",
+        "#a",
+        "a\xEF\xBC\x87"
+        "b"};
+    for (const std::string& local : hostile) {
+        Topology t;
+        t.recipients.list = {{local, kParis, 2}};
+        const std::string script = t.script("london", MailMethod::Dns);
+        const Lines contacts = lines_with(desired_state(script), "    @{ Public");
+        ASSERT_EQ(contacts.size(), 1U) << local;
+        const std::string_view line = contacts[0];
+        std::size_t i = 0;
+        std::vector<std::u16string> values;
+        for (const std::string_view key :
+             {"    @{ Public = ", "; Target = ", "; Name = ", "; Alias = "}) {
+            ASSERT_EQ(line.substr(i, key.size()), key) << line;
+            i += key.size();
+            const std::optional<std::u16string> value = ps_value(line, i);
+            ASSERT_TRUE(value) << "not one string at column " << i << ": " << line;
+            values.push_back(*value);
+        }
+        EXPECT_EQ(line.substr(i), " }") << line;
+        EXPECT_EQ(values[0], utf16(local + "@example.com")) << line;
+        EXPECT_EQ(values[1], utf16(local + "@paris.example.local")) << line;
+    }
 }
 
 }  // namespace
