@@ -32,13 +32,36 @@ constexpr std::array<std::string_view, 2> kRoleAccounts{"postmaster", "abuse"};
 /// in Postfix's default mydestination, so local(8) delivers it through aliases(5).
 constexpr std::string_view kLocalPostmaster = "postmaster@localhost";
 
+/// "KEY VALUE\n", a line of a Postfix lookup table. Throws std::invalid_argument when
+/// postmap would read it otherwise (postmap(1), "INPUT FILE FORMAT"): whitespace or a
+/// control character splits or breaks the key or value, a leading # makes the line a
+/// comment, and an empty key or value is no entry. The recipients reader refuses such
+/// addresses already; this is the second wall, for a list filled by other means.
+std::string postmap_line(std::string_view key, std::string_view value) {
+    for (const std::string_view text : {key, value}) {
+        const bool control = std::any_of(text.begin(), text.end(), [](char c) {
+            return static_cast<unsigned char>(c) <= 0x20 || c == 0x7F;
+        });
+        if (text.empty() || text.front() == '#' || control) {
+            throw std::invalid_argument("cannot write \"" + std::string(key) + " " +
+                                        std::string(value) +
+                                        "\" to a Postfix table: postmap would read " +
+                                        (text.empty() ? "an empty field"
+                                         : control    ? "whitespace or a control character"
+                                                      : "a comment") +
+                                        " there");
+        }
+    }
+    return std::string(key) + " " + std::string(value) + "\n";
+}
+
 /// postmaster@ and abuse@ of the public domain to the local postmaster, each unless the
 /// recipients file names it (then it is an ordinary recipient, above or below).
 std::string postfix_role_accounts(const Sites& sites, const Recipients& recipients) {
     std::string out;
     for (std::string_view role : kRoleAccounts) {
         if (recipients.find(role) != nullptr) continue;
-        out += std::string(role) + "@" + sites.domain + " " + std::string(kLocalPostmaster) + "\n";
+        out += postmap_line(std::string(role) + "@" + sites.domain, kLocalPostmaster);
     }
     if (out.empty()) return out;
     return "# postmaster (RFC 5321 section 4.5.1) and abuse (RFC 2142): the local postmaster\n" +
@@ -54,8 +77,8 @@ std::string postfix_aliases_of(const Sites& sites, const Recipients& recipients,
                                          "'s own users: their mailboxes at " + target_domain + "\n"
                                    : "# contacts for the users of " + sites.list[index].name + "\n";
     for (const Recipient* recipient : recipients_of(recipients, index)) {
-        out += recipient->local + "@" + sites.domain + " " + recipient->local + "@" +
-               target_domain + "\n";
+        out += postmap_line(recipient->local + "@" + sites.domain,
+                            recipient->local + "@" + target_domain);
     }
     return out;
 }

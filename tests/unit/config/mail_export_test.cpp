@@ -201,6 +201,23 @@ TEST(MailExportPostfix, ALocationDomainThatIsThePublicDomainIsRefused) {
         (void)export_postfix(sites, Recipients{}, "london", MailMethod::Dns, "/etc/pf"));
 }
 
+TEST(MailExportPostfix, AnAddressPostmapWouldMisreadIsRefused) {
+    // Issue 25: the recipients reader refuses these; a list filled by other means must
+    // not reach a table where # makes a comment and whitespace splits the key.
+    for (const std::string local : {"#alice", "a b", "a\tb", "a\x1b[31m", "a\x7f"}) {
+        Recipients recipients;
+        recipients.list = {{local, 1, 2}};
+        try {
+            (void)export_postfix(example_sites(), recipients, "madrid", MailMethod::Dns,
+                                 "/etc/postfix/sitedns");
+            ADD_FAILURE() << "no exception for " << local;
+        } catch (const std::invalid_argument& e) {
+            EXPECT_NE(std::string(e.what()).find(local + "@example.com"), std::string::npos)
+                << e.what();
+        }
+    }
+}
+
 TEST(MailExport, AnUnknownSiteIsRefusedWithTheSitesNamed) {
     try {
         (void)export_exchange(example_sites(), example_recipients(), "berlin", MailMethod::Dns);
