@@ -313,6 +313,20 @@ out=$("$SITEDNS" check --serving --config "$WORK/bad-recipients.json" 2>&1); rc=
 check "check --serving bad-recipients: exit 0, the recipients file unread (got $rc)" test $rc -eq 0
 check "check --serving bad-recipients: ok line" grep -qE '^ok: 3 views' <<<"$out"
 
+# A directory export with an address that would break out of the Exchange script's
+# quotes (U+2019 is a quote to PowerShell) and one with ESC: check refuses both, naming
+# line and column, and prints no raw control character.
+sites_config "$WORK/hostile.json" 203.0.113.20
+sed -i 's/"internal_suffix": "example.local",/&\n    "recipients": "hostile.csv",/' "$WORK/hostile.json"
+printf 'address,site\nx\u2019|whoami|y@example.com,paris\nbell\033]0;x@example.com,paris\n' \
+    >"$WORK/hostile.csv"
+out=$("$SITEDNS" check --config "$WORK/hostile.json" 2>&1); rc=$?
+check "check hostile recipients: exit 1 (got $rc)" test $rc -eq 1
+check "check hostile recipients: U+2019 named at line 2, column 2" \
+    grep -qE '^error: .*hostile\.csv:2: column 2: U\+2019' <<<"$out"
+check "check hostile recipients: ESC named at line 3" grep -qE '^error: .*hostile\.csv:3: .*U\+001B' <<<"$out"
+check "check hostile recipients: no raw ESC printed" bash -c '! grep -q $'"'"'\033'"'"' <<<"$1"' _ "$out"
+
 sites_config "$WORK/broken-zone.json" 203.0.113.20 ',
   "views": [ { "name": "lab", "match_clients": ["127.0.2.7/32"], "zones": ["broken.json"] } ]'
 # lab.json with an address that is not one.
