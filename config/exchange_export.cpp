@@ -25,10 +25,7 @@ constexpr std::size_t kMaxName = 64;
 
 /// `[char]0x00E9`: one UTF-16 code unit as a PowerShell expression.
 std::string ps_char(std::uint32_t unit) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out = "[char]0x";
-    for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(unit >> shift) & 0xF];
-    return out;
+    return "[char]0x" + hex_code(unit);
 }
 
 /// A PowerShell string: a single-quoted literal with each quote doubled. A text with
@@ -153,21 +150,6 @@ std::string ps_list(std::string_view name, const std::vector<std::string>& entri
     return out + ")\n";
 }
 
-/// The recipients of each site, by site index, each site's by local part: one pass over
-/// the file, where asking recipients_of() for each site would cost sites x recipients.
-std::vector<std::vector<const Recipient*>> recipients_by_site(const Sites& sites,
-                                                              const Recipients& recipients) {
-    std::vector<std::vector<const Recipient*>> out(sites.list.size());
-    for (const Recipient& recipient : recipients.list) {
-        if (recipient.site < out.size()) out[recipient.site].push_back(&recipient);
-    }
-    for (auto& list : out) {
-        std::sort(list.begin(), list.end(),
-                  [](const Recipient* a, const Recipient* b) { return a->local < b->local; });
-    }
-    return out;
-}
-
 /// `$Mailboxes`: each own user's public address and location address.
 std::string mailboxes_data(const Sites& sites, const std::vector<const Recipient*>& own_users,
                            std::size_t own) {
@@ -248,6 +230,15 @@ std::string export_exchange(const Sites& sites, const Recipients& recipients,
                             std::string_view site_name, MailMethod method) {
     const std::size_t own = site_index(sites, site_name);
     const Site& site = sites.list[own];
+    require_distinct_domains(sites, site);
+    if (recipients.list.empty()) {
+        // The script converges on its data: with no user it would remove every contact
+        // and location address an earlier run made.
+        throw ExportConflict(
+            "no recipients (sites.recipients is absent or empty): the script "
+            "would remove every contact and location address it made before; "
+            "give the recipients file");
+    }
     std::string out = header(sites, site, method, "Exchange Management Shell script", "exchange");
     out += "# For Exchange 2010 SP2 to 2019 and Subscription Edition. " + site.name +
            " is an Exchange organisation\n# of its own, in which the public domain " +

@@ -70,13 +70,13 @@ std::string postfix_role_accounts(const Sites& sites, const Recipients& recipien
 
 /// One "public address -> location address" line per recipient of site `index`, under
 /// a comment naming whose they are.
-std::string postfix_aliases_of(const Sites& sites, const Recipients& recipients, std::size_t index,
-                               std::size_t own) {
+std::string postfix_aliases_of(const Sites& sites, const std::vector<const Recipient*>& users,
+                               std::size_t index, std::size_t own) {
     const std::string target_domain = location_domain(sites, sites.list[index]);
     std::string out = index == own ? "# " + sites.list[own].name +
                                          "'s own users: their mailboxes at " + target_domain + "\n"
                                    : "# contacts for the users of " + sites.list[index].name + "\n";
-    for (const Recipient* recipient : recipients_of(recipients, index)) {
+    for (const Recipient* recipient : users) {
         out += postmap_line(recipient->local + "@" + sites.domain,
                             recipient->local + "@" + target_domain);
     }
@@ -89,11 +89,12 @@ std::string postfix_virtual(const Sites& sites, const Recipients& recipients, st
         header(sites, sites.list[own], method, "Postfix virtual_alias_maps", "postfix");
     // Without recipients the public domain is not accepted here (main.cf): no entry at all.
     if (recipients.list.empty()) return out;
+    const auto by_site = recipients_by_site(sites, recipients);
     // S's own users first: their mailboxes here, never a contact (SPEC §2).
-    out += postfix_aliases_of(sites, recipients, own, own);
+    out += postfix_aliases_of(sites, by_site[own], own, own);
     out += postfix_role_accounts(sites, recipients);
     for (std::size_t i = 0; i < sites.list.size(); ++i) {
-        if (i != own) out += postfix_aliases_of(sites, recipients, i, own);
+        if (i != own) out += postfix_aliases_of(sites, by_site[i], i, own);
     }
     return out;
 }
@@ -152,11 +153,14 @@ std::string postfix_main_cf_preamble(const Sites& sites, const Site& site, const
     // and the same for virtual mailbox domains; trivial-rewrite(8) warns "do not list
     // domain X in BOTH mydestination and virtual_..." and delivers it locally, past the
     // tables below. These settings name each domain in one list only.
-    return "# Append to main.cf (the last setting of a name wins). The tables are texthash:\n"
-           "# maps read as they are from " +
+    // postconf -e replaces a setting where appending would pile up "overriding earlier
+    // entry" warnings: a second export applies as cleanly as the first.
+    return "# Apply each setting with postconf -e, which replaces it (run again after each\n"
+           "# export): grep -v '^#' main.cf | grep . | xargs -d '\\n' postconf -e\n"
+           "# The tables are texthash: maps read as they are from " +
            dir +
-           ": copy the three tables there, then\n"
-           "# `postfix reload` after each export; no postmap.\n"
+           ":\n# copy the three tables there, then `postfix reload` after each export; no "
+           "postmap.\n"
            "# Keep " +
            location_domain(sites, site) + " and " + sites.domain +
            " out of mydestination: each\n"
@@ -179,7 +183,9 @@ std::string postfix_main_cf(const Sites& sites, const Recipients& recipients, st
            "# here or a contact at another site; postmaster@ and abuse@ to\n"
            "# postmaster@localhost, so keep localhost in mydestination (the default).\n";
     if (recipients.list.empty()) {
-        out += "# (no recipients file: the public domain is not accepted here)\n";
+        out +=
+            "# (no recipients file: the public domain is not accepted here; remove an\n"
+            "# earlier export's with postconf -X virtual_alias_domains)\n";
     } else {
         out += "virtual_alias_domains = " + sites.domain + "\n";
     }
@@ -194,19 +200,6 @@ std::string postfix_main_cf(const Sites& sites, const Recipients& recipients, st
                ";\n# set smtpd_tls_chain_files to it and smtpd_tls_security_level = may.\n";
     }
     return out;
-}
-
-/// Refuses a site whose location domain is the public domain: main.cf would name it in
-/// both virtual_mailbox_domains and virtual_alias_domains, and trivial-rewrite(8) logs
-/// "do not list domain X in BOTH virtual_alias_domains and virtual_mailbox_domains" and
-/// takes it as an alias domain only: the site's own mailboxes would be "User unknown".
-void require_distinct_domains(const Sites& sites, const Site& site) {
-    if (mail_route::site_domain(sites, site) == dns::Name::parse_absolute(sites.domain)) {
-        throw ExportConflict("site " + site.name + "'s location domain " +
-                             location_domain(sites, site) +
-                             " is the public domain: Postfix cannot take it as both a mailbox "
-                             "domain and an alias domain; choose another internal_suffix");
-    }
 }
 
 }  // namespace

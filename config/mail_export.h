@@ -78,7 +78,9 @@ std::vector<ExportFile> export_postfix(const Sites& sites, const Recipients& rec
 /// named "sitedns ...", secondary addresses at the location domain, the location
 /// domain's accepted domain and the address policy of earlier scripts. Every string is
 /// a PowerShell literal and the text is ASCII. Throws std::invalid_argument as
-/// export_postfix().
+/// export_postfix(), and ExportConflict as export_postfix() or when there are no
+/// recipients: a script converging on no user would remove every contact and location
+/// address an earlier run made.
 std::string export_exchange(const Sites& sites, const Recipients& recipients,
                             std::string_view site_name, MailMethod method);
 

@@ -54,14 +54,41 @@ std::size_t site_index(const Sites& sites, std::string_view name) {
                                 "; sites: " + (known.empty() ? "none" : known));
 }
 
-std::vector<const Recipient*> recipients_of(const Recipients& recipients, std::size_t index) {
-    std::vector<const Recipient*> out;
+std::vector<std::vector<const Recipient*>> recipients_by_site(const Sites& sites,
+                                                              const Recipients& recipients) {
+    std::vector<std::vector<const Recipient*>> out(sites.list.size());
     for (const Recipient& recipient : recipients.list) {
-        if (recipient.site == index) out.push_back(&recipient);
+        if (recipient.site >= out.size()) {
+            // read_recipients() refuses an unknown site: only a list made by hand gets here.
+            throw std::logic_error("recipient " + recipient.local + " has no site");
+        }
+        out[recipient.site].push_back(&recipient);
     }
-    std::sort(out.begin(), out.end(),
-              [](const Recipient* a, const Recipient* b) { return a->local < b->local; });
+    for (auto& list : out) {
+        std::sort(list.begin(), list.end(),
+                  [](const Recipient* a, const Recipient* b) { return a->local < b->local; });
+    }
     return out;
+}
+
+std::string hex_code(std::uint32_t value) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (int shift = 28; shift >= 0; shift -= 4) {
+        const unsigned digit = (value >> shift) & 0xF;
+        if (digit != 0 || !out.empty() || shift < 16) out += kHex[digit];
+    }
+    return out;
+}
+
+void require_distinct_domains(const Sites& sites, const Site& site) {
+    if (mail_route::site_domain(sites, site) == dns::Name::parse_absolute(sites.domain)) {
+        throw ExportConflict("site " + site.name + "'s location domain " +
+                             location_domain(sites, site) +
+                             " is the public domain: a mail server cannot take it as both its "
+                             "users' mailbox domain and the domain of every contact; choose "
+                             "another internal_suffix");
+    }
 }
 
 const char* method_name(MailMethod method) {

@@ -31,8 +31,21 @@ std::string certificate_name(const Sites& sites, const Site& site);
 /// "no site named X; sites: a, b, c".
 std::size_t site_index(const Sites& sites, std::string_view name);
 
-/// The recipients of site `index`, by local part.
-std::vector<const Recipient*> recipients_of(const Recipients& recipients, std::size_t index);
+/// The recipients of each site, by site index, each site's by local part: one pass over
+/// the file, where a scan per site would cost sites x recipients. Throws
+/// std::logic_error for a recipient of no site (read_recipients() refuses one).
+std::vector<std::vector<const Recipient*>> recipients_by_site(const Sites& sites,
+                                                              const Recipients& recipients);
+
+/// `value` in upper-case hexadecimal, at least 4 digits: "00E9", "1F600".
+std::string hex_code(std::uint32_t value);
+
+/// Throws ExportConflict when the site's location domain is the public domain. Postfix
+/// would list it in both virtual_mailbox_domains and virtual_alias_domains (trivial-
+/// rewrite(8): "do not list domain X in BOTH", then an alias domain only, so the site's
+/// mailboxes are "User unknown"); Exchange would take every address of the public domain
+/// for a location address of its own.
+void require_distinct_domains(const Sites& sites, const Site& site);
 
 /// "dns" or "connector".
 const char* method_name(MailMethod method);

@@ -135,9 +135,7 @@ const char* refused_character(std::uint32_t point) {
 
 /// "U+2019", and for printable ASCII also the character: "U+0024 \"$\"".
 std::string character_name(std::uint32_t point) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out = "U+";
-    for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(point >> shift) & 0xF];
+    std::string out = "U+" + mail_text::hex_code(point);
     if (point > 0x20 && point < 0x7F)
         out += " " + in_quotes(std::string(1, static_cast<char>(point)));
     return out;

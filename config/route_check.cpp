@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <functional>
 #include <map>
-#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -18,7 +17,6 @@
 #include "zones/dns/types.h"
 
 namespace sitedns {
-namespace {}  // namespace
 
 void for_each_own_zone(const ServedView& view,
                        const std::function<void(const model::Zone&)>& visit) {

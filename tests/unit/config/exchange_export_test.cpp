@@ -147,6 +147,17 @@ void expect_golden(const std::string& name, const std::string& text) {
     test::expect_golden(golden_path(name), text);
 }
 
+TEST(ExchangeExport, NoRecipientsOrTheDomainAsALocationIsRefused) {
+    // A script converging on no user would remove every contact it made before.
+    EXPECT_THROW(export_exchange(example_sites(), Recipients{}, "london", MailMethod::Dns),
+                 ExportConflict);
+    Sites sites = example_sites();
+    sites.internal_suffix = "com";
+    sites.list[0].name = "example";  // example.com: the public domain itself
+    EXPECT_THROW(export_exchange(sites, example_recipients(), "example", MailMethod::Dns),
+                 ExportConflict);
+}
+
 TEST(ExchangeExport, GoldenScriptsOfAFirstRun) {
     const Topology first;
     expect_golden("first_run_dns_london", first.script("london", MailMethod::Dns));
