@@ -162,6 +162,22 @@ one_list_each() {
           tr ', ' '\n\n' | grep -v '^$' | sort | uniq -d)
     [ -z "$out" ]
 }
+# applies_twice DIR: main.cf's own recipe (postconf -e for each setting), run twice on a
+# stock main.cf, leaves it as the first run did, without a word on stderr.
+applies_twice() {
+    local conf=$COPIES/$(basename "$1")-twice pass
+    mkdir -p "$conf"
+    printf 'compatibility_level = 3.6\nmydestination = localhost\n' >"$conf/main.cf"
+    cp /etc/postfix/master.cf "$conf/master.cf" 2>/dev/null || : >"$conf/master.cf"
+    for pass in 1 2; do
+        grep -v '^#' "$1/main.cf" | grep . | xargs -d '\n' postconf -c "$conf" -e \
+            2>"$WORK/twice.err" || return 1
+        cp "$conf/main.cf" "$conf/after-$pass"
+    done
+    out=$(cat "$WORK/twice.err")
+    [ -z "$out" ] && cmp -s "$conf/after-1" "$conf/after-2" &&
+        [ "$(grep -c . "$conf/after-2")" -gt 2 ]
+}
 # Postfix's own trivial-rewrite(8), stand-alone, answers where it sends an address under a
 # configuration, and logs the "do not list domain X in BOTH ..." warning (Debian keeps
 # it in /usr/lib/postfix/sbin).
@@ -197,6 +213,8 @@ for method in dns connector; do
             postconf_reads "$dir" "$site" "$WORK/installed/$site-$method"
         check "  no domain in two of mydestination and the virtual domain lists ($method)" \
             one_list_each "$dir" "$site"
+        check "  main.cf's postconf -e recipe applies twice to the same main.cf ($method)" \
+            applies_twice "$dir"
         install_tables "$site-$method"
     done
 done
