@@ -56,7 +56,8 @@ topology for loops before serving it, and reloads on SIGHUP without dropping
 a query.")
 # libc, libstdc++, ldns, spdlog, libsystemd, ... from dpkg-shlibdeps (dpkg-dev); adduser for postinst.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+# dns-root-data: the root trust anchor that `dnssec.trust_anchor` names by default.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, dns-root-data")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${SITEDNS_PACKAGING_DIR}/debian/conffiles ${SITEDNS_PACKAGING_DIR}/debian/postinst
     ${SITEDNS_PACKAGING_DIR}/debian/prerm ${SITEDNS_PACKAGING_DIR}/debian/postrm)
