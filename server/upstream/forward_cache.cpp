@@ -36,11 +36,19 @@ std::size_t ForwardCache::share(std::size_t capacity, std::size_t i) const {
 }
 
 void ForwardCache::store(const CacheKey& key, std::vector<std::uint8_t> message,
-                         std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now) {
+                         std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now,
+                         Security security) {
     const std::uint64_t h = ForwardCacheShard::hash(key);
     Shard& shard = shard_of(h);
     std::lock_guard lock(shard.mutex);
-    shard.table.store(key, h, std::move(message), std::move(ttl_offsets), ttl, now);
+    shard.table.store(key, h, std::move(message), std::move(ttl_offsets), ttl, now, security);
+}
+
+void ForwardCache::clear() {
+    for (const auto& shard : shards_) {
+        std::lock_guard lock(shard->mutex);
+        shard->table = ForwardCacheShard(shard->table.capacity());
+    }
 }
 
 void ForwardCache::set_capacity(std::size_t capacity) {

@@ -40,7 +40,11 @@ class ForwardCache {
 
     /// Stores a reply for `key` (ForwardCacheShard::store). From any thread.
     void store(const CacheKey& key, std::vector<std::uint8_t> message,
-               std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now);
+               std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now,
+               Security security = Security::Unchecked);
+    /// Drops every entry (validation turned on or off: answers stored under the other
+    /// rule must not be served). Not per query.
+    void clear();
 
     /// At most `capacity` entries in all from now on, split evenly over the shards (at
     /// least one each); each keeps its most recently used entries. Not per query.

@@ -54,7 +54,7 @@ const ForwardCacheShard::Entry* ForwardCacheShard::find(const CacheKey& key, std
 void ForwardCacheShard::store(const CacheKey& key, std::uint64_t h,
                               std::vector<std::uint8_t> message,
                               std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl,
-                              TimePoint now) {
+                              TimePoint now, Security security) {
     if (capacity_ == 0) return;
     std::uint32_t i = lookup(h, key);
     if (i != kNone) {
@@ -74,6 +74,7 @@ void ForwardCacheShard::store(const CacheKey& key, std::uint64_t h,
     e.ttl_offsets = std::move(ttl_offsets);
     e.stored = now;
     e.ttl = ttl;
+    e.security = security;
     push_front(i);
 }
 

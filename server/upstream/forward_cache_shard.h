@@ -43,7 +43,8 @@ class ForwardCacheShard {
         std::vector<std::uint16_t> ttl_offsets;
         TimePoint stored{};
         std::uint32_t ttl = 0;  ///< seconds it stays fresh
-        StoredMessage view() const { return {message, ttl_offsets}; }
+        Security security = Security::Unchecked;
+        StoredMessage view() const { return {message, ttl_offsets, security}; }
 
       private:
         friend class ForwardCacheShard;
@@ -67,12 +68,14 @@ class ForwardCacheShard {
     /// Stores a reply for `key`, replacing the one there or evicting the least recently
     /// used. The message must hold the key's question uncompressed at offset 12.
     void store(const CacheKey& key, std::vector<std::uint8_t> message,
-               std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now) {
-        store(key, hash(key), std::move(message), std::move(ttl_offsets), ttl, now);
+               std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now,
+               Security security = Security::Unchecked) {
+        store(key, hash(key), std::move(message), std::move(ttl_offsets), ttl, now, security);
     }
     /// The same with the key's hash(key) already taken.
     void store(const CacheKey& key, std::uint64_t h, std::vector<std::uint8_t> message,
-               std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now);
+               std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now,
+               Security security = Security::Unchecked);
     /// The hash `key` is filed under: the keyed hash (server/query/keyed_hash.h), as
     /// clients choose the names, so that none can aim names at one bucket. Its low bits
     /// pick the bucket, so a caller choosing among several caches uses the high ones.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "server/query/keyed_hash.h"
 #include "server/upstream/asio_address.h"
@@ -32,6 +33,7 @@ struct Waiter {
     std::uint16_t id = 0;
     bool rd = false;
     bool cd = false;
+    bool ad = false;
     bool edns = false;
     bool dnssec_ok = false;
     wire::NameBuffer qname;
@@ -44,6 +46,7 @@ Waiter waiter_of(const Request& r, Reply reply) {
     return Waiter{r.id,
                   r.rd,
                   r.cd,
+                  r.ad,
                   r.edns,
                   r.question.dnssec_ok,
                   r.question.qname,
@@ -61,12 +64,12 @@ void deliver(Waiter& w, std::vector<std::uint8_t> bytes) {
 ClientView view_of(const wire::Query& q, std::size_t limit) {
     return ClientView{q.id,    q.rd,     q.cd,           q.qname.wire(),
                       q.qtype, q.qclass, q.edns.present, q.edns.dnssec_ok,
-                      limit};
+                      limit,   q.ad};
 }
 
 ClientView view_of(const Waiter& w, const Question& q) {
     return ClientView{w.id,     w.rd,   w.cd,        w.qname.wire(), q.qtype,
-                      q.qclass, w.edns, w.dnssec_ok, w.limit};
+                      q.qclass, w.edns, w.dnssec_ok, w.limit,        w.ad};
 }
 
 CacheKey key_of(const wire::Query& q, std::uint64_t set_id) {
@@ -102,6 +105,10 @@ TtlCaps caps_of(const ForwarderOptions& o) {
 /// (the smallest configurable attempt timeout): a shorter one is not worth a packet.
 constexpr std::chrono::milliseconds kMinAttempt{50};
 
+/// How long a bogus answer is kept (Unbound's val-bogus-ttl): long enough to spare the
+/// upstreams a storm of retries, short enough that a fixed zone is seen soon.
+constexpr std::uint32_t kBogusTtl = 60;
+
 /// One upstream of a query's set, with its options.
 struct Target {
     Endpoint endpoint;
@@ -135,6 +142,11 @@ struct Pending {
     SteadyClock::time_point deadline;
     std::vector<Waiter> waiters;
     std::shared_ptr<UpstreamQuery> exchange;
+    /// Validated through libunbound (Validator) instead of the exchanges above.
+    bool validating = false;
+    std::uint64_t validation = 0;               ///< the Validator's handle, 0: none
+    std::unique_ptr<asio::steady_timer> timer;  ///< the deadline of a validated query
+    std::string failure;                        ///< why the validating resolver gave none
 
     CacheKey cache_key() const { return key_of(question, set_id); }
 };
@@ -155,12 +167,14 @@ struct Forwarder::State {
           options(std::move(opts)),
           stats(counters),
           cache(options.cache_entries),
-          caps(caps_of(options)) {}
+          caps(caps_of(options)),
+          validator(io_context) {}
 
     ~State() {
         for (auto& [key, pending] : in_flight) {
             if (pending->exchange) pending->exchange->cancel();
         }
+        validator.cancel_all();
     }
 
     /// From any thread: `clock` never changes after construction.
@@ -179,11 +193,15 @@ struct Forwarder::State {
     bool answer_cached(const Request& request, Waiter& w);
     void start(Request request, Waiter waiter);
     void start_attempt(Pending& p);
+    void start_validated(Pending& p, const query::UpstreamSet& upstreams);
+    void on_validated(const std::string& key, const Validated& result);
+    void fail_later(const std::string& key);
+    void set_validation(ValidationOptions next);
     bool next_round(Pending& p);
     bool has_stale(const Pending& p, TimePoint t);
     void on_exchange(Pending& p, std::size_t target, ExchangeStatus status,
                      std::span<const std::uint8_t> reply);
-    void succeed(Pending& p, const ScannedReply& reply);
+    void succeed(Pending& p, const ScannedReply& reply, Security security = Security::Unchecked);
     void fail(Pending& p);
     template <typename Write>
     void finish(Pending& p, Write&& write);
@@ -212,6 +230,9 @@ struct Forwarder::State {
     /// Per-upstream counters for the metrics: entries [0, upstream_count) are published.
     std::array<UpstreamStats, kMaxUpstreamStats> upstream_counters;
     std::atomic<std::size_t> upstream_count{0};
+    // The forwarder's thread only.
+    Validator validator;
+    InsecureNames insecure;  ///< validator.options().insecure, for the query path
 };
 
 /// The counters of `e`, added on first use (written on this thread only; a scrape reads
@@ -329,9 +350,94 @@ void Forwarder::State::start(Request request, Waiter waiter) {
     p->attempt_timeout = options.attempt_timeout;
     p->deadline = SteadyClock::now() + options.query_deadline;
     p->waiters.push_back(std::move(waiter));
+    p->validating = validator.options().enabled && !insecure.covers(p->question.qname_lower.wire());
     Pending& ref = *p;
     in_flight.emplace(ref.key, std::move(p));
+    if (ref.validating) return start_validated(ref, upstreams);
     start_attempt(ref);
+}
+
+/// Hands the query to libunbound, which forwards to the same upstreams, fetches what
+/// the chain of trust needs and validates; the deadline still holds (SPEC §5).
+void Forwarder::State::start_validated(Pending& p, const query::UpstreamSet& upstreams) {
+    const std::string key = p.key;
+    p.validation = validator.resolve(
+        p.question, upstreams, [this, key](const Validated& result) { on_validated(key, result); },
+        p.failure);
+    if (p.validation == 0) return fail_later(key);
+    p.timer = std::make_unique<asio::steady_timer>(io, p.deadline);
+    p.timer->async_wait([this, key](const boost::system::error_code& ec) {
+        const auto it = in_flight.find(key);
+        if (ec || it == in_flight.end()) return;
+        Pending& q = *it->second;
+        validator.cancel(q.validation);
+        q.failure = "no answer within the deadline";
+        fail(q);
+    });
+}
+
+/// Fails the query on a later turn: a reply is never called inside resolve().
+void Forwarder::State::fail_later(const std::string& key) {
+    asio::post(io, [this, key] {
+        const auto it = in_flight.find(key);
+        if (it != in_flight.end()) fail(*it->second);
+    });
+}
+
+/// libunbound's answer: stored with its security, without the DNSSEC records for a
+/// question without DO. Its SERVFAIL means the upstreams failed (a bogus answer comes
+/// with its data): a stale answer or SERVFAIL, as for the exchanges.
+void Forwarder::State::on_validated(const std::string& key, const Validated& result) {
+    const auto it = in_flight.find(key);
+    if (it == in_flight.end()) return;
+    Pending& p = *it->second;
+    p.validation = 0;
+    if (!result.error.empty()) {
+        p.failure = result.error;
+        return fail(p);
+    }
+    std::span<const std::uint8_t> packet = result.packet;
+    std::vector<std::uint8_t> stripped;
+    if (!p.question.dnssec_ok) {
+        if (!strip_dnssec(packet, p.question.qtype, stripped)) {
+            p.failure = "an unreadable answer";
+            return fail(p);
+        }
+        packet = stripped;
+    }
+    const bool bogus = result.security == Security::Bogus;
+    const TtlCaps bogus_caps{std::min(caps.max_ttl, kBogusTtl),
+                             std::min(caps.max_negative_ttl, kBogusTtl)};
+    ScannedReply scanned;
+    if (!scan_reply(packet, bogus ? bogus_caps : caps, scanned)) {
+        p.failure = "an unreadable answer";
+        return fail(p);
+    }
+    if (static_cast<dns::RCode>(scanned.rcode) == dns::RCode::ServFail) {
+        p.failure = "no upstream answered";
+        return fail(p);
+    }
+    ++stats.validated;
+    if (bogus) ++stats.bogus;
+    succeed(p, scanned, result.security);
+}
+
+/// New validation options; the queries under the old ones end SERVFAIL at once.
+void Forwarder::State::set_validation(ValidationOptions next) {
+    if (next == validator.options()) return;
+    const bool rule_changed = next.enabled != validator.options().enabled ||
+                              next.trust_anchor != validator.options().trust_anchor;
+    std::vector<std::string> validating;
+    for (const auto& [key, pending] : in_flight) {
+        if (pending->validating) validating.push_back(key);
+    }
+    validator.configure(std::move(next));
+    insecure = InsecureNames(validator.options().insecure);
+    if (rule_changed) cache.clear();
+    for (const std::string& key : validating) {
+        in_flight.at(key)->failure = "validation options changed";
+        fail(*in_flight.at(key));
+    }
 }
 
 /// The next upstream in order, bounded by the query's deadline; each exchange has its
@@ -406,11 +512,11 @@ void Forwarder::State::on_exchange(Pending& p, std::size_t target, ExchangeStatu
     start_attempt(p);
 }
 
-void Forwarder::State::succeed(Pending& p, const ScannedReply& reply) {
+void Forwarder::State::succeed(Pending& p, const ScannedReply& reply, Security security) {
     if (reply.cacheable) {
-        cache.store(p.cache_key(), reply.message, reply.ttl_offsets, reply.ttl, now());
+        cache.store(p.cache_key(), reply.message, reply.ttl_offsets, reply.ttl, now(), security);
     }
-    const StoredMessage stored{reply.message, reply.ttl_offsets};
+    const StoredMessage stored{reply.message, reply.ttl_offsets, security};
     finish(p, [&](const Waiter& w, const Question& q, std::span<std::uint8_t> out) {
         return write_answer(stored, view_of(w, q), TtlRewrite{}, nullptr, out);
     });
@@ -423,6 +529,7 @@ void Forwarder::State::fail(Pending& p) {
     // Copied under the shard's lock: a reply callback may touch the cache.
     std::vector<std::uint8_t> message;
     std::vector<std::uint16_t> ttls;
+    Security security = Security::Unchecked;
     bool is_fresh = false;
     TtlRewrite rewrite{};
     cache.with_entry(p.cache_key(), [&](const ForwardCacheShard::Entry* e) {
@@ -431,6 +538,7 @@ void Forwarder::State::fail(Pending& p) {
         }
         message = e->message;
         ttls = e->ttl_offsets;
+        security = e->security;
         is_fresh = fresh(*e, t);
         rewrite = TtlRewrite{age(*e, t), !is_fresh};
     });
@@ -438,8 +546,15 @@ void Forwarder::State::fail(Pending& p) {
         const ExtendedError stale{Ede::StaleAnswer, "upstreams unreachable"};
         if (!is_fresh) stats.stale_answers += p.waiters.size();
         return finish(p, [&](const Waiter& w, const Question& q, std::span<std::uint8_t> out) {
-            return write_answer({message, ttls}, view_of(w, q), rewrite,
+            return write_answer({message, ttls, security}, view_of(w, q), rewrite,
                                 is_fresh ? nullptr : &stale, out);
+        });
+    }
+    if (p.validating) {
+        const std::string text = "validating resolver: " + p.failure;
+        stats.servfails += p.waiters.size();
+        return finish(p, [&](const Waiter& w, const Question& q, std::span<std::uint8_t> out) {
+            return write_servfail(view_of(w, q), {Ede::NoReachableAuthority, text}, out);
         });
     }
     const std::size_t n = p.targets.size();
@@ -460,6 +575,7 @@ template <typename Write>
 void Forwarder::State::finish(Pending& p, Write&& write) {
     auto node = in_flight.extract(p.key);
     const std::unique_ptr<Pending> owned = std::move(node.mapped());
+    if (owned->validation != 0) validator.cancel(owned->validation);
     for (Waiter& w : owned->waiters) {
         deliver(w, answer_bytes(w.limit, [&](std::span<std::uint8_t> out) {
                     return write(w, owned->question, out);
@@ -492,6 +608,7 @@ Request Request::of(const ClientQuery& client, const query::UpstreamSet& upstrea
     r.id = q.id;
     r.rd = q.rd;
     r.cd = q.cd;
+    r.ad = q.ad;
     r.edns = q.edns.present;
     r.limit = client.limit;
     r.upstreams = upstreams;
@@ -553,9 +670,18 @@ void Forwarder::set_options(ForwarderOptions options) {
     asio::post(s.io, std::move(apply));
 }
 
+void Forwarder::set_validation(ValidationOptions options) {
+    State& s = *state_;
+    if (s.on_own_thread()) return s.set_validation(std::move(options));
+    asio::post(s.io, [&s, options = std::move(options)]() mutable {
+        s.set_validation(std::move(options));
+    });
+}
+
 void Forwarder::cancel_all() {
     State& s = *state_;
     s.stopping = true;
+    s.validator.cancel_all();
     // Taken out first: a reply may call resolve(), which now answers at once.
     auto pending = std::move(s.in_flight);
     s.in_flight.clear();

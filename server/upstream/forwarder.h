@@ -25,6 +25,7 @@
 #include "server/query/upstream_set.h"
 #include "server/upstream/counter.h"
 #include "server/upstream/message_edit.h"
+#include "server/upstream/validator.h"
 #include "server/wire/limits.h"
 #include "server/wire/message.h"
 
@@ -67,6 +68,7 @@ struct Request {
     std::uint16_t id = 0;
     bool rd = false;
     bool cd = false;
+    bool ad = false;
     bool edns = false;
     std::size_t limit = wire::kClassicUdpSize;  ///< as ClientQuery::limit
     query::UpstreamSet upstreams;
@@ -94,6 +96,8 @@ struct ForwarderStats {
     Counter stale_answers;
     Counter servfails;
     Counter over_limit;  ///< answered SERVFAIL at once: max_in_flight upstream queries under way
+    Counter validated;   ///< answers libunbound validated: secure, insecure or bogus
+    Counter bogus;       ///< of those, bogus (SERVFAIL with EDE 6 but to CD=1 clients)
 };
 
 /// One upstream's counters (metrics: `upstream_queries_total{upstream}`).
@@ -142,6 +146,13 @@ class Forwarder {
     /// is kept; a smaller cache_entries evicts the least recently used entries down to it
     /// before this returns. From any thread.
     void set_options(ForwarderOptions options);
+
+    /// DNSSEC validation of the answers of queries started from now on (a reload): off,
+    /// or through libunbound with this trust anchor, names under the negative trust
+    /// anchors forwarded unvalidated. Queries being validated under other options are
+    /// answered SERVFAIL; the cache is emptied when validation is turned on or off or
+    /// the trust anchor changes. From any thread.
+    void set_validation(ValidationOptions options);
 
     /// Shutting down: answers every client still waiting SERVFAIL (EDE 0, "shutting
     /// down"), closes the upstream sockets, and from now on answers resolve() so at once,

@@ -117,7 +117,107 @@ std::uint32_t cache_ttl(const wire::Header& h, const Walk& walk, const TtlCaps& 
     return ttl;
 }
 
+/// The largest DNS message (a TCP length prefix's range).
+constexpr std::size_t kMaxMessage = 65535;
+/// NSEC3 (RFC 5155 §3).
+constexpr std::uint16_t kNsec3 = 50;
+
+/// The records a client without DO is not sent (RFC 4035 §3.2.1), unless it asks for them.
+bool dnssec_only(std::uint16_t type, std::uint16_t qtype) {
+    const bool dnssec = type == dns::rrtype::RRSIG || type == dns::rrtype::NSEC || type == kNsec3;
+    return dnssec && qtype != type && qtype != dns::rrtype::ANY;
+}
+
+/// Moves a fresh reader to `offset` of its message.
+bool reader_at(std::size_t offset, wire::WireReader& r) {
+    std::span<const std::uint8_t> skipped;
+    return r.bytes(offset, skipped) == wire::WireError::Ok;
+}
+
+/// The RDATA of `rr` with its names expanded and written again, for the types whose
+/// names may be compressed: the 16-bit preference of MX first, then one name (two for
+/// SOA), then the fixed fields as they are.
+bool copy_rdata(std::span<const std::uint8_t> message, const wire::RecordView& rr,
+                wire::WireWriter& w) {
+    if (!dns::rdata_names_compressible(rr.type)) return w.bytes(rr.rdata);
+    const auto start = static_cast<std::size_t>(rr.rdata.data() - message.data());
+    const std::size_t end = start + rr.rdata.size();
+    wire::WireReader r(message);
+    if (!reader_at(start, r)) return false;
+    std::span<const std::uint8_t> fixed;
+    if (rr.type == dns::rrtype::MX &&
+        (r.bytes(2, fixed) != wire::WireError::Ok || !w.bytes(fixed))) {
+        return false;
+    }
+    const int names = rr.type == dns::rrtype::SOA ? 2 : 1;
+    for (int i = 0; i < names; ++i) {
+        wire::NameBuffer name;
+        if (r.name(name) != wire::WireError::Ok || r.offset() > end || !w.name(name.wire())) {
+            return false;
+        }
+    }
+    return r.bytes(end - r.offset(), fixed) == wire::WireError::Ok && w.bytes(fixed);
+}
+
+/// Writes `rr` of `message` again: owner expanded, then compressed against what `w` holds.
+bool copy_record(std::span<const std::uint8_t> message, const wire::RecordView& rr,
+                 wire::WireWriter& w) {
+    wire::WireReader r(message);
+    wire::NameBuffer owner;
+    if (!reader_at(rr.owner_at, r) || r.name(owner) != wire::WireError::Ok) return false;
+    if (!w.name(owner.wire()) || !w.u16(rr.type) || !w.u16(rr.rrclass) || !w.u32(rr.ttl)) {
+        return false;
+    }
+    const std::size_t length_at = w.size();
+    if (!w.u16(0) || !copy_rdata(message, rr, w)) return false;
+    w.patch_u16(length_at, static_cast<std::uint16_t>(w.size() - length_at - 2));
+    return true;
+}
+
 }  // namespace
+
+bool strip_dnssec(std::span<const std::uint8_t> reply, std::uint16_t qtype,
+                  std::vector<std::uint8_t>& out) {
+    if (reply.size() < wire::kHeaderSize) return false;
+    const wire::Header h(reply);
+    wire::WireReader question(reply);
+    wire::NameBuffer qname;
+    std::uint16_t type = 0;
+    std::uint16_t qclass = 0;
+    if (h.qdcount() != 1 || !reader_at(wire::kHeaderSize, question) ||
+        question.name(qname) != wire::WireError::Ok || question.u16(type) != wire::WireError::Ok ||
+        question.u16(qclass) != wire::WireError::Ok) {
+        return false;
+    }
+    // A name the reply compressed against a dropped record is written whole: room for
+    // the largest message.
+    out.assign(kMaxMessage, 0);
+    wire::WireWriter w(out, out.size());
+    if (!w.bytes(reply.first(wire::kHeaderSize)) || !w.question_name(qname.wire()) ||
+        !w.u16(type) || !w.u16(qclass)) {
+        return false;
+    }
+    const std::uint16_t counts[3] = {h.ancount(), h.nscount(), h.arcount()};
+    std::uint16_t kept[3] = {0, 0, 0};
+    std::size_t section = 0;
+    std::size_t left = counts[0];
+    wire::RrIterator records(reply);
+    wire::RecordView rr;
+    while (records.next(rr)) {
+        while (left == 0 && section < 2) left = counts[++section];
+        --left;
+        if (dnssec_only(rr.type, qtype)) continue;
+        if (!copy_record(reply, rr, w)) return false;
+        ++kept[section];
+    }
+    if (records.error() != wire::WireError::Ok) return false;
+    out.resize(w.size());
+    wire::MutableHeader m(out);
+    m.set_ancount(kept[0]);
+    m.set_nscount(kept[1]);
+    m.set_arcount(kept[2]);
+    return true;
+}
 
 std::size_t write_upstream_query(const Question& q, std::uint16_t id, std::span<std::uint8_t> out) {
     wire::WireWriter w(out, out.size());
@@ -181,6 +281,9 @@ bool scan_reply(std::span<const std::uint8_t> reply, const TtlCaps& caps, Scanne
 
 std::size_t write_answer(const StoredMessage& stored, const ClientView& client, TtlRewrite ttl,
                          const ExtendedError* error, std::span<std::uint8_t> out) {
+    if (stored.security == Security::Bogus && !client.cd) {
+        return write_servfail(client, {Ede::DnssecBogus, "DNSSEC validation failed"}, out);
+    }
     const std::size_t question_end = wire::kHeaderSize + client.qname.size() + 4;
     const std::size_t opt = opt_size(client, error);
     if (stored.bytes.size() < question_end) return 0;
@@ -199,6 +302,7 @@ std::size_t write_answer(const StoredMessage& stored, const ClientView& client, 
     m.set_rd(client.rd);
     m.set_cd(client.cd);
     m.set_ra(true);
+    m.set_ad(stored.security == Security::Secure && !client.cd && (client.dnssec_ok || client.ad));
     std::uint16_t arcount = stored_header.arcount();
     if (truncated) {
         m.set_ancount(0);

@@ -23,6 +23,7 @@ inline constexpr std::uint32_t kStaleTtl = 30;
 enum class Ede : std::uint16_t {
     Other = 0,
     StaleAnswer = 3,
+    DnssecBogus = 6,
     NoReachableAuthority = 22,
     NetworkError = 23
 };
@@ -32,6 +33,10 @@ struct ExtendedError {
     Ede code = Ede::Other;
     std::string_view text;  ///< EXTRA-TEXT, UTF-8, may be empty
 };
+
+/// What DNSSEC validation found of a forwarded answer (RFC 4035 §4.3). Unchecked: not
+/// validated (validation off, or a name under a negative trust anchor).
+enum class Security : std::uint8_t { Unchecked, Insecure, Secure, Bogus };
 
 /// The question asked upstream: the client's name as sent, type, class and DO bit.
 struct Question {
@@ -53,6 +58,7 @@ struct ClientView {
     bool edns = false;
     bool dnssec_ok = false;
     std::size_t limit = wire::kClassicUdpSize;  ///< the largest answer the client takes
+    bool ad = false;  ///< the client set AD: it understands it without DO (RFC 6840 §5.7)
 };
 
 /// A stored reply: the upstream's message without its OPT record, question
@@ -60,6 +66,7 @@ struct ClientView {
 struct StoredMessage {
     std::span<const std::uint8_t> bytes;
     std::span<const std::uint16_t> ttl_offsets;
+    Security security = Security::Unchecked;
 };
 
 /// How the TTLs of a stored message are written into an answer.
@@ -101,10 +108,20 @@ struct ScannedReply {
 [[nodiscard]] bool scan_reply(std::span<const std::uint8_t> reply, const TtlCaps& caps,
                               ScannedReply& out);
 
+/// Copies `reply` (a well-formed message) into `out` without the DNSSEC records a client
+/// that did not set DO is not sent (RFC 4035 §3.2.1): RRSIG, NSEC and NSEC3 of every
+/// section, unless the question asks for that type (or ANY). Names are written again,
+/// compressed against the kept records only. False when `reply` cannot be read.
+[[nodiscard]] bool strip_dnssec(std::span<const std::uint8_t> reply, std::uint16_t qtype,
+                                std::vector<std::uint8_t>& out);
+
 /// Writes the answer for `client` from `stored`: ID, RD/CD echoed, QR and RA set, AA
 /// cleared (a cache is not an authority), the client's question case, TTLs rewritten,
 /// and an OPT (with `error`, if given) when the client has EDNS. An answer above the
 /// client's limit becomes the header and question with TC=1 (RFC 1035 §4.2.1).
+/// AD is set only on a secure answer to a client that sent DO or AD and not CD
+/// (RFC 6840 §5.7, §5.8); the upstream's own AD never passes. A bogus answer is SERVFAIL
+/// with EDE 6 (RFC 8914 §4.7), unless the client set CD: then its data, AD clear.
 /// Returns its length; 0 when even that does not fit in `out`. Never allocates.
 std::size_t write_answer(const StoredMessage& stored, const ClientView& client, TtlRewrite ttl,
                          const ExtendedError* error, std::span<std::uint8_t> out);

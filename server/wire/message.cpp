@@ -18,6 +18,7 @@ void reset(Query& q) {
     q.opcode = 0;
     q.rd = false;
     q.cd = false;
+    q.ad = false;
     q.qname.size = 0;
     q.qname_lower.size = 0;
     q.qtype = 0;
@@ -124,6 +125,7 @@ ParseOutcome parse_query(std::span<const std::uint8_t> packet, Query& out) {
     out.opcode = h.opcode();
     out.rd = h.rd();
     out.cd = h.cd();
+    out.ad = h.ad();
 
     WireReader r(packet);
     std::span<const std::uint8_t> header;
@@ -170,6 +172,7 @@ ParseOutcome parse_plain_query(std::span<const std::uint8_t> packet, const Plain
     out.opcode = h.opcode();
     out.rd = h.rd();
     out.cd = h.cd();
+    out.ad = h.ad();
     const std::uint8_t* name = packet.data() + kHeaderSize;
     std::memcpy(out.qname.bytes, name, name_size);
     if (lower.size() == name_size) {

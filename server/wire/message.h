@@ -27,6 +27,7 @@ struct Query {
     std::uint8_t opcode = 0;
     bool rd = false;
     bool cd = false;
+    bool ad = false;         ///< AD in a query: the client understands AD (RFC 6840 §5.7)
     NameBuffer qname;        ///< as sent (case kept), uncompressed
     NameBuffer qname_lower;  ///< lowercased: the lookup key
     std::uint16_t qtype = 0;

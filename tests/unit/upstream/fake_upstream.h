@@ -250,7 +250,7 @@ class FakeUpstream {
 /// An answer, read back for assertions.
 struct Answer {
     std::uint16_t id = 0;
-    bool tc = false, rd = false, ra = false, aa = false, cd = false;
+    bool tc = false, rd = false, ra = false, aa = false, cd = false, ad = false;
     std::uint8_t rcode = 0;
     std::uint16_t an = 0, ns = 0, ar = 0;
     Bytes qname;                      ///< the question name as written (case kept)
@@ -273,6 +273,7 @@ inline Answer read_answer(std::span<const std::uint8_t> msg) {
     a.ra = h.ra();
     a.aa = h.aa();
     a.cd = h.cd();
+    a.ad = h.ad();
     a.rcode = h.rcode();
     a.an = h.ancount();
     a.ns = h.nscount();

@@ -7,6 +7,8 @@
 
 #include <cstring>
 
+#include "server/upstream/validator.h"
+#include "server/wire/rr_iterator.h"
 #include "tests/unit/upstream/fake_upstream.h"
 #include "zones/dns/name.h"
 
@@ -220,6 +222,157 @@ TEST(WriteServfail, EchoesTheQuestionWithTheExtendedError) {
     plain.resize(write_servfail(client(name, false), {}, plain));
     EXPECT_FALSE(read_answer(plain).has_opt);
     EXPECT_EQ(plain.size(), 12u + name.size() + 4u);
+}
+
+// --- DNSSEC: AD, bogus answers, and what a client without DO is sent ----------------
+
+constexpr std::uint16_t kRrsig = 46;
+constexpr std::uint16_t kNsec = 47;
+constexpr std::uint16_t kNsec3 = 50;
+constexpr std::uint16_t kMx = 15;
+
+/// A stored positive answer for www.test, with the AD bit as an upstream may send it.
+ScannedReply secure_looking_reply() {
+    Bytes reply = cat(reply_header(1, 0, 1, 0, 0, "www.test"),
+                      Builder().pointer(12).rr_tail(test::kA, 1, 300, {1, 2, 3, 4}));
+    reply[3] |= 0x20;  // AD from the upstream
+    ScannedReply s;
+    EXPECT_TRUE(scan_reply(reply, TtlCaps{}, s));
+    return s;
+}
+
+Answer answer_for(const ScannedReply& s, Security security, bool dnssec_ok, bool ad, bool cd) {
+    static const Bytes name = wire::test::wire_name("www.test");
+    ClientView v = client(name, true);
+    v.dnssec_ok = dnssec_ok;
+    v.ad = ad;
+    v.cd = cd;
+    Bytes out(1232);
+    out.resize(write_answer({s.message, s.ttl_offsets, security}, v, {}, nullptr, out));
+    return read_answer(out);
+}
+
+TEST(WriteAnswer, SetsAdOnlyOnASecureAnswerToAClientThatAsksForIt) {
+    const ScannedReply s = secure_looking_reply();
+    EXPECT_TRUE(answer_for(s, Security::Secure, true, false, false).ad);    // DO (RFC 4035)
+    EXPECT_TRUE(answer_for(s, Security::Secure, false, true, false).ad);    // AD (RFC 6840 §5.7)
+    EXPECT_FALSE(answer_for(s, Security::Secure, false, false, false).ad);  // neither
+    EXPECT_FALSE(answer_for(s, Security::Secure, true, true, true).ad);     // CD: unvalidated
+    EXPECT_FALSE(answer_for(s, Security::Insecure, true, true, false).ad);
+    // The upstream's own AD never passes through an unvalidated answer.
+    EXPECT_FALSE(answer_for(s, Security::Unchecked, true, true, false).ad);
+}
+
+TEST(WriteAnswer, ABogusAnswerIsServfailWithEde6ButToCd) {
+    const ScannedReply s = secure_looking_reply();
+    const Answer refused = answer_for(s, Security::Bogus, true, false, false);
+    EXPECT_EQ(refused.rcode, 2);
+    EXPECT_EQ(refused.an, 0);
+    EXPECT_EQ(refused.ede, 6);
+    EXPECT_FALSE(refused.ad);
+    const Answer checking_disabled = answer_for(s, Security::Bogus, true, false, true);
+    EXPECT_EQ(checking_disabled.rcode, 0);
+    EXPECT_EQ(checking_disabled.an, 1);
+    EXPECT_FALSE(checking_disabled.ad);
+}
+
+/// Type and owner (presentation, lowercase) of every record of `message`.
+std::vector<std::pair<std::uint16_t, std::string>> records_of(
+    std::span<const std::uint8_t> message) {
+    std::vector<std::pair<std::uint16_t, std::string>> out;
+    wire::RrIterator it(message);
+    wire::RecordView rr;
+    while (it.next(rr)) {
+        wire::WireReader r(message);
+        std::span<const std::uint8_t> skip;
+        wire::NameBuffer owner;
+        EXPECT_EQ(r.bytes(rr.owner_at, skip), wire::WireError::Ok);
+        EXPECT_EQ(r.name(owner), wire::WireError::Ok);
+        out.emplace_back(rr.type, dns::Name::from_wire(owner.wire()).to_text());
+    }
+    EXPECT_TRUE(it.complete());
+    return out;
+}
+
+/// An answer as a validating resolver writes it with DO: the A and its RRSIG, an
+/// authority NSEC written whole and an MX whose owner and target point into it.
+Bytes signed_reply() {
+    Builder b;
+    b.header(0, test::reply_flags(0), 1, 2, 2, 2).question("www.test", test::kA);
+    b.pointer(12).rr_tail(test::kA, 1, 300, {1, 2, 3, 4});
+    b.pointer(12).rr_tail(kRrsig, 1, 300, Bytes(30, 7));
+    const std::size_t nsec_owner = b.size();
+    b.rr("nsec.owner.test", kNsec, 1, 300, {0, 0, 6, 0x40, 0, 0, 0, 3});
+    b.pointer(static_cast<std::uint16_t>(nsec_owner)).rr_tail(kRrsig, 1, 300, Bytes(30, 8));
+    // Owner "mx.owner.test": a label, then a pointer to "owner.test" inside the NSEC's owner.
+    b.labels("mx").pointer(static_cast<std::uint16_t>(nsec_owner + 5));
+    Builder mx;
+    mx.u16(10).labels("mail").pointer(static_cast<std::uint16_t>(nsec_owner));
+    b.rr_tail(kMx, 1, 300, mx.get());
+    b.opt(1232, 0x8000);
+    return b;
+}
+
+TEST(StripDnssec, DropsRrsigNsecAndNsec3AndWritesNamesThatPointedIntoThemWhole) {
+    std::vector<std::uint8_t> out;
+    ASSERT_TRUE(strip_dnssec(signed_reply(), test::kA, out));
+    const wire::Header h(out);
+    EXPECT_EQ(h.ancount(), 1);
+    EXPECT_EQ(h.nscount(), 0);
+    EXPECT_EQ(h.arcount(), 2);
+    using R = std::vector<std::pair<std::uint16_t, std::string>>;
+    EXPECT_EQ(records_of(out),
+              (R{{test::kA, "www.test."}, {kMx, "mx.owner.test."}, {test::kOpt, "."}}));
+    // The MX target, which pointed into the dropped NSEC's owner, reads whole.
+    wire::RrIterator it(out);
+    wire::RecordView rr;
+    ASSERT_TRUE(it.next(rr) && it.next(rr));
+    wire::WireReader r(out);
+    std::span<const std::uint8_t> skip;
+    wire::NameBuffer target;
+    ASSERT_EQ(r.bytes(static_cast<std::size_t>(rr.rdata.data() - out.data()) + 2, skip),
+              wire::WireError::Ok);
+    ASSERT_EQ(r.name(target), wire::WireError::Ok);
+    EXPECT_EQ(dns::Name::from_wire(target.wire()).to_text(), "mail.nsec.owner.test.");
+    ScannedReply s;
+    EXPECT_TRUE(scan_reply(out, TtlCaps{}, s));
+}
+
+TEST(StripDnssec, KeepsTheTypeTheQuestionAsksFor) {
+    std::vector<std::uint8_t> out;
+    ASSERT_TRUE(strip_dnssec(signed_reply(), kRrsig, out));
+    EXPECT_EQ(wire::Header(out).ancount(), 2);  // the RRSIG asked for stays
+    EXPECT_EQ(wire::Header(out).nscount(), 1);  // the NSEC goes
+    ASSERT_TRUE(strip_dnssec(signed_reply(), 255, out));
+    EXPECT_EQ(wire::Header(out).nscount(), 2);  // ANY keeps everything
+    EXPECT_EQ(records_of(out).size(), 6u);
+    (void)kNsec3;
+}
+
+TEST(StripDnssec, RefusesABrokenReply) {
+    Bytes broken = signed_reply();
+    broken.resize(broken.size() - 20);
+    std::vector<std::uint8_t> out;
+    EXPECT_FALSE(strip_dnssec(broken, test::kA, out));
+    EXPECT_FALSE(strip_dnssec(Bytes(5, 0), test::kA, out));
+}
+
+TEST(InsecureNames, CoversTheNamesAtOrBelowEachAnchor) {
+    const InsecureNames names({"corp.example.com.", "10.in-addr.arpa.", "not a name..", "Local."});
+    const auto covers = [&](std::string_view n) {
+        const Bytes w = wire::test::wire_name(n);
+        Bytes lower(w.size());
+        for (std::size_t i = 0; i < w.size(); ++i) lower[i] = dns::lower(w[i]);
+        return names.covers(lower);
+    };
+    EXPECT_TRUE(covers("corp.example.com"));
+    EXPECT_TRUE(covers("DC1.Corp.Example.Com"));
+    EXPECT_TRUE(covers("4.3.2.10.in-addr.arpa"));
+    EXPECT_TRUE(covers("printer.local"));
+    EXPECT_FALSE(covers("example.com"));
+    EXPECT_FALSE(covers("xcorp.example.com"));
+    EXPECT_FALSE(covers("."));
+    EXPECT_FALSE(InsecureNames().covers(wire::test::wire_name("local")));
 }
 
 }  // namespace
