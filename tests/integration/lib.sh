@@ -174,6 +174,15 @@ value() {  # value FILE SERIES: its value, 0 when absent
 field() {  # field JSON PYTHON_EXPRESSION over `r`, a client script's JSON result
     python3 -c "import json, sys; r = json.loads(sys.argv[1]); print($2)" "$1"
 }
+# thread_answers FILE: the scrape's sitedns_thread_answers_total series, "THREAD COUNT" a line.
+thread_answers() {
+    sed -n 's/^sitedns_thread_answers_total{thread="\([0-9]*\)"} \([0-9]*\)$/\1 \2/p' "$1"
+}
+# threads_moved BEFORE AFTER N: the scrapes show N threads and each answered between them.
+threads_moved() {
+    join <(thread_answers "$1" | sort) <(thread_answers "$2" | sort) |
+        awk -v n="$3" '$3 > $2 { moved++ } END { exit !(NR == n && moved == n) }'
+}
 
 # require_tools TOOL...: the test cannot run without these; exit 77 (Skipped) naming the
 # first one not installed. `make test` installs them all (.ci/install-deps).
