@@ -142,6 +142,17 @@ write_r_zone() {
                { "name": "www", "type": "A", "data": "192.0.2.1" } ] }
 JSON
 }
+# write_zone FILE ORIGIN RECORDS_JSON: a zone ORIGIN (TTL 300) with its SOA, NS ns.ORIGIN
+# (192.0.2.53) and RECORDS_JSON, one or more records of the zone file's "records".
+write_zone() {
+    cat >"$1" <<JSON
+{ "origin": "$2", "ttl": 300,
+  "soa": { "mname": "ns.$2", "rname": "hostmaster.$2", "serial": 1,
+           "refresh": 3600, "retry": 600, "expire": 604800, "minimum": 300 },
+  "records": [ { "name": "@", "type": "NS", "data": "ns.$2" },
+               { "name": "ns", "type": "A", "data": "192.0.2.53" }, $3 ] }
+JSON
+}
 # stop_sitedns: SIGTERM, and a bounded wait (10 s, a guard against a hang) for the process
 # to end; false if it did not.
 stop_sitedns() {
