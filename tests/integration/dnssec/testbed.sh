@@ -5,13 +5,14 @@
 #
 # Usage, as a command:
 #   testbed.sh start DIR [PORT [TLSA_SHA256]]   builds DIR, starts NSD in the background
-#                                               and prints its port (PORT 0 or none: a free one)
+#                                               and prints its port (PORT 0 or none: a
+#                                               random one, another on a clash, 5 tries)
 #   testbed.sh stop DIR                         stops that NSD (bounded wait, 5 s)
 # or sourced (`. testbed.sh`): testbed_start DIR [PORT] sets TESTBED_PORT and TESTBED_PID
-# (NSD's process: add it to lib.sh's PIDS), testbed_stop DIR stops it.
+# (NSD's process: add it to lib.sh's PIDS), testbed_stop DIR stops it. Either way:
 #   TESTBED_TLSA_SHA256   the hex of the TLSA 3 1 1 of _25._tcp.mx.example. (the SHA-256 of
 #                         a certificate's SubjectPublicKeyInfo); the argument wins over it;
-#                         default $TESTBED_DEFAULT_TLSA
+#                         default $TESTBED_DEFAULT_TLSA, a fixed value
 #
 # What DIR holds once started:
 #   DIR/root.key        the trust anchor: the fake root's DS, as unbound's trust-anchor-file
@@ -33,12 +34,13 @@
 #   www.nsec3.example. A 192.0.2.3                   secure (zone signed with NSEC3)
 #   nonexist.nsec3.example.                          NXDOMAIN, secure (NSEC3)
 #   www.insecure.example. A 192.0.2.4                insecure (delegated without DS)
-#   www.bogus.example. A 192.0.2.5                   bogus (its RRSIG's first byte changed)
+#   www.bogus.example. A 192.0.2.5                   bogus (its RRSIG's signature changed:
+#                                                    the first base64 digit, in its first byte)
 #   www.stripped.example. A 192.0.2.6                bogus (its RRSIG removed)
 #   www.expired.example. A 192.0.2.7                 bogus (signatures expired 2 days ago)
 #   nonexist.noproof.example.                        bogus NXDOMAIN (the zone's NSECs removed)
-#   x.w.wildnoproof.example. TXT "wild"              bogus (wildcard answer; the NSEC that
-#                                                    proves x.w... absent is removed)
+#   x.w.wildnoproof.example. TXT "wild"              bogus (a wildcard answer; the NSEC of
+#                                                    *.w..., which proves x.w... absent, removed)
 #   dc1.corp.example. A 192.0.2.10                   corp.example. is served, unsigned, but
 #                                                    example. proves it does not exist: bogus,
 #                                                    unless exempt (domain-insecure, a
@@ -53,7 +55,7 @@ TESTBED_DEFAULT_TLSA=8bd1da95272f7fa4ffb24137fc0ed03aae67e5c4d8b3c50734e1050a792
 TESTBED_BAD_TLSA=0000000000000000000000000000000000000000000000000000000000000000
 TESTBED_TTL=300
 
-# tb_now: seconds since the epoch (one clock for every signature of a start).
+# tb_now: seconds since the epoch.
 tb_now() { date +%s; }
 
 # tb_soa ORIGIN: the zone source's head: $ORIGIN, $TTL, SOA and NS.
@@ -211,7 +213,7 @@ CONF
 
 # tb_serve DIR PORT: starts NSD on PORT and waits (10 s at most) until it answers as itself
 # (CH TXT id.server is this start's identity, so another server on the port does not
-# count); false, NSD stopped, when it does not.
+# count); false, NSD stopped (testbed_stop), when it does not.
 tb_serve() {
     local dir=$1 port=$2 identity pid="" deadline
     identity="sitedns-testbed-$$-$RANDOM"
@@ -229,7 +231,7 @@ tb_serve() {
         fi
         sleep 0.05
     done
-    [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+    [ -n "$pid" ] && testbed_stop "$dir"
     return 1
 }
 
