@@ -6,6 +6,7 @@
   fake_upstream.py burst PORT NAME COUNT ADDRESS [--timeout S]
   fake_upstream.py spread PORT NAME COUNT [--type T] [--source ADDR] [--rcode R]
                           [--address A] [--ttl N] [--ede CODE] [--timeout S] [--distinct]
+                          [--dnssec] [--ad 0|1]
 
 serve: a UDP and TCP DNS server on 127.0.0.1 (port P, or an ephemeral one), which
 writes its port to FILE once both sockets are bound, and logs every query it receives
@@ -46,16 +47,17 @@ burst: one UDP socket sends COUNT queries for NAME A (RD=1, IDs 1000..) to 127.0
 at once and waits up to S seconds (default 4) for every answer; exit 0 when each ID got
 exactly one NOERROR reply holding ADDRESS, else prints what went wrong and exits 1.
 
-spread: COUNT queries for NAME (type T, default A; RD=1, EDNS 1232), each from its own
+spread: COUNT queries for NAME (type T, default A; RD=1, EDNS 1232, DO=1 with --dnssec,
+RFC 3225), each from its own
 UDP socket bound to ADDR (default 127.0.0.1) and so from its own source port, all sent
 before any reply is read; waits up to S seconds (default 4). With --distinct each
 query asks its own name, INDEX.NAME (INDEX from 0), so none is merged or cached with
 another. A server whose workers
 share the port with SO_REUSEPORT gets them spread over its threads by the kernel.
 Prints one line with the tally of what came back ("100 ports: 63 NOERROR A=192.0.2.1
-ede=- ttl=300, 37 SERVFAIL ..."); exit 0 when every port got one reply with rcode R
-(default NOERROR) and, where given, an A or AAAA record with address A, that TTL and
-that Extended DNS Error code (RFC 8914), else 1.
+ttl=300 ad=0 ede=-, 37 SERVFAIL ..."); exit 0 when every port got one reply with rcode R
+(default NOERROR) and, where given, an A or AAAA record with address A, that TTL, that
+Extended DNS Error code (RFC 8914) and that AD flag (RFC 4035 §3.2.3), else 1.
 """
 import argparse
 import functools
@@ -521,7 +523,7 @@ def skip_question(message, offset):
 
 
 def parse_reply(reply, qid):
-    """(rcode name, [(type, ttl, address)] of the answer's A/AAAA, [EDE codes])."""
+    """(rcode name, [(type, ttl, address)] of the answer's A/AAAA, [EDE codes], AD bit)."""
     rid, flags, qdcount, ancount, nscount, arcount = struct.unpack(">HHHHHH", reply[:12])
     if rid != qid:
         raise ValueError("ID %d, sent %d" % (rid, qid))
@@ -545,27 +547,27 @@ def parse_reply(reply, qid):
                     edes.append(struct.unpack(">H", rdata[position + 4:position + 6])[0])
                 position += 4 + length
         offset += rdlength
-    return RCODES.get(flags & 0xF, str(flags & 0xF)), addresses, edes
+    return RCODES.get(flags & 0xF, str(flags & 0xF)), addresses, edes, (flags >> 5) & 1
 
 
 def spread_outcome(reply, qid):
     """One port's outcome as a short text, the unit of the tally."""
     try:
-        rcode, addresses, edes = parse_reply(reply, qid)
+        rcode, addresses, edes, ad = parse_reply(reply, qid)
     except (ValueError, IndexError, struct.error) as error:
         return "unparsable(%s)" % error
     text = rcode
     for rtype, ttl, address in addresses:
         text += " %s=%s ttl=%d" % (rtype, address, ttl)
-    return text + " ede=" + (",".join(str(code) for code in edes) or "-")
+    return text + " ad=%d ede=" % ad + (",".join(str(code) for code in edes) or "-")
 
 
 def spread_ok(args, reply, qid):
     try:
-        rcode, addresses, edes = parse_reply(reply, qid)
+        rcode, addresses, edes, ad = parse_reply(reply, qid)
     except (ValueError, IndexError, struct.error):
         return False
-    if rcode != args.rcode:
+    if rcode != args.rcode or (args.ad is not None and ad != args.ad):
         return False
     if args.address and not any(a == args.address and (args.ttl is None or t == args.ttl)
                                 for _, t, a in addresses):
@@ -575,7 +577,7 @@ def spread_ok(args, reply, qid):
 
 def spread(args):
     qtype = TYPE_CODES[args.type.upper()]
-    opt = b"\0" + struct.pack(">HHIH", 41, 1232, 0, 0)
+    opt = b"\0" + struct.pack(">HHIH", 41, 1232, 0x8000 if args.dnssec else 0, 0)
     sockets = []
     for index in range(args.count):
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -638,6 +640,8 @@ def main():
     spreader.add_argument("--ede", type=int)
     spreader.add_argument("--timeout", type=float, default=4.0)
     spreader.add_argument("--distinct", action="store_true")
+    spreader.add_argument("--dnssec", action="store_true")
+    spreader.add_argument("--ad", type=int, choices=(0, 1))
     args = parser.parse_args()
     return {"serve": serve, "burst": burst, "spread": spread}[args.command](args)
 

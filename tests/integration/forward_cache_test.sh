@@ -38,16 +38,6 @@ spread() {
         --timeout "$CLIENT_S" "$@" 2>&1
 }
 
-# thread_answers FILE: the scrape's sitedns_thread_answers_total series, "THREAD COUNT" a line.
-thread_answers() {
-    sed -n 's/^sitedns_thread_answers_total{thread="\([0-9]*\)"} \([0-9]*\)$/\1 \2/p' "$1"
-}
-# threads_moved BEFORE AFTER N: the scrapes show N threads and each answered between them.
-threads_moved() {
-    join <(thread_answers "$1" | sort) <(thread_answers "$2" | sort) |
-        awk -v n="$3" '$3 > $2 { moved++ } END { exit !(NR == n && moved == n) }'
-}
-
 # ---------------------------------------------------------------- upstreams and sitedns
 
 start_fake A --rule "cached.cache.test answer addr=192.0.2.31 ttl=300" || die "fake upstream A"

@@ -56,16 +56,6 @@ nodata() {  # nodata DIG_OUTPUT: NOERROR with an empty answer section
     rcode_is "$1" NOERROR && [ "$(answer_count "$1")" = 0 ]
 }
 
-zone() {  # zone FILE ORIGIN RECORDS_JSON: a zone with an SOA
-    cat >"$1" <<JSON
-{ "origin": "$2", "ttl": 300,
-  "soa": { "mname": "ns.$2", "rname": "hostmaster.$2", "serial": 1,
-           "refresh": 3600, "retry": 600, "expire": 604800, "minimum": 300 },
-  "records": [ { "name": "@", "type": "NS", "data": "ns.$2" },
-               { "name": "ns", "type": "A", "data": "192.0.2.53" }, $3 ] }
-JSON
-}
-
 # ---------------------------------------------------------------- forward zones
 
 # Top level: corp.example.com. and 10.in-addr.arpa. to the DC (B), dmz.corp.example.com.
@@ -73,8 +63,8 @@ JSON
 # inside the forward zone) and example.net. with its own forward zone ad.example.net.
 # (deeper than the authoritative zone); dc-only forwards nothing else; branch has its own
 # corp.example.com. (C), before the top-level one.
-zone "$WORK/lab.json" lab.corp.example.com. '{ "name": "www", "type": "A", "data": "10.9.9.9" }'
-zone "$WORK/example-net.json" example.net. '{ "name": "www", "type": "A", "data": "192.0.2.90" }'
+write_zone "$WORK/lab.json" lab.corp.example.com. '{ "name": "www", "type": "A", "data": "10.9.9.9" }'
+write_zone "$WORK/example-net.json" example.net. '{ "name": "www", "type": "A", "data": "192.0.2.90" }'
 cat >"$WORK/forward.json" <<JSON
 {
   "listen": ["127.0.0.1:0"], "metrics_listen": "127.0.0.1:0", "threads": 2,

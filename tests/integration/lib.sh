@@ -142,6 +142,17 @@ write_r_zone() {
                { "name": "www", "type": "A", "data": "192.0.2.1" } ] }
 JSON
 }
+# write_zone FILE ORIGIN RECORDS_JSON: a zone ORIGIN (TTL 300) with its SOA, NS ns.ORIGIN
+# (192.0.2.53) and RECORDS_JSON, one or more records of the zone file's "records".
+write_zone() {
+    cat >"$1" <<JSON
+{ "origin": "$2", "ttl": 300,
+  "soa": { "mname": "ns.$2", "rname": "hostmaster.$2", "serial": 1,
+           "refresh": 3600, "retry": 600, "expire": 604800, "minimum": 300 },
+  "records": [ { "name": "@", "type": "NS", "data": "ns.$2" },
+               { "name": "ns", "type": "A", "data": "192.0.2.53" }, $3 ] }
+JSON
+}
 # stop_sitedns: SIGTERM, and a bounded wait (10 s, a guard against a hang) for the process
 # to end; false if it did not.
 stop_sitedns() {
@@ -173,6 +184,15 @@ value() {  # value FILE SERIES: its value, 0 when absent
 }
 field() {  # field JSON PYTHON_EXPRESSION over `r`, a client script's JSON result
     python3 -c "import json, sys; r = json.loads(sys.argv[1]); print($2)" "$1"
+}
+# thread_answers FILE: the scrape's sitedns_thread_answers_total series, "THREAD COUNT" a line.
+thread_answers() {
+    sed -n 's/^sitedns_thread_answers_total{thread="\([0-9]*\)"} \([0-9]*\)$/\1 \2/p' "$1"
+}
+# threads_moved BEFORE AFTER N: the scrapes show N threads and each answered between them.
+threads_moved() {
+    join <(thread_answers "$1" | sort) <(thread_answers "$2" | sort) |
+        awk -v n="$3" '$3 > $2 { moved++ } END { exit !(NR == n && moved == n) }'
 }
 
 # require_tools TOOL...: the test cannot run without these; exit 77 (Skipped) naming the
