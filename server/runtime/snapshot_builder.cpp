@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "config/dnssec.h"
 #include "config/suffix_check.h"
 #include "config/view_zones.h"
 #include "server/query/random.h"
@@ -150,6 +151,12 @@ std::shared_ptr<const query::Snapshot> build_snapshot(Config config_in, std::uin
     warn_without_upstreams(*snapshot, snapshot->problems);
     for (Problem& problem : check_suffix_upstreams(snapshot->config)) {
         snapshot->problems.push_back(std::move(problem));
+    }
+    if (config.dnssec.validate) {
+        for (NegativeTrustAnchor& anchor :
+             negative_trust_anchors(config, served_views(*snapshot))) {
+            snapshot->negative_trust_anchors.push_back(std::move(anchor.name));
+        }
     }
     snapshot->zone_count = compiled.zone_count;
     snapshot->record_count = compiled.record_count;
