@@ -100,10 +100,12 @@ std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Frami
     header.set_id(query.id);
     header.set_qr(true);
     header.set_opcode(query.opcode);
-    header.set_rd(query.rd);
-    header.set_cd(query.cd);
-    header.set_aa(plan.authoritative);
-    header.set_ra(framing.ra);
+    if (framing.flags) {
+        header.set_rd(query.rd);
+        header.set_cd(query.cd);
+        header.set_aa(plan.authoritative);
+        header.set_ra(framing.ra);
+    }
     const auto rcode = static_cast<std::uint16_t>(plan.rcode);
     header.set_rcode(static_cast<std::uint8_t>(rcode & 0x0f));
 

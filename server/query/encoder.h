@@ -24,6 +24,9 @@ struct Framing {
     /// The options the OPT carries (ECS, RFC 7871 §7.2.1; COOKIE, RFC 7873 §5.2), or
     /// null; only with `opt`.
     const wire::EdnsEcho* echo = nullptr;
+    /// Echo RD and CD and set AA and RA as decided. False: only QR and the opcode are set,
+    /// every other flag clear (NOTIMP for an opcode other than QUERY, as BIND answers).
+    bool flags = true;
 };
 
 /// Writes the plan as a DNS message (the only place that encodes answers): header,

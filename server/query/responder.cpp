@@ -120,11 +120,15 @@ bool take_cookie(const Snapshot& snapshot, const IpAddress& client, Decision& de
 std::optional<dns::RCode> answer_without_lookup(const Snapshot& snapshot, const IpAddress& client,
                                                 wire::ParseOutcome outcome, Decision& decision,
                                                 Framing& framing) {
-    if (outcome == wire::ParseOutcome::FormErr || outcome == wire::ParseOutcome::NotImp) {
-        // FORMERR goes back without an OPT: the OPT itself may be what was malformed.
-        // NOTIMP keeps one only when the query had one (RFC 6891 §7).
-        if (outcome == wire::ParseOutcome::FormErr) framing.opt = false;
-        return outcome == wire::ParseOutcome::FormErr ? dns::RCode::FormErr : dns::RCode::NotImp;
+    if (outcome == wire::ParseOutcome::FormErr) {
+        framing.opt = false;  // the OPT itself may be what was malformed
+        return dns::RCode::FormErr;
+    }
+    if (outcome == wire::ParseOutcome::NotImp) {
+        // Another opcode: only QR and the opcode set, as BIND answers; the question and
+        // the OPT echoed when the query had them (RFC 6891 §7), as Knot answers.
+        framing.flags = false;
+        return dns::RCode::NotImp;
     }
     if (!take_cookie(snapshot, client, decision)) return dns::RCode::FormErr;  // OPT kept
     if (outcome == wire::ParseOutcome::Ok) return std::nullopt;
