@@ -29,6 +29,7 @@ inline constexpr std::uint16_t NSEC = 47;
 inline constexpr std::uint16_t DNSKEY = 48;
 inline constexpr std::uint16_t SVCB = 64;
 inline constexpr std::uint16_t HTTPS = 65;
+inline constexpr std::uint16_t TSIG = 250;
 inline constexpr std::uint16_t IXFR = 251;
 inline constexpr std::uint16_t AXFR = 252;
 inline constexpr std::uint16_t MAILB = 253;
@@ -45,8 +46,8 @@ inline constexpr std::uint16_t NONE = 254;
 inline constexpr std::uint16_t ANY = 255;
 }  // namespace rrclass
 
-/// Response codes (RFC 1035 §4.1.1; the extended BADVERS of RFC 6891 §9 and BADCOOKIE of
-/// RFC 7873 §8, whose upper bits go in the OPT record).
+/// Response codes (RFC 1035 §4.1.1; NOTAUTH of RFC 8945 §5.2.1; the extended BADVERS of
+/// RFC 6891 §9 and BADCOOKIE of RFC 7873 §8, whose upper bits go in the OPT record).
 enum class RCode : std::uint16_t {
     NoError = 0,
     FormErr = 1,
@@ -54,6 +55,7 @@ enum class RCode : std::uint16_t {
     NXDomain = 3,
     NotImp = 4,
     Refused = 5,
+    NotAuth = 9,
     BadVers = 16,
     BadCookie = 23,
 };
