@@ -27,6 +27,10 @@ inline constexpr std::uint16_t DS = 43;
 inline constexpr std::uint16_t RRSIG = 46;
 inline constexpr std::uint16_t NSEC = 47;
 inline constexpr std::uint16_t DNSKEY = 48;
+inline constexpr std::uint16_t NSEC3 = 50;
+inline constexpr std::uint16_t NSEC3PARAM = 51;
+inline constexpr std::uint16_t CDS = 59;
+inline constexpr std::uint16_t CDNSKEY = 60;
 inline constexpr std::uint16_t SVCB = 64;
 inline constexpr std::uint16_t HTTPS = 65;
 inline constexpr std::uint16_t TSIG = 250;
@@ -73,6 +77,15 @@ std::optional<std::uint16_t> type_from_text(std::string_view text);
 
 /// Mnemonic for an RCODE ("NOERROR", "NXDOMAIN", ...).
 std::string_view rcode_to_text(RCode rcode);
+
+/// True for the records only a signed zone holds: signatures, denial of existence and
+/// keys (RFC 4034 §2-4, RFC 5155 §3-4), and the child's CDS/CDNSKEY (RFC 7344 §3). DS,
+/// the parent side of a delegation, is not one of them.
+constexpr bool dnssec_signing_type(std::uint16_t type) {
+    return type == rrtype::RRSIG || type == rrtype::NSEC || type == rrtype::DNSKEY ||
+           type == rrtype::NSEC3 || type == rrtype::NSEC3PARAM || type == rrtype::CDS ||
+           type == rrtype::CDNSKEY;
+}
 
 /// True for the types whose RDATA names may be compressed on the wire (RFC 3597 §4:
 /// the RFC 1035 types only). SRV and later types are always written uncompressed.
