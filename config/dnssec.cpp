@@ -223,10 +223,10 @@ std::vector<Problem> check_dnssec(const Config& config) {
     const std::string problem = trust_anchor_problem(file);
     if (problem.empty()) return {};
     return {{Problem::Severity::Error,
-             "dnssec: trust anchor " + file + " " + problem +
-                 ": forwarded answers cannot be validated, and validation never falls back to "
-                 "none; install dns-root-data, point dnssec.trust_anchor at the root's DS or "
-                 "DNSKEY records, or set dnssec.validate to false"}};
+             "dnssec: trust anchor " + file + ": " + problem +
+                 "; forwarded answers cannot be validated, and validation never falls back to "
+                 "none: install dns-root-data, point dnssec.trust_anchor at a file of the root's "
+                 "DS or DNSKEY records, or set dnssec.validate to false"}};
 }
 
 std::vector<std::string> dnssec_summary(const Config& config,

@@ -31,8 +31,9 @@ struct Problem {
 /// loop); an MX target that is a CNAME (RFC 2181 §10.3), has no address in the view, or
 /// is a loopback address; overlapping site subnets; two sites sharing an address; no or
 /// several primary sites; duplicate site names; the internal suffix under .local
-/// (RFC 6762: warning). Null MX (RFC 7505, "MX 0 .") is valid: no mail. Returns no
-/// problem for a configuration without sites.
+/// (RFC 6762: warning). Null MX (RFC 7505, "MX 0 .") is valid: no mail. Also DNSSEC's
+/// trust anchor file while validation is on (check_dnssec, config/dnssec.h). Returns no
+/// problem for a configuration without sites or validation.
 std::vector<Problem> check_topology(const Config& config, std::span<const ServedView> views);
 
 struct Recipients;
