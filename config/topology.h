@@ -37,6 +37,7 @@ struct Problem {
 std::vector<Problem> check_topology(const Config& config, std::span<const ServedView> views);
 
 struct Recipients;
+struct NegativeTrustAnchor;
 
 /// How a trace ends (SPEC §2).
 enum class TraceEnd { Delivered, ForwardedUpstream, Loop, NoRoute, NoSuchRecipient };
@@ -57,6 +58,10 @@ struct TraceOptions {
     /// The SMTP-connector method (SPEC §1): a location domain goes to its site's
     /// address as the smart host, with no MX lookup; other domains still by MX.
     bool connector = false;
+    /// The names exempt from DNSSEC validation (config/dnssec.h): a name the trace sends to
+    /// an upstream below one of them is said to be answered unvalidated. nullptr: nothing
+    /// is said; trace_mail() computes them while `dnssec.validate` is on.
+    const std::vector<NegativeTrustAnchor>* anchors = nullptr;
 };
 
 /// The `--from` of mail from outside every site (SPEC §2); no site may take the name.
