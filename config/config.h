@@ -108,9 +108,10 @@ struct CookiesConfig {
 /// `dnssec` (docs/configuration.md "DNSSEC validation"): DNSSEC validation of forwarded
 /// answers (SPEC §5, RFC 4033-4035); config/dnssec.h lists the names exempt from it.
 struct DnssecConfig {
-    /// Off by default: validation in forward mode needs upstreams that pass DNSSEC records
-    /// (RRSIG, DNSKEY, DS, NSEC) through; one that strips them makes every answer bogus.
-    bool validate = false;
+    /// On by default, as in BIND (`dnssec-validation auto`) and Unbound: the upstreams
+    /// must pass DNSSEC records (RRSIG, DNSKEY, DS, NSEC) through; one that strips them
+    /// makes every signed answer bogus (docs/configuration.md says what to do then).
+    bool validate = true;
     /// Root DS or DNSKEY records in zone-file format; Debian's dns-root-data keeps it current.
     std::string trust_anchor = "/usr/share/dns/root.key";
     /// The configured negative trust anchors (RFC 7646): lowercase presentation form with

@@ -18,6 +18,7 @@
 #include <CLI/CLI.hpp>
 
 #include "config/config.h"
+#include "config/dnssec.h"
 #include "config/export.h"
 #include "config/mail_export.h"
 #include "config/recipients.h"
@@ -101,6 +102,10 @@ int run_check(const std::string& config_file, bool serving) {
     }
     if (failed) {
         return kExitInvalid;
+    }
+    const auto anchors = negative_trust_anchors(snapshot->config, runtime::served_views(*snapshot));
+    for (const std::string& line : dnssec_summary(snapshot->config, anchors)) {
+        std::printf("info: %s\n", line.c_str());
     }
     std::printf("ok: %zu views, %zu zones, %zu records\n", snapshot->views.size(),
                 snapshot->zone_count, snapshot->record_count);

@@ -22,12 +22,6 @@
 #     refuses to start.
 #
 # Usage: dnssec_test.sh PATH/TO/sitedns SOURCE_DIR
-#
-# Not in tests/integration/CMakeLists.txt yet: it needs the validation of issue 22 (the
-# "dnssec" key). Once it passes, register it beside integration_forward_cache:
-#   add_test(NAME integration_dnssec COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/dnssec_test.sh
-#            $<TARGET_FILE:sitedns> ${CMAKE_SOURCE_DIR})
-#   set_tests_properties(integration_dnssec PROPERTIES TIMEOUT 120 LABELS "integration;asan;tsan")
 set -u
 
 SITEDNS=${1:?usage: dnssec_test.sh SITEDNS SOURCE_DIR}

@@ -55,6 +55,7 @@ cat >"$WORK/sitedns.json" <<JSON
   "metrics_listen": "127.0.0.1:0",
   "threads": 4,
   "upstreams": [],
+  "dnssec": { "validate": false },
   "forwarding": { "attempt_timeout_ms": $ATTEMPT_MS, "query_deadline_ms": $DEADLINE_MS,
                   "serve_stale_s": 3600 },
   "views": [

@@ -247,6 +247,7 @@ cat >"$WORK/sitedns.json" <<JSON
   "threads": 1,
   "metrics_listen": "127.0.0.1:0",
   "upstreams": ["127.0.0.1:$PORT_A"],
+  "dnssec": { "validate": false },
   "forwarding": { "attempt_timeout_ms": $ATTEMPT_MS, "query_deadline_ms": $DEADLINE_MS,
                   "down_time_ms": 3600000, "cache_entries": 1000, "serve_stale_s": 3600,
                   "max_ttl_s": 86400, "max_negative_ttl_s": 3600, "max_in_flight": 1000 },

@@ -68,7 +68,7 @@ write_zone "$WORK/example-net.json" example.net. '{ "name": "www", "type": "A", 
 cat >"$WORK/forward.json" <<JSON
 {
   "listen": ["127.0.0.1:0"], "metrics_listen": "127.0.0.1:0", "threads": 2,
-  "upstreams": ["127.0.0.1:$PORT_A"],
+  "upstreams": ["127.0.0.1:$PORT_A"], "dnssec": { "validate": false },
   "forward_zones": [
     { "name": "corp.example.com.", "upstreams": ["127.0.0.1:$PORT_B"] },
     { "name": "10.in-addr.arpa.", "upstreams": ["127.0.0.1:$PORT_B"] },
@@ -178,7 +178,7 @@ JSON
 cat >"$WORK/sites.json" <<JSON
 {
   "listen": ["127.0.0.1:0"], "metrics_listen": "127.0.0.1:0", "threads": 2,
-  "upstreams": ["127.0.0.1:$PORT_A"],
+  "upstreams": ["127.0.0.1:$PORT_A"], "dnssec": { "validate": false },
   "forward_zones": [ { "name": "corp.example.com.", "upstreams": ["127.0.0.1:$PORT_B"] } ],
   "sites": {
     "domain": "example.com", "internal_suffix": "example.local", "ttl": 300,
@@ -219,7 +219,7 @@ JSON
 cat >"$WORK/transparent.json" <<JSON
 {
   "listen": ["127.0.0.1:0"], "metrics_listen": "127.0.0.1:0", "threads": 2,
-  "upstreams": ["127.0.0.1:$PORT_A"],
+  "upstreams": ["127.0.0.1:$PORT_A"], "dnssec": { "validate": false },
   "views": [
     { "name": "override", "match_clients": ["127.0.0.1/32"], "recursion": true,
       "zones": [ { "file": "override.json", "transparent": true } ] },
@@ -261,7 +261,7 @@ section_end
 cat >"$WORK/mailhost.json" <<JSON
 {
   "listen": ["127.0.0.1:0"], "metrics_listen": "127.0.0.1:0", "threads": 2,
-  "upstreams": ["127.0.0.1:$PORT_A"],
+  "upstreams": ["127.0.0.1:$PORT_A"], "dnssec": { "validate": false },
   "sites": {
     "domain": "example.com", "internal_suffix": "example.local", "ttl": 300,
 $(sites_list ', "address6": "2001:db8:20::25", "mail_host": "mail-paris.example.com."' '')

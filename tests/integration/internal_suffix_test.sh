@@ -85,7 +85,7 @@ sites_json() {
     cat <<JSON
 {
   "listen": ["127.0.0.1:0"], "metrics_listen": "127.0.0.1:0", "threads": 2,
-  "upstreams": ["127.0.0.1:$PORT_A"] $1,
+  "upstreams": ["127.0.0.1:$PORT_A"], "dnssec": { "validate": false } $1,
   "sites": {
     "domain": "example.com", "internal_suffix": "example.local", "ttl": 300,
     "list": [

@@ -29,7 +29,7 @@ std::string with_dnssec(const std::string& value) {
 
 TEST(DnssecConfig, DefaultsWhenAbsent) {
     const Config config = parse_text(R"({ "upstreams": ["192.0.2.53"] })");
-    EXPECT_FALSE(config.dnssec.validate);
+    EXPECT_TRUE(config.dnssec.validate);  // SPEC §3.1: on, as BIND and Unbound
     EXPECT_EQ(config.dnssec.trust_anchor, "/usr/share/dns/root.key");
     EXPECT_TRUE(config.dnssec.negative_trust_anchors.empty());
     EXPECT_EQ(config.dnssec, DnssecConfig{});

@@ -199,6 +199,9 @@ TEST_F(TraceContacts, ANameSentToAForwardZoneNamesItAndItsUpstreams) {
               (Lines{"at madrid: view madrid",
                      "  hq.corp.example.org. goes to forward zone corp.example.org. (upstreams "
                      "10.3.0.53:53, 10.3.0.54:5353): not internal",
+                     // Validation is on by default: a forward zone is exempt from it.
+                     "  hq.corp.example.org. is not validated: negative trust anchor "
+                     "corp.example.org. (forward zone (view madrid))",
                      "forwarded upstream"}));
     // Only madrid's view has it: paris asks its default upstreams.
     EXPECT_EQ(trace(topology, "paris", "x@hq.corp.example.org").lines[1],
@@ -218,6 +221,8 @@ TEST_F(TraceContacts, ANameUnderTheSuffixThatNoSiteOwnsHasNoRoute) {
               (Lines{"at paris: view paris",
                      "  nowhere.example.internal. goes to forward zone example.internal. "
                      "(upstreams 10.2.0.53:53): not internal",
+                     "  nowhere.example.internal. is not validated: negative trust anchor "
+                     "example.internal. (internal suffix)",
                      "forwarded upstream"}));
     EXPECT_EQ(trace(topology, "paris", "x@madrid.example.internal").site, "madrid");
     EXPECT_EQ(trace(topology, "paris", "x@paris.example.internal").site, "paris");

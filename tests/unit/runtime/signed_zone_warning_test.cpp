@@ -39,7 +39,11 @@ class SignedZoneWarning : public ::testing::Test {
         ViewConfig v;
         v.name = name;
         v.match_clients = {*Cidr::parse(clients)};
-        for (const char* file : files) v.zones.push_back(ZoneSource{.path = dir_ / file});
+        for (const char* file : files) {
+            ZoneSource zone;
+            zone.path = dir_ / file;
+            v.zones.push_back(std::move(zone));
+        }
         return v;
     }
 
