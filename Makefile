@@ -91,8 +91,9 @@ fuzz: fuzz-build
 	./tests/fuzz/run.sh $(ASAN_BUILD) $(FUZZ_SECONDS)
 
 # End to end (tests/e2e, README "How it routes mail"): three sites in network namespaces,
-# each with sitedns and a Postfix configured by `sitedns export`, and dnsdist in front of
-# two sitedns. Needs root; about 30 s once sitedns is built. `make test` runs it too
+# each with sitedns and a Postfix configured by `sitedns export`, dnsdist in front of two
+# sitedns, and mail to a signed "Internet" by DANE through sitedns validating DNSSEC.
+# Needs root; about 35 s once sitedns is built. `make test` runs it too
 # when root (ctest label e2e).
 e2e: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null

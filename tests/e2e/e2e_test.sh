@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# End to end (issues 8 and 15): mail between three sites routed by sitedns, on one
-# machine, with each site's Postfix configured by `sitedns export --format postfix`.
+# End to end (issues 8, 15 and 22): mail between three sites routed by sitedns, on one
+# machine, with each site's Postfix configured by `sitedns export --format postfix`, and
+# mail to "the Internet" over DANE, through sitedns validating DNSSEC.
 #
-#   sd-inet     bridge br0 203.0.113.1/24 ("the Internet"); dnsdist on 203.0.113.53
+#   sd-inet     bridge br0 203.0.113.1/24 ("the Internet"); dnsdist on 203.0.113.53; the
+#               signed zones of the DNSSEC test bed (tests/integration/dnssec/testbed.sh:
+#               a fake signed root, example. and its children) served by NSD on
+#               203.0.113.2; a Postfix for mx.example. on 203.0.113.25
 #   sd-london   ext0 203.0.113.10/24, site subnet 10.1.0.0/16 (primary site)
 #   sd-paris    ext0 203.0.113.20/24, site subnet 10.2.0.0/16
 #   sd-madrid   ext0 203.0.113.30/24, site subnet 10.3.0.0/16
@@ -16,14 +20,23 @@
 # site sends to every other site's user at the public domain and to postmaster@ of it
 # (every_route), and each message must land where `sitedns trace` says, over its hops.
 #
+# DNSSEC (issue 22): the three sitedns forward the names they do not serve to the test
+# bed's NSD and validate with its root.key as their trust anchor; the sites' names are
+# negative trust anchors. Every site's Postfix has smtp_dns_support_level = dnssec and
+# smtp_tls_security_level = dane, so the routes between sites run with DNSSEC on (the
+# export's tls_policy rules them), and london sends to the Internet by DANE: to
+# mx.example., whose self-signed certificate the signed TLSA 3 1 1 names (delivered,
+# verified), to badtlsa.example. (a wrong TLSA: deferred) and to mx.bogus.example. (a
+# forged TLSA, its signature tampered: sitedns answers SERVFAIL, deferred).
+#
 # Every address exists only inside the namespaces created here; no namespace has a
 # default route, so nothing can leave them. Everything made (namespaces, processes,
 # /etc/netns/sd-*, /tmp/sd-e2e) is removed on exit, also on failure, and leftovers of
 # a crashed run are removed first. The run time is printed at the end.
 #
 # Usage: e2e_test.sh PATH/TO/sitedns SOURCE_DIR
-# Needs root (skipped with exit 77 otherwise); installs postfix, dnsdist and openssl if
-# missing.
+# Needs root (skipped with exit 77 otherwise); installs postfix, dnsdist, openssl, nsd and
+# ldnsutils if missing.
 set -u
 
 SITEDNS=${1:?usage: e2e_test.sh SITEDNS SOURCE_DIR}
@@ -44,6 +57,9 @@ declare -A EXT=([london]=203.0.113.10 [paris]=203.0.113.20 [madrid]=203.0.113.30
 declare -A USER_OF=([london]=carol [paris]=alice [madrid]=bob)
 PARIS_NEW=203.0.113.21
 LB=203.0.113.53
+INET_DNS=203.0.113.2   # the test bed's NSD: the root, example. and its children
+INET_MX=203.0.113.25   # mx.example., badtlsa.example., mx.bogus.example.
+BED=$WORK/bed
 START=$(date +%s)
 FAILURES=0
 
@@ -75,7 +91,7 @@ site_ip() { echo "10.${NUM[$1]}.0.$2"; }
 
 need_install=()
 for tool in postfix:postfix dnsdist:dnsdist ip:iproute2 dig:dnsutils python3:python3 flock:util-linux \
-    openssl:openssl; do
+    openssl:openssl nsd:nsd ldns-signzone:ldnsutils; do
     command -v "${tool%%:*}" >/dev/null || need_install+=("${tool#*:}")
 done
 if [ ${#need_install[@]} -gt 0 ]; then
@@ -143,7 +159,12 @@ setup_network() {
     ip -n sd-inet link add br0 type bridge
     ip -n sd-inet addr add 203.0.113.1/24 dev br0
     ip -n sd-inet addr add $LB/32 dev br0
+    ip -n sd-inet addr add $INET_DNS/32 dev br0
+    ip -n sd-inet addr add $INET_MX/32 dev br0
     ip -n sd-inet link set br0 up
+    # The Internet's own lookups (its Postfix) go to the test bed, not the host's resolver.
+    mkdir -p /etc/netns/sd-inet
+    printf 'nameserver %s\n' "$INET_DNS" >/etc/netns/sd-inet/resolv.conf
     local s ns
     for s in "${SITES[@]}"; do
         ns=sd-$s
@@ -182,13 +203,15 @@ site_entry() {
         "$1" "${NUM[$1]}" "$2" "$primary"
     printf '        "mail_host": "%s.", "tls": true, "dns": "%s:53" }' "$(mail_host "$1")" "$(site_ip "$1" 53)"
 }
-# sites_config FILE PARIS_ADDRESS [TTL]: the one configuration every site runs (SPEC §3.3).
+# sites_config FILE PARIS_ADDRESS [TTL]: the one configuration every site runs (SPEC §3.3):
+# names outside the sites go to the test bed, validated with its trust anchor.
 sites_config() {
     cat >"$1.tmp" <<JSON
 {
   "listen": ["127.0.0.1:5353"],
   "threads": 1,
-  "upstreams": [],
+  "upstreams": ["$INET_DNS:53"],
+  "dnssec": { "validate": true, "trust_anchor": "$BED/root.key" },
   "ecs_trust": ["$LB/32"],
   "user": "nobody",
   "sites": {
@@ -264,6 +287,46 @@ make_cert() {
         openssl x509 -req -in "$tmp.csr" -CA "$CA/ca.pem" -CAkey "$CA/ca.key" -set_serial "$RANDOM" \
             -days 2 -extfile "$tmp.ext" -out "$tmp.crt" 2>>"$CA/openssl.log" &&
         cat "$tmp.key" "$tmp.crt" >"$2.tmp" && chmod 600 "$2.tmp" && mv "$2.tmp" "$2"
+}
+
+# make_dane_cert NAME FILE: FILE holds a key and a self-signed certificate for NAME, as a
+# DANE-EE (TLSA 3 1 1) host may show; sets SPKI_SHA256 to the SHA-256 of its
+# SubjectPublicKeyInfo, what that TLSA record holds (RFC 6698 §2.1, RFC 7672 §3.1.1).
+make_dane_cert() {
+    local tmp=$CA/$1
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=$1" \
+        -keyout "$tmp.key" -out "$tmp.crt" 2>>"$CA/openssl.log" &&
+        cat "$tmp.key" "$tmp.crt" >"$2.tmp" && chmod 600 "$2.tmp" && mv "$2.tmp" "$2" || return 1
+    SPKI_SHA256=$(openssl x509 -in "$tmp.crt" -noout -pubkey | openssl pkey -pubin -outform DER |
+                  sha256sum | cut -d' ' -f1)
+    [ ${#SPKI_SHA256} -eq 64 ]
+}
+
+# ---------------------------------------------------------------- the Internet
+
+# start_testbed: the DNSSEC test bed's zones, signed now, served by NSD on $INET_DNS:53 in
+# sd-inet, the mail hosts at $INET_MX with the TLSA of the certificate make_dane_cert made.
+start_testbed() {
+    out=$(TESTBED_ADDRESS=$INET_DNS TESTBED_MX_ADDRESS=$INET_MX ip netns exec sd-inet \
+          bash "$HERE/../integration/dnssec/testbed.sh" start "$BED" 53 "$SPKI_SHA256" 2>&1 9<&-)
+}
+# The Internet's mail host: a Postfix in sd-inet on $INET_MX, as the sites' own (main.cf.in,
+# its settings changed with postconf), that takes mail for the test bed's mail domains
+# into one mailbox, dana's: a message that reaches it was sent, whichever domain it was for.
+INET_DOMAINS="example badtlsa.example mx.bogus.example"
+setup_internet_postfix() {
+    local dir=$WORK/inet d
+    mkdir -p "$dir/etc" "$dir/queue" "$dir/data" "$dir/mail"
+    chown postfix "$dir/data"
+    chown nobody:nogroup "$dir/mail"
+    for d in $INET_DOMAINS; do echo "dana@$d dana/"; done >"$dir/etc/mailboxes"
+    echo "postmaster $dir/mail/postmaster/" >"$dir/etc/aliases"
+    cp "$HERE/postfix/master.cf" "$dir/etc/master.cf"
+    sed -e "s|@SITE@|inet|g" -e "s|@DIR@|$dir|g" -e "s|@WORK@|$WORK|g" -e "s|@SUBNET@|127.0.0.0/8|g" \
+        "$HERE/postfix/main.cf.in" >"$dir/etc/main.cf" &&
+        make_dane_cert mx.example "$dir/etc/smtpd.pem" &&
+        postconf -c "$dir/etc" -e myhostname=mx.example mydomain=example "inet_interfaces=$INET_MX" \
+            "virtual_mailbox_domains=$INET_DOMAINS" smtpd_peername_lookup=no
 }
 
 # ---------------------------------------------------------------- postfix
@@ -526,6 +589,11 @@ every_route() {
 echo "# network: ${NAMESPACES[*]}"
 setup_network || { echo "FAIL - network namespaces"; exit 1; }
 
+check "a CA of the test's own, for the sites' certificates" make_ca
+check "the Internet's mail host: a self-signed certificate for mx.example" setup_internet_postfix || exit 1
+check "the DNSSEC test bed on $INET_DNS: the signed root and example., _25._tcp.mx.example. TLSA 3 1 1 ${SPKI_SHA256:0:16}..." \
+    start_testbed || exit 1
+
 PARIS_ADDR=${EXT[paris]}
 write_recipients
 sites_config "$CONFIG" "$PARIS_ADDR"
@@ -551,10 +619,15 @@ out=$(dig_in sd-madrid "$(site_ip madrid 100)" "$(site_ip madrid 53)" +short "$(
 check "madrid's view: $(mail_host paris) A is ${EXT[paris]} (the certificate's name)" test "$out" = "${EXT[paris]}"
 out=$(dig_in sd-paris "$(site_ip paris 100)" "$(site_ip paris 53)" +short paris.example.local MX)
 check "paris's view: its own paris.example.local MX is $(mail_host paris)" test "$out" = "10 $(mail_host paris)."
-out=$(dig_in sd-london "$(site_ip london 100)" "$(site_ip london 53)" example.org A)
-check "london's view: public names are refused, nothing leaves" grep -q 'status: REFUSED' <<<"$out"
+# validated DIG_OUTPUT RCODE: the reply has RCODE and the ad flag, which sitedns sets on
+# an answer it validated as secure (RFC 4035 §3.2.3).
+validated() { grep -q "status: $2," <<<"$1" && grep -qE '^;; flags:[a-z ]* ad[ ;]' <<<"$1"; }
+# A name no site serves goes to the test bed's root, which says example.org does not
+# exist (the real one would not): the sitedns asked nothing outside the namespaces.
+out=$(dig_in sd-london "$(site_ip london 100)" "$(site_ip london 53)" +dnssec example.org A)
+check "london's view: example.org is NXDOMAIN from the test's signed root, validated (ad)" \
+    validated "$out" NXDOMAIN
 
-check "a CA and a certificate per site, named after its mail host" make_ca
 for s in "${SITES[@]}"; do
     setup_postfix "$s"
     check "export --format postfix --site $s --method dns" export_postfix "$s" dns || exit 1
@@ -565,6 +638,11 @@ for s in "${SITES[@]}"; do
     fi
 done
 pass "postfix runs in the three sites"
+if ! { postfix_cmd inet start && wait_for 20 smtp_up inet "$INET_MX"; }; then
+    out=$(cat "$WORK/inet/postfix-cmd.log" "$WORK/inet/maillog" 2>/dev/null | tail -20)
+    fail "postfix starts on the Internet (mx.example, $INET_MX)"; exit 1
+fi
+pass "postfix runs on the Internet for mx.example ($INET_MX)"
 
 echo "# 1. site to site"
 mail_scenario "madrid-to-paris" madrid alice@paris.example.local paris alice "${EXT[paris]}"
@@ -651,14 +729,15 @@ else
         set -- $q
         out=$(dig_in sd-$1 "$(site_ip $1 100)" $LB +short $2.example.local MX)
         check "through dnsdist, $1's client gets $1's view: $2 MX is ${*:3}" test "$out" = "${*:3}"
-        # Only a site's own view leaves its public mail host to the public DNS (none here).
+        # Only a site's own view leaves its public mail host to the public DNS: the test
+        # bed's root, where example.com does not exist.
         out=$(dig_in sd-$1 "$(site_ip $1 100)" $LB "$(mail_host $1)" A)
-        check "through dnsdist, $1's client gets no answer for its own mail host (REFUSED)" \
-            grep -q 'status: REFUSED' <<<"$out"
+        check "through dnsdist, $1's client gets no answer for its own mail host (NXDOMAIN from the test's root)" \
+            grep -q 'status: NXDOMAIN' <<<"$out"
     done
     out=$(dig_in sd-paris "$(site_ip paris 100)" $LB +subnet=10.1.0.0/16 "$(mail_host paris)" A)
-    check "a paris client claiming london's subnet (ECS) still gets paris's view" \
-        grep -q 'status: REFUSED' <<<"$out"
+    check "a paris client claiming london's subnet (ECS) still gets paris's view (NXDOMAIN)" \
+        grep -q 'status: NXDOMAIN' <<<"$out"
 
     # 200 queries; backend a is killed after the 50th. dig retries (3 tries, 1 s) while
     # dnsdist's health check (every second) takes the dead backend out.
@@ -762,10 +841,61 @@ every_route
 check "no mail loops: no Postfix logged a loop or a bounce" \
     bash -c "! grep -qiE 'loops back to myself|too many hops|status=bounced' $WORK/*/maillog"
 
+echo "# 10. DANE: london sends to the Internet, its sitedns validating"
+# dane_dig NAME TYPE: london's Postfix's question to london's sitedns, with DO.
+dane_dig() { dig_in sd-london "$(site_ip london 100)" "$(site_ip london 53)" +dnssec +nosplit "$1" "$2"; }
+# tlsa_is DIG_OUTPUT HASH: the answer holds the TLSA 3 1 1 HASH.
+tlsa_is() { grep -qiE "[[:space:]]TLSA[[:space:]]+3 1 1 $2\$" <<<"$1"; }
+# bogus_ede6 DIG_OUTPUT: SERVFAIL with EDE 6, DNSSEC Bogus (RFC 8914 §4.7).
+bogus_ede6() { grep -q "status: SERVFAIL," <<<"$1" && grep -qE '^; EDE: 6 ' <<<"$1"; }
+out=$(dane_dig _25._tcp.mx.example. TLSA)
+check "london's sitedns: _25._tcp.mx.example. TLSA is 3 1 1 of mx.example's key" tlsa_is "$out" "$SPKI_SHA256"
+check "london's sitedns: _25._tcp.mx.example. TLSA validated (ad)" validated "$out" NOERROR
+out=$(dane_dig _25._tcp.mx.bogus.example. TLSA)
+check "london's sitedns: the forged _25._tcp.mx.bogus.example. TLSA is SERVFAIL with EDE 6" bogus_ede6 "$out"
+# deferred_for SITE QID RCPT REASON: SITE's Postfix deferred QID to RCPT, saying REASON.
+deferred_for() {
+    out=$(grep -F "$2" "$WORK/$1/maillog")
+    grep -qE "$2: to=<$3>, .* status=deferred \(.*$4" "$WORK/$1/maillog"
+}
+declare -A DANE_QID DANE_ID
+for rcpt in dana@example dana@badtlsa.example dana@mx.bogus.example; do
+    DANE_ID[$rcpt]="dane-${rcpt#*@}.$RANDOM@e2e.invalid"
+    if check "dane: submitted at london to $rcpt" send london carol@london.example.local "$rcpt" \
+        "${DANE_ID[$rcpt]}"; then
+        DANE_QID[$rcpt]=$QID
+    fi
+done
+if [ -n "${DANE_QID[dana@example]:-}" ]; then
+    check "dane: dana@example only in dana's mailbox on the Internet" only_at inet dana "${DANE_ID[dana@example]}"
+    check "dane: london's Postfix relayed it to mx.example [$INET_MX]" wait_for 5 relayed london \
+        "${DANE_QID[dana@example]}" dana@example "$INET_MX" sent
+    check "dane: london verified mx.example's certificate by its TLSA" \
+        tls_verified london "${DANE_QID[dana@example]}" "mx.example[$INET_MX]"
+fi
+if [ -n "${DANE_QID[dana@badtlsa.example]:-}" ]; then
+    check "dane: to badtlsa.example (a TLSA no certificate matches) deferred: certificate not verified" \
+        wait_for 20 deferred_for london "${DANE_QID[dana@badtlsa.example]}" dana@badtlsa.example \
+        "Server certificate not verified"
+    check "dane: badtlsa.example's message in london's deferred queue, never sent" \
+        wait_for 10 only_deferred_at london "${DANE_ID[dana@badtlsa.example]}"
+    echo "#   london: $(grep -F "${DANE_QID[dana@badtlsa.example]}: to=" "$WORK/london/maillog" |
+        grep -oE 'status=deferred .*' | tail -1)"
+fi
+if [ -n "${DANE_QID[dana@mx.bogus.example]:-}" ]; then
+    check "dane: to mx.bogus.example (a forged TLSA) deferred: TLSA lookup error" \
+        wait_for 20 deferred_for london "${DANE_QID[dana@mx.bogus.example]}" dana@mx.bogus.example \
+        "TLSA lookup error"
+    check "dane: mx.bogus.example's message in london's deferred queue, never sent" \
+        wait_for 10 only_deferred_at london "${DANE_ID[dana@mx.bogus.example]}"
+    echo "#   london: $(grep -F "${DANE_QID[dana@mx.bogus.example]}: to=" "$WORK/london/maillog" |
+        grep -oE 'status=deferred .*' | tail -1)"
+fi
+
 echo "# run time: $(( $(date +%s) - START )) s"
 if [ "$FAILURES" -ne 0 ]; then
     echo "$FAILURES check(s) failed; logs:"
-    for f in "$WORK"/*.log "$WORK"/*/postfix-cmd.log "$WORK"/*/maillog; do
+    for f in "$WORK"/*.log "$WORK"/*/postfix-cmd.log "$WORK"/*/maillog "$BED"/nsd/*.log; do
         [ -f "$f" ] && { echo "== $f"; tail -15 "$f"; }
     done
     exit 1

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # An offline DNSSEC test bed (issue 22): a fake signed root, the signed zone example. and
 # its children, signed (with keys made) at start-up so every signature is fresh, all served
-# by one NSD on 127.0.0.1. No network, no root: any user may run it.
+# by one NSD on 127.0.0.1 (or TESTBED_ADDRESS). No network, no root: any user may run it.
 #
 # Usage, as a command:
 #   testbed.sh start DIR [PORT [TLSA_SHA256]]   builds DIR, starts NSD in the background
@@ -10,9 +10,14 @@
 #   testbed.sh stop DIR                         stops that NSD (bounded wait, 5 s)
 # or sourced (`. testbed.sh`): testbed_start DIR [PORT] sets TESTBED_PORT and TESTBED_PID
 # (NSD's process: add it to lib.sh's PIDS), testbed_stop DIR stops it. Either way:
-#   TESTBED_TLSA_SHA256   the hex of the TLSA 3 1 1 of _25._tcp.mx.example. (the SHA-256 of
-#                         a certificate's SubjectPublicKeyInfo); the argument wins over it;
-#                         default $TESTBED_DEFAULT_TLSA, a fixed value
+#   TESTBED_TLSA_SHA256   the hex of the TLSA 3 1 1 of _25._tcp.mx.example. and
+#                         _25._tcp.mx.bogus.example. (the SHA-256 of a certificate's
+#                         SubjectPublicKeyInfo); the argument wins over it; default
+#                         $TESTBED_DEFAULT_TLSA, a fixed value
+#   TESTBED_ADDRESS       the IPv4 address NSD listens on, and ns.example.'s A (default
+#                         127.0.0.1; the end-to-end test serves the bed on "the Internet")
+#   TESTBED_MX_ADDRESS    the A of the mail hosts mx.example., badtlsa.example. and
+#                         mx.bogus.example. (default 127.0.0.1)
 #
 # What DIR holds once started:
 #   DIR/root.key        the trust anchor: the fake root's DS, as unbound's trust-anchor-file
@@ -27,15 +32,19 @@
 #   www.example. A 192.0.2.1                         secure
 #   nonexist.example.                                NXDOMAIN, secure (NSEC)
 #   x.wild.example. TXT "wild"                       secure (*.wild.example., with its NSEC)
-#   example. MX 10 mx.example.; mx.example. A 127.0.0.1
+#   example. MX 10 mx.example.; mx.example. A MX_ADDRESS
 #   _25._tcp.mx.example. TLSA 3 1 1 TLSA_SHA256      secure
-#   badtlsa.example. A 127.0.0.1; _25._tcp.badtlsa.example. TLSA 3 1 1 $TESTBED_BAD_TLSA
+#   badtlsa.example. A MX_ADDRESS; _25._tcp.badtlsa.example. TLSA 3 1 1 $TESTBED_BAD_TLSA
 #                                                    secure data, a hash no certificate has
 #   www.nsec3.example. A 192.0.2.3                   secure (zone signed with NSEC3)
 #   nonexist.nsec3.example.                          NXDOMAIN, secure (NSEC3)
 #   www.insecure.example. A 192.0.2.4                insecure (delegated without DS)
 #   www.bogus.example. A 192.0.2.5                   bogus (its RRSIG's signature changed:
 #                                                    the first base64 digit, in its first byte)
+#   mx.bogus.example. A MX_ADDRESS                   secure
+#   _25._tcp.mx.bogus.example. TLSA 3 1 1 TLSA_SHA256
+#                                                    bogus (a forged TLSA: the right hash, its
+#                                                    RRSIG's signature changed as www's)
 #   www.stripped.example. A 192.0.2.6                bogus (its RRSIG removed)
 #   www.expired.example. A 192.0.2.7                 bogus (signatures expired 2 days ago)
 #   nonexist.noproof.example.                        bogus NXDOMAIN (the zone's NSECs removed)
@@ -45,7 +54,7 @@
 #                                                    example. proves it does not exist: bogus,
 #                                                    unless exempt (domain-insecure, a
 #                                                    negative trust anchor): insecure
-# Every zone has the NS ns.example. (A 127.0.0.1) and its SOA; keys are one ECDSAP256SHA256
+# Every zone has the NS ns.example. (A ADDRESS) and its SOA; keys are one ECDSAP256SHA256
 # (algorithm 13) key per signed zone, with the SEP flag, signing every RRset.
 
 # Zone text and awk programs stand in single quotes on purpose.
@@ -82,6 +91,13 @@ tb_sign() {
     cp "$dir/keys/$key.ds" "$dir/keys/$base.ds"
 }
 
+# tb_tamper NAME TYPE: an awk program for tb_edit that changes the signature of NAME's
+# RRSIG covering TYPE (its first base64 digit: the signature's first byte).
+tb_tamper() {
+    printf '$1 == "%s" && $4 == "RRSIG" && $5 == "%s" {
+        c = substr($NF, 1, 1); sub(/[^ \\t]+$/, (c == "A" ? "B" : "A") substr($NF, 2)); hit = 1 }' "$1" "$2"
+}
+
 # tb_edit FILE AWK_PROGRAM: rewrites the signed zone FILE through the awk program, which
 # sets `hit` on each record it changes or drops; false (naming FILE) when it touched none,
 # so a fault the test bed promises is always planted. ldns writes a record a line: owner,
@@ -92,19 +108,23 @@ tb_edit() {
     mv "$1.new" "$1"
 }
 
-# tb_children DIR: the zones below example., each signed (or not) and broken as promised.
+# tb_children DIR TLSA_SHA256 MX_ADDRESS: the zones below example., each signed (or not)
+# and broken as promised.
 tb_children() {
     local dir=$1 z=$1/zones now
     now=$(tb_now)
     { tb_soa nsec3.example.; echo 'www A 192.0.2.3'; } >"$z/nsec3.example.zone"
     tb_sign "$dir" nsec3.example. -n -a 1 -t 0 -s '' || return 1
 
-    { tb_soa bogus.example.; echo 'www A 192.0.2.5'; } >"$z/bogus.example.zone"
+    {
+        tb_soa bogus.example.
+        echo 'www A 192.0.2.5'
+        echo "mx A $3"
+        echo "_25._tcp.mx TLSA 3 1 1 $2"
+    } >"$z/bogus.example.zone"
     tb_sign "$dir" bogus.example. || return 1
-    tb_edit "$z/bogus.example.signed" '
-        $1 == "www.bogus.example." && $4 == "RRSIG" && $5 == "A" {
-            c = substr($NF, 1, 1); sub(/[^ \t]+$/, (c == "A" ? "B" : "A") substr($NF, 2)); hit = 1 }' ||
-        return 1
+    tb_edit "$z/bogus.example.signed" "$(tb_tamper www.bogus.example. A)" || return 1
+    tb_edit "$z/bogus.example.signed" "$(tb_tamper _25._tcp.mx.bogus.example. TLSA)" || return 1
 
     { tb_soa stripped.example.; echo 'www A 192.0.2.6'; } >"$z/stripped.example.zone"
     tb_sign "$dir" stripped.example. || return 1
@@ -130,20 +150,20 @@ tb_children() {
     { tb_soa corp.example.; echo 'dc1 A 192.0.2.10'; } >"$z/corp.example.signed"
 }
 
-# tb_parents DIR TLSA_SHA256: example. (delegating its children, DS for the signed ones;
-# no corp.) and the root delegating example.; writes DIR/root.key.
+# tb_parents DIR TLSA_SHA256 MX_ADDRESS ADDRESS: example. (delegating its children, DS for
+# the signed ones; no corp.) and the root delegating example.; writes DIR/root.key.
 tb_parents() {
     local dir=$1 z=$1/zones child
     {
         tb_soa example.
         cat <<ZONE
 @ MX 10 mx
-ns A 127.0.0.1
+ns A $4
 www A 192.0.2.1
 *.wild TXT "wild"
-mx A 127.0.0.1
+mx A $3
 _25._tcp.mx TLSA 3 1 1 $2
-badtlsa A 127.0.0.1
+badtlsa A $3
 _25._tcp.badtlsa TLSA 3 1 1 $TESTBED_BAD_TLSA
 insecure NS ns.example.
 ZONE
@@ -156,27 +176,27 @@ ZONE
     {
         tb_soa .
         echo 'example. NS ns.example.'
-        echo 'ns.example. A 127.0.0.1'
+        echo "ns.example. A $4"
         cat "$dir/keys/example.ds"
     } >"$z/root.zone"
     tb_sign "$dir" . || return 1
     cp "$dir/keys/root.ds" "$dir/root.key"
 }
 
-# tb_nsd_conf DIR PORT IDENTITY: NSD's configuration, every zone of DIR/zones, no chroot,
-# no user switch, no database, no control channel.
+# tb_nsd_conf DIR ADDRESS PORT IDENTITY: NSD's configuration, every zone of DIR/zones, no
+# chroot, no user switch, no database, no control channel.
 tb_nsd_conf() {
     local dir=$1 signed origin
     cat <<CONF
 server:
-  ip-address: 127.0.0.1@$2
-  port: $2
+  ip-address: $2@$3
+  port: $3
   do-ip6: no
   server-count: 1
   username: ""
   chroot: ""
   database: ""
-  identity: "$3"
+  identity: "$4"
   zonesdir: "$dir/zones"
   zonelistfile: "$dir/nsd/zone.list"
   xfrdfile: "$dir/nsd/xfrd.state"
@@ -195,7 +215,7 @@ CONF
     done
 }
 
-# tb_unbound_conf DIR PORT: a validating unbound (unbound-host -C) anchored at DIR/root.key,
+# tb_unbound_conf DIR ADDRESS PORT: a validating unbound (unbound-host -C) anchored at DIR/root.key,
 # forwarding everything to the test bed.
 tb_unbound_conf() {
     cat <<CONF
@@ -207,17 +227,17 @@ server:
   val-log-level: 2
 forward-zone:
   name: "."
-  forward-addr: 127.0.0.1@$2
+  forward-addr: $2@$3
 CONF
 }
 
-# tb_serve DIR PORT: starts NSD on PORT and waits (10 s at most) until it answers as itself
+# tb_serve DIR ADDRESS PORT: starts NSD on ADDRESS, PORT and waits (10 s at most) until it answers as itself
 # (CH TXT id.server is this start's identity, so another server on the port does not
 # count); false, NSD stopped (testbed_stop), when it does not.
 tb_serve() {
-    local dir=$1 port=$2 identity pid="" deadline
+    local dir=$1 address=$2 port=$3 identity pid="" deadline
     identity="sitedns-testbed-$$-$RANDOM"
-    tb_nsd_conf "$dir" "$port" "$identity" >"$dir/nsd/nsd.conf"
+    tb_nsd_conf "$dir" "$address" "$port" "$identity" >"$dir/nsd/nsd.conf"
     nsd-checkconf "$dir/nsd/nsd.conf" || return 1
     rm -f "$dir/nsd/nsd.pid"
     nsd -c "$dir/nsd/nsd.conf" >>"$dir/nsd/stderr.log" 2>&1 || return 1
@@ -226,7 +246,7 @@ tb_serve() {
         [ -z "$pid" ] && [ -s "$dir/nsd/nsd.pid" ] && pid=$(cat "$dir/nsd/nsd.pid")
         if [ -n "$pid" ]; then
             kill -0 "$pid" 2>/dev/null || return 1
-            [ "$(dig @127.0.0.1 -p "$port" +short +time=1 +tries=1 CH TXT id.server 2>/dev/null)" \
+            [ "$(dig @"$address" -p "$port" +short +time=1 +tries=1 CH TXT id.server 2>/dev/null)" \
                 = "\"$identity\"" ] && return 0
         fi
         sleep 0.05
@@ -238,23 +258,24 @@ tb_serve() {
 # testbed_start DIR [PORT]: builds the zones in DIR (made if missing) and serves them; sets
 # TESTBED_PORT and TESTBED_PID. PORT 0 or none: a random free port, up to 5 tries.
 testbed_start() {
-    local dir=$1 port=${2:-0} try tool
+    local dir=$1 port=${2:-0} try tool address=${TESTBED_ADDRESS:-127.0.0.1}
+    local tlsa=${TESTBED_TLSA_SHA256:-$TESTBED_DEFAULT_TLSA} mx=${TESTBED_MX_ADDRESS:-127.0.0.1}
     for tool in ldns-keygen ldns-signzone nsd nsd-checkconf dig; do
         command -v "$tool" >/dev/null 2>&1 || { echo "testbed: '$tool' is not installed" >&2; return 1; }
     done
     mkdir -p "$dir" && dir=$(cd "$dir" && pwd) || return 1
     rm -rf "$dir/zones" "$dir/keys" "$dir/nsd"
     mkdir -p "$dir/zones" "$dir/keys" "$dir/nsd/xfr" || return 1
-    tb_children "$dir" || return 1
-    tb_parents "$dir" "${TESTBED_TLSA_SHA256:-$TESTBED_DEFAULT_TLSA}" || return 1
+    tb_children "$dir" "$tlsa" "$mx" || return 1
+    tb_parents "$dir" "$tlsa" "$mx" "$address" || return 1
     for try in 1 2 3 4 5; do
         [ "${2:-0}" = 0 ] && port=$((20000 + RANDOM % 40000))
-        if tb_serve "$dir" "$port"; then
+        if tb_serve "$dir" "$address" "$port"; then
             TESTBED_PORT=$port
             # shellcheck disable=SC2034  # for the script that sources this one
             TESTBED_PID=$(cat "$dir/nsd/nsd.pid")
             echo "$port" >"$dir/port"
-            tb_unbound_conf "$dir" "$port" >"$dir/unbound.conf"
+            tb_unbound_conf "$dir" "$address" "$port" >"$dir/unbound.conf"
             return 0
         fi
         echo "testbed: NSD on port $port, try $try, failed: $(tail -q -n 3 "$dir/nsd/nsd.log" \

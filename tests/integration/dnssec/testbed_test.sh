@@ -6,7 +6,8 @@
 # for it). Then: the forward zone corp.example., bogus as the signed parent proves it
 # absent, is insecure once exempt (domain-insecure: a negative trust anchor); another key
 # as the anchor makes even www.example. bogus (root.key is what anchors the chain); the
-# TLSA hash comes from TESTBED_TLSA_SHA256; testbed_stop ends NSD. Only 127.0.0.1; ~3 s.
+# TLSA hash comes from TESTBED_TLSA_SHA256 and the mail hosts' address from
+# TESTBED_MX_ADDRESS; testbed_stop ends NSD. Only 127.0.0.1; ~3 s.
 #
 # Usage: testbed_test.sh   (needs no sitedns)
 set -u
@@ -20,9 +21,10 @@ PATH=$PATH:/usr/sbin
 
 require_tools dig nsd nsd-checkconf ldns-keygen ldns-signzone unbound-host timeout sha256sum
 
-# A hash of our own for _25._tcp.mx.example.: the test bed must serve the one it is given.
+# A hash and a mail host address of our own: the test bed must serve the ones it is given.
 TLSA=$(printf 'testbed_test' | sha256sum | cut -d' ' -f1)
-TESTBED_TLSA_SHA256=$TLSA testbed_start "$WORK/bed" || die "the test bed did not start"
+MX=192.0.2.25
+TESTBED_TLSA_SHA256=$TLSA TESTBED_MX_ADDRESS=$MX testbed_start "$WORK/bed" || die "the test bed did not start"
 PIDS+=("$TESTBED_PID")
 pass "test bed: NSD on 127.0.0.1:$TESTBED_PORT, anchor $WORK/bed/root.key"
 
@@ -53,11 +55,13 @@ expect "$CONF" A www.example. "www.example. has address 192.0.2.1 (secure)"
 expect "$CONF" A nonexist.example. "Host nonexist.example. not found: 3(NXDOMAIN). (secure)"
 expect "$CONF" TXT x.wild.example. 'x.wild.example. has TXT record "wild" (secure)'
 expect "$CONF" MX example. "example. mail is handled by 10 mx.example. (secure)"
-expect "$CONF" A mx.example. "mx.example. has address 127.0.0.1 (secure)"
+expect "$CONF" A mx.example. "mx.example. has address $MX (secure)"
 expect "$CONF" TLSA _25._tcp.mx.example. \
     "_25._tcp.mx.example. has TLSA record 3 1 1 ${TLSA^^} (secure)"
+expect "$CONF" A badtlsa.example. "badtlsa.example. has address $MX (secure)"
 expect "$CONF" TLSA _25._tcp.badtlsa.example. \
     "_25._tcp.badtlsa.example. has TLSA record 3 1 1 ${TESTBED_BAD_TLSA^^} (secure)"
+expect "$CONF" A mx.bogus.example. "mx.bogus.example. has address $MX (secure)"
 expect "$CONF" A www.nsec3.example. "www.nsec3.example. has address 192.0.2.3 (secure)"
 expect "$CONF" A nonexist.nsec3.example. \
     "Host nonexist.nsec3.example. not found: 3(NXDOMAIN). (secure)"
@@ -71,6 +75,9 @@ expect "$CONF" A www.insecure.example. "www.insecure.example. has address 192.0.
 echo "# bogus"
 expect "$CONF" A www.bogus.example. \
     "www.bogus.example. has address 192.0.2.5 (BOGUS (security failure))" \
+    "ECDSA signature verification failed"
+expect "$CONF" TLSA _25._tcp.mx.bogus.example. \
+    "_25._tcp.mx.bogus.example. has TLSA record 3 1 1 ${TLSA^^} (BOGUS (security failure))" \
     "ECDSA signature verification failed"
 expect "$CONF" A www.stripped.example. \
     "www.stripped.example. has address 192.0.2.6 (BOGUS (security failure))" "no signatures"
