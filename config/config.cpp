@@ -3,6 +3,7 @@
 
 #include "config/config.h"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -28,10 +29,10 @@ using nlohmann::json;
 constexpr std::string_view kResolvConf = "/etc/resolv.conf";
 constexpr std::int64_t kMaxTtl = 2147483647;  // RFC 2181 §8
 
-constexpr std::array<std::string_view, 14> kTopKeys{
+constexpr std::array<std::string_view, 15> kTopKeys{
     "listen", "threads",    "upstreams",  "forward_zones",  "views",
     "sites",  "ecs_trust",  "log",        "metrics_listen", "user",
-    "tcp",    "forwarding", "rate_limit", "cookies"};
+    "tcp",    "forwarding", "rate_limit", "cookies",        "dnssec"};
 constexpr std::array<std::string_view, 6> kViewKeys{"name",      "match_clients", "zones",
                                                     "recursion", "upstreams",     "forward_zones"};
 constexpr std::array<std::string_view, 5> kSitesKeys{"domain", "internal_suffix", "ttl", "list",
@@ -73,6 +74,8 @@ constexpr std::array<IntegerKey<RateLimitConfig>, 5> kRateLimitKeys{{
 constexpr std::array<std::string_view, kRateLimitKeys.size() + 1> kRateLimitObjectKeys{
     "responses_per_second", "slip", "ipv4_prefix", "ipv6_prefix", "table_size", "exempt"};
 constexpr std::array<std::string_view, 2> kCookiesKeys{"enabled", "secret"};
+constexpr std::array<std::string_view, 3> kDnssecKeys{"validate", "trust_anchor",
+                                                      "negative_trust_anchors"};
 constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug",    "info", "warn",
                                                      "error", "critical", "off"};
 
@@ -130,6 +133,7 @@ class Reader : public json_input::ValueReader {
             config.rate_limit = rate_limit(root["rate_limit"], "/rate_limit");
         }
         if (root.contains("cookies")) config.cookies = cookies(root["cookies"], "/cookies");
+        if (root.contains("dnssec")) config.dnssec = dnssec(root["dnssec"], "/dnssec");
         return config;
     }
 
@@ -237,6 +241,44 @@ class Reader : public json_input::ValueReader {
         }
         if (!hex) fail(secret_path, "expected 32 hexadecimal digits (a 128-bit secret)");
         out.secret = secret;
+        return out;
+    }
+
+    /// The `dnssec` object (docs/configuration.md "DNSSEC validation"): `validate`, the
+    /// `trust_anchor` file (relative to the configuration's folder; read by check, not
+    /// here) and the `negative_trust_anchors`, absolute names as forward zones' are.
+    DnssecConfig dnssec(const json& value, const std::string& path) const {
+        DnssecConfig out;
+        object(value, path, kDnssecKeys);
+        if (value.contains("validate")) {
+            out.validate = boolean(value["validate"], member(path, "validate"));
+        }
+        if (value.contains("trust_anchor")) {
+            const std::string file = string(value["trust_anchor"], member(path, "trust_anchor"));
+            out.trust_anchor = std::filesystem::absolute(base_dir() / file).lexically_normal();
+        }
+        if (!value.contains("negative_trust_anchors")) return out;
+        const std::string list_path = member(path, "negative_trust_anchors");
+        const json& items = array(value["negative_trust_anchors"], list_path, false);
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            const std::string item_path = element(list_path, i);
+            std::string name = absolute_name(*this, items[i], item_path);
+            if (name == ".") {
+                // An anchor at the root would turn validation off for every name.
+                fail(item_path,
+                     "\".\" would exempt every name from validation; name the "
+                     "zone whose answers must not be validated, or set "
+                     "\"validate\": false");
+            }
+            const auto& held = out.negative_trust_anchors;
+            const auto first = std::find(held.begin(), held.end(), name);
+            if (first != held.end()) {
+                fail(item_path,
+                     name + " is listed twice (also " +
+                         element(list_path, static_cast<std::size_t>(first - held.begin())) + ")");
+            }
+            out.negative_trust_anchors.push_back(std::move(name));
+        }
         return out;
     }
 

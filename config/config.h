@@ -105,6 +105,20 @@ struct CookiesConfig {
     friend bool operator==(const CookiesConfig&, const CookiesConfig&) = default;
 };
 
+/// `dnssec` (docs/configuration.md "DNSSEC validation"): DNSSEC validation of forwarded
+/// answers (SPEC §5, RFC 4033-4035); config/dnssec.h lists the names exempt from it.
+struct DnssecConfig {
+    /// Off by default: validation in forward mode needs upstreams that pass DNSSEC records
+    /// (RRSIG, DNSKEY, DS, NSEC) through; one that strips them makes every answer bogus.
+    bool validate = false;
+    /// Root DS or DNSKEY records in zone-file format; Debian's dns-root-data keeps it current.
+    std::string trust_anchor = "/usr/share/dns/root.key";
+    /// The configured negative trust anchors (RFC 7646): lowercase presentation form with
+    /// the trailing dot, each listed once, never the root.
+    std::vector<std::string> negative_trust_anchors;
+    friend bool operator==(const DnssecConfig&, const DnssecConfig&) = default;
+};
+
 /// SPEC §3.1: the whole configuration, paths already made absolute.
 struct Config {
     std::vector<Endpoint> listen{*Endpoint::parse("127.0.0.1:5353", std::nullopt)};
@@ -123,6 +137,7 @@ struct Config {
     ForwardingConfig forwarding;
     std::optional<RateLimitConfig> rate_limit;  ///< absent: no rate limiting
     CookiesConfig cookies;
+    DnssecConfig dnssec;
     std::string source;  ///< the file it was read from, or "built-in"
     /// SPEC §3.3; its generated views are already in `views`, marked by `site`.
     std::optional<Sites> sites;

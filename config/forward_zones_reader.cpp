@@ -16,11 +16,24 @@ using nlohmann::json;
 
 constexpr std::array<std::string_view, 2> kForwardZoneKeys{"name", "upstreams"};
 
-/// The forward zone's name, lowercased, with its trailing dot. Any valid DNS name is
-/// accepted ("_msdcs.corp.example.com.", "10.in-addr.arpa."): they are looked up, not
-/// written into host names.
-std::string zone_name(const json_input::ValueReader& reader, const json& value,
-                      const std::string& path) {
+ForwardZoneConfig forward_zone(const json_input::ValueReader& reader, const json& value,
+                               const std::string& path) {
+    ForwardZoneConfig out;
+    reader.object(value, path, kForwardZoneKeys);
+    reader.require(value, path, {"name", "upstreams"});
+    out.name = absolute_name(reader, value["name"], member(path, "name"));
+    reader.upstreams(value["upstreams"], member(path, "upstreams"), out.upstreams,
+                     out.upstream_options,
+                     "list the servers that answer for " + out.name + ", or remove the entry");
+    return out;
+}
+
+}  // namespace
+
+// Any valid DNS name is accepted ("_msdcs.corp.example.com.", "10.in-addr.arpa."): these
+// names are looked up, not written into host names.
+std::string absolute_name(const json_input::ValueReader& reader, const json& value,
+                          const std::string& path) {
     const std::string text = reader.string(value, path);
     if (text.back() != '.') {
         reader.fail(path, in_quotes(text) + " is not absolute: write it with its trailing dot, " +
@@ -34,20 +47,6 @@ std::string zone_name(const json_input::ValueReader& reader, const json& value,
         reader.fail(path, in_quotes(text) + " is not a domain name: " + error.what());
     }
 }
-
-ForwardZoneConfig forward_zone(const json_input::ValueReader& reader, const json& value,
-                               const std::string& path) {
-    ForwardZoneConfig out;
-    reader.object(value, path, kForwardZoneKeys);
-    reader.require(value, path, {"name", "upstreams"});
-    out.name = zone_name(reader, value["name"], member(path, "name"));
-    reader.upstreams(value["upstreams"], member(path, "upstreams"), out.upstreams,
-                     out.upstream_options,
-                     "list the servers that answer for " + out.name + ", or remove the entry");
-    return out;
-}
-
-}  // namespace
 
 std::vector<ForwardZoneConfig> read_forward_zones(const json_input::ValueReader& reader,
                                                   const json& value, const std::string& path) {

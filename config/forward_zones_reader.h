@@ -13,6 +13,12 @@
 
 namespace sitedns {
 
+/// An absolute domain name at `path` (a forward zone's name, a negative trust anchor):
+/// any valid name with its trailing dot, returned lowercased with it ("corp.example.com.").
+/// Throws ConfigError naming the JSON path: not a string, no trailing dot, not a name.
+std::string absolute_name(const json_input::ValueReader& reader, const nlohmann::json& value,
+                          const std::string& path);
+
 /// Reads a `forward_zones` array at `path`: objects {"name": "corp.example.com.",
 /// "upstreams": [...]} with an absolute name (stored lowercased, with its trailing dot),
 /// listed once in the array, and a non-empty `upstreams` in either form. Throws

@@ -34,7 +34,7 @@ class ZoneCache {
             return slot;
         }
         auto& slot = files_[file_key(source)];
-        if (!slot) slot = remember(model::Zone::compile(load_file(source), mode));
+        if (!slot) slot = remember(model::Zone::compile(read_zone_source(source), mode));
         return slot;
     }
 
@@ -52,15 +52,6 @@ class ZoneCache {
         const std::string mode = source.transparent ? "transparent:" : "";
         if (!source.builtin.empty()) return mode + "builtin:" + source.path.string();
         return mode + "file:" + std::filesystem::absolute(source.path).lexically_normal().string();
-    }
-
-    static load::ZoneData load_file(const ZoneSource& source) {
-        const load::SoaRule soa =
-            source.transparent ? load::SoaRule::Optional : load::SoaRule::Required;
-        if (!source.builtin.empty()) {
-            return load::read_json_zone(source.builtin, source.path.string(), soa);
-        }
-        return load::read_zone_file(source.path, soa);
     }
 
     std::map<std::pair<const load::ZoneData*, bool>, std::shared_ptr<const model::Zone>> generated_;
@@ -133,6 +124,15 @@ model::ZoneSet compile_view(const Config& config, const ViewConfig& view, ZoneCa
 }
 
 }  // namespace
+
+load::ZoneData read_zone_source(const ZoneSource& source) {
+    const load::SoaRule soa =
+        source.transparent ? load::SoaRule::Optional : load::SoaRule::Required;
+    if (!source.builtin.empty()) {
+        return load::read_json_zone(source.builtin, source.path.string(), soa);
+    }
+    return load::read_zone_file(source.path, soa);
+}
 
 CompiledViews compile_views(const Config& config) {
     CompiledViews out;

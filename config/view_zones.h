@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "zones/load/zone_readers.h"
 #include "zones/model/zone.h"
 
 namespace sitedns {
@@ -14,6 +15,10 @@ struct CompiledViews {
     std::size_t zone_count = 0;         ///< distinct compiled zones
     std::size_t record_count = 0;       ///< records over those zones
 };
+
+/// Reads a zone from a file or built-in source (not a generated one), as compile_views
+/// does: a transparent zone may go without an SOA. Throws ZoneError naming the file.
+load::ZoneData read_zone_source(const ZoneSource& source);
 
 /// Reads and compiles every zone the views hold. Each source (a file, a built-in
 /// example, a generated site zone) is compiled once and shared by every view that holds
