@@ -13,6 +13,9 @@
 #   hit-plain-do    validation off, queries with DO=1
 #   hit-secure      validation on (the bed's root.key), queries without EDNS
 #   hit-secure-do   validation on, queries with DO=1: the secure entry, AD set
+# The worker's cache keeps positive forwarded answers, so those hits seldom reach the
+# forwarder's cache; fwdcache-* are the same four without it (bench_core --no-cache): each
+# query decided in full and answered by Forwarder::answer_from_cache.
 # Misses: sitedns-val and unbound-val (peers.sh) asked every name of big.example. once,
 # at BENCH_DNSSEC_RATE queries/s (2000), so each answer is a validated miss; after one
 # question that loads the chain's keys (big.example. SOA) each server's CPU time
@@ -52,25 +55,29 @@ json.dump({"listen": ["127.0.0.1:0"], "threads": 1, "upstreams": [f"127.0.0.1:{p
           open(out, "w"), indent=1)
 PY
     for run in $(seq "$BENCH_CALLGRIND_RUNS"); do
-        for mode in plain plain-do secure secure-do; do
+        for mode in {hit,fwdcache}-{plain,plain-do,secure,secure-do}; do
             local args=(--rounds "$rounds")
-            [[ $mode == secure* ]] && args+=(--trust-anchor "$anchor")
+            [[ $mode == fwdcache-* ]] && args+=(--no-cache)
+            [[ $mode == *-secure* ]] && args+=(--trust-anchor "$anchor")
             [[ $mode == *-do ]] && args+=(--dnssec-ok)
             result=$(core_instr "$dir/core.json" "$dir/hits.txt" "${args[@]}")
-            say "  dnssec callgrind $run (hit-$mode): ${result:-FAILED}"
+            say "  dnssec callgrind $run ($mode): ${result:-FAILED}"
             [ -n "$result" ] || continue
             line=${result#* }
-            record dnssec "hit-$mode" instr "$run" "${result%% *}"
+            record dnssec "$mode" instr "$run" "${result%% *}"
             [ "$(field "$line" fwd_misses)" = 0 ] ||
-                note "dnssec: hit-$mode: $(field "$line" fwd_misses) measured queries missed the forwarder's cache"
+                note "dnssec: $mode: $(field "$line" fwd_misses) measured queries missed the forwarder's cache"
             ad=$(field "$line" ad)
-            if [ "$mode" = secure-do ] && [ "$ad" != 100 ]; then
-                note "dnssec: hit-secure-do: $ad of the 100 answers had AD set (all should: the entries are secure)"
-            elif [ "$mode" != secure-do ] && [ "$ad" != 0 ]; then
-                note "dnssec: hit-$mode: $ad answers had AD set (none should)"
+            if [[ $mode == *-secure-do ]] && [ "$ad" != 100 ]; then
+                note "dnssec: $mode: $ad of the 100 answers had AD set (all should: the entries are secure)"
+            elif [[ $mode != *-secure-do ]] && [ "$ad" != 0 ]; then
+                note "dnssec: $mode: $ad answers had AD set (none should)"
             fi
-            [ "$run" = 1 ] && [ "$mode" = secure-do ] &&
-                note "dnssec hits: of the measured queries with DO=1 and validation, $(field "$line" hits) were answered from the worker's cache and $(field "$line" fwd_hits) from the forwarder's."
+            [ "$run" = 1 ] || continue
+            case $mode in
+                hit-secure-do) note "dnssec hits: of the measured queries with DO=1 and validation, $(field "$line" hits) were answered from the worker's cache and $(field "$line" fwd_hits) from the forwarder's; $(($(field "$line" bytes) / $(field "$line" measured))) bytes per answer." ;;
+                hit-plain-do) note "dnssec hits: $(($(field "$line" bytes) / $(field "$line" measured))) bytes per answer with DO=1 and no validation (the upstream's reply: its authority NS and their RRSIGs too; libunbound's answers carry the answer section only)." ;;
+            esac
         done
     done
 }

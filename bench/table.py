@@ -30,8 +30,12 @@ NAMES = {
     "core-cache": "sitedns query core, answer cache",
     "core-nocache": "sitedns query core, no cache",
     "sites-3": "sitedns, 3 sites", "sites-1000": "sitedns, 1,000 sites",
-    "hit-plain": "cache hit, no validation", "hit-plain-do": "cache hit, no validation, DO=1",
-    "hit-secure": "cache hit, secure entry", "hit-secure-do": "cache hit, secure entry, DO=1",
+    "hit-plain": "hit, no validation", "hit-plain-do": "hit, no validation, DO=1",
+    "hit-secure": "hit, secure entry", "hit-secure-do": "hit, secure entry, DO=1",
+    "fwdcache-plain": "forwarder's cache hit, no validation",
+    "fwdcache-plain-do": "forwarder's cache hit, no validation, DO=1",
+    "fwdcache-secure": "forwarder's cache hit, secure entry",
+    "fwdcache-secure-do": "forwarder's cache hit, secure entry, DO=1",
     "sitedns-val": "sitedns, validating", "unbound-val": "Unbound, validating",
 }
 
@@ -53,12 +57,13 @@ SCENARIOS = {
             [("sitedns", "nsd"), ("sitedns", "knot")]),
     "dnssec": ("DNSSEC validation (test bed): forwarded hits in the query core (bench_core); "
                "validated misses, CPU µs per miss",
-               ["hit-plain", "hit-plain-do", "hit-secure", "hit-secure-do",
-                "sitedns-val", "unbound-val"],
-               [("hit-secure", "hit-plain", ("instr",)),
-                ("hit-secure-do", "hit-plain", ("instr",)),
-                ("hit-secure-do", "hit-plain-do", ("instr",)),
-                ("sitedns-val", "unbound-val", ("cpu_us",))]),
+               [f"{c}-{m}" for c in ("hit", "fwdcache")
+                for m in ("plain", "plain-do", "secure", "secure-do")]
+               + ["sitedns-val", "unbound-val"],
+               [(f"{c}-{a}", f"{c}-{b}", ("instr",)) for c in ("hit", "fwdcache")
+                for a, b in (("secure", "plain"), ("secure-do", "plain"),
+                             ("secure-do", "plain-do"))]
+               + [("sitedns-val", "unbound-val", ("cpu_us",))]),
 }
 
 
@@ -256,7 +261,9 @@ def main():
                    f"with big.example. signed holding {args.dnssec_names} names. Cache hits: "
                    f"bench_core under callgrind, 100 names of big.example. forwarded to the "
                    f"bed, resolved in a warm-up, then {args.callgrind} queries answered from "
-                   f"the worker's and the forwarder's caches as a UDP worker does; a secure "
+                   f"the worker's and the forwarder's caches as a UDP worker does (forwarder's "
+                   f"cache hit: without the worker's cache, each query decided in full and "
+                   f"answered by Forwarder::answer_from_cache); a secure "
                    f"entry is one the forwarder validated through libunbound (anchored at "
                    f"the bed's root.key); DO=1 queries carry an OPT with DO, and a secure "
                    f"answer to them has AD and the RRSIGs. Misses: each of the "
