@@ -74,12 +74,15 @@ Server::Server(const runtime::SnapshotHolder& snapshots, ServerOptions options)
       forwarding_(snapshots.load()->config.forwarding) {
     forwarder_ = std::make_unique<upstream::Forwarder>(pool_.context(pool_.size() - 1),
                                                        forwarder_options(forwarding_));
+    forwarder_->set_validation(validation_options(*snapshots.load()));
     for (std::size_t i = 0; i + 1 < pool_.size(); ++i) {
         workers_.push_back(
             std::make_unique<Worker>(i, pool_.context(i), snapshots, telemetry_, *forwarder_));
     }
     // A reload's `forwarding` keys apply to the queries started after it; the cache stays.
     snapshots.on_publish([this, &snapshots] {
+        // The forwarder keeps the options it has when they are the same.
+        forwarder_->set_validation(validation_options(*snapshots.load()));
         const ForwardingConfig& next = snapshots.load()->config.forwarding;
         if (next == forwarding_) return;
         forwarding_ = next;

@@ -24,6 +24,16 @@ upstream::ForwarderOptions forwarder_options(const ForwardingConfig& config) {
     return options;
 }
 
+upstream::ValidationOptions validation_options(const query::Snapshot& snapshot) {
+    upstream::ValidationOptions options;
+    const DnssecConfig& dnssec = snapshot.config.dnssec;
+    options.enabled = dnssec.validate;
+    if (!options.enabled) return options;
+    options.trust_anchor = dnssec.trust_anchor;
+    options.insecure = snapshot.negative_trust_anchors;
+    return options;
+}
+
 Worker::Worker(std::size_t index, boost::asio::io_context& context,
                const runtime::SnapshotHolder& snapshots, Telemetry& telemetry,
                upstream::Forwarder& forwarder)

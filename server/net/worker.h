@@ -31,6 +31,8 @@ class TcpSession;
 
 /// The forwarder's options for the configured `forwarding` keys.
 upstream::ForwarderOptions forwarder_options(const ForwardingConfig& config);
+/// What the forwarder validates under `snapshot` (its `dnssec` and negative trust anchors).
+upstream::ValidationOptions validation_options(const query::Snapshot& snapshot);
 
 class Worker {
   public:

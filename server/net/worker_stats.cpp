@@ -109,6 +109,8 @@ void collect_forwarder(const upstream::Forwarder& forwarder, runtime::MetricsSam
     sample.dropped_replies += stats.dropped_replies.get();
     sample.stale_answers += stats.stale_answers.get();
     sample.forwarded_over_limit += stats.over_limit.get();
+    sample.validated_answers += stats.validated.get();
+    sample.bogus_answers += stats.bogus.get();
     for (const upstream::UpstreamStats& upstream : forwarder.upstream_stats()) {
         runtime::UpstreamSample& sum = sample.upstreams[upstream.endpoint.to_string()];
         sum.queries += upstream.queries.get();

@@ -3,6 +3,7 @@
 
 #include "server/wire/edns.h"
 #include "server/wire/header.h"
+#include "server/wire/tsig.h"
 #include "server/wire/writer.h"
 #include "zones/dns/name.h"
 
@@ -100,10 +101,12 @@ std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Frami
     header.set_id(query.id);
     header.set_qr(true);
     header.set_opcode(query.opcode);
-    header.set_rd(query.rd);
-    header.set_cd(query.cd);
-    header.set_aa(plan.authoritative);
-    header.set_ra(framing.ra);
+    if (framing.flags) {
+        header.set_rd(query.rd);
+        header.set_cd(query.cd);
+        header.set_aa(plan.authoritative);
+        header.set_ra(framing.ra);
+    }
     const auto rcode = static_cast<std::uint16_t>(plan.rcode);
     header.set_rcode(static_cast<std::uint8_t>(rcode & 0x0f));
 
@@ -113,8 +116,10 @@ std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Frami
     }
     static constexpr wire::EdnsEcho kNoOptions{};
     const wire::EdnsEcho& echo = framing.opt && framing.echo ? *framing.echo : kNoOptions;
-    const std::size_t opt_size = wire::kOptSize + echo.size();
-    if (framing.opt) w.set_limit(limit - opt_size);  // the OPT always fits
+    const std::size_t opt_size = framing.opt ? wire::kOptSize + echo.size() : 0;
+    const std::size_t tsig_size = framing.tsig ? wire::tsig_error_size(*framing.tsig) : 0;
+    // The OPT always fits; the TSIG, after it, when the question leaves room for it.
+    if (opt_size + tsig_size != 0) w.set_limit(limit - std::min(limit, opt_size + tsig_size));
 
     bool truncated = false;
     header.set_ancount(write_section(w, plan.answer.view(), truncated, patches));
@@ -135,6 +140,14 @@ std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Frami
         if (wire::write_opt(w, wire::kEdnsPayload, static_cast<std::uint8_t>(rcode >> 4),
                             query.edns.dnssec_ok, echo)) {
             ++additional;
+        }
+    }
+    if (framing.tsig) {
+        w.set_limit(limit);
+        if (wire::write_tsig_error(w, *framing.tsig, wire::kTsigBadKey)) {
+            ++additional;
+        } else {
+            header.set_tc(true);
         }
     }
     header.set_arcount(additional);

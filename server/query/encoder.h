@@ -10,6 +10,7 @@
 #include "server/wire/edns.h"
 #include "server/wire/limits.h"
 #include "server/wire/message.h"
+#include "server/wire/tsig.h"
 #include "server/wire/writer.h"
 
 namespace sitedns::query {
@@ -24,6 +25,12 @@ struct Framing {
     /// The options the OPT carries (ECS, RFC 7871 §7.2.1; COOKIE, RFC 7873 §5.2), or
     /// null; only with `opt`.
     const wire::EdnsEcho* echo = nullptr;
+    /// Echo RD and CD and set AA and RA as decided. False: only QR and the opcode are set,
+    /// every other flag clear (NOTIMP for an opcode other than QUERY, as BIND answers).
+    bool flags = true;
+    /// The query's TSIG, answered with an unsigned BADKEY TSIG after the OPT (RFC 8945
+    /// §5.2.1, §5.3.2), or null.
+    const wire::Tsig* tsig = nullptr;
 };
 
 /// Writes the plan as a DNS message (the only place that encodes answers): header,
@@ -33,7 +40,7 @@ struct Framing {
 /// options, always fits. Returns the length. With `patches`, what a copy of the answer
 /// must patch to answer another query is noted there (the packet cache's entries): the
 /// question name's length, the compression pointers (which end an owner name) and the
-/// TTLs.
+/// TTLs. The TSIG of `framing.tsig` comes last; when it does not fit, TC is set.
 std::size_t encode(const wire::Query& query, const AnswerPlan& plan, const Framing& framing,
                    std::span<std::uint8_t> out, wire::AnswerPatches* patches = nullptr);
 

@@ -113,18 +113,32 @@ bool take_cookie(const Snapshot& snapshot, const IpAddress& client, Decision& de
     return true;
 }
 
-/// The RCODE of a query answered without a lookup: FORMERR, NOTIMP, a malformed COOKIE
-/// option, or a query for a server cookie (QDCOUNT 0, RFC 7873 §5.4: NOERROR, BADCOOKIE
-/// when the server cookie it sent is not valid, FORMERR without a COOKIE option).
-/// nullopt for a question to look up. Reads the COOKIE option into `decision`.
+/// The RCODE of a query answered without a lookup: FORMERR, NOTIMP, NOTAUTH for a signed
+/// query, a malformed COOKIE option, or a query for a server cookie (QDCOUNT 0, RFC 7873
+/// §5.4: NOERROR, BADCOOKIE when the server cookie it sent is not valid, FORMERR without a
+/// COOKIE option). nullopt for a question to look up. Reads the COOKIE option into
+/// `decision`.
 std::optional<dns::RCode> answer_without_lookup(const Snapshot& snapshot, const IpAddress& client,
                                                 wire::ParseOutcome outcome, Decision& decision,
                                                 Framing& framing) {
-    if (outcome == wire::ParseOutcome::FormErr || outcome == wire::ParseOutcome::NotImp) {
-        // FORMERR goes back without an OPT: the OPT itself may be what was malformed.
-        // NOTIMP keeps one only when the query had one (RFC 6891 §7).
-        if (outcome == wire::ParseOutcome::FormErr) framing.opt = false;
-        return outcome == wire::ParseOutcome::FormErr ? dns::RCode::FormErr : dns::RCode::NotImp;
+    if (outcome == wire::ParseOutcome::FormErr) {
+        framing.opt = false;  // the OPT itself may be what was malformed
+        return dns::RCode::FormErr;
+    }
+    if (outcome == wire::ParseOutcome::NotImp) {
+        // Another opcode: only QR and the opcode set, as BIND answers; the question and
+        // the OPT echoed when the query had them (RFC 6891 §7), as Knot answers.
+        framing.flags = false;
+        return dns::RCode::NotImp;
+    }
+    if (decision.query.tsig.present) {
+        // RFC 8945 §5.2.1: sitedns knows no TSIG key, so every signed query gets NOTAUTH
+        // with an unsigned BADKEY TSIG, before its view or name is looked at. Never
+        // forwarded: sitedns asks upstreams queries of its own (new ID, its own OPT), in
+        // which the client's MAC could never verify (§5.5 is for a server that passes the
+        // client's message on).
+        framing.tsig = &decision.query.tsig;
+        return dns::RCode::NotAuth;
     }
     if (!take_cookie(snapshot, client, decision)) return dns::RCode::FormErr;  // OPT kept
     if (outcome == wire::ParseOutcome::Ok) return std::nullopt;

@@ -71,6 +71,9 @@ struct Snapshot {
     std::uint64_t generation = 0;
     /// `topology.sitedns. CH TXT` (SPEC §5): the sites serial and `generation`.
     TopologyRecord topology;
+    /// With `dnssec.validate`: the names forwarded unvalidated (config/dnssec.h), lowercase
+    /// presentation form. Empty while validation is off.
+    std::vector<std::string> negative_trust_anchors;
     std::size_t zone_count = 0;    ///< distinct compiled zones
     std::size_t record_count = 0;  ///< records over those zones
     /// What the topology checks found (SPEC §2). A snapshot with an error is never

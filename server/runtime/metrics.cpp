@@ -193,6 +193,13 @@ void render_forwarding(Writer& w, const MetricsSample& s) {
             "Forwarded queries answered SERVFAIL at once: forwarding.max_in_flight upstream "
             "queries were under way.",
             std::to_string(s.forwarded_over_limit));
+    w.value("sitedns_validated_answers_total", "counter",
+            "Forwarded answers validated through libunbound (dnssec.validate): secure, insecure "
+            "or bogus.",
+            std::to_string(s.validated_answers));
+    w.value("sitedns_bogus_answers_total", "counter",
+            "Of those, bogus: answered SERVFAIL with EDE 6 (DNSSEC Bogus) but to CD=1 clients.",
+            std::to_string(s.bogus_answers));
     w.family("sitedns_upstream_queries_total", "counter",
              "Exchanges started with each upstream (UDP, then TCP on TC, counts once).");
     for (const auto& [upstream, counts] : s.upstreams) {

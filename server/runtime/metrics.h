@@ -129,6 +129,8 @@ struct MetricsSample {
     std::uint64_t dropped_replies = 0;
     std::uint64_t stale_answers = 0;
     std::uint64_t forwarded_over_limit = 0;           ///< SERVFAIL at once: max_in_flight reached
+    std::uint64_t validated_answers = 0;              ///< answers libunbound validated
+    std::uint64_t bogus_answers = 0;                  ///< of those, bogus
     std::map<std::string, UpstreamSample> upstreams;  ///< by "ADDR:PORT"
     std::uint64_t reload_successes = 0;
     std::uint64_t reload_failures = 0;

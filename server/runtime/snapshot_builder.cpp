@@ -2,15 +2,19 @@
 #include "server/runtime/snapshot_builder.h"
 
 #include <cstring>
+#include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
+#include "config/dnssec.h"
 #include "config/suffix_check.h"
 #include "config/view_zones.h"
 #include "server/query/random.h"
 #include "server/upstream/upstream_query.h"
 #include "zones/dns/name.h"
+#include "zones/dns/types.h"
 
 namespace sitedns::runtime {
 namespace {
@@ -109,6 +113,28 @@ void warn_without_upstreams(const query::Snapshot& snapshot, std::vector<Problem
                             "are refused"});
 }
 
+/// SPEC §5: a zone read with DNSSEC records is served unsigned, without them (zones/load
+/// leaves them out). A DS for it in its parent would make every validating resolver find
+/// its answers bogus. One warning per zone file, however many views hold it.
+void warn_signed_zones(const query::Snapshot& snapshot, std::vector<Problem>& problems) {
+    std::set<std::string_view> warned;
+    for (const query::View& view : snapshot.views) {
+        for (const auto& zone : view.zones.zones()) {
+            if (zone->dnssec_dropped() == 0 || !warned.insert(zone->source()).second) continue;
+            std::string types;
+            for (const std::uint16_t type : zone->dnssec_types()) {
+                types += (types.empty() ? "" : ", ") + dns::type_to_text(type);
+            }
+            problems.push_back(
+                {Problem::Severity::Warning,
+                 "zone " + zone->origin().to_text() + " (" + zone->source() + ") is signed: " +
+                     std::to_string(zone->dnssec_dropped()) + " DNSSEC records (" + types +
+                     ") left out; sitedns serves the zone unsigned, so no DS may be published "
+                     "for it in its parent zone (validating resolvers would find it bogus)"});
+        }
+    }
+}
+
 /// The cookie secret of a configuration without `cookies.secret`: drawn from the kernel's
 /// CSPRNG (query/random.h) once per process, so a reload (a new snapshot) keeps the
 /// cookies handed out.
@@ -148,8 +174,15 @@ std::shared_ptr<const query::Snapshot> build_snapshot(Config config_in, std::uin
     snapshot->cookie_secret = config.cookies.secret.value_or(process_cookie_secret());
     snapshot->problems = check_topology(snapshot->config, served_views(*snapshot));
     warn_without_upstreams(*snapshot, snapshot->problems);
+    warn_signed_zones(*snapshot, snapshot->problems);
     for (Problem& problem : check_suffix_upstreams(snapshot->config)) {
         snapshot->problems.push_back(std::move(problem));
+    }
+    if (config.dnssec.validate) {
+        for (NegativeTrustAnchor& anchor :
+             negative_trust_anchors(config, served_views(*snapshot))) {
+            snapshot->negative_trust_anchors.push_back(std::move(anchor.name));
+        }
     }
     snapshot->zone_count = compiled.zone_count;
     snapshot->record_count = compiled.record_count;

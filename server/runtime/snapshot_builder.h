@@ -20,7 +20,8 @@ std::vector<ServedView> served_views(const query::Snapshot& snapshot);
 
 /// Reads every zone the configuration names (each file once, shared by the views that
 /// hold it), compiles them, builds the view and ECS trust tables, and runs the topology
-/// checks into `problems`, with a warning for each recursion view without upstreams. Throws
+/// checks into `problems`, with a warning for each recursion view without upstreams and
+/// for each zone read with DNSSEC records (served unsigned, SPEC §5). Throws
 /// std::runtime_error (a ZoneError or ConfigError) whose message names the file and the problem.
 /// Takes the configuration by value: at a thousand sites it holds a million zone
 /// references, so callers move it in rather than copy it.

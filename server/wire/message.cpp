@@ -25,6 +25,7 @@ void reset(Query& q) {
     q.qclass = 0;
     q.question_end = 0;
     q.edns = Edns{};
+    q.tsig.present = false;
 }
 
 /// Reads the question (RFC 1035 §4.1.2) into `out`, the name lowercased beside it.
@@ -81,14 +82,27 @@ bool take_opt(const Record& rr, Edns& edns) {
     return true;
 }
 
-/// Reads `count` additional records; other types than OPT (e.g. TSIG) are skipped.
-bool read_additional(WireReader& r, std::uint16_t count, Edns& edns) {
+/// Takes a TSIG record into `tsig` (RFC 8945 §5.2): the last of the `count` additional
+/// records (`index`), its RDATA whole.
+bool take_tsig(const WireReader& r, const Record& rr, std::uint16_t index, std::uint16_t count,
+               Tsig& tsig) {
+    if (index + 1 != count) return false;
+    const std::size_t rdata_at = static_cast<std::size_t>(rr.rdata.data() - r.packet().data());
+    return read_tsig(r.packet(), rdata_at, rr.rdata.size(), rr.owner, tsig);
+}
+
+/// Reads `count` additional records: the OPT into `out.edns`, the TSIG into `out.tsig`;
+/// other types are skipped.
+bool read_additional(WireReader& r, std::uint16_t count, Query& out) {
     for (std::uint16_t i = 0; i < count; ++i) {
         Record rr;
         if (!read_record(r, rr)) {
             return false;
         }
-        if (rr.type == dns::rrtype::OPT && !take_opt(rr, edns)) {
+        if (rr.type == dns::rrtype::OPT && !take_opt(rr, out.edns)) {
+            return false;
+        }
+        if (rr.type == dns::rrtype::TSIG && !take_tsig(r, rr, i, count, out.tsig)) {
             return false;
         }
     }
@@ -107,7 +121,10 @@ void read_unknown_opcode(WireReader& r, const Header& h, Query& out) {
         Record rr;
         if (!read_record(r, rr)) return;
     }
-    if (!read_additional(r, h.arcount(), out.edns)) out.edns = Edns{};
+    if (!read_additional(r, h.arcount(), out)) {
+        out.edns = Edns{};
+        out.tsig.present = false;
+    }
 }
 
 }  // namespace
@@ -147,8 +164,9 @@ ParseOutcome parse_query(std::span<const std::uint8_t> packet, Query& out) {
     if (h.ancount() != 0 || h.nscount() != 0) {
         return ParseOutcome::FormErr;
     }
-    if (!read_additional(r, h.arcount(), out.edns)) {
+    if (!read_additional(r, h.arcount(), out)) {
         out.edns = Edns{};  // the FORMERR goes back without an OPT: it may be the bad part
+        out.tsig.present = false;
         return ParseOutcome::FormErr;
     }
     // Bytes after the last counted record: FORMERR, as Knot does (knot_pkt_parse
@@ -186,6 +204,7 @@ ParseOutcome parse_plain_query(std::span<const std::uint8_t> packet, const Plain
     out.qclass = static_cast<std::uint16_t>(tail[2] << 8 | tail[3]);
     out.question_end = kHeaderSize + name_size + kQuestionTail;
     out.edns = Edns{};
+    out.tsig.present = false;  // a plain query's one additional record is an OPT
     if (plain.has_opt()) {
         // The OPT (take_opt): owner, type, then the UDP size in the class and the
         // version and DO bit in the TTL; no options.

@@ -7,6 +7,7 @@
 
 #include "server/wire/plain_query.h"
 #include "server/wire/reader.h"
+#include "server/wire/tsig.h"
 
 namespace sitedns::wire {
 
@@ -34,6 +35,7 @@ struct Query {
     std::uint16_t qclass = 0;
     std::size_t question_end = 0;  ///< offset just past the question
     Edns edns;
+    Tsig tsig;  ///< the TSIG record, last of the additional section (RFC 8945 §5.2)
 };
 
 /// What to do with a packet after parsing.
@@ -49,8 +51,10 @@ enum class ParseOutcome : std::uint8_t {
 
 /// Parses a query: header, exactly one question (none: NoQuestion), no answer/authority records
 /// (RFC 1035), and an additional section holding at most one OPT (RFC 6891 §6.1.1:
-/// two OPTs, an OPT not owned by the root, or bad option framing is FORMERR). Other
-/// additional records (e.g. TSIG) are skipped over, well-formed.
+/// two OPTs, an OPT not owned by the root, or bad option framing is FORMERR) and at most
+/// one TSIG, its last record (RFC 8945 §5.2: another place, a second one or RDATA that is
+/// no TSIG's is FORMERR), read into `tsig`. Other additional records are skipped over,
+/// well-formed.
 /// `question_end` is 0 when the question itself could not be read.
 [[nodiscard]] ParseOutcome parse_query(std::span<const std::uint8_t> packet, Query& out);
 

@@ -335,8 +335,12 @@ Answer parse_answer(std::span<const std::uint8_t> wire) {
     a.answer = section_text(ldns_pkt_answer(pkt.get()));
     a.authority = section_text(ldns_pkt_authority(pkt.get()));
     a.additional = section_text(ldns_pkt_additional(pkt.get()));
+    // ldns takes the TSIG, the last additional record, out of the section.
+    if (const ldns_rr* tsig = ldns_pkt_tsig(pkt.get())) {
+        a.tsig = normalise(take_string(ldns_rr2str(tsig)));
+    }
 
-    const std::size_t opt_count = a.has_opt ? 1 : 0;
+    const std::size_t opt_count = (a.has_opt ? 1 : 0) + (a.tsig.empty() ? 0 : 1);
     if (ldns_rr_list_rr_count(ldns_pkt_question(pkt.get())) != a.qdcount ||
         a.answer.size() != a.ancount || a.authority.size() != a.nscount ||
         a.additional.size() + opt_count != a.arcount) {

@@ -55,7 +55,7 @@ struct Answer {
     bool ra = false;
     bool ad = false;
     bool cd = false;
-    /// Counts as in the header; arcount includes the OPT.
+    /// Counts as in the header; arcount includes the OPT and the TSIG.
     std::uint16_t qdcount = 0;
     std::uint16_t ancount = 0;
     std::uint16_t nscount = 0;
@@ -63,7 +63,8 @@ struct Answer {
     std::string question;  ///< "www.example.test. IN A", "" without a question
     std::vector<std::string> answer;
     std::vector<std::string> authority;
-    std::vector<std::string> additional;  ///< the OPT excluded
+    std::vector<std::string> additional;  ///< the OPT and the TSIG excluded
+    std::string tsig;                     ///< the TSIG record (RFC 8945 §4.2), "" without one
     bool has_opt = false;
     std::uint16_t opt_udp_size = 0;
     std::uint8_t opt_version = 0;

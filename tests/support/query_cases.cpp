@@ -480,6 +480,19 @@ std::vector<QueryCase> make_cases() {
          .opts = {.edns = true, .opcode = 2},
          .rcode = "NOTIMP",
          .aa = false},
+        // Only QR and the opcode: RD and CD of the query are not echoed (as BIND answers).
+        {.name = "NotimpOpcodeStatusClearsRdAndCd",
+         .qname = "example.test",
+         .qtype = "SOA",
+         .opts = {.rd = true, .cd = true, .edns = true, .opcode = 2},
+         .rcode = "NOTIMP",
+         .aa = false},
+        {.name = "NotimpOpcodeNotifyClearsRdAndCd",
+         .qname = "example.test",
+         .qtype = "SOA",
+         .opts = {.rd = true, .cd = true, .opcode = 4},
+         .rcode = "NOTIMP",
+         .aa = false},
         {.name = "FormerrQtypeOpt",
          .qname = "mail.example.test",
          .qtype = "OPT",
@@ -579,17 +592,19 @@ Bytes case_query(const QueryCase& c, std::string_view qname, std::uint16_t id) {
 }
 
 // The header: ID, opcode, RD and CD copied, QR set, RA and AD clear (RFC 1035 §4.1.1; no
-// recursion, no validation). The question echoed as sent, case included (RFC 4343 §4).
-// EDNS: an OPT answers an OPT, version 0, DO copied (RFC 6891 §6.1.1, §7; RFC 3225 §3).
+// recursion, no validation); for another opcode than QUERY only QR and the opcode. The question
+// echoed as sent, case included (RFC 4343 §4). EDNS: an OPT answers an OPT, version 0, DO copied
+// (RFC 6891 §6.1.1, §7; RFC 3225 §3).
 std::string check_answer(const QueryCase& c, std::string_view qname, std::uint16_t id,
                          const Answer& a, bool fold_case) {
     const QueryOptions& o = c.opts;
+    const bool query = o.opcode == 0;
     std::string out = field("id", a.id, id) + field("qr", a.qr, true) +
-                      field("opcode", int{a.opcode}, int{o.opcode}) + field("rd", a.rd, o.rd) +
-                      field("cd", a.cd, o.cd) + field("ra", a.ra, false) +
-                      field("ad", a.ad, false) + field("rcode", a.rcode, c.rcode) +
-                      field("aa", a.aa, c.aa) + field("tc", a.tc, c.tc) +
-                      field("qdcount", int{a.qdcount}, 1) +
+                      field("opcode", int{a.opcode}, int{o.opcode}) +
+                      field("rd", a.rd, query && o.rd) + field("cd", a.cd, query && o.cd) +
+                      field("ra", a.ra, false) + field("ad", a.ad, false) +
+                      field("rcode", a.rcode, c.rcode) + field("aa", a.aa, c.aa) +
+                      field("tc", a.tc, c.tc) + field("qdcount", int{a.qdcount}, 1) +
                       field("question", a.question, question_text(qname, c)) +
                       field("OPT present", a.has_opt, o.edns);
     if (a.has_opt) {

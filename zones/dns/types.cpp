@@ -74,13 +74,14 @@ std::optional<std::uint16_t> type_from_text(std::string_view text) {
 
 std::string_view rcode_to_text(RCode rcode) {
     // The mnemonics of IANA's "DNS RCODEs" registry that sitedns sends.
-    static constexpr std::array<std::pair<RCode, std::string_view>, 8> kNames{{
+    static constexpr std::array<std::pair<RCode, std::string_view>, 9> kNames{{
         {RCode::NoError, "NOERROR"},
         {RCode::FormErr, "FORMERR"},
         {RCode::ServFail, "SERVFAIL"},
         {RCode::NXDomain, "NXDOMAIN"},
         {RCode::NotImp, "NOTIMP"},
         {RCode::Refused, "REFUSED"},
+        {RCode::NotAuth, "NOTAUTH"},
         {RCode::BadVers, "BADVERS"},
         {RCode::BadCookie, "BADCOOKIE"},
     }};

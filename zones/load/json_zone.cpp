@@ -43,6 +43,7 @@ class JsonZoneReader {
             fail("top level", "missing key \"soa\" (only a transparent zone may go without)");
         }
         read_records(doc);
+        detail::drop_dnssec(zone_);
         detail::check_records(zone_);
         return std::move(zone_);
     }

@@ -366,6 +366,7 @@ ZoneData read_rfc1035_zone(const std::filesystem::path& file, const dns::Name& o
     zone.records.reserve(lines + 1);  // one record a line, mostly
     MasterReader(zone, file, "").read(text, origin_rdf.get(), kDefaultFileTtl, 0);
     place_soa(zone, origin, lines + (text.empty() || text.back() == '\n' ? 0 : 1));
+    detail::drop_dnssec(zone);
     detail::check_records(zone);
     return zone;
 }

@@ -163,4 +163,18 @@ void check_records(const ZoneData& zone) {
     }
 }
 
+void drop_dnssec(ZoneData& zone) {
+    for (const Record& record : zone.records) {
+        if (!dns::dnssec_signing_type(record.type)) continue;
+        ++zone.dnssec_dropped;
+        auto& types = zone.dnssec_types;
+        if (std::find(types.begin(), types.end(), record.type) == types.end()) {
+            types.push_back(record.type);
+        }
+    }
+    if (zone.dnssec_dropped == 0) return;
+    std::erase_if(zone.records,
+                  [](const Record& record) { return dns::dnssec_signing_type(record.type); });
+}
+
 }  // namespace sitedns::load::detail

@@ -22,4 +22,10 @@ inline constexpr std::uint32_t kMaxTtl = 0x7fffffff;
 /// RRSIG and NSEC excepted per RFC 4035 §2.5). Throws ZoneError naming the record.
 void check_records(const ZoneData& zone);
 
+/// Leaves out the zone's DNSSEC records (dns::dnssec_signing_type): sitedns serves every
+/// zone unsigned (SPEC §5), so a signed zone's signatures, NSEC/NSEC3 chains and keys
+/// would only be stale data beside unsigned answers. Counts them, with their types, in
+/// `zone.dnssec_dropped` and `zone.dnssec_types`.
+void drop_dnssec(ZoneData& zone);
+
 }  // namespace sitedns::load::detail

@@ -56,6 +56,8 @@ class ZoneBuilder {
         zone_.transparent_ = mode == ZoneMode::Transparent;
         zone_.source_ = data_.source;
         zone_.generated_ = data_.generated;
+        zone_.dnssec_dropped_ = data_.dnssec_dropped;
+        zone_.dnssec_types_ = data_.dnssec_types;
         zone_.record_count_ = count;
         zone_.origin_ = data_.origin;
         zone_.key_ = data_.origin.key();

@@ -172,6 +172,10 @@ class Zone {
     /// Made by the sites topology (SPEC §3.3), the same in every view that holds it.
     bool generated() const { return generated_; }
     std::size_t record_count() const { return record_count_; }
+    /// DNSSEC records left out when the zone was read (load::ZoneData::dnssec_dropped),
+    /// and their types: the zone is served unsigned.
+    std::size_t dnssec_dropped() const { return dnssec_dropped_; }
+    const std::vector<std::uint16_t>& dnssec_types() const { return dnssec_types_; }
 
     /// Looks up a lowercased wire name at or below the origin. Allocation-free.
     LookupResult lookup(std::span<const std::uint8_t> lowercase_name) const;
@@ -211,6 +215,8 @@ class Zone {
     std::size_t record_count_ = 0;
     std::string source_;
     bool generated_ = false;
+    std::size_t dnssec_dropped_ = 0;
+    std::vector<std::uint16_t> dnssec_types_;
 };
 
 /// The zones of one view, found by the deepest origin at or above a name.

@@ -31,6 +31,10 @@ struct ZoneData {
     std::string source;  ///< file path (or built-in name) for messages
     std::vector<Record> records;
     bool generated = false;  ///< made by the sites topology (SPEC §3.3), not read from a file
+    /// DNSSEC records the source held and the reader left out (SPEC §5: a signed zone is
+    /// served unsigned), and their types, each once, in file order.
+    std::size_t dnssec_dropped = 0;
+    std::vector<std::uint16_t> dnssec_types;
 };
 
 /// A zone source that cannot be loaded. what() is the whole message:

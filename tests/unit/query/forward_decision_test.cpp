@@ -208,15 +208,21 @@ TEST(ForwardDecisionQuery, KeepsWhatTheForwarderNeeds) {
     EXPECT_EQ(q.qname_lower.bytes[1], 'w');
 }
 
-TEST(ForwardDecisionMalformed, FormerrAndNotimpCarryRaInARecursionView) {
+TEST(ForwardDecisionMalformed, FormerrCarriesRaInARecursionViewNotimpOnlyQr) {
     const auto formerr = handle(Bytes{0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "127.0.0.1");
     ASSERT_EQ(formerr->decision.action, Action::Send);
     EXPECT_EQ(formerr->answer().rcode, "FORMERR");
     EXPECT_TRUE(formerr->answer().ra);
-    const auto notimp =
-        handle(sitedns::test::make_query("www.outside.test", "A", {.opcode = 2}), "127.0.0.1");
-    EXPECT_EQ(notimp->answer().rcode, "NOTIMP");
-    EXPECT_TRUE(notimp->answer().ra);
+    // Another opcode: only QR and the opcode, as BIND answers; RA too is clear.
+    const auto notimp = handle(
+        sitedns::test::make_query("www.outside.test", "A", {.rd = true, .cd = true, .opcode = 2}),
+        "127.0.0.1");
+    ASSERT_EQ(notimp->decision.action, Action::Send);
+    const Answer a = notimp->answer();
+    EXPECT_EQ(a.rcode, "NOTIMP");
+    EXPECT_EQ(a.opcode, 2);
+    EXPECT_TRUE(a.qr);
+    EXPECT_FALSE(a.ra || a.rd || a.cd || a.aa || a.tc || a.ad) << sitedns::test::to_string(a);
     const auto dropped = handle(Bytes{0, 7, 0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0}, "127.0.0.1");
     EXPECT_EQ(dropped->decision.action, Action::Drop);
 }

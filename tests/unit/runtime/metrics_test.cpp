@@ -126,6 +126,12 @@ sitedns_stale_answers_total 0
 # HELP sitedns_forwarded_over_limit_total Forwarded queries answered SERVFAIL at once: forwarding.max_in_flight upstream queries were under way.
 # TYPE sitedns_forwarded_over_limit_total counter
 sitedns_forwarded_over_limit_total 6
+# HELP sitedns_validated_answers_total Forwarded answers validated through libunbound (dnssec.validate): secure, insecure or bogus.
+# TYPE sitedns_validated_answers_total counter
+sitedns_validated_answers_total 0
+# HELP sitedns_bogus_answers_total Of those, bogus: answered SERVFAIL with EDE 6 (DNSSEC Bogus) but to CD=1 clients.
+# TYPE sitedns_bogus_answers_total counter
+sitedns_bogus_answers_total 0
 # HELP sitedns_upstream_queries_total Exchanges started with each upstream (UDP, then TCP on TC, counts once).
 # TYPE sitedns_upstream_queries_total counter
 sitedns_upstream_queries_total{upstream="192.0.2.1:53"} 3

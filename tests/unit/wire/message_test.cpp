@@ -45,6 +45,21 @@ Builder query(std::uint16_t flags = kRd, std::uint16_t qd = 1, std::uint16_t an 
     return Builder().header(kId, flags, qd, an, ns, ar).question("www.example.com", kA, kIn);
 }
 
+/// TSIG RDATA (RFC 8945 §4.2): hmac-sha256, Time Signed 0x0001_00000002, Fudge 300, a
+/// 32-byte MAC whose MAC Size field says `mac_size`, Original ID 0x4242, no error.
+Bytes tsig_rdata(std::uint16_t mac_size = 32) {
+    return Builder()
+        .name("hmac-sha256")
+        .u16(1)
+        .u32(2)
+        .u16(300)
+        .u16(mac_size)
+        .bytes(Bytes(32, 0xAB))
+        .u16(0x4242)
+        .u16(0)
+        .u16(0);
+}
+
 /// What a case expects beyond the outcome; unset fields are not checked.
 struct Expect {
     std::optional<std::size_t> question_end = std::nullopt;
@@ -53,6 +68,7 @@ struct Expect {
     std::optional<std::uint8_t> version = std::nullopt;
     std::optional<bool> dnssec_ok = std::nullopt;
     std::optional<std::size_t> options_size = std::nullopt;
+    std::optional<bool> tsig = std::nullopt;
 };
 
 struct Case {
@@ -236,14 +252,36 @@ std::vector<Case> additional_cases() {
          query(kRd, 1, 0, 0, 1).opt(1232, 0, {0, 10, 0}),
          ParseOutcome::FormErr,
          {.edns = false}},
-        {"TSIG-like record skipped",
+        {"TSIG after the OPT",
+         query(kRd, 1, 0, 0, 2).opt(1232, 0x8000).rr("key.example", kTsig, 255, 0, tsig_rdata()),
+         ParseOutcome::Ok,
+         {.question_end = kQuestionEnd, .edns = true, .dnssec_ok = true, .tsig = true}},
+        {"TSIG alone",
+         query(kRd, 1, 0, 0, 1).rr("key", kTsig, 255, 0, tsig_rdata()),
+         ParseOutcome::Ok,
+         {.edns = false, .tsig = true}},
+        {"TSIG before the OPT (RFC 8945 §5.2: it must be last)",
+         query(kRd, 1, 0, 0, 2).rr("key", kTsig, 255, 0, tsig_rdata()).opt(1232),
+         ParseOutcome::FormErr,
+         {.edns = false, .tsig = false}},
+        {"two TSIGs",
+         query(kRd, 1, 0, 0, 2)
+             .rr("key", kTsig, 255, 0, tsig_rdata())
+             .rr("key", kTsig, 255, 0, tsig_rdata()),
+         ParseOutcome::FormErr,
+         {.tsig = false}},
+        {"TSIG whose RDATA is no TSIG's",
          query(kRd, 1, 0, 0, 2).opt(1232, 0x8000).rr("key.example", kTsig, 255, 0, Bytes(30, 7)),
-         ParseOutcome::Ok,
-         {.question_end = kQuestionEnd, .edns = true, .dnssec_ok = true}},
-        {"TSIG-like record alone",
-         query(kRd, 1, 0, 0, 1).rr("key", kTsig, 255, 0, Bytes(5, 1)),
-         ParseOutcome::Ok,
-         {.edns = false}},
+         ParseOutcome::FormErr,
+         {.edns = false, .tsig = false}},
+        {"TSIG with bytes after its Other Data",
+         query(kRd, 1, 0, 0, 1).rr("key", kTsig, 255, 0, Builder().bytes(tsig_rdata()).u8(0)),
+         ParseOutcome::FormErr,
+         {.tsig = false}},
+        {"TSIG with a MAC longer than its RDATA",
+         query(kRd, 1, 0, 0, 1).rr("key", kTsig, 255, 0, tsig_rdata(40)),
+         ParseOutcome::FormErr,
+         {.tsig = false}},
         {"additional record owner compressed to qname",
          query(kRd, 1, 0, 0, 1).pointer(12).rr_tail(kA, kIn, 0, {1, 2, 3, 4}),
          ParseOutcome::Ok,
@@ -287,6 +325,9 @@ void check(const Case& c) {
     }
     if (e.options_size) {
         EXPECT_EQ(q.edns.options.size(), *e.options_size);
+    }
+    if (e.tsig) {
+        EXPECT_EQ(q.tsig.present, *e.tsig);
     }
 }
 
@@ -336,6 +377,34 @@ TEST(ParseQuery, FlagsAndIdOfANotImpQuery) {
     EXPECT_FALSE(q.rd);
     EXPECT_EQ(Bytes(q.qname_lower.wire().begin(), q.qname_lower.wire().end()),
               wire_name("www.example.com"));
+}
+
+TEST(ParseQuery, TsigFieldsAreReadAndItsAlgorithmNameMayBeCompressed) {
+    // The key name is the question's own name, by a pointer; so is part of the algorithm.
+    const Bytes rdata = Builder()
+                            .labels("hmac")
+                            .pointer(12 + 4)  // "example.com" of the question
+                            .u16(1)
+                            .u32(2)
+                            .u16(300)
+                            .u16(0)
+                            .u16(0x4242)
+                            .u16(0)
+                            .u16(0);
+    const Bytes p = query(kRd, 1, 0, 0, 1).pointer(12).rr_tail(kTsig, 255, 0, rdata);
+    Query q;
+    ASSERT_EQ(parse_query(p, q), ParseOutcome::Ok);
+    ASSERT_TRUE(q.tsig.present);
+    EXPECT_EQ(Bytes(q.tsig.key.wire().begin(), q.tsig.key.wire().end()),
+              wire_name("www.example.com"));
+    EXPECT_EQ(Bytes(q.tsig.algorithm.wire().begin(), q.tsig.algorithm.wire().end()),
+              wire_name("hmac.example.com"));
+    EXPECT_EQ(q.tsig.time_signed, 0x000100000002u);
+    EXPECT_EQ(q.tsig.fudge, 300);
+    EXPECT_EQ(q.tsig.original_id, 0x4242);
+    // Parsed again without one: nothing of the first stays.
+    ASSERT_EQ(parse_query(query().get(), q), ParseOutcome::Ok);
+    EXPECT_FALSE(q.tsig.present);
 }
 
 TEST(ParseQuery, CompressedQuestionIsExpanded) {
