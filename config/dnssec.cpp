@@ -25,9 +25,9 @@ namespace {
 constexpr std::string_view kSpecialUse = "RFC 6761 special-use";
 constexpr std::string_view kLocallyServed = "private reverse zone (RFC 6303)";
 
-/// RFC 6303 §4, in its order: the zones every resolver serves itself (empty), whose
-/// public parents are signed and prove that nothing exists below them.
-constexpr std::array<std::string_view, 26> kLocallyServedZones{
+/// RFC 6303 §4, in its order: the zones every resolver serves itself (empty), never the
+/// public DNS's business.
+constexpr std::array<std::string_view, 33> kLocallyServedZones{
     // §4.1, RFC 1918
     "10.in-addr.arpa.", "16.172.in-addr.arpa.", "17.172.in-addr.arpa.", "18.172.in-addr.arpa.",
     "19.172.in-addr.arpa.", "20.172.in-addr.arpa.", "21.172.in-addr.arpa.", "22.172.in-addr.arpa.",
@@ -37,17 +37,14 @@ constexpr std::array<std::string_view, 26> kLocallyServedZones{
     // §4.2, RFC 5735 and RFC 5737
     "0.in-addr.arpa.", "127.in-addr.arpa.", "254.169.in-addr.arpa.", "2.0.192.in-addr.arpa.",
     "100.51.198.in-addr.arpa.", "113.0.203.in-addr.arpa.", "255.255.255.255.in-addr.arpa.",
-    // §4.4, RFC 4193 (§4.3's and §4.5's follow in kLocallyServedIp6)
-    "d.f.ip6.arpa."};
-
-/// RFC 6303 §4.3 (:: and ::1), §4.5 (fe80::/10) and §4.6 (2001:db8::/32).
-constexpr std::array<std::string_view, 7> kLocallyServedIp6{
+    // §4.3, :: and ::1
     "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.",
     "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.",
-    "8.e.f.ip6.arpa.",
-    "9.e.f.ip6.arpa.",
-    "a.e.f.ip6.arpa.",
-    "b.e.f.ip6.arpa.",
+    // §4.4, RFC 4193 (fd00::/8)
+    "d.f.ip6.arpa.",
+    // §4.5, link-local fe80::/10
+    "8.e.f.ip6.arpa.", "9.e.f.ip6.arpa.", "a.e.f.ip6.arpa.", "b.e.f.ip6.arpa.",
+    // §4.6, the documentation prefix 2001:db8::/32
     "8.b.d.0.1.0.0.2.ip6.arpa."};
 
 std::string lowercase(std::string text) {
@@ -112,7 +109,6 @@ std::vector<NegativeTrustAnchor> collect(const Config& config, const FileOrigin&
     list.add("local.", kSpecialUse);      // RFC 6762 §3, mDNS
     list.add("home.arpa.", kSpecialUse);  // RFC 8375
     for (std::string_view name : kLocallyServedZones) list.add(name, kLocallyServed);
-    for (std::string_view name : kLocallyServedIp6) list.add(name, kLocallyServed);
     return list.take();
 }
 
@@ -223,10 +219,10 @@ std::vector<Problem> check_dnssec(const Config& config) {
     const std::string problem = trust_anchor_problem(file);
     if (problem.empty()) return {};
     return {{Problem::Severity::Error,
-             "dnssec: trust anchor " + file + " " + problem +
-                 ": forwarded answers cannot be validated, and validation never falls back to "
-                 "none; install dns-root-data, point dnssec.trust_anchor at the root's DS or "
-                 "DNSKEY records, or set dnssec.validate to false"}};
+             "dnssec: trust anchor " + file + ": " + problem +
+                 "; forwarded answers cannot be validated, and validation never falls back to "
+                 "none: install dns-root-data, point dnssec.trust_anchor at a file of the root's "
+                 "DS or DNSKEY records, or set dnssec.validate to false"}};
 }
 
 std::vector<std::string> dnssec_summary(const Config& config,

@@ -18,11 +18,17 @@
 //   at internet: example.com. is the public domain: its public MX delivers to the primary site
 //   london at london: contact bob@example.com -> bob@madrid.example.local
 //   ...
+// With DNSSEC validation on, a name sent to an upstream below a negative trust anchor
+// says so, after the line that sends it:
+//     hq.corp.example.com. goes to forward zone corp.example.com. (upstreams 10.1.0.10:53): not
+//     internal hq.corp.example.com. is not validated: negative trust anchor corp.example.com.
+//     (forward zone)
 
 #include <algorithm>
 #include <array>
 #include <stdexcept>
 
+#include "config/dnssec.h"
 #include "config/mail_route.h"
 #include "config/recipients.h"
 #include "config/topology.h"
@@ -237,9 +243,9 @@ class Tracer {
             found = find_name(zones, name);
         }
         if (const ForwardZoneConfig* forward = forwarded(view, name, found)) {
-            return end_line("  " + name.to_text() + " goes to forward zone " +
-                                forward_zone_text(*forward) + ": not internal",
-                            TraceEnd::ForwardedUpstream);
+            return upstream_line("  " + name.to_text() + " goes to forward zone " +
+                                     forward_zone_text(*forward) + ": not internal",
+                                 name);
         }
         switch (found.found) {
             case Found::Outside:
@@ -249,13 +255,12 @@ class Tracer {
                                         suffix_->to_text() + ", and no site owns it",
                                     TraceEnd::NoRoute);
                 }
-                return end_line(
-                    "  " + name.to_text() + " is in none of the view's zones: not internal",
-                    TraceEnd::ForwardedUpstream);
+                return upstream_line(
+                    "  " + name.to_text() + " is in none of the view's zones: not internal", name);
             case Found::Delegated:
-                return end_line("  " + name.to_text() + " is delegated out of zone " +
-                                    found.zone->origin().to_text() + ": not internal",
-                                TraceEnd::ForwardedUpstream);
+                return upstream_line("  " + name.to_text() + " is delegated out of zone " +
+                                         found.zone->origin().to_text() + ": not internal",
+                                     name);
             case Found::NxDomain:
                 return end_line("  " + name.to_text() + " does not exist in zone " +
                                     found.zone->origin().to_text(),
@@ -334,6 +339,7 @@ class Tracer {
             // domain may well leave: the view only overrides where it goes.
             line("  " + target.to_text() + " is in none of the view's zones: " +
                  (internal() ? "mail would leave for the Internet" : "resolved upstream"));
+            if (!internal()) unvalidated_line(target);
             return TargetOutcome::Leaves;
         }
         const std::vector<IpAddress> list =
@@ -393,6 +399,24 @@ class Tracer {
     Step end_line(std::string text, TraceEnd end) {
         line(std::move(text));
         return {end, nullptr};
+    }
+
+    /// `text`, the line that sends `name` to an upstream, and the trace ends there.
+    Step upstream_line(std::string text, const dns::Name& name) {
+        line(std::move(text));
+        unvalidated_line(name);
+        return {TraceEnd::ForwardedUpstream, nullptr};
+    }
+
+    /// With DNSSEC validation on (options_.anchors), a line when `name`, sent to an
+    /// upstream, lies below a negative trust anchor: its answer is not validated (RFC 7646).
+    void unvalidated_line(const dns::Name& name) {
+        if (options_.anchors == nullptr) return;
+        const std::string text = name.to_text();
+        const NegativeTrustAnchor* anchor = covering_anchor(*options_.anchors, text);
+        if (anchor == nullptr) return;
+        line("  " + text + " is not validated: negative trust anchor " + anchor->name + " (" +
+             anchor->reason + ")");
     }
 
     /// The closing line; `at` is where the mail was delivered for TraceEnd::Delivered.
@@ -477,8 +501,16 @@ TraceResult trace_mail(const Config& config, std::span<const ServedView> views,
     const dns::Name domain = mail_route::parse_mail_domain(address);
     const std::size_t at = address.rfind('@');
     const std::string_view local = at == std::string_view::npos ? "" : address.substr(0, at);
+    // SPEC §5: with validation on, the trace names the negative trust anchor of a name it
+    // sends upstream.
+    std::vector<NegativeTrustAnchor> anchors;
+    TraceOptions traced = options;
+    if (config.dnssec.validate && traced.anchors == nullptr) {
+        anchors = negative_trust_anchors(config, views);
+        traced.anchors = &anchors;
+    }
     if (from_site == kFromInternet) {
-        return mail_route::trace_from_internet(config, views, domain, local, options).result;
+        return mail_route::trace_from_internet(config, views, domain, local, traced).result;
     }
     const Site* from = mail_route::find_site(*config.sites, from_site);
     if (from == nullptr) {
@@ -489,7 +521,7 @@ TraceResult trace_mail(const Config& config, std::span<const ServedView> views,
                                     "\"; the sites are " + known + " (or " +
                                     std::string(kFromInternet) + ")");
     }
-    return mail_route::trace_route(config, views, *from, domain, local, options).result;
+    return mail_route::trace_route(config, views, *from, domain, local, traced).result;
 }
 
 }  // namespace sitedns

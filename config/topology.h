@@ -31,11 +31,13 @@ struct Problem {
 /// loop); an MX target that is a CNAME (RFC 2181 §10.3), has no address in the view, or
 /// is a loopback address; overlapping site subnets; two sites sharing an address; no or
 /// several primary sites; duplicate site names; the internal suffix under .local
-/// (RFC 6762: warning). Null MX (RFC 7505, "MX 0 .") is valid: no mail. Returns no
-/// problem for a configuration without sites.
+/// (RFC 6762: warning). Null MX (RFC 7505, "MX 0 .") is valid: no mail. Also DNSSEC's
+/// trust anchor file while validation is on (check_dnssec, config/dnssec.h). Returns no
+/// problem for a configuration without sites or validation.
 std::vector<Problem> check_topology(const Config& config, std::span<const ServedView> views);
 
 struct Recipients;
+struct NegativeTrustAnchor;
 
 /// How a trace ends (SPEC §2).
 enum class TraceEnd { Delivered, ForwardedUpstream, Loop, NoRoute, NoSuchRecipient };
@@ -56,6 +58,10 @@ struct TraceOptions {
     /// The SMTP-connector method (SPEC §1): a location domain goes to its site's
     /// address as the smart host, with no MX lookup; other domains still by MX.
     bool connector = false;
+    /// The names exempt from DNSSEC validation (config/dnssec.h): a name the trace sends to
+    /// an upstream below one of them is said to be answered unvalidated. nullptr: nothing
+    /// is said; trace_mail() computes them while `dnssec.validate` is on.
+    const std::vector<NegativeTrustAnchor>* anchors = nullptr;
 };
 
 /// The `--from` of mail from outside every site (SPEC §2); no site may take the name.

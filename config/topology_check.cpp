@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "config/dnssec.h"
 #include "config/mail_route.h"
 #include "config/route_check.h"
 #include "config/topology.h"
@@ -567,8 +568,12 @@ class TopologyCheck {
 }  // namespace
 
 std::vector<Problem> check_topology(const Config& config, std::span<const ServedView> views) {
-    if (!config.sites) return {};
-    return TopologyCheck(config, views).run();
+    std::vector<Problem> problems;
+    if (config.sites) problems = TopologyCheck(config, views).run();
+    // Checked with the topology, so that the server refuses to start, and a reload keeps
+    // the old snapshot, exactly when `check` fails: validation fails closed (SPEC §5).
+    for (Problem& problem : check_dnssec(config)) problems.push_back(std::move(problem));
+    return problems;
 }
 
 }  // namespace sitedns

@@ -119,11 +119,11 @@ std::vector<std::string> fixed_names(const std::vector<std::string>& skip = {}) 
     for (const char* name :
          {"168.192.in-addr.arpa.", "0.in-addr.arpa.", "127.in-addr.arpa.", "254.169.in-addr.arpa.",
           "2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.", "113.0.203.in-addr.arpa.",
-          "255.255.255.255.in-addr.arpa.", "d.f.ip6.arpa.",
+          "255.255.255.255.in-addr.arpa.",
           "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.",
           "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.",
-          "8.e.f.ip6.arpa.", "9.e.f.ip6.arpa.", "a.e.f.ip6.arpa.", "b.e.f.ip6.arpa.",
-          "8.b.d.0.1.0.0.2.ip6.arpa."}) {
+          "d.f.ip6.arpa.", "8.e.f.ip6.arpa.", "9.e.f.ip6.arpa.", "a.e.f.ip6.arpa.",
+          "b.e.f.ip6.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa."}) {
         reverse.push_back(name);
     }
     for (const std::string& name : reverse) {
