@@ -11,16 +11,23 @@
 #   sitedns-fwd   sitedns forwarding everything to the NSD upstream    5413
 #   unbound-fwd   Unbound, forward-zone "." to the NSD upstream        5411
 #   dnsmasq-fwd   dnsmasq, server= the NSD upstream                    5412
-# The forwarders' upstream is an NSD serving the same zones on 5410, unpinned.
+#   sitedns-val   sitedns forwarding to the DNSSEC test bed, "dnssec":     5414
+#                 {"validate": true} anchored at its root.key
+#   unbound-val   Unbound, forward-zone "." to the DNSSEC test bed,       5415
+#                 module-config "validator iterator", trust-anchor-file its root.key
+# The forwarders' upstream is an NSD serving the same zones on 5410, unpinned. The
+# validating ones' is the test bed (tests/integration/dnssec/testbed.sh), which
+# bench/dnssec.sh starts: its folder in BENCH_BED_DIR, its port in BENCH_BED_PORT.
 # BENCH_PORT_BASE (5400) moves every port.
 
-PEER_SERVERS="sitedns nsd knot echo-floor sitedns-fwd unbound-fwd dnsmasq-fwd"
+PEER_SERVERS="sitedns nsd knot echo-floor sitedns-fwd unbound-fwd dnsmasq-fwd sitedns-val unbound-val"
 
 peer_port() {
     local p
     case $1 in
         nsd) p=1 ;; knot) p=2 ;; sitedns) p=7 ;; echo-floor) p=99 ;;
         upstream) p=10 ;; unbound-fwd) p=11 ;; dnsmasq-fwd) p=12 ;; sitedns-fwd) p=13 ;;
+        sitedns-val) p=14 ;; unbound-val) p=15 ;;
         bigzone-sitedns) p=90 ;; bigzone-nsd) p=91 ;;
         *) p=98 ;;
     esac
@@ -63,15 +70,23 @@ knot_conf() {
     knotc -c "$d/knot.conf" conf-check >"$d/check.log" 2>&1 || { say "knotc conf-check: $(head -n3 "$d/check.log")"; return 1; }
 }
 
+# unbound_conf DIR PORT THREADS UPSTREAM_PORT [TRUST_ANCHOR_FILE]: a caching forwarder;
+# with a trust anchor, validating (the validator module, as libunbound in sitedns).
 unbound_conf() {
-    local d=$1 port=$2 n=$3 up=$4 s
+    local d=$1 port=$2 n=$3 up=$4 ta=${5:-} s
     {
         printf 'server:\n  interface: 127.0.0.1@%s\n  port: %s\n  do-ip6: no\n' "$port" "$port"
         printf '  num-threads: %s\n' "$n"
         for s in msg rrset infra key; do printf '  %s-cache-slabs: %s\n' "$s" "$n"; done
         printf '  so-reuseport: yes\n  username: ""\n  chroot: ""\n  directory: "%s"\n' "$d"
         printf '  pidfile: "%s/unbound.pid"\n  use-syslog: no\n  logfile: ""\n  verbosity: 0\n' "$d"
-        printf '  module-config: "iterator"\n  qname-minimisation: no\n'
+        if [ -n "$ta" ]; then
+            printf '  module-config: "validator iterator"\n  trust-anchor-file: "%s"\n' "$ta"
+            printf '  trust-anchor-signaling: no\n  val-log-level: 0\n'
+        else
+            printf '  module-config: "iterator"\n'
+        fi
+        printf '  qname-minimisation: no\n'
         printf '  access-control: 127.0.0.0/8 allow\n  do-not-query-localhost: no\n'
         printf '  msg-cache-size: 16m\n  rrset-cache-size: 32m\n  prefetch: no\n'
         printf 'remote-control:\n  control-enable: no\n'
@@ -88,12 +103,14 @@ dnsmasq_conf() {
     dnsmasq --test -C "$d/dnsmasq.conf" >"$d/check.log" 2>&1 || { say "dnsmasq --test: $(head -n3 "$d/check.log")"; return 1; }
 }
 
-# sitedns_conf FILE PORT THREADS ZONELIST|fwd:UPSTREAM_PORT: one view for every client
-# (SPEC §3.2), serving the zone files, or forwarding everything (recursion) upstream.
+# sitedns_conf FILE PORT THREADS ZONELIST|fwd:UPSTREAM_PORT [TRUST_ANCHOR_FILE]: one view
+# for every client (SPEC §3.2), serving the zone files, or forwarding everything
+# (recursion) upstream; with a trust anchor, validating ("dnssec": {"validate": true}).
 sitedns_conf() {
     python3 - "$@" <<'PY' || return 1
 import json, sys
-out, port, threads, what = sys.argv[1:]
+out, port, threads, what = sys.argv[1:5]
+anchor = sys.argv[5] if len(sys.argv) > 5 else ""
 view = {"name": "all", "match_clients": ["any"]}
 upstreams = []
 if what.startswith("fwd:"):
@@ -101,8 +118,15 @@ if what.startswith("fwd:"):
     upstreams = [f"127.0.0.1:{what[4:]}"]
 else:
     view["zones"] = [line.split()[1] for line in open(what) if line.strip()]
-json.dump({"listen": [f"127.0.0.1:{port}"], "threads": int(threads), "upstreams": upstreams,
-           "log": {"level": "warning"}, "views": [view]}, open(out, "w"), indent=1)
+config = {"listen": [f"127.0.0.1:{port}"], "threads": int(threads), "upstreams": upstreams,
+          "log": {"level": "warning"}, "views": [view]}
+if anchor:
+    config["dnssec"] = {"validate": True, "trust_anchor": anchor, "negative_trust_anchors": []}
+else:
+    # The bench's NSD upstream serves unsigned zones: validation (on by default) would
+    # find every forwarded answer bogus under the real root's anchor.
+    config["dnssec"] = {"validate": False}
+json.dump(config, open(out, "w"), indent=1)
 PY
     "$SITEDNS_BIN" check --config "$1" >"$1.check" 2>&1 || { say "sitedns check: $(head -n3 "$1.check")"; return 1; }
 }
@@ -143,15 +167,21 @@ ask() {
 }
 
 # rd_flag SERVER: the dig flag a server is asked with (forwarders answer RD=1 only).
-rd_flag() { case $1 in *-fwd) echo +rec ;; *) echo +norec ;; esac; }
+rd_flag() { case $1 in *-fwd | *-val) echo +rec ;; *) echo +norec ;; esac; }
 
 # wait_answers PID PORT SERVER SECONDS: until the server gives the data set's check zone's
-# MX (the echo floor: any answer), PID dies or SECONDS pass.
+# MX (the echo floor: any answer; a validating forwarder: the test bed's www.example.), PID
+# dies or SECONDS pass.
 wait_answers() {
     local pid=$1 port=$2 server=$3 end=$(($(date +%s) + $4)) zone ans=""
     zone=$(awk 'NR == 1 { print $1 }' "$BENCH_DATA/check.txt")
     while [ "$(date +%s)" -lt "$end" ]; do
         kill -0 "$pid" 2>/dev/null || return 1
+        if [[ $server == *-val ]]; then
+            [[ $(ask "$port" www.example. A +rec) == "NOERROR | www.example. IN A 192.0.2.1;" ]] && return 0
+            sleep 0.1
+            continue
+        fi
         ans=$(ask "$port" "$zone" MX "$(rd_flag "$server")")
         [ "$server" = echo-floor ] && [ -n "$ans" ] && return 0
         [[ $ans == "NOERROR | $zone. IN MX 10 mail.$zone.;" ]] && return 0
@@ -200,6 +230,12 @@ peer_start() {
         knot) knot_conf "$d" "$PEER_PORT" "$n" "$BENCH_DATA/zones.list" || return 1
               set -- knotd -c "$d/knot.conf" ;;
         unbound-fwd) unbound_conf "$d" "$PEER_PORT" "$n" "$up" || { peer_stop; return 1; }
+                     set -- unbound -d -c "$d/unbound.conf" ;;
+        sitedns-val) sitedns_conf "$d/sitedns.json" "$PEER_PORT" "$n" "fwd:${BENCH_BED_PORT:?}" \
+                         "${BENCH_BED_DIR:?}/root.key" || return 1
+                     set -- "$SITEDNS_BIN" --config "$d/sitedns.json" ;;
+        unbound-val) unbound_conf "$d" "$PEER_PORT" "$n" "${BENCH_BED_PORT:?}" "${BENCH_BED_DIR:?}/root.key" ||
+                         return 1
                      set -- unbound -d -c "$d/unbound.conf" ;;
         dnsmasq-fwd) dnsmasq_conf "$d" "$PEER_PORT" "$up" || { peer_stop; return 1; }
                      set -- dnsmasq -C "$d/dnsmasq.conf" ;;

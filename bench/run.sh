@@ -20,12 +20,17 @@
 #   forward2 the same with two worker threads: sitedns threads: 2, Unbound num-threads: 2,
 #            unpinned (forward2.sh)
 #   tcp      TCP with pipelining (dnsperf -m tcp): sitedns, NSD, Knot (tcp.sh)
+# and, only when named in BENCH_SCENARIOS (about 3 minutes of its own):
+#   dnssec   DNSSEC validation against the offline test bed: instructions per forwarded
+#            cache hit, secure and not, DO=1 and not (bench_core); CPU per validated miss,
+#            sitedns against Unbound validating the same signed zone (dnssec.sh)
 # Knobs: BENCH_RUNS (3), BENCH_SECONDS (8, per dnsperf run), BENCH_RATE (40000),
 #   BENCH_CALLGRIND (20000 queries), BENCH_CALLGRIND_RUNS (1: instruction counts repeat
 #   to within a few percent), BENCH_BIG_RECORDS (1000000), BENCH_RESULTS (bench/results),
 #   BENCH_BUILD (the CMake build folder; default: two levels above SITEDNS_BIN),
 #   BENCH_PORT_BASE (5400: the servers listen on 5401-5499), BENCH_SRV_CPU (0),
-#   BENCH_PERF_CPU (1).
+#   BENCH_PERF_CPU (1), BENCH_DNSSEC_NAMES (20000: names signed for the misses),
+#   BENCH_DNSSEC_RATE (2000: validated misses offered per second).
 # A quick look: BENCH_RUNS=1 BENCH_SECONDS=2 BENCH_CALLGRIND=2000 bench/run.sh BIN
 # The default run takes about 20 minutes on a 2-core machine.
 set -euo pipefail
@@ -44,13 +49,16 @@ number() {
 export BENCH_RUNS=${BENCH_RUNS:-3} BENCH_SECONDS=${BENCH_SECONDS:-8} BENCH_RATE=${BENCH_RATE:-40000}
 export BENCH_CALLGRIND=${BENCH_CALLGRIND:-20000} BENCH_CALLGRIND_RUNS=${BENCH_CALLGRIND_RUNS:-1}
 export BENCH_BIG_RECORDS=${BENCH_BIG_RECORDS:-1000000}
-for v in BENCH_RUNS BENCH_SECONDS BENCH_RATE BENCH_CALLGRIND BENCH_CALLGRIND_RUNS BENCH_BIG_RECORDS; do number "$v"; done
+export BENCH_DNSSEC_NAMES=${BENCH_DNSSEC_NAMES:-20000} BENCH_DNSSEC_RATE=${BENCH_DNSSEC_RATE:-2000}
+for v in BENCH_RUNS BENCH_SECONDS BENCH_RATE BENCH_CALLGRIND BENCH_CALLGRIND_RUNS BENCH_BIG_RECORDS \
+    BENCH_DNSSEC_NAMES BENCH_DNSSEC_RATE; do number "$v"; done
 [ "$(nproc)" -ge 2 ] || echo "bench: one CPU only: the server and dnsperf share it, the figures mean little" >&2
 all=auth,core,sites,bigzone,forward,forward2,tcp
+known=$all,dnssec
 scenarios=${BENCH_SCENARIOS:-$all}
 results=${BENCH_RESULTS:-$here/results}
 for s in ${scenarios//,/ }; do
-    [[ ,$all, == *,$s,* ]] || { echo "bench: unknown scenario '$s' (one of $all)" >&2; exit 2; }
+    [[ ,$known, == *,$s,* ]] || { echo "bench: unknown scenario '$s' (one of $known)" >&2; exit 2; }
 done
 
 "$repo/.ci/install-deps" knot unbound dnsmasq-base valgrind gcc libc6-dev iproute2 util-linux >&2
@@ -78,7 +86,7 @@ fi
 # bench_core, for the "core" and "sites" scenarios: built in SITEDNS_BIN's build folder.
 export BENCH_CORE_BIN=""
 build=${BENCH_BUILD:-$(dirname "$(dirname "$bin")")}
-if [[ ,$scenarios, == *,core,* || ,$scenarios, == *,sites,* ]]; then
+if [[ ,$scenarios, == *,core,* || ,$scenarios, == *,sites,* || ,$scenarios, == *,dnssec,* ]]; then
     if [ -f "$build/CMakeCache.txt" ]; then
         echo "bench: building bench_core in $build" >&2
         if cmake "$build" >/dev/null && cmake --build "$build" -j "${BENCH_JOBS:-$(nproc)}" \
@@ -118,5 +126,6 @@ python3 "$here/table.py" "$BENCH_RECORDS" \
     --runs "$BENCH_RUNS" --seconds "$BENCH_SECONDS" --rate "$BENCH_RATE" \
     --callgrind "$BENCH_CALLGRIND" --callgrind-runs "$BENCH_CALLGRIND_RUNS" \
     --big-records "$BENCH_BIG_RECORDS" --scenarios "$scenarios" \
+    --dnssec-names "$BENCH_DNSSEC_NAMES" --dnssec-rate "$BENCH_DNSSEC_RATE" \
     --elapsed "$(( $(date +%s) - started ))" \
     --dnsperf "$(dnsperf -h 2>&1 | sed -n 's/^Version //p' | head -n1)" | tee "$results/LATEST.md"

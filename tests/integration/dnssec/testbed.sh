@@ -18,6 +18,9 @@
 #                         127.0.0.1; the end-to-end test serves the bed on "the Internet")
 #   TESTBED_MX_ADDRESS    the A of the mail hosts mx.example., badtlsa.example. and
 #                         mx.bogus.example. (default 127.0.0.1)
+#   TESTBED_BIG_NAMES     N above 0 adds big.example., signed (NSEC), delegated with its DS,
+#                         holding h1 ... hN.big.example. A 198.51.100.x: distinct secure names
+#                         for bench/dnssec.sh (none by default)
 #
 # What DIR holds once started:
 #   DIR/root.key        the trust anchor: the fake root's DS, as unbound's trust-anchor-file
@@ -150,6 +153,14 @@ tb_children() {
     { tb_soa corp.example.; echo 'dc1 A 192.0.2.10'; } >"$z/corp.example.signed"
 }
 
+# tb_big DIR N: big.example. with N names h1 ... hN, each one A record, signed.
+tb_big() {
+    local dir=$1 z=$1/zones
+    { tb_soa big.example.; awk -v n="$2" 'BEGIN { for (i = 1; i <= n; i++) printf "h%d A 198.51.100.%d\n", i, i % 256 }'; } \
+        >"$z/big.example.zone"
+    tb_sign "$dir" big.example.
+}
+
 # tb_parents DIR TLSA_SHA256 MX_ADDRESS ADDRESS: example. (delegating its children, DS for
 # the signed ones; no corp.) and the root delegating example.; writes DIR/root.key.
 tb_parents() {
@@ -167,7 +178,8 @@ badtlsa A $3
 _25._tcp.badtlsa TLSA 3 1 1 $TESTBED_BAD_TLSA
 insecure NS ns.example.
 ZONE
-        for child in nsec3 bogus stripped expired noproof wildnoproof; do
+        for child in nsec3 bogus stripped expired noproof wildnoproof big; do
+            [ "$child" = big ] && [ ! -f "$dir/keys/big.example.ds" ] && continue
             echo "$child NS ns.example."
             cat "$dir/keys/$child.example.ds"
         done
@@ -267,6 +279,7 @@ testbed_start() {
     rm -rf "$dir/zones" "$dir/keys" "$dir/nsd"
     mkdir -p "$dir/zones" "$dir/keys" "$dir/nsd/xfr" || return 1
     tb_children "$dir" "$tlsa" "$mx" || return 1
+    if [ "${TESTBED_BIG_NAMES:-0}" -gt 0 ]; then tb_big "$dir" "$TESTBED_BIG_NAMES" || return 1; fi
     tb_parents "$dir" "$tlsa" "$mx" "$address" || return 1
     for try in 1 2 3 4 5; do
         [ "${2:-0}" = 0 ] && port=$((20000 + RANDOM % 40000))
