@@ -168,6 +168,15 @@ void log_banner(const query::Snapshot& snapshot, const std::vector<Endpoint>& li
         spdlog::info("view {}{}: {}", view.name, view.recursion ? " (recursion)" : "",
                      zone_list(view));
     }
+    const DnssecConfig& dnssec = snapshot.config.dnssec;
+    if (dnssec.validate) {
+        spdlog::info(
+            "DNSSEC validation of forwarded answers on: trust anchor {}, {} names exempt "
+            "(sitedns check lists them)",
+            dnssec.trust_anchor, snapshot.negative_trust_anchors.size());
+    } else {
+        spdlog::info("DNSSEC validation of forwarded answers off (dnssec.validate)");
+    }
 }
 
 void write_port_file(const std::filesystem::path& file, std::uint16_t port) {
