@@ -232,7 +232,8 @@ struct Forwarder::State {
     std::atomic<std::size_t> upstream_count{0};
     // The forwarder's thread only.
     Validator validator;
-    InsecureNames insecure;  ///< validator.options().insecure, for the query path
+    ValidationOptions validation;
+    InsecureNames insecure;  ///< validation.insecure, for the query path
 };
 
 /// The counters of `e`, added on first use (written on this thread only; a scrape reads
@@ -350,7 +351,7 @@ void Forwarder::State::start(Request request, Waiter waiter) {
     p->attempt_timeout = options.attempt_timeout;
     p->deadline = SteadyClock::now() + options.query_deadline;
     p->waiters.push_back(std::move(waiter));
-    p->validating = validator.options().enabled && !insecure.covers(p->question.qname_lower.wire());
+    p->validating = validation.enabled && !insecure.covers(p->question.qname_lower.wire());
     Pending& ref = *p;
     in_flight.emplace(ref.key, std::move(p));
     if (ref.validating) return start_validated(ref, upstreams);
@@ -422,18 +423,22 @@ void Forwarder::State::on_validated(const std::string& key, const Validated& res
     succeed(p, scanned, result.security);
 }
 
-/// New validation options; the queries under the old ones end SERVFAIL at once.
+/// New validation options. New negative trust anchors apply to the queries started from
+/// now on; turning validation on or off or a new trust anchor also ends the queries being
+/// validated (SERVFAIL) and empties the cache, whose answers were stored under the old rule.
 void Forwarder::State::set_validation(ValidationOptions next) {
-    if (next == validator.options()) return;
-    const bool rule_changed = next.enabled != validator.options().enabled ||
-                              next.trust_anchor != validator.options().trust_anchor;
+    if (next == validation) return;
+    const bool rule_changed =
+        next.enabled != validation.enabled || next.trust_anchor != validation.trust_anchor;
+    validation = std::move(next);
+    insecure = InsecureNames(validation.insecure);
+    if (!rule_changed) return;
     std::vector<std::string> validating;
     for (const auto& [key, pending] : in_flight) {
         if (pending->validating) validating.push_back(key);
     }
-    validator.configure(std::move(next));
-    insecure = InsecureNames(validator.options().insecure);
-    if (rule_changed) cache.clear();
+    validator.configure(validation.enabled ? validation.trust_anchor : std::string());
+    cache.clear();
     for (const std::string& key : validating) {
         in_flight.at(key)->failure = "validation options changed";
         fail(*in_flight.at(key));

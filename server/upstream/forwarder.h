@@ -149,9 +149,9 @@ class Forwarder {
 
     /// DNSSEC validation of the answers of queries started from now on (a reload): off,
     /// or through libunbound with this trust anchor, names under the negative trust
-    /// anchors forwarded unvalidated. Queries being validated under other options are
-    /// answered SERVFAIL; the cache is emptied when validation is turned on or off or
-    /// the trust anchor changes. From any thread.
+    /// anchors forwarded unvalidated. Turning it on or off or a new trust anchor answers
+    /// the queries being validated SERVFAIL and empties the cache; new negative trust
+    /// anchors alone change neither. From any thread.
     void set_validation(ValidationOptions options);
 
     /// Shutting down: answers every client still waiting SERVFAIL (EDE 0, "shutting

@@ -117,14 +117,14 @@ Validator::~Validator() {
     cancel_all();
 }
 
-void Validator::configure(ValidationOptions options) {
-    if (options == options_) return;
+void Validator::configure(std::string trust_anchor) {
+    if (trust_anchor == trust_anchor_) return;
     cancel_all();
-    options_ = std::move(options);
+    trust_anchor_ = std::move(trust_anchor);
 }
 
-/// A new context for `upstreams`: "." forwarded to them, the trust anchor and the
-/// negative trust anchors, its resolving on a thread of its own.
+/// A new context for `upstreams`: "." forwarded to them and the trust anchor, its
+/// resolving on a thread of its own.
 std::shared_ptr<Validator::Context> Validator::make_context(const query::UpstreamSet& upstreams,
                                                             std::string& error) {
     ub_ctx* ctx = ub_ctx_create();
@@ -148,12 +148,7 @@ std::shared_ptr<Validator::Context> Validator::make_context(const query::Upstrea
     for (const Endpoint& e : upstreams.endpoints) {
         check(ub_ctx_set_fwd(ctx, forward_address(e).c_str()), "upstream " + e.to_string());
     }
-    for (const std::string& name : options_.insecure) {
-        check(ub_ctx_set_option(ctx, "domain-insecure:", name.c_str()),
-              "negative trust anchor " + name);
-    }
-    check(ub_ctx_add_ta_file(ctx, options_.trust_anchor.c_str()),
-          "trust anchor " + options_.trust_anchor);
+    check(ub_ctx_add_ta_file(ctx, trust_anchor_.c_str()), "trust anchor " + trust_anchor_);
     check(ub_ctx_async(ctx, 1), "libunbound thread");
     if (!error.empty()) {
         ub_ctx_delete(ctx);

@@ -69,10 +69,11 @@ class Validator {
     Validator(const Validator&) = delete;
     Validator& operator=(const Validator&) = delete;
 
-    /// New options: the contexts made under the old ones are dropped (their queries
-    /// cancelled without a reply) and made again on first use.
-    void configure(ValidationOptions options);
-    const ValidationOptions& options() const { return options_; }
+    /// A new trust anchor: the contexts made with the old one are dropped (their queries
+    /// cancelled without a reply) and made again on first use. The negative trust anchors
+    /// are not libunbound's business: the forwarder never asks it for a name under one.
+    void configure(std::string trust_anchor);
+    const std::string& trust_anchor() const { return trust_anchor_; }
 
     /// Asks `question` through `upstreams`' context (made on first use); returns a handle
     /// for cancel(), or 0 with `error` set when it could not be started (a context that
@@ -94,7 +95,7 @@ class Validator {
     std::shared_ptr<Context> context_for(const query::UpstreamSet& upstreams, std::string& error);
 
     boost::asio::io_context& io_;
-    ValidationOptions options_;
+    std::string trust_anchor_;
     /// Shared with the handler running a context's ub_process(), which keeps it alive
     /// when a reply drops it.
     std::vector<std::shared_ptr<Context>> contexts_;

@@ -573,6 +573,41 @@ TEST_F(ForwarderTest, NoUpstreamsMeansServfail) {
     EXPECT_EQ(a.ede, 22);
 }
 
+// --- DNSSEC validation --------------------------------------------------------------
+
+/// One A record with the AD bit set, as a validating upstream sends it.
+std::vector<Send> answer_a_with_ad(const Received& r) {
+    Bytes a = test::answer_a(r, 300);
+    a[3] |= 0x20;
+    return {{a}};
+}
+
+TEST_F(ForwarderTest, ANegativeTrustAnchorSkipsValidationAndABadAnchorFailsClosed) {
+    // libunbound cannot read this anchor: every validated query fails, none unvalidated.
+    forwarder().set_validation({true, "/nonexistent/root.key", {"corp.test."}});
+    const query::UpstreamSet set = query::UpstreamSet::make({up1.endpoint()});
+    up1.script(answer_a_with_ad);
+    QueryShape dnssec;
+    dnssec.dnssec_ok = true;
+    const Answer exempt = read_answer(ask("dc1.Corp.test", test::kA, 1, set, dnssec));
+    EXPECT_EQ(exempt.rcode, 0);
+    EXPECT_EQ(exempt.an, 1);
+    EXPECT_FALSE(exempt.ad) << "an upstream's AD never passes";
+    EXPECT_EQ(up1.udp_count(), 1u);
+
+    const Answer validated = read_answer(ask("www.other.test", test::kA, 2, set, dnssec));
+    EXPECT_EQ(validated.rcode, 2);
+    EXPECT_EQ(validated.ede, 22);
+    EXPECT_NE(validated.ede_text.find("validating resolver"), std::string::npos)
+        << validated.ede_text;
+    EXPECT_EQ(up1.udp_count(), 1u) << "never sent unvalidated";
+    EXPECT_EQ(forwarder().stats().validated, 0u);
+
+    forwarder().set_validation({});  // off: the same name goes straight upstream
+    EXPECT_EQ(read_answer(ask("www.other.test", test::kA, 3, set, dnssec)).rcode, 0);
+    EXPECT_EQ(up1.udp_count(), 2u);
+}
+
 // --- rounds: a lost packet is asked again -------------------------------------------
 
 /// Drops the first `n` queries it sees, then answers.
