@@ -97,6 +97,9 @@ check "the packaged configuration passes sitedns check" \
     "$WORK/root/usr/sbin/sitedns" "$WORK/root/etc/sitedns/sitedns.json" "$WORK/check.log"
 check "the configuration is the three-site example" \
     grep -q '"primary": true' "$WORK/root/etc/sitedns/sitedns.json"
+check "the configuration turns on rate_limit" \
+    python3 -c 'import json, sys; sys.exit("rate_limit" not in json.load(open(sys.argv[1])))' \
+    "$WORK/root/etc/sitedns/sitedns.json"
 check "the unit runs /usr/sbin/sitedns on /etc/sitedns/sitedns.json" \
     grep -qx 'ExecStart=/usr/sbin/sitedns --config /etc/sitedns/sitedns.json' \
     "$WORK/root/lib/systemd/system/sitedns.service"
