@@ -155,12 +155,12 @@ stat_is() { out=$(stat -c '%a %U:%G' "$1"); test "$out" = "$2"; }
 
 # Installs the package, checks what postinst did, purges it. Only as root, and only on a
 # host where sitedns is not installed: an installed one is not the test's to replace.
+HAD_USER=1  # global: cleanup_extra runs at exit, after install_and_check has returned
 install_and_check() {
-    local had_user=0
-    getent passwd sitedns >/dev/null && had_user=1
+    getent passwd sitedns >/dev/null || HAD_USER=0
     cleanup_extra() {
         dpkg --purge sitedns >/dev/null 2>&1
-        if [ "$had_user" = 0 ] && getent passwd sitedns >/dev/null; then
+        if [ "$HAD_USER" = 0 ] && getent passwd sitedns >/dev/null; then
             deluser --quiet --system sitedns >/dev/null 2>&1
             if getent group sitedns >/dev/null; then delgroup --quiet --system sitedns >/dev/null 2>&1; fi
         fi
@@ -174,7 +174,8 @@ install_and_check() {
     check "/etc/sitedns/sitedns.json is 0640 root:sitedns" \
         stat_is /etc/sitedns/sitedns.json "640 root:sitedns"
     check "the user sitedns can check the configuration" \
-        runuser -u sitedns -- /usr/sbin/sitedns check --config /etc/sitedns/sitedns.json
+        bash -c 'runuser -u sitedns -- /usr/sbin/sitedns check --config /etc/sitedns/sitedns.json \
+                 >"$1" 2>&1 || { cat "$1"; false; }' _ "$WORK/installed-check.log"
     check "another user cannot read it" \
         bash -c '! runuser -u nobody -- cat /etc/sitedns/sitedns.json >/dev/null 2>&1'
     # A second configure (dpkg-reconfigure, an upgrade) keeps them.
