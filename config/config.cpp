@@ -5,12 +5,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <charconv>
-#include <cstring>
-#include <fstream>
 #include <limits>
-#include <sstream>
+#include <new>
 
 #include "config/forward_zones_reader.h"
 #include "config/json_input.h"
@@ -29,10 +26,10 @@ using nlohmann::json;
 constexpr std::string_view kResolvConf = "/etc/resolv.conf";
 constexpr std::int64_t kMaxTtl = 2147483647;  // RFC 2181 §8
 
-constexpr std::array<std::string_view, 15> kTopKeys{
-    "listen", "threads",    "upstreams",  "forward_zones",  "views",
-    "sites",  "ecs_trust",  "log",        "metrics_listen", "user",
-    "tcp",    "forwarding", "rate_limit", "cookies",        "dnssec"};
+constexpr std::array<std::string_view, 16> kTopKeys{
+    "listen",     "threads", "upstreams",      "forward_zones", "views", "sites",
+    "ecs_trust",  "log",     "metrics_listen", "user",          "tcp",   "forwarding",
+    "rate_limit", "cookies", "dnssec",         "limits"};
 constexpr std::array<std::string_view, 6> kViewKeys{"name",      "match_clients", "zones",
                                                     "recursion", "upstreams",     "forward_zones"};
 constexpr std::array<std::string_view, 5> kSitesKeys{"domain", "internal_suffix", "ttl", "list",
@@ -74,6 +71,9 @@ constexpr std::array<IntegerKey<RateLimitConfig>, 5> kRateLimitKeys{{
 constexpr std::array<std::string_view, kRateLimitKeys.size() + 1> kRateLimitObjectKeys{
     "responses_per_second", "slip", "ipv4_prefix", "ipv6_prefix", "table_size", "exempt"};
 constexpr std::array<std::string_view, 2> kCookiesKeys{"enabled", "secret"};
+constexpr std::array<std::string_view, 2> kLimitsKeys{"zone_bytes", "recipients_bytes"};
+/// The largest `limits` value: 1 TiB, beyond any memory sitedns runs in.
+constexpr std::int64_t kMaxLimitBytes = std::int64_t{1} << 40;
 constexpr std::array<std::string_view, 3> kDnssecKeys{"validate", "trust_anchor",
                                                       "negative_trust_anchors"};
 constexpr std::array<std::string_view, 7> kLogLevels{"trace", "debug",    "info", "warn",
@@ -134,6 +134,7 @@ class Reader : public json_input::ValueReader {
         }
         if (root.contains("cookies")) config.cookies = cookies(root["cookies"], "/cookies");
         if (root.contains("dnssec")) config.dnssec = dnssec(root["dnssec"], "/dnssec");
+        if (root.contains("limits")) config.limits = limits(root["limits"], "/limits");
         return config;
     }
 
@@ -218,6 +219,20 @@ class Reader : public json_input::ValueReader {
         if (value.contains("exempt")) {
             out.exempt = cidrs(value["exempt"], member(path, "exempt"), false);
         }
+        return out;
+    }
+
+    /// The `limits` object (docs/configuration.md "limits"): sizes in bytes, 1..1 TiB.
+    LimitsConfig limits(const json& value, const std::string& path) const {
+        LimitsConfig out;
+        object(value, path, kLimitsKeys);
+        const auto bytes = [&](std::string_view key, std::uint64_t& field) {
+            if (!value.contains(key)) return;
+            field = static_cast<std::uint64_t>(
+                integer(value[std::string(key)], member(path, key), 1, kMaxLimitBytes));
+        };
+        bytes("zone_bytes", out.zone_bytes);
+        bytes("recipients_bytes", out.recipients_bytes);
         return out;
     }
 
@@ -671,18 +686,28 @@ Config parse_config(std::string_view json_text, const std::filesystem::path& bas
     return Reader(source, base_dir).read(root);
 }
 
-Config read_config_file(const std::filesystem::path& file) {
+Config read_config_file(const std::filesystem::path& file, std::uint64_t max_bytes,
+                        load::TextReader reader) {
     std::error_code ignored;
     if (std::filesystem::is_directory(file, ignored)) {
         throw ConfigError(file.string() + ": is a directory, not a configuration file");
     }
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw ConfigError(file.string() + ": cannot open: " + std::strerror(errno));
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw ConfigError(file.string() + ": cannot read: " + std::strerror(errno));
+    std::string text;
+    try {
+        text = reader(file, max_bytes);
+    } catch (const load::FileTextError& e) {
+        throw ConfigError(file.string() + ": " + e.what() +
+                          (e.too_large() ? " for a configuration file" : ""));
+    } catch (const std::bad_alloc&) {
+        throw ConfigError(file.string() + ": out of memory while reading it");
+    }
     std::filesystem::path base_dir = std::filesystem::absolute(file).parent_path();
-    return parse_config(text.str(), base_dir, file.string());
+    try {
+        return parse_config(text, base_dir, file.string());
+    } catch (const std::bad_alloc&) {
+        // A deeply nested JSON: each level costs nlohmann a value and a stack entry.
+        throw ConfigError(file.string() + ": out of memory while parsing it");
+    }
 }
 
 Config default_config() {

@@ -13,6 +13,7 @@
 #include "config/address.h"
 #include "config/forward_zone.h"
 #include "config/sites.h"
+#include "zones/load/zone_readers.h"
 
 namespace sitedns {
 
@@ -120,6 +121,21 @@ struct DnssecConfig {
     friend bool operator==(const DnssecConfig&, const DnssecConfig&) = default;
 };
 
+/// `limits` (docs/configuration.md "limits"): sizes of the files a load reads, far above a
+/// real site's, so that an oversized file fails naming itself instead of taking the
+/// process's memory.
+struct LimitsConfig {
+    /// Every zone file of one load together, $INCLUDEd ones too (load::kDefaultZoneBytes).
+    std::uint64_t zone_bytes = load::kDefaultZoneBytes;
+    /// The recipients file (`sites.recipients`).
+    std::uint64_t recipients_bytes = kDefaultRecipientsBytes;
+    friend bool operator==(const LimitsConfig&, const LimitsConfig&) = default;
+};
+
+/// The largest configuration file read_config_file() reads. Fixed, not a key: the limit
+/// holds before the file that would set it is read.
+inline constexpr std::uint64_t kMaxConfigBytes = std::uint64_t{64} << 20;
+
 /// SPEC §3.1: the whole configuration, paths already made absolute.
 struct Config {
     std::vector<Endpoint> listen{*Endpoint::parse("127.0.0.1:5353", std::nullopt)};
@@ -139,6 +155,7 @@ struct Config {
     std::optional<RateLimitConfig> rate_limit;  ///< absent: no rate limiting
     CookiesConfig cookies;
     DnssecConfig dnssec;
+    LimitsConfig limits;
     std::string source;  ///< the file it was read from, or "built-in"
     /// SPEC §3.3; its generated views are already in `views`, marked by `site`.
     std::optional<Sites> sites;
@@ -153,7 +170,12 @@ class ConfigError : public std::runtime_error {
 
 /// Reads and validates a configuration file (unknown keys, types, CIDRs, endpoints,
 /// duplicate view names, the same prefix in two views). Zone files are not read here.
-Config read_config_file(const std::filesystem::path& file);
+/// A file larger than `max_bytes`, or std::bad_alloc while reading or parsing it (a
+/// deeply nested JSON), is a ConfigError naming the file; `reader` reads it (a test's
+/// may throw std::bad_alloc).
+Config read_config_file(const std::filesystem::path& file,
+                        std::uint64_t max_bytes = kMaxConfigBytes,
+                        load::TextReader reader = load::read_file_text);
 
 /// The same from text; relative paths are taken from `base_dir`.
 Config parse_config(std::string_view json_text, const std::filesystem::path& base_dir,

@@ -6,11 +6,8 @@
 #include "config/recipients.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
-#include <cstring>
-#include <fstream>
-#include <iterator>
+#include <new>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -150,8 +147,13 @@ std::size_t code_points(std::string_view text) {
 
 class RecipientsReader {
   public:
-    RecipientsReader(const Sites& sites, std::vector<Problem>& problems)
-        : sites_(sites), problems_(problems), file_(sites.recipients) {
+    RecipientsReader(const Sites& sites, std::vector<Problem>& problems, std::uint64_t max_bytes,
+                     load::TextReader reader)
+        : sites_(sites),
+          problems_(problems),
+          file_(sites.recipients),
+          max_bytes_(max_bytes),
+          reader_(reader) {
         domain_ = lowercase(sites_.domain);
         for (std::size_t i = 0; i < sites_.list.size(); ++i) {
             site_names_.push_back(sites_.list[i].name);
@@ -193,13 +195,14 @@ class RecipientsReader {
 
     /// The whole file, UTF-8 (a leading byte-order mark dropped); false after an error.
     bool load(std::string& text) {
-        std::ifstream in(file_, std::ios::binary);
-        if (!in) {
-            error(0, "cannot read the recipients file (sites.recipients): " +
-                         std::string(std::strerror(errno)));
+        try {
+            text = reader_(file_, max_bytes_);
+        } catch (const load::FileTextError& e) {
+            error(0, e.too_large()
+                         ? std::string(e.what()) + " (limits.recipients_bytes)"
+                         : "cannot read the recipients file (sites.recipients): " + e.reason());
             return false;
         }
-        text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
         if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
         if (text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF") ||
             text.find('\0') != std::string::npos) {
@@ -391,6 +394,8 @@ class RecipientsReader {
     const Sites& sites_;
     std::vector<Problem>& problems_;
     const std::string& file_;
+    std::uint64_t max_bytes_;  ///< limits.recipients_bytes
+    load::TextReader reader_;
     std::string domain_;  ///< the public domain, lowercased
     std::vector<std::string_view> site_names_;
     std::unordered_map<std::string_view, std::size_t> site_index_;
@@ -413,9 +418,17 @@ const Recipient* Recipients::find(std::string_view local) const {
     return nullptr;
 }
 
-Recipients read_recipients(const Sites& sites, std::vector<Problem>& problems) {
+Recipients read_recipients(const Sites& sites, std::vector<Problem>& problems,
+                           std::uint64_t max_bytes, load::TextReader reader) {
     if (sites.recipients.empty()) return {};
-    return RecipientsReader(sites, problems).read();
+    try {
+        return RecipientsReader(sites, problems, max_bytes, reader).read();
+    } catch (const std::bad_alloc&) {
+        problems.push_back(
+            {Problem::Severity::Error,
+             sites.recipients + ": out of memory while reading the recipients file"});
+        return {};
+    }
 }
 
 }  // namespace sitedns

@@ -4,6 +4,7 @@
 // feeds `check` (its mistakes), `trace` (the primary site's contacts) and `export`.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -11,6 +12,7 @@
 
 #include "config/sites.h"
 #include "config/topology.h"
+#include "zones/load/file_text.h"
 
 namespace sitedns {
 
@@ -34,6 +36,10 @@ struct Recipients {
 /// Reads sites.recipients (empty path: no recipients). Each mistake is one Problem whose
 /// text names the file and line ("FILE:LINE: ..."): an unknown site, an address listed
 /// twice (two homes), an address outside the public domain, a malformed line.
-Recipients read_recipients(const Sites& sites, std::vector<Problem>& problems);
+/// A file larger than `max_bytes` (`limits.recipients_bytes`), or std::bad_alloc while
+/// reading it, is one Problem naming the file; `reader` reads it (a test's may throw).
+Recipients read_recipients(const Sites& sites, std::vector<Problem>& problems,
+                           std::uint64_t max_bytes = kDefaultRecipientsBytes,
+                           load::TextReader reader = load::read_file_text);
 
 }  // namespace sitedns

@@ -14,6 +14,9 @@
 
 namespace sitedns {
 
+/// The default of `limits.recipients_bytes`: the largest recipients file read.
+inline constexpr std::uint64_t kDefaultRecipientsBytes = std::uint64_t{256} << 20;
+
 /// One of a site's extra zones: a file, served as a zone or transparently (SPEC §3.2, §5).
 struct SiteZone {
     std::filesystem::path file;

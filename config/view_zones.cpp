@@ -25,6 +25,8 @@ namespace {
 /// the mode is part of the compiled zone.
 class ZoneCache {
   public:
+    explicit ZoneCache(load::ZoneFiles files) : files_(std::move(files)) {}
+
     const std::shared_ptr<const model::Zone>& get(const ZoneSource& source) {
         const model::ZoneMode mode =
             source.transparent ? model::ZoneMode::Transparent : model::ZoneMode::Authoritative;
@@ -33,8 +35,8 @@ class ZoneCache {
             if (!slot) slot = remember(model::Zone::compile(*source.generated, mode));
             return slot;
         }
-        auto& slot = files_[file_key(source)];
-        if (!slot) slot = remember(model::Zone::compile(read_zone_source(source), mode));
+        auto& slot = compiled_files_[file_key(source)];
+        if (!slot) slot = remember(model::Zone::compile(read_zone_source(source, files_), mode));
         return slot;
     }
 
@@ -55,7 +57,8 @@ class ZoneCache {
     }
 
     std::map<std::pair<const load::ZoneData*, bool>, std::shared_ptr<const model::Zone>> generated_;
-    std::map<std::string, std::shared_ptr<const model::Zone>> files_;
+    std::map<std::string, std::shared_ptr<const model::Zone>> compiled_files_;
+    load::ZoneFiles files_;  ///< every file read, held together to limits.zone_bytes
     std::size_t zone_count_ = 0;
     std::size_t record_count_ = 0;
 };
@@ -125,18 +128,23 @@ model::ZoneSet compile_view(const Config& config, const ViewConfig& view, ZoneCa
 
 }  // namespace
 
-load::ZoneData read_zone_source(const ZoneSource& source) {
+load::ZoneData read_zone_source(const ZoneSource& source, load::ZoneFiles& files) {
     const load::SoaRule soa =
         source.transparent ? load::SoaRule::Optional : load::SoaRule::Required;
     if (!source.builtin.empty()) {
         return load::read_json_zone(source.builtin, source.path.string(), soa);
     }
-    return load::read_zone_file(source.path, soa);
+    return load::read_zone_file(source.path, soa, files);
 }
 
-CompiledViews compile_views(const Config& config) {
+load::ZoneData read_zone_source(const ZoneSource& source) {
+    load::ZoneFiles files;
+    return read_zone_source(source, files);
+}
+
+CompiledViews compile_views(const Config& config, load::TextReader reader) {
     CompiledViews out;
-    ZoneCache cache;
+    ZoneCache cache(load::ZoneFiles(config.limits.zone_bytes, reader));
     out.zones.reserve(config.views.size());
     for (const ViewConfig& view : config.views) {
         out.zones.push_back(compile_view(config, view, cache));

@@ -19,12 +19,15 @@ struct CompiledViews {
 /// Reads a zone from a file or built-in source (not a generated one), as compile_views
 /// does: a transparent zone may go without an SOA. Throws ZoneError naming the file.
 load::ZoneData read_zone_source(const ZoneSource& source);
+/// The same, reading the file through `files` (limits.zone_bytes over one load).
+load::ZoneData read_zone_source(const ZoneSource& source, load::ZoneFiles& files);
 
 /// Reads and compiles every zone the views hold. Each source (a file, a built-in
 /// example, a generated site zone) is compiled once and shared by every view that holds
 /// it, so memory grows with the number of sites, not with its square (SPEC §3.3). Throws
 /// std::runtime_error (ZoneError, ConfigError) naming the file or view and the problem,
-/// e.g. a zone listed twice in one view.
-CompiledViews compile_views(const Config& config);
+/// e.g. a zone listed twice in one view. The zone files together may hold at most
+/// `config.limits.zone_bytes`; `reader` reads them (a test's may throw std::bad_alloc).
+CompiledViews compile_views(const Config& config, load::TextReader reader = load::read_file_text);
 
 }  // namespace sitedns

@@ -27,7 +27,13 @@ add_custom_target(sitedns_package_docs ALL
 
 install(TARGETS sitedns RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
 install(FILES ${CMAKE_SOURCE_DIR}/systemd/sitedns.service DESTINATION /lib/systemd/system)
-install(FILES ${SITEDNS_PACKAGING_DIR}/sitedns.json DESTINATION /etc/sitedns)
+# /etc/sitedns 0750 and its configuration 0640, root's: a `cookies.secret` in it is not
+# world-readable. postinst gives both to the group sitedns, which it creates (CPack cannot
+# chown to a group that does not exist yet), so that the service can read them.
+install(DIRECTORY DESTINATION /etc/sitedns
+        DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE)
+install(FILES ${SITEDNS_PACKAGING_DIR}/sitedns.json DESTINATION /etc/sitedns
+        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
 install(FILES ${SITEDNS_PACKAGING_OUT}/sitedns.8.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
 install(FILES ${SITEDNS_PACKAGING_DIR}/copyright ${SITEDNS_PACKAGING_OUT}/changelog.gz
         DESTINATION ${CMAKE_INSTALL_DOCDIR})

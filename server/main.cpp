@@ -84,7 +84,9 @@ int run_check(const std::string& config_file, bool serving) {
     // when the server would refuse it.
     std::vector<Problem> problems = snapshot->problems;
     const auto& sites = snapshot->config.sites;
-    if (sites && !serving) (void)read_recipients(*sites, problems);
+    if (sites && !serving) {
+        (void)read_recipients(*sites, problems, snapshot->config.limits.recipients_bytes);
+    }
     bool failed = false;
     for (const Problem& problem : problems) {
         const bool error = problem.severity == Problem::Severity::Error;
@@ -117,7 +119,9 @@ int run_check(const std::string& config_file, bool serving) {
 std::optional<Recipients> trace_recipients(const Config& config) {
     std::vector<Problem> problems;
     Recipients recipients;
-    if (config.sites) recipients = read_recipients(*config.sites, problems);
+    if (config.sites) {
+        recipients = read_recipients(*config.sites, problems, config.limits.recipients_bytes);
+    }
     for (const Problem& problem : problems) print_error("trace: " + problem.text);
     if (!problems.empty()) return std::nullopt;
     return recipients;
@@ -177,13 +181,14 @@ std::optional<std::pair<Sites, Recipients>> load_mail_topology(const std::string
     std::vector<Problem> problems;
     Recipients recipients;
     try {
-        sites = load_config(config_file).sites;
+        const Config config = load_config(config_file);
+        sites = config.sites;
         if (!sites || sites->list.empty()) {
             throw std::runtime_error(
                 "export: the configuration has no sites (export --format needs a \"sites\" "
                 "object)");
         }
-        recipients = read_recipients(*sites, problems);
+        recipients = read_recipients(*sites, problems, config.limits.recipients_bytes);
     } catch (const std::exception& e) {
         print_error(e.what());
         return std::nullopt;

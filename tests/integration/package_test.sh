@@ -2,7 +2,10 @@
 # The Debian package (packaging/package.cmake, `make deb`): builds it with CPack from the
 # ctest build tree, then checks its metadata, its contents, its conffiles and maintainer
 # scripts, that its configuration passes `sitedns check` with the packaged binary, and
-# that lintian reports no error. Installing it is left out: it would change the host.
+# that lintian reports no error, and that `systemd-analyze security` still rates its unit
+# at most 1.5. As root on a host without sitedns, it then installs the package, checks
+# the owner and modes postinst gives /etc/sitedns, and purges it again (the user sitedns
+# too, when the test created it).
 #
 # Usage: package_test.sh BUILD_DIR SOURCE_DIR
 # Needs dpkg-dev (dpkg-shlibdeps) and lintian: installed here when running as root;
@@ -78,6 +81,11 @@ check "nothing under /usr/local, /usr/lib or /usr/include" \
     bash -c '! grep -Eq "^/usr/(local|lib|include)/" "$1"' _ "$WORK/contents"
 check "/usr/sbin/sitedns is executable and root-owned" \
     grep -Eq '^-rwxr-xr-x root/root .* \./usr/sbin/sitedns$' "$WORK/listing"
+# Shipped root:root, postinst then gives them to the group sitedns (below).
+check "/etc/sitedns is shipped 0750 root:root" \
+    grep -Eq '^drwxr-x--- root/root .* \./etc/sitedns/$' "$WORK/listing"
+check "/etc/sitedns/sitedns.json is shipped 0640 root:root" \
+    grep -Eq '^-rw-r----- root/root .* \./etc/sitedns/sitedns\.json$' "$WORK/listing"
 
 dpkg-deb --extract "$DEB" "$WORK/root"
 dpkg-deb --control "$DEB" "$WORK/control"
@@ -89,6 +97,9 @@ check "the packaged configuration passes sitedns check" \
     "$WORK/root/usr/sbin/sitedns" "$WORK/root/etc/sitedns/sitedns.json" "$WORK/check.log"
 check "the configuration is the three-site example" \
     grep -q '"primary": true' "$WORK/root/etc/sitedns/sitedns.json"
+check "the configuration turns on rate_limit" \
+    python3 -c 'import json, sys; sys.exit("rate_limit" not in json.load(open(sys.argv[1])))' \
+    "$WORK/root/etc/sitedns/sitedns.json"
 check "the unit runs /usr/sbin/sitedns on /etc/sitedns/sitedns.json" \
     grep -qx 'ExecStart=/usr/sbin/sitedns --config /etc/sitedns/sitedns.json' \
     "$WORK/root/lib/systemd/system/sitedns.service"
@@ -111,11 +122,75 @@ check "postinst creates the system user sitedns" \
     grep -Eq 'adduser --system --group .*sitedns' "$WORK/control/postinst"
 check "the user is the unit's" grep -qx 'User=sitedns' "$WORK/root/lib/systemd/system/sitedns.service"
 
+# ---------------------------------------------------------------- the unit's exposure
+
+# systemd 252 (Debian 12) rates a unit file without a running manager with --offline=yes.
+# A copy whose ExecStart is the extracted binary: the rating looks for it.
+sed "s|/usr/sbin/sitedns|$WORK/root/usr/sbin/sitedns|g" \
+    "$WORK/root/lib/systemd/system/sitedns.service" >"$WORK/sitedns.service"
+if ! command -v systemd-analyze >/dev/null; then
+    skip_part "systemd-analyze security (systemd-analyze is not installed)"
+elif systemd-analyze security --offline=yes "$WORK/sitedns.service" >"$WORK/security.log" 2>&1; then
+    level=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' "$WORK/security.log")
+    echo "    systemd-analyze security --offline=yes: exposure ${level:-?}"
+    check "the unit's exposure level ${level:-?} is at most 1.5" \
+        awk -v l="$level" 'BEGIN { exit !(l != "" && l <= 1.5) }'
+elif grep -Eq 'unrecognized option|unknown option' "$WORK/security.log"; then
+    skip_part "systemd-analyze security --offline=yes (this systemd has no --offline)"
+else
+    sed 's/^/    /' "$WORK/security.log" | tail -5; fail "systemd-analyze security --offline=yes"
+fi
+
 # ---------------------------------------------------------------- lintian
 
 lintian --info --display-info "$DEB" >"$WORK/lintian.log" 2>&1
 echo "lintian output:"
 grep -v '^N:' "$WORK/lintian.log" | grep -v 'running with root privileges' | sed 's/^/    /'
 check "lintian reports no error" bash -c '! grep -q "^E:" "$1"' _ "$WORK/lintian.log"
+
+# ---------------------------------------------------------------- installed
+
+# stat_is PATH "MODE USER:GROUP"
+stat_is() { out=$(stat -c '%a %U:%G' "$1"); test "$out" = "$2"; }
+
+# Installs the package, checks what postinst did, purges it. Only as root, and only on a
+# host where sitedns is not installed: an installed one is not the test's to replace.
+HAD_USER=1  # global: cleanup_extra runs at exit, after install_and_check has returned
+install_and_check() {
+    getent passwd sitedns >/dev/null || HAD_USER=0
+    cleanup_extra() {
+        dpkg --purge sitedns >/dev/null 2>&1
+        if [ "$HAD_USER" = 0 ] && getent passwd sitedns >/dev/null; then
+            deluser --quiet --system sitedns >/dev/null 2>&1
+            if getent group sitedns >/dev/null; then delgroup --quiet --system sitedns >/dev/null 2>&1; fi
+        fi
+    }
+    if ! dpkg -i "$DEB" >"$WORK/dpkg.log" 2>&1; then
+        sed 's/^/    /' "$WORK/dpkg.log"; fail "dpkg -i $(basename "$DEB")"; return
+    fi
+    pass "dpkg -i $(basename "$DEB")"
+    check "postinst created the user sitedns" getent passwd sitedns
+    check "/etc/sitedns is 0750 root:sitedns" stat_is /etc/sitedns "750 root:sitedns"
+    check "/etc/sitedns/sitedns.json is 0640 root:sitedns" \
+        stat_is /etc/sitedns/sitedns.json "640 root:sitedns"
+    check "the user sitedns can check the configuration" \
+        bash -c 'runuser -u sitedns -- /usr/sbin/sitedns check --config /etc/sitedns/sitedns.json \
+                 >"$1" 2>&1 || { cat "$1"; false; }' _ "$WORK/installed-check.log"
+    check "another user cannot read it" \
+        bash -c '! runuser -u nobody -- cat /etc/sitedns/sitedns.json >/dev/null 2>&1'
+    # A second configure (dpkg-reconfigure, an upgrade) keeps them.
+    chmod 0644 /etc/sitedns/sitedns.json
+    check "postinst configure sets them again" \
+        bash -c '/var/lib/dpkg/info/sitedns.postinst configure >/dev/null &&
+                 test "$(stat -c "%a %U:%G" /etc/sitedns/sitedns.json)" = "640 root:sitedns"'
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+    skip_part "installing the package (needs root)"
+elif dpkg-query -W -f='${Status}' sitedns 2>/dev/null | grep -q installed; then
+    skip_part "installing the package (sitedns is installed on this host)"
+else
+    install_and_check
+fi
 
 finish package

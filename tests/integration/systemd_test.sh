@@ -42,6 +42,7 @@ run_verify() {
     check "reload first checks what the server loads (check --serving)" \
         grep -qx "ExecReload=$SITEDNS check --serving --config /etc/sitedns/sitedns.json" "$unit"
     check "reload sends SIGHUP" grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$unit"
+    check "memory is capped (MemoryMax=2G, docs/operations.md)" grep -qx 'MemoryMax=2G' "$unit"
     check "runs as user sitedns with CAP_NET_BIND_SERVICE only" \
         bash -c 'grep -qx "User=sitedns" "$1" && grep -qx "AmbientCapabilities=CAP_NET_BIND_SERVICE" "$1" &&
                  grep -qx "CapabilityBoundingSet=CAP_NET_BIND_SERVICE" "$1"' _ "$unit"

@@ -9,8 +9,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <memory>
+#include <new>
 #include <optional>
 #include <span>
 #include <sstream>
@@ -37,33 +37,6 @@ constexpr int kMaxIncludeDepth = 8;
 struct FileClose {
     void operator()(std::FILE* file) const { std::fclose(file); }
 };
-
-/// The whole file, or ZoneError "<path>: cannot open: <strerror>".
-std::string read_text(const std::filesystem::path& file) {
-    // A directory opens and reports a size of up to 2^63 (found by fuzz_rfc1035_zone:
-    // "$INCLUDE" of a name that is empty once its NUL bytes end it).
-    std::error_code ignored;
-    if (std::filesystem::is_directory(file, ignored)) {
-        detail::fail(file.string(), "cannot open", std::strerror(EISDIR));
-    }
-    std::ifstream in(file, std::ios::binary | std::ios::ate);
-    if (!in) {
-        detail::fail(file.string(), "cannot open", std::strerror(errno));
-    }
-    const std::streamoff size = in.tellg();
-    if (size > 0) {
-        std::string text(static_cast<std::size_t>(size), '\0');
-        in.seekg(0);
-        if (in.read(text.data(), size) && in.gcount() == size) {
-            return text;
-        }
-        in.clear();
-        in.seekg(0);
-    }
-    std::ostringstream out;  // not a regular file, or it changed meanwhile
-    out << in.rdbuf();
-    return out.str();
-}
 
 /// The physical lines of a text, for the line numbers and $INCLUDE arguments ldns hides.
 std::vector<std::string_view> split_lines(std::string_view text) {
@@ -106,8 +79,8 @@ std::string_view trim(std::string_view s) {
 /// and previous owner.
 class MasterReader {
   public:
-    MasterReader(ZoneData& zone, std::filesystem::path file, std::string label)
-        : zone_(zone), file_(std::move(file)), label_(std::move(label)) {}
+    MasterReader(ZoneData& zone, ZoneFiles& files, std::filesystem::path file, std::string label)
+        : zone_(zone), files_(files), file_(std::move(file)), label_(std::move(label)) {}
 
     void read(const std::string& text, const ldns_rdf* origin, std::uint32_t ttl, int depth) {
         lines_ = split_lines(text);
@@ -304,15 +277,21 @@ class MasterReader {
         }
         std::string text;
         try {
-            text = read_text(path);
+            text = files_.read(path);
         } catch (const ZoneError& e) {
             detail::fail(zone_.source, where(line), e.what());
         }
-        MasterReader(zone_, path, path.filename().string())
-            .read(text, include_origin.get(), ttl, depth + 1);
+        try {
+            MasterReader(zone_, files_, path, path.filename().string())
+                .read(text, include_origin.get(), ttl, depth + 1);
+        } catch (const std::bad_alloc&) {
+            detail::fail(zone_.source, where(line),
+                         path.string() + ": out of memory while loading the included file");
+        }
     }
 
     ZoneData& zone_;
+    ZoneFiles& files_;
     std::filesystem::path file_;
     std::string label_;  ///< "" for the main file, the file name for an included one
     std::vector<std::string_view> lines_;
@@ -354,8 +333,10 @@ void place_soa(ZoneData& zone, const dns::Name& origin, std::size_t end_line) {
 
 }  // namespace
 
-ZoneData read_rfc1035_zone(const std::filesystem::path& file, const dns::Name& origin) {
-    const std::string text = read_text(file);
+namespace {
+
+ZoneData load_rfc1035_zone(const std::filesystem::path& file, const dns::Name& origin,
+                           ZoneFiles& files, const std::string& text) {
     ZoneData zone;
     zone.source = file.string();
     const RdfHandle origin_rdf(ldns_dname_new_frm_str(origin.to_text().c_str()));
@@ -364,11 +345,28 @@ ZoneData read_rfc1035_zone(const std::filesystem::path& file, const dns::Name& o
     }
     const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
     zone.records.reserve(lines + 1);  // one record a line, mostly
-    MasterReader(zone, file, "").read(text, origin_rdf.get(), kDefaultFileTtl, 0);
+    MasterReader(zone, files, file, "").read(text, origin_rdf.get(), kDefaultFileTtl, 0);
     place_soa(zone, origin, lines + (text.empty() || text.back() == '\n' ? 0 : 1));
     detail::drop_dnssec(zone);
     detail::check_records(zone);
     return zone;
+}
+
+}  // namespace
+
+ZoneData read_rfc1035_zone(const std::filesystem::path& file, const dns::Name& origin,
+                           ZoneFiles& files) {
+    const std::string text = files.read(file);
+    try {
+        return load_rfc1035_zone(file, origin, files, text);
+    } catch (const std::bad_alloc&) {
+        throw ZoneError(file.string() + ": out of memory while loading the zone");
+    }
+}
+
+ZoneData read_rfc1035_zone(const std::filesystem::path& file, const dns::Name& origin) {
+    ZoneFiles files;
+    return read_rfc1035_zone(file, origin, files);
 }
 
 }  // namespace sitedns::load

@@ -1,28 +1,43 @@
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include <new>
 #include <string>
 
-#include "zones/load/zone_checks.h"
 #include "zones/load/zone_readers.h"
 
 namespace sitedns::load {
 
-ZoneData read_zone_file(const std::filesystem::path& file, SoaRule soa) {
+std::string ZoneFiles::read(const std::filesystem::path& file) {
+    const std::string name = file.string();
+    try {
+        std::string text = reader_(file, max_bytes_ - read_bytes_);
+        read_bytes_ += text.size();
+        return text;
+    } catch (const FileTextError& e) {
+        if (!e.too_large()) throw ZoneError(name + ": " + e.what());
+        throw ZoneError(name + ": larger than limits.zone_bytes, " + byte_size_text(max_bytes_) +
+                        (read_bytes_ == 0 ? std::string()
+                                          : ", with the " + byte_size_text(read_bytes_) +
+                                                " of zone files read before it (the limit "
+                                                "holds for all of them together)"));
+    } catch (const std::bad_alloc&) {
+        throw ZoneError(name + ": out of memory while reading it");
+    }
+}
+
+ZoneData read_zone_file(const std::filesystem::path& file, SoaRule soa, ZoneFiles& files) {
     if (file.extension() != ".json") {
-        return read_rfc1035_zone(file, dns::Name());
+        return read_rfc1035_zone(file, dns::Name(), files);
     }
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        detail::fail(file.string(), "cannot open", std::strerror(errno));
+    const std::string text = files.read(file);
+    try {
+        return read_json_zone(text, file.string(), soa);
+    } catch (const std::bad_alloc&) {
+        throw ZoneError(file.string() + ": out of memory while loading the zone");
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) {
-        detail::fail(file.string(), "cannot read", std::strerror(errno));
-    }
-    return read_json_zone(text.str(), file.string(), soa);
+}
+
+ZoneData read_zone_file(const std::filesystem::path& file, SoaRule soa) {
+    ZoneFiles files;
+    return read_zone_file(file, soa, files);
 }
 
 }  // namespace sitedns::load

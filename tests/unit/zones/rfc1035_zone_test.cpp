@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -298,6 +299,53 @@ TEST_F(Rfc1035ZoneTest, ReadZoneFileByExtension) {
     } catch (const ZoneError& e) {
         EXPECT_EQ(std::string(e.what()),
                   missing.string() + ": cannot open: No such file or directory");
+    }
+}
+
+}  // namespace
+}  // namespace sitedns::load
+
+namespace sitedns::load {
+namespace {
+
+// limits.zone_bytes holds for every file of one load: an $INCLUDEd file counts too, and
+// the error names it, at the line that includes it.
+TEST_F(Rfc1035ZoneTest, IncludedFilesCountTowardsTheLimit) {
+    const std::string inc = "a IN A 192.0.2.1\n";
+    const std::string text = "$ORIGIN example.\n@ 60 IN SOA ns hm 1 2 3 4 5\n$INCLUDE a.inc\n";
+    write("a.inc", inc);
+    const fs::path main = write("main.zone", text);
+    ZoneFiles enough(text.size() + inc.size());
+    EXPECT_EQ(read_rfc1035_zone(main, dns::Name(), enough).records.size(), 2u);
+    ZoneFiles short_by_one(text.size() + inc.size() - 1);
+    try {
+        (void)read_rfc1035_zone(main, dns::Name(), short_by_one);
+        ADD_FAILURE() << "no error";
+    } catch (const ZoneError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  main.string() + ": line 3: " + (dir_ / "a.inc").string() +
+                      ": larger than limits.zone_bytes, " +
+                      std::to_string(text.size() + inc.size() - 1) + " bytes, with the " +
+                      std::to_string(text.size()) +
+                      " bytes of zone files read before it (the limit holds for all of them "
+                      "together)");
+    }
+}
+
+std::string out_of_memory(const fs::path& /*file*/, std::uint64_t /*max_bytes*/) {
+    throw std::bad_alloc();
+}
+
+TEST_F(Rfc1035ZoneTest, OutOfMemoryNamesTheFile) {
+    for (const char* name : {"paris.zone", "paris.json"}) {
+        const fs::path path = write(name, bench_zone("paris", 2, 3, 600));
+        ZoneFiles files(kDefaultZoneBytes, out_of_memory);
+        try {
+            (void)read_zone_file(path, SoaRule::Required, files);
+            ADD_FAILURE() << name << ": no error";
+        } catch (const ZoneError& e) {
+            EXPECT_EQ(std::string(e.what()), path.string() + ": out of memory while reading it");
+        }
     }
 }
 
