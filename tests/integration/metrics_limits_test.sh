@@ -52,7 +52,8 @@ flood() {
     PIDS+=("$FLOOD_PID")
     wait_for_file "$WORK/$1.status" "$FLOOD_PID" "the flood client" || cat "$WORK/$1.stderr"
 }
-status() { field "$(cat "$1")" "$2"; }  # status FILE EXPRESSION over r
+# status FILE EXPRESSION: EXPRESSION over r, the flood's JSON in FILE; nothing without one.
+status() { field "$(cat "$1" 2>/dev/null)" "$2" 2>/dev/null; }
 
 # ---------------------------------------------------------------- check
 
