@@ -26,10 +26,10 @@ using nlohmann::json;
 constexpr std::string_view kResolvConf = "/etc/resolv.conf";
 constexpr std::int64_t kMaxTtl = 2147483647;  // RFC 2181 §8
 
-constexpr std::array<std::string_view, 16> kTopKeys{
-    "listen",     "threads", "upstreams",      "forward_zones", "views", "sites",
-    "ecs_trust",  "log",     "metrics_listen", "user",          "tcp",   "forwarding",
-    "rate_limit", "cookies", "dnssec",         "limits"};
+constexpr std::array<std::string_view, 17> kTopKeys{
+    "listen",     "threads",    "upstreams",      "forward_zones", "views", "sites",
+    "ecs_trust",  "log",        "metrics_listen", "metrics",       "user",  "tcp",
+    "forwarding", "rate_limit", "cookies",        "dnssec",        "limits"};
 constexpr std::array<std::string_view, 6> kViewKeys{"name",      "match_clients", "zones",
                                                     "recursion", "upstreams",     "forward_zones"};
 constexpr std::array<std::string_view, 5> kSitesKeys{"domain", "internal_suffix", "ttl", "list",
@@ -70,6 +70,12 @@ constexpr std::array<IntegerKey<RateLimitConfig>, 5> kRateLimitKeys{{
 }};
 constexpr std::array<std::string_view, kRateLimitKeys.size() + 1> kRateLimitObjectKeys{
     "responses_per_second", "slip", "ipv4_prefix", "ipv6_prefix", "table_size", "exempt"};
+constexpr std::array<IntegerKey<MetricsConfig>, 2> kMetricsKeys{{
+    {"max_connections", &MetricsConfig::max_connections, 1, 4096},
+    {"idle_timeout_ms", &MetricsConfig::idle_timeout_ms, 100, 3'600'000},
+}};
+constexpr std::array<std::string_view, kMetricsKeys.size() + 1> kMetricsObjectKeys{
+    "access", "max_connections", "idle_timeout_ms"};
 constexpr std::array<std::string_view, 2> kCookiesKeys{"enabled", "secret"};
 constexpr std::array<std::string_view, 2> kLimitsKeys{"zone_bytes", "recipients_bytes"};
 /// The largest `limits` value: 1 TiB, beyond any memory sitedns runs in.
@@ -128,6 +134,7 @@ class Reader : public json_input::ValueReader {
         if (root.contains("metrics_listen")) {
             config.metrics_listen = endpoint(root["metrics_listen"], "/metrics_listen", {});
         }
+        if (root.contains("metrics")) config.metrics = metrics(root["metrics"], "/metrics");
         if (root.contains("tcp")) config.tcp = tcp(root["tcp"], "/tcp");
         if (root.contains("rate_limit")) {
             config.rate_limit = rate_limit(root["rate_limit"], "/rate_limit");
@@ -233,6 +240,24 @@ class Reader : public json_input::ValueReader {
         };
         bytes("zone_bytes", out.zone_bytes);
         bytes("recipients_bytes", out.recipients_bytes);
+        return out;
+    }
+
+    /// The `metrics` object (docs/configuration.md "metrics"): the limits within their
+    /// ranges, and a non-empty `access` list (an empty one would let no one scrape).
+    MetricsConfig metrics(const json& value, const std::string& path) const {
+        MetricsConfig out;
+        object(value, path, kMetricsObjectKeys);
+        integers(value, path, kMetricsKeys, out);
+        if (value.contains("access")) {
+            const std::string access_path = member(path, "access");
+            if (value["access"].is_array() && value["access"].empty()) {
+                fail(access_path,
+                     "an empty list lets no one scrape; list the scrapers' prefixes, or leave "
+                     "metrics_listen out to turn the endpoint off");
+            }
+            out.access = cidrs(value["access"], access_path, false);
+        }
         return out;
     }
 
@@ -708,6 +733,11 @@ Config read_config_file(const std::filesystem::path& file, std::uint64_t max_byt
         // A deeply nested JSON: each level costs nlohmann a value and a stack entry.
         throw ConfigError(file.string() + ": out of memory while parsing it");
     }
+}
+
+std::vector<Cidr> MetricsConfig::allowed() const {
+    if (access) return *access;
+    return {*Cidr::parse("127.0.0.0/8"), *Cidr::parse("::1/128")};
 }
 
 Config default_config() {

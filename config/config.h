@@ -136,6 +136,20 @@ struct LimitsConfig {
 /// holds before the file that would set it is read.
 inline constexpr std::uint64_t kMaxConfigBytes = std::uint64_t{64} << 20;
 
+/// `metrics` (docs/configuration.md "metrics"): who may scrape the endpoint of
+/// `metrics_listen`, and how many connections it keeps; read even without `metrics_listen`.
+struct MetricsConfig {
+    /// The prefixes whose connections are served; others are closed at once, unanswered.
+    /// Absent: loopback only (allowed()); `check` warns when `metrics_listen` is
+    /// not a loopback address and this is absent.
+    std::optional<std::vector<Cidr>> access;
+    std::uint32_t max_connections = 64;      ///< open at once, 1..4096; more are closed at once
+    std::uint32_t idle_timeout_ms = 10'000;  ///< no whole request for this long: closed
+    /// `access`, or 127.0.0.0/8 and ::1/128 when it is absent.
+    std::vector<Cidr> allowed() const;
+    friend bool operator==(const MetricsConfig&, const MetricsConfig&) = default;
+};
+
 /// SPEC §3.1: the whole configuration, paths already made absolute.
 struct Config {
     std::vector<Endpoint> listen{*Endpoint::parse("127.0.0.1:5353", std::nullopt)};
@@ -150,6 +164,7 @@ struct Config {
     LogConfig log;
     std::optional<std::string> user;
     std::optional<Endpoint> metrics_listen;
+    MetricsConfig metrics;
     TcpConfig tcp;
     ForwardingConfig forwarding;
     std::optional<RateLimitConfig> rate_limit;  ///< absent: no rate limiting

@@ -72,9 +72,10 @@ Service::Service(std::shared_ptr<const query::Snapshot> snapshot, net::ServerOpt
 
 void Service::bind() {
     server_.bind();
-    if (const auto& endpoint = snapshots_.load()->config.metrics_listen) {
-        metrics_http_ =
-            std::make_unique<net::MetricsHttp>(*endpoint, [this] { return metrics_.scrape(); });
+    const auto snapshot = snapshots_.load();
+    if (const auto& endpoint = snapshot->config.metrics_listen) {
+        metrics_http_ = std::make_unique<net::MetricsHttp>(*endpoint, snapshot->config.metrics,
+                                                           [this] { return metrics_.scrape(); });
         spdlog::info("metrics on http://{}/metrics", metrics_http_->bound().to_string());
     }
 }

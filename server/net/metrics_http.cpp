@@ -1,11 +1,13 @@
 // Threads: see server/net/metrics_http.h.
 #include "server/net/metrics_http.h"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/v6_only.hpp>
@@ -28,22 +30,27 @@ using asio::ip::tcp;
 
 namespace {
 
-/// A scrape connection with no request for this long is closed.
-constexpr std::chrono::seconds kIdle{30};
 /// A scrape request has no body worth reading.
 constexpr std::uint64_t kBodyLimit = 4096;
 
 /// One HTTP connection: read a request, answer it, again while the client keeps it alive
-/// (Asio's http/server example, with Beast's parser).
+/// (Asio's http/server example, with Beast's parser). It counts itself in `open` while it
+/// lives.
 class MetricsSession : public std::enable_shared_from_this<MetricsSession> {
   public:
-    MetricsSession(tcp::socket socket, const MetricsHttp::Render& render)
-        : stream_(std::move(socket)), render_(render) {}
+    MetricsSession(tcp::socket socket, const MetricsHttp::Render& render,
+                   std::chrono::milliseconds idle, std::size_t& open)
+        : stream_(std::move(socket)), render_(render), idle_(idle), open_(open) {
+        ++open_;
+    }
+    ~MetricsSession() { --open_; }
+    MetricsSession(const MetricsSession&) = delete;
+    MetricsSession& operator=(const MetricsSession&) = delete;
 
     void read() {
         parser_.emplace();
         parser_->body_limit(kBodyLimit);
-        stream_.expires_after(kIdle);
+        stream_.expires_after(idle_);  // also bounds the answer's write
         http::async_read(
             stream_, buffer_, *parser_,
             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -109,12 +116,19 @@ class MetricsSession : public std::enable_shared_from_this<MetricsSession> {
     std::optional<http::request_parser<http::string_body>> parser_;
     http::response<http::string_body> response_;
     const MetricsHttp::Render& render_;
+    std::chrono::milliseconds idle_;
+    std::size_t& open_;
 };
 
 }  // namespace
 
-MetricsHttp::MetricsHttp(const Endpoint& endpoint, Render render)
-    : acceptor_(io_), retry_(io_), render_(std::move(render)) {
+MetricsHttp::MetricsHttp(const Endpoint& endpoint, const MetricsConfig& limits, Render render)
+    : acceptor_(io_),
+      retry_(io_),
+      render_(std::move(render)),
+      access_(limits.allowed()),
+      max_connections_(limits.max_connections),
+      idle_(limits.idle_timeout_ms) {
     try {
         const tcp::endpoint at(upstream::to_asio(endpoint.address), endpoint.port);
         acceptor_.open(at.protocol());
@@ -154,7 +168,12 @@ void MetricsHttp::accept() {
     acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted) return;
         if (!ec) {
-            std::make_shared<MetricsSession>(std::move(socket), render_)->read();
+            beast::error_code peer_ec;
+            const tcp::endpoint peer = socket.remote_endpoint(peer_ec);
+            // Refused: closed here, unanswered, when `socket` goes out of scope.
+            if (!peer_ec && admit(peer)) {
+                std::make_shared<MetricsSession>(std::move(socket), render_, idle_, open_)->read();
+            }
             return accept();
         }
         // Out of descriptors, say: try again a little later rather than spin.
@@ -164,6 +183,29 @@ void MetricsHttp::accept() {
             if (!timer_ec) accept();
         });
     });
+}
+
+bool MetricsHttp::admit(const tcp::endpoint& peer) {
+    const IpAddress address = upstream::from_asio(peer.address());
+    const bool allowed = std::any_of(access_.begin(), access_.end(),
+                                     [&](const Cidr& cidr) { return cidr.contains(address); });
+    if (!allowed) {
+        if (!std::exchange(logged_access_, true)) {
+            spdlog::warn("metrics: connection from {} closed: not in metrics.access (logged once)",
+                         address.to_string());
+        }
+        return false;
+    }
+    if (open_ >= max_connections_) {
+        if (!std::exchange(logged_limit_, true)) {
+            spdlog::warn(
+                "metrics: connection from {} closed: metrics.max_connections ({}) open "
+                "(logged once)",
+                address.to_string(), max_connections_);
+        }
+        return false;
+    }
+    return true;
 }
 
 }  // namespace sitedns::net

@@ -98,8 +98,8 @@ Reloader::Reloader(ConfigSource source, SnapshotHolder& snapshots, std::vector<E
       listen_(std::move(listen)),
       stats_(stats) {
     const auto initial = snapshots_.load();
-    fixed_ = Fixed{initial->config.listen, initial->config.threads, initial->config.tcp,
-                   initial->config.metrics_listen, initial->config.user};
+    fixed_ = Fixed{initial->config.listen,         initial->config.threads, initial->config.tcp,
+                   initial->config.metrics_listen, initial->config.metrics, initial->config.user};
     thread_ = std::thread([this] { loop(); });
 }
 
@@ -215,6 +215,9 @@ void Reloader::warn_restart_only(const Config& next) const {
     }
     if (next.metrics_listen != fixed_.metrics_listen) {
         spdlog::warn("metrics_listen changed: it needs a restart");
+    }
+    if (next.metrics != fixed_.metrics) {
+        spdlog::warn("metrics (access, limits) changed: it needs a restart");
     }
     if (next.user != fixed_.user) {
         spdlog::warn("user changed: it needs a restart");

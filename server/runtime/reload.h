@@ -132,6 +132,7 @@ class Reloader {
         unsigned threads = 0;
         TcpConfig tcp;
         std::optional<Endpoint> metrics_listen;
+        MetricsConfig metrics;
         std::optional<std::string> user;  ///< privileges are dropped once, at start
     };
 

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "config/dnssec.h"
+#include "config/metrics_check.h"
 #include "config/suffix_check.h"
 #include "config/view_zones.h"
 #include "server/query/random.h"
@@ -176,6 +177,9 @@ std::shared_ptr<const query::Snapshot> build_snapshot(Config config_in, std::uin
     warn_without_upstreams(*snapshot, snapshot->problems);
     warn_signed_zones(*snapshot, snapshot->problems);
     for (Problem& problem : check_suffix_upstreams(snapshot->config)) {
+        snapshot->problems.push_back(std::move(problem));
+    }
+    for (Problem& problem : check_metrics(snapshot->config)) {
         snapshot->problems.push_back(std::move(problem));
     }
     if (config.dnssec.validate) {
