@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "server/runtime/logging.h"
+#include "zones/dns/text.h"
 
 namespace sitedns::runtime {
 namespace {
@@ -66,7 +67,8 @@ BuildResult build_generation(const ConfigSource& source, std::uint64_t generatio
     try {
         result.snapshot = build_snapshot(load_config(source), generation);
     } catch (const std::exception& e) {
-        result.error = e.what();
+        // Any exception, not only ConfigError and ZoneError, may quote a file's text.
+        result.error = dns::printable(e.what());
         return result;
     }
     if (result.snapshot->has_errors()) result.error = errors_of(*result.snapshot);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "zones/dns/types.h"
@@ -259,6 +260,21 @@ TEST_F(Rfc1035ZoneTest, ErrorsNameTheLine) {
         const std::string prefix = (dir_ / "bad.zone").string() + ": " + c.where + ": ";
         EXPECT_EQ(message.rfind(prefix, 0), 0u) << message;
         EXPECT_NE(message.find(c.reason), std::string::npos) << message;
+    }
+}
+
+TEST_F(Rfc1035ZoneTest, AnEchoedLineShowsControlCharactersEscaped) {
+    const std::string head = "$ORIGIN example.\n$TTL 60\n@ IN SOA ns hm 1 2 3 4 5\n";  // 1-3
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"\x1b[2J", "\\x1b[2J"},         {"\x07", "\\x07"}, {"\x7f", "\\x7f"},
+        {std::string(1, '\0'), "\\x00"}, {"\xff", "\\xff"},
+    };
+    for (const auto& [raw, shown] : cases) {
+        SCOPED_TRACE(shown);
+        const std::string message = error_of(head + "b IN A 10.0.0.x" + raw + "1\n");
+        EXPECT_NE(message.find(": line 4: "), std::string::npos) << message;
+        EXPECT_NE(message.find("\"b IN A 10.0.0.x" + shown + "1\""), std::string::npos) << message;
+        EXPECT_EQ(message.find(raw), std::string::npos) << message;
     }
 }
 
