@@ -4,6 +4,7 @@
 #include <sstream>
 #include <string>
 
+#include "zones/load/file_reader.h"
 #include "zones/load/zone_checks.h"
 #include "zones/load/zone_readers.h"
 
@@ -22,7 +23,13 @@ ZoneData read_zone_file(const std::filesystem::path& file, SoaRule soa) {
     if (in.bad()) {
         detail::fail(file.string(), "cannot read", std::strerror(errno));
     }
-    return read_json_zone(text.str(), file.string(), soa);
+    try {
+        return read_json_zone(text.str(), file.string(), soa);
+    } catch (const ZoneError&) {
+        // Its JSON path and reason may quote the file (file_reader.h).
+        if (may_quote(file)) throw;
+        detail::fail(file.string(), "JSON zone", unquoted_reason(file));
+    }
 }
 
 }  // namespace sitedns::load
