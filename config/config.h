@@ -13,6 +13,7 @@
 #include "config/address.h"
 #include "config/forward_zone.h"
 #include "config/sites.h"
+#include "zones/dns/text.h"
 #include "zones/load/zone_readers.h"
 
 namespace sitedns {
@@ -180,7 +181,9 @@ struct Config {
 /// "site.json: /views/1/match_clients/0: host bits set in 10.1.2.3/16".
 class ConfigError : public std::runtime_error {
   public:
-    using std::runtime_error::runtime_error;
+    /// `message` through dns::printable(): it may quote the file's text.
+    explicit ConfigError(const std::string& message)
+        : std::runtime_error(dns::printable(message)) {}
 };
 
 /// Reads and validates a configuration file (unknown keys, types, CIDRs, endpoints,

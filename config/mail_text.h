@@ -10,13 +10,14 @@
 #include <vector>
 
 #include "config/mail_export.h"
+#include "zones/dns/text.h"
 
 namespace sitedns::mail_text {
 
-/// The next code point of UTF-8 `text` at `i`, advancing `i`; U+FFFD for a byte that
-/// starts no valid sequence. Shared by the recipients reader, which refuses such bytes,
-/// and the Exchange writer, which spells each code point beyond ASCII as [char].
-std::uint32_t next_code_point(std::string_view text, std::size_t& i);
+/// The UTF-8 decoder of zones/dns/text.h. Shared by the recipients reader, which refuses
+/// invalid bytes, and the Exchange writer, which spells each code point beyond ASCII as
+/// [char].
+using dns::next_code_point;
 
 /// `text` without its trailing dot ("paris.example.local").
 std::string without_dot(std::string text);

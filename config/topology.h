@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "zones/dns/text.h"
 #include "zones/model/zone.h"
 
 namespace sitedns {
@@ -18,8 +19,12 @@ struct ServedView {
 
 /// One finding of `sitedns check`: printed as "error: TEXT" or "warning: TEXT". The text
 /// names the site, view, zone or record concerned and says what to change.
+/// The text goes through dns::printable(): it may quote a file's text.
 struct Problem {
     enum class Severity { Error, Warning };
+    Problem() = default;
+    Problem(Severity level, const std::string& message)
+        : severity(level), text(dns::printable(message)) {}
     Severity severity = Severity::Error;
     std::string text;
     friend bool operator==(const Problem&, const Problem&) = default;

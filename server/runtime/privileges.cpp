@@ -2,11 +2,13 @@
 #include "server/runtime/privileges.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
 #include <grp.h>
 #include <pwd.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -81,7 +83,7 @@ Account lookup_account(const std::string& name) {
 
 PrivilegeAction plan_privileges(const std::optional<std::string>& user, uid_t effective_uid) {
     if (!user) {
-        return PrivilegeAction::Keep;
+        return effective_uid == 0 ? PrivilegeAction::Root : PrivilegeAction::Keep;
     }
     return effective_uid == 0 ? PrivilegeAction::Drop : PrivilegeAction::Stay;
 }
@@ -102,10 +104,59 @@ void switch_to(const Account& account) {
     verify_switched(account);
 }
 
+void drop_bounding_set() {
+    // PR_CAPBSET_READ fails with EINVAL past the kernel's last capability.
+    for (int cap = 0; ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; ++cap) {
+        if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+            fail("cannot drop capability " + std::to_string(cap) + " from the bounding set", errno);
+        }
+    }
+    if (errno != EINVAL) fail("cannot read the capability bounding set", errno);
+}
+
+void set_no_new_privs() {
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("cannot set no_new_privs", errno);
+}
+
+bool under_systemd() {
+    const char* socket = std::getenv("NOTIFY_SOCKET");
+    return socket != nullptr && *socket != '\0';
+}
+
+std::optional<load::FileReader> zone_file_reader(const std::optional<std::string>& user,
+                                                 uid_t effective_uid) {
+    if (plan_privileges(user, effective_uid) != PrivilegeAction::Drop) return std::nullopt;
+    load::FileReader reader{*user, false, 0, 0, {}};
+    try {
+        const Account account = lookup_account(*user);
+        reader = load::FileReader{account.name, true, account.uid, account.gid, {}};
+    } catch (const PrivilegeError&) {
+        return reader;  // the start fails later, naming the user; until then quote nothing
+    }
+    int count = 64;
+    std::vector<gid_t> groups(static_cast<std::size_t>(count));
+    while (::getgrouplist(reader.name.c_str(), reader.gid, groups.data(), &count) < 0) {
+        if (static_cast<std::size_t>(count) <= groups.size()) {
+            reader.known = false;  // the groups are unknown: quote nothing
+            return reader;
+        }
+        groups.resize(static_cast<std::size_t>(count));
+    }
+    groups.resize(static_cast<std::size_t>(count));
+    reader.groups = std::move(groups);
+    return reader;
+}
+
 void drop_privileges(const std::optional<std::string>& user) {
     const uid_t euid = ::geteuid();
     switch (plan_privileges(user, euid)) {
         case PrivilegeAction::Keep:
+            return;
+        case PrivilegeAction::Root:
+            spdlog::warn(
+                "running as root with every capability: no \"user\" is configured, so a flaw "
+                "in sitedns would be a flaw of root; set \"user\" (e.g. \"sitedns\") to switch "
+                "to that user once the sockets are bound");
             return;
         case PrivilegeAction::Stay: {
             const std::string current = user_name(euid);
@@ -125,8 +176,14 @@ void drop_privileges(const std::optional<std::string>& user) {
         spdlog::info("user {} is root: running as root", account.name);
         return;
     }
+    // The bounding set needs CAP_SETPCAP: dropped while still root. Under systemd the
+    // unit's CapabilityBoundingSet= and NoNewPrivileges= have done both.
+    const bool confine = !under_systemd();
+    if (confine) drop_bounding_set();
     switch_to(account);
-    spdlog::info("switched to user {} (uid {}, gid {})", account.name, account.uid, account.gid);
+    if (confine) set_no_new_privs();
+    spdlog::info("switched to user {} (uid {}, gid {}){}", account.name, account.uid, account.gid,
+                 confine ? "; capability bounding set emptied, no_new_privs set" : "");
 }
 
 }  // namespace sitedns::runtime

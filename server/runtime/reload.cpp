@@ -7,9 +7,13 @@
 #include <stdexcept>
 #include <utility>
 
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 
 #include "server/runtime/logging.h"
+#include "server/runtime/privileges.h"
+#include "zones/dns/text.h"
 
 namespace sitedns::runtime {
 namespace {
@@ -64,9 +68,14 @@ Config load_config(const ConfigSource& source) {
 BuildResult build_generation(const ConfigSource& source, std::uint64_t generation) {
     BuildResult result;
     try {
-        result.snapshot = build_snapshot(load_config(source), generation);
+        Config config = load_config(source);
+        // Read as root before the switch to `user`, a zone error quotes only a file that
+        // user could read (zones/load/file_reader.h).
+        load::set_file_reader(zone_file_reader(config.user, ::geteuid()));
+        result.snapshot = build_snapshot(std::move(config), generation);
     } catch (const std::exception& e) {
-        result.error = e.what();
+        // Any exception, not only ConfigError and ZoneError, may quote a file's text.
+        result.error = dns::printable(e.what());
         return result;
     }
     if (result.snapshot->has_errors()) result.error = errors_of(*result.snapshot);

@@ -258,6 +258,46 @@ else
     skip_part "IPv6 (no ::1 on loopback)"
 fi
 
+# ---------------------------------------------------------------- root
+
+# Started as root without "user": one warning that says what it means and what to set.
+# With "user" outside systemd (no NOTIFY_SOCKET): the bounding set empty, no_new_privs.
+if [ "$(id -u)" -ne 0 ]; then
+    skip_part "the root warning and the bounding set (need a start as root; CI runs as root)"
+elif start_server rootwarn --config "$WORK/site.json" --listen 127.0.0.1:0; then
+    check "as root without user: the warning is logged once" \
+        test "$(grep -c 'running as root with every capability: no "user" is configured' \
+                "$WORK/rootwarn.log")" -eq 1
+    check "the warning says what to set" grep -q 'set "user" (e.g. "sitedns")' "$WORK/rootwarn.log"
+    stop_server >/dev/null
+    if getent passwd nobody >/dev/null; then
+        chmod 755 "$WORK"; chmod 644 "$WORK/paris.json" "$WORK/big.json"
+        python3 - "$WORK/site.json" "$WORK/nobody.json" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["user"] = "nobody"
+json.dump(config, open(sys.argv[2], "w"))
+PY
+        if NOTIFY_SOCKET='' start_server nobody --config "$WORK/nobody.json" --listen 127.0.0.1:0; then
+            check "with user: no root warning" bash -c '! grep -q "running as root" "$1"' _ "$WORK/nobody.log"
+            check "with user outside systemd: bounding set empty (CapBnd 0)" \
+                grep -Eq '^CapBnd:[[:space:]]+0+$' "/proc/$PID/status"
+            check "with user outside systemd: NoNewPrivs 1" \
+                grep -Eq '^NoNewPrivs:[[:space:]]+1$' "/proc/$PID/status"
+            check "the log says so" \
+                grep -q 'switched to user nobody .*capability bounding set emptied, no_new_privs set' \
+                "$WORK/nobody.log"
+            stop_server >/dev/null
+        else
+            fail "server started as root with user nobody"
+        fi
+    else
+        skip_part "the bounding set drop (no user nobody)"
+    fi
+else
+    fail "server started as root without user"
+fi
+
 # ---------------------------------------------------------------- runtime fault
 
 if start_server holder --config "$WORK/site.json" --listen 127.0.0.1:0; then

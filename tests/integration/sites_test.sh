@@ -327,6 +327,19 @@ check "check hostile recipients: U+2019 named at line 2, column 2" \
 check "check hostile recipients: ESC named at line 3" grep -qE '^error: .*hostile\.csv:3: .*U\+001B' <<<"$out"
 check "check hostile recipients: no raw ESC printed" bash -c '! grep -q $'"'"'\033'"'"' <<<"$1"' _ "$out"
 
+# A zone file line with ESC (a terminal's clear-screen): check quotes the line with the
+# ESC shown as \x1b, and prints no raw control character.
+sites_config "$WORK/esc-zone.json" 203.0.113.20 ',
+  "views": [ { "name": "lab", "match_clients": ["127.0.2.7/32"], "zones": ["esc.zone"] } ]'
+printf '$ORIGIN lab.example.local.\n$TTL 300\n@ IN SOA ns hostmaster.example.com. 1 3600 600 604800 300\n@ IN NS ns\nns IN A 127.0.0.1\nwww IN A 192.0.2.\033[2J7\n' \
+    >"$WORK/esc.zone"
+out=$("$SITEDNS" check --config "$WORK/esc-zone.json" 2>&1); rc=$?
+check "check esc-zone: exit 1 (got $rc)" test $rc -eq 1
+check "check esc-zone: names the file and line 6" \
+    grep -qF 'esc.zone: line 6: ' <<<"$out"
+check "check esc-zone: ESC shown as \\x1b" grep -qF '"www IN A 192.0.2.\x1b[2J7"' <<<"$out"
+check "check esc-zone: no raw ESC printed" bash -c '! grep -q $'"'"'\033'"'"' <<<"$1"' _ "$out"
+
 sites_config "$WORK/broken-zone.json" 203.0.113.20 ',
   "views": [ { "name": "lab", "match_clients": ["127.0.2.7/32"], "zones": ["broken.json"] } ]'
 # lab.json with an address that is not one.

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "zones/dns/types.h"
+#include "zones/load/file_reader.h"
 #include "zones/load/ldns_handles.h"
 #include "zones/load/rr_fast.h"
 #include "zones/load/rr_parse.h"
@@ -79,15 +80,24 @@ std::string_view trim(std::string_view s) {
 /// and previous owner.
 class MasterReader {
   public:
-    MasterReader(ZoneData& zone, ZoneFiles& files, std::filesystem::path file, std::string label)
-        : zone_(zone), files_(files), file_(std::move(file)), label_(std::move(label)) {}
+    /// `unquoted` collects the files read whose text no message may quote.
+    MasterReader(ZoneData& zone, ZoneFiles& files, std::filesystem::path file, std::string label,
+                 std::vector<std::string>& unquoted)
+        : zone_(zone),
+          files_(files),
+          file_(std::move(file)),
+          label_(std::move(label)),
+          quote_(may_quote(file_)),
+          unquoted_(unquoted) {
+        if (!quote_) unquoted_.push_back(file_.string());
+    }
 
     void read(const std::string& text, const ldns_rdf* origin, std::uint32_t ttl, int depth) {
         lines_ = split_lines(text);
         std::unique_ptr<std::FILE, FileClose> fp(
             fmemopen(const_cast<char*>(text.data()), text.size(), "r"));
         if (!fp) {
-            detail::fail(zone_.source, where(1), std::strerror(errno));
+            fail_at(1, std::strerror(errno));
         }
         RdfHandle current_origin(ldns_rdf_clone(origin));
         origin_raw_ = current_origin.release();
@@ -133,7 +143,7 @@ class MasterReader {
                     continue;
                 }
                 if (!plain_.range_error.empty()) {
-                    detail::fail(zone_.source, where(line), plain_.range_error);
+                    fail_at(line, plain_.range_error);
                 }
             }
             if (!read_with_ldns(fp, pos, line, ttl, depth)) break;
@@ -152,7 +162,7 @@ class MasterReader {
             prev_synced_ = true;
         }
         if (std::fseek(fp, static_cast<long>(pos), SEEK_SET) != 0) {
-            detail::fail(zone_.source, where(line), std::strerror(errno));
+            fail_at(line, std::strerror(errno));
         }
         int line_nr = line - 1;
         const int before = line_nr;
@@ -182,6 +192,13 @@ class MasterReader {
     }
 
   private:
+    /// Throws ZoneError "<source>: <where>: <reason>"; for a file the user sitedns drops
+    /// to could not read (file_reader.h), without the reason, which may quote the file.
+    [[noreturn]] void fail_at(int line, const std::string& reason) const {
+        if (quote_) detail::fail(zone_.source, where(line), reason);
+        detail::fail(zone_.source, where(line), unquoted_reason(file_));
+    }
+
     std::string where(int line) const {
         return "line " + std::to_string(line) + (label_.empty() ? "" : " of " + label_);
     }
@@ -217,33 +234,30 @@ class MasterReader {
                 include(line, origin, ttl, depth);
                 return;
             default:
-                detail::fail(zone_.source, where(line),
-                             std::string(ldns_get_errorstr_by_id(status)) + " in \"" +
-                                 std::string(trim(line_text(line))) + "\"");
+                fail_at(line, std::string(ldns_get_errorstr_by_id(status)) + " in \"" +
+                                  std::string(trim(line_text(line))) + "\"");
         }
     }
 
     void add(const ldns_rr* rr, int line) {
         auto parsed = detail::convert_rr(rr);
         if (const auto* reason = std::get_if<std::string>(&parsed)) {
-            detail::fail(zone_.source, where(line), *reason);
+            fail_at(line, *reason);
         }
         add(std::move(std::get<detail::ParsedRr>(parsed)), line);
     }
 
     void add(detail::ParsedRr&& record, int line) {
         if (record.rrclass != dns::rrclass::IN) {
-            detail::fail(
-                zone_.source, where(line),
-                "class " + detail::class_to_text(record.rrclass) + " is not supported: only IN");
+            fail_at(line, "class " + detail::class_to_text(record.rrclass) +
+                              " is not supported: only IN");
         }
         if (record.ttl > detail::kMaxTtl) {
-            detail::fail(zone_.source, where(line),
-                         "TTL " + std::to_string(record.ttl) +
-                             " is out of range 0..2147483647 (RFC 2181 §8)");
+            fail_at(line, "TTL " + std::to_string(record.ttl) +
+                              " is out of range 0..2147483647 (RFC 2181 §8)");
         }
         if (const auto reason = detail::forbidden_type_reason(record.type); !reason.empty()) {
-            detail::fail(zone_.source, where(line), reason);
+            fail_at(line, reason);
         }
         zone_.records.push_back(Record{std::move(record.owner), record.type, record.ttl,
                                        std::move(record.rdata), where(line)});
@@ -258,13 +272,13 @@ class MasterReader {
         std::string origin_text;
         words >> directive >> name >> origin_text;
         if (name.empty()) {
-            detail::fail(zone_.source, where(line), "$INCLUDE without a file name");
+            fail_at(line, "$INCLUDE without a file name");
         }
         if (name.find('\0') != std::string::npos) {
-            detail::fail(zone_.source, where(line), "$INCLUDE file name with a NUL byte");
+            fail_at(line, "$INCLUDE file name with a NUL byte");
         }
         if (depth >= kMaxIncludeDepth) {
-            detail::fail(zone_.source, where(line), "$INCLUDE nested too deeply");
+            fail_at(line, "$INCLUDE nested too deeply");
         }
         std::filesystem::path path(name);
         if (path.is_relative()) {
@@ -273,16 +287,16 @@ class MasterReader {
         RdfHandle include_origin(origin_text.empty() ? ldns_rdf_clone(origin)
                                                      : ldns_dname_new_frm_str(origin_text.c_str()));
         if (!include_origin) {
-            detail::fail(zone_.source, where(line), "bad $INCLUDE origin \"" + origin_text + "\"");
+            fail_at(line, "bad $INCLUDE origin \"" + origin_text + "\"");
         }
         std::string text;
         try {
             text = files_.read(path);
         } catch (const ZoneError& e) {
-            detail::fail(zone_.source, where(line), e.what());
+            fail_at(line, e.what());
         }
         try {
-            MasterReader(zone_, files_, path, path.filename().string())
+            MasterReader(zone_, files_, path, path.filename().string(), unquoted_)
                 .read(text, include_origin.get(), ttl, depth + 1);
         } catch (const std::bad_alloc&) {
             detail::fail(zone_.source, where(line),
@@ -294,6 +308,8 @@ class MasterReader {
     ZoneFiles& files_;
     std::filesystem::path file_;
     std::string label_;  ///< "" for the main file, the file name for an included one
+    bool quote_;         ///< whether a message may quote this file's text
+    std::vector<std::string>& unquoted_;
     std::vector<std::string_view> lines_;
     // What ldns holds between entries, and the plain reader's copy of it.
     ldns_rdf* origin_raw_ = nullptr;
@@ -345,10 +361,17 @@ ZoneData load_rfc1035_zone(const std::filesystem::path& file, const dns::Name& o
     }
     const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
     zone.records.reserve(lines + 1);  // one record a line, mostly
-    MasterReader(zone, files, file, "").read(text, origin_rdf.get(), kDefaultFileTtl, 0);
-    place_soa(zone, origin, lines + (text.empty() || text.back() == '\n' ? 0 : 1));
-    detail::drop_dnssec(zone);
-    detail::check_records(zone);
+    std::vector<std::string> unquoted;
+    MasterReader(zone, files, file, "", unquoted).read(text, origin_rdf.get(), kDefaultFileTtl, 0);
+    try {
+        place_soa(zone, origin, lines + (text.empty() || text.back() == '\n' ? 0 : 1));
+        detail::drop_dnssec(zone);
+        detail::check_records(zone);
+    } catch (const ZoneError&) {
+        // The checks name records, which may come from a file no message may quote.
+        if (unquoted.empty()) throw;
+        detail::fail(zone.source, "the zone's records", unquoted_reason(unquoted.front()));
+    }
     return zone;
 }
 

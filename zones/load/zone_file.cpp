@@ -1,6 +1,8 @@
 #include <new>
 #include <string>
 
+#include "zones/load/file_reader.h"
+#include "zones/load/zone_checks.h"
 #include "zones/load/zone_readers.h"
 
 namespace sitedns::load {
@@ -32,6 +34,10 @@ ZoneData read_zone_file(const std::filesystem::path& file, SoaRule soa, ZoneFile
         return read_json_zone(text, file.string(), soa);
     } catch (const std::bad_alloc&) {
         throw ZoneError(file.string() + ": out of memory while loading the zone");
+    } catch (const ZoneError&) {
+        // Its JSON path and reason may quote the file (file_reader.h).
+        if (may_quote(file)) throw;
+        detail::fail(file.string(), "JSON zone", unquoted_reason(file));
     }
 }
 

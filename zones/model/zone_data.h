@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "zones/dns/name.h"
+#include "zones/dns/text.h"
 
 namespace sitedns::load {
 
@@ -42,7 +43,8 @@ struct ZoneData {
 /// "zones/paris.json: record 4: CNAME beside other data at www.paris.example.local."
 class ZoneError : public std::runtime_error {
   public:
-    using std::runtime_error::runtime_error;
+    /// `message` through dns::printable(): it may quote the file's text.
+    explicit ZoneError(const std::string& message) : std::runtime_error(dns::printable(message)) {}
 };
 
 }  // namespace sitedns::load

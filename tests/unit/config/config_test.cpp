@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "config/json_input.h"
 
@@ -159,6 +161,28 @@ TEST(ConfigDefaults, EveryLogLevelIsAccepted) {
     }
     EXPECT_EQ(parse_config(R"({"log": {"level": "warning"}})", "/", "t.json").log.level, "warn");
     EXPECT_EQ(parse_config(R"({"log": {"level": "err"}})", "/", "t.json").log.level, "error");
+}
+
+TEST(ConfigErrorText, QuotedFileTextShowsControlCharactersEscaped) {
+    // JSON spells them \u00XX; the message quotes the key read, escaped again.
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"\\u001b", "\\x1b"}, {"\\u0007", "\\x07"},      {"\\u007f", "\\x7f"},
+        {"\\u0000", "\\x00"}, {"\\u009b", "\\xc2\\x9b"},
+    };
+    for (const auto& [json_escape, shown] : cases) {
+        SCOPED_TRACE(shown);
+        const std::string message = error_of("{\"lo" + json_escape + "g\": 1}");
+        EXPECT_NE(message.find("unknown key \"lo" + shown + "g\""), std::string::npos) << message;
+    }
+    // A raw invalid UTF-8 byte: nlohmann's own message names it, and nothing raw is left.
+    const std::string invalid = error_of("{\"lo\xffg\": 1}");
+    EXPECT_EQ(invalid.find('\xff'), std::string::npos) << invalid;
+    EXPECT_NE(invalid.find("t.json: line 1"), std::string::npos) << invalid;
+}
+
+TEST(ConfigErrorText, EveryConfigErrorIsEscaped) {
+    const ConfigError error(std::string("a\x1b\x07\x7f\0\xff", 6) + "z");
+    EXPECT_STREQ(error.what(), "a\\x1b\\x07\\x7f\\x00\\xffz");
 }
 
 TEST(ConfigPaths, RelativeZonePathsAreTakenFromBaseDir) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/recipients.h"
@@ -139,6 +140,30 @@ TEST(Recipients, EachKindOfMistakeNamesTheFileAndLine) {
         }));
     // Lines with a mistake are left out; the first home of a user listed twice stays.
     EXPECT_EQ(listed(read.recipients), Lines{"bob@madrid:2"});
+}
+
+TEST(Recipients, AMalformedLineIsEchoedWithControlCharactersEscaped) {
+    // A NUL is not among them: it makes the file UTF-16 to the reader, whose message
+    // quotes nothing; the Problem test below shows a NUL escaped.
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"\x1b[2J", "\\x1b[2J"},
+        {"\x07", "\\x07"},
+        {"\x7f", "\\x7f"},
+        {"\xff", "\\xff"},
+    };
+    for (const auto& [raw, shown] : cases) {
+        SCOPED_TRACE(shown);
+        const Read read = read_csv("address,site\nfrank" + raw + " madrid\n");
+        ASSERT_EQ(read.problems.size(), 1u);
+        EXPECT_EQ(read.problems[0], "error: FILE:2: malformed line \"frank" + shown +
+                                        " madrid\": 1 field; expected \"address,site\" "
+                                        "(bob@example.com,madrid or bob,madrid)");
+    }
+}
+
+TEST(Recipients, EveryProblemTextIsEscaped) {
+    const Problem problem{Problem::Severity::Warning, std::string("w\x1b\x07\x7f\0\xff", 6)};
+    EXPECT_EQ(problem.text, "w\\x1b\\x07\\x7f\\x00\\xff");
 }
 
 TEST(Recipients, AnUnknownSiteWithNoCloseNameListsTheSites) {

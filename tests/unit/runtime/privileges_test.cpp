@@ -3,10 +3,12 @@
 
 #include "server/runtime/privileges.h"
 
+#include <cstdlib>
 #include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,7 +45,7 @@ TEST(Privileges, EmptyUserNameIsAnError) {
 }
 
 TEST(Privileges, PlanDependsOnUserAndRoot) {
-    EXPECT_EQ(plan_privileges(std::nullopt, 0), PrivilegeAction::Keep);
+    EXPECT_EQ(plan_privileges(std::nullopt, 0), PrivilegeAction::Root);
     EXPECT_EQ(plan_privileges(std::nullopt, 1000), PrivilegeAction::Keep);
     EXPECT_EQ(plan_privileges(std::string("nobody"), 0), PrivilegeAction::Drop);
     EXPECT_EQ(plan_privileges(std::string("nobody"), 1000), PrivilegeAction::Stay);
@@ -91,9 +93,60 @@ TEST(Privileges, RootSwitchesToNobodyForGood) {
             if (groups[i] == 0) return 14;  // root's group must be gone
         }
         if (::setuid(0) == 0) return 15;
+        // Outside systemd: nothing left in the bounding set, and no_new_privs.
+        if (::prctl(PR_CAPBSET_READ, 0, 0, 0, 0) != 0) return 16;  // CAP_CHOWN
+        if (::prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) return 17;
         return 0;
     });
     EXPECT_EQ(status, 0);
+}
+
+TEST(Privileges, UnderSystemdTheUnitConfinesTheProcess) {
+    if (::geteuid() != 0) {
+        GTEST_SKIP() << "needs root";
+    }
+    const int status = in_child([&] {
+        ::setenv("NOTIFY_SOCKET", "/run/systemd/notify", 1);
+        try {
+            drop_privileges(std::string("nobody"));
+        } catch (...) {
+            return 10;
+        }
+        if (::prctl(PR_CAPBSET_READ, 0, 0, 0, 0) != 1) return 16;  // left to the unit
+        if (::prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 0) return 17;
+        return 0;
+    });
+    EXPECT_EQ(status, 0);
+}
+
+TEST(Privileges, BoundingSetDropEmptiesItOrNeedsRoot) {
+    const int status = in_child([] {
+        try {
+            drop_bounding_set();
+        } catch (const PrivilegeError&) {
+            return ::geteuid() == 0 ? 30 : 0;  // without CAP_SETPCAP: EPERM
+        }
+        for (int cap = 0; ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; ++cap) {
+            if (::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 0) return 31;
+        }
+        set_no_new_privs();
+        return ::prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 ? 0 : 32;
+    });
+    EXPECT_EQ(status, 0);
+}
+
+TEST(Privileges, ZoneFileReaderIsTheUserToDropTo) {
+    EXPECT_FALSE(zone_file_reader(std::nullopt, 0).has_value());
+    EXPECT_FALSE(zone_file_reader(std::string("nobody"), 1000).has_value());
+    const Account nobody = lookup_account("nobody");
+    const auto reader = zone_file_reader(std::string("nobody"), 0);
+    ASSERT_TRUE(reader.has_value());
+    EXPECT_TRUE(reader->known);
+    EXPECT_EQ(reader->uid, nobody.uid);
+    EXPECT_EQ(reader->gid, nobody.gid);
+    const auto unknown = zone_file_reader(std::string("sitedns-no-such-user"), 0);
+    ASSERT_TRUE(unknown.has_value());
+    EXPECT_FALSE(unknown->known);
 }
 
 TEST(Privileges, RootWithUnknownUserFailsBeforeSwitching) {

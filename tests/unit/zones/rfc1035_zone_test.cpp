@@ -7,9 +7,11 @@
 #include <fstream>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "zones/dns/types.h"
+#include "zones/load/file_reader.h"
 #include "zones/load/zone_readers.h"
 
 namespace sitedns::load {
@@ -261,6 +263,52 @@ TEST_F(Rfc1035ZoneTest, ErrorsNameTheLine) {
         EXPECT_EQ(message.rfind(prefix, 0), 0u) << message;
         EXPECT_NE(message.find(c.reason), std::string::npos) << message;
     }
+}
+
+TEST_F(Rfc1035ZoneTest, AnEchoedLineShowsControlCharactersEscaped) {
+    const std::string head = "$ORIGIN example.\n$TTL 60\n@ IN SOA ns hm 1 2 3 4 5\n";  // 1-3
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"\x1b[2J", "\\x1b[2J"},         {"\x07", "\\x07"}, {"\x7f", "\\x7f"},
+        {std::string(1, '\0'), "\\x00"}, {"\xff", "\\xff"},
+    };
+    for (const auto& [raw, shown] : cases) {
+        SCOPED_TRACE(shown);
+        const std::string message = error_of(head + "b IN A 10.0.0.x" + raw + "1\n");
+        EXPECT_NE(message.find(": line 4: "), std::string::npos) << message;
+        EXPECT_NE(message.find("\"b IN A 10.0.0.x" + shown + "1\""), std::string::npos) << message;
+        EXPECT_EQ(message.find(raw), std::string::npos) << message;
+    }
+}
+
+TEST_F(Rfc1035ZoneTest, AFileTheDroppedUserCannotReadIsNamedNotQuoted) {
+    // Started as root with a user to drop to: only files that user can read are quoted.
+    set_file_reader(FileReader{"other", true, ::geteuid() + 4242, 4242, {}});
+    write("secret.inc", "root:$6$hash:19000:0:99999:7:::\n");
+    fs::permissions(dir_ / "secret.inc", fs::perms(0600));
+    const std::string head = "$ORIGIN example.\n@ 60 IN SOA ns hm 1 2 3 4 5\n";
+    const std::string included = error_of(head + "$INCLUDE secret.inc\n");
+    const std::string own = (dir_ / "bad.zone").string() + ": line 1 of secret.inc: ";
+    EXPECT_EQ(included.rfind(own, 0), 0u) << included;
+    EXPECT_EQ(included.find("$6$hash"), std::string::npos) << included;
+    EXPECT_NE(included.find("user other (\"user\") cannot read " + (dir_ / "secret.inc").string()),
+              std::string::npos)
+        << included;
+
+    const std::string bad_line = head + "b IN A 10.0.0.x1\n";
+    fs::permissions(write("bad.zone", bad_line), fs::perms(0600));
+    const fs::path file = dir_ / "bad.zone";
+    std::string message;
+    try {
+        (void)read_rfc1035_zone(file, dns::Name());
+    } catch (const ZoneError& e) {
+        message = e.what();
+    }
+    EXPECT_EQ(message.rfind(file.string() + ": line 3: a mistake whose text is not shown", 0), 0u)
+        << message;
+    EXPECT_EQ(message.find("10.0.0.x1"), std::string::npos) << message;
+    fs::permissions(file, fs::perms(0644));  // readable by that user: quoted
+    EXPECT_NE(error_of(bad_line).find("\"b IN A 10.0.0.x1\""), std::string::npos);
+    set_file_reader(std::nullopt);
 }
 
 TEST_F(Rfc1035ZoneTest, SoaOwnerMustBeTheGivenOrigin) {
