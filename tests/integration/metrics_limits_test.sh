@@ -6,6 +6,8 @@
 # 8 held; DNS over TCP still works (without the limit, 200 held connections exhaust the
 # 128 descriptors), a scrape past the limit gets no answer, and once the idle ones go a
 # scrape from 127.0.0.1 is answered while one from 127.0.0.2 (outside access) is not.
+# Section "outside": 200 connections from 127.0.0.2, outside access, are all closed at
+# once, and a scrape from 127.0.0.1 and DNS over TCP are answered right after them.
 # Section "idle" (idle_timeout_ms 1000): the 8 held connections of a flood are closed by
 # the server, and a scrape is then answered.
 #
@@ -42,11 +44,11 @@ wait_scrape() {
         sleep 0.1
     done
 }
-# flood NAME COUNT EXPECT_OPEN: metrics_flood.py in the background; waits (bounded) for its
-# first status, $WORK/NAME.status.
+# flood NAME COUNT EXPECT_OPEN [SOURCE]: metrics_flood.py in the background, from SOURCE
+# (127.0.0.1); waits (bounded) for its first status, $WORK/NAME.status.
 flood() {
     rm -f "$WORK/$1".status* "$WORK/$1.release"
-    python3 "$HERE/metrics_flood.py" "$METRICS_PORT" "$2" 127.0.0.1 "$3" \
+    python3 "$HERE/metrics_flood.py" "$METRICS_PORT" "$2" "${4:-127.0.0.1}" "$3" \
         "$WORK/$1.status" "$WORK/$1.release" >"$WORK/$1.stderr" 2>&1 &
     FLOOD_PID=$!
     PIDS+=("$FLOOD_PID")
@@ -97,6 +99,25 @@ check "the limit is logged once" test "$(grep -c 'closed: metrics.max_connection
 check "the refusal by access is logged once" \
     test "$(grep -c 'connection from 127.0.0.2 closed: not in metrics.access' <<<"$out")" -eq 1
 check "no accept failed" bash -c '! grep -q "accept:" "$1"' _ "$WORK/sitedns.log"
+check "sitedns stopped" stop_sitedns
+
+# ---------------------------------------------------------------- a flood from outside access
+
+# The attack of issue 25 comes from an address that may not scrape: each of its
+# connections is closed at once, so no slot is held and the scrapers are served meanwhile.
+config outside 127.0.0.1:0 \
+    '{ "access": ["127.0.0.1/32"], "max_connections": 8, "idle_timeout_ms": 3600000 }'
+ulimit -Sn 128
+start_sitedns "$WORK/outside.json"
+ulimit -Sn "$(ulimit -Hn)"
+flood outside 200 0 127.0.0.2
+check "of 200 connections from 127.0.0.2 (outside access) all are closed at once" \
+    [ "$(status "$WORK/outside.status" 'r["closed_at_once"] == 200 and r["open"] == 0')" = True ]
+code=$(http_code 127.0.0.1)
+check "a scrape from 127.0.0.1 is answered right after it ($code)" test "$code" = 200
+out=$(dig @127.0.0.1 -p "$PORT" +tcp +time=3 +tries=1 www.r.test A 2>&1)
+check "DNS over TCP answers right after it" has_rr "$out" www.r.test A 192.0.2.1
+wait "$FLOOD_PID"
 check "sitedns stopped" stop_sitedns
 
 # ---------------------------------------------------------------- the idle timeout
