@@ -141,8 +141,12 @@ std::string_view next_word(std::string_view line, std::size_t& at) {
     return line.substr(begin, end - begin);
 }
 
+/// The words compared ignoring ASCII case, with the name comparison (dns::equal_nocase).
 bool equal_nocase(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && lowercase(std::string(a)) == lowercase(std::string(b));
+    const auto bytes = [](std::string_view s) {
+        return std::span(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+    };
+    return dns::equal_nocase(bytes(a), bytes(b));
 }
 
 /// One line of a zone file: "." then [TTL] [class] TYPE RDATA (RFC 1035 §5.1, in either

@@ -440,8 +440,10 @@ void Forwarder::State::set_validation(ValidationOptions next) {
     validator.configure(validation.enabled ? validation.trust_anchor : std::string());
     cache.clear();
     for (const std::string& key : validating) {
-        in_flight.at(key)->failure = "validation options changed";
-        fail(*in_flight.at(key));
+        const auto it = in_flight.find(key);
+        if (it == in_flight.end()) continue;
+        it->second->failure = "validation options changed";
+        fail(*it->second);
     }
 }
 

@@ -44,7 +44,10 @@ bool InsecureNames::covers(std::span<const std::uint8_t> lowercase_name) const {
     // Each suffix of the name, from the whole name to the root, at label boundaries.
     for (std::size_t at = 0; at < lowercase_name.size();) {
         const std::span<const std::uint8_t> suffix = lowercase_name.subspan(at);
-        if (names_.contains(std::string(suffix.begin(), suffix.end()))) return true;
+        if (names_.contains(
+                std::string_view(reinterpret_cast<const char*>(suffix.data()), suffix.size()))) {
+            return true;
+        }
         if (lowercase_name[at] == 0) break;
         at += 1 + lowercase_name[at];
     }

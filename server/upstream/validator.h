@@ -47,7 +47,14 @@ class InsecureNames {
     bool covers(std::span<const std::uint8_t> lowercase_name) const;
 
   private:
-    std::unordered_set<std::string> names_;
+    /// Looked up by string_view: the miss path allocates nothing per suffix.
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    std::unordered_set<std::string, Hash, std::equal_to<>> names_;
 };
 
 /// One validated resolution's outcome.
