@@ -3,9 +3,11 @@
 
 #include <algorithm>
 
+#include <unbound-event.h>
 #include <unbound.h>
-#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 
+#include "server/upstream/unbound_event_base.h"
 #include "zones/dns/name.h"
 
 namespace sitedns::upstream {
@@ -56,62 +58,70 @@ bool InsecureNames::covers(std::span<const std::uint8_t> lowercase_name) const {
 
 // --- the contexts -----------------------------------------------------------------
 
-/// One upstream set's libunbound context, and the descriptor its results arrive on.
+/// One upstream set's libunbound context, resolving on the forwarder's io_context.
 struct Validator::Context {
-    Context(asio::io_context& io, ub_ctx* made, std::uint64_t id)
-        : ctx(made), set_id(id), results(io, ub_fd(made)) {}
-    ~Context() {
-        boost::system::error_code ignored;
-        results.cancel(ignored);
-        results.release();  // libunbound's descriptor: ub_ctx_delete closes it
-        ub_ctx_delete(ctx);
-    }
+    Context(std::shared_ptr<UnboundEventBase> base, ub_ctx* made, std::uint64_t id)
+        : events(std::move(base)), ctx(made), set_id(id) {}
+    ~Context() { ub_ctx_delete(ctx); }  // frees its events: `events` outlives it
     Context(const Context&) = delete;
     Context& operator=(const Context&) = delete;
 
+    std::shared_ptr<UnboundEventBase> events;
     ub_ctx* ctx;
     std::uint64_t set_id;
-    asio::posix::stream_descriptor results;
 };
 
-/// One query under way: what libunbound hands back to on_result.
+/// One query under way: what libunbound hands back to on_answer.
 struct Validator::Call {
     Validator* validator = nullptr;
     Context* context = nullptr;
     std::uint64_t handle = 0;
     int async_id = 0;
     ValidatedReply reply;
+    /// libunbound's outcome, copied: its buffer is reused once its callback returns.
+    Validated outcome;
+    std::vector<std::uint8_t> packet;
+    std::string why_bogus;
 };
 
 namespace {
 
-Security security_of(const ub_result& r) {
-    if (r.secure) return Security::Secure;
-    if (r.bogus) return Security::Bogus;
+/// ub_resolve_event's security: 0 insecure, 1 bogus, 2 secure.
+Security security_of(int sec) {
+    if (sec == 2) return Security::Secure;
+    if (sec == 1) return Security::Bogus;
     return Security::Insecure;
 }
 
 }  // namespace
 
-/// libunbound's callback, inside ub_process() on the forwarder's thread.
-void Validator::on_result(void* data, int err, ub_result* result) {
+/// libunbound's callback, on the forwarder's thread but inside libunbound (or even inside
+/// ub_resolve_event, for an answer it has at hand): the reply runs on a later turn, where
+/// it may start or cancel queries and drop contexts.
+void Validator::on_answer(void* data, int rcode, void* packet, int packet_len, int sec,
+                          char* why_bogus, int /*was_ratelimited*/) {
     auto* call = static_cast<Call*>(data);
-    Validator& v = *call->validator;
-    const auto node = v.calls_.extract(call->handle);
-    const std::unique_ptr<ub_result, void (*)(ub_result*)> owned(result, ub_resolve_free);
-    if (node.empty()) return;
-    Validated out;
-    if (err != 0) {
-        out.error = ub_strerror(err);
-    } else if (result == nullptr || result->answer_packet == nullptr || result->answer_len <= 0) {
-        out.error = "no answer";
+    Validated& out = call->outcome;
+    if (rcode != 0 || packet == nullptr || packet_len <= 0) {
+        // libunbound's SERVFAIL: the upstreams failed it (a bogus answer has its data).
+        out.error = rcode == 0 ? "no answer" : "no upstream answered";
     } else {
-        out.packet = {static_cast<const std::uint8_t*>(result->answer_packet),
-                      static_cast<std::size_t>(result->answer_len)};
-        out.security = security_of(*result);
-        if (result->why_bogus != nullptr) out.why_bogus = result->why_bogus;
+        const auto* bytes = static_cast<const std::uint8_t*>(packet);
+        call->packet.assign(bytes, bytes + packet_len);
+        out.packet = call->packet;
+        out.security = security_of(sec);
+        if (why_bogus != nullptr) call->why_bogus = why_bogus;
+        out.why_bogus = call->why_bogus;
     }
-    node.mapped()->reply(out);
+    Validator& v = *call->validator;
+    asio::post(v.io_, [&v, handle = call->handle] { v.deliver(handle); });
+}
+
+/// Gives a finished query its reply, unless it was cancelled meanwhile.
+void Validator::deliver(std::uint64_t handle) {
+    const auto node = calls_.extract(handle);
+    if (node.empty()) return;
+    node.mapped()->reply(node.mapped()->outcome);
 }
 
 Validator::Validator(asio::io_context& io) : io_(io) {}
@@ -126,11 +136,12 @@ void Validator::configure(std::string trust_anchor) {
     trust_anchor_ = std::move(trust_anchor);
 }
 
-/// A new context for `upstreams`: "." forwarded to them and the trust anchor, its
-/// resolving on a thread of its own.
-std::shared_ptr<Validator::Context> Validator::make_context(const query::UpstreamSet& upstreams,
+/// A new context for `upstreams`: "." forwarded to them and the trust anchor, resolving
+/// on the forwarder's io_context.
+std::unique_ptr<Validator::Context> Validator::make_context(const query::UpstreamSet& upstreams,
                                                             std::string& error) {
-    ub_ctx* ctx = ub_ctx_create();
+    if (!events_) events_ = UnboundEventBase::create(io_);
+    ub_ctx* ctx = ub_ctx_create_ub_event(events_->base());
     if (ctx == nullptr) {
         error = "libunbound: cannot create a context";
         return nullptr;
@@ -152,56 +163,43 @@ std::shared_ptr<Validator::Context> Validator::make_context(const query::Upstrea
         check(ub_ctx_set_fwd(ctx, forward_address(e).c_str()), "upstream " + e.to_string());
     }
     check(ub_ctx_add_ta_file(ctx, trust_anchor_.c_str()), "trust anchor " + trust_anchor_);
-    check(ub_ctx_async(ctx, 1), "libunbound thread");
     if (!error.empty()) {
         ub_ctx_delete(ctx);
         return nullptr;
     }
-    auto context = std::make_shared<Context>(io_, ctx, upstreams.id);
-    watch(context);
-    return context;
+    return std::make_unique<Context>(events_, ctx, upstreams.id);
 }
 
-/// Runs ub_process() whenever the context's descriptor has results, until it is dropped.
-void Validator::watch(const std::shared_ptr<Context>& context) {
-    context->results.async_wait(
-        asio::posix::descriptor_base::wait_read,
-        [weak = std::weak_ptr<Context>(context)](const boost::system::error_code& ec) {
-            const std::shared_ptr<Context> c = weak.lock();
-            if (ec || !c) return;
-            ub_process(c->ctx);  // callbacks run here; `c` keeps the context alive
-            watch(c);
-        });
-}
-
-std::shared_ptr<Validator::Context> Validator::context_for(const query::UpstreamSet& upstreams,
-                                                           std::string& error) {
+Validator::Context* Validator::context_for(const query::UpstreamSet& upstreams,
+                                           std::string& error) {
     for (const auto& c : contexts_) {
-        if (c->set_id == upstreams.id) return c;
+        if (c->set_id == upstreams.id) return c.get();
     }
-    std::shared_ptr<Context> made = make_context(upstreams, error);
-    if (made) contexts_.push_back(made);
-    return made;
+    std::unique_ptr<Context> made = make_context(upstreams, error);
+    if (!made) return nullptr;
+    contexts_.push_back(std::move(made));
+    return contexts_.back().get();
 }
 
 std::uint64_t Validator::resolve(const Question& question, const query::UpstreamSet& upstreams,
                                  ValidatedReply reply, std::string& error) {
-    const std::shared_ptr<Context> context = context_for(upstreams, error);
-    if (!context) return 0;
-    auto call = std::make_unique<Call>();
-    call->validator = this;
-    call->context = context.get();
-    call->handle = next_handle_++;
-    call->reply = std::move(reply);
+    Context* context = context_for(upstreams, error);
+    if (context == nullptr) return 0;
+    const std::uint64_t handle = next_handle_++;
+    // Registered first: libunbound may answer inside ub_resolve_event (from its cache).
+    Call& call = *calls_.emplace(handle, std::make_unique<Call>()).first->second;
+    call.validator = this;
+    call.context = context;
+    call.handle = handle;
+    call.reply = std::move(reply);
     const std::string name = dns::NameRef(question.qname.wire()).to_text();
-    const int rc = ub_resolve_async(context->ctx, name.c_str(), question.qtype, question.qclass,
-                                    call.get(), &Validator::on_result, &call->async_id);
+    const int rc = ub_resolve_event(context->ctx, name.c_str(), question.qtype, question.qclass,
+                                    &call, &Validator::on_answer, &call.async_id);
     if (rc != 0) {
         error = std::string("libunbound: ") + ub_strerror(rc);
+        calls_.erase(handle);
         return 0;
     }
-    const std::uint64_t handle = call->handle;
-    calls_.emplace(handle, std::move(call));
     return handle;
 }
 
@@ -213,9 +211,7 @@ void Validator::cancel(std::uint64_t handle) {
 }
 
 void Validator::cancel_all() {
-    // Cancelled first: a context whose ub_process() is running now (this is called from
-    // a reply) lives on in that handler's reference until it returns, and must call no
-    // callback of a freed Call.
+    // Never inside libunbound: its callback only posts (on_answer).
     for (const auto& [handle, call] : calls_) ub_cancel(call->context->ctx, call->async_id);
     calls_.clear();
     contexts_.clear();

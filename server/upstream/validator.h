@@ -2,10 +2,10 @@
 // DNSSEC validation of forwarded answers (docs/dns.md "DNSSEC validation"): libunbound
 // fetches and checks the chain of trust (DS, DNSKEY, NSEC and NSEC3 proofs, wildcards,
 // its key cache); sitedns never validates by itself. One libunbound context per upstream
-// set, forwarding "." to that set's upstreams, each resolving on a thread of its own;
-// their results come back through the context's descriptor, which the forwarder's
-// io_context watches, so every callback runs on the forwarder's thread.
-// Threads: the forwarder's thread only (libunbound's own threads stay inside libunbound).
+// set, forwarding "." to that set's upstreams. libunbound runs on the forwarder's own
+// io_context (UnboundEventBase): no thread of its own, no pipe, and every callback on
+// the forwarder's thread.
+// Threads: the forwarder's thread only.
 
 #include <utility>  // before Asio (Boost 1.74's awaitable.hpp needs std::exchange)
 
@@ -24,9 +24,9 @@
 #include "server/query/upstream_set.h"
 #include "server/upstream/message_edit.h"
 
-struct ub_result;
-
 namespace sitedns::upstream {
+
+class UnboundEventBase;
 
 /// What the forwarder validates and with which key (`dnssec` in the configuration).
 struct ValidationOptions {
@@ -96,16 +96,17 @@ class Validator {
   private:
     struct Context;
     struct Call;
-    static void on_result(void* data, int err, ub_result* result);
-    static void watch(const std::shared_ptr<Context>& context);
-    std::shared_ptr<Context> make_context(const query::UpstreamSet& upstreams, std::string& error);
-    std::shared_ptr<Context> context_for(const query::UpstreamSet& upstreams, std::string& error);
+    static void on_answer(void* data, int rcode, void* packet, int packet_len, int sec,
+                          char* why_bogus, int was_ratelimited);
+    void deliver(std::uint64_t handle);
+    std::unique_ptr<Context> make_context(const query::UpstreamSet& upstreams, std::string& error);
+    Context* context_for(const query::UpstreamSet& upstreams, std::string& error);
 
     boost::asio::io_context& io_;
     std::string trust_anchor_;
-    /// Shared with the handler running a context's ub_process(), which keeps it alive
-    /// when a reply drops it.
-    std::vector<std::shared_ptr<Context>> contexts_;
+    /// Made with the first context; outlives every context (declared before them).
+    std::shared_ptr<UnboundEventBase> events_;
+    std::vector<std::unique_ptr<Context>> contexts_;
     std::unordered_map<std::uint64_t, std::unique_ptr<Call>> calls_;
     std::uint64_t next_handle_ = 1;
 };

@@ -207,4 +207,25 @@ after=$(cache_hits)
 check "all 50 from the cache (hits $hits -> $after)" test "$((after - hits))" -eq 50
 
 section_end
+
+# ---------------------------------------------------------------- every exchange over TCP
+
+# libunbound runs on sitedns's own event loop: its TCP exchanges (connect, partial reads
+# of length-prefixed messages) go through it as well as its UDP ones.
+sed 's|"upstreams": \["127.0.0.1:'"$TESTBED_PORT"'"\]|"upstreams": [{ "address": "127.0.0.1:'"$TESTBED_PORT"'", "tcp": true }]|' \
+    "$WORK/dnssec.json" >"$WORK/dnssec-tcp.json"
+check "dnssec-tcp: the upstream is marked tcp" grep -q '"tcp": true' "$WORK/dnssec-tcp.json"
+section dnssec-tcp || die "sitedns does not serve the validating configuration over TCP"
+out=$(q +dnssec www.example. A)
+secure "over TCP: www.example. A, DO=1" "$out" NOERROR
+check "over TCP: www.example. A: 192.0.2.1" has_rr "$out" www.example A 192.0.2.1
+secure "over TCP: nonexist.nsec3.example. (NXDOMAIN proven by NSEC3)" \
+    "$(q +dnssec nonexist.nsec3.example. A)" NXDOMAIN
+out=$(q +dnssec www.bogus.example. A)
+servfail "over TCP: www.bogus.example. (tampered RRSIG)" "$out"
+check "over TCP: www.bogus.example.: EDE 6 ($(ede_of "$out"))" ede6 "$out"
+out=$(q +dnssec _25._tcp.mx.example. TLSA)
+secure "over TCP: _25._tcp.mx.example. TLSA" "$out" NOERROR
+section_end
+
 finish DNSSEC

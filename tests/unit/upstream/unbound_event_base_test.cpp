@@ -1,0 +1,202 @@
+// UnboundEventBase driven as libunbound drives it, through the tables of unbound-event.h:
+// descriptors level-triggered, one-shot and persistent events, timeouts, and events
+// freed by another event's callback.
+#include <utility>  // before Asio (Boost 1.74's awaitable.hpp needs std::exchange)
+
+#include "server/upstream/unbound_event_base.h"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <unbound-event.h>
+#include <boost/asio/io_context.hpp>
+
+namespace sitedns::upstream {
+namespace {
+
+/// What one event's callback saw, and what it does when called.
+struct Seen {
+    std::vector<short> bits;
+    int read_bytes = 1;  ///< bytes each READ callback consumes
+    ub_event* free_on_call = nullptr;
+    ub_event* del_on_call = nullptr;
+};
+
+void record(int fd, short bits, void* arg) {
+    auto& seen = *static_cast<Seen*>(arg);
+    seen.bits.push_back(bits);
+    if ((bits & UB_EV_READ) != 0 && fd >= 0) {
+        std::vector<char> buffer(static_cast<std::size_t>(seen.read_bytes));
+        (void)::read(fd, buffer.data(), buffer.size());
+    }
+    if (seen.del_on_call != nullptr) seen.del_on_call->vmt->del(seen.del_on_call);
+    if (seen.free_on_call != nullptr) {
+        seen.free_on_call->vmt->free(seen.free_on_call);
+        seen.free_on_call = nullptr;
+    }
+}
+
+class UnboundEventBaseTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, pair_), 0);
+        events_ = UnboundEventBase::create(io_);
+        base_ = events_->base();
+        ASSERT_EQ(base_->magic, static_cast<unsigned long>(UB_EVENT_MAGIC));
+    }
+    void TearDown() override {
+        ::close(pair_[0]);
+        ::close(pair_[1]);
+    }
+    ub_event* make(int fd, short bits, Seen& seen) {
+        ub_event* ev = base_->vmt->new_event(base_, fd, bits, record, &seen);
+        EXPECT_NE(ev, nullptr);
+        EXPECT_EQ(ev->magic, static_cast<unsigned long>(UB_EVENT_MAGIC));
+        return ev;
+    }
+    void send(int bytes) {
+        const std::vector<char> data(static_cast<std::size_t>(bytes), 'x');
+        ASSERT_EQ(::write(pair_[1], data.data(), data.size()), bytes);
+    }
+    /// Runs what is ready now, as many turns as it takes to go idle.
+    void settle() {
+        io_.restart();
+        io_.poll();
+    }
+    /// Runs until `done` or 5 s pass (a test never waits on a clock to pass).
+    template <class Done>
+    void run_until(Done done) {
+        const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (!done() && std::chrono::steady_clock::now() < limit) {
+            io_.restart();
+            io_.run_one_for(std::chrono::milliseconds(50));
+        }
+    }
+
+    boost::asio::io_context io_;
+    std::shared_ptr<UnboundEventBase> events_;
+    ub_event_base* base_ = nullptr;
+    int pair_[2] = {-1, -1};
+};
+
+TEST_F(UnboundEventBaseTest, APersistentReadIsCalledWhileDataIsLeftUnread) {
+    Seen seen;
+    seen.read_bytes = 1;
+    ub_event* ev = make(pair_[0], UB_EV_READ | UB_EV_PERSIST, seen);
+    ASSERT_EQ(ev->vmt->add(ev, nullptr), 0);
+    send(3);
+    run_until([&] { return seen.bits.size() >= 3; });
+    // Level-triggered, as libevent: one byte read per call, called until all are read.
+    ASSERT_EQ(seen.bits.size(), 3u);
+    for (short bits : seen.bits) EXPECT_EQ(bits, UB_EV_READ);
+    settle();
+    EXPECT_EQ(seen.bits.size(), 3u);  // nothing left: not called again
+    ev->vmt->free(ev);
+}
+
+TEST_F(UnboundEventBaseTest, AOneShotReadIsInactiveAfterItsCall) {
+    Seen seen;
+    seen.read_bytes = 1;
+    ub_event* ev = make(pair_[0], UB_EV_READ, seen);
+    ASSERT_EQ(ev->vmt->add(ev, nullptr), 0);
+    send(2);
+    run_until([&] { return !seen.bits.empty(); });
+    settle();
+    EXPECT_EQ(seen.bits.size(), 1u);  // a byte is left, but the event is no longer added
+    ASSERT_EQ(ev->vmt->add(ev, nullptr), 0);
+    run_until([&] { return seen.bits.size() == 2; });
+    EXPECT_EQ(seen.bits.size(), 2u);
+    ev->vmt->free(ev);
+}
+
+TEST_F(UnboundEventBaseTest, DataAlreadyThereWhenAddedIsReported) {
+    send(1);
+    Seen seen;
+    ub_event* ev = make(pair_[0], UB_EV_READ | UB_EV_PERSIST, seen);
+    ASSERT_EQ(ev->vmt->add(ev, nullptr), 0);
+    run_until([&] { return !seen.bits.empty(); });
+    EXPECT_EQ(seen.bits.size(), 1u);
+    ev->vmt->free(ev);
+}
+
+TEST_F(UnboundEventBaseTest, WriteReadinessAndAnEventDeletedBeforeItRuns) {
+    Seen seen;
+    ub_event* ev = make(pair_[1], UB_EV_WRITE, seen);
+    ASSERT_EQ(ev->vmt->add(ev, nullptr), 0);
+    run_until([&] { return !seen.bits.empty(); });
+    ASSERT_EQ(seen.bits.size(), 1u);
+    EXPECT_EQ(seen.bits[0], UB_EV_WRITE);
+
+    Seen later;
+    ub_event* deleted = make(pair_[1], UB_EV_WRITE, later);
+    ASSERT_EQ(deleted->vmt->add(deleted, nullptr), 0);
+    deleted->vmt->del(deleted);
+    settle();
+    EXPECT_TRUE(later.bits.empty());
+    ev->vmt->free(ev);
+    deleted->vmt->free(deleted);
+}
+
+TEST_F(UnboundEventBaseTest, ATimeoutFiresOnceAndAnotherTimerCanBeStopped) {
+    Seen fired;
+    Seen stopped;
+    ub_event* timer = make(-1, UB_EV_TIMEOUT, fired);
+    ub_event* other = make(-1, UB_EV_TIMEOUT, stopped);
+    timeval soon{0, 1000};
+    timeval later{0, 50000};
+    ASSERT_EQ(timer->vmt->add_timer(timer, base_, record, &fired, &soon), 0);
+    ASSERT_EQ(other->vmt->add_timer(other, base_, record, &stopped, &later), 0);
+    ASSERT_EQ(other->vmt->del_timer(other), 0);
+    run_until([&] { return !fired.bits.empty(); });
+    ASSERT_EQ(fired.bits.size(), 1u);
+    EXPECT_EQ(fired.bits[0], UB_EV_TIMEOUT);
+    EXPECT_TRUE(stopped.bits.empty());
+    timer->vmt->free(timer);
+    other->vmt->free(other);
+}
+
+TEST_F(UnboundEventBaseTest, AReadWithATimeoutTimesOutWithoutData) {
+    Seen seen;
+    ub_event* ev = make(pair_[0], UB_EV_READ | UB_EV_TIMEOUT, seen);
+    timeval soon{0, 1000};
+    ASSERT_EQ(ev->vmt->add(ev, &soon), 0);
+    run_until([&] { return !seen.bits.empty(); });
+    ASSERT_EQ(seen.bits.size(), 1u);
+    EXPECT_EQ(seen.bits[0], UB_EV_TIMEOUT);
+    // One-shot: the data that comes later is not reported.
+    send(1);
+    settle();
+    EXPECT_EQ(seen.bits.size(), 1u);
+    ev->vmt->free(ev);
+}
+
+TEST_F(UnboundEventBaseTest, ACallbackMayFreeAnotherReadyEvent) {
+    int second[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, second), 0);
+    Seen a;
+    Seen b;
+    ub_event* first_event = make(pair_[0], UB_EV_READ | UB_EV_PERSIST, a);
+    ub_event* second_event = make(second[0], UB_EV_READ | UB_EV_PERSIST, b);
+    // Whichever runs first frees the other: the other is never called after it.
+    a.free_on_call = second_event;
+    b.free_on_call = first_event;
+    ASSERT_EQ(first_event->vmt->add(first_event, nullptr), 0);
+    ASSERT_EQ(second_event->vmt->add(second_event, nullptr), 0);
+    send(1);
+    ASSERT_EQ(::write(second[1], "x", 1), 1);
+    run_until([&] { return a.bits.size() + b.bits.size() >= 1; });
+    settle();
+    EXPECT_EQ(a.bits.size() + b.bits.size(), 1u);
+    ub_event* survivor = a.bits.empty() ? second_event : first_event;
+    survivor->vmt->free(survivor);
+    ::close(second[0]);
+    ::close(second[1]);
+}
+
+}  // namespace
+}  // namespace sitedns::upstream
