@@ -45,7 +45,7 @@ struct UnboundEventBase::Event : std::enable_shared_from_this<Event> {
     int add(const timeval* tv);
     void del();
     void fire(short ready);
-    void arm_timer();
+    void start_timeout();
 
     EventHandle handle;
     UnboundEventBase& base;
@@ -56,8 +56,9 @@ struct UnboundEventBase::Event : std::enable_shared_from_this<Event> {
     bool active = false;
     bool in_epoll = false;
     std::optional<std::chrono::microseconds> timeout;
-    asio::steady_timer timer;
-    /// Bumped by del() and by each timer start: a completion from before is stale.
+    /// Its place among the base's timeouts, while one runs.
+    std::optional<Timeouts::iterator> due;
+    /// Bumped by del(): what epoll or the clock reported before it is stale.
     std::uint64_t epoch = 0;
     /// libunbound's reference, dropped by its free().
     std::shared_ptr<Event> self;
@@ -81,7 +82,7 @@ void ev_set_fd(ub_event* ev, int fd) {
 void ev_free(ub_event* ev) {
     UnboundEventBase::Event& e = event_of(ev);
     e.del();
-    e.self.reset();  // a batch or timer still running holds its own reference
+    e.self.reset();  // a batch still running holds its own reference
 }
 int ev_add(ub_event* ev, timeval* tv) {
     return event_of(ev).add(tv);
@@ -167,8 +168,7 @@ UnboundEventBase::Event::Event(UnboundEventBase& b, int descriptor, short wanted
       fd(descriptor),
       bits(wanted),
       callback(cb),
-      arg(argument),
-      timer(b.io_) {}
+      arg(argument) {}
 
 /// Activates the event. A descriptor joins the epoll set level-triggered, as libevent
 /// watches it: a callback that reads part of what is there is called again.
@@ -187,7 +187,7 @@ int UnboundEventBase::Event::add(const timeval* tv) {
     timeout.reset();
     if (tv != nullptr) {
         timeout = std::chrono::seconds(tv->tv_sec) + std::chrono::microseconds(tv->tv_usec);
-        arm_timer();
+        start_timeout();
     }
     return 0;
 }
@@ -198,18 +198,18 @@ void UnboundEventBase::Event::del() {
         epoll_ctl(base.epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
         in_epoll = false;
     }
-    if (timeout) timer.cancel();
+    if (due) {
+        base.timeouts_.erase(*due);
+        due.reset();
+    }
     active = false;
     ++epoch;
 }
 
-void UnboundEventBase::Event::arm_timer() {
-    timer.expires_after(*timeout);
-    timer.async_wait([weak = weak_from_this(), at = ++epoch](const boost::system::error_code& ec) {
-        const std::shared_ptr<Event> e = weak.lock();
-        if (ec || !e || !e->active || e->epoch != at) return;
-        e->fire(UB_EV_TIMEOUT);
-    });
+void UnboundEventBase::Event::start_timeout() {
+    const auto at = std::chrono::steady_clock::now() + *timeout;
+    due = base.timeouts_.emplace(at, this);
+    base.wake_at(at);
 }
 
 /// As libevent: a one-shot event is inactive when its callback runs; a persistent one
@@ -218,7 +218,8 @@ void UnboundEventBase::Event::fire(short ready) {
     if ((bits & UB_EV_PERSIST) == 0) {
         del();
     } else if (timeout) {
-        arm_timer();
+        if (due) base.timeouts_.erase(*due);
+        start_timeout();
     }
     callback(fd, ready, arg);
 }
@@ -237,7 +238,8 @@ UnboundEventBase::UnboundEventBase(asio::io_context& io, int epoll_fd)
     : io_(io),
       epoll_fd_(epoll_fd),
       ready_(io, epoll_fd),
-      handle_(std::make_unique<Handle>(Handle{{UB_EVENT_MAGIC, &kBaseVmt}, this})) {
+      handle_(std::make_unique<Handle>(Handle{{UB_EVENT_MAGIC, &kBaseVmt}, this})),
+      wake_(io) {
     batch_.reserve(64);
 }
 
@@ -259,6 +261,39 @@ void UnboundEventBase::watch() {
     } else {
         ready_.async_wait(asio::posix::descriptor_base::wait_read, next);
     }
+}
+
+/// One clock for every timeout, moved only earlier: a timeout that is stopped (most
+/// are: each upstream query has one, and its answer stops it) leaves the clock as it
+/// is, and a wake-up that finds nothing due just sets the next one. Re-programming the
+/// kernel's timer for each query would cost more than the query's own timeout logic.
+void UnboundEventBase::wake_at(std::chrono::steady_clock::time_point at) {
+    if (wake_armed_ && wake_time_ <= at) return;
+    wake_armed_ = true;
+    wake_time_ = at;
+    wake_.expires_at(at);
+    wake_.async_wait([weak = weak_from_this(), round = ++wake_round_](
+                         const boost::system::error_code& ec) {
+        const std::shared_ptr<UnboundEventBase> self = weak.lock();
+        if (ec || !self || self->wake_round_ != round) return;
+        self->run_timeouts();
+    });
+}
+
+void UnboundEventBase::run_timeouts() {
+    wake_armed_ = false;
+    const auto now = std::chrono::steady_clock::now();
+    while (!timeouts_.empty() && timeouts_.begin()->first <= now) {
+        Event* e = timeouts_.begin()->second;
+        timeouts_.erase(timeouts_.begin());
+        e->due.reset();
+        batch_.push_back({e->shared_from_this(), 0, e->epoch});
+    }
+    for (const auto& [e, events, epoch] : batch_) {
+        if (e->active && e->epoch == epoch) e->fire(UB_EV_TIMEOUT);
+    }
+    batch_.clear();
+    if (!timeouts_.empty()) wake_at(timeouts_.begin()->first);
 }
 
 void UnboundEventBase::run() {

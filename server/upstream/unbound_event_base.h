@@ -10,12 +10,15 @@
 
 #include <utility>  // before Asio (Boost 1.74's awaitable.hpp needs std::exchange)
 
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 struct ub_event_base;
 
@@ -35,6 +38,8 @@ class UnboundEventBase : public std::enable_shared_from_this<UnboundEventBase> {
 
     struct Event;
     struct Handle;
+    /// The events' timeouts, earliest first.
+    using Timeouts = std::multimap<std::chrono::steady_clock::time_point, Event*>;
 
   private:
     explicit UnboundEventBase(boost::asio::io_context& io, int epoll_fd);
@@ -42,12 +47,20 @@ class UnboundEventBase : public std::enable_shared_from_this<UnboundEventBase> {
     void watch();
     /// Runs the callbacks of the descriptors ready now, then watches again.
     void run();
+    /// Makes sure the clock wakes run_timeouts() at `at` or before.
+    void wake_at(std::chrono::steady_clock::time_point at);
+    void run_timeouts();
 
     friend struct Event;
     boost::asio::io_context& io_;
     int epoll_fd_;
     boost::asio::posix::stream_descriptor ready_;  ///< owns epoll_fd_
     std::unique_ptr<Handle> handle_;
+    Timeouts timeouts_;
+    boost::asio::steady_timer wake_;
+    bool wake_armed_ = false;
+    std::chrono::steady_clock::time_point wake_time_;
+    std::uint64_t wake_round_ = 0;  ///< a wake-up from an earlier setting is stale
     /// The batch being run, kept alive while one callback frees another's event.
     struct Ready {
         std::shared_ptr<Event> event;

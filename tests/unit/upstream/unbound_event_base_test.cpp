@@ -25,11 +25,14 @@ struct Seen {
     int read_bytes = 1;  ///< bytes each READ callback consumes
     ub_event* free_on_call = nullptr;
     ub_event* del_on_call = nullptr;
+    std::vector<char>* calls = nullptr;  ///< where `name` is written at each call
+    char name = '?';
 };
 
 void record(int fd, short bits, void* arg) {
     auto& seen = *static_cast<Seen*>(arg);
     seen.bits.push_back(bits);
+    if (seen.calls != nullptr) seen.calls->push_back(seen.name);
     if ((bits & UB_EV_READ) != 0 && fd >= 0) {
         std::vector<char> buffer(static_cast<std::size_t>(seen.read_bytes));
         (void)::read(fd, buffer.data(), buffer.size());
@@ -158,6 +161,51 @@ TEST_F(UnboundEventBaseTest, ATimeoutFiresOnceAndAnotherTimerCanBeStopped) {
     EXPECT_TRUE(stopped.bits.empty());
     timer->vmt->free(timer);
     other->vmt->free(other);
+}
+
+TEST_F(UnboundEventBaseTest, AStoppedEarlierTimeoutLeavesTheLaterOnesToFire) {
+    // The clock is set for the earliest timeout and left so when it is stopped: the
+    // wake-up that finds nothing due must still lead to the later ones, in order.
+    std::vector<char> order;
+    Seen first;
+    Seen second;
+    Seen third;
+    first.calls = second.calls = third.calls = &order;
+    first.name = 'a';
+    second.name = 'b';
+    third.name = 'c';
+    ub_event* a = make(-1, UB_EV_TIMEOUT, first);
+    ub_event* b = make(-1, UB_EV_TIMEOUT, second);
+    ub_event* c = make(-1, UB_EV_TIMEOUT, third);
+    timeval t1{0, 1000};
+    timeval t2{0, 5000};
+    timeval t3{0, 10000};
+    ASSERT_EQ(c->vmt->add_timer(c, base_, record, &third, &t3), 0);
+    ASSERT_EQ(a->vmt->add_timer(a, base_, record, &first, &t1), 0);
+    ASSERT_EQ(b->vmt->add_timer(b, base_, record, &second, &t2), 0);
+    ASSERT_EQ(a->vmt->del_timer(a), 0);
+    run_until([&] { return order.size() == 2; });
+    settle();
+    EXPECT_EQ(order, (std::vector<char>{'b', 'c'}));
+    a->vmt->free(a);
+    b->vmt->free(b);
+    c->vmt->free(c);
+}
+
+TEST_F(UnboundEventBaseTest, APersistentReadTimesOutAgainAfterEachCall) {
+    Seen seen;
+    ub_event* ev = make(pair_[0], UB_EV_READ | UB_EV_PERSIST | UB_EV_TIMEOUT, seen);
+    timeval soon{0, 1000};
+    ASSERT_EQ(ev->vmt->add(ev, &soon), 0);
+    run_until([&] { return seen.bits.size() >= 3; });
+    ASSERT_GE(seen.bits.size(), 3u);
+    for (short bits : seen.bits) EXPECT_EQ(bits, UB_EV_TIMEOUT);
+    ev->vmt->del(ev);
+    const std::size_t stopped_at = seen.bits.size();
+    send(1);
+    settle();
+    EXPECT_EQ(seen.bits.size(), stopped_at);  // deleted: neither read nor timeout
+    ev->vmt->free(ev);
 }
 
 TEST_F(UnboundEventBaseTest, AReadWithATimeoutTimesOutWithoutData) {
