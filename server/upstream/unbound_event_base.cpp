@@ -209,7 +209,13 @@ void UnboundEventBase::Event::del() {
 void UnboundEventBase::Event::start_timeout() {
     const auto at = std::chrono::steady_clock::now() + *timeout;
     due = base.timeouts_.emplace(at, this);
-    base.wake_at(at);
+    // libunbound sets timeouts of zero (work for the next turn) on every query: those
+    // are run as posted work, the clock left as it is.
+    if (timeout->count() <= 0) {
+        base.run_soon();
+    } else {
+        base.wake_at(at);
+    }
 }
 
 /// As libevent: a one-shot event is inactive when its callback runs; a persistent one
@@ -276,12 +282,23 @@ void UnboundEventBase::wake_at(std::chrono::steady_clock::time_point at) {
                          const boost::system::error_code& ec) {
         const std::shared_ptr<UnboundEventBase> self = weak.lock();
         if (ec || !self || self->wake_round_ != round) return;
+        self->wake_armed_ = false;
+        self->run_timeouts();
+    });
+}
+
+void UnboundEventBase::run_soon() {
+    if (soon_) return;
+    soon_ = true;
+    asio::post(io_, [weak = weak_from_this()] {
+        const std::shared_ptr<UnboundEventBase> self = weak.lock();
+        if (!self) return;
+        self->soon_ = false;
         self->run_timeouts();
     });
 }
 
 void UnboundEventBase::run_timeouts() {
-    wake_armed_ = false;
     const auto now = std::chrono::steady_clock::now();
     while (!timeouts_.empty() && timeouts_.begin()->first <= now) {
         Event* e = timeouts_.begin()->second;
@@ -293,7 +310,8 @@ void UnboundEventBase::run_timeouts() {
         if (e->active && e->epoch == epoch) e->fire(UB_EV_TIMEOUT);
     }
     batch_.clear();
-    if (!timeouts_.empty()) wake_at(timeouts_.begin()->first);
+    // With a run posted, that run sets the clock.
+    if (!timeouts_.empty() && !soon_) wake_at(timeouts_.begin()->first);
 }
 
 void UnboundEventBase::run() {

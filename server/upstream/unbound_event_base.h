@@ -49,6 +49,9 @@ class UnboundEventBase : public std::enable_shared_from_this<UnboundEventBase> {
     void run();
     /// Makes sure the clock wakes run_timeouts() at `at` or before.
     void wake_at(std::chrono::steady_clock::time_point at);
+    /// Runs the timeouts that are due on the next turn, without the clock.
+    void run_soon();
+    /// Runs the timeouts that are due, and sets the clock for the next one.
     void run_timeouts();
 
     friend struct Event;
@@ -61,6 +64,7 @@ class UnboundEventBase : public std::enable_shared_from_this<UnboundEventBase> {
     bool wake_armed_ = false;
     std::chrono::steady_clock::time_point wake_time_;
     std::uint64_t wake_round_ = 0;  ///< a wake-up from an earlier setting is stale
+    bool soon_ = false;  ///< run_timeouts() is posted
     /// The batch being run, kept alive while one callback frees another's event.
     struct Ready {
         std::shared_ptr<Event> event;

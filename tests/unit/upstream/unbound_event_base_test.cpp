@@ -192,6 +192,30 @@ TEST_F(UnboundEventBaseTest, AStoppedEarlierTimeoutLeavesTheLaterOnesToFire) {
     c->vmt->free(c);
 }
 
+TEST_F(UnboundEventBaseTest, AZeroTimeoutRunsOnTheNextTurnAndCanBeStopped) {
+    Seen now;
+    Seen stopped;
+    Seen later;
+    ub_event* a = make(-1, UB_EV_TIMEOUT, now);
+    ub_event* b = make(-1, UB_EV_TIMEOUT, stopped);
+    ub_event* c = make(-1, UB_EV_TIMEOUT, later);
+    timeval zero{0, 0};
+    timeval soon{0, 2000};
+    ASSERT_EQ(c->vmt->add_timer(c, base_, record, &later, &soon), 0);
+    ASSERT_EQ(a->vmt->add_timer(a, base_, record, &now, &zero), 0);
+    ASSERT_EQ(b->vmt->add_timer(b, base_, record, &stopped, &zero), 0);
+    ASSERT_EQ(b->vmt->del_timer(b), 0);
+    EXPECT_TRUE(now.bits.empty());  // never inside add_timer
+    settle();
+    EXPECT_EQ(now.bits.size(), 1u);
+    EXPECT_TRUE(stopped.bits.empty());
+    run_until([&] { return !later.bits.empty(); });  // the clock still runs for the others
+    EXPECT_EQ(later.bits.size(), 1u);
+    a->vmt->free(a);
+    b->vmt->free(b);
+    c->vmt->free(c);
+}
+
 TEST_F(UnboundEventBaseTest, APersistentReadTimesOutAgainAfterEachCall) {
     Seen seen;
     ub_event* ev = make(pair_[0], UB_EV_READ | UB_EV_PERSIST | UB_EV_TIMEOUT, seen);
