@@ -105,7 +105,10 @@ e2e: deps
 # table on stdout and in bench/results/LATEST.md; about 20 minutes. A quick look:
 # `make bench BENCH_RUNS=1 BENCH_SECONDS=2`; some scenarios:
 # `make bench BENCH_SCENARIOS=auth,sites`. Reload time is an extra: bench/reload.sh BIN.
-bench: build
+# It builds only what it runs, sitedns and bench_core, not the tests.
+bench: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target sitedns bench_core
 	BENCH_JOBS=$(JOBS) ./bench/run.sh $(BUILD)/server/sitedns
 
 # The Debian package (packaging/package.cmake): build/sitedns_<version>_<arch>.deb.
