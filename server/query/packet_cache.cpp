@@ -154,6 +154,12 @@ PacketCache::PacketCache(std::size_t entries) {
 PacketCache::~PacketCache() = default;
 
 PacketCache::Entry* PacketCache::set_of(std::uint64_t hash, const View* view) const {
+    // A fast hash of names that clients choose, not SipHash (keyed_hash.h), on purpose:
+    // the table is a fixed array of sets of kWays entries, with no chains and no
+    // resizing, so names aimed at one set can only evict that set's kWays entries. An
+    // evicted answer is answered again in full, correctly, at a lookup's cost; and any
+    // client can evict as much by sending enough different names, colliding or not.
+    // SipHash here would add its cost to every hit and change none of these bounds.
     // The view too: the same question from many sites' views must not share one set.
     const auto mixed = hash ^ (reinterpret_cast<std::uintptr_t>(view) * 0x9E3779B97F4A7C15ull);
     return entries_.get() + kWays * ((mixed ^ (mixed >> 32)) & set_mask_);
