@@ -10,8 +10,10 @@ import re
 import sys
 
 # Lowest first. A path belongs to the longest prefix that matches it; files directly in
-# server/ (main.cpp, service.h) are the main layer.
+# server/ (main.cpp, service.h) are the main layer. server/base includes nothing of the
+# project, so every layer may use it.
 LAYERS = [
+    "server/base",
     "zones/dns",
     "zones/model",
     "zones/load",
