@@ -13,7 +13,6 @@
 #include "config/suffix_check.h"
 #include "config/view_zones.h"
 #include "server/base/random.h"
-#include "server/upstream/upstream_query.h"
 #include "zones/dns/name.h"
 #include "zones/dns/types.h"
 
