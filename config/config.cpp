@@ -607,7 +607,7 @@ class Reader : public json_input::ValueReader {
         return out;
     }
 
-    static ZoneSource generated_zone(std::shared_ptr<const load::ZoneData> data,
+    static ZoneSource generated_zone(std::shared_ptr<const model::ZoneData> data,
                                      bool transparent = false) {
         ZoneSource zone;
         zone.generated = std::move(data);

@@ -24,7 +24,7 @@ namespace sitedns {
 struct ZoneSource {
     std::filesystem::path path;
     std::string_view builtin;
-    std::shared_ptr<const load::ZoneData> generated;
+    std::shared_ptr<const model::ZoneData> generated;
     /// `{ "file": ..., "transparent": true }` (SPEC §5, Unbound's `transparent`): only names
     /// with records are answered from it; others are handled as if it were absent. Its
     /// SOA is optional.

@@ -78,7 +78,7 @@ using FileOrigin = std::function<std::optional<dns::Name>(std::size_t view, cons
 /// object in every view that holds it: the first view names it, the others skip it
 /// without building its name again (a thousand sites: a million entries).
 void add_served_zones(const Config& config, const FileOrigin& file_origin, AnchorList& list) {
-    std::unordered_set<const load::ZoneData*> generated;
+    std::unordered_set<const model::ZoneData*> generated;
     for (std::size_t i = 0; i < config.views.size(); ++i) {
         const ViewConfig& view = config.views[i];
         const std::string reason = "zone served by sitedns (view " + view.name + ")";
@@ -186,7 +186,7 @@ std::vector<NegativeTrustAnchor> negative_trust_anchors(const Config& config,
     return collect(config, [views](std::size_t i, const ZoneSource& zone) {
         std::optional<dns::Name> origin;
         if (i >= views.size() || views[i].zones == nullptr) return origin;
-        // A zone's source is the path it was read from (load::ZoneData::source).
+        // A zone's source is the path it was read from (model::ZoneData::source).
         const std::string source = zone.path.string();
         for (const auto& held : views[i].zones->zones()) {
             if (held->source() == source) origin = held->origin();

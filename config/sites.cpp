@@ -70,32 +70,32 @@ std::vector<std::uint8_t> soa_rdata(const Sites& sites, const dns::Name& suffix)
 /// The mail host's A record with `v4` (the site's `address` or `internal_address`), and
 /// AAAA when the site has an IPv6 address: IPv6 needs no address translation, so inside
 /// the site the one address serves.
-void add_addresses(load::ZoneData& zone, const Sites& sites, const Site& site,
+void add_addresses(model::ZoneData& zone, const Sites& sites, const Site& site,
                    const dns::Name& mail, const IpAddress& v4) {
-    zone.records.push_back(load::Record{mail, dns::rrtype::A, sites.ttl,
-                                        RdataWriter().address(v4).take(), "generated A"});
+    zone.records.push_back(model::Record{mail, dns::rrtype::A, sites.ttl,
+                                         RdataWriter().address(v4).take(), "generated A"});
     if (site.address6) {
-        zone.records.push_back(load::Record{mail, dns::rrtype::AAAA, sites.ttl,
-                                            RdataWriter().address(*site.address6).take(),
-                                            "generated AAAA"});
+        zone.records.push_back(model::Record{mail, dns::rrtype::AAAA, sites.ttl,
+                                             RdataWriter().address(*site.address6).take(),
+                                             "generated AAAA"});
     }
 }
 
 /// The location domain of `site` with its mail host at `v4` (see generate_site_zone).
-std::shared_ptr<const load::ZoneData> site_zone(const Sites& sites, const Site& site,
-                                                const IpAddress& v4, std::string source) {
+std::shared_ptr<const model::ZoneData> site_zone(const Sites& sites, const Site& site,
+                                                 const IpAddress& v4, std::string source) {
     const dns::Name suffix = dns::Name::parse_absolute(sites.internal_suffix);
     const dns::Name origin = child(site.name, suffix);
     const dns::Name mail = mail_host_name(sites, site);
 
-    auto zone = std::make_shared<load::ZoneData>();
+    auto zone = std::make_shared<model::ZoneData>();
     zone->generated = true;
     zone->origin = origin;
     zone->source = std::move(source);
     auto add = [&](const dns::Name& owner, std::uint16_t type, std::vector<std::uint8_t> rdata,
                    std::string where) {
         zone->records.push_back(
-            load::Record{owner, type, sites.ttl, std::move(rdata), std::move(where)});
+            model::Record{owner, type, sites.ttl, std::move(rdata), std::move(where)});
     };
     add(origin, dns::rrtype::SOA, soa_rdata(sites, suffix), "generated SOA");
     add(origin, dns::rrtype::NS, RdataWriter().name(child("ns", suffix)).take(), "generated NS");
@@ -106,9 +106,9 @@ std::shared_ptr<const load::ZoneData> site_zone(const Sites& sites, const Site& 
 }
 
 /// The transparent zone of an absolute mail host at `v4` (see generate_mail_host_zone).
-std::shared_ptr<const load::ZoneData> mail_host_zone(const Sites& sites, const Site& site,
-                                                     const IpAddress& v4, std::string source) {
-    auto zone = std::make_shared<load::ZoneData>();
+std::shared_ptr<const model::ZoneData> mail_host_zone(const Sites& sites, const Site& site,
+                                                      const IpAddress& v4, std::string source) {
+    auto zone = std::make_shared<model::ZoneData>();
     zone->generated = true;
     zone->origin = mail_host_name(sites, site);
     zone->source = std::move(source);
@@ -118,24 +118,25 @@ std::shared_ptr<const load::ZoneData> mail_host_zone(const Sites& sites, const S
 
 }  // namespace
 
-std::shared_ptr<const load::ZoneData> generate_site_zone(const Sites& sites, const Site& site) {
+std::shared_ptr<const model::ZoneData> generate_site_zone(const Sites& sites, const Site& site) {
     return site_zone(sites, site, site.address, "generated zone for site " + site.name);
 }
 
-std::shared_ptr<const load::ZoneData> generate_own_site_zone(const Sites& sites, const Site& site) {
+std::shared_ptr<const model::ZoneData> generate_own_site_zone(const Sites& sites,
+                                                              const Site& site) {
     return site_zone(sites, site, site.internal_address.value_or(site.address),
                      "generated zone for site " + site.name + " in its own view");
 }
 
-std::shared_ptr<const load::ZoneData> generate_suffix_zone(const Sites& sites) {
+std::shared_ptr<const model::ZoneData> generate_suffix_zone(const Sites& sites) {
     const dns::Name suffix = dns::Name::parse_absolute(sites.internal_suffix);
-    auto zone = std::make_shared<load::ZoneData>();
+    auto zone = std::make_shared<model::ZoneData>();
     zone->generated = true;
     zone->origin = suffix;
     zone->source = "generated zone for the internal suffix " + sites.internal_suffix;
-    zone->records.push_back(load::Record{suffix, dns::rrtype::SOA, sites.ttl,
-                                         soa_rdata(sites, suffix), "generated SOA"});
-    zone->records.push_back(load::Record{
+    zone->records.push_back(model::Record{suffix, dns::rrtype::SOA, sites.ttl,
+                                          soa_rdata(sites, suffix), "generated SOA"});
+    zone->records.push_back(model::Record{
         suffix, dns::rrtype::NS, sites.ttl,
         RdataWriter().name(dns::Name::parse_absolute("localhost")).take(), "generated NS"});
     return zone;
@@ -160,14 +161,14 @@ dns::Name mail_host_name(const Sites& sites, const Site& site) {
                  child(site.name, dns::Name::parse_absolute(sites.internal_suffix)));
 }
 
-std::shared_ptr<const load::ZoneData> generate_mail_host_zone(const Sites& sites,
-                                                              const Site& site) {
+std::shared_ptr<const model::ZoneData> generate_mail_host_zone(const Sites& sites,
+                                                               const Site& site) {
     return mail_host_zone(sites, site, site.address,
                           "generated mail host zone for site " + site.name);
 }
 
-std::shared_ptr<const load::ZoneData> generate_own_mail_host_zone(const Sites& sites,
-                                                                  const Site& site) {
+std::shared_ptr<const model::ZoneData> generate_own_mail_host_zone(const Sites& sites,
+                                                                   const Site& site) {
     return mail_host_zone(sites, site, site.internal_address.value_or(site.address),
                           "generated mail host zone for site " + site.name + " in its own view");
 }

@@ -76,13 +76,13 @@ struct Sites {
 /// With an absolute mail_host, the MX names it and the address records live in
 /// generate_mail_host_zone() instead.
 /// ns.<suffix> names "the internal DNS of whichever site asks": every site's sitedns.
-std::shared_ptr<const load::ZoneData> generate_site_zone(const Sites& sites, const Site& site);
+std::shared_ptr<const model::ZoneData> generate_site_zone(const Sites& sites, const Site& site);
 
 /// The site's own zone, as its own view holds it (SPEC §3.3): generate_site_zone() with
 /// the mail host at `internal_address`, so that a host inside the site reaches its mail
 /// server by its inside address. A separate object from the one the other sites' views
 /// share; call it only for a site with an `internal_address`.
-std::shared_ptr<const load::ZoneData> generate_own_site_zone(const Sites& sites, const Site& site);
+std::shared_ptr<const model::ZoneData> generate_own_site_zone(const Sites& sites, const Site& site);
 
 /// The zone of the internal suffix itself, held by every site view that no forward zone
 /// covers it in (SPEC §3.3, §5): a name under the suffix that no deeper zone holds gets
@@ -93,7 +93,7 @@ std::shared_ptr<const load::ZoneData> generate_own_site_zone(const Sites& sites,
 /// RFC 6303 served by BIND (Debian's db.empty) and Unbound do, and lies outside the
 /// zone, so `export --view` writes a zone BIND and NSD load without an address for it.
 /// One object, shared by every view that holds it.
-std::shared_ptr<const load::ZoneData> generate_suffix_zone(const Sites& sites);
+std::shared_ptr<const model::ZoneData> generate_suffix_zone(const Sites& sites);
 
 /// The first of `zones` at or above the internal suffix, or nullptr: in a view with such
 /// a forward zone, names under the suffix that no generated zone holds go there, and the
@@ -114,13 +114,14 @@ dns::Name mail_host_name(const Sites& sites, const Site& site);
 /// while the rest of its domain is forwarded. Its origin is the mail host; it holds
 ///   <mail_host>.  A  <address>      (AAAA <address6> when given)
 /// and no SOA. One object, shared by every view that holds it.
-std::shared_ptr<const load::ZoneData> generate_mail_host_zone(const Sites& sites, const Site& site);
+std::shared_ptr<const model::ZoneData> generate_mail_host_zone(const Sites& sites,
+                                                               const Site& site);
 
 /// The same with the site's `internal_address`, for the site's own view (SPEC §3.3): inside
 /// the site, its public mail host name leads to the inside address. Call it only for a
 /// site with an absolute mail_host and an `internal_address`.
-std::shared_ptr<const load::ZoneData> generate_own_mail_host_zone(const Sites& sites,
-                                                                  const Site& site);
+std::shared_ptr<const model::ZoneData> generate_own_mail_host_zone(const Sites& sites,
+                                                                   const Site& site);
 
 /// The SOA serial for a sites object whose canonical text (the JSON with sorted keys and
 /// no whitespace) is `content`: its FNV-1a 32-bit hash, never 0.

@@ -56,7 +56,8 @@ class ZoneCache {
         return mode + "file:" + std::filesystem::absolute(source.path).lexically_normal().string();
     }
 
-    std::map<std::pair<const load::ZoneData*, bool>, std::shared_ptr<const model::Zone>> generated_;
+    std::map<std::pair<const model::ZoneData*, bool>, std::shared_ptr<const model::Zone>>
+        generated_;
     std::map<std::string, std::shared_ptr<const model::Zone>> compiled_files_;
     load::ZoneFiles files_;  ///< every file read, held together to limits.zone_bytes
     std::size_t zone_count_ = 0;
@@ -128,7 +129,7 @@ model::ZoneSet compile_view(const Config& config, const ViewConfig& view, ZoneCa
 
 }  // namespace
 
-load::ZoneData read_zone_source(const ZoneSource& source, load::ZoneFiles& files) {
+model::ZoneData read_zone_source(const ZoneSource& source, load::ZoneFiles& files) {
     const load::SoaRule soa =
         source.transparent ? load::SoaRule::Optional : load::SoaRule::Required;
     if (!source.builtin.empty()) {
@@ -137,7 +138,7 @@ load::ZoneData read_zone_source(const ZoneSource& source, load::ZoneFiles& files
     return load::read_zone_file(source.path, soa, files);
 }
 
-load::ZoneData read_zone_source(const ZoneSource& source) {
+model::ZoneData read_zone_source(const ZoneSource& source) {
     load::ZoneFiles files;
     return read_zone_source(source, files);
 }

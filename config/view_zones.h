@@ -18,9 +18,9 @@ struct CompiledViews {
 
 /// Reads a zone from a file or built-in source (not a generated one), as compile_views
 /// does: a transparent zone may go without an SOA. Throws ZoneError naming the file.
-load::ZoneData read_zone_source(const ZoneSource& source);
+model::ZoneData read_zone_source(const ZoneSource& source);
 /// The same, reading the file through `files` (limits.zone_bytes over one load).
-load::ZoneData read_zone_source(const ZoneSource& source, load::ZoneFiles& files);
+model::ZoneData read_zone_source(const ZoneSource& source, load::ZoneFiles& files);
 
 /// Reads and compiles every zone the views hold. Each source (a file, a built-in
 /// example, a generated site zone) is compiled once and shared by every view that holds

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <bit>
 
-#include "server/query/keyed_hash.h"
+#include "server/base/keyed_hash.h"
 
 namespace sitedns::net {
 
@@ -51,7 +51,7 @@ std::uint64_t RateLimiter::key_of(const IpAddress& client) const {
 
 RateLimiter::Bucket& RateLimiter::bucket_for(std::uint64_t key, std::uint16_t second) {
     // Clients choose their addresses (and spoof them over UDP): the keyed hash.
-    const std::size_t index = static_cast<std::size_t>(query::keyed_hash({}, key)) & mask_;
+    const std::size_t index = static_cast<std::size_t>(base::keyed_hash({}, key)) & mask_;
     Bucket& first = buckets_[index];
     Bucket& second_choice = buckets_[index ^ 1];
     if (first.key == key) return first;

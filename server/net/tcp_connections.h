@@ -12,9 +12,17 @@
 #include <unordered_map>
 
 #include "config/address.h"
-#include "server/query/keyed_hash.h"
+#include "server/base/keyed_hash.h"
 
 namespace sitedns::net {
+
+/// The keyed hash (server/base/keyed_hash.h) of a client's address, its 16 bytes and its
+/// family, for tables keyed by the addresses clients choose.
+struct ClientAddressHash {
+    std::size_t operator()(const IpAddress& address) const noexcept {
+        return base::keyed_hash(address.bytes, static_cast<std::uint64_t>(address.family));
+    }
+};
 
 class TcpConnections {
   public:
@@ -41,7 +49,7 @@ class TcpConnections {
 
   private:
     std::mutex mutex_;  // guards per_client_; accept and close only, never per query
-    std::unordered_map<IpAddress, std::size_t, query::KeyedHash> per_client_;  ///< clients choose
+    std::unordered_map<IpAddress, std::size_t, ClientAddressHash> per_client_;  ///< clients choose
     std::atomic<std::size_t> live_{0};
     std::atomic<std::uint64_t> refused_total_{0};
     std::atomic<std::uint64_t> refused_per_client_{0};

@@ -87,7 +87,7 @@ void WorkerStats::collect(runtime::MetricsSample& sample) const {
 
 std::uint64_t WorkerStats::answers() const {
     std::uint64_t total = 0;
-    for (const upstream::Counter& bucket : latency_) total += bucket.get();
+    for (const base::Counter& bucket : latency_) total += bucket.get();
     return total;
 }
 

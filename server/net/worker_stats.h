@@ -18,12 +18,12 @@
 #include <vector>
 
 #include "config/address.h"
+#include "server/base/counter.h"
 #include "server/net/query_log.h"
 #include "server/query/packet_cache.h"
 #include "server/query/responder.h"
 #include "server/query/snapshot.h"
 #include "server/runtime/metrics.h"
-#include "server/upstream/counter.h"
 #include "server/upstream/forwarder.h"
 #include "server/wire/header.h"
 
@@ -141,7 +141,7 @@ class alignas(64) WorkerStats {
 
     /// The query counters of kSlotsPerBlock view slots.
     struct Block {
-        std::array<upstream::Counter, kSlotsPerBlock * kTransports * kRcodes> counts;
+        std::array<base::Counter, kSlotsPerBlock * kTransports * kRcodes> counts;
     };
 
     static std::size_t index(query::Transport t) { return t == query::Transport::Tcp ? 1 : 0; }
@@ -157,18 +157,18 @@ class alignas(64) WorkerStats {
     Telemetry& telemetry_;
     // Read by the scrape: a block is published (release) once allocated, freed with this.
     std::array<std::atomic<Block*>, kBlocks> blocks_{};
-    std::array<upstream::Counter, runtime::kLatencyBuckets> latency_;
-    upstream::Counter latency_sum_ns_;
-    upstream::Counter forwarded_;
-    upstream::Counter forwarded_hits_;
-    upstream::Counter packet_cache_hits_;  // note_packet_cache()
-    upstream::Counter packet_cache_misses_;
-    upstream::Counter packet_cache_templated_;
+    std::array<base::Counter, runtime::kLatencyBuckets> latency_;
+    base::Counter latency_sum_ns_;
+    base::Counter forwarded_;
+    base::Counter forwarded_hits_;
+    base::Counter packet_cache_hits_;  // note_packet_cache()
+    base::Counter packet_cache_misses_;
+    base::Counter packet_cache_templated_;
     upstream::CacheCounters forward_cache_;
-    std::array<upstream::Counter, kTransports> dropped_;
-    upstream::Counter rate_limited_dropped_;
-    upstream::Counter rate_limited_truncated_;
-    std::array<upstream::Counter, runtime::kCookieResults.size()> cookies_;
+    std::array<base::Counter, kTransports> dropped_;
+    base::Counter rate_limited_dropped_;
+    base::Counter rate_limited_truncated_;
+    std::array<base::Counter, runtime::kCookieResults.size()> cookies_;
 
     // The worker's thread only.
     const query::Snapshot* mapped_ = nullptr;

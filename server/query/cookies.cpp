@@ -28,7 +28,8 @@ std::uint64_t cookie_hash(const CookieSecret& secret, const IpAddress& client,
     } else {
         at = std::copy_n(address, 16, at);
     }
-    return siphash24(secret, std::span(input).first(static_cast<std::size_t>(at - input.begin())));
+    return base::siphash24(secret,
+                           std::span(input).first(static_cast<std::size_t>(at - input.begin())));
 }
 
 std::uint32_t timestamp_of(const wire::Cookie& cookie) {

@@ -10,13 +10,13 @@
 #include <cstdint>
 
 #include "config/address.h"
-#include "server/query/siphash.h"
+#include "server/base/siphash.h"
 #include "server/wire/cookie.h"
 
 namespace sitedns::query {
 
 /// The server cookie's secret: the SipHash key.
-using CookieSecret = SipKey;
+using CookieSecret = base::SipKey;
 
 /// The length of the server cookies sitedns makes (RFC 9018 §4.2).
 inline constexpr std::size_t kServerCookieSize = 16;

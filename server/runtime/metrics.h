@@ -20,7 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "server/upstream/counter.h"
+#include "server/base/counter.h"
 
 namespace sitedns::runtime {
 
@@ -73,11 +73,11 @@ class ViewLabels {
 
 /// Reload outcomes, written by the reload thread only.
 struct ReloadStats {
-    upstream::Counter successes;
-    upstream::Counter failures;
+    base::Counter successes;
+    base::Counter failures;
     /// Unix time of the last configuration that was loaded and published, in ms (start-up
     /// counts: it is the configuration being served).
-    upstream::Counter last_success_unix_ms;
+    base::Counter last_success_unix_ms;
 
     /// Counts a reload and, when it succeeded, stamps it with the current time.
     void record(bool success);

@@ -12,8 +12,7 @@
 #include "config/metrics_check.h"
 #include "config/suffix_check.h"
 #include "config/view_zones.h"
-#include "server/query/random.h"
-#include "server/upstream/upstream_query.h"
+#include "server/base/random.h"
 #include "zones/dns/name.h"
 #include "zones/dns/types.h"
 
@@ -137,10 +136,10 @@ void warn_signed_zones(const query::Snapshot& snapshot, std::vector<Problem>& pr
 }
 
 /// The cookie secret of a configuration without `cookies.secret`: drawn from the kernel's
-/// CSPRNG (query/random.h) once per process, so a reload (a new snapshot) keeps the
+/// CSPRNG (base/random.h) once per process, so a reload (a new snapshot) keeps the
 /// cookies handed out.
 const std::array<std::uint8_t, 16>& process_cookie_secret() {
-    static const auto secret = query::random_value<std::array<std::uint8_t, 16>>();
+    static const auto secret = base::random_value<std::array<std::uint8_t, 16>>();
     return secret;
 }
 

@@ -130,7 +130,7 @@ std::optional<query::TopologyVersion> read_topology_reply(std::span<const std::u
 std::vector<SiteVerdict> verify_sites(const Sites& sites, std::chrono::milliseconds timeout,
                                       const std::optional<IpAddress>& source) {
     boost::asio::io_context io(1);
-    upstream::Counter sent, dropped;  // one thread: this one
+    base::Counter sent, dropped;  // one thread: this one
     const upstream::ExchangeCounters counters{&sent, &dropped};
     const upstream::Question question = topology_question();
     const auto deadline = upstream::UpstreamQuery::Clock::now() + timeout;

@@ -5,7 +5,7 @@
 #include <bit>
 #include <utility>
 
-#include "server/query/keyed_hash.h"
+#include "server/base/keyed_hash.h"
 #include "server/wire/header.h"
 #include "zones/dns/name.h"
 #include "zones/dns/wire_hash.h"
@@ -23,7 +23,7 @@ std::uint64_t ForwardCacheShard::hash(const CacheKey& key) {
     // the keyed hash. The upstream set's id is ours; mixed into the same word.
     const std::uint64_t rest = std::uint64_t{key.qtype} << 32 | std::uint64_t{key.qclass} << 16 |
                                (key.dnssec_ok ? 1u : 0u);
-    return query::keyed_hash(key.qname_lower, rest ^ key.set_id * 0x9e3779b97f4a7c15ull);
+    return base::keyed_hash(key.qname_lower, rest ^ key.set_id * 0x9e3779b97f4a7c15ull);
 }
 
 bool ForwardCacheShard::matches(const Entry& e, std::uint64_t h, const CacheKey& key) const {

@@ -76,7 +76,7 @@ class ForwardCacheShard {
     void store(const CacheKey& key, std::uint64_t h, std::vector<std::uint8_t> message,
                std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now,
                Security security = Security::Unchecked);
-    /// The hash `key` is filed under: the keyed hash (server/query/keyed_hash.h), as
+    /// The hash `key` is filed under: the keyed hash (server/base/keyed_hash.h), as
     /// clients choose the names, so that none can aim names at one bucket. Its low bits
     /// pick the bucket, so a caller choosing among several caches uses the high ones.
     static std::uint64_t hash(const CacheKey& key);

@@ -11,7 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "server/query/keyed_hash.h"
+#include "server/base/keyed_hash.h"
 #include "server/upstream/asio_address.h"
 #include "server/upstream/forward_cache.h"
 #include "server/upstream/message_edit.h"
@@ -224,7 +224,7 @@ struct Forwarder::State {
     // The forwarder's thread only, but for the counters, which a scrape reads.
     TtlCaps caps;
     // Keyed by the question, which clients choose: the keyed hash.
-    std::unordered_map<std::string, std::unique_ptr<Pending>, query::KeyedHash> in_flight;
+    std::unordered_map<std::string, std::unique_ptr<Pending>, base::KeyedHash> in_flight;
     std::vector<DownMark> down;
     bool stopping = false;  ///< cancel_all() was called
     /// Per-upstream counters for the metrics: entries [0, upstream_count) are published.

@@ -22,8 +22,8 @@
 #include <boost/asio/io_context.hpp>
 
 #include "config/address.h"
+#include "server/base/counter.h"
 #include "server/query/upstream_set.h"
-#include "server/upstream/counter.h"
 #include "server/upstream/message_edit.h"
 #include "server/upstream/validator.h"
 #include "server/wire/limits.h"
@@ -81,30 +81,31 @@ struct Request {
 
 /// Cache lookups made by one thread (a worker's or a UDP receive thread's counters).
 struct CacheCounters {
-    Counter hits;
+    base::Counter hits;
 };
 
 /// Counters of the forwarder's thread; the metrics scrape reads them from its own
 /// (single-writer Counters: never a shared atomic read-modify-write).
 struct ForwarderStats {
-    Counter cache_hits;         ///< found cached on the forwarder's thread, after a caller's miss
-    Counter cache_misses;       ///< not cached there either: joined or sent upstream
-    Counter upstream_queries;   ///< sent over UDP or TCP
-    Counter upstream_failures;  ///< timeouts and errors
-    Counter merged;             ///< clients that joined an in-flight query
-    Counter dropped_replies;    ///< wrong source, ID or question (RFC 5452)
-    Counter stale_answers;
-    Counter servfails;
-    Counter over_limit;  ///< answered SERVFAIL at once: max_in_flight upstream queries under way
-    Counter validated;   ///< answers libunbound validated: secure, insecure or bogus
-    Counter bogus;       ///< of those, bogus (SERVFAIL with EDE 6 but to CD=1 clients)
+    base::Counter cache_hits;    ///< found cached on the forwarder's thread, after a caller's miss
+    base::Counter cache_misses;  ///< not cached there either: joined or sent upstream
+    base::Counter upstream_queries;   ///< sent over UDP or TCP
+    base::Counter upstream_failures;  ///< timeouts and errors
+    base::Counter merged;             ///< clients that joined an in-flight query
+    base::Counter dropped_replies;    ///< wrong source, ID or question (RFC 5452)
+    base::Counter stale_answers;
+    base::Counter servfails;
+    base::Counter
+        over_limit;  ///< answered SERVFAIL at once: max_in_flight upstream queries under way
+    base::Counter validated;  ///< answers libunbound validated: secure, insecure or bogus
+    base::Counter bogus;      ///< of those, bogus (SERVFAIL with EDE 6 but to CD=1 clients)
 };
 
 /// One upstream's counters (metrics: `upstream_queries_total{upstream}`).
 struct UpstreamStats {
     Endpoint endpoint;  ///< written once, before the entry is published
-    Counter queries;    ///< exchanges started (one attempt: UDP, then TCP on TC)
-    Counter errors;     ///< timeouts, network errors, bad replies, SERVFAIL and REFUSED
+    base::Counter queries;  ///< exchanges started (one attempt: UDP, then TCP on TC)
+    base::Counter errors;   ///< timeouts, network errors, bad replies, SERVFAIL and REFUSED
 };
 
 /// Distinct upstreams counted one by one; more share the last entry (port 0).

@@ -8,7 +8,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
-#include "server/query/random.h"
+#include "server/base/random.h"
 #include "server/wire/header.h"
 
 namespace sitedns::upstream {
@@ -25,7 +25,7 @@ constexpr std::size_t kUdpBuffer = 4096;
 }  // namespace
 
 std::uint16_t random_id() {
-    return query::random_value<std::uint16_t>();
+    return base::random_value<std::uint16_t>();
 }
 
 UpstreamQuery::UpstreamQuery(asio::io_context& io, const asio::ip::udp::endpoint& upstream,

@@ -21,13 +21,13 @@
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "server/upstream/counter.h"
+#include "server/base/counter.h"
 #include "server/upstream/message_edit.h"
 #include "server/wire/limits.h"
 
 namespace sitedns::upstream {
 
-/// A random 16-bit query ID from the kernel's CSPRNG (query/random.h, RFC 5452 §9.2).
+/// A random 16-bit query ID from the kernel's CSPRNG (base/random.h, RFC 5452 §9.2).
 std::uint16_t random_id();
 
 /// How an exchange ended.
@@ -40,8 +40,8 @@ enum class ExchangeStatus : std::uint8_t {
 
 /// Counters an exchange bumps (the Forwarder's stats).
 struct ExchangeCounters {
-    Counter* queries_sent;
-    Counter* dropped_replies;
+    base::Counter* queries_sent;
+    base::Counter* dropped_replies;
 };
 
 /// One exchange; owned by a shared_ptr so that its handlers keep it alive. `done` is

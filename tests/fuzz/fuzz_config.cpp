@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         sitedns::Config config = sitedns::parse_config(text, "/nonexistent/sitedns-fuzz", "fuzz");
         if (reads_no_file(config)) (void)sitedns::runtime::build_snapshot(std::move(config), 1);
     } catch (const sitedns::ConfigError&) {
-    } catch (const sitedns::load::ZoneError&) {
+    } catch (const sitedns::model::ZoneError&) {
     }
     return 0;
 }

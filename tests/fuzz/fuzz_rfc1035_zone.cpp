@@ -5,7 +5,7 @@
 // itself are reached, and relative names never leave the folder. (A memfd read through
 // /proc/self/fd/N would make "$INCLUDE 0" read the fuzzer's stdin.) The origin is
 // example.test. unless the file sets $ORIGIN.
-// A load::ZoneError is the documented answer to a bad zone; any other exception, a
+// A model::ZoneError is the documented answer to a bad zone; any other exception, a
 // crash or a sanitizer report is a finding.
 
 #include <unistd.h>
@@ -61,9 +61,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const sitedns::dns::Name origin = sitedns::dns::Name::parse_absolute("example.test.");
     write_file(file, reinterpret_cast<const char*>(data), size);
     try {
-        const sitedns::load::ZoneData zone = sitedns::load::read_rfc1035_zone(file, origin);
+        const sitedns::model::ZoneData zone = sitedns::load::read_rfc1035_zone(file, origin);
         (void)sitedns::model::Zone::compile(zone);
-    } catch (const sitedns::load::ZoneError&) {
+    } catch (const sitedns::model::ZoneError&) {
     }
     return 0;
 }

@@ -150,7 +150,7 @@ inline std::uint64_t hash_words(const std::uint8_t* p, std::size_t n) {
 
 /// The fast hash, 64 bits of `bytes` taken eight at a time, for tables of our own keys
 /// (zone names, upstream sets). Not keyed: the tables whose keys clients choose use the
-/// keyed hash (SipHash) of server/query/keyed_hash.h. Not stable across versions either:
+/// keyed hash (SipHash) of server/base/keyed_hash.h. Not stable across versions either:
 /// nothing that is stored or compared between versions may use it.
 inline std::uint64_t hash_bytes(std::span<const std::uint8_t> bytes) {
     return wire_hash_detail::hash_words<wire_hash_detail::as_is>(bytes.data(), bytes.size());

@@ -29,7 +29,7 @@ class JsonZoneReader {
         zone_.source = std::string(source);
     }
 
-    ZoneData read() {
+    model::ZoneData read() {
         const json doc = parse();
         if (!doc.is_object()) {
             fail("top level", "a zone must be a JSON object");
@@ -178,7 +178,7 @@ class JsonZoneReader {
         return read_name(text, "top level", "origin");
     }
 
-    Record read_soa(const json& soa) const {
+    model::Record read_soa(const json& soa) const {
         if (!soa.is_object()) {
             fail("soa", "\"soa\" must be an object");
         }
@@ -206,7 +206,7 @@ class JsonZoneReader {
         }
     }
 
-    Record read_record(const json& object, const std::string& where) const {
+    model::Record read_record(const json& object, const std::string& where) const {
         if (!object.is_object()) {
             fail(where, "a record must be a JSON object");
         }
@@ -234,8 +234,9 @@ class JsonZoneReader {
     }
 
     /// Parses the RDATA text with ldns and builds the record.
-    Record make_record(const dns::Name& owner, std::uint16_t type, std::string_view type_text,
-                       std::uint32_t ttl, const std::string& data, const std::string& where) const {
+    model::Record make_record(const dns::Name& owner, std::uint16_t type,
+                              std::string_view type_text, std::uint32_t ttl,
+                              const std::string& data, const std::string& where) const {
         if (data.find_first_of("\n\r") != std::string::npos) {
             fail(where, "bad " + std::string(type_text) + " data \"" + data +
                             "\": a line break in the data");
@@ -247,18 +248,18 @@ class JsonZoneReader {
             fail(where, "bad " + std::string(type_text) + " data \"" + data + "\": " + *reason);
         }
         auto& rr = std::get<detail::ParsedRr>(parsed);
-        return Record{owner, type, ttl, std::move(rr.rdata), where};
+        return model::Record{owner, type, ttl, std::move(rr.rdata), where};
     }
 
     std::string_view text_;
     SoaRule soa_;
-    ZoneData zone_;
+    model::ZoneData zone_;
     std::uint32_t ttl_ = kDefaultZoneTtl;
 };
 
 }  // namespace
 
-ZoneData read_json_zone(std::string_view text, std::string_view source, SoaRule soa) {
+model::ZoneData read_json_zone(std::string_view text, std::string_view source, SoaRule soa) {
     return JsonZoneReader(text, source, soa).read();
 }
 

@@ -81,8 +81,8 @@ std::string_view trim(std::string_view s) {
 class MasterReader {
   public:
     /// `unquoted` collects the files read whose text no message may quote.
-    MasterReader(ZoneData& zone, ZoneFiles& files, std::filesystem::path file, std::string label,
-                 std::vector<std::string>& unquoted)
+    MasterReader(model::ZoneData& zone, ZoneFiles& files, std::filesystem::path file,
+                 std::string label, std::vector<std::string>& unquoted)
         : zone_(zone),
           files_(files),
           file_(std::move(file)),
@@ -259,8 +259,8 @@ class MasterReader {
         if (const auto reason = detail::forbidden_type_reason(record.type); !reason.empty()) {
             fail_at(line, reason);
         }
-        zone_.records.push_back(Record{std::move(record.owner), record.type, record.ttl,
-                                       std::move(record.rdata), where(line)});
+        zone_.records.push_back(model::Record{std::move(record.owner), record.type, record.ttl,
+                                              std::move(record.rdata), where(line)});
     }
 
     /// $INCLUDE <file> [<origin>] (RFC 1035 §5.1): the file is relative to this one's
@@ -292,7 +292,7 @@ class MasterReader {
         std::string text;
         try {
             text = files_.read(path);
-        } catch (const ZoneError& e) {
+        } catch (const model::ZoneError& e) {
             fail_at(line, e.what());
         }
         try {
@@ -304,7 +304,7 @@ class MasterReader {
         }
     }
 
-    ZoneData& zone_;
+    model::ZoneData& zone_;
     ZoneFiles& files_;
     std::filesystem::path file_;
     std::string label_;  ///< "" for the main file, the file name for an included one
@@ -321,7 +321,7 @@ class MasterReader {
 };
 
 /// Moves the only SOA first and makes its owner the origin; checks it against `origin`.
-void place_soa(ZoneData& zone, const dns::Name& origin, std::size_t end_line) {
+void place_soa(model::ZoneData& zone, const dns::Name& origin, std::size_t end_line) {
     std::optional<std::size_t> soa;
     for (std::size_t i = 0; i < zone.records.size(); ++i) {
         if (zone.records[i].type != dns::rrtype::SOA) {
@@ -336,7 +336,7 @@ void place_soa(ZoneData& zone, const dns::Name& origin, std::size_t end_line) {
     if (!soa) {
         detail::fail(zone.source, "line " + std::to_string(end_line), "no SOA record in the file");
     }
-    Record record = std::move(zone.records[*soa]);
+    model::Record record = std::move(zone.records[*soa]);
     if (!origin.is_root() && !(record.owner == origin)) {
         detail::fail(
             zone.source, record.where,
@@ -351,9 +351,9 @@ void place_soa(ZoneData& zone, const dns::Name& origin, std::size_t end_line) {
 
 namespace {
 
-ZoneData load_rfc1035_zone(const std::filesystem::path& file, const dns::Name& origin,
-                           ZoneFiles& files, const std::string& text) {
-    ZoneData zone;
+model::ZoneData load_rfc1035_zone(const std::filesystem::path& file, const dns::Name& origin,
+                                  ZoneFiles& files, const std::string& text) {
+    model::ZoneData zone;
     zone.source = file.string();
     const RdfHandle origin_rdf(ldns_dname_new_frm_str(origin.to_text().c_str()));
     if (!origin_rdf) {
@@ -367,7 +367,7 @@ ZoneData load_rfc1035_zone(const std::filesystem::path& file, const dns::Name& o
         place_soa(zone, origin, lines + (text.empty() || text.back() == '\n' ? 0 : 1));
         detail::drop_dnssec(zone);
         detail::check_records(zone);
-    } catch (const ZoneError&) {
+    } catch (const model::ZoneError&) {
         // The checks name records, which may come from a file no message may quote.
         if (unquoted.empty()) throw;
         detail::fail(zone.source, "the zone's records", unquoted_reason(unquoted.front()));
@@ -377,17 +377,17 @@ ZoneData load_rfc1035_zone(const std::filesystem::path& file, const dns::Name& o
 
 }  // namespace
 
-ZoneData read_rfc1035_zone(const std::filesystem::path& file, const dns::Name& origin,
-                           ZoneFiles& files) {
+model::ZoneData read_rfc1035_zone(const std::filesystem::path& file, const dns::Name& origin,
+                                  ZoneFiles& files) {
     const std::string text = files.read(file);
     try {
         return load_rfc1035_zone(file, origin, files, text);
     } catch (const std::bad_alloc&) {
-        throw ZoneError(file.string() + ": out of memory while loading the zone");
+        throw model::ZoneError(file.string() + ": out of memory while loading the zone");
     }
 }
 
-ZoneData read_rfc1035_zone(const std::filesystem::path& file, const dns::Name& origin) {
+model::ZoneData read_rfc1035_zone(const std::filesystem::path& file, const dns::Name& origin) {
     ZoneFiles files;
     return read_rfc1035_zone(file, origin, files);
 }

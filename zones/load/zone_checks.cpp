@@ -26,8 +26,8 @@ bool allowed_beside_cname(std::uint16_t type) {
     return type == dns::rrtype::RRSIG || type == dns::rrtype::NSEC;
 }
 
-void check_one(const ZoneData& zone, std::size_t index, OwnerState& state) {
-    const Record& record = zone.records[index];
+void check_one(const model::ZoneData& zone, std::size_t index, OwnerState& state) {
+    const model::Record& record = zone.records[index];
     const auto& others = zone.records;
     const auto [it, inserted] = state.seen.emplace(std::pair{record.type, record.rdata}, index);
     if (!inserted) {
@@ -43,7 +43,7 @@ void check_one(const ZoneData& zone, std::size_t index, OwnerState& state) {
                      "; RFC 1034 §3.6.2)");
         }
         if (state.other) {
-            const Record& other = others[*state.other];
+            const model::Record& other = others[*state.other];
             fail(zone.source, record.where,
                  "CNAME beside other data at " + owner + " (" + dns::type_to_text(other.type) +
                      " at " + other.where + "; RFC 1034 §3.6.2)");
@@ -63,7 +63,7 @@ void check_one(const ZoneData& zone, std::size_t index, OwnerState& state) {
 
 /// Checks the records of one owner (indices in file order) for a duplicate or a CNAME
 /// beside other data; true when they pass.
-bool owner_passes(const ZoneData& zone, std::vector<std::uint32_t>& group) {
+bool owner_passes(const model::ZoneData& zone, std::vector<std::uint32_t>& group) {
     bool cname = false;
     bool other = false;
     for (const std::uint32_t i : group) {
@@ -78,14 +78,14 @@ bool owner_passes(const ZoneData& zone, std::vector<std::uint32_t>& group) {
     }
     if (group.size() < 2) return true;
     const auto less = [&](std::uint32_t a, std::uint32_t b) {
-        const Record& x = zone.records[a];
-        const Record& y = zone.records[b];
+        const model::Record& x = zone.records[a];
+        const model::Record& y = zone.records[b];
         return x.type != y.type ? x.type < y.type : x.rdata < y.rdata;
     };
     std::sort(group.begin(), group.end(), less);
     for (std::size_t k = 1; k < group.size(); ++k) {
-        const Record& x = zone.records[group[k - 1]];
-        const Record& y = zone.records[group[k]];
+        const model::Record& x = zone.records[group[k - 1]];
+        const model::Record& y = zone.records[group[k]];
         if (x.type == y.type && x.rdata == y.rdata) return false;
     }
     return true;
@@ -94,7 +94,7 @@ bool owner_passes(const ZoneData& zone, std::vector<std::uint32_t>& group) {
 /// The checks of check_records() without building a message: true when every record
 /// passes. Records are chained by owner through one open-addressing table, so a large
 /// zone costs a few bytes per record and no allocation per record.
-bool all_pass(const ZoneData& zone) {
+bool all_pass(const model::ZoneData& zone) {
     const auto& records = zone.records;
     constexpr std::uint32_t kNone = 0xffffffff;
     struct Slot {
@@ -144,16 +144,16 @@ void fail(std::string_view source, std::string_view where, std::string_view reas
     std::string message;
     message.reserve(source.size() + where.size() + reason.size() + 4);
     message.append(source).append(": ").append(where).append(": ").append(reason);
-    throw ZoneError(message);
+    throw model::ZoneError(message);
 }
 
-void check_records(const ZoneData& zone) {
+void check_records(const model::ZoneData& zone) {
     // The common case fast; when something fails, the walk below finds the first
     // record at fault, in file order, and names it.
     if (all_pass(zone)) return;
     std::unordered_map<std::string, OwnerState> owners;
     for (std::size_t i = 0; i < zone.records.size(); ++i) {
-        const Record& record = zone.records[i];
+        const model::Record& record = zone.records[i];
         if (!record.owner.is_subdomain_of(zone.origin)) {
             fail(zone.source, record.where,
                  "name " + record.owner.to_text() + " is outside the origin " +
@@ -163,8 +163,8 @@ void check_records(const ZoneData& zone) {
     }
 }
 
-void drop_dnssec(ZoneData& zone) {
-    for (const Record& record : zone.records) {
+void drop_dnssec(model::ZoneData& zone) {
+    for (const model::Record& record : zone.records) {
         if (!dns::dnssec_signing_type(record.type)) continue;
         ++zone.dnssec_dropped;
         auto& types = zone.dnssec_types;
@@ -173,8 +173,9 @@ void drop_dnssec(ZoneData& zone) {
         }
     }
     if (zone.dnssec_dropped == 0) return;
-    std::erase_if(zone.records,
-                  [](const Record& record) { return dns::dnssec_signing_type(record.type); });
+    std::erase_if(zone.records, [](const model::Record& record) {
+        return dns::dnssec_signing_type(record.type);
+    });
 }
 
 }  // namespace sitedns::load::detail

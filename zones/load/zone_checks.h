@@ -20,12 +20,12 @@ inline constexpr std::uint32_t kMaxTtl = 0x7fffffff;
 /// owners inside the origin, no duplicate record (same owner, type and RDATA bytes),
 /// no CNAME beside other data and no second CNAME at one owner (RFC 1034 §3.6.2,
 /// RRSIG and NSEC excepted per RFC 4035 §2.5). Throws ZoneError naming the record.
-void check_records(const ZoneData& zone);
+void check_records(const model::ZoneData& zone);
 
 /// Leaves out the zone's DNSSEC records (dns::dnssec_signing_type): sitedns serves every
 /// zone unsigned (SPEC §5), so a signed zone's signatures, NSEC/NSEC3 chains and keys
 /// would only be stale data beside unsigned answers. Counts them, with their types, in
 /// `zone.dnssec_dropped` and `zone.dnssec_types`.
-void drop_dnssec(ZoneData& zone);
+void drop_dnssec(model::ZoneData& zone);
 
 }  // namespace sitedns::load::detail

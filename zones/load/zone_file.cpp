@@ -14,18 +14,19 @@ std::string ZoneFiles::read(const std::filesystem::path& file) {
         read_bytes_ += text.size();
         return text;
     } catch (const FileTextError& e) {
-        if (!e.too_large()) throw ZoneError(name + ": " + e.what());
-        throw ZoneError(name + ": larger than limits.zone_bytes, " + byte_size_text(max_bytes_) +
-                        (read_bytes_ == 0 ? std::string()
-                                          : ", with the " + byte_size_text(read_bytes_) +
-                                                " of zone files read before it (the limit "
-                                                "holds for all of them together)"));
+        if (!e.too_large()) throw model::ZoneError(name + ": " + e.what());
+        throw model::ZoneError(name + ": larger than limits.zone_bytes, " +
+                               byte_size_text(max_bytes_) +
+                               (read_bytes_ == 0 ? std::string()
+                                                 : ", with the " + byte_size_text(read_bytes_) +
+                                                       " of zone files read before it (the limit "
+                                                       "holds for all of them together)"));
     } catch (const std::bad_alloc&) {
-        throw ZoneError(name + ": out of memory while reading it");
+        throw model::ZoneError(name + ": out of memory while reading it");
     }
 }
 
-ZoneData read_zone_file(const std::filesystem::path& file, SoaRule soa, ZoneFiles& files) {
+model::ZoneData read_zone_file(const std::filesystem::path& file, SoaRule soa, ZoneFiles& files) {
     if (file.extension() != ".json") {
         return read_rfc1035_zone(file, dns::Name(), files);
     }
@@ -33,15 +34,15 @@ ZoneData read_zone_file(const std::filesystem::path& file, SoaRule soa, ZoneFile
     try {
         return read_json_zone(text, file.string(), soa);
     } catch (const std::bad_alloc&) {
-        throw ZoneError(file.string() + ": out of memory while loading the zone");
-    } catch (const ZoneError&) {
+        throw model::ZoneError(file.string() + ": out of memory while loading the zone");
+    } catch (const model::ZoneError&) {
         // Its JSON path and reason may quote the file (file_reader.h).
         if (may_quote(file)) throw;
         detail::fail(file.string(), "JSON zone", unquoted_reason(file));
     }
 }
 
-ZoneData read_zone_file(const std::filesystem::path& file, SoaRule soa) {
+model::ZoneData read_zone_file(const std::filesystem::path& file, SoaRule soa) {
     ZoneFiles files;
     return read_zone_file(file, soa, files);
 }

@@ -1,5 +1,5 @@
 #pragma once
-// The zone readers: JSON (SPEC §4) and RFC 1035 master files, into load::ZoneData.
+// The zone readers: JSON (SPEC §4) and RFC 1035 master files, into model::ZoneData.
 // Threads: the main thread at start-up and in the offline commands; the reload thread on
 // reload.
 
@@ -47,8 +47,8 @@ class ZoneFiles {
 /// to 3600; "records" to []. The SOA record (owner = origin, TTL = the zone's "ttl") is
 /// records[0], where = "soa"; the others follow in order, where = "record N" (the 0-based
 /// array index).
-ZoneData read_json_zone(std::string_view text, std::string_view source,
-                        SoaRule soa = SoaRule::Required);
+model::ZoneData read_json_zone(std::string_view text, std::string_view source,
+                               SoaRule soa = SoaRule::Required);
 
 /// Reads an RFC 1035 master file with ldns ($ORIGIN, $TTL, $INCLUDE relative to the
 /// file). `origin` may be empty (root) when the file sets $ORIGIN or uses absolute names;
@@ -57,18 +57,18 @@ ZoneData read_json_zone(std::string_view text, std::string_view source,
 /// before any $TTL and without a TTL of their own get 3600.
 /// Its files, $INCLUDEd ones too, are read through `files`; std::bad_alloc while loading
 /// becomes a ZoneError naming the file.
-ZoneData read_rfc1035_zone(const std::filesystem::path& file, const dns::Name& origin,
-                           ZoneFiles& files);
+model::ZoneData read_rfc1035_zone(const std::filesystem::path& file, const dns::Name& origin,
+                                  ZoneFiles& files);
 /// The same, with a ZoneFiles of its own (the default limit).
-ZoneData read_rfc1035_zone(const std::filesystem::path& file, const dns::Name& origin);
+model::ZoneData read_rfc1035_zone(const std::filesystem::path& file, const dns::Name& origin);
 
 /// Reads a zone file, choosing the reader by extension: ".json" is JSON, anything
 /// else (".zone", ".db", ...) is RFC 1035. `soa` applies to JSON zones: an RFC 1035
 /// file takes its origin from its SOA, so it always needs one.
 /// The file is read through `files`; std::bad_alloc while loading becomes a ZoneError
 /// naming the file.
-ZoneData read_zone_file(const std::filesystem::path& file, SoaRule soa, ZoneFiles& files);
+model::ZoneData read_zone_file(const std::filesystem::path& file, SoaRule soa, ZoneFiles& files);
 /// The same, with a ZoneFiles of its own (the default limit).
-ZoneData read_zone_file(const std::filesystem::path& file, SoaRule soa = SoaRule::Required);
+model::ZoneData read_zone_file(const std::filesystem::path& file, SoaRule soa = SoaRule::Required);
 
 }  // namespace sitedns::load

@@ -49,7 +49,7 @@ std::size_t index_capacity(std::size_t names) {
 /// node names view the records' own owner names; they move into the block at the end.
 class ZoneBuilder {
   public:
-    ZoneBuilder(const load::ZoneData& data, Zone& zone) : data_(data), zone_(zone) {}
+    ZoneBuilder(const ZoneData& data, Zone& zone) : data_(data), zone_(zone) {}
 
     void build(ZoneMode mode) {
         const std::size_t count = data_.records.size();
@@ -87,8 +87,8 @@ class ZoneBuilder {
     }
 
   private:
-    [[noreturn]] void fail(const load::Record& record, const std::string& reason) const {
-        throw load::ZoneError(data_.source + ": " + record.where + ": " + reason);
+    [[noreturn]] void fail(const Record& record, const std::string& reason) const {
+        throw ZoneError(data_.source + ": " + record.where + ": " + reason);
     }
 
     /// The node named `name` (any case), made when missing.
@@ -130,7 +130,7 @@ class ZoneBuilder {
         const auto origin = data_.origin.wire();
         node_of_.resize(data_.records.size());
         for (std::size_t r = 0; r < data_.records.size(); ++r) {
-            const load::Record& record = data_.records[r];
+            const Record& record = data_.records[r];
             if (!dns::at_or_below(record.owner.wire(), origin)) {
                 fail(record,
                      record.owner.to_text() + " is outside the origin " + data_.origin.to_text());
@@ -180,7 +180,7 @@ class ZoneBuilder {
         for (std::size_t n = 0; n < nodes; ++n) {
             first_rrset_[n] = static_cast<std::uint32_t>(zone_.rrsets_.size());
             for (std::uint32_t i = group_start_[n]; i < group_start_[n + 1]; ++i) {
-                const load::Record& record = data_.records[order_[i]];
+                const Record& record = data_.records[order_[i]];
                 if (record.rdata.size() > std::numeric_limits<std::uint16_t>::max()) {
                     fail(record, "RDATA longer than 65535 octets");
                 }
@@ -240,7 +240,7 @@ class ZoneBuilder {
         }
         for (std::size_t n = 0; n < zone_.nodes_.size(); ++n) {
             for (std::uint32_t i = group_start_[n]; i < group_start_[n + 1]; ++i) {
-                const load::Record& record = data_.records[order_[i]];
+                const Record& record = data_.records[order_[i]];
                 const auto s = static_cast<std::size_t>(
                     find_set(first_rrset_[n], first_rrset_[n + 1], record.type));
                 const auto length = static_cast<std::uint16_t>(record.rdata.size());
@@ -287,11 +287,11 @@ class ZoneBuilder {
         zone_.soa_ = zone_.apex_->find(dns::rrtype::SOA);
         if (zone_.soa_ == nullptr && zone_.transparent_) return;
         if (zone_.soa_ == nullptr || zone_.soa_->rdatas.size() != 1) {
-            throw load::ZoneError(data_.source + ": zone " + data_.origin.to_text() +
-                                  " needs exactly one SOA at its origin");
+            throw ZoneError(data_.source + ": zone " + data_.origin.to_text() +
+                            " needs exactly one SOA at its origin");
         }
         const Rdata soa_rdata = zone_.soa_->rdatas.front();
-        if (soa_rdata.size() < 20) throw load::ZoneError(data_.source + ": malformed SOA");
+        if (soa_rdata.size() < 20) throw ZoneError(data_.source + ": malformed SOA");
         const std::size_t m = soa_rdata.size() - 4;
         const std::uint32_t minimum = std::uint32_t{soa_rdata[m]} << 24 |
                                       std::uint32_t{soa_rdata[m + 1]} << 16 |
@@ -337,7 +337,7 @@ class ZoneBuilder {
         }
     }
 
-    const load::ZoneData& data_;
+    const ZoneData& data_;
     Zone& zone_;
     std::vector<std::uint32_t> node_of_;      ///< record -> node
     std::vector<std::uint32_t> order_;        ///< records grouped by node
@@ -353,7 +353,7 @@ std::size_t KeyHash::operator()(std::string_view key) const noexcept {
         dns::hash_lower(reinterpret_cast<const std::uint8_t*>(key.data()), key.size()));
 }
 
-std::shared_ptr<const Zone> Zone::compile(const load::ZoneData& data, ZoneMode mode) {
+std::shared_ptr<const Zone> Zone::compile(const ZoneData& data, ZoneMode mode) {
     std::shared_ptr<Zone> zone(new Zone());
     ZoneBuilder(data, *zone).build(mode);
     return zone;

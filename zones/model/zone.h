@@ -151,10 +151,10 @@ enum class ZoneMode : std::uint8_t {
 class Zone {
   public:
     /// Compiles loaded data: builds the name index with empty non-terminals, marks zone
-    /// cuts, resolves additional-section targets. Throws load::ZoneError when an RRset
+    /// cuts, resolves additional-section targets. Throws ZoneError when an RRset
     /// has RDATA of the wrong shape, or when the origin has no SOA (a Transparent zone
     /// may have none) or more than one.
-    static std::shared_ptr<const Zone> compile(const load::ZoneData& data,
+    static std::shared_ptr<const Zone> compile(const ZoneData& data,
                                                ZoneMode mode = ZoneMode::Authoritative);
 
     const dns::Name& origin() const { return origin_; }
@@ -172,7 +172,7 @@ class Zone {
     /// Made by the sites topology (SPEC §3.3), the same in every view that holds it.
     bool generated() const { return generated_; }
     std::size_t record_count() const { return record_count_; }
-    /// DNSSEC records left out when the zone was read (load::ZoneData::dnssec_dropped),
+    /// DNSSEC records left out when the zone was read (ZoneData::dnssec_dropped),
     /// and their types: the zone is served unsigned.
     std::size_t dnssec_dropped() const { return dnssec_dropped_; }
     const std::vector<std::uint16_t>& dnssec_types() const { return dnssec_types_; }

@@ -1,7 +1,7 @@
 #pragma once
 // A zone as the readers (zones/load) hand it over and model::Zone::compile takes it. It
-// is declared here, below both, so that the model never includes the readers; it keeps
-// the namespace of the readers, which fill it.
+// is declared here, below both, so that the model never includes the readers; its
+// namespace is its folder's.
 // Threads: the main thread at start-up and in the offline commands; the reload thread on
 // reload.
 
@@ -13,7 +13,7 @@
 #include "zones/dns/name.h"
 #include "zones/dns/text.h"
 
-namespace sitedns::load {
+namespace sitedns::model {
 
 /// One resource record as read from a zone source, before compilation.
 struct Record {
@@ -47,4 +47,4 @@ class ZoneError : public std::runtime_error {
     explicit ZoneError(const std::string& message) : std::runtime_error(dns::printable(message)) {}
 };
 
-}  // namespace sitedns::load
+}  // namespace sitedns::model

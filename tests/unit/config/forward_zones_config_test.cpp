@@ -176,7 +176,7 @@ TEST(AbsoluteMailHost, TheTransparentZoneIsSharedByTheViews) {
         for (const ZoneSource& zone : view.zones) {
             if (zone.transparent) return zone.generated;
         }
-        return std::shared_ptr<const load::ZoneData>();
+        return std::shared_ptr<const model::ZoneData>();
     };
     ASSERT_TRUE(mail_zone(london));
     EXPECT_EQ(mail_zone(london), mail_zone(madrid)) << "generated once";
@@ -186,7 +186,7 @@ TEST(AbsoluteMailHost, SiteZoneMxPointsAtItWithoutAddresses) {
     const Config config = parse(sites_json(R"(, "mail_host": "mail-paris.example.com.")"));
     const auto zone = generate_site_zone(*config.sites, config.sites->list[1]);
     std::vector<std::uint16_t> types;
-    for (const load::Record& record : zone->records) {
+    for (const model::Record& record : zone->records) {
         types.push_back(record.type);
         EXPECT_EQ(record.owner.to_text(), "paris.example.internal.") << "no mail host inside";
     }
@@ -206,7 +206,7 @@ TEST(AbsoluteMailHost, ItsZoneHoldsTheAddressesAndNoSoa) {
     EXPECT_EQ(zone->records[0].rdata, (std::vector<std::uint8_t>{203, 0, 113, 20}));
     EXPECT_EQ(zone->records[1].type, dns::rrtype::AAAA);
     EXPECT_EQ(zone->records[1].rdata.size(), 16u);
-    for (const load::Record& record : zone->records) {
+    for (const model::Record& record : zone->records) {
         EXPECT_EQ(record.owner, zone->origin) << "only its apex";
         EXPECT_EQ(record.ttl, 300u) << "the sites' ttl";
     }

@@ -48,9 +48,9 @@ const ZoneSource* generated_at(const ViewConfig& view, const std::string& origin
 }
 
 /// The A records of `owner` in generated zone data, as text.
-Lines a_records(const load::ZoneData& zone, const std::string& owner) {
+Lines a_records(const model::ZoneData& zone, const std::string& owner) {
     Lines out;
-    for (const load::Record& record : zone.records) {
+    for (const model::Record& record : zone.records) {
         if (record.type != dns::rrtype::A || record.owner.to_text() != owner) continue;
         IpAddress address;
         std::copy(record.rdata.begin(), record.rdata.end(), address.bytes.begin());

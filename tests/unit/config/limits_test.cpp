@@ -100,7 +100,7 @@ TEST(Limits, ZoneFilesTogetherAreHeldToZoneBytes) {
     const std::uint64_t both = a.size() + b.size();
     EXPECT_NO_THROW(compile_views(view_of(dir, {"a.json", "b.json"}, both)));
     // Each file alone is under the limit; together they are one byte over it.
-    const std::string error = error_of<load::ZoneError>([&] {
+    const std::string error = error_of<model::ZoneError>([&] {
         compile_views(view_of(dir, {"a.json", "b.json"}, both - 1));
     });
     EXPECT_EQ(error, (dir.path() / "b.json").string() + ": larger than limits.zone_bytes, " +
@@ -108,7 +108,7 @@ TEST(Limits, ZoneFilesTogetherAreHeldToZoneBytes) {
                          " bytes of zone files read before it (the limit holds for all of "
                          "them together)");
     const std::string alone =
-        error_of<load::ZoneError>([&] { compile_views(view_of(dir, {"a.json"}, a.size() - 1)); });
+        error_of<model::ZoneError>([&] { compile_views(view_of(dir, {"a.json"}, a.size() - 1)); });
     EXPECT_EQ(alone, (dir.path() / "a.json").string() + ": larger than limits.zone_bytes, " +
                          std::to_string(a.size() - 1) + " bytes");
 }
@@ -117,7 +117,7 @@ TEST(Limits, OutOfMemoryReadingAZoneNamesIt) {
     ZoneDir dir;
     dir.write("a.json", zone_json("a.example.", kNs));
     const Config config = view_of(dir, {"a.json"}, load::kDefaultZoneBytes);
-    EXPECT_EQ(error_of<load::ZoneError>([&] { compile_views(config, out_of_memory); }),
+    EXPECT_EQ(error_of<model::ZoneError>([&] { compile_views(config, out_of_memory); }),
               (dir.path() / "a.json").string() + ": out of memory while reading it");
 }
 

@@ -314,11 +314,11 @@ struct ExpectedRecord {
     std::string where;
 };
 
-void expect_records(const load::ZoneData& zone, std::uint32_t ttl,
+void expect_records(const model::ZoneData& zone, std::uint32_t ttl,
                     const std::vector<ExpectedRecord>& expected) {
     ASSERT_EQ(zone.records.size(), expected.size()) << zone.source;
     for (std::size_t i = 0; i < expected.size(); ++i) {
-        const load::Record& record = zone.records[i];
+        const model::Record& record = zone.records[i];
         EXPECT_EQ(record.owner.to_text(), expected[i].owner) << i;
         EXPECT_EQ(record.type, expected[i].type) << i;
         EXPECT_EQ(record.ttl, ttl) << i;
@@ -329,7 +329,7 @@ void expect_records(const load::ZoneData& zone, std::uint32_t ttl,
 
 TEST(SitesGenerate, ParisZoneRecordsHonourMailHostPreferenceAndAddress6) {
     Config config = parse(kThreeSites);
-    const load::ZoneData& zone = *config.views[1].zones[0].generated;
+    const model::ZoneData& zone = *config.views[1].zones[0].generated;
     EXPECT_EQ(zone.origin.to_text(), "paris.example.internal.");
     EXPECT_EQ(zone.source, "generated zone for site paris");
     Bytes soa = concat({wire("ns.example.internal."), wire("hostmaster.example.com."),
@@ -348,7 +348,7 @@ TEST(SitesGenerate, ParisZoneRecordsHonourMailHostPreferenceAndAddress6) {
 
 TEST(SitesGenerate, NoAaaaWithoutAddress6) {
     Config config = parse(kThreeSites);
-    const load::ZoneData& zone = *config.views[2].zones[0].generated;  // london
+    const model::ZoneData& zone = *config.views[2].zones[0].generated;  // london
     namespace t = dns::rrtype;
     Bytes soa = concat({wire("ns.example.internal."), wire("hostmaster.example.com."),
                         u32(config.sites->serial), u32(3600), u32(600), u32(604800), u32(600)});

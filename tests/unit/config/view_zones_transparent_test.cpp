@@ -73,7 +73,7 @@ TEST(CompileTransparentViews, OnlyATransparentSourceMayLackItsSoa) {
 }
 
 TEST(CompileTransparentViews, AGeneratedZoneWithoutSoaCompilesTransparent) {
-    auto data = std::make_shared<load::ZoneData>();
+    auto data = std::make_shared<model::ZoneData>();
     data->origin = dns::Name::parse_absolute("mail-paris.example.com.");
     data->source = "generated mail host of site paris";
     data->records.push_back({data->origin, dns::rrtype::A, 300, {203, 0, 113, 20}, "generated A"});

@@ -14,6 +14,17 @@ IpAddress ip(const char* text) {
 
 using Admit = TcpConnections::Admit;
 
+TEST(ClientAddressHash, IsTheKeyedHashOfBytesAndFamily) {
+    const IpAddress v4 = ip("192.0.2.1");
+    IpAddress v6 = v4;
+    v6.family = IpAddress::Family::V6;  // the same bytes
+    const ClientAddressHash hash;
+    EXPECT_EQ(hash(v4), base::keyed_hash(v4.bytes, 4));
+    EXPECT_EQ(hash(v4), hash(ip("192.0.2.1")));
+    EXPECT_NE(hash(v4), hash(v6));
+    EXPECT_NE(hash(v4), hash(ip("192.0.2.2")));
+}
+
 TEST(TcpConnections, PerClientCapCountsAddressesApart) {
     TcpConnections connections;
     EXPECT_EQ(connections.admit(ip("127.0.0.1"), 10, 2), Admit::Yes);

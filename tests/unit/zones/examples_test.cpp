@@ -25,13 +25,13 @@ TEST(ExamplesTest, ThreeSiteZonesAreEmbedded) {
 TEST(ExamplesTest, EachZoneParsesAndMatchesItsFileName) {
     for (const auto& file : zone_files()) {
         SCOPED_TRACE(std::string(file.name));
-        const load::ZoneData zone = load::read_json_zone(file.content, file.name);
+        const model::ZoneData zone = load::read_json_zone(file.content, file.name);
         EXPECT_EQ(zone.origin.to_text() + "json", file.name);
         ASSERT_FALSE(zone.records.empty());
         EXPECT_EQ(zone.records[0].type, dns::rrtype::SOA);
         const auto count = [&](std::uint16_t type) {
             return std::count_if(zone.records.begin(), zone.records.end(),
-                                 [type](const load::Record& r) { return r.type == type; });
+                                 [type](const model::Record& r) { return r.type == type; });
         };
         EXPECT_EQ(count(dns::rrtype::MX), 1);
         EXPECT_EQ(count(dns::rrtype::SRV), 1);
@@ -46,12 +46,12 @@ TEST(ExamplesTest, LondonHoldsItsNameserverAndDelegation) {
         if (file.name != "london.example.local.json") {
             continue;
         }
-        const load::ZoneData zone = load::read_json_zone(file.content, file.name);
+        const model::ZoneData zone = load::read_json_zone(file.content, file.name);
         const auto has = [&](const char* owner, std::uint16_t type) {
             const auto name = dns::Name::parse_absolute(owner);
             return std::any_of(
                 zone.records.begin(), zone.records.end(),
-                [&](const load::Record& r) { return r.owner == name && r.type == type; });
+                [&](const model::Record& r) { return r.owner == name && r.type == type; });
         };
         EXPECT_TRUE(has("ns.london.example.local.", dns::rrtype::A));
         EXPECT_TRUE(has("branch.london.example.local.", dns::rrtype::NS));

@@ -16,7 +16,7 @@ TEST(JsonZoneFuzzRegression, NumberBeyondADoubleIsAZoneError) {
     try {
         (void)read_json_zone(text, "z.json");
         FAIL() << "no error";
-    } catch (const ZoneError& e) {
+    } catch (const model::ZoneError& e) {
         EXPECT_EQ(
             std::string(e.what()),
             "z.json: line 2, column 9: JSON number out of range: 100000000000000000000000...");
@@ -26,7 +26,7 @@ TEST(JsonZoneFuzzRegression, NumberBeyondADoubleIsAZoneError) {
 TEST(JsonZoneFuzzRegression, NumberOverflowInTheFoundInputIsAZoneError) {
     // The input as the fuzzer reduced it: an overflow deep inside a half-written SOA.
     const std::string text = "{\"origin\": \"t.\", \"soa\": {\"mnresh\": 1, \"retry\": 1e999}}";
-    EXPECT_THROW((void)read_json_zone(text, "fuzz"), ZoneError);
+    EXPECT_THROW((void)read_json_zone(text, "fuzz"), model::ZoneError);
 }
 
 }  // namespace

@@ -63,12 +63,12 @@ TEST(JsonZoneTest, ReadsValidZone) {
     { "name": "opaque", "type": "TYPE65280", "ttl": 0, "data": "\\# 4 0a000001" },
     { "name": "*.dyn", "type": "A", "data": "198.51.100.7" },
     { "name": "Host.paris.example.local.", "type": "A", "data": "\\# 4 c0000201" })";
-    const ZoneData zone = read_json_zone(zone_json(records), kSource);
+    const model::ZoneData zone = read_json_zone(zone_json(records), kSource);
     EXPECT_EQ(zone.source, kSource);
     EXPECT_EQ(zone.origin.to_text(), "paris.example.local.");
     ASSERT_EQ(zone.records.size(), 12u);
 
-    const Record& soa = zone.records[0];
+    const model::Record& soa = zone.records[0];
     EXPECT_EQ(soa.owner, zone.origin);
     EXPECT_EQ(soa.type, dns::rrtype::SOA);
     EXPECT_EQ(soa.ttl, 3600u);
@@ -129,7 +129,7 @@ TEST(JsonZoneTest, DefaultsTtlAndEmptyRecords) {
     const std::string text = R"({ "origin": "a.example.",
         "soa": { "mname": "ns", "rname": "hostmaster", "serial": 1, "refresh": 2,
                  "retry": 3, "expire": 4, "minimum": 5 } })";
-    const ZoneData zone = read_json_zone(text, "a.json");
+    const model::ZoneData zone = read_json_zone(text, "a.json");
     ASSERT_EQ(zone.records.size(), 1u);
     EXPECT_EQ(zone.records[0].ttl, 3600u);
     // Relative SOA names are completed with the origin.
@@ -147,7 +147,7 @@ TEST(JsonZoneTest, CnameWithDnssecRecordsAndSameDataDifferentOwners) {
     { "name": "b", "type": "A", "data": "192.0.2.1" },
     { "name": "a", "type": "A", "data": "192.0.2.2" })";
     // The NSEC beside the CNAME loads, and is left out: the zone is served unsigned.
-    const ZoneData zone = read_json_zone(zone_json(records), kSource);
+    const model::ZoneData zone = read_json_zone(zone_json(records), kSource);
     EXPECT_EQ(zone.records.size(), 5u);
     EXPECT_EQ(zone.dnssec_dropped, 1u);
 }
@@ -258,7 +258,7 @@ TEST(JsonZoneTest, ErrorsNameSourceWhereAndReason) {
         try {
             (void)read_json_zone(c.text, kSource);
             ADD_FAILURE() << "no error for: " << c.text;
-        } catch (const ZoneError& e) {
+        } catch (const model::ZoneError& e) {
             const std::string message = e.what();
             EXPECT_EQ(message.rfind(std::string(kSource) + ": " + c.where + ": ", 0), 0u)
                 << message;
@@ -271,7 +271,7 @@ TEST(JsonZoneTest, SyntaxErrorLineAndColumn) {
     try {
         (void)read_json_zone("{\n\n  \"origin\": x\n}", "z.json");
         FAIL() << "no error";
-    } catch (const ZoneError& e) {
+    } catch (const model::ZoneError& e) {
         EXPECT_EQ(std::string(e.what()).rfind("z.json: line 3, column ", 0), 0u) << e.what();
         EXPECT_EQ(std::string(e.what()).find("json.exception"), std::string::npos) << e.what();
     }
@@ -284,7 +284,7 @@ TEST(JsonZoneTest, ReadZoneFileJson) {
         std::ofstream out(path);
         out << zone_json(R"({ "name": "mail", "type": "A", "data": "192.0.2.1" })");
     }
-    const ZoneData zone = read_zone_file(path);
+    const model::ZoneData zone = read_zone_file(path);
     EXPECT_EQ(zone.source, path.string());
     EXPECT_EQ(zone.records.size(), 2u);
     std::filesystem::remove(path);
@@ -292,7 +292,7 @@ TEST(JsonZoneTest, ReadZoneFileJson) {
     try {
         (void)read_zone_file(path);
         FAIL() << "no error";
-    } catch (const ZoneError& e) {
+    } catch (const model::ZoneError& e) {
         EXPECT_EQ(std::string(e.what()),
                   path.string() + ": cannot open: No such file or directory");
     }

@@ -42,7 +42,7 @@ class Rfc1035ZoneTest : public ::testing::Test {
     std::string error_of(const std::string& text, const dns::Name& origin = dns::Name()) const {
         try {
             (void)read_rfc1035_zone(write("bad.zone", text), origin);
-        } catch (const ZoneError& e) {
+        } catch (const model::ZoneError& e) {
             return e.what();
         }
         return "";
@@ -92,7 +92,7 @@ TEST_F(Rfc1035ZoneTest, OriginTtlRelativeNamesAndLines) {
         "www IN CNAME Mail\n"                                            // 11
         "$ORIGIN dyn.paris.example.local.\n"                             // 12
         "* IN A 198.51.100.7\n";                                         // 13
-    const ZoneData zone = read_rfc1035_zone(write("paris.zone", text), dns::Name());
+    const model::ZoneData zone = read_rfc1035_zone(write("paris.zone", text), dns::Name());
     EXPECT_EQ(zone.origin.to_text(), "paris.example.local.");
     ASSERT_EQ(zone.records.size(), 6u);
 
@@ -130,7 +130,7 @@ TEST_F(Rfc1035ZoneTest, OriginTtlRelativeNamesAndLines) {
 
 TEST_F(Rfc1035ZoneTest, OriginArgumentCompletesRelativeNames) {
     const dns::Name origin = dns::Name::parse_absolute("madrid.example.local.");
-    const ZoneData zone = read_rfc1035_zone(
+    const model::ZoneData zone = read_rfc1035_zone(
         write("madrid.db", "@ 3600 IN SOA ns hostmaster 1 2 3 4 5\nmail 300 IN A 192.0.2.30\n"),
         origin);
     EXPECT_EQ(zone.origin, origin);
@@ -139,7 +139,7 @@ TEST_F(Rfc1035ZoneTest, OriginArgumentCompletesRelativeNames) {
 }
 
 TEST_F(Rfc1035ZoneTest, BenchFormatLoads) {
-    const ZoneData zone = read_rfc1035_zone(
+    const model::ZoneData zone = read_rfc1035_zone(
         write("london.example.local.zone", bench_zone("london", 1, 50, 3600)), dns::Name());
     EXPECT_EQ(zone.origin.to_text(), "london.example.local.");
     ASSERT_EQ(zone.records.size(), 8u + 50u);
@@ -161,7 +161,7 @@ TEST_F(Rfc1035ZoneTest, IncludeRelativeToTheFile) {
                                 "$INCLUDE sub/hosts.inc\n"
                                 "$INCLUDE sub/other.inc other.example.\n"
                                 "d IN A 192.0.2.4\n");
-    const ZoneData zone = read_rfc1035_zone(main, dns::Name());
+    const model::ZoneData zone = read_rfc1035_zone(main, dns::Name());
     ASSERT_EQ(zone.records.size(), 5u);
     EXPECT_EQ(zone.records[1].owner.to_text(), "a.example.");
     EXPECT_EQ(zone.records[1].where, "line 1 of hosts.inc");
@@ -188,7 +188,7 @@ TEST_F(Rfc1035ZoneTest, StateCarriesBetweenPlainLinesAndLdns) {
         "w IN MX 10 mail\n"                       // 12: plain, new origin
         "  IN TXT \"t\" ( \"u\" )\n"              // 13: ldns, owner w
         "\tIN A 192.0.2.5 ; w\n";                 // 14: plain, owner w
-    const ZoneData zone = read_rfc1035_zone(write("mixed.zone", text), dns::Name());
+    const model::ZoneData zone = read_rfc1035_zone(write("mixed.zone", text), dns::Name());
     ASSERT_EQ(zone.records.size(), 10u);
     const auto& r = zone.records;
     const auto check = [&](std::size_t i, const char* owner, std::uint16_t type, std::uint32_t ttl,
@@ -300,7 +300,7 @@ TEST_F(Rfc1035ZoneTest, AFileTheDroppedUserCannotReadIsNamedNotQuoted) {
     std::string message;
     try {
         (void)read_rfc1035_zone(file, dns::Name());
-    } catch (const ZoneError& e) {
+    } catch (const model::ZoneError& e) {
         message = e.what();
     }
     EXPECT_EQ(message.rfind(file.string() + ": line 3: a mistake whose text is not shown", 0), 0u)
@@ -334,7 +334,7 @@ TEST_F(Rfc1035ZoneTest, SelfIncludeFailsCleanly) {
 
 TEST_F(Rfc1035ZoneTest, ReadZoneFileByExtension) {
     const fs::path path = write("paris.example.local.zone", bench_zone("paris", 2, 3, 600));
-    const ZoneData zone = read_zone_file(path);
+    const model::ZoneData zone = read_zone_file(path);
     EXPECT_EQ(zone.source, path.string());
     EXPECT_EQ(zone.origin.to_text(), "paris.example.local.");
     EXPECT_EQ(zone.records.size(), 11u);
@@ -344,7 +344,7 @@ TEST_F(Rfc1035ZoneTest, ReadZoneFileByExtension) {
     try {
         (void)read_zone_file(missing);
         FAIL() << "no error";
-    } catch (const ZoneError& e) {
+    } catch (const model::ZoneError& e) {
         EXPECT_EQ(std::string(e.what()),
                   missing.string() + ": cannot open: No such file or directory");
     }
@@ -369,7 +369,7 @@ TEST_F(Rfc1035ZoneTest, IncludedFilesCountTowardsTheLimit) {
     try {
         (void)read_rfc1035_zone(main, dns::Name(), short_by_one);
         ADD_FAILURE() << "no error";
-    } catch (const ZoneError& e) {
+    } catch (const model::ZoneError& e) {
         EXPECT_EQ(std::string(e.what()),
                   main.string() + ": line 3: " + (dir_ / "a.inc").string() +
                       ": larger than limits.zone_bytes, " +
@@ -391,7 +391,7 @@ TEST_F(Rfc1035ZoneTest, OutOfMemoryNamesTheFile) {
         try {
             (void)read_zone_file(path, SoaRule::Required, files);
             ADD_FAILURE() << name << ": no error";
-        } catch (const ZoneError& e) {
+        } catch (const model::ZoneError& e) {
             EXPECT_EQ(std::string(e.what()), path.string() + ": out of memory while reading it");
         }
     }

@@ -43,23 +43,23 @@ ns.child A 192.0.2.54
 
 /// Reads `text` as the zone file `name` (its extension chooses the reader), written to a
 /// file of its own for the read.
-ZoneData read_text(const std::string& name, const std::string& text) {
+model::ZoneData read_text(const std::string& name, const std::string& text) {
     const fs::path path =
         fs::temp_directory_path() / ("sitedns_signed_" + std::to_string(::getpid()) + "_" + name);
     std::ofstream(path) << text;
-    ZoneData zone = read_zone_file(path);
+    model::ZoneData zone = read_zone_file(path);
     fs::remove(path);
     return zone;
 }
 
-std::vector<std::uint16_t> types_of(const ZoneData& zone) {
+std::vector<std::uint16_t> types_of(const model::ZoneData& zone) {
     std::vector<std::uint16_t> types;
-    for (const Record& record : zone.records) types.push_back(record.type);
+    for (const model::Record& record : zone.records) types.push_back(record.type);
     return types;
 }
 
 TEST(SignedZone, AZoneFileLosesItsDnssecRecordsAndCountsThem) {
-    const ZoneData zone = read_text("example.test.zone", kSigned);
+    const model::ZoneData zone = read_text("example.test.zone", kSigned);
     EXPECT_EQ(zone.dnssec_dropped, 8u);
     EXPECT_EQ(
         zone.dnssec_types,
@@ -78,7 +78,7 @@ TEST(SignedZone, AJsonZoneLosesThemToo) {
         { "name": "@", "type": "DNSKEY", "data": "256 3 15 3DpUzli3sBSDPFfm/Iy69dqQDJFAyxtACvCPycXOrOI=" },
         { "name": "ns", "type": "A", "data": "192.0.2.53" },
         { "name": "ns", "type": "NSEC", "data": "example.test. A RRSIG NSEC" } ] })";
-    const ZoneData zone = read_text("example.test.json", json);
+    const model::ZoneData zone = read_text("example.test.json", json);
     EXPECT_EQ(zone.dnssec_dropped, 2u);
     EXPECT_EQ(zone.dnssec_types, (std::vector<std::uint16_t>{rrtype::DNSKEY, rrtype::NSEC}));
     EXPECT_EQ(types_of(zone), (std::vector<std::uint16_t>{rrtype::SOA, rrtype::NS, rrtype::A}));
@@ -98,9 +98,10 @@ TEST(SignedZone, TheCompiledZoneHasNoDnssecDataAndKnowsItWasSigned) {
 }
 
 TEST(SignedZone, AnUnsignedZoneCountsNone) {
-    const ZoneData zone = read_text("plain.zone",
-                                    "$ORIGIN plain.test.\n@ 300 SOA ns hostmaster 1 2 3 4 5\n"
-                                    "@ 300 NS ns\nns 300 A 192.0.2.1\n");
+    const model::ZoneData zone =
+        read_text("plain.zone",
+                  "$ORIGIN plain.test.\n@ 300 SOA ns hostmaster 1 2 3 4 5\n"
+                  "@ 300 NS ns\nns 300 A 192.0.2.1\n");
     EXPECT_EQ(zone.dnssec_dropped, 0u);
     EXPECT_TRUE(zone.dnssec_types.empty());
 }

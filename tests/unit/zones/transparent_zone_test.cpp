@@ -51,7 +51,7 @@ std::span<const std::uint8_t> bytes(const std::string& k) {
 std::string load_error(const char* text, SoaRule soa, ZoneMode mode) {
     try {
         (void)Zone::compile(load::read_json_zone(text, "t.json", soa), mode);
-    } catch (const load::ZoneError& e) {
+    } catch (const model::ZoneError& e) {
         return e.what();
     }
     return "";
@@ -145,9 +145,9 @@ TEST(TransparentZone, ZoneFilesPassTheRuleToJsonOnly) {
     std::ofstream(dir / "t.json") << kNoSoa;
     std::ofstream(dir / "t.zone") << "$ORIGIN example.com.\nmail-paris 300 IN A 203.0.113.20\n";
     EXPECT_EQ(load::read_zone_file(dir / "t.json", SoaRule::Optional).records.size(), 2u);
-    EXPECT_THROW((void)load::read_zone_file(dir / "t.json"), load::ZoneError);
+    EXPECT_THROW((void)load::read_zone_file(dir / "t.json"), model::ZoneError);
     // An RFC 1035 file takes its origin from its SOA: it needs one either way.
-    EXPECT_THROW((void)load::read_zone_file(dir / "t.zone", SoaRule::Optional), load::ZoneError);
+    EXPECT_THROW((void)load::read_zone_file(dir / "t.zone", SoaRule::Optional), model::ZoneError);
     std::filesystem::remove_all(dir);
 }
 

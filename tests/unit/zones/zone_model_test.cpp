@@ -113,16 +113,16 @@ TEST_F(ZoneModelTest, AdditionalTargetsResolvedAtLoad) {
 }
 
 TEST_F(ZoneModelTest, CompileRejectsZoneWithoutSoaAtOrigin) {
-    load::ZoneData data = load::read_json_zone(kZone, "test.json");
+    model::ZoneData data = load::read_json_zone(kZone, "test.json");
     data.records.erase(data.records.begin());
-    EXPECT_THROW(Zone::compile(data), load::ZoneError);
+    EXPECT_THROW(Zone::compile(data), model::ZoneError);
 }
 
 TEST(ZoneCompileTest, RRsetsKeepFileOrderAndNamesTheirCase) {
-    load::ZoneData data = load::read_json_zone(kZone, "test.json");
+    model::ZoneData data = load::read_json_zone(kZone, "test.json");
     const auto add = [&](const char* owner, std::uint16_t type, std::vector<std::uint8_t> rdata) {
-        data.records.push_back(load::Record{dns::Name::parse(owner, data.origin), type, 300,
-                                            std::move(rdata), "extra"});
+        data.records.push_back(model::Record{dns::Name::parse(owner, data.origin), type, 300,
+                                             std::move(rdata), "extra"});
     };
     add("Scattered", dns::rrtype::A, {192, 0, 2, 1});
     add("scattered", dns::rrtype::TXT, {1, 'x'});

@@ -1,13 +1,13 @@
-// The one source of randomness (server/query/random.h): the kernel's CSPRNG.
+// The one source of randomness (server/base/random.h): the kernel's CSPRNG.
 
-#include "server/query/random.h"
+#include "server/base/random.h"
 
 #include <array>
 #include <cstdint>
 
 #include <gtest/gtest.h>
 
-namespace sitedns::query {
+namespace sitedns::base {
 namespace {
 
 TEST(Random, FillsEveryByteAndDiffersEachTime) {
@@ -30,4 +30,4 @@ TEST(Random, LargeRequestsAreFilledWhole) {
 }
 
 }  // namespace
-}  // namespace sitedns::query
+}  // namespace sitedns::base

@@ -1,5 +1,5 @@
-// Threads: see server/query/random.h.
-#include "server/query/random.h"
+// Threads: see server/base/random.h.
+#include "server/base/random.h"
 
 #include <cerrno>
 #include <cstdint>
@@ -7,7 +7,7 @@
 
 #include <sys/random.h>
 
-namespace sitedns::query {
+namespace sitedns::base {
 
 void random_bytes(void* out, std::size_t size) {
     auto* at = static_cast<std::uint8_t*>(out);
@@ -24,4 +24,4 @@ void random_bytes(void* out, std::size_t size) {
     }
 }
 
-}  // namespace sitedns::query
+}  // namespace sitedns::base

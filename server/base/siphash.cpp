@@ -1,9 +1,9 @@
-// Threads: see server/query/siphash.h.
-#include "server/query/siphash.h"
+// Threads: see server/base/siphash.h.
+#include "server/base/siphash.h"
 
 #include <bit>
 
-namespace sitedns::query {
+namespace sitedns::base {
 namespace {
 
 /// The eight bytes at `p` as a little-endian word.
@@ -82,4 +82,4 @@ std::uint64_t siphash24(const SipKey& key, std::span<const std::uint8_t> data,
     return sip(key, data, &extra);
 }
 
-}  // namespace sitedns::query
+}  // namespace sitedns::base

@@ -9,7 +9,7 @@
 #include <atomic>
 #include <cstdint>
 
-namespace sitedns::upstream {
+namespace sitedns::base {
 
 class Counter {
   public:
@@ -45,4 +45,4 @@ class Counter {
     std::atomic<std::uint64_t> value_{0};
 };
 
-}  // namespace sitedns::upstream
+}  // namespace sitedns::base

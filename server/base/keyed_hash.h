@@ -10,10 +10,9 @@
 #include <span>
 #include <string_view>
 
-#include "config/address.h"
-#include "server/query/siphash.h"
+#include "server/base/siphash.h"
 
-namespace sitedns::query {
+namespace sitedns::base {
 
 /// The process's SipHash key: random (random.h), drawn on first use, then fixed.
 const SipKey& process_key();
@@ -28,15 +27,12 @@ inline std::uint64_t keyed_hash(std::span<const std::uint8_t> data, std::uint64_
     return siphash24(process_key(), data, extra);
 }
 
-/// keyed_hash() of an address: its family and its 16 bytes.
-std::uint64_t keyed_hash(const IpAddress& address);
-
-/// For unordered containers keyed by strings or addresses that clients choose.
+/// For unordered containers keyed by strings that clients choose. (Addresses:
+/// net::ClientAddressHash, server/net/tcp_connections.h.)
 struct KeyedHash {
     std::size_t operator()(std::string_view bytes) const noexcept {
         return keyed_hash({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
     }
-    std::size_t operator()(const IpAddress& address) const noexcept { return keyed_hash(address); }
 };
 
-}  // namespace sitedns::query
+}  // namespace sitedns::base

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <span>
 
-namespace sitedns::query {
+namespace sitedns::base {
 
 /// The 128-bit SipHash key.
 using SipKey = std::array<std::uint8_t, 16>;
@@ -23,4 +23,4 @@ std::uint64_t siphash24(const SipKey& key, std::span<const std::uint8_t> data);
 /// more compression and no copy. Allocation-free.
 std::uint64_t siphash24(const SipKey& key, std::span<const std::uint8_t> data, std::uint64_t extra);
 
-}  // namespace sitedns::query
+}  // namespace sitedns::base

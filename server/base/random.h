@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <type_traits>
 
-namespace sitedns::query {
+namespace sitedns::base {
 
 /// Fills the `size` bytes at `out` from getrandom(2), which blocks only until the
 /// kernel's pool is first seeded at boot. Throws std::system_error if the kernel fails.
@@ -22,4 +22,4 @@ T random_value() {
     return value;
 }
 
-}  // namespace sitedns::query
+}  // namespace sitedns::base
