@@ -143,6 +143,19 @@ const ServedView* site_view(std::span<const ServedView> views, const Site& site)
     return nullptr;
 }
 
+SiteViews::SiteViews(std::span<const ServedView> views) {
+    for (const ServedView& view : views) {
+        if (view.config != nullptr && view.zones != nullptr && view.config->site) {
+            by_site_.try_emplace(*view.config->site, &view);  // the first, as site_view()
+        }
+    }
+}
+
+const ServedView* SiteViews::find(const Site& site) const {
+    const auto it = by_site_.find(site.name);
+    return it == by_site_.end() ? nullptr : it->second;
+}
+
 const ForwardZoneConfig* forward_zone_for(const Config& config, const ViewConfig& view,
                                           const dns::Name& name) {
     const ForwardZoneConfig* best = nullptr;

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "config/address.h"
@@ -68,6 +69,18 @@ const Site* find_site(const Sites& sites, std::string_view name);
 
 /// The view generated for `site` (ViewConfig::site), the one its clients get, or nullptr.
 const ServedView* site_view(std::span<const ServedView> views, const Site& site);
+
+/// site_view() of every site at once, by site name: one walk of the views, for the
+/// checks that ask it of every site.
+class SiteViews {
+  public:
+    explicit SiteViews(std::span<const ServedView> views);
+    /// The view generated for `site`, or nullptr (as site_view()).
+    const ServedView* find(const Site& site) const;
+
+  private:
+    std::unordered_map<std::string_view, const ServedView*> by_site_;
+};
 
 /// The site's address in the family of `address` ("203.0.113.20"), or an empty string
 /// when the site has none in that family.

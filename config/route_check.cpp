@@ -50,12 +50,16 @@ struct Fault {
 class RouteCheck {
   public:
     RouteCheck(const Config& config, std::span<const ServedView> views)
-        : config_(config), sites_(*config.sites), views_(views), names_(sites_) {}
+        : config_(config),
+          sites_(*config.sites),
+          views_(views),
+          site_views_(views),
+          names_(sites_) {}
 
     std::vector<Problem> run() {
         const std::vector<dns::Name> domains = mx_domains();
         for (const Site& from : sites_.list) {
-            const ServedView* view = mail_route::site_view(views_, from);
+            const ServedView* view = site_views_.find(from);
             if (view == nullptr) continue;  // check_topology reports it
             for (const dns::Name& domain : domains) walk_domain(from, domain);
             for (std::size_t to : names_.overridden(*view)) walk_site(from, to);
@@ -151,6 +155,7 @@ class RouteCheck {
     const Config& config_;
     const Sites& sites_;
     std::span<const ServedView> views_;
+    mail_route::SiteViews site_views_;
     SiteNames names_;
     std::map<std::string, Fault> faults_;  ///< by domain and closing hops
     std::vector<const Fault*> order_;      ///< in the order found
