@@ -78,7 +78,7 @@ class TopologyCheck {
         : config_(config),
           sites_(*config.sites),
           views_(views),
-          site_views_(views),
+          index_(sites_, views),
           names_(sites_) {
         // Indexes, so that a route's addresses are judged by hash lookups, not by a walk
         // of the sites.
@@ -87,9 +87,6 @@ class TopologyCheck {
             all_sites_.push_back(domains_.size());
             domains_.push_back(mail_route::site_domain(sites_, site));
             domain_index_.try_emplace(domains_.back().key(), domains_.size() - 1);
-            for (const IpAddress& address : site_addresses(site)) {
-                owners_.try_emplace(address_key(address), &site);
-            }
         }
     }
 
@@ -194,7 +191,7 @@ class TopologyCheck {
         for (std::size_t i = 0; i < list.size(); ++i) {
             const std::vector<IpAddress> addresses = site_addresses(list[i]);
             for (std::size_t at = 0; at < addresses.size(); ++at) {
-                auto& sites = holders[address_key(addresses[at])];
+                auto& sites = holders[mail_route::SiteIndex::address_key(addresses[at])];
                 for (const auto& [j, j_at] : sites) {
                     if (j != i) shared.push_back({j, i, j_at, at, addresses[at]});
                 }
@@ -300,7 +297,7 @@ class TopologyCheck {
     }
 
     void check_site_view(const Site& site) {
-        const ServedView* view = site_views_.find(site);
+        const ServedView* view = index_.view_of(site);
         if (view == nullptr) {
             error("site " + site.name +
                   " has no view of its own: its clients get no site "
@@ -580,26 +577,16 @@ class TopologyCheck {
     }
 
     /// The first site whose address or address6 is `address` (mail_route::site_owning).
-    const Site* site_owning(const IpAddress& address) const {
-        const auto it = owners_.find(address_key(address));
-        return it == owners_.end() ? nullptr : it->second;
-    }
-
-    static std::string address_key(const IpAddress& address) {
-        std::string key(1, static_cast<char>(address.family));
-        key.append(address.bytes.begin(), address.bytes.end());
-        return key;
-    }
+    const Site* site_owning(const IpAddress& address) const { return index_.owner_of(address); }
 
     const Config& config_;
     const Sites& sites_;
     std::span<const ServedView> views_;
-    mail_route::SiteViews site_views_;
+    mail_route::SiteIndex index_;
     std::vector<Problem> problems_;
     std::vector<dns::Name> domains_;      ///< each site's internal domain, by list index
     std::vector<std::size_t> all_sites_;  ///< 0 .. number of sites - 1
     SiteNames names_;
-    std::unordered_map<std::string, const Site*> owners_;        ///< address_key -> first owner
     std::unordered_map<std::string, std::size_t> domain_index_;  ///< domain key -> index
     /// The views check_view_use judged, and for whose site's clients.
     std::unordered_map<const ServedView*, std::vector<const Site*>> routes_;
