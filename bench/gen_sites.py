@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Writes a sites configuration of N sites and a dnsperf query file for it.
 
-    gen_sites.py N OUT_DIR [--port P]
+    gen_sites.py N OUT_DIR [--port P] [--recipients R]
+
+With --recipients, also writes recipients.csv (R users spread over the sites, the
+`sites.recipients` file of SPEC §3.3) and names it in the configuration, for
+`sitedns check`.
 
 Site 1 holds 127.0.0.1/32, so dnsperf on loopback asks as site 1 and gets the other
 sites' MX and mail host addresses. Addresses come from 198.18.0.0/15 (RFC 2544, for
@@ -24,7 +28,9 @@ def site(i):
 
 def main():
     n, out = int(sys.argv[1]), sys.argv[2]
-    port = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[3] == "--port" else 5390
+    options = dict(zip(sys.argv[3::2], sys.argv[4::2]))
+    port = int(options.get("--port", 5390))
+    recipients = int(options.get("--recipients", 0))
     os.makedirs(out, exist_ok=True)
     config = {
         "listen": [f"127.0.0.1:{port}"],
@@ -33,6 +39,12 @@ def main():
         "sites": {"domain": "example.com", "internal_suffix": "corp.internal", "ttl": 300,
                   "list": [site(i) for i in range(1, n + 1)]},
     }
+    if recipients:
+        config["sites"]["recipients"] = "recipients.csv"
+        with open(os.path.join(out, "recipients.csv"), "w") as f:
+            f.write("address,site\n")
+            for r in range(recipients):
+                f.write(f"user{r}@example.com,site{r % n + 1}\n")
     with open(os.path.join(out, "sites.json"), "w") as f:
         json.dump(config, f, indent=1)
     rng = random.Random(42)

@@ -8,6 +8,9 @@
 #include <charconv>
 #include <limits>
 #include <new>
+#include <string>
+#include <unordered_map>
+#include <utility>
 
 #include "config/forward_zones_reader.h"
 #include "config/json_input.h"
@@ -443,22 +446,24 @@ class Reader : public json_input::ValueReader {
         }
         std::string list_path = member(path, "list");
         const json& items = array(value["list"], list_path, true);
+        std::unordered_map<std::string, std::size_t> by_name;  // the first site of each name
         for (std::size_t i = 0; i < items.size(); ++i) {
             std::string site_path = element(list_path, i);
             Site next = site(items[i], site_path, out.internal_suffix);
-            for (std::size_t j = 0; j < out.list.size(); ++j) {
-                if (out.list[j].name == next.name) {
-                    fail(member(site_path, "name"), "duplicate site name " + in_quotes(next.name) +
-                                                        " (also " + element(list_path, j) + ")");
-                }
+            const auto [it, added] = by_name.try_emplace(next.name, i);
+            if (!added) {
+                fail(member(site_path, "name"), "duplicate site name " + in_quotes(next.name) +
+                                                    " (also " + element(list_path, it->second) +
+                                                    ")");
             }
             out.list.push_back(std::move(next));
         }
+        std::unordered_map<std::string, std::size_t> by_mail_host;  // absolute ones, the first
         for (std::size_t i = 0; i < out.list.size(); ++i) {
             const std::string site_path = element(list_path, i);
             check_forward_zones_of_sites(*this, out.list[i].forward_zones,
                                          member(site_path, "forward_zones"), out);
-            check_mail_host_unique(out.list, i, list_path);
+            check_mail_host_unique(out.list, i, list_path, by_mail_host);
         }
         // nlohmann objects keep their keys sorted, so the dump ignores order and spacing.
         out.serial = sites_serial(value.dump());
@@ -531,16 +536,18 @@ class Reader : public json_input::ValueReader {
     }
 
     /// Two sites with one absolute mail host would send each other's mail to one address.
+    /// `first` maps each absolute mail host of the sites before `i` to the first of them.
     void check_mail_host_unique(const std::vector<Site>& list, std::size_t i,
-                                const std::string& list_path) const {
+                                const std::string& list_path,
+                                std::unordered_map<std::string, std::size_t>& first) const {
         if (!has_absolute_mail_host(list[i])) return;
-        for (std::size_t j = 0; j < i; ++j) {
-            if (list[j].mail_host != list[i].mail_host) continue;
-            fail(member(element(list_path, i), "mail_host"),
-                 "mail host " + list[i].mail_host + " is also site " + list[j].name + "'s (" +
-                     member(element(list_path, j), "mail_host") +
-                     "): each site's MX must lead to its own host; give each site its own name");
-        }
+        const auto [it, added] = first.try_emplace(list[i].mail_host, i);
+        if (added) return;
+        const std::size_t j = it->second;
+        fail(member(element(list_path, i), "mail_host"),
+             "mail host " + list[i].mail_host + " is also site " + list[j].name + "'s (" +
+                 member(element(list_path, j), "mail_host") +
+                 "): each site's MX must lead to its own host; give each site its own name");
     }
 
     /// SPEC §3.3: one view per site, after the explicit ones, holding the generated zone
@@ -567,17 +574,15 @@ class Reader : public json_input::ValueReader {
         }
     }
 
-    /// A generated zone and the index of the site it describes.
-    struct OwnedZone {
-        std::size_t site;
-        ZoneSource zone;
-    };
-
     /// Every zone the sites topology generates, each built once.
     struct SiteZones {
-        /// What the other sites' views hold of each site: its zone, and the transparent
-        /// zone of an absolute mail host.
-        std::vector<OwnedZone> shared;
+        /// What the other sites' views hold of each site, in the order of the list: its
+        /// zone, and the transparent zone of an absolute mail host. One list, shared by
+        /// every site view (ZoneList::sharing).
+        std::shared_ptr<std::vector<ZoneSource>> shared =
+            std::make_shared<std::vector<ZoneSource>>();
+        /// By site index: where the site's own entries start in `shared`, and how many.
+        std::vector<std::pair<std::size_t, std::size_t>> runs;
         /// By site index: what a site's own view holds of it when that differs from
         /// `shared` (an `internal_address`); empty otherwise.
         std::vector<std::vector<ZoneSource>> own;
@@ -587,14 +592,16 @@ class Reader : public json_input::ValueReader {
     static SiteZones generate_site_zones(const Sites& sites) {
         SiteZones out;
         out.own.resize(sites.list.size());
+        out.runs.reserve(sites.list.size());
         for (std::size_t i = 0; i < sites.list.size(); ++i) {
             const Site& site = sites.list[i];
             const bool absolute = has_absolute_mail_host(site);
-            out.shared.push_back({i, generated_zone(generate_site_zone(sites, site))});
+            const std::size_t first = out.shared->size();
+            out.shared->push_back(generated_zone(generate_site_zone(sites, site)));
             if (absolute) {
-                out.shared.push_back(
-                    {i, generated_zone(generate_mail_host_zone(sites, site), true)});
+                out.shared->push_back(generated_zone(generate_mail_host_zone(sites, site), true));
             }
+            out.runs.emplace_back(first, out.shared->size() - first);
             if (!site.internal_address) continue;
             out.own[i].push_back(generated_zone(generate_own_site_zone(sites, site)));
             if (absolute) {
@@ -630,24 +637,21 @@ class Reader : public json_input::ValueReader {
                         site.name,
                         site.upstream_options,
                         site.forward_zones};
-        view.zones.reserve(generated.shared.size() + site.zones.size() + 1);
-        for (const OwnedZone& owned : generated.shared) {
-            if (owned.site != i) view.zones.push_back(owned.zone);
-        }
+        const auto [run_first, run_count] = generated.runs[i];
+        view.zones = ZoneList::sharing(generated.shared, run_first, run_count);
         // Its own zone: the shared one, unless an inside address makes one of its own.
         // Without one, its absolute mail host is left to the public DNS: its own clients
         // get the public answer for it. A zone file of the site's at the same origin
         // replaces it, as before it was generated.
-        const std::size_t own_first = view.zones.size();
-        if (generated.own[i].empty()) {
-            for (const OwnedZone& owned : generated.shared) {
-                if (owned.site == i && !owned.zone.transparent) view.zones.push_back(owned.zone);
+        std::vector<ZoneSource> own = generated.own[i];
+        if (own.empty()) {
+            for (std::size_t z = run_first; z < run_first + run_count; ++z) {
+                if (!(*generated.shared)[z].transparent) own.push_back((*generated.shared)[z]);
             }
-        } else {
-            view.zones.insert(view.zones.end(), generated.own[i].begin(), generated.own[i].end());
         }
-        for (std::size_t z = own_first; z < view.zones.size(); ++z) {
-            view.zones[z].gives_way = ZoneSource::GivesWay::ToSameOrigin;
+        for (ZoneSource& zone : own) {
+            zone.gives_way = ZoneSource::GivesWay::ToSameOrigin;
+            view.zones.push_back(std::move(zone));
         }
         if (suffix_forward_zone(sites, site.forward_zones) == nullptr &&
             suffix_forward_zone(sites, top_forward) == nullptr) {

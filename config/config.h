@@ -13,38 +13,17 @@
 #include "config/address.h"
 #include "config/forward_zone.h"
 #include "config/sites.h"
+#include "config/zone_list.h"
 #include "zones/dns/text.h"
 #include "zones/load/zone_readers.h"
 
 namespace sitedns {
 
-/// Where a view's zone comes from: a file, one of the example zones built into the
-/// binary (`builtin` holds its JSON text and `path` its name), or a zone generated from
-/// the sites topology (`generated`, shared by every view that holds it).
-struct ZoneSource {
-    std::filesystem::path path;
-    std::string_view builtin;
-    std::shared_ptr<const model::ZoneData> generated;
-    /// `{ "file": ..., "transparent": true }` (SPEC §5, Unbound's `transparent`): only names
-    /// with records are answered from it; others are handled as if it were absent. Its
-    /// SOA is optional.
-    bool transparent = false;
-    /// Whether a generated zone gives way to a zone of the view (SPEC §3.3): it is left out
-    /// of a view that holds such a zone, which then answers its names.
-    enum class GivesWay : std::uint8_t {
-        Never,
-        ToSameOrigin,  ///< to a zone at its origin: a site's own zone given as a file
-        ToZoneAbove,   ///< also to an authoritative zone above it: the suffix's zone
-    };
-    GivesWay gives_way = GivesWay::Never;
-    friend bool operator==(const ZoneSource&, const ZoneSource&) = default;
-};
-
 /// SPEC §3.2.
 struct ViewConfig {
     std::string name;
     std::vector<Cidr> match_clients;  ///< "any" is stored as 0.0.0.0/0 and ::/0
-    std::vector<ZoneSource> zones;
+    ZoneList zones;
     bool recursion = false;
     std::optional<std::vector<Endpoint>> upstreams;  ///< absent: the top-level ones
     std::optional<std::string> site;  ///< set on views generated for a site: its name

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -74,15 +75,44 @@ class AnchorList {
 /// nullopt when that view does not serve it.
 using FileOrigin = std::function<std::optional<dns::Name>(std::size_t view, const ZoneSource&)>;
 
+/// The entries of the views' shared zone lists (ZoneList::sharing) not yet named: the
+/// first view sharing a list names all it holds of it; the entries it leaves out (its
+/// own site's, a few) stay for the views after it. So a thousand sites cost a thousand
+/// entries here, not a million.
+class SharedEntries {
+  public:
+    /// Indexes into `list.shared()` that `list` holds and no earlier view named.
+    std::vector<std::size_t> take(const ZoneList& list) {
+        const auto [it, first] = pending_.try_emplace(list.shared().get());
+        std::vector<std::size_t> out;
+        const std::size_t skip_end = list.skip_first() + list.skip_count();
+        const auto held = [&](std::size_t k) { return k < list.skip_first() || k >= skip_end; };
+        if (first) {
+            for (std::size_t k = 0; k < list.shared()->size(); ++k) {
+                (held(k) ? out : it->second).push_back(k);
+            }
+            return out;
+        }
+        std::vector<std::size_t> left;
+        for (std::size_t k : it->second) (held(k) ? out : left).push_back(k);
+        it->second = std::move(left);
+        return out;
+    }
+
+  private:
+    std::unordered_map<const std::vector<ZoneSource>*, std::vector<std::size_t>> pending_;
+};
+
 /// Every zone of every view, in view order then zone order. A generated zone is the same
 /// object in every view that holds it: the first view names it, the others skip it
-/// without building its name again (a thousand sites: a million entries).
+/// without building its name again.
 void add_served_zones(const Config& config, const FileOrigin& file_origin, AnchorList& list) {
     std::unordered_set<const model::ZoneData*> generated;
+    SharedEntries shared;
     for (std::size_t i = 0; i < config.views.size(); ++i) {
         const ViewConfig& view = config.views[i];
         const std::string reason = "zone served by sitedns (view " + view.name + ")";
-        for (const ZoneSource& zone : view.zones) {
+        const auto add = [&](const ZoneSource& zone) {
             if (zone.generated) {
                 if (generated.insert(zone.generated.get()).second) {
                     list.add(zone.generated->origin, reason);
@@ -90,7 +120,13 @@ void add_served_zones(const Config& config, const FileOrigin& file_origin, Ancho
             } else if (const std::optional<dns::Name> origin = file_origin(i, zone)) {
                 list.add(*origin, reason);
             }
+        };
+        // The shared part holds generated zones only, named once each: the entries an
+        // earlier view named add nothing here.
+        if (view.zones.shared()) {
+            for (std::size_t k : shared.take(view.zones)) add((*view.zones.shared())[k]);
         }
+        for (const ZoneSource& zone : view.zones.own()) add(zone);
     }
 }
 
@@ -186,9 +222,11 @@ std::vector<NegativeTrustAnchor> negative_trust_anchors(const Config& config,
     return collect(config, [views](std::size_t i, const ZoneSource& zone) {
         std::optional<dns::Name> origin;
         if (i >= views.size() || views[i].zones == nullptr) return origin;
-        // A zone's source is the path it was read from (model::ZoneData::source).
+        // A zone's source is the path it was read from (model::ZoneData::source). A shared
+        // base holds generated zones only, whose sources are no path: the view's own
+        // zones are the ones to search.
         const std::string source = zone.path.string();
-        for (const auto& held : views[i].zones->zones()) {
+        for (const auto& held : views[i].zones->own_zones()) {
             if (held->source() == source) origin = held->origin();
         }
         return origin;

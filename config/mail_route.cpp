@@ -143,6 +143,34 @@ const ServedView* site_view(std::span<const ServedView> views, const Site& site)
     return nullptr;
 }
 
+SiteIndex::SiteIndex(const Sites& sites, std::span<const ServedView> views) {
+    for (const ServedView& view : views) {
+        if (view.config != nullptr && view.zones != nullptr && view.config->site) {
+            by_site_.try_emplace(*view.config->site, &view);  // the first, as site_view()
+        }
+    }
+    for (const Site& site : sites.list) {
+        by_address_.try_emplace(address_key(site.address), &site);  // the first, as site_owning()
+        if (site.address6) by_address_.try_emplace(address_key(*site.address6), &site);
+    }
+}
+
+const ServedView* SiteIndex::view_of(const Site& site) const {
+    const auto it = by_site_.find(site.name);
+    return it == by_site_.end() ? nullptr : it->second;
+}
+
+const Site* SiteIndex::owner_of(const IpAddress& address) const {
+    const auto it = by_address_.find(address_key(address));
+    return it == by_address_.end() ? nullptr : it->second;
+}
+
+std::string SiteIndex::address_key(const IpAddress& address) {
+    std::string key(1, static_cast<char>(address.family));
+    key.append(address.bytes.begin(), address.bytes.end());
+    return key;
+}
+
 const ForwardZoneConfig* forward_zone_for(const Config& config, const ViewConfig& view,
                                           const dns::Name& name) {
     const ForwardZoneConfig* best = nullptr;

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "config/address.h"
@@ -68,6 +69,23 @@ const Site* find_site(const Sites& sites, std::string_view name);
 
 /// The view generated for `site` (ViewConfig::site), the one its clients get, or nullptr.
 const ServedView* site_view(std::span<const ServedView> views, const Site& site);
+
+/// site_view() and site_owning() for every site at once, by hash: one walk of the views
+/// and of the sites, for the checks that trace from every site (SPEC §2 `check`).
+class SiteIndex {
+  public:
+    SiteIndex(const Sites& sites, std::span<const ServedView> views);
+    /// The view generated for `site`, or nullptr (as site_view()).
+    const ServedView* view_of(const Site& site) const;
+    /// The first site whose address or address6 is `address`, or nullptr (as site_owning()).
+    const Site* owner_of(const IpAddress& address) const;
+    /// The hash key of an address: its family and bytes.
+    static std::string address_key(const IpAddress& address);
+
+  private:
+    std::unordered_map<std::string_view, const ServedView*> by_site_;
+    std::unordered_map<std::string, const Site*> by_address_;
+};
 
 /// The site's address in the family of `address` ("203.0.113.20"), or an empty string
 /// when the site has none in that family.

@@ -120,7 +120,8 @@ class Tracer {
         if (options_.connector) {
             if (const Site* to = site_of_domain(); to != nullptr) return by_connector(at, *to);
         }
-        const ServedView* view = site_view(views_, at);
+        const ServedView* view =
+            options_.index != nullptr ? options_.index->view_of(at) : site_view(views_, at);
         if (view == nullptr) {
             line("at " + at.name + ": site " + at.name + " has no view");
             return {TraceEnd::NoRoute, nullptr};
@@ -360,7 +361,8 @@ class Tracer {
             return end_line("  a loopback address: " + at.name + "'s mail host delivers to itself",
                             TraceEnd::Loop);
         }
-        const Site* owner = site_owning(sites_, address);
+        const Site* owner = options_.index != nullptr ? options_.index->owner_of(address)
+                                                      : site_owning(sites_, address);
         if (owner == nullptr) {
             // An internal domain whose mail leaves the internal network has no route:
             // the Internet does not know the internal names. Another domain's mail goes

@@ -50,12 +50,18 @@ struct Fault {
 class RouteCheck {
   public:
     RouteCheck(const Config& config, std::span<const ServedView> views)
-        : config_(config), sites_(*config.sites), views_(views), names_(sites_) {}
+        : config_(config),
+          sites_(*config.sites),
+          views_(views),
+          index_(sites_, views),
+          names_(sites_) {
+        traced_.index = &index_;
+    }
 
     std::vector<Problem> run() {
         const std::vector<dns::Name> domains = mx_domains();
         for (const Site& from : sites_.list) {
-            const ServedView* view = mail_route::site_view(views_, from);
+            const ServedView* view = index_.view_of(from);
             if (view == nullptr) continue;  // check_topology reports it
             for (const dns::Name& domain : domains) walk_domain(from, domain);
             for (std::size_t to : names_.overridden(*view)) walk_site(from, to);
@@ -89,7 +95,8 @@ class RouteCheck {
 
     /// Any loop, or a missing route that check_topology's MX rules do not already name.
     void walk_domain(const Site& from, const dns::Name& domain) {
-        mail_route::TraceDetail trace = mail_route::trace_route(config_, views_, from, domain);
+        mail_route::TraceDetail trace =
+            mail_route::trace_route(config_, views_, from, domain, {}, traced_);
         const bool loop = trace.result.end == TraceEnd::Loop && (trace.returned || trace.revisited);
         const bool no_route =
             trace.result.end == TraceEnd::NoRoute && !trace.null_mx && !trace.no_address;
@@ -115,7 +122,8 @@ class RouteCheck {
         if (sites_.list[to].name == from.name) return;
         const Site& site = sites_.list[to];
         const dns::Name domain = mail_route::site_domain(sites_, site);
-        mail_route::TraceDetail trace = mail_route::trace_route(config_, views_, from, domain);
+        mail_route::TraceDetail trace =
+            mail_route::trace_route(config_, views_, from, domain, {}, traced_);
         if (!trace.revisited) return;
         std::string key = domain.key() + cycle_key(trace);
         remember(std::move(key), {domain, &site, &from, 0, std::move(trace)});
@@ -151,6 +159,8 @@ class RouteCheck {
     const Config& config_;
     const Sites& sites_;
     std::span<const ServedView> views_;
+    mail_route::SiteIndex index_;
+    TraceOptions traced_;  ///< every trace looks sites and views up in index_
     SiteNames names_;
     std::map<std::string, Fault> faults_;  ///< by domain and closing hops
     std::vector<const Fault*> order_;      ///< in the order found

@@ -43,6 +43,9 @@ std::vector<Problem> check_topology(const Config& config, std::span<const Served
 
 struct Recipients;
 struct NegativeTrustAnchor;
+namespace mail_route {
+class SiteIndex;
+}
 
 /// How a trace ends (SPEC §2).
 enum class TraceEnd { Delivered, ForwardedUpstream, Loop, NoRoute, NoSuchRecipient };
@@ -67,6 +70,9 @@ struct TraceOptions {
     /// an upstream below one of them is said to be answered unvalidated. nullptr: nothing
     /// is said; trace_mail() computes them while `dnssec.validate` is on.
     const std::vector<NegativeTrustAnchor>* anchors = nullptr;
+    /// The sites' views and addresses by hash, for a caller that traces from every site;
+    /// nullptr: each hop walks the views and the sites.
+    const mail_route::SiteIndex* index = nullptr;
 };
 
 /// The `--from` of mail from outside every site (SPEC §2); no site may take the name.

@@ -10,11 +10,14 @@
 
 #include <algorithm>
 #include <set>
+#include <string>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
 #include "config/dnssec.h"
 #include "config/mail_route.h"
+#include "config/overlaps.h"
 #include "config/route_check.h"
 #include "config/topology.h"
 #include "config/value_reader.h"
@@ -72,7 +75,11 @@ struct ViewUse {
 class TopologyCheck {
   public:
     TopologyCheck(const Config& config, std::span<const ServedView> views)
-        : config_(config), sites_(*config.sites), views_(views), names_(sites_) {
+        : config_(config),
+          sites_(*config.sites),
+          views_(views),
+          index_(sites_, views),
+          names_(sites_) {
         // Indexes, so that a route's addresses are judged by hash lookups, not by a walk
         // of the sites.
         domains_.reserve(sites_.list.size());
@@ -80,9 +87,6 @@ class TopologyCheck {
             all_sites_.push_back(domains_.size());
             domains_.push_back(mail_route::site_domain(sites_, site));
             domain_index_.try_emplace(domains_.back().key(), domains_.size() - 1);
-            for (const IpAddress& address : site_addresses(site)) {
-                owners_.try_emplace(address_key(address), &site);
-            }
         }
     }
 
@@ -175,19 +179,34 @@ class TopologyCheck {
                       "'s external address");
             }
         }
+        // Two sites sharing an address, by a hash of the addresses: each pair once, in
+        // the order of the list (the first site, the second, then each one's addresses).
+        struct Shared {
+            std::size_t first, second, first_at, second_at;
+            IpAddress address;
+        };
+        std::unordered_map<std::string, std::vector<std::pair<std::size_t, std::size_t>>> holders;
+        std::vector<Shared> shared;
         const auto& list = sites_.list;
         for (std::size_t i = 0; i < list.size(); ++i) {
-            for (std::size_t j = i + 1; j < list.size(); ++j) {
-                for (const IpAddress& a : site_addresses(list[i])) {
-                    for (const IpAddress& b : site_addresses(list[j])) {
-                        if (a != b) continue;
-                        error("sites " + list[i].name + " and " + list[j].name +
-                              " share the address " + a.to_string() +
-                              ": each one's view sends the other's mail back to itself; give "
-                              "each site its own external address");
-                    }
+            const std::vector<IpAddress> addresses = site_addresses(list[i]);
+            for (std::size_t at = 0; at < addresses.size(); ++at) {
+                auto& sites = holders[mail_route::SiteIndex::address_key(addresses[at])];
+                for (const auto& [j, j_at] : sites) {
+                    if (j != i) shared.push_back({j, i, j_at, at, addresses[at]});
                 }
+                sites.emplace_back(i, at);
             }
+        }
+        std::sort(shared.begin(), shared.end(), [](const Shared& a, const Shared& b) {
+            return std::tie(a.first, a.second, a.first_at, a.second_at) <
+                   std::tie(b.first, b.second, b.first_at, b.second_at);
+        });
+        for (const Shared& pair : shared) {
+            error("sites " + list[pair.first].name + " and " + list[pair.second].name +
+                  " share the address " + pair.address.to_string() +
+                  ": each one's view sends the other's mail back to itself; give "
+                  "each site its own external address");
         }
     }
 
@@ -233,15 +252,32 @@ class TopologyCheck {
     /// The longest prefix wins (SPEC §3.2), so the more specific site takes the
     /// other's clients: they get the wrong view and their mail the wrong routes.
     void check_subnets() {
-        const auto& list = sites_.list;
-        for (std::size_t i = 0; i < list.size(); ++i) {
-            for (std::size_t j = i + 1; j < list.size(); ++j) {
-                for (const Cidr& a : list[i].subnets) {
-                    for (const Cidr& b : list[j].subnets) {
-                        if (a.overlaps(b)) report_overlap(list[i], a, list[j], b);
-                    }
-                }
+        // Every subnet in one list, by site then by its place in the site's list; the
+        // sweep (overlaps.h) finds the pairs that comparing every pair would.
+        struct Subnet {
+            std::size_t site, at;
+        };
+        std::vector<Cidr> prefixes;
+        std::vector<Subnet> owner;
+        for (std::size_t i = 0; i < sites_.list.size(); ++i) {
+            for (std::size_t at = 0; at < sites_.list[i].subnets.size(); ++at) {
+                prefixes.push_back(sites_.list[i].subnets[at]);
+                owner.push_back({i, at});
             }
+        }
+        std::vector<std::pair<Subnet, Subnet>> found;
+        for (const auto& [a, b] : overlapping_pairs(prefixes)) {
+            if (owner[a].site != owner[b].site) found.emplace_back(owner[a], owner[b]);
+        }
+        // The order of a walk over every pair: the two sites, then each one's subnet.
+        std::sort(found.begin(), found.end(), [](const auto& x, const auto& y) {
+            return std::tie(x.first.site, x.second.site, x.first.at, x.second.at) <
+                   std::tie(y.first.site, y.second.site, y.first.at, y.second.at);
+        });
+        for (const auto& [a, b] : found) {
+            const Site& site_a = sites_.list[a.site];
+            const Site& site_b = sites_.list[b.site];
+            report_overlap(site_a, site_a.subnets[a.at], site_b, site_b.subnets[b.at]);
         }
     }
 
@@ -261,7 +297,7 @@ class TopologyCheck {
     }
 
     void check_site_view(const Site& site) {
-        const ServedView* view = mail_route::site_view(views_, site);
+        const ServedView* view = index_.view_of(site);
         if (view == nullptr) {
             error("site " + site.name +
                   " has no view of its own: its clients get no site "
@@ -541,25 +577,16 @@ class TopologyCheck {
     }
 
     /// The first site whose address or address6 is `address` (mail_route::site_owning).
-    const Site* site_owning(const IpAddress& address) const {
-        const auto it = owners_.find(address_key(address));
-        return it == owners_.end() ? nullptr : it->second;
-    }
-
-    static std::string address_key(const IpAddress& address) {
-        std::string key(1, static_cast<char>(address.family));
-        key.append(address.bytes.begin(), address.bytes.end());
-        return key;
-    }
+    const Site* site_owning(const IpAddress& address) const { return index_.owner_of(address); }
 
     const Config& config_;
     const Sites& sites_;
     std::span<const ServedView> views_;
+    mail_route::SiteIndex index_;
     std::vector<Problem> problems_;
     std::vector<dns::Name> domains_;      ///< each site's internal domain, by list index
     std::vector<std::size_t> all_sites_;  ///< 0 .. number of sites - 1
     SiteNames names_;
-    std::unordered_map<std::string, const Site*> owners_;        ///< address_key -> first owner
     std::unordered_map<std::string, std::size_t> domain_index_;  ///< domain key -> index
     /// The views check_view_use judged, and for whose site's clients.
     std::unordered_map<const ServedView*, std::vector<const Site*>> routes_;

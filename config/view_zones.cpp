@@ -8,7 +8,9 @@
 #include <malloc.h>
 #endif
 
+#include <algorithm>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -106,24 +108,89 @@ void add_zone(const Config& config, const ViewConfig& view, model::ZoneSet& zone
                              ")");
 }
 
-model::ZoneSet compile_view(const Config& config, const ViewConfig& view, ZoneCache& cache) {
+/// The zones of `view` from `sources` (all of its list, or the part after a shared base
+/// that `zones` already holds): first those that never give way, then the others, once
+/// the zones they give way to are known.
+void add_sources(const Config& config, const ViewConfig& view,
+                 const std::vector<const ZoneSource*>& sources, ZoneCache& cache,
+                 model::ZoneSet& zones) {
     using GivesWay = ZoneSource::GivesWay;
-    model::ZoneSet zones;
-    zones.reserve(view.zones.size());
-    for (const ZoneSource& source : view.zones) {
-        if (source.gives_way == GivesWay::Never) add_zone(config, view, zones, cache.get(source));
+    for (const ZoneSource* source : sources) {
+        if (source->gives_way == GivesWay::Never) add_zone(config, view, zones, cache.get(*source));
     }
-    // Then the zones that give way, once the zones they give way to are known.
-    for (const ZoneSource& source : view.zones) {
-        if (source.gives_way == GivesWay::Never) continue;
+    for (const ZoneSource* source : sources) {
+        if (source->gives_way == GivesWay::Never) continue;
         // A generated zone's origin is known before it is compiled: one left out of
         // every view is never compiled.
         const dns::Name origin =
-            source.generated ? source.generated->origin : cache.get(source)->origin();
-        if (!gives_way_to(zones, origin, source.gives_way)) {
-            add_zone(config, view, zones, cache.get(source));
+            source->generated ? source->generated->origin : cache.get(*source)->origin();
+        if (!gives_way_to(zones, origin, source->gives_way)) {
+            add_zone(config, view, zones, cache.get(*source));
         }
     }
+}
+
+/// The shared part of the site views' zone lists (ZoneList::sharing), compiled once into
+/// one base set for all of them: nullptr when the views cannot share it exactly, and
+/// then each view holds the shared entries itself, as any other list.
+class SharedBases {
+  public:
+    explicit SharedBases(const Config& config) {
+        // A base compiles every shared entry. So that no zone is compiled that no view
+        // holds (compile_view leaves a generated zone uncompiled until a view takes it),
+        // two views must leave out disjoint runs: then each entry is in one of them.
+        std::map<const std::vector<ZoneSource>*, std::vector<const ZoneList*>> groups;
+        for (const ViewConfig& view : config.views) {
+            if (view.zones.shared()) groups[view.zones.shared().get()].push_back(&view.zones);
+        }
+        for (const auto& [shared, lists] : groups) {
+            const ZoneList& first = *lists.front();
+            const bool covered =
+                std::any_of(lists.begin() + 1, lists.end(), [&](const ZoneList* other) {
+                    return other->skip_first() >= first.skip_first() + first.skip_count() ||
+                           first.skip_first() >= other->skip_first() + other->skip_count();
+                });
+            if (covered) bases_.emplace(shared, nullptr);
+        }
+    }
+
+    /// The base for `list`, compiled on first use; nullptr when it has none, or when its
+    /// shared entries cannot make one (two at one origin: each view then reports it).
+    std::shared_ptr<const model::ZoneSet> get(const ZoneList& list, ZoneCache& cache) {
+        if (!list.shared()) return nullptr;
+        const auto it = bases_.find(list.shared().get());
+        if (it == bases_.end()) return nullptr;
+        if (!it->second && !failed_.contains(it->first)) {
+            auto base = std::make_shared<model::ZoneSet>();
+            base->reserve(list.shared()->size());
+            for (const ZoneSource& source : *list.shared()) {
+                if (!base->add(cache.get(source))) {
+                    failed_.insert(it->first);
+                    return nullptr;
+                }
+            }
+            it->second = std::move(base);
+        }
+        return it->second;
+    }
+
+  private:
+    std::map<const std::vector<ZoneSource>*, std::shared_ptr<const model::ZoneSet>> bases_;
+    std::set<const std::vector<ZoneSource>*> failed_;
+};
+
+model::ZoneSet compile_view(const Config& config, const ViewConfig& view, ZoneCache& cache,
+                            SharedBases& bases) {
+    std::vector<const ZoneSource*> sources;
+    model::ZoneSet zones;
+    if (auto base = bases.get(view.zones, cache)) {
+        zones = model::ZoneSet(std::move(base), view.zones.skip_first(), view.zones.skip_count());
+        for (const ZoneSource& source : view.zones.own()) sources.push_back(&source);
+    } else {
+        for (const ZoneSource& source : view.zones) sources.push_back(&source);
+    }
+    zones.reserve(sources.size());
+    add_sources(config, view, sources, cache, zones);
     return zones;
 }
 
@@ -146,9 +213,10 @@ model::ZoneData read_zone_source(const ZoneSource& source) {
 CompiledViews compile_views(const Config& config, load::TextReader reader) {
     CompiledViews out;
     ZoneCache cache(load::ZoneFiles(config.limits.zone_bytes, reader));
+    SharedBases bases(config);
     out.zones.reserve(config.views.size());
     for (const ViewConfig& view : config.views) {
-        out.zones.push_back(compile_view(config, view, cache));
+        out.zones.push_back(compile_view(config, view, cache, bases));
     }
     out.zone_count = cache.zone_count();
     out.record_count = cache.record_count();

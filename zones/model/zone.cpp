@@ -395,37 +395,73 @@ LookupResult Zone::match_wildcard(const Node& encloser) const {
     return {Match::NxDomain, &encloser};
 }
 
+ZoneSet::ZoneSet(std::shared_ptr<const ZoneSet> base, std::size_t skip_first,
+                 std::size_t skip_count)
+    : base_(std::move(base)), skip_first_(skip_first), skip_count_(skip_count) {}
+
 void ZoneSet::reserve(std::size_t count) {
     zones_.reserve(count);
-    by_origin_.reserve(count);
+    if (count > kFewZones) by_origin_.reserve(count);
 }
 
 bool ZoneSet::add(std::shared_ptr<const Zone> zone) {
-    const auto [it, inserted] = by_origin_.emplace(std::string_view(zone->key()), zone.get());
-    if (inserted) zones_.push_back(std::move(zone));
-    return inserted;
+    const std::string_view key = zone->key();
+    if (find_own(key) != nullptr || find_in_base(key) != nullptr) return false;
+    own_records_ += zone->record_count();
+    zones_.push_back(std::move(zone));
+    if (zones_.size() > kFewZones) {
+        if (by_origin_.empty()) {
+            for (const auto& held : zones_) by_origin_.emplace(held->key(), held.get());
+        } else {
+            by_origin_.emplace(key, zones_.back().get());
+        }
+    }
+    return true;
 }
 
-const Zone* ZoneSet::find(std::span<const std::uint8_t> name) const {
-    // The longest suffix first: the deepest zone wins (RFC 1034 §4.3.2 step 2). A view
-    // of a few zones compares each suffix's length with theirs (no hashing); a view of
-    // many (a site view of a large topology) asks the map.
+std::size_t ZoneSet::record_count() const {
+    if (!base_) return own_records_;
+    std::size_t records = base_->own_records_ + own_records_;
+    for (std::size_t i = skip_first_; i < skip_first_ + skip_count_; ++i) {
+        records -= base_->zones_[i]->record_count();
+    }
+    return records;
+}
+
+const Zone* ZoneSet::find_own(std::string_view key) const {
+    // A set of a few zones compares keys (no hashing); a set of many asks the map.
     if (zones_.size() <= kFewZones) {
-        for (dns::SuffixWalk walk(name); walk.next();) {
-            const auto suffix = walk.suffix();
-            for (const auto& zone : zones_) {
-                const std::string_view key = zone->key();
-                if (key.size() == suffix.size() &&
-                    std::memcmp(key.data(), suffix.data(), suffix.size()) == 0) {
-                    return zone.get();
-                }
+        for (const auto& zone : zones_) {
+            const std::string_view held = zone->key();
+            if (held.size() == key.size() &&
+                std::memcmp(held.data(), key.data(), key.size()) == 0) {
+                return zone.get();
             }
         }
         return nullptr;
     }
+    const auto it = by_origin_.find(key);
+    return it == by_origin_.end() ? nullptr : it->second;
+}
+
+const Zone* ZoneSet::find_in_base(std::string_view key) const {
+    if (!base_) return nullptr;
+    const Zone* zone = base_->find_own(key);
+    if (zone == nullptr) return nullptr;
+    for (std::size_t i = skip_first_; i < skip_first_ + skip_count_; ++i) {
+        if (base_->zones_[i].get() == zone) return nullptr;  // the run this set leaves out
+    }
+    return zone;
+}
+
+const Zone* ZoneSet::find(std::span<const std::uint8_t> name) const {
+    // The longest suffix first: the deepest zone wins (RFC 1034 §4.3.2 step 2). The set's
+    // own zones and the base's never share an origin (add refuses it), so at each suffix
+    // at most one of them answers.
     for (dns::SuffixWalk walk(name); walk.next();) {
-        const auto it = by_origin_.find(view_of(walk.suffix()));
-        if (it != by_origin_.end()) return it->second;
+        const std::string_view suffix = view_of(walk.suffix());
+        if (const Zone* zone = find_own(suffix)) return zone;
+        if (const Zone* zone = find_in_base(suffix)) return zone;
     }
     return nullptr;
 }

@@ -219,22 +219,90 @@ class Zone {
     std::vector<std::uint16_t> dnssec_types_;
 };
 
-/// The zones of one view, found by the deepest origin at or above a name.
+/// The zones of one view, found by the deepest origin at or above a name. A site's view
+/// of a large topology (SPEC §3.3) holds the zone of every other site: those live in one
+/// base set shared by every such view, of which a view leaves out one run (its own
+/// site's zones), and only the view's own zones are its own.
 class ZoneSet {
   public:
+    /// The zones in order: the base's (less its run left out), then the set's own. The
+    /// range and its iterators refer to the set.
+    class Zones {
+      public:
+        class const_iterator {
+          public:
+            using iterator_category = std::forward_iterator_tag;
+            using value_type = std::shared_ptr<const Zone>;
+            using difference_type = std::ptrdiff_t;
+            using pointer = const value_type*;
+            using reference = const value_type&;
+            const_iterator() = default;
+            const_iterator(const ZoneSet* set, std::size_t index) : set_(set), index_(index) {}
+            reference operator*() const { return set_->zone_at(index_); }
+            pointer operator->() const { return &set_->zone_at(index_); }
+            const_iterator& operator++() { return ++index_, *this; }
+            const_iterator operator++(int) { return {set_, index_++}; }
+            friend bool operator==(const const_iterator& a, const const_iterator& b) {
+                return a.index_ == b.index_;
+            }
+
+          private:
+            const ZoneSet* set_ = nullptr;
+            std::size_t index_ = 0;
+        };
+
+        explicit Zones(const ZoneSet& set) : set_(&set) {}
+        std::size_t size() const { return set_->base_size() + set_->zones_.size(); }
+        bool empty() const { return size() == 0; }
+        const std::shared_ptr<const Zone>& operator[](std::size_t i) const {
+            return set_->zone_at(i);
+        }
+        const_iterator begin() const { return {set_, 0}; }
+        const_iterator end() const { return {set_, size()}; }
+
+      private:
+        const ZoneSet* set_;
+    };
+
+    ZoneSet() = default;
+    /// A set holding the zones of `base` but its run [skip_first, skip_first + skip_count)
+    /// (in the order of base.zones()), then those added. `base` has no base of its own.
+    ZoneSet(std::shared_ptr<const ZoneSet> base, std::size_t skip_first, std::size_t skip_count);
+
     /// Adds a zone; false when a zone with the same origin is already there.
     bool add(std::shared_ptr<const Zone> zone);
-    /// Makes room for `count` zones at once.
+    /// Makes room for `count` zones of the set's own at once.
     void reserve(std::size_t count);
     /// The zone whose origin is the longest suffix of the lowercased wire name, or nullptr.
     const Zone* find(std::span<const std::uint8_t> lowercase_name) const;
-    const std::vector<std::shared_ptr<const Zone>>& zones() const { return zones_; }
+    /// Every zone, the base's first; the range refers to this set.
+    Zones zones() const { return Zones(*this); }
+    /// Records over every zone of the set, in O(the run left out of the base).
+    std::size_t record_count() const;
+    /// The shared base, or nullptr.
+    const std::shared_ptr<const ZoneSet>& base() const { return base_; }
+    /// The zones of this set's own, after the base's.
+    const std::vector<std::shared_ptr<const Zone>>& own_zones() const { return zones_; }
 
   private:
+    std::size_t base_size() const { return base_ ? base_->zones_.size() - skip_count_ : 0; }
+    const std::shared_ptr<const Zone>& zone_at(std::size_t i) const {
+        const std::size_t head = base_size();
+        if (i >= head) return zones_[i - head];
+        return base_->zones_[i < skip_first_ ? i : i + skip_count_];
+    }
+    /// The zone of this set's own whose key is `key`, or nullptr.
+    const Zone* find_own(std::string_view key) const;
+    /// The zone of the base whose key is `key` and which this set holds, or nullptr.
+    const Zone* find_in_base(std::string_view key) const;
+
     static constexpr std::size_t kFewZones = 8;
+    std::shared_ptr<const ZoneSet> base_;
+    std::size_t skip_first_ = 0;
+    std::size_t skip_count_ = 0;
     std::vector<std::shared_ptr<const Zone>> zones_;
-    // Keys view each zone's own key: a site view of a large topology holds one entry per
-    // other site, so entries must stay small.
+    std::size_t own_records_ = 0;  ///< over zones_
+    // Keys view each zone's own key; filled only past kFewZones zones.
     std::unordered_map<std::string_view, const Zone*, KeyHash> by_origin_;
 };
 
