@@ -69,6 +69,12 @@ LIBRARIES = [
     Library("Boost.Asio", ("boost/asio.hpp", "boost/asio", "boost/beast"),
             layers_from("server/upstream"), True,
             "the query core and everything below it do no I/O"),
+    Library("libunbound", ("unbound.h", "unbound-event.h"), ("server/upstream",), False,
+            "only the validator (server/upstream) talks to libunbound, in .cpp files"),
+    Library("libsystemd", ("systemd",), ("server/runtime",), False,
+            "only server/runtime speaks to systemd (sd_notify), in .cpp files"),
+    Library("CLI11", ("CLI",), ("server",), False,
+            "only main reads the command line"),
 ]
 
 

@@ -38,7 +38,9 @@ CLEAN = {
                                 "#include <spdlog/spdlog.h>\n",
     "server/net/net.h": '#pragma once\n#include "../runtime/runtime.h"\n'
                         "#include <boost/beast/http.hpp>\n",
-    "server/main.cpp": '#include "server/net/net.h"\n',
+    "server/upstream/validate.cpp": '#include "upstream.h"\n#include <unbound.h>\n',
+    "server/runtime/notify.cpp": '#include "runtime.h"\n#include <systemd/sd-daemon.h>\n',
+    "server/main.cpp": '#include "server/net/net.h"\n#include <CLI/CLI.hpp>\n',
 }
 
 # A case: the files it plants, the place the check must name (file or file:line), and
@@ -94,6 +96,18 @@ CASES = {
     "Beast below upstream": (
         {"server/wire/http.h": "#pragma once\n#include <boost/beast/http.hpp>\n"},
         "server/wire/http.h:2", "may not use Boost.Asio"),
+    "libunbound outside server/upstream": (
+        {"server/net/dnssec.cpp": "#include <unbound.h>\n"},
+        "server/net/dnssec.cpp:1", "may not use libunbound"),
+    "libunbound in a header": (
+        {"server/upstream/ub.h": "#pragma once\n#include <unbound-event.h>\n"},
+        "server/upstream/ub.h:2", "libunbound in a header"),
+    "libsystemd outside server/runtime": (
+        {"server/net/ready.cpp": "#include <systemd/sd-daemon.h>\n"},
+        "server/net/ready.cpp:1", "may not use libsystemd"),
+    "CLI11 below main": (
+        {"config/options.cpp": "#include <CLI/CLI.hpp>\n"},
+        "config/options.cpp:1", "may not use CLI11"),
     "Asio through a header of the same folder": (
         {"server/query/io.h": "#pragma once\n#include <boost/asio.hpp>\n",
          "server/query/timer.cpp": '#include "io.h"\n'},
