@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "config/prefix_table.h"
+#include "server/wire/header.h"
 
 namespace sitedns::query {
 namespace {
@@ -33,8 +34,7 @@ std::uint64_t cookie_hash(const CookieSecret& secret, const IpAddress& client,
 }
 
 std::uint32_t timestamp_of(const wire::Cookie& cookie) {
-    const auto& s = cookie.server;
-    return std::uint32_t{s[4]} << 24 | std::uint32_t{s[5]} << 16 | std::uint32_t{s[6]} << 8 | s[7];
+    return wire::load_u32(cookie.server, 4);
 }
 
 /// Seconds from the cookie's timestamp to `now`, in serial number arithmetic: negative

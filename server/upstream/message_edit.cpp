@@ -21,20 +21,6 @@ namespace {
 constexpr std::uint16_t kEdeOption = 15;
 /// RDATA of an SOA ends with five 32-bit fields, MINIMUM last (RFC 1035 §3.3.13).
 constexpr std::size_t kSoaMinRdata = 2 + 20;
-/// The RD bit as the second header word holds it (RFC 1035 §4.1.1).
-constexpr std::uint16_t kRdFlag = 0x0100;
-
-std::uint32_t get32(std::span<const std::uint8_t> p, std::size_t at) {
-    return std::uint32_t{p[at]} << 24 | std::uint32_t{p[at + 1]} << 16 |
-           std::uint32_t{p[at + 2]} << 8 | p[at + 3];
-}
-
-void put32(std::span<std::uint8_t> p, std::size_t at, std::uint32_t v) {
-    p[at] = static_cast<std::uint8_t>(v >> 24);
-    p[at + 1] = static_cast<std::uint8_t>(v >> 16);
-    p[at + 2] = static_cast<std::uint8_t>(v >> 8);
-    p[at + 3] = static_cast<std::uint8_t>(v);
-}
 
 /// A TTL with the top bit set counts as zero (RFC 2181 §8).
 std::uint32_t sane_ttl(std::uint32_t ttl) {
@@ -66,8 +52,8 @@ void append_opt(std::span<std::uint8_t> out, const ClientView& client, const Ext
 void rewrite_ttls(std::span<std::uint8_t> msg, std::span<const std::uint16_t> offsets,
                   TtlRewrite how) {
     for (const std::uint16_t at : offsets) {
-        const std::uint32_t ttl = get32(msg, at);
-        put32(msg, at, how.stale ? kStaleTtl : (ttl > how.age ? ttl - how.age : 0));
+        const std::uint32_t ttl = wire::load_u32(msg, at);
+        wire::store_u32(msg, at, how.stale ? kStaleTtl : (ttl > how.age ? ttl - how.age : 0));
     }
 }
 
@@ -97,7 +83,7 @@ bool take_record(const wire::RecordView& rr, bool answer, bool authority, bool l
         // RFC 2308 §5: the negative TTL is the lower of the SOA's TTL and MINIMUM.
         walk.has_soa = true;
         walk.negative_ttl =
-            std::min(sane_ttl(rr.ttl), sane_ttl(get32(rr.rdata, rr.rdata.size() - 4)));
+            std::min(sane_ttl(rr.ttl), sane_ttl(wire::load_u32(rr.rdata, rr.rdata.size() - 4)));
     }
     return true;
 }
@@ -221,10 +207,12 @@ bool strip_dnssec(std::span<const std::uint8_t> reply, std::uint16_t qtype,
 
 std::size_t write_upstream_query(const Question& q, std::uint16_t id, std::span<std::uint8_t> out) {
     wire::WireWriter w(out, out.size());
-    const bool ok = w.u16(id) && w.u16(kRdFlag) && w.u16(1) && w.u16(0) && w.u16(0) && w.u16(1) &&
+    const bool ok = w.u16(id) && w.u16(0) && w.u16(1) && w.u16(0) && w.u16(0) && w.u16(1) &&
                     w.name(q.qname.wire(), false) && w.u16(q.qtype) && w.u16(q.qclass) &&
                     wire::write_opt(w, wire::kEdnsPayload, 0, q.dnssec_ok);
-    return ok ? w.size() : 0;
+    if (!ok) return 0;
+    wire::MutableHeader(out).set_rd(true);
+    return w.size();
 }
 
 bool reply_matches(std::span<const std::uint8_t> reply, std::uint16_t id, const Question& q) {
@@ -273,7 +261,8 @@ bool scan_reply(std::span<const std::uint8_t> reply, const TtlCaps& caps, Scanne
     out.cacheable = out.ttl > 0;
     if (out.cacheable) {
         for (const std::uint16_t at : out.ttl_offsets) {
-            put32(out.message, at, std::min(sane_ttl(get32(out.message, at)), out.ttl));
+            wire::store_u32(out.message, at,
+                            std::min(sane_ttl(wire::load_u32(out.message, at)), out.ttl));
         }
     }
     return true;
@@ -323,13 +312,16 @@ std::size_t write_servfail(const ClientView& client, const ExtendedError& error,
                            std::span<std::uint8_t> out) {
     const std::size_t opt = opt_size(client, &error);
     wire::WireWriter w(out, out.size());
-    const std::uint16_t flags = static_cast<std::uint16_t>(
-        0x8000 | (client.rd ? kRdFlag : 0) | 0x0080 | (client.cd ? 0x0010 : 0) |
-        static_cast<std::uint16_t>(dns::RCode::ServFail));
-    const bool ok = w.u16(client.id) && w.u16(flags) && w.u16(1) && w.u16(0) && w.u16(0) &&
+    const bool ok = w.u16(client.id) && w.u16(0) && w.u16(1) && w.u16(0) && w.u16(0) &&
                     w.u16(client.edns ? 1 : 0) && w.name(client.qname, false) &&
                     w.u16(client.qtype) && w.u16(client.qclass);
     if (!ok || w.size() + opt > out.size()) return 0;
+    wire::MutableHeader m(out);
+    m.set_qr(true);
+    m.set_rd(client.rd);
+    m.set_ra(true);
+    m.set_cd(client.cd);
+    m.set_rcode(static_cast<std::uint8_t>(dns::RCode::ServFail));
     const std::size_t body = w.size();
     if (client.edns) append_opt(out.subspan(body, opt), client, &error);
     return body + opt;

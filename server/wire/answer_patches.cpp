@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "server/wire/header.h"
+
 namespace sitedns::wire {
 
 void AnswerPatches::note_owner_pointer() {
@@ -25,14 +27,7 @@ void write_pointer(std::span<std::uint8_t> message, std::size_t at, std::size_t 
 }
 
 void count_down_ttl(std::span<std::uint8_t> message, std::size_t at, std::uint32_t age) {
-    std::uint8_t* field = message.data() + at;
-    const std::uint32_t ttl = (std::uint32_t{field[0]} << 24 | std::uint32_t{field[1]} << 16 |
-                               std::uint32_t{field[2]} << 8 | field[3]) -
-                              age;
-    field[0] = static_cast<std::uint8_t>(ttl >> 24);
-    field[1] = static_cast<std::uint8_t>(ttl >> 16);
-    field[2] = static_cast<std::uint8_t>(ttl >> 8);
-    field[3] = static_cast<std::uint8_t>(ttl);
+    store_u32(message, at, load_u32(message, at) - age);
 }
 
 }  // namespace sitedns::wire

@@ -9,6 +9,18 @@
 
 namespace sitedns::wire {
 
+/// The 32-bit field (a TTL, an SOA counter) at `at` of a message, in network order.
+inline std::uint32_t load_u32(std::span<const std::uint8_t> message, std::size_t at) {
+    return std::uint32_t{message[at]} << 24 | std::uint32_t{message[at + 1]} << 16 |
+           std::uint32_t{message[at + 2]} << 8 | message[at + 3];
+}
+inline void store_u32(std::span<std::uint8_t> message, std::size_t at, std::uint32_t v) {
+    message[at] = static_cast<std::uint8_t>(v >> 24);
+    message[at + 1] = static_cast<std::uint8_t>(v >> 16);
+    message[at + 2] = static_cast<std::uint8_t>(v >> 8);
+    message[at + 3] = static_cast<std::uint8_t>(v);
+}
+
 /// Named accessors over the 12-byte header (RFC 1035 §4.1.1) of a packet at least
 /// kHeaderSize long. Read-only view; see MutableHeader to set fields.
 class Header {

@@ -218,10 +218,20 @@ TEST(WriteServfail, EchoesTheQuestionWithTheExtendedError) {
     EXPECT_EQ(a.ede_text, "all 1 upstreams failed");
     EXPECT_EQ(a.opt_option_bytes, 4u + 2u + 22u);
 
+    // QR, RA, the client's RD and CD, SERVFAIL; nothing else (RFC 1035 §4.1.1).
+    EXPECT_EQ(wire::Header(out).id(), 0x4242);
+    EXPECT_EQ(out[2], 0x81);
+    EXPECT_EQ(out[3], 0x92);
+
     Bytes plain(512);
-    plain.resize(write_servfail(client(name, false), {}, plain));
+    ClientView without = client(name, false);
+    without.rd = false;
+    without.cd = false;
+    plain.resize(write_servfail(without, {}, plain));
     EXPECT_FALSE(read_answer(plain).has_opt);
     EXPECT_EQ(plain.size(), 12u + name.size() + 4u);
+    EXPECT_EQ(plain[2], 0x80);
+    EXPECT_EQ(plain[3], 0x82);
 }
 
 // --- DNSSEC: AD, bogus answers, and what a client without DO is sent ----------------
