@@ -232,6 +232,7 @@ struct Forwarder::State {
     std::atomic<std::size_t> upstream_count{0};
     // The forwarder's thread only.
     Validator validator;
+    std::unique_ptr<std::uint8_t[]> stripped;  ///< on_validated's answer without DNSSEC records
     ValidationOptions validation;
     InsecureNames insecure;  ///< validation.insecure, for the query path
 };
@@ -398,13 +399,17 @@ void Forwarder::State::on_validated(const std::string& key, const Validated& res
         return fail(p);
     }
     std::span<const std::uint8_t> packet = result.packet;
-    std::vector<std::uint8_t> stripped;
     if (!p.question.dnssec_ok) {
-        if (!strip_dnssec(packet, p.question.qtype, stripped)) {
+        // One buffer for every miss, made once and never cleared: strip_dnssec writes
+        // what it returns.
+        if (!stripped) stripped = std::make_unique_for_overwrite<std::uint8_t[]>(kMaxMessage);
+        const std::size_t size =
+            strip_dnssec(packet, p.question.qtype, {stripped.get(), kMaxMessage});
+        if (size == 0) {
             p.failure = "an unreadable answer";
             return fail(p);
         }
-        packet = stripped;
+        packet = {stripped.get(), size};
     }
     const bool bogus = result.security == Security::Bogus;
     const TtlCaps bogus_caps{std::min(caps.max_ttl, kBogusTtl),

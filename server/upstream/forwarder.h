@@ -95,8 +95,8 @@ struct ForwarderStats {
     base::Counter dropped_replies;    ///< wrong source, ID or question (RFC 5452)
     base::Counter stale_answers;
     base::Counter servfails;
-    base::Counter
-        over_limit;  ///< answered SERVFAIL at once: max_in_flight upstream queries under way
+    /// Answered SERVFAIL at once: max_in_flight upstream queries were under way.
+    base::Counter over_limit;
     base::Counter validated;  ///< answers libunbound validated: secure, insecure or bogus
     base::Counter bogus;      ///< of those, bogus (SERVFAIL with EDE 6 but to CD=1 clients)
 };

@@ -103,8 +103,6 @@ std::uint32_t cache_ttl(const wire::Header& h, const Walk& walk, const TtlCaps& 
     return ttl;
 }
 
-/// The largest DNS message (a TCP length prefix's range).
-constexpr std::size_t kMaxMessage = 65535;
 /// NSEC3 (RFC 5155 §3).
 constexpr std::uint16_t kNsec3 = 50;
 
@@ -162,9 +160,9 @@ bool copy_record(std::span<const std::uint8_t> message, const wire::RecordView& 
 
 }  // namespace
 
-bool strip_dnssec(std::span<const std::uint8_t> reply, std::uint16_t qtype,
-                  std::vector<std::uint8_t>& out) {
-    if (reply.size() < wire::kHeaderSize) return false;
+std::size_t strip_dnssec(std::span<const std::uint8_t> reply, std::uint16_t qtype,
+                         std::span<std::uint8_t> out) {
+    if (reply.size() < wire::kHeaderSize) return 0;
     const wire::Header h(reply);
     wire::WireReader question(reply);
     wire::NameBuffer qname;
@@ -173,15 +171,12 @@ bool strip_dnssec(std::span<const std::uint8_t> reply, std::uint16_t qtype,
     if (h.qdcount() != 1 || !reader_at(wire::kHeaderSize, question) ||
         question.name(qname) != wire::WireError::Ok || question.u16(type) != wire::WireError::Ok ||
         question.u16(qclass) != wire::WireError::Ok) {
-        return false;
+        return 0;
     }
-    // A name the reply compressed against a dropped record is written whole: room for
-    // the largest message.
-    out.assign(kMaxMessage, 0);
     wire::WireWriter w(out, out.size());
     if (!w.bytes(reply.first(wire::kHeaderSize)) || !w.question_name(qname.wire()) ||
         !w.u16(type) || !w.u16(qclass)) {
-        return false;
+        return 0;
     }
     const std::uint16_t counts[3] = {h.ancount(), h.nscount(), h.arcount()};
     std::uint16_t kept[3] = {0, 0, 0};
@@ -193,16 +188,15 @@ bool strip_dnssec(std::span<const std::uint8_t> reply, std::uint16_t qtype,
         while (left == 0 && section < 2) left = counts[++section];
         --left;
         if (dnssec_only(rr.type, qtype)) continue;
-        if (!copy_record(reply, rr, w)) return false;
+        if (!copy_record(reply, rr, w)) return 0;
         ++kept[section];
     }
-    if (records.error() != wire::WireError::Ok) return false;
-    out.resize(w.size());
+    if (records.error() != wire::WireError::Ok) return 0;
     wire::MutableHeader m(out);
     m.set_ancount(kept[0]);
     m.set_nscount(kept[1]);
     m.set_arcount(kept[2]);
-    return true;
+    return w.size();
 }
 
 std::size_t write_upstream_query(const Question& q, std::uint16_t id, std::span<std::uint8_t> out) {

@@ -108,12 +108,17 @@ struct ScannedReply {
 [[nodiscard]] bool scan_reply(std::span<const std::uint8_t> reply, const TtlCaps& caps,
                               ScannedReply& out);
 
+/// The largest DNS message (a TCP length prefix's range).
+inline constexpr std::size_t kMaxMessage = 65535;
+
 /// Copies `reply` (a well-formed message) into `out` without the DNSSEC records a client
 /// that did not set DO is not sent (RFC 4035 §3.2.1): RRSIG, NSEC and NSEC3 of every
 /// section, unless the question asks for that type (or ANY). Names are written again,
-/// compressed against the kept records only. False when `reply` cannot be read.
-[[nodiscard]] bool strip_dnssec(std::span<const std::uint8_t> reply, std::uint16_t qtype,
-                                std::vector<std::uint8_t>& out);
+/// compressed against the kept records only, so `out` needs room for kMaxMessage bytes
+/// (a name that pointed into a dropped record is written whole). Returns the size written,
+/// 0 when `reply` cannot be read.
+[[nodiscard]] std::size_t strip_dnssec(std::span<const std::uint8_t> reply, std::uint16_t qtype,
+                                       std::span<std::uint8_t> out);
 
 /// Writes the answer for `client` from `stored`: ID, RD/CD echoed, QR and RA set, AA
 /// cleared (a cache is not an authority), the client's question case, TTLs rewritten,
