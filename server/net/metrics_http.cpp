@@ -50,7 +50,7 @@ class MetricsSession : public std::enable_shared_from_this<MetricsSession> {
     void read() {
         parser_.emplace();
         parser_->body_limit(kBodyLimit);
-        stream_.expires_after(idle_);  // also bounds the answer's write
+        stream_.expires_after(idle_);
         http::async_read(
             stream_, buffer_, *parser_,
             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -65,6 +65,7 @@ class MetricsSession : public std::enable_shared_from_this<MetricsSession> {
             return;
         }
         respond(parser_->get());
+        stream_.expires_after(idle_);  // the answer's write gets a whole period of its own
         http::async_write(stream_, response_,
                           [self = shared_from_this()](beast::error_code write_ec, std::size_t) {
                               self->on_written(write_ec);
