@@ -14,7 +14,7 @@
 // A configuration that forwards (a view with recursion and upstreams) gets the process's
 // Forwarder, as the server has, and each forwarded query goes on as UdpListener::answer
 // takes it: a miss in the worker's cache asks the forwarder's cache
-// (Forwarder::answer_from_cache, then finish_forwarded and store_forwarded), and a miss
+// (Forwarder::answer_from_cache, then store_forwarded), and a miss
 // there is resolved through the real upstreams before the next query. So the warm-up
 // is two rounds (the first fills the forwarder's cache from the upstreams, the second
 // the worker's), and the measured rounds are forwarded cache hits. --trust-anchor FILE
@@ -137,20 +137,22 @@ Batch read_queries(const char* path, bool dnssec_ok) {
 }
 
 /// A forwarded query as UdpListener::answer and Worker::cached_forward take it: the
-/// forwarder's cache, the echoed options, and the worker's cache keeps the answer. On a
-/// miss decision.size stays 0.
+/// forwarder's cache writes the answer with the echoed options, and the worker's cache
+/// keeps a copy of the entry. On a miss decision.size stays 0.
 inline void answer_forwarded(Worker& w) {
     sitedns::query::Decision& d = w.decision;
-    const sitedns::upstream::ClientQuery client{&d.query, d.limit};
-    std::uint32_t fresh_for = 0;
+    const sitedns::upstream::ClientQuery client{&d.query, d.limit, &d.echo};
+    sitedns::query::ForwardedCopy copy;
     const std::size_t length =
-        w.forwarder->answer_from_cache(client, *d.upstreams, w.out, fresh_for, &w.forward_hits);
+        w.forwarder->answer_from_cache(client, *d.upstreams, w.out, &copy, &w.forward_hits);
     if (length == 0) {
         ++w.forward_misses;
         return;
     }
-    d.size = sitedns::query::Responder::finish_forwarded(d.echo, w.out, length);
-    if (w.use_cache) w.cache.store_forwarded(std::span(w.out).first(d.size), fresh_for);
+    d.size = length;
+    if (w.use_cache) {
+        w.cache.store_forwarded(*w.snapshot, d.view, d.key, std::span(w.out).first(length), copy);
+    }
 }
 
 /// One query through the core, as UdpListener::answer does it.

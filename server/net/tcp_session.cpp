@@ -142,20 +142,24 @@ void TcpSession::answer(std::span<const std::uint8_t> query) {
     const Answered note{received, stats.view_slot(snapshot, decision.view), query::Transport::Tcp,
                         client_, client_port_};
     if (decision.action == query::Action::Send) {
+        if (decision.forwarded) stats.count_forwarded_hit();
         queue(out.first(decision.size));
         stats.answered(note, out.first(decision.size));
     } else if (decision.action == query::Action::Forward) {
         stats.count_forwarded();
-        forward(decision, note);
+        forward(snapshot, decision, note);
     } else {
         stats.count_dropped(query::Transport::Tcp);
     }
 }
 
-void TcpSession::forward(const query::Decision& decision, const Answered& note) {
-    std::uint32_t fresh_for = 0;
-    const auto answer = worker_.cached_forward(decision, worker_.answer_buffer(), fresh_for,
-                                               worker_.stats().forward_cache());
+void TcpSession::forward(const query::Snapshot& snapshot, const query::Decision& decision,
+                         const Answered& note) {
+    // The same path as UDP's: the forwarder's cache, whose answer this thread's packet
+    // cache keeps as a copy of the entry.
+    const auto answer =
+        worker_.cached_forward(snapshot, decision, worker_.answer_buffer(), worker_.packet_cache(),
+                               worker_.stats().forward_cache());
     if (!answer.empty()) {
         queue(answer);
         worker_.stats().answered(note, answer);
@@ -163,9 +167,12 @@ void TcpSession::forward(const query::Decision& decision, const Answered& note) 
     }
     ++forwarded_;
     // A session closed meanwhile (or destroyed with its worker) drops the answer.
-    worker_.resolve(decision, [weak = weak_from_this(), note](std::span<const std::uint8_t> a) {
-        if (auto self = weak.lock()) self->on_forwarded(note, a);
-    });
+    worker_.resolve(
+        decision,
+        [weak = weak_from_this(), note](std::span<const std::uint8_t> a) {
+            if (auto self = weak.lock()) self->on_forwarded(note, a);
+        },
+        &worker_.context());
 }
 
 void TcpSession::on_forwarded(const Answered& note, std::span<const std::uint8_t> answer) {

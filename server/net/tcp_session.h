@@ -62,7 +62,8 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
     bool process_frames();
     void answer(std::span<const std::uint8_t> query);
     /// Answers a query the view forwards: from the cache now, else when it resolves.
-    void forward(const query::Decision& decision, const Answered& note);
+    void forward(const query::Snapshot& snapshot, const query::Decision& decision,
+                 const Answered& note);
     /// The forwarder's answer, its echoed options added (on this worker's thread).
     void on_forwarded(const Answered& note, std::span<const std::uint8_t> answer);
     void queue(std::span<const std::uint8_t> answer);

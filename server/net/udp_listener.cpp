@@ -12,7 +12,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -90,31 +89,17 @@ struct UdpListener::ReplyTo {
     socklen_t length;
 };
 
-/// The listener's descriptor, shared with the replies of forwarded queries, which run on
-/// the worker's io_context thread: their answers are sent through it while it is open.
+/// The listener's descriptor, shared with the replies of forwarded queries, which the
+/// forwarder's thread sends through it while the listener holds it. It is closed when
+/// the last holder lets go: a reply being sent holds it, so it never writes to a closed
+/// descriptor, or to one the number was given to again.
 struct UdpListener::Socket {
     explicit Socket(int descriptor) : fd(descriptor) {}
-    ~Socket() { close(); }
+    ~Socket() { ::close(fd); }
+    Socket(const Socket&) = delete;
+    Socket& operator=(const Socket&) = delete;
 
-    void close() {
-        std::lock_guard lock(mutex);
-        if (fd >= 0) ::close(fd);
-        fd = -1;
-    }
-
-    /// From the io_context thread; false once closed.
-    bool send(std::span<const std::uint8_t> answer, const ReplyTo& to) {
-        std::lock_guard lock(mutex);
-        if (fd < 0) return false;
-        if (::sendto(fd, answer.data(), answer.size(), 0,
-                     reinterpret_cast<const sockaddr*>(&to.address), to.length) < 0) {
-            spdlog::debug("udp: send: {}", std::strerror(errno));
-        }
-        return true;
-    }
-
-    int fd;  ///< the receive thread reads it without the lock: it is closed after the join
-    std::mutex mutex;
+    const int fd;
 };
 
 /// The receive thread's own buffers and state, allocated once.
@@ -187,11 +172,12 @@ void UdpListener::start() {
 
 void UdpListener::close() {
     stopping_ = true;
+    if (socket_ == nullptr) return;
     // Wakes a recvmmsg() under way (it returns at once from now on); the socket is not
     // connected, so the call itself reports ENOTCONN.
     ::shutdown(socket_->fd, SHUT_RDWR);
     if (thread_.joinable()) thread_.join();
-    socket_->close();
+    socket_.reset();  // replies of forwarded queries find it gone from now on
 }
 
 void UdpListener::run() {
@@ -287,13 +273,12 @@ bool UdpListener::answer(const query::Snapshot& snapshot, std::size_t slot, std:
         if (size == 0) return false;
     } else if (decision.action == query::Action::Forward) {
         stats_.count_forwarded();
-        std::uint32_t fresh_for = 0;
-        size = worker_.cached_forward(decision, answer, fresh_for, stats_.forward_cache()).size();
+        size = worker_.cached_forward(snapshot, decision, answer, b.cache, stats_.forward_cache())
+                   .size();
         if (size == 0) {
             resolve(decision, slot, stats_.view_slot(snapshot, decision.view));
             return false;
         }
-        b.cache.store_forwarded(answer.first(size), fresh_for);
     } else if (decision.forwarded) {
         stats_.count_forwarded_hit();
     }
@@ -310,14 +295,21 @@ void UdpListener::resolve(const query::Decision& decision, std::size_t slot,
     const Batch& b = *batch_;
     const ReplyTo to{b.peers[slot], b.received[slot].msg_hdr.msg_namelen};
     const Peer peer = peer_of(to.address);
-    const Answered note{b.received_at, view_slot, query::Transport::Udp, peer.address, peer.port};
-    worker_.resolve(decision, [&worker = worker_, weak = std::weak_ptr<Socket>(socket_), to,
-                               note](std::span<const std::uint8_t> answer) {
-        const auto open = weak.lock();
-        if (open && open->send(answer, to)) {
-            worker.stats().answered_elsewhere_mapped(note, answer);
+    const Answered note{b.received_at, view_slot, query::Transport::Udp,
+                        peer.address,  peer.port, stats_.log_queries()};
+    // Runs on the forwarder's thread, with the answer finished there (echoed options
+    // included): sent at once, counted in the stats only that thread writes.
+    auto reply = [weak = std::weak_ptr<Socket>(socket_), to, note,
+                  &stats = worker_.forwarder_stats()](std::span<const std::uint8_t> answer) {
+        const auto socket = weak.lock();
+        if (socket == nullptr) return;  // the listener closed meanwhile
+        if (::sendto(socket->fd, answer.data(), answer.size(), 0,
+                     reinterpret_cast<const sockaddr*>(&to.address), to.length) < 0) {
+            spdlog::debug("udp: send: {}", std::strerror(errno));
         }
-    });
+        stats.answered_elsewhere_mapped(note, answer);
+    };
+    worker_.resolve(decision, std::move(reply), nullptr);
 }
 
 }  // namespace sitedns::net

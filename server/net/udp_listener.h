@@ -8,14 +8,14 @@
 //
 // Names the views forward are answered here too when the forwarder's cache (one per
 // process) has them; for the rest, what the query core decided is handed to the
-// forwarder, whose answer comes back on the worker's io_context thread and goes out
-// through this listener's socket.
+// forwarder, whose thread writes the finished answer and sends it through this
+// listener's socket itself: no hop through the worker, no lock around the socket.
 //
 // Response rate limiting (`rate_limit`, RateLimiter) is applied here, per receive thread,
 // to every query the core answers or forwards, but for those whose valid server cookie
 // (RFC 7873) proves their address: TCP is never limited.
-// Threads: its own receive thread; answers the forwarder posts back go out on the
-// worker's io_context thread.
+// Threads: its own receive thread; answers to queries that missed the forwarder's
+// cache go out on the forwarder's thread, counted in the worker's forwarder_stats().
 
 #include <atomic>
 #include <chrono>
@@ -61,11 +61,12 @@ class UdpListener {
     /// Answers datagram `slot` into answer slot `out`; true when there is an answer to send.
     bool answer(const query::Snapshot& snapshot, std::size_t slot, std::size_t out);
     /// Hands what was decided for datagram `slot` to the forwarder; its answer is sent
-    /// from the worker's thread through the socket while it is open.
+    /// from the forwarder's thread through the socket while the listener is open.
     void resolve(const query::Decision& decision, std::size_t slot, std::uint32_t view_slot);
 
     Worker& worker_;
-    std::shared_ptr<Socket> socket_;  ///< shared with the replies of forwarded queries
+    /// Shared with the replies of forwarded queries; released by close().
+    std::shared_ptr<Socket> socket_;
     std::unique_ptr<Batch> batch_;
     WorkerStats& stats_;  ///< this thread's counters (Worker::acquire_udp_stats)
     std::atomic<bool> stopping_{false};

@@ -3,7 +3,6 @@
 
 #include <boost/asio/post.hpp>
 
-#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -43,6 +42,7 @@ Worker::Worker(std::size_t index, boost::asio::io_context& context,
       snapshot_(snapshots),
       buffers_(std::make_unique<Buffers>()),
       stats_(telemetry),
+      forwarder_stats_(telemetry),
       telemetry_(telemetry),
       forwarder_(forwarder) {
     // An idle worker lets go of a replaced snapshot at once, not at its next packet.
@@ -99,36 +99,37 @@ void Worker::release_udp_stats(WorkerStats& stats) {
 
 void Worker::for_each_stats(const std::function<void(const WorkerStats&)>& visit) const {
     visit(stats_);
+    visit(forwarder_stats_);
     std::lock_guard lock(udp_stats_mutex_);
     for (const auto& stats : udp_stats_) visit(*stats);
 }
 
-std::span<const std::uint8_t> Worker::cached_forward(const query::Decision& decision,
-                                                     std::span<std::uint8_t> out,
-                                                     std::uint32_t& fresh_for,
-                                                     upstream::CacheCounters& counters) {
-    const upstream::ClientQuery client{&decision.query, decision.limit};
-    const std::size_t length =
-        forwarder_.answer_from_cache(client, *decision.upstreams, out, fresh_for, &counters);
-    if (length == 0) return {};
-    return out.first(query::Responder::finish_forwarded(decision.echo, out, length));
+namespace {
+
+upstream::ClientQuery client_of(const query::Decision& decision) {
+    return {&decision.query, decision.limit, &decision.echo};
 }
 
-void Worker::resolve(const query::Decision& decision,
-                     std::function<void(std::span<const std::uint8_t>)> reply) {
-    const upstream::ClientQuery client{&decision.query, decision.limit};
-    // The answer comes back on this thread; the echoed options go on there, in a buffer
-    // of the reply's own (the answer buffer may be in use by then).
-    auto finish = [echo = decision.echo,
-                   reply = std::move(reply)](std::span<const std::uint8_t> answer) {
-        if (echo.empty()) return reply(answer);
-        std::vector<std::uint8_t> buffer(answer.size() + echo.size());
-        std::copy(answer.begin(), answer.end(), buffer.begin());
-        reply(std::span<const std::uint8_t>(buffer).first(
-            query::Responder::finish_forwarded(echo, buffer, answer.size())));
-    };
-    forwarder_.resolve(upstream::Request::of(client, *decision.upstreams, &context_),
-                       std::move(finish));
+}  // namespace
+
+std::span<const std::uint8_t> Worker::cached_forward(const query::Snapshot& snapshot,
+                                                     const query::Decision& decision,
+                                                     std::span<std::uint8_t> out,
+                                                     query::PacketCache& cache,
+                                                     upstream::CacheCounters& counters) {
+    query::ForwardedCopy copy;
+    const std::size_t length = forwarder_.answer_from_cache(
+        client_of(decision), *decision.upstreams, out, &copy, &counters);
+    if (length == 0) return {};
+    const auto answer = out.first(length);
+    cache.store_forwarded(snapshot, decision.view, decision.key, answer, copy);
+    return answer;
+}
+
+void Worker::resolve(const query::Decision& decision, upstream::Reply reply,
+                     boost::asio::io_context* home) {
+    forwarder_.resolve(upstream::Request::of(client_of(decision), *decision.upstreams, home),
+                       std::move(reply));
 }
 
 }  // namespace sitedns::net

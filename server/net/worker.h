@@ -2,9 +2,11 @@
 // What one worker thread owns: its io_context, its copy of the snapshot, its TCP
 // sessions and the fixed buffers every TCP query on this thread is answered from
 // (STYLE rule 7). Forwarded queries go to the process's one Forwarder, which runs on a
-// thread of its own and posts each answer back to the worker that asked.
+// thread of its own: it sends the answers of UDP queries itself, through the listener's
+// socket, and posts those of TCP queries back to the worker's session.
 // Threads: its own io_context thread; its UDP receive threads take their stats from
-// it (acquire_udp_stats), and the metrics thread reads every stats through it.
+// it (acquire_udp_stats), the forwarder's thread writes forwarder_stats(), and the
+// metrics thread reads every stats through it.
 
 #include <array>
 #include <cstddef>
@@ -78,19 +80,25 @@ class Worker {
     /// The finished authoritative answers of this worker's TCP sessions (same rule).
     query::PacketCache& packet_cache() { return buffers_->answers; }
 
-    /// A forwarded query answered from the forwarder's cache into `out` (the decision's
-    /// limit plus the echoed options' room), with the client's echoed options, ECS and
-    /// COOKIE, and the seconds the answer stays fresh; empty on a miss, counted in
-    /// `counters` (the calling thread's). From the worker's thread or its UDP threads.
-    std::span<const std::uint8_t> cached_forward(const query::Decision& decision,
+    /// Counters of this worker's queries answered on the forwarder's thread (UDP
+    /// queries that missed the caches): written there only.
+    WorkerStats& forwarder_stats() { return forwarder_stats_; }
+
+    /// A forwarded query answered from the forwarder's cache into `out` (room for the
+    /// decision's limit), with the client's echoed options, and kept in `cache` (the
+    /// calling thread's packet cache, which `decision` was handled through) when a copy
+    /// may answer it again; empty on a miss, counted in `counters` (the calling
+    /// thread's). From the worker's thread or its UDP threads.
+    std::span<const std::uint8_t> cached_forward(const query::Snapshot& snapshot,
+                                                 const query::Decision& decision,
                                                  std::span<std::uint8_t> out,
-                                                 std::uint32_t& fresh_for,
+                                                 query::PacketCache& cache,
                                                  upstream::CacheCounters& counters);
-    /// Hands a forwarded query the cache did not have to the forwarder: `reply` gets the
-    /// answer, with the decision's echoed options added, on this worker's thread. From
+    /// Hands a forwarded query the caches did not have to the forwarder: `reply` gets
+    /// the finished answer on `home`'s thread, or on the forwarder's own (nullptr). From
     /// the worker's thread or its UDP threads.
-    void resolve(const query::Decision& decision,
-                 std::function<void(std::span<const std::uint8_t>)> reply);
+    void resolve(const query::Decision& decision, upstream::Reply reply,
+                 boost::asio::io_context* home);
 
     /// Registers a TCP session running on this worker (called on its thread).
     void add_session(std::shared_ptr<TcpSession> session);
@@ -117,6 +125,7 @@ class Worker {
     runtime::SnapshotReader snapshot_;
     std::unique_ptr<Buffers> buffers_;
     WorkerStats stats_;
+    WorkerStats forwarder_stats_;
     Telemetry& telemetry_;
     mutable std::mutex udp_stats_mutex_;  // acquire/release and scrapes: slow paths only
     std::vector<std::unique_ptr<WorkerStats>> udp_stats_;

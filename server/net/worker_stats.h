@@ -45,6 +45,9 @@ struct Answered {
     query::Transport transport = query::Transport::Udp;
     IpAddress client;
     std::uint16_t port = 0;
+    /// The query log is on (`log.queries` of the snapshot the query was answered from):
+    /// for an answer counted by another thread's stats (answered_elsewhere_mapped).
+    bool log = false;
 };
 
 class alignas(64) WorkerStats {
@@ -79,23 +82,20 @@ class alignas(64) WorkerStats {
     /// Inline: it runs once per answer, and its call cost as much as its counting.
     void answered(const Answered& query, std::span<const std::uint8_t> answer,
                   std::chrono::steady_clock::time_point sent) {
-        const auto ns = static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(sent - query.received).count());
-        // An answer always has a header; SERVFAIL stands for a stub that has not.
-        const std::uint8_t rcode =
-            answer.size() >= wire::kHeaderSize ? wire::Header(answer).rcode() : std::uint8_t{2};
-        Block* block = blocks_[query.view_slot / kSlotsPerBlock].load(std::memory_order_relaxed);
-        block->counts[offset(query.view_slot, query.transport, rcode)].add();
-        latency_[runtime::latency_bucket(ns)].add();
-        latency_sum_ns_.add(ns);
+        count(query, answer, sent);
         if (log_queries_) [[unlikely]]
-            log_answer(query, answer, ns);
+            log_answer(query, answer, nanoseconds(query, sent));
     }
     /// The same for a query whose `view_slot` another WorkerStats of the same Telemetry
-    /// took (a UDP receive thread's, for an answer sent later from the worker's thread).
+    /// took (a UDP receive thread's, for an answer sent later from the forwarder's
+    /// thread), logged as `query.log` says.
     void answered_elsewhere_mapped(const Answered& query, std::span<const std::uint8_t> answer) {
         ensure_block(query.view_slot);
-        answered(query, answer);
+        const auto sent = std::chrono::steady_clock::now();
+        count(query, answer, sent);
+        if (query.log) [[unlikely]] {
+            log_answer(query, answer, nanoseconds(query, sent));
+        }
     }
     /// A query the view forwards (answered later, or from the cache, through answered()).
     void count_forwarded() { forwarded_.add(); }
@@ -149,6 +149,23 @@ class alignas(64) WorkerStats {
         return ((slot % kSlotsPerBlock) * kTransports + index(t)) * kRcodes + (rcode & 0x0f);
     }
     void remap(const query::Snapshot& snapshot);
+    static std::uint64_t nanoseconds(const Answered& query,
+                                     std::chrono::steady_clock::time_point sent) {
+        return static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(sent - query.received).count());
+    }
+    /// Counts an answer (view, protocol, RCODE, latency), without logging it.
+    void count(const Answered& query, std::span<const std::uint8_t> answer,
+               std::chrono::steady_clock::time_point sent) {
+        const std::uint64_t ns = nanoseconds(query, sent);
+        // An answer always has a header; SERVFAIL stands for a stub that has not.
+        const std::uint8_t rcode =
+            answer.size() >= wire::kHeaderSize ? wire::Header(answer).rcode() : std::uint8_t{2};
+        Block* block = blocks_[query.view_slot / kSlotsPerBlock].load(std::memory_order_relaxed);
+        block->counts[offset(query.view_slot, query.transport, rcode)].add();
+        latency_[runtime::latency_bucket(ns)].add();
+        latency_sum_ns_.add(ns);
+    }
     /// Writes the query log's line for an answer (`log.queries` on).
     void log_answer(const Answered& query, std::span<const std::uint8_t> answer, std::uint64_t ns);
     /// Makes sure `slot` has its block (on the worker's thread).

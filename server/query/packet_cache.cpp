@@ -9,7 +9,6 @@
 #include "server/query/responder.h"
 #include "server/wire/header.h"
 #include "server/wire/limits.h"
-#include "server/wire/rr_iterator.h"
 #include "zones/dns/name.h"
 #include "zones/dns/types.h"
 #include "zones/dns/wire_hash.h"
@@ -24,10 +23,13 @@ struct PacketCache::Entry {
     const View* view;
     std::uint16_t key_size;
     std::uint16_t answer_size;
-    // Forwarded answers only (expires != 0): when stored and until when fresh, in
-    // nanoseconds of the cache's clock.
+    // Forwarded answers only (expires != 0): when the forwarder stored its entry and
+    // until when it is fresh, in nanoseconds of the cache's clock, the seconds the copy's
+    // TTLs were counted down by, and the entry's version.
     std::int64_t stored;
     std::int64_t expires;
+    std::uint32_t age;
+    base::Versions::Stamp version;
     // Forwarded answers: where the TTLs to count down are. Templates of names that do
     // not exist: where the pointers to move are and where they point (the encoder's
     // patch list), and the length of the question name the answer was written for.
@@ -45,26 +47,6 @@ constexpr std::size_t kNameAt = AnswerKey::kNameAt;  // after the transport, fla
 
 std::int64_t ticks(PacketCache::Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-}
-
-/// Where the TTLs of a forwarded answer are (every record but the OPT), and the
-/// smallest; false unless it is a positive answer of at most kMaxTtls well-formed records.
-bool find_ttls(std::span<const std::uint8_t> m, std::uint16_t* offsets, std::uint8_t& count,
-               std::uint32_t& smallest) {
-    if (m.size() < wire::kHeaderSize) return false;
-    const wire::Header h(m);
-    if (h.rcode() != 0 || h.ancount() == 0) return false;
-    wire::RrIterator records(m);
-    wire::RecordView rr;
-    count = 0;
-    smallest = UINT32_MAX;
-    while (records.next(rr)) {
-        if (rr.type == dns::rrtype::OPT) continue;
-        if (count == PacketCache::kMaxTtls) return false;
-        offsets[count++] = static_cast<std::uint16_t>(rr.ttl_at);
-        smallest = std::min(smallest, rr.ttl);
-    }
-    return records.complete() && count != 0;
 }
 
 /// True when a forwarded `answer` fits an entry and repeats the question of `key` at
@@ -226,10 +208,12 @@ bool PacketCache::same_key(const Entry& e, const Snapshot& snapshot, const View*
 
 bool PacketCache::count_down(const Entry& e, std::span<std::uint8_t> out) const {
     const std::int64_t now = ticks(clock_());
-    if (now >= e.expires) return false;
+    if (now >= e.expires || !base::Versions::current(e.version)) return false;
+    // The forwarder's age of its entry, less what the copy was counted down by already:
+    // the TTLs are those the forwarder would write now.
     const auto age = static_cast<std::uint32_t>((now - e.stored) / 1'000'000'000);
-    // The smallest TTL bounds the age: none goes below 0.
-    for (std::size_t i = 0; i < e.offset_count; ++i) wire::count_down_ttl(out, e.offsets[i], age);
+    const std::uint32_t more = age > e.age ? age - e.age : 0;
+    for (std::size_t i = 0; i < e.offset_count; ++i) wire::count_down_ttl(out, e.offsets[i], more);
     return true;
 }
 
@@ -288,29 +272,16 @@ void PacketCache::store_nonexistent(const Snapshot& snapshot, const View* view,
     std::copy_n(targets, count, e->targets);
 }
 
-void PacketCache::remember_forwarded(const Snapshot& snapshot, const View* view,
-                                     const AnswerKey& key) {
-    forwarded_snapshot_ = &snapshot;
-    forwarded_view_ = view;
-    std::memcpy(forwarded_key_.get(), &key, sizeof key);
-}
-
-void PacketCache::store_forwarded(std::span<const std::uint8_t> answer, std::uint32_t fresh_for) {
-    if (forwarded_snapshot_ == nullptr) return;
-    const Snapshot& snapshot = *forwarded_snapshot_;
-    forwarded_snapshot_ = nullptr;  // one answer per forwarded query
-    std::uint16_t ttls[kMaxTtls];
-    std::uint8_t count = 0;
-    std::uint32_t smallest = 0;
-    if (!find_ttls(answer, ttls, count, smallest)) return;
-    const std::uint32_t seconds = std::min(fresh_for, smallest);
-    if (seconds == 0) return;
-    if (!holds_question(answer, *forwarded_key_)) return;
-    Entry* e = store_entry(snapshot, forwarded_view_, *forwarded_key_, answer);
-    e->stored = ticks(clock_());
-    e->expires = e->stored + std::int64_t{seconds} * 1'000'000'000;
-    e->offset_count = count;
-    std::copy_n(ttls, count, e->offsets);
+void PacketCache::store_forwarded(const Snapshot& snapshot, const View* view, const AnswerKey& key,
+                                  std::span<const std::uint8_t> answer, const ForwardedCopy& copy) {
+    if (copy.ttl_count == 0 || key.size == 0 || !holds_question(answer, key)) return;
+    Entry* e = store_entry(snapshot, view, key, answer);
+    e->stored = ticks(copy.stored);
+    e->expires = ticks(copy.expires);
+    e->age = copy.age;
+    e->version = copy.version;
+    e->offset_count = copy.ttl_count;
+    std::copy_n(copy.ttl_offsets, copy.ttl_count, e->offsets);
 }
 
 void PacketCache::store(const Snapshot& snapshot, const View* view, const AnswerKey& key,

@@ -6,8 +6,10 @@
 // MX, the mail hosts), so most answers become a copy instead of a parse, a lookup and
 // an encoding. Only plain queries are cached: one question, no compression, no OPT
 // options (so no ECS, whose echo depends on the sender). Positive forwarded answers
-// the forwarder answered from its cache are kept too, while they are fresh, with
-// their TTLs counted down on every hit.
+// the forwarder answered from its cache are kept too, as copies of its entries: a copy
+// answers only while the forwarder's entry is fresh and is still the one it was made
+// from (base::Versions), with its TTLs counted down as the forwarder counts them, so no
+// thread answers what the process's cache no longer holds.
 //
 // Not thread-safe: one per worker. Allocation-free after construction; the entries are
 // zero pages until used, so an idle cache costs address space, not memory.
@@ -20,6 +22,7 @@
 #include <memory>
 #include <span>
 
+#include "server/base/versions.h"
 #include "server/query/snapshot.h"
 #include "server/wire/answer_patches.h"
 #include "server/wire/limits.h"
@@ -53,6 +56,22 @@ struct AnswerKey {
 struct Nonexistent {
     const model::Node* node = nullptr;
     model::Match match = model::Match::NxDomain;
+};
+
+/// What a copy of a forwarded answer keeps of the forwarder's entry it was written
+/// from (Forwarder::answer_from_cache fills it; the times are the forwarder's clock).
+struct ForwardedCopy {
+    using Clock = std::chrono::steady_clock;
+    /// Records whose TTLs a copy counts down, at most: larger answers are not copied.
+    static constexpr std::size_t kMaxTtls = 16;
+    Clock::time_point stored;   ///< when the entry was stored
+    Clock::time_point expires;  ///< when it stops being fresh
+    std::uint32_t age = 0;      ///< seconds the answer's TTLs were counted down by
+    base::Versions::Stamp version;
+    /// Where the answer's TTLs are; 0 of them: the answer is not to be copied (not a
+    /// positive answer, truncated, more than kMaxTtls records, or a miss).
+    std::uint8_t ttl_count = 0;
+    std::uint16_t ttl_offsets[kMaxTtls];
 };
 
 class PacketCache {
@@ -108,20 +127,16 @@ class PacketCache {
                            Nonexistent name, std::span<const std::uint8_t> answer,
                            const wire::AnswerPatches& patches, std::size_t limit);
 
-    /// Keeps a forwarded answer for the last query handle() looked up here, when that
-    /// query was plain and its view forwards it: while it is fresh (`fresh_for` seconds,
-    /// and no longer than its smallest TTL), with its TTLs counted down on each hit
-    /// (RFC 1035 §3.2.1). Only positive answers (NOERROR, records in the answer section)
-    /// of at most kMaxTtls records: negative ones stay with the forwarder.
-    void store_forwarded(std::span<const std::uint8_t> answer, std::uint32_t fresh_for);
-    /// Called by Responder::handle() for a plain query it forwards (see store_forwarded).
-    void remember_forwarded(const Snapshot& snapshot, const View* view, const AnswerKey& key);
-    /// Drops what remember_forwarded() kept (a new query is being handled).
-    void forget_forwarded() { forwarded_snapshot_ = nullptr; }
+    /// Keeps `answer`, a forwarded answer to the plain query of `key` from `view` of
+    /// `snapshot`, as a copy of the forwarder's entry `copy` describes: found while that
+    /// entry is fresh and unchanged, with its TTLs counted down as the forwarder does
+    /// (RFC 1035 §3.2.1). Nothing is kept when `copy` has no TTLs.
+    void store_forwarded(const Snapshot& snapshot, const View* view, const AnswerKey& key,
+                         std::span<const std::uint8_t> answer, const ForwardedCopy& copy);
     /// True when the last find() that hit gave a forwarded answer.
     bool last_hit_forwarded() const { return last_hit_forwarded_; }
     /// Records kept per forwarded answer (each TTL is counted down).
-    static constexpr std::size_t kMaxTtls = 16;
+    static constexpr std::size_t kMaxTtls = ForwardedCopy::kMaxTtls;
     /// The clock forwarded answers age by (a test sets its own).
     using Clock = std::chrono::steady_clock;
     void set_clock(Clock::time_point (*now)()) { clock_ = now; }
@@ -167,7 +182,7 @@ class PacketCache {
     static bool same_key(const Entry& e, const Snapshot& snapshot, const View* view,
                          const AnswerKey& key);
     /// Counts the TTLs of forwarded entry `e`, copied into `out`, down by its age;
-    /// false when it is no longer fresh.
+    /// false when the forwarder's entry is no longer fresh or no longer the same.
     bool count_down(const Entry& e, std::span<std::uint8_t> out) const;
     /// The entry `answer` now fills (callers check it with holds_question first).
     Entry* store_entry(const Snapshot& snapshot, const View* view, const AnswerKey& key,
@@ -175,10 +190,6 @@ class PacketCache {
 
     Clock::time_point (*clock_)() = &Clock::now;
     bool last_hit_forwarded_ = false;
-    // The last plain query forwarded (remember_forwarded), for store_forwarded.
-    const Snapshot* forwarded_snapshot_ = nullptr;
-    const View* forwarded_view_ = nullptr;
-    std::unique_ptr<AnswerKey> forwarded_key_ = std::make_unique<AnswerKey>();
     const Snapshot* view_snapshot_ = nullptr;
     std::uint64_t view_generation_ = 0;
     IpAddress view_client_;

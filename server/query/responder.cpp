@@ -256,7 +256,6 @@ bool decide_answer(const Snapshot& snapshot, std::span<const std::uint8_t> packe
         error_plan(*rcode, plan);
     } else if (choose_and_decide(snapshot, client, decision, plan, plain_view)) {
         decision.action = Action::Forward;
-        decision.limit -= decision.echo.size();
         return false;
     }
     framing.ra = decision.view != nullptr && decision.view->recursion;
@@ -275,8 +274,7 @@ void answer_uncached(const Snapshot& snapshot, std::span<const std::uint8_t> pac
     AnswerPlan plan;
     Framing framing;
     if (!decide_answer(snapshot, packet, client, transport, decision, plan, framing, &key, &view)) {
-        if (decision.action == Action::Forward) cache.remember_forwarded(snapshot, view, key);
-        return;
+        return;  // a forwarded answer is kept by the transport, under decision.key
     }
     if (plan.nonexistent_under == nullptr) {
         wire::AnswerPatches patches;
@@ -299,6 +297,7 @@ void answer_uncached(const Snapshot& snapshot, std::span<const std::uint8_t> pac
 void Responder::handle(const Snapshot& snapshot, std::span<const std::uint8_t> packet,
                        const IpAddress& client, Transport transport, std::span<std::uint8_t> out,
                        Decision& decision) {
+    decision.key.size = 0;  // not a plain query, or not through a packet cache
     AnswerPlan plan;
     Framing framing;
     if (decide_answer(snapshot, packet, client, transport, decision, plan, framing)) {
@@ -309,8 +308,7 @@ void Responder::handle(const Snapshot& snapshot, std::span<const std::uint8_t> p
 void Responder::handle(const Snapshot& snapshot, std::span<const std::uint8_t> packet,
                        const IpAddress& client, Transport transport, std::span<std::uint8_t> out,
                        Decision& decision, PacketCache& cache) {
-    cache.forget_forwarded();  // store_forwarded() is for this query only
-    AnswerKey key;
+    AnswerKey& key = decision.key;
     if (!PacketCache::make_key(packet, transport, key)) {
         handle(snapshot, packet, client, transport, out, decision);
         return;
@@ -346,11 +344,6 @@ std::size_t Responder::respond(const Snapshot& snapshot, std::span<const std::ui
     Framing framing{answer_limit(query, transport), true, query.edns.present, true};
     framing.echo = &decision.echo;
     return encode(query, plan, framing, out);
-}
-
-std::size_t Responder::finish_forwarded(const wire::EdnsEcho& echo, std::span<std::uint8_t> buffer,
-                                        std::size_t length) {
-    return wire::append_options(buffer, length, length + echo.size(), echo);
 }
 
 }  // namespace sitedns::query

@@ -41,15 +41,19 @@ struct Decision {
     /// deepest that holds the name) or the view's own (SPEC §5). Never null then.
     const UpstreamSet* upstreams = nullptr;
     /// The largest answer the client takes (RFC 1035 §4.2.1, RFC 6891 §6.2.5, 65535 over
-    /// TCP), less the room the echoed options need: what a forwarded answer must fit.
+    /// TCP), echoed options included: what a forwarded answer must fit.
     std::size_t limit = wire::kClassicUdpSize;
     /// The options the answer's OPT carries: ECS with its scope (trusted senders only,
-    /// RFC 7871 §7.2.1) and COOKIE (RFC 7873 §5.2); a forwarded answer gets them with
-    /// finish_forwarded().
+    /// RFC 7871 §7.2.1) and COOKIE (RFC 7873 §5.2); the forwarder writes them into a
+    /// forwarded answer (upstream::ClientQuery::echo).
     wire::EdnsEcho echo;
     /// What the query's COOKIE option said; Valid exempts it from rate limiting.
     CookieResult cookie = CookieResult::None;
     wire::Query query;  ///< the parsed query (Forward: what the forwarder resolves)
+    /// The packet cache's key of a plain query handled through a PacketCache (`key.size`
+    /// 0 for any other): with `view`, where its forwarded answer is kept
+    /// (PacketCache::store_forwarded).
+    AnswerKey key;
 };
 
 /// The query core (STYLE rule 1): bytes, the client's address and a snapshot in,
@@ -83,12 +87,6 @@ class Responder {
     static std::size_t respond(const Snapshot& snapshot, std::span<const std::uint8_t> query,
                                const IpAddress& client, Transport transport,
                                std::span<std::uint8_t> out);
-
-    /// Adds the decision's echoed options to a forwarded answer in `buffer[0, length)`
-    /// (its OPT record; the client's own options never go upstream); returns the new
-    /// length. `buffer` must hold `decision.limit` plus `echo.size()` bytes for them to fit.
-    static std::size_t finish_forwarded(const wire::EdnsEcho& echo, std::span<std::uint8_t> buffer,
-                                        std::size_t length);
 };
 
 }  // namespace sitedns::query

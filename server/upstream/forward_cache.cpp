@@ -41,7 +41,10 @@ void ForwardCache::store(const CacheKey& key, std::vector<std::uint8_t> message,
     const std::uint64_t h = ForwardCacheShard::hash(key);
     Shard& shard = shard_of(h);
     std::lock_guard lock(shard.mutex);
-    shard.table.store(key, h, std::move(message), std::move(ttl_offsets), ttl, now, security);
+    const auto evicted =
+        shard.table.store(key, h, std::move(message), std::move(ttl_offsets), ttl, now, security);
+    versions_.bump(h);
+    if (evicted) versions_.bump(*evicted);
 }
 
 void ForwardCache::clear() {
@@ -49,15 +52,20 @@ void ForwardCache::clear() {
         std::lock_guard lock(shard->mutex);
         shard->table = ForwardCacheShard(shard->table.capacity());
     }
+    versions_.bump_all();  // after the last shard: no copy of an entry dropped stays good
 }
 
 void ForwardCache::set_capacity(std::size_t capacity) {
+    bool changed = false;
     for (std::size_t i = 0; i < shards_.size(); ++i) {
         Shard& shard = *shards_[i];
         const std::size_t wanted = share(capacity, i);
         std::lock_guard lock(shard.mutex);
-        if (shard.table.capacity() != wanted) shard.table.set_capacity(wanted);
+        if (shard.table.capacity() == wanted) continue;
+        shard.table.set_capacity(wanted);
+        changed = true;
     }
+    if (changed) versions_.bump_all();  // entries beyond the new bound are gone
 }
 
 std::size_t ForwardCache::size() const {

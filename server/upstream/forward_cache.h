@@ -13,6 +13,7 @@
 #include <mutex>
 #include <vector>
 
+#include "server/base/versions.h"
 #include "server/upstream/forward_cache_shard.h"
 
 namespace sitedns::upstream {
@@ -32,10 +33,17 @@ class ForwardCache {
     /// not touch the cache. From any thread.
     template <typename Use>
     auto with_entry(const CacheKey& key, Use&& use) {
+        return with_entry_stamped(
+            key, [&](const ForwardCacheShard::Entry* e, base::Versions::Stamp) { return use(e); });
+    }
+    /// The same, giving `use(entry, stamp)` the entry's version too: a copy of the entry
+    /// made there stays good while base::Versions::current(stamp).
+    template <typename Use>
+    auto with_entry_stamped(const CacheKey& key, Use&& use) {
         const std::uint64_t h = ForwardCacheShard::hash(key);
         Shard& shard = shard_of(h);
         std::lock_guard lock(shard.mutex);
-        return use(shard.table.find(key, h));
+        return use(shard.table.find(key, h), versions_.stamp(h));
     }
 
     /// Stores a reply for `key` (ForwardCacheShard::store). From any thread.
@@ -71,6 +79,9 @@ class ForwardCache {
     std::size_t share(std::size_t capacity, std::size_t i) const;
 
     std::vector<std::unique_ptr<Shard>> shards_;  ///< a power of two of them; fixed
+    /// Bumped under the lock of the shard that changes an entry (stored, replaced,
+    /// evicted, dropped): what copies of entries kept elsewhere check.
+    base::Versions versions_;
 };
 
 }  // namespace sitedns::upstream

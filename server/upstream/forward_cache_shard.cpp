@@ -51,16 +51,18 @@ const ForwardCacheShard::Entry* ForwardCacheShard::find(const CacheKey& key, std
     return &entries_[i];
 }
 
-void ForwardCacheShard::store(const CacheKey& key, std::uint64_t h,
-                              std::vector<std::uint8_t> message,
-                              std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl,
-                              TimePoint now, Security security) {
-    if (capacity_ == 0) return;
+std::optional<std::uint64_t> ForwardCacheShard::store(const CacheKey& key, std::uint64_t h,
+                                                      std::vector<std::uint8_t> message,
+                                                      std::vector<std::uint16_t> ttl_offsets,
+                                                      std::uint32_t ttl, TimePoint now,
+                                                      Security security) {
+    std::optional<std::uint64_t> evicted;
+    if (capacity_ == 0) return evicted;
     std::uint32_t i = lookup(h, key);
     if (i != kNone) {
         unlink_lru(i);
     } else {
-        i = take_slot();
+        i = take_slot(&evicted);
         Entry& e = entries_[i];
         e.hash = h;
         e.set_id = key.set_id;
@@ -76,6 +78,7 @@ void ForwardCacheShard::store(const CacheKey& key, std::uint64_t h,
     e.ttl = ttl;
     e.security = security;
     push_front(i);
+    return evicted;
 }
 
 void ForwardCacheShard::set_capacity(std::size_t capacity) {
@@ -98,12 +101,13 @@ void ForwardCacheShard::set_capacity(std::size_t capacity) {
 
 /// A free slot: a new one while under capacity, else the least recently used, taken
 /// out of its bucket and the LRU list.
-std::uint32_t ForwardCacheShard::take_slot() {
+std::uint32_t ForwardCacheShard::take_slot(std::optional<std::uint64_t>* evicted) {
     if (entries_.size() < capacity_) {
         entries_.emplace_back();
         return static_cast<std::uint32_t>(entries_.size() - 1);
     }
     const std::uint32_t i = oldest_;
+    if (evicted != nullptr) *evicted = entries_[i].hash;
     unlink_lru(i);
     unlink_chain(i);
     return i;

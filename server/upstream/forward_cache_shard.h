@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -72,10 +73,12 @@ class ForwardCacheShard {
                Security security = Security::Unchecked) {
         store(key, hash(key), std::move(message), std::move(ttl_offsets), ttl, now, security);
     }
-    /// The same with the key's hash(key) already taken.
-    void store(const CacheKey& key, std::uint64_t h, std::vector<std::uint8_t> message,
-               std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl, TimePoint now,
-               Security security = Security::Unchecked);
+    /// The same with the key's hash(key) already taken; returns the hash of the entry
+    /// evicted to make room, if one was.
+    std::optional<std::uint64_t> store(const CacheKey& key, std::uint64_t h,
+                                       std::vector<std::uint8_t> message,
+                                       std::vector<std::uint16_t> ttl_offsets, std::uint32_t ttl,
+                                       TimePoint now, Security security = Security::Unchecked);
     /// The hash `key` is filed under: the keyed hash (server/base/keyed_hash.h), as
     /// clients choose the names, so that none can aim names at one bucket. Its low bits
     /// pick the bucket, so a caller choosing among several caches uses the high ones.
@@ -95,7 +98,8 @@ class ForwardCacheShard {
     void unlink_lru(std::uint32_t i);
     void push_front(std::uint32_t i);
     void unlink_chain(std::uint32_t i);
-    std::uint32_t take_slot();
+    /// A free slot; `evicted` gets the hash of the entry it held, if one was evicted.
+    std::uint32_t take_slot(std::optional<std::uint64_t>* evicted = nullptr);
 
     std::size_t capacity_;
     std::vector<Entry> entries_;

@@ -16,6 +16,7 @@
 #include "server/upstream/forward_cache.h"
 #include "server/upstream/message_edit.h"
 #include "server/upstream/upstream_query.h"
+#include "server/wire/header.h"
 #include "server/wire/limits.h"
 #include "zones/dns/types.h"
 #include "zones/dns/wire_hash.h"
@@ -38,6 +39,7 @@ struct Waiter {
     bool dnssec_ok = false;
     wire::NameBuffer qname;
     std::size_t limit = wire::kClassicUdpSize;
+    wire::EdnsEcho echo;
     Reply reply;
     asio::io_context* home = nullptr;  ///< nullptr: the forwarder's own thread
 };
@@ -51,6 +53,7 @@ Waiter waiter_of(const Request& r, Reply reply) {
                   r.question.dnssec_ok,
                   r.question.qname,
                   r.limit,
+                  r.echo,
                   std::move(reply),
                   r.home};
 }
@@ -61,15 +64,16 @@ void deliver(Waiter& w, std::vector<std::uint8_t> bytes) {
     asio::post(*w.home, [reply = std::move(w.reply), bytes = std::move(bytes)] { reply(bytes); });
 }
 
-ClientView view_of(const wire::Query& q, std::size_t limit) {
-    return ClientView{q.id,    q.rd,     q.cd,           q.qname.wire(),
-                      q.qtype, q.qclass, q.edns.present, q.edns.dnssec_ok,
-                      limit,   q.ad};
+ClientView view_of(const ClientQuery& client) {
+    const wire::Query& q = *client.query;
+    return ClientView{q.id,         q.rd,     q.cd,           q.qname.wire(),
+                      q.qtype,      q.qclass, q.edns.present, q.edns.dnssec_ok,
+                      client.limit, q.ad,     client.echo};
 }
 
 ClientView view_of(const Waiter& w, const Question& q) {
-    return ClientView{w.id,     w.rd,   w.cd,        w.qname.wire(), q.qtype,
-                      q.qclass, w.edns, w.dnssec_ok, w.limit,        w.ad};
+    return ClientView{w.id,   w.rd,        w.cd,    w.qname.wire(), q.qtype, q.qclass,
+                      w.edns, w.dnssec_ok, w.limit, w.ad,           &w.echo};
 }
 
 CacheKey key_of(const wire::Query& q, std::uint64_t set_id) {
@@ -121,6 +125,27 @@ std::vector<std::uint8_t> answer_bytes(std::size_t limit, Write&& write) {
     std::vector<std::uint8_t> out(std::max<std::size_t>(limit, 1024));
     out.resize(write(std::span<std::uint8_t>(out)));
     return out;
+}
+
+/// What a thread's packet cache keeps of `e` with the answer written from it: where the
+/// TTLs are (the stored message's own offsets, the question being the same size) when
+/// the answer is a positive one, whole, of at most ForwardedCopy::kMaxTtls records.
+void describe_copy(const ForwardCacheShard::Entry& e, std::uint32_t age,
+                   base::Versions::Stamp version, std::span<const std::uint8_t> answer,
+                   query::ForwardedCopy& copy) {
+    copy.ttl_count = 0;
+    if (answer.size() < wire::kHeaderSize) return;
+    const wire::Header h(answer);
+    if (h.rcode() != 0 || h.ancount() == 0 || h.tc() ||
+        e.ttl_offsets.size() > query::ForwardedCopy::kMaxTtls) {
+        return;
+    }
+    copy.stored = e.stored;
+    copy.expires = e.stored + std::chrono::seconds(e.ttl);
+    copy.age = age;
+    copy.version = version;
+    copy.ttl_count = static_cast<std::uint8_t>(e.ttl_offsets.size());
+    std::copy(e.ttl_offsets.begin(), e.ttl_offsets.end(), copy.ttl_offsets);
 }
 
 /// One distinct question under way, with every client waiting for it. The upstreams are
@@ -233,6 +258,9 @@ struct Forwarder::State {
     // The forwarder's thread only.
     Validator validator;
     std::unique_ptr<std::uint8_t[]> stripped;  ///< on_validated's answer without DNSSEC records
+    /// Where finish() writes the answer of a client whose reply runs here (no home):
+    /// made once, never cleared, so such an answer costs no allocation.
+    std::unique_ptr<std::uint8_t[]> answer_buffer;
     ValidationOptions validation;
     InsecureNames insecure;  ///< validation.insecure, for the query path
 };
@@ -589,9 +617,18 @@ void Forwarder::State::finish(Pending& p, Write&& write) {
     const std::unique_ptr<Pending> owned = std::move(node.mapped());
     if (owned->validation != 0) validator.cancel(owned->validation);
     for (Waiter& w : owned->waiters) {
-        deliver(w, answer_bytes(w.limit, [&](std::span<std::uint8_t> out) {
-                    return write(w, owned->question, out);
-                }));
+        if (w.home != nullptr) {
+            deliver(w, answer_bytes(w.limit, [&](std::span<std::uint8_t> out) {
+                        return write(w, owned->question, out);
+                    }));
+            continue;
+        }
+        // The reply runs here and is done with the bytes when it returns (a UDP answer
+        // is sent from inside it), so one buffer serves every waiter.
+        if (!answer_buffer)
+            answer_buffer = std::make_unique_for_overwrite<std::uint8_t[]>(kMaxMessage);
+        const std::span<std::uint8_t> out(answer_buffer.get(), kMaxMessage);
+        w.reply(out.first(write(w, owned->question, out)));
     }
 }
 
@@ -623,6 +660,7 @@ Request Request::of(const ClientQuery& client, const query::UpstreamSet& upstrea
     r.ad = q.ad;
     r.edns = q.edns.present;
     r.limit = client.limit;
+    if (client.echo != nullptr) r.echo = *client.echo;
     r.upstreams = upstreams;
     r.home = home;
     return r;
@@ -635,24 +673,19 @@ Forwarder::~Forwarder() = default;
 
 std::size_t Forwarder::answer_from_cache(const ClientQuery& client,
                                          const query::UpstreamSet& upstreams,
-                                         std::span<std::uint8_t> out, CacheCounters* counters) {
-    std::uint32_t fresh_for = 0;
-    return answer_from_cache(client, upstreams, out, fresh_for, counters);
-}
-
-std::size_t Forwarder::answer_from_cache(const ClientQuery& client,
-                                         const query::UpstreamSet& upstreams,
-                                         std::span<std::uint8_t> out, std::uint32_t& fresh_for,
+                                         std::span<std::uint8_t> out, query::ForwardedCopy* copy,
                                          CacheCounters* counters) {
     const wire::Query& q = *client.query;
     const auto t = state_->now();
-    const std::size_t n = state_->cache.with_entry(
-        key_of(q, upstreams.id), [&](const ForwardCacheShard::Entry* e) -> std::size_t {
+    const std::size_t n = state_->cache.with_entry_stamped(
+        key_of(q, upstreams.id),
+        [&](const ForwardCacheShard::Entry* e, base::Versions::Stamp version) -> std::size_t {
             if (e == nullptr || !State::fresh(*e, t)) return 0;
             const std::uint32_t age = State::age(*e, t);
-            fresh_for = e->ttl > age ? e->ttl - age : 0;
-            return write_answer(e->view(), view_of(q, client.limit), TtlRewrite{age, false},
-                                nullptr, out);
+            const std::size_t length =
+                write_answer(e->view(), view_of(client), TtlRewrite{age, false}, nullptr, out);
+            if (copy != nullptr) describe_copy(*e, age, version, out.first(length), *copy);
+            return length;
         });
     if (counters != nullptr && n != 0) ++counters->hits;
     return n;

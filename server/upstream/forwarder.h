@@ -23,6 +23,7 @@
 
 #include "config/address.h"
 #include "server/base/counter.h"
+#include "server/query/packet_cache.h"
 #include "server/query/upstream_set.h"
 #include "server/upstream/message_edit.h"
 #include "server/upstream/validator.h"
@@ -50,7 +51,8 @@ struct ForwarderOptions {
 };
 
 /// Delivers the finished answer for one client, exactly once, on the thread of the
-/// request's `home` (the forwarder's own thread when it has none).
+/// request's `home` (the forwarder's own thread when it has none). The bytes are good
+/// until it returns.
 using Reply = std::function<void(std::span<const std::uint8_t> answer)>;
 
 /// What a forwarded query looks like to the client: its question (with its case), ID,
@@ -59,6 +61,8 @@ struct ClientQuery {
     const wire::Query* query = nullptr;
     std::size_t limit =
         wire::kClassicUdpSize;  ///< answers above it go out as TC=1 with the question only
+    /// The options its answer's OPT gives back (ECS with its scope, COOKIE); nullptr: none.
+    const wire::EdnsEcho* echo = nullptr;
 };
 
 /// One client's question for the forwarder, copied out of the query core's decision so
@@ -71,6 +75,7 @@ struct Request {
     bool ad = false;
     bool edns = false;
     std::size_t limit = wire::kClassicUdpSize;  ///< as ClientQuery::limit
+    wire::EdnsEcho echo;                        ///< as ClientQuery::echo
     query::UpstreamSet upstreams;
     /// The io_context whose thread runs the reply; nullptr: the forwarder's own.
     boost::asio::io_context* home = nullptr;
@@ -120,14 +125,13 @@ class Forwarder {
     Forwarder& operator=(const Forwarder&) = delete;
 
     /// A fresh cached answer for the client, written into `out` with its ID, question
-    /// case, TTLs counted down and RA set; returns its length, or 0 on a miss, and counts
-    /// the lookup in `counters` (the calling thread's) when given. From any thread.
+    /// case, TTLs counted down, RA set and the client's echoed options; returns its
+    /// length, or 0 on a miss, and counts the lookup in `counters` (the calling thread's)
+    /// when given. `copy`, when given, gets what a thread's packet cache needs to keep
+    /// the answer as a copy of the entry (no TTLs when it must not). From any thread.
     /// Allocation-free.
     std::size_t answer_from_cache(const ClientQuery& client, const query::UpstreamSet& upstreams,
-                                  std::span<std::uint8_t> out, CacheCounters* counters = nullptr);
-    /// The same, setting `fresh_for` to the seconds the answer stays fresh on a hit.
-    std::size_t answer_from_cache(const ClientQuery& client, const query::UpstreamSet& upstreams,
-                                  std::span<std::uint8_t> out, std::uint32_t& fresh_for,
+                                  std::span<std::uint8_t> out, query::ForwardedCopy* copy = nullptr,
                                   CacheCounters* counters = nullptr);
 
     /// Resolves through the upstreams: answers from the cache what was stored since the

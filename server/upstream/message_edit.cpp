@@ -30,21 +30,25 @@ std::uint32_t sane_ttl(std::uint32_t ttl) {
 /// Bytes an OPT takes in an answer for this client.
 std::size_t opt_size(const ClientView& client, const ExtendedError* error) {
     if (!client.edns) return 0;
-    return wire::kOptSize + (error != nullptr ? 6 + error->text.size() : 0);
+    return wire::kOptSize + (error != nullptr ? 6 + error->text.size() : 0) +
+           (client.echo != nullptr ? client.echo->size() : 0);
 }
 
 /// Appends the OPT (RFC 6891 §6.1.2) with the DO bit echoed and, if given, one
-/// Extended DNS Error option (RFC 8914 §2). The caller has checked the room.
+/// Extended DNS Error option (RFC 8914 §2), then the client's echoed options (ECS,
+/// COOKIE), in the order the OPT of an authoritative answer has them. The caller has
+/// checked the room (opt_size).
 void append_opt(std::span<std::uint8_t> out, const ClientView& client, const ExtendedError* error) {
     wire::WireWriter w(out, out.size());
     bool ok = wire::write_opt(w, wire::kEdnsPayload, 0, client.dnssec_ok);
     if (error != nullptr) {
         const auto text_size = static_cast<std::uint16_t>(error->text.size());
-        w.patch_u16(wire::kOptSize - 2, static_cast<std::uint16_t>(6 + text_size));
         ok = ok && w.u16(kEdeOption) && w.u16(static_cast<std::uint16_t>(2 + text_size)) &&
              w.u16(static_cast<std::uint16_t>(error->code)) &&
              w.bytes({reinterpret_cast<const std::uint8_t*>(error->text.data()), text_size});
     }
+    if (client.echo != nullptr) ok = ok && wire::write_options(w, *client.echo);
+    w.patch_u16(wire::kOptSize - 2, static_cast<std::uint16_t>(w.size() - wire::kOptSize));
     (void)ok;
 }
 

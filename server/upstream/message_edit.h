@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/wire/edns.h"
 #include "server/wire/limits.h"
 #include "server/wire/reader.h"
 
@@ -59,6 +60,9 @@ struct ClientView {
     bool dnssec_ok = false;
     std::size_t limit = wire::kClassicUdpSize;  ///< the largest answer the client takes
     bool ad = false;  ///< the client set AD: it understands it without DO (RFC 6840 §5.7)
+    /// The options the answer's OPT gives back (ECS with its scope, COOKIE), after any
+    /// Extended DNS Error; nullptr or empty: none. Counted within `limit`.
+    const wire::EdnsEcho* echo = nullptr;
 };
 
 /// A stored reply: the upstream's message without its OPT record, question
@@ -122,7 +126,8 @@ inline constexpr std::size_t kMaxMessage = 65535;
 
 /// Writes the answer for `client` from `stored`: ID, RD/CD echoed, QR and RA set, AA
 /// cleared (a cache is not an authority), the client's question case, TTLs rewritten,
-/// and an OPT (with `error`, if given) when the client has EDNS. An answer above the
+/// and an OPT (with `error`, if given, then the client's echoed options) when the client
+/// has EDNS. An answer above the
 /// client's limit becomes the header and question with TC=1 (RFC 1035 §4.2.1).
 /// AD is set only on a secure answer to a client that sent DO or AD and not CD
 /// (RFC 6840 §5.7, §5.8); the upstream's own AD never passes. A bogus answer is SERVFAIL

@@ -27,7 +27,8 @@ void write_pointer(std::span<std::uint8_t> message, std::size_t at, std::size_t 
 }
 
 void count_down_ttl(std::span<std::uint8_t> message, std::size_t at, std::uint32_t age) {
-    store_u32(message, at, load_u32(message, at) - age);
+    const std::uint32_t ttl = load_u32(message, at);
+    store_u32(message, at, ttl > age ? ttl - age : 0);
 }
 
 }  // namespace sitedns::wire

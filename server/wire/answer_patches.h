@@ -54,7 +54,7 @@ inline void take_id_and_name(std::span<std::uint8_t> answer, std::span<const std
 void write_pointer(std::span<std::uint8_t> message, std::size_t at, std::size_t target);
 
 /// Lowers the TTL at `at` of `message` by `age` seconds (RFC 1035 §3.2.1: a cached
-/// record's TTL counts down); the caller knows it is at least `age`.
+/// record's TTL counts down), never below 0.
 void count_down_ttl(std::span<std::uint8_t> message, std::size_t at, std::uint32_t age);
 
 }  // namespace sitedns::wire

@@ -36,16 +36,13 @@ struct EdnsEcho {
     }
 };
 
+/// Writes the options of `echo` (OPT RDATA), ECS first; false (and a partial write) if
+/// they do not fit.
+[[nodiscard]] bool write_options(WireWriter& w, const EdnsEcho& echo);
+
 /// Appends an OPT record like write_opt whose RDATA holds the options of `echo`.
 /// False and nothing written when it does not fit.
 [[nodiscard]] bool write_opt(WireWriter& w, std::uint16_t udp_size, std::uint8_t extended_rcode,
                              bool dnssec_ok, const EdnsEcho& echo);
-
-/// Adds the options of `echo` to the OPT record of a finished answer
-/// (`message[0, length)`), e.g. one relayed from an upstream: the OPT must be the last
-/// record. Returns the new length, or `length` unchanged when there is no such OPT, the
-/// message cannot be read or the options would pass `limit` (never above message.size()).
-std::size_t append_options(std::span<std::uint8_t> message, std::size_t length, std::size_t limit,
-                           const EdnsEcho& echo);
 
 }  // namespace sitedns::wire

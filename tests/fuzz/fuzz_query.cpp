@@ -92,20 +92,22 @@ void check_answer(std::span<const std::uint8_t> packet, std::span<const std::uin
     if (h.id() != wire::Header(packet).id()) fail("answer with another ID");
 }
 
-/// The forwarder's side of a Forward verdict, without a socket: an answer written within
-/// the decision's limit, then the echoed options appended (Responder::finish_forwarded).
+/// The forwarder's side of a Forward verdict, without a socket: an answer with the
+/// echoed options, written within the decision's limit.
 void finish_forward(const query::Decision& d, std::vector<std::uint8_t>& buffer) {
     if (d.view == nullptr) fail("Forward without a view");
     const wire::Query& q = d.query;
     const upstream::ClientView client{q.id,    q.rd,     q.cd,           q.qname.wire(),
                                       q.qtype, q.qclass, q.edns.present, q.edns.dnssec_ok,
-                                      d.limit};
-    buffer.assign(d.limit + d.echo.size(), 0);
+                                      d.limit, q.ad,     &d.echo};
+    buffer.assign(upstream::kMaxMessage, 0);
     const upstream::ExtendedError error{upstream::Ede::NetworkError, "fuzz"};
-    const std::size_t n = upstream::write_servfail(client, error, std::span(buffer).first(d.limit));
-    if (n == 0) return;
-    const std::size_t total = query::Responder::finish_forwarded(d.echo, buffer, n);
-    if (total > buffer.size()) fail("echoed options past the buffer");
+    const std::size_t n = upstream::write_servfail(client, error, buffer);
+    // Header, question, and with EDNS the OPT: the EDE option (4 + 2 + "fuzz") and the echo.
+    const std::size_t opt =
+        q.edns.present ? wire::kOptSize + 4 + 2 + error.text.size() + d.echo.size() : 0;
+    if (n != wire::kHeaderSize + q.qname.wire().size() + 4 + opt)
+        fail("a SERVFAIL of the wrong size");
 }
 
 }  // namespace

@@ -414,6 +414,7 @@ TEST(ForwardZoneCache, PlainQueriesForwardedToTwoSetsAreKeptApartByName) {
     // The worker's cache keeps a forwarded answer by question and view: two names of one
     // view that go to different upstreams never answer for each other.
     PacketCache cache;
+    base::Versions versions(16);
     const IpAddress client = test::ip(kNoRec);
     std::vector<std::uint8_t> out(kMaxMessage);
     struct Asked {
@@ -435,7 +436,13 @@ TEST(ForwardZoneCache, PlainQueriesForwardedToTwoSetsAreKeptApartByName) {
         answer[7] = 1;
         const Bytes record{0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 1, 0, q.last_octet};
         answer.insert(answer.end(), record.begin(), record.end());
-        cache.store_forwarded(answer, 60);
+        ForwardedCopy copy;  // as the forwarder describes its entry
+        copy.stored = PacketCache::Clock::now();
+        copy.expires = copy.stored + std::chrono::seconds(60);
+        copy.version = versions.stamp(0);
+        copy.ttl_count = 1;
+        copy.ttl_offsets[0] = static_cast<std::uint16_t>(answer.size() - 10);
+        cache.store_forwarded(snapshot(), d.view, d.key, answer, copy);
     }
     for (const Asked& q : asked) {
         Decision d;

@@ -882,7 +882,8 @@ TEST(PacketCacheMakeKey, KeyIgnoresIdAndCaseAndKeepsEverythingElse) {
 }  // namespace
 }  // namespace sitedns::query
 
-// Forwarded answers (store_forwarded): kept while fresh, TTLs counted down per hit.
+// Forwarded answers (store_forwarded): copies of the forwarder's entries, good while the
+// entry is fresh and unchanged, their TTLs counted down as the forwarder counts them.
 namespace sitedns::query {
 namespace {
 
@@ -893,16 +894,14 @@ PacketCache::Clock::time_point now() {
 
 /// `query` answered: QR, ANCOUNT n, then n A records for the question name (a pointer
 /// to offset 12) with the given TTLs, and an OPT whose TTL field carries DO.
-Bytes answer_with(const Bytes& query, const std::vector<std::uint32_t>& ttls,
-                  std::uint8_t rcode = 0, bool opt = true) {
+Bytes answer_with(const Bytes& query, const std::vector<std::uint32_t>& ttls) {
     const std::size_t question_end = 12 + (query.size() - 12 - (query[11] == 1 ? 11 : 0));
     Bytes a(query.begin(), query.begin() + static_cast<std::ptrdiff_t>(question_end));
     a[2] |= 0x80;
-    a[3] = static_cast<std::uint8_t>((a[3] & 0xF0) | rcode);
     a[6] = 0;
     a[7] = static_cast<std::uint8_t>(ttls.size());
     a[10] = 0;
-    a[11] = opt ? 1 : 0;
+    a[11] = 1;
     for (std::uint32_t ttl : ttls) {
         const Bytes rr{0xC0,
                        0x0C,
@@ -922,8 +921,7 @@ Bytes answer_with(const Bytes& query, const std::vector<std::uint32_t>& ttls,
                        1};
         a = a + rr;
     }
-    if (opt) a = a + Bytes{0, 0, 41, 0x04, 0xD0, 0, 0, 0x80, 0, 0, 0};
-    return a;
+    return a + Bytes{0, 0, 41, 0x04, 0xD0, 0, 0, 0x80, 0, 0, 0};
 }
 
 std::uint32_t ttl_at(const Bytes& m, std::size_t record) {
@@ -936,6 +934,7 @@ struct Fixture {
     std::shared_ptr<const query::Snapshot> snapshot = test::make_snapshot();
     const query::View* view = &snapshot->views[0];
     PacketCache cache;
+    base::Versions versions{16};  ///< the forwarder's cache's, for its one entry (hash 0)
     Bytes query = sitedns::test::make_query("fwd.example.org", "A", {.id = 7, .edns = true});
     AnswerKey key;
     Fixture() {
@@ -943,9 +942,24 @@ struct Fixture {
         cache.set_clock(&now);
         EXPECT_TRUE(PacketCache::make_key(query, Transport::Udp, key));
     }
-    void store(const Bytes& answer, std::uint32_t fresh_for) {
-        cache.remember_forwarded(*snapshot, view, key);
-        cache.store_forwarded(answer, fresh_for);
+    /// What the forwarder says of `answer`, written from its entry stored `age` seconds
+    /// ago (TTLs counted down by that much), fresh for `ttl` seconds from its storing.
+    ForwardedCopy copy_of(const Bytes& answer, std::uint32_t ttl, std::uint32_t age = 0) {
+        ForwardedCopy copy;
+        copy.stored = g_now - std::chrono::seconds(age);
+        copy.expires = copy.stored + std::chrono::seconds(ttl);
+        copy.age = age;
+        copy.version = versions.stamp(0);
+        const std::size_t records = answer[7];
+        const std::size_t first = answer.size() - 11 - 16 * records;
+        for (std::size_t i = 0; i < records; ++i) {
+            copy.ttl_offsets[i] = static_cast<std::uint16_t>(first + 16 * i + 6);
+        }
+        copy.ttl_count = static_cast<std::uint8_t>(records);
+        return copy;
+    }
+    void store(const Bytes& answer, std::uint32_t ttl, std::uint32_t age = 0) {
+        cache.store_forwarded(*snapshot, view, key, answer, copy_of(answer, ttl, age));
     }
     /// The cached answer to `packet` (same question, other ID and case), or empty.
     Bytes find(const Bytes& packet) {
@@ -959,7 +973,7 @@ struct Fixture {
 
 TEST(PacketCacheForwarded, CountsTheTtlsDownAndKeepsTheOptAsItIs) {
     Fixture f;
-    f.store(answer_with(f.query, {300, 600}), 1000);
+    f.store(answer_with(f.query, {300, 600}), 300);
     g_now += std::chrono::seconds(10);
     const Bytes again = sitedns::test::make_query("FWD.example.ORG", "A", {.id = 9, .edns = true});
     const Bytes got = f.find(again);
@@ -974,39 +988,73 @@ TEST(PacketCacheForwarded, CountsTheTtlsDownAndKeepsTheOptAsItIs) {
     EXPECT_EQ(Bytes(got.end() - 11, got.end()), (Bytes{0, 0, 41, 0x04, 0xD0, 0, 0, 0x80, 0, 0, 0}));
 }
 
-TEST(PacketCacheForwarded, ExpiresWithTheForwardersFreshnessOrTheSmallestTtl) {
+TEST(PacketCacheForwarded, CountsDownAsTheForwarderDoesFromItsEntrysAge) {
+    // The entry was stored 0.6 s before the answer was written from it (age 0 then):
+    // 0.5 s later the forwarder's age is 1 s, and so is the copy's, though only 0.5 s
+    // passed since the copy was made.
     Fixture f;
-    f.store(answer_with(f.query, {300}), 60);
-    g_now += std::chrono::seconds(59);
-    EXPECT_FALSE(f.find(f.query).empty());
-    g_now += std::chrono::seconds(1);
-    EXPECT_TRUE(f.find(f.query).empty()) << "60 s: the forwarder's freshness is over";
-
+    const Bytes answer = answer_with(f.query, {300});
+    ForwardedCopy copy = f.copy_of(answer, 300);
+    copy.stored -= std::chrono::milliseconds(600);
+    copy.expires -= std::chrono::milliseconds(600);
+    f.cache.store_forwarded(*f.snapshot, f.view, f.key, answer, copy);
+    g_now += std::chrono::milliseconds(500);
+    EXPECT_EQ(ttl_at(f.find(f.query), 0), 299u);
+    // Written at age 40 (TTL 260 in the copy): 5 s later the forwarder writes 255.
     Fixture g;
-    g.store(answer_with(g.query, {300, 30}), 1000);
-    g_now += std::chrono::seconds(29);
-    const Bytes got = g.find(g.query);
-    ASSERT_FALSE(got.empty());
-    EXPECT_EQ(ttl_at(got, 0), 1u);
-    g_now += std::chrono::seconds(1);
-    EXPECT_TRUE(g.find(g.query).empty()) << "the 30 s record ran out";
+    g.store(answer_with(g.query, {260}), 300, 40);
+    g_now += std::chrono::seconds(5);
+    EXPECT_EQ(ttl_at(g.find(g.query), 0), 255u);
 }
 
-TEST(PacketCacheForwarded, KeepsOnlyPositiveAnswersOfAForwardedPlainQuery) {
+TEST(PacketCacheForwarded, ExpiresWithTheForwardersEntry) {
     Fixture f;
-    f.store(answer_with(f.query, {}), 1000);
-    EXPECT_TRUE(f.find(f.query).empty()) << "no records: NODATA stays with the forwarder";
-    f.store(answer_with(f.query, {300}, 3), 1000);
-    EXPECT_TRUE(f.find(f.query).empty()) << "NXDOMAIN stays with the forwarder";
-    f.store(answer_with(f.query, {0}), 1000);
-    EXPECT_TRUE(f.find(f.query).empty()) << "TTL 0 is never cached";
-    f.store(answer_with(f.query, std::vector<std::uint32_t>(PacketCache::kMaxTtls + 1, 300)), 1000);
-    EXPECT_TRUE(f.find(f.query).empty()) << "more records than kMaxTtls";
-    // Without remember_forwarded (the query was not forwarded, or not plain): nothing.
-    f.cache.store_forwarded(answer_with(f.query, {300}), 1000);
+    f.store(answer_with(f.query, {300}), 60, 20);  // stored 20 s ago, fresh for 60
+    g_now += std::chrono::seconds(39);
+    EXPECT_FALSE(f.find(f.query).empty());
+    g_now += std::chrono::seconds(1);
+    EXPECT_TRUE(f.find(f.query).empty()) << "the entry's 60 s are over";
+}
+
+TEST(PacketCacheForwarded, ARecordShorterLivedThanTheEntryStopsAtZero) {
+    Fixture f;
+    f.store(answer_with(f.query, {300, 10}), 300);
+    g_now += std::chrono::seconds(25);
+    const Bytes got = f.find(f.query);
+    ASSERT_FALSE(got.empty());
+    EXPECT_EQ(ttl_at(got, 1), 275u);
+    EXPECT_EQ(ttl_at(got, 0), 0u) << "as the forwarder writes it, never wrapped round";
+}
+
+TEST(PacketCacheForwarded, ACopyGoesWhenTheForwardersEntryChanges) {
+    Fixture f;
+    f.store(answer_with(f.query, {300}), 300);
+    EXPECT_FALSE(f.find(f.query).empty());
+    f.versions.bump(0);  // the forwarder stored a new answer, or evicted the entry
     EXPECT_TRUE(f.find(f.query).empty());
-    // One answer per forwarded query.
-    f.store(answer_with(f.query, {300}), 1000);
+    f.store(answer_with(f.query, {120}), 120);  // copied again from the new entry
+    const Bytes got = f.find(f.query);
+    ASSERT_FALSE(got.empty());
+    EXPECT_EQ(ttl_at(got, 0), 120u);
+    f.versions.bump_all();  // the forwarder's cache emptied
+    EXPECT_TRUE(f.find(f.query).empty());
+}
+
+TEST(PacketCacheForwarded, KeepsOnlyWhatTheForwarderSaysMayBeCopied) {
+    Fixture f;
+    const Bytes answer = answer_with(f.query, {300});
+    ForwardedCopy none = f.copy_of(answer, 300);
+    none.ttl_count = 0;  // negative, truncated, too many records
+    f.cache.store_forwarded(*f.snapshot, f.view, f.key, answer, none);
+    EXPECT_TRUE(f.find(f.query).empty());
+    AnswerKey not_plain;  // size 0: the query was not plain, or not handled through a cache
+    f.cache.store_forwarded(*f.snapshot, f.view, not_plain, answer, f.copy_of(answer, 300));
+    EXPECT_TRUE(f.find(f.query).empty());
+    ForwardedCopy unstamped = f.copy_of(answer, 300);
+    unstamped.version = {};
+    f.cache.store_forwarded(*f.snapshot, f.view, f.key, answer, unstamped);
+    EXPECT_TRUE(f.find(f.query).empty()) << "a copy without a version is never current";
+    f.store(answer, 300);
     EXPECT_FALSE(f.find(f.query).empty());
 }
 
@@ -1016,36 +1064,28 @@ TEST(PacketCacheForwarded, AnAuthoritativeAnswerStoredLaterIsNotAgedOrExpired) {
     const Bytes answer = answer_with(f.query, {300});
     f.cache.store(*f.snapshot, f.view, f.key, answer, question_of(f.key));
     g_now += std::chrono::hours(5);
+    f.versions.bump(0);
     const Bytes got = f.find(f.query);
     ASSERT_FALSE(got.empty());
     EXPECT_FALSE(f.cache.last_hit_forwarded());
     EXPECT_EQ(ttl_at(got, 0), 300u);
 }
 
-}  // namespace
-}  // namespace sitedns::query
-
-namespace sitedns::query {
-namespace {
-
-TEST(PacketCacheForwarded, AnAnswerIsKeptOnlyForTheQueryHandledJustBefore) {
+TEST(PacketCacheForwarded, TheDecisionCarriesTheKeyOfAPlainQueryOnly) {
     Fixture f;
-    // Responder::handle() forgets the forwarded query at the start of the next query:
-    // an answer given to store_forwarded() after that is not the remembered query's.
-    f.cache.remember_forwarded(*f.snapshot, f.view, f.key);
-    f.cache.forget_forwarded();
-    f.cache.store_forwarded(answer_with(f.query, {300}), 1000);
-    EXPECT_TRUE(f.find(f.query).empty());
-    // And handle() does forget: a query handled in between (here one that is not plain).
-    f.cache.remember_forwarded(*f.snapshot, f.view, f.key);
-    Bytes two_questions = f.query;
-    two_questions[5] = 2;
     std::vector<std::uint8_t> out(kMaxMessage);
     auto decision = std::make_unique<Decision>();
+    Responder::handle(*f.snapshot, f.query, test::ip("127.0.0.1"), Transport::Udp, out, *decision,
+                      f.cache);
+    EXPECT_EQ(decision->key.size, f.key.size);
+    EXPECT_EQ(std::memcmp(decision->key.bytes, f.key.bytes, f.key.size), 0);
+    Bytes two_questions = f.query;
+    two_questions[5] = 2;
     Responder::handle(*f.snapshot, two_questions, test::ip("127.0.0.1"), Transport::Udp, out,
                       *decision, f.cache);
-    f.cache.store_forwarded(answer_with(f.query, {300}), 1000);
-    EXPECT_TRUE(f.find(f.query).empty());
+    EXPECT_EQ(decision->key.size, 0u);
+    Responder::handle(*f.snapshot, f.query, test::ip("127.0.0.1"), Transport::Udp, out, *decision);
+    EXPECT_EQ(decision->key.size, 0u) << "not through a packet cache";
 }
 
 }  // namespace

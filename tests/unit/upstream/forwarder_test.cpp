@@ -162,7 +162,8 @@ class ForwarderTest : public ::testing::Test {
                  std::size_t limit = 1232) {
         const auto q = client_query(name, qtype, id, shape);
         Bytes out(4096);
-        out.resize(forwarder().answer_from_cache({&q->query, limit}, set, out, &lookups));
+        out.resize(
+            forwarder().answer_from_cache({&q->query, limit}, set, out, &last_copy, &lookups));
         return out;
     }
 
@@ -172,6 +173,7 @@ class ForwarderTest : public ::testing::Test {
     SteadyClock::time_point now = SteadyClock::time_point{} + 1000h;
     std::unique_ptr<Forwarder> fwd;
     CacheCounters lookups;  ///< cached()'s, as a worker thread counts them
+    query::ForwardedCopy last_copy;  ///< what the last cached() said a copy keeps
 };
 
 std::vector<Send> drop(const Received&) {
@@ -232,6 +234,58 @@ TEST_F(ForwarderTest, CacheIsKeyedByTypeDoBitAndUpstreamSet) {
     EXPECT_TRUE(cached("k.test", test::kA, 2, set, dnssec()).empty());
     EXPECT_TRUE(cached("k.test", test::kA, 2, query::UpstreamSet::make({up2.endpoint()})).empty());
     EXPECT_TRUE(cached("other.test", test::kA, 2, set).empty());
+}
+
+TEST_F(ForwarderTest, AHitSaysWhatAThreadsCopyOfItKeeps) {
+    const query::UpstreamSet set = both();
+    ask("copy.test", test::kA, 1, set);
+    now += 40s;
+    const Bytes hit = cached("copy.test", test::kA, 2, set);
+    ASSERT_FALSE(hit.empty());
+    // The entry's own times and TTL offsets: the answer's TTL sits where it does in it.
+    EXPECT_EQ(last_copy.age, 40u);
+    EXPECT_EQ(last_copy.expires - last_copy.stored, 300s);
+    EXPECT_EQ(last_copy.stored, now - 40s);
+    ASSERT_EQ(last_copy.ttl_count, 1u);
+    EXPECT_EQ(wire::load_u32(hit, last_copy.ttl_offsets[0]), 260u);
+    EXPECT_TRUE(base::Versions::current(last_copy.version));
+
+    // Truncated for this client: nothing to copy.
+    up1.script([](const Received& r) { return std::vector<Send>{{test::answer_a(r, 300, 40)}}; });
+    ask("many.test", test::kA, 3, set);
+    EXPECT_FALSE(cached("many.test", test::kA, 4, set, no_edns(), 512).empty());
+    EXPECT_EQ(last_copy.ttl_count, 0u) << "truncated";
+    EXPECT_FALSE(cached("many.test", test::kA, 5, set, {}, 1232).empty());
+    EXPECT_EQ(last_copy.ttl_count, 0u) << "40 records: more than a copy counts down";
+    // Negative answers stay with the forwarder.
+    up1.script([](const Received& r) { return std::vector<Send>{{test::nxdomain(r, 300, 300)}}; });
+    ask("gone.test", test::kA, 6, set);
+    EXPECT_FALSE(cached("gone.test", test::kA, 7, set).empty());
+    EXPECT_EQ(last_copy.ttl_count, 0u) << "NXDOMAIN";
+}
+
+TEST_F(ForwarderTest, ACopyIsNoLongerCurrentOnceTheEntryIsReplaced) {
+    const query::UpstreamSet set = both();
+    ask("moved.test", test::kA, 1, set);
+    ASSERT_FALSE(cached("moved.test", test::kA, 2, set).empty());
+    const base::Versions::Stamp first = last_copy.version;
+    EXPECT_TRUE(base::Versions::current(first));
+    // The entry expires and the next miss stores the upstream's new answer.
+    now += 301s;
+    EXPECT_TRUE(cached("moved.test", test::kA, 3, set).empty());
+    EXPECT_TRUE(base::Versions::current(first)) << "expiry alone changes nothing stored";
+    ask("moved.test", test::kA, 4, set);
+    EXPECT_FALSE(base::Versions::current(first));
+    ASSERT_FALSE(cached("moved.test", test::kA, 5, set).empty());
+    EXPECT_TRUE(base::Versions::current(last_copy.version));
+    // A reload that keeps the cache's bound keeps every copy; a new bound drops them
+    // (entries beyond it are gone, and which ones is the shards' business).
+    ForwarderOptions same = options();
+    forwarder().set_options(same);
+    EXPECT_TRUE(base::Versions::current(last_copy.version));
+    same.cache_entries = 100;
+    forwarder().set_options(same);
+    EXPECT_FALSE(base::Versions::current(last_copy.version));
 }
 
 struct NegativeCase {
@@ -859,7 +913,7 @@ TEST_F(ForwarderTest, IdenticalQuestionsFromManyThreadsShareOneUpstreamQueryAndO
             answered += mine;
             CacheCounters counters;
             Bytes out(1232);
-            if (forwarder().answer_from_cache({&queries.front()->query, 1232}, set, out,
+            if (forwarder().answer_from_cache({&queries.front()->query, 1232}, set, out, nullptr,
                                               &counters) != 0) {
                 ++hits;
             }

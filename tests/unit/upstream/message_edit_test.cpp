@@ -8,7 +8,9 @@
 #include <cstring>
 
 #include "server/upstream/validator.h"
+#include "server/wire/edns.h"
 #include "server/wire/rr_iterator.h"
+#include "server/wire/writer.h"
 #include "tests/unit/upstream/fake_upstream.h"
 #include "zones/dns/name.h"
 
@@ -232,6 +234,94 @@ TEST(WriteServfail, EchoesTheQuestionWithTheExtendedError) {
     EXPECT_EQ(plain.size(), 12u + name.size() + 4u);
     EXPECT_EQ(plain[2], 0x80);
     EXPECT_EQ(plain[3], 0x82);
+}
+
+// --- The client's echoed options (COOKIE, ECS) -------------------------------------
+
+/// A client cookie with a server cookie, and an ECS option with its scope, as the query
+/// core leaves them in a Decision's echo.
+wire::EdnsEcho cookie_and_ecs() {
+    wire::EdnsEcho echo;
+    wire::Cookie cookie;
+    for (std::size_t i = 0; i < cookie.client.size(); ++i) cookie.client[i] = std::uint8_t(i + 1);
+    cookie.server_size = 16;
+    for (std::size_t i = 0; i < 16; ++i) cookie.server[i] = std::uint8_t(0xA0 + i);
+    echo.cookie = cookie;
+    wire::ClientSubnet ecs;
+    ecs.source_prefix = 24;
+    ecs.scope_prefix = 16;
+    ecs.address = {192, 0, 2};
+    echo.ecs = ecs;
+    return echo;
+}
+
+/// What the old path sent: the answer written within the limit less the options'
+/// room, then the options added to the end of its OPT, the last record, whose RDATA was
+/// `opt_rdata` bytes long.
+Bytes old_path(Bytes answer, const wire::EdnsEcho& echo, std::size_t opt_rdata) {
+    Bytes options(echo.size());
+    wire::WireWriter w(options, options.size());
+    EXPECT_TRUE(wire::write_options(w, echo));
+    const std::size_t rdlength_at = answer.size() - opt_rdata - 2;
+    const std::size_t rdlength = opt_rdata + options.size();
+    answer[rdlength_at] = static_cast<std::uint8_t>(rdlength >> 8);
+    answer[rdlength_at + 1] = static_cast<std::uint8_t>(rdlength);
+    answer.insert(answer.end(), options.begin(), options.end());
+    return answer;
+}
+
+TEST(WriteAnswer, WritesTheEchoedOptionsAsTheOldPathAppendedThem) {
+    ScannedReply s;
+    const Bytes reply = cat(reply_header(1, 0, 1, 0, 0, "www.test"),
+                            Builder().pointer(12).rr_tail(test::kA, 1, 300, {1, 2, 3, 4}));
+    ASSERT_TRUE(scan_reply(reply, TtlCaps{}, s));
+    const Bytes name = wire::test::wire_name("WwW.TeSt");
+    const wire::EdnsEcho echo = cookie_and_ecs();
+    const ExtendedError stale{Ede::StaleAnswer, "old"};
+    // Around the limit where the answer stops fitting with its options: below it both
+    // paths truncate, at it both send the records.
+    const std::size_t whole = s.message.size() + wire::kOptSize + 6 + 3 + echo.size();
+    for (const std::size_t limit : {whole - 1, whole, std::size_t{1232}}) {
+        for (const ExtendedError* error : {static_cast<const ExtendedError*>(nullptr), &stale}) {
+            SCOPED_TRACE(testing::Message() << "limit " << limit << (error ? " EDE" : ""));
+            ClientView before = client(name, true, limit - echo.size());
+            Bytes old_bytes(kMaxMessage);
+            old_bytes.resize(write_answer({s.message, s.ttl_offsets}, before, TtlRewrite{5, false},
+                                          error, old_bytes));
+            old_bytes = old_path(old_bytes, echo, error ? 6 + error->text.size() : 0);
+
+            ClientView now = client(name, true, limit);
+            now.echo = &echo;
+            Bytes new_bytes(kMaxMessage);
+            new_bytes.resize(write_answer({s.message, s.ttl_offsets}, now, TtlRewrite{5, false},
+                                          error, new_bytes));
+            EXPECT_EQ(new_bytes, old_bytes);
+            EXPECT_LE(new_bytes.size(), limit);
+            EXPECT_EQ(read_answer(new_bytes).tc, limit < whole - (error ? 0 : 9));
+        }
+    }
+}
+
+TEST(WriteServfail, WritesTheEchoedOptionsAfterTheExtendedError) {
+    const Bytes name = wire::test::wire_name("Down.Test");
+    const wire::EdnsEcho echo = cookie_and_ecs();
+    const ExtendedError error{Ede::NetworkError, "all 1 upstreams failed"};
+    Bytes old_bytes(512);
+    old_bytes.resize(write_servfail(client(name, true), error, old_bytes));
+    old_bytes = old_path(old_bytes, echo, 6 + error.text.size());
+    ClientView now = client(name, true);
+    now.echo = &echo;
+    Bytes new_bytes(512);
+    new_bytes.resize(write_servfail(now, error, new_bytes));
+    EXPECT_EQ(new_bytes, old_bytes);
+    EXPECT_EQ(read_answer(new_bytes).ede, 23);
+
+    // No EDNS, no OPT: nothing to echo into.
+    ClientView plain = client(name, false);
+    plain.echo = &echo;
+    Bytes bare(512);
+    bare.resize(write_servfail(plain, error, bare));
+    EXPECT_EQ(bare.size(), 12u + name.size() + 4u);
 }
 
 // --- DNSSEC: AD, bogus answers, and what a client without DO is sent ----------------

@@ -50,6 +50,11 @@ TEST(AnswerPatches, WritesPointersAndCountsTtlsDown) {
     m = {0, 0, 0x01, 0x00, 0x00, 0x2C, 0};  // TTL 16,777,260 at 2
     count_down_ttl(m, 2, 300);
     EXPECT_EQ(m, (Bytes{0, 0, 0x00, 0xFF, 0xFF, 0x00, 0}));
+    // A record shorter-lived than the answer's entry stops at 0, as the forwarder
+    // writes it, never wrapping round.
+    m = {0, 0, 0x00, 0x00, 0x00, 0x0A, 0};  // TTL 10 at 2
+    count_down_ttl(m, 2, 25);
+    EXPECT_EQ(m, (Bytes{0, 0, 0, 0, 0, 0, 0}));
 }
 
 }  // namespace

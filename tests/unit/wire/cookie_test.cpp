@@ -96,27 +96,6 @@ TEST(WriteOpt, EcsThenCookie) {
               Builder().opt(1232, 0x01000000, options).get());
 }
 
-TEST(AppendOptions, AddsTheCookieToARelayedAnswer) {
-    Builder b;
-    b.header(0x1234, test::kQr, 1, 0, 0, 1).question("www.example.com").opt(1232);
-    Bytes message = b;
-    const std::size_t length = message.size();
-    message.resize(512);
-    EdnsEcho echo;
-    echo.cookie.emplace();
-    ASSERT_EQ(find_cookie(test::edns_option(kCookieOptionCode, counting(24)), *echo.cookie),
-              CookieStatus::Ok);
-    const std::size_t grown = append_options(message, length, 512, echo);
-    ASSERT_EQ(grown, length + 28);
-    message.resize(grown);
-    Builder want;
-    want.header(0x1234, test::kQr, 1, 0, 0, 1)
-        .question("www.example.com")
-        .opt(1232, 0, test::edns_option(kCookieOptionCode, counting(24)));
-    EXPECT_EQ(message, want.get());
-    EXPECT_EQ(append_options(message, grown, grown + 27, echo), grown) << "over the limit";
-}
-
 TEST(TruncatedReply, CarriesTheCookieInAnOpt) {
     const Bytes query = Builder()
                             .header(0x4242, 0x0100, 1, 0, 0, 1)

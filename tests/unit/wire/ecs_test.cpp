@@ -1,5 +1,5 @@
-// EDNS Client Subnet (RFC 7871 §6): parsing the option of a query, writing it back, and
-// adding it to a finished answer's OPT record (wire::append_options).
+// EDNS Client Subnet (RFC 7871 §6): parsing the option of a query and writing it back
+// among an answer's echoed options (wire::write_options).
 
 #include "server/wire/ecs.h"
 
@@ -129,49 +129,24 @@ TEST(WriteOptWithEcs, RdlengthCoversTheOption) {
     EXPECT_EQ(tight.size(), 0u) << "the OPT is rolled back too";
 }
 
-/// An answer: header, question, one A record and an OPT (last), as a relay gets it.
-Bytes relayed_answer(bool with_opt) {
-    Builder b;
-    b.header(0x1234, test::kQr | 0x0080, 1, 1, 0, with_opt ? 1 : 0).question("www.example.com");
-    b.pointer(12).rr_tail(1, 1, 300, {192, 0, 2, 1});
-    if (with_opt) b.opt(1232);
-    return b;
-}
-
-TEST(AppendClientSubnet, AddsTheOptionToTheLastOpt) {
+TEST(WriteOptions, WritesTheSubnetThenTheCookie) {
     ClientSubnet ecs;
     ASSERT_TRUE(parse_client_subnet(ecs_data(1, 24, 0, {127, 0, 2}), ecs));
     ecs.scope_prefix = 24;
-    Bytes message = relayed_answer(true);
-    const std::size_t length = message.size();
-    message.resize(512);
-    const std::size_t grown = append_options(message, length, 512, with_ecs(ecs));
-    ASSERT_EQ(grown, length + ecs.option_size());
-    message.resize(grown);
-    Bytes want = relayed_answer(false);
-    want[11] = 1;  // ARCOUNT
-    want =
-        Builder().bytes(want).opt(1232, 0, test::edns_option(8, ecs_data(1, 24, 24, {127, 0, 2})));
-    EXPECT_EQ(message, want);
-}
+    EdnsEcho echo = with_ecs(ecs);
+    echo.cookie.emplace();
+    echo.cookie->client = {1, 2, 3, 4, 5, 6, 7, 8};
+    Bytes out(64);
+    WireWriter w(out, out.size());
+    ASSERT_TRUE(write_options(w, echo));
+    ASSERT_EQ(w.size(), echo.size());
+    Bytes want = test::edns_option(8, ecs_data(1, 24, 24, {127, 0, 2}));
+    const Bytes cookie = test::edns_option(10, {1, 2, 3, 4, 5, 6, 7, 8});
+    want.insert(want.end(), cookie.begin(), cookie.end());
+    EXPECT_EQ(Bytes(w.written().begin(), w.written().end()), want);
 
-TEST(AppendClientSubnet, LeavesOtherMessagesAlone) {
-    ClientSubnet ecs;
-    ASSERT_TRUE(parse_client_subnet(ecs_data(1, 24, 0, {127, 0, 2}), ecs));
-    Bytes no_opt = relayed_answer(false);
-    const std::size_t length = no_opt.size();
-    no_opt.resize(512);
-    EXPECT_EQ(append_options(no_opt, length, 512, with_ecs(ecs)), length) << "no OPT";
-
-    Bytes with_opt = relayed_answer(true);
-    const std::size_t opt_length = with_opt.size();
-    with_opt.resize(512);
-    EXPECT_EQ(append_options(with_opt, opt_length, opt_length + 5, with_ecs(ecs)), opt_length)
-        << "the option would pass the limit";
-    EXPECT_EQ(append_options(with_opt, opt_length - 1, 512, with_ecs(ecs)), opt_length - 1)
-        << "a message cut short";
-    Bytes garbage(40, 0xFF);
-    EXPECT_EQ(append_options(garbage, 40, 40, with_ecs(ecs)), 40u);
+    WireWriter short_of_room(out, echo.size() - 1);
+    EXPECT_FALSE(write_options(short_of_room, echo));
 }
 
 }  // namespace
