@@ -19,7 +19,8 @@ as one line of the log:
 
   answer     A record (addr=192.0.2.1, ttl=300) for qtype A; with aaaa=ADDRESS,
              srv=PRIORITY:WEIGHT:PORT:TARGET, ptr=TARGET or mx=PREFERENCE:TARGET also
-             that record for its qtype; NODATA for other types
+             that record for its qtype; NODATA for other types. With records=N, N A
+             records (addr, addr+1, ...), for answers too large for 512 bytes
   nxdomain   NXDOMAIN with the SOA of zone= (default: NAME less its first label) in the
              authority section, TTL and MINIMUM = minimum= (default 60)
   nodata     NOERROR, no answer, the SOA as for nxdomain
@@ -324,7 +325,12 @@ class Fake:
         rdata = typed_rdata(query.qtype, rule, address)
         if rdata is None:
             return 0, [], soa
-        return 0, [rr(b"\xc0\x0c", query.qtype, int(rule.get("ttl", 300)), rdata)], []
+        ttl = int(rule.get("ttl", 300))
+        if query.qtype == 1 and address is None and "records" in rule:
+            first = struct.unpack(">I", rdata)[0]
+            return 0, [rr(b"\xc0\x0c", 1, ttl, struct.pack(">I", first + index))
+                       for index in range(int(rule["records"]))], []
+        return 0, [rr(b"\xc0\x0c", query.qtype, ttl, rdata)], []
 
     def hold_of(self, rule):
         """The rule's Hold, kept in the rule itself under a key no `key=value` word can
