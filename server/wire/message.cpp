@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "server/wire/header.h"
+#include "server/wire/rr_iterator.h"
 #include "zones/dns/name.h"
 #include "zones/dns/types.h"
 #include "zones/dns/wire_hash.h"
@@ -52,26 +53,12 @@ bool options_well_framed(std::span<const std::uint8_t> rdata) {
     return true;
 }
 
-/// One resource record of the additional section, read whole.
-struct Record {
-    NameBuffer owner;
-    std::uint16_t type = 0;
-    std::uint16_t rrclass = 0;
-    std::uint32_t ttl = 0;
-    std::span<const std::uint8_t> rdata;
-};
-
-bool read_record(WireReader& r, Record& rr) {
-    std::uint16_t rdlength = 0;
-    return r.name(rr.owner) == WireError::Ok && r.u16(rr.type) == WireError::Ok &&
-           r.u16(rr.rrclass) == WireError::Ok && r.u32(rr.ttl) == WireError::Ok &&
-           r.u16(rdlength) == WireError::Ok && r.bytes(rdlength, rr.rdata) == WireError::Ok;
-}
-
 /// Takes an OPT record into `edns` (RFC 6891 §6.1.1-6.1.3): one at most, owned by the
 /// root, options well framed. The extended RCODE bits of a query mean nothing; ignored.
-bool take_opt(const Record& rr, Edns& edns) {
-    if (edns.present || rr.owner.size != 1 || !options_well_framed(rr.rdata)) {
+bool take_opt(const RrIterator& records, const RecordView& rr, Edns& edns) {
+    NameBuffer owner;
+    if (edns.present || !records.owner(rr, owner) || owner.size != 1 ||
+        !options_well_framed(rr.rdata)) {
         return false;
     }
     edns.present = true;
@@ -84,25 +71,27 @@ bool take_opt(const Record& rr, Edns& edns) {
 
 /// Takes a TSIG record into `tsig` (RFC 8945 §5.2): the last of the `count` additional
 /// records (`index`), its RDATA whole.
-bool take_tsig(const WireReader& r, const Record& rr, std::uint16_t index, std::uint16_t count,
-               Tsig& tsig) {
-    if (index + 1 != count) return false;
-    const std::size_t rdata_at = static_cast<std::size_t>(rr.rdata.data() - r.packet().data());
-    return read_tsig(r.packet(), rdata_at, rr.rdata.size(), rr.owner, tsig);
+bool take_tsig(std::span<const std::uint8_t> packet, const RrIterator& records,
+               const RecordView& rr, std::uint16_t index, std::uint16_t count, Tsig& tsig) {
+    NameBuffer owner;
+    if (index + 1 != count || !records.owner(rr, owner)) return false;
+    const auto rdata_at = static_cast<std::size_t>(rr.rdata.data() - packet.data());
+    return read_tsig(packet, rdata_at, rr.rdata.size(), owner, tsig);
 }
 
-/// Reads `count` additional records: the OPT into `out.edns`, the TSIG into `out.tsig`;
-/// other types are skipped.
-bool read_additional(WireReader& r, std::uint16_t count, Query& out) {
+/// Reads the next `count` records of `records`, the additional section: the OPT into
+/// `out.edns`, the TSIG into `out.tsig`; other types are skipped.
+bool read_additional(std::span<const std::uint8_t> packet, RrIterator& records, std::uint16_t count,
+                     Query& out) {
     for (std::uint16_t i = 0; i < count; ++i) {
-        Record rr;
-        if (!read_record(r, rr)) {
+        RecordView rr;
+        if (!records.next(rr)) {
             return false;
         }
-        if (rr.type == dns::rrtype::OPT && !take_opt(rr, out.edns)) {
+        if (rr.type == dns::rrtype::OPT && !take_opt(records, rr, out.edns)) {
             return false;
         }
-        if (rr.type == dns::rrtype::TSIG && !take_tsig(r, rr, i, count, out.tsig)) {
+        if (rr.type == dns::rrtype::TSIG && !take_tsig(packet, records, rr, i, count, out.tsig)) {
             return false;
         }
     }
@@ -117,11 +106,13 @@ void read_unknown_opcode(WireReader& r, const Header& h, Query& out) {
         out.question_end = 0;
         return;
     }
-    for (std::uint32_t i = 0; i < std::uint32_t{h.ancount()} + h.nscount(); ++i) {
-        Record rr;
-        if (!read_record(r, rr)) return;
+    const std::uint32_t skipped = std::uint32_t{h.ancount()} + h.nscount();
+    RrIterator records(r, skipped + h.arcount());
+    RecordView rr;
+    for (std::uint32_t i = 0; i < skipped; ++i) {
+        if (!records.next(rr)) return;
     }
-    if (!read_additional(r, h.arcount(), out)) {
+    if (!read_additional(r.packet(), records, h.arcount(), out)) {
         out.edns = Edns{};
         out.tsig.present = false;
     }
@@ -164,14 +155,15 @@ ParseOutcome parse_query(std::span<const std::uint8_t> packet, Query& out) {
     if (h.ancount() != 0 || h.nscount() != 0) {
         return ParseOutcome::FormErr;
     }
-    if (!read_additional(r, h.arcount(), out)) {
+    RrIterator records(r, h.arcount());
+    if (!read_additional(packet, records, h.arcount(), out)) {
         out.edns = Edns{};  // the FORMERR goes back without an OPT: it may be the bad part
         out.tsig.present = false;
         return ParseOutcome::FormErr;
     }
     // Bytes after the last counted record: FORMERR, as Knot does (knot_pkt_parse
     // fails with KNOT_ETRAIL). RFC 1035 says nothing; strict is safer than guessing.
-    if (r.remaining() != 0) {
+    if (!records.complete()) {
         return ParseOutcome::FormErr;
     }
     return h.qdcount() == 0 ? ParseOutcome::NoQuestion : ParseOutcome::Ok;

@@ -37,4 +37,10 @@ bool RrIterator::next(RecordView& rr) {
     return true;
 }
 
+bool RrIterator::owner(const RecordView& rr, NameBuffer& out) const {
+    WireReader r(reader_.packet());
+    std::span<const std::uint8_t> before;
+    return r.bytes(rr.owner_at, before) == WireError::Ok && r.name(out) == WireError::Ok;
+}
+
 }  // namespace sitedns::wire

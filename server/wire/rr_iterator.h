@@ -1,8 +1,8 @@
 #pragma once
 // Threads: any thread; an RrIterator is used by the thread that made it.
-// Walks the resource records of a message (RFC 1035 §4.1.3) without copying them: for
-// code that reads a whole message, such as the packet cache keeping a forwarded answer
-// whose TTLs it counts down.
+// Walks the resource records of a message (RFC 1035 §4.1.3) without copying them: the
+// one record walker of sitedns, for the query parser's additional section (OPT, TSIG),
+// an upstream's reply scanned for the cache, DNSSEC records stripped, `verify`.
 
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +30,9 @@ class RrIterator {
   public:
     /// Over `message`: its header and its QDCOUNT questions are skipped here.
     explicit RrIterator(std::span<const std::uint8_t> message);
+    /// Over the `count` records from where `reader` stands (a parser that read the
+    /// questions itself).
+    RrIterator(const WireReader& reader, std::size_t count) : reader_(reader), left_(count) {}
 
     /// Reads the next record into `rr`; false after the last counted record, or when
     /// the message ends or breaks before it (then error() says why).
@@ -38,6 +41,9 @@ class RrIterator {
     WireError error() const { return error_; }
     /// Where the next record starts; after the last one, where the records end.
     std::size_t offset() const { return reader_.offset(); }
+    /// The owner name of `rr`, a record this iterator gave, into `out` (uncompressed,
+    /// its case kept); false when it cannot be read.
+    [[nodiscard]] bool owner(const RecordView& rr, NameBuffer& out) const;
     /// True when every counted record was read and the message ends just after them.
     bool complete() const {
         return error_ == WireError::Ok && left_ == 0 && reader_.remaining() == 0;
