@@ -90,6 +90,19 @@ def read(path):
     return figures, notes
 
 
+def runs_of(path, scen, metric):
+    """server -> {run: value} of one scenario's metric, in the order of the records."""
+    runs = collections.defaultdict(dict)
+    for line in open(path):
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) == 5 and parts[0] == scen and parts[2] == metric:
+            try:
+                runs[parts[1]][parts[3]] = float(parts[4])
+            except ValueError:
+                pass
+    return runs
+
+
 def med(figures, scen, server, metric):
     values = figures.get((scen, server, metric))
     return statistics.median(values) if values else None
@@ -302,11 +315,17 @@ def main():
                    f"before the clock starts and 20 asked during the misses must get NSD's "
                    f"answer; every name must be answered NOERROR (any shortfall is noted "
                    f"below).")
+        by_run = runs_of(args.records, "miss", "cpu_us")
         for server in SCENARIOS["miss"][1]:
-            runs = figures.get(("miss", server, "cpu_us"))
-            if runs:
-                out.append(f"  - {NAMES.get(server, server)}, CPU µs per miss in each run: "
-                           f"{', '.join(f'{v:.2f}' for v in runs)}")
+            if by_run.get(server):
+                out.append(f"  - {NAMES.get(server, server)}, CPU µs per miss in runs "
+                           f"{', '.join(by_run[server])}: "
+                           f"{', '.join(f'{v:.2f}' for v in by_run[server].values())}")
+        a, b = by_run.get("sitedns-fwd", {}), by_run.get("unbound-fwd", {})
+        both = [r for r in a if r in b and b[r] > 0]
+        if both:
+            out.append(f"  - sitedns ÷ Unbound in runs {', '.join(both)}: "
+                       f"{', '.join(f'×{a[r] / b[r]:.2f}' for r in both)}")
     for n in notes:
         out.append(f"- {n}")
     print("\n".join(out))
