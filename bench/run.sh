@@ -19,6 +19,8 @@
 #   forward  forwarded cache hits: sitedns, Unbound, dnsmasq in front of NSD (forward.sh)
 #   forward2 the same with two worker threads: sitedns threads: 2, Unbound num-threads: 2,
 #            unpinned (forward2.sh)
+#   miss     CPU per forwarded miss at BENCH_MISS_RATE queries/s, every name new: sitedns
+#            and Unbound in front of NSD, no validation (miss.sh)
 #   tcp      TCP with pipelining (dnsperf -m tcp): sitedns, NSD, Knot (tcp.sh)
 #   dnssec   (about 3 minutes) DNSSEC validation against the offline test bed: instructions per forwarded
 #            cache hit, secure and not, DO=1 and not (bench_core); CPU per validated miss,
@@ -29,9 +31,10 @@
 #   BENCH_BUILD (the CMake build folder; default: two levels above SITEDNS_BIN),
 #   BENCH_PORT_BASE (5400: the servers listen on 5401-5499), BENCH_SRV_CPU (0),
 #   BENCH_PERF_CPU (1), BENCH_DNSSEC_NAMES (20000: names signed for the misses),
-#   BENCH_DNSSEC_RATE (2000: validated misses offered per second).
+#   BENCH_DNSSEC_RATE (2000: validated misses offered per second), BENCH_MISS_RATE (10000:
+#   forwarded misses offered per second, for BENCH_SECONDS).
 # A quick look: BENCH_RUNS=1 BENCH_SECONDS=2 BENCH_CALLGRIND=2000 bench/run.sh BIN
-# The default run takes about 23 minutes on a 2-core machine.
+# The default run takes about 24 minutes on a 2-core machine.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -49,10 +52,11 @@ export BENCH_RUNS=${BENCH_RUNS:-3} BENCH_SECONDS=${BENCH_SECONDS:-8} BENCH_RATE=
 export BENCH_CALLGRIND=${BENCH_CALLGRIND:-20000} BENCH_CALLGRIND_RUNS=${BENCH_CALLGRIND_RUNS:-1}
 export BENCH_BIG_RECORDS=${BENCH_BIG_RECORDS:-1000000}
 export BENCH_DNSSEC_NAMES=${BENCH_DNSSEC_NAMES:-20000} BENCH_DNSSEC_RATE=${BENCH_DNSSEC_RATE:-2000}
+export BENCH_MISS_RATE=${BENCH_MISS_RATE:-10000}
 for v in BENCH_RUNS BENCH_SECONDS BENCH_RATE BENCH_CALLGRIND BENCH_CALLGRIND_RUNS BENCH_BIG_RECORDS \
-    BENCH_DNSSEC_NAMES BENCH_DNSSEC_RATE; do number "$v"; done
+    BENCH_DNSSEC_NAMES BENCH_DNSSEC_RATE BENCH_MISS_RATE; do number "$v"; done
 [ "$(nproc)" -ge 2 ] || echo "bench: one CPU only: the server and dnsperf share it, the figures mean little" >&2
-all=auth,core,sites,bigzone,forward,forward2,tcp,dnssec
+all=auth,core,sites,bigzone,forward,forward2,miss,tcp,dnssec
 known=$all
 scenarios=${BENCH_SCENARIOS:-$all}
 results=${BENCH_RESULTS:-$here/results}
@@ -125,6 +129,6 @@ python3 "$here/table.py" "$BENCH_RECORDS" \
     --runs "$BENCH_RUNS" --seconds "$BENCH_SECONDS" --rate "$BENCH_RATE" \
     --callgrind "$BENCH_CALLGRIND" --callgrind-runs "$BENCH_CALLGRIND_RUNS" \
     --big-records "$BENCH_BIG_RECORDS" --scenarios "$scenarios" \
-    --dnssec-names "$BENCH_DNSSEC_NAMES" --dnssec-rate "$BENCH_DNSSEC_RATE" \
+    --dnssec-names "$BENCH_DNSSEC_NAMES" --dnssec-rate "$BENCH_DNSSEC_RATE" --miss-rate "$BENCH_MISS_RATE" \
     --elapsed "$(( $(date +%s) - started ))" \
     --dnsperf "$(dnsperf -h 2>&1 | sed -n 's/^Version //p' | head -n1)" | tee "$results/LATEST.md"

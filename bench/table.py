@@ -55,6 +55,8 @@ SCENARIOS = {
                 [("sitedns-fwd", "unbound-fwd"), ("sitedns-fwd", "dnsmasq-fwd")]),
     "forward2": ("forwarded cache hits, UDP, 2 threads (threads: 2, num-threads: 2)",
                  ["sitedns-fwd", "unbound-fwd"], [("sitedns-fwd", "unbound-fwd")]),
+    "miss": ("forwarded misses, every name new: CPU µs per miss at {miss_rate} qps",
+             ["sitedns-fwd", "unbound-fwd"], [("sitedns-fwd", "unbound-fwd", ("cpu_us",))]),
     "tcp": ("TCP, pipelined (dnsperf -m tcp)", ["sitedns", "nsd", "knot"],
             [("sitedns", "nsd"), ("sitedns", "knot")]),
     "dnssec": ("DNSSEC validation (test bed): forwarded hits in the query core (bench_core); "
@@ -86,6 +88,19 @@ def read(path):
         except ValueError:
             pass
     return figures, notes
+
+
+def runs_of(path, scen, metric):
+    """server -> {run: value} of one scenario's metric, in the order of the records."""
+    runs = collections.defaultdict(dict)
+    for line in open(path):
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) == 5 and parts[0] == scen and parts[2] == metric:
+            try:
+                runs[parts[1]][parts[3]] = float(parts[4])
+            except ValueError:
+                pass
+    return runs
 
 
 def med(figures, scen, server, metric):
@@ -146,20 +161,21 @@ def main():
     ap.add_argument("records")
     for opt in ("date", "machine", "commit", "sitedns", "runs", "seconds", "rate", "callgrind",
                 "callgrind-runs", "big-records", "scenarios", "elapsed", "dnsperf",
-                "dnssec-names", "dnssec-rate"):
+                "dnssec-names", "dnssec-rate", "miss-rate"):
         ap.add_argument("--" + opt, default="?")
     args = ap.parse_args()
     figures, notes = read(args.records)
     rate = f"{int(args.rate):,}" if args.rate.isdigit() else args.rate
     elapsed = int(args.elapsed) if args.elapsed.isdigit() else 0
     big = f"{int(args.big_records):,}" if args.big_records.isdigit() else args.big_records
+    miss_rate = f"{int(args.miss_rate):,}" if args.miss_rate.isdigit() else args.miss_rate
 
     wanted = [s for s in args.scenarios.split(",") if s in SCENARIOS]
     out = []
     out.append(f"# sitedns benchmark (`make bench`), {args.date}")
     out.append("")
     defaults = (("runs", "3"), ("seconds", "8"), ("rate", "40000"), ("callgrind", "20000"),
-                ("big_records", "1000000"))
+                ("big_records", "1000000"), ("miss_rate", "10000"))
     changed = [f"{k.replace('_', '-')} {getattr(args, k)}" for k, v in defaults
                if getattr(args, k) != v]
     if changed:
@@ -178,7 +194,7 @@ def main():
     out.append("|" + "---|" * 2 + "---:|" * len(COLUMNS))
     for scen in wanted:
         title, servers, ratios = SCENARIOS[scen]
-        title = title.format(big=big)
+        title = title.format(big=big, miss_rate=miss_rate)
         first = True
         for server in servers:
             if not any(k[0] == scen and k[1] == server for k in figures):
@@ -204,13 +220,22 @@ def main():
                 notes.append(f"{title}: {NAMES.get(server, server)} failed in {len(failed)} "
                              f"run(s); its medians are over the other runs.")
             wrong = figures.get((scen, server, "wrong"))
-            if wrong and scen == "dnssec":
+            if wrong and scen == "miss":
+                notes.append(f"{title}: {NAMES.get(server, server)} gave {int(sum(wrong))} "
+                             f"answer(s) other than NSD's in the answer checks (see below); "
+                             f"its figures are not of the same work.")
+            elif wrong and scen == "dnssec":
                 notes.append(f"{title}: {NAMES.get(server, server)} failed the validation "
                              f"check (see below); its figures are not of the same work.")
             elif wrong:
                 notes.append(f"{title}: {NAMES.get(server, server)} gave {int(wrong[0])} "
                              f"answer(s) other than NSD's in the answer check; its figures "
                              f"are not of the same work.")
+            lost_queries = figures.get((scen, server, "lost_queries"))
+            if lost_queries and sum(lost_queries) > 0:
+                notes.append(f"{title}: {NAMES.get(server, server)} lost "
+                             f"{', '.join(f'{v:,.0f}' for v in lost_queries)} queries in the "
+                             f"runs.")
             lost = med(figures, scen, server, "lost")
             if lost is not None and lost >= 1:
                 notes.append(f"{title}: {NAMES.get(server, server)} lost {lost:.1f}% of the "
@@ -218,7 +243,7 @@ def main():
 
     out.append("")
     out.append("Notes:")
-    checked = [s for s in wanted if s in ("auth", "forward", "forward2", "tcp")]
+    checked = [s for s in wanted if s in ("auth", "forward", "forward2", "miss", "tcp")]
     if checked:
         out.append("- answers: before anything is timed, each server of the "
                    f"{', '.join(checked)} rows is asked the data set's check questions (MX, "
@@ -278,6 +303,29 @@ def main():
                    f"system time (every thread, libunbound's included) over the answers, "
                    f"after one question that loads the chain's keys. Both are checked first: "
                    f"a secure name gets AD, a bogus one SERVFAIL.")
+    if "miss" in wanted:
+        secs = int(args.seconds) if args.seconds.isdigit() else 0
+        names = f"{int(args.miss_rate) * secs:,}" if args.miss_rate.isdigit() and secs else "?"
+        out.append(f"- forwarded misses: sitedns and Unbound forwarding to the same NSD (one "
+                   f"worker pinned, no validation), offered {miss_rate} queries/s for "
+                   f"{args.seconds} s (dnsperf -n 1 over {names} names), each name new (under "
+                   f"the zones' wildcards, a fresh set for each server and run), so each answer "
+                   f"is a forwarded miss. CPU µs is the server's user + system time (every "
+                   f"thread) over the answers, NSD's not counted. Checked: three new names "
+                   f"before the clock starts and 20 asked during the misses must get NSD's "
+                   f"answer; every name must be answered NOERROR (any shortfall is noted "
+                   f"below).")
+        by_run = runs_of(args.records, "miss", "cpu_us")
+        for server in SCENARIOS["miss"][1]:
+            if by_run.get(server):
+                out.append(f"  - {NAMES.get(server, server)}, CPU µs per miss in runs "
+                           f"{', '.join(by_run[server])}: "
+                           f"{', '.join(f'{v:.2f}' for v in by_run[server].values())}")
+        a, b = by_run.get("sitedns-fwd", {}), by_run.get("unbound-fwd", {})
+        both = [r for r in a if r in b and b[r] > 0]
+        if both:
+            out.append(f"  - sitedns ÷ Unbound in runs {', '.join(both)}: "
+                       f"{', '.join(f'×{a[r] / b[r]:.2f}' for r in both)}")
     for n in notes:
         out.append(f"- {n}")
     print("\n".join(out))
