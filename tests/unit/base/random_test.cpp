@@ -2,8 +2,10 @@
 
 #include "server/base/random.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -27,6 +29,24 @@ TEST(Random, LargeRequestsAreFilledWhole) {
     int zero_tail = 0;
     for (std::size_t i = bytes.size() - 64; i < bytes.size(); ++i) zero_tail += bytes[i] == 0;
     EXPECT_LT(zero_tail, 16) << "the last 64 bytes were written";
+}
+
+TEST(RandomPool, HandsOutFreshBytesAcrossRefills) {
+    // 300 64-bit values take three blocks of 256 bytes: none repeats (a repeat of 64
+    // random bits is as good as impossible), so no byte is handed out twice and every
+    // refill brought new ones.
+    RandomPool pool;
+    std::vector<std::uint64_t> seen;
+    for (int i = 0; i < 300; ++i) seen.push_back(pool.value<std::uint64_t>());
+    std::sort(seen.begin(), seen.end());
+    EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end());
+    EXPECT_NE(seen.front(), 0u);
+    // Values of mixed sizes straddling a refill come whole.
+    for (int i = 0; i < 100; ++i) {
+        (void)pool.value<std::uint8_t>();
+        EXPECT_NE((pool.value<std::array<std::uint64_t, 3>>()),
+                  (std::array<std::uint64_t, 3>{}));
+    }
 }
 
 }  // namespace
