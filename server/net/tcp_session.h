@@ -7,7 +7,7 @@
 // reply comes, out of order (RFC 7766 §6.2.1.1): answers from the zones or the cache
 // never wait behind them. A session stops parsing and reading while too many of its
 // answers are not yet written (pipelining backpressure), and resumes as they drain.
-// Threads: its worker's io_context thread only (forwarded answers are posted there).
+// Threads: its worker's io_context thread only (the forwarder posts its answers there).
 
 #include <atomic>
 #include <chrono>
