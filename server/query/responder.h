@@ -20,7 +20,7 @@ namespace sitedns::query {
 enum class Transport : std::uint8_t { Udp, Tcp };
 
 /// Largest answer the responder writes: TCP's 16-bit length bound.
-inline constexpr std::size_t kMaxMessage = 65535;
+using wire::kMaxMessage;
 
 /// What the transport does with a packet after the query core has seen it.
 enum class Action : std::uint8_t {

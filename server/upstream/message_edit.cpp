@@ -116,12 +116,6 @@ bool dnssec_only(std::uint16_t type, std::uint16_t qtype) {
     return dnssec && qtype != type && qtype != dns::rrtype::ANY;
 }
 
-/// Moves a fresh reader to `offset` of its message.
-bool reader_at(std::size_t offset, wire::WireReader& r) {
-    std::span<const std::uint8_t> skipped;
-    return r.bytes(offset, skipped) == wire::WireError::Ok;
-}
-
 /// The RDATA of `rr` with its names expanded and written again, for the types whose
 /// names may be compressed: the 16-bit preference of MX first, then one name (two for
 /// SOA), then the fixed fields as they are.
@@ -131,7 +125,7 @@ bool copy_rdata(std::span<const std::uint8_t> message, const wire::RecordView& r
     const auto start = static_cast<std::size_t>(rr.rdata.data() - message.data());
     const std::size_t end = start + rr.rdata.size();
     wire::WireReader r(message);
-    if (!reader_at(start, r)) return false;
+    if (r.seek(start) != wire::WireError::Ok) return false;
     std::span<const std::uint8_t> fixed;
     if (rr.type == dns::rrtype::MX &&
         (r.bytes(2, fixed) != wire::WireError::Ok || !w.bytes(fixed))) {
@@ -150,9 +144,8 @@ bool copy_rdata(std::span<const std::uint8_t> message, const wire::RecordView& r
 /// Writes `rr` of `message` again: owner expanded, then compressed against what `w` holds.
 bool copy_record(std::span<const std::uint8_t> message, const wire::RecordView& rr,
                  wire::WireWriter& w) {
-    wire::WireReader r(message);
     wire::NameBuffer owner;
-    if (!reader_at(rr.owner_at, r) || r.name(owner) != wire::WireError::Ok) return false;
+    if (!wire::read_owner(message, rr, owner)) return false;
     if (!w.name(owner.wire()) || !w.u16(rr.type) || !w.u16(rr.rrclass) || !w.u32(rr.ttl)) {
         return false;
     }
@@ -172,7 +165,7 @@ std::size_t strip_dnssec(std::span<const std::uint8_t> reply, std::uint16_t qtyp
     wire::NameBuffer qname;
     std::uint16_t type = 0;
     std::uint16_t qclass = 0;
-    if (h.qdcount() != 1 || !reader_at(wire::kHeaderSize, question) ||
+    if (h.qdcount() != 1 || question.seek(wire::kHeaderSize) != wire::WireError::Ok ||
         question.name(qname) != wire::WireError::Ok || question.u16(type) != wire::WireError::Ok ||
         question.u16(qclass) != wire::WireError::Ok) {
         return 0;

@@ -112,8 +112,7 @@ struct ScannedReply {
 [[nodiscard]] bool scan_reply(std::span<const std::uint8_t> reply, const TtlCaps& caps,
                               ScannedReply& out);
 
-/// The largest DNS message (a TCP length prefix's range).
-inline constexpr std::size_t kMaxMessage = 65535;
+using wire::kMaxMessage;
 
 /// Copies `reply` (a well-formed message) into `out` without the DNSSEC records a client
 /// that did not set DO is not sent (RFC 4035 §3.2.1): RRSIG, NSEC and NSEC3 of every

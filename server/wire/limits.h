@@ -19,6 +19,8 @@ inline constexpr std::size_t kHeaderSize = 12, kQuestionTail = 4, kRecordFixed =
 inline constexpr std::size_t kOptSize = 11;
 inline constexpr std::uint16_t kEdnsPayload = 1232;
 inline constexpr std::size_t kClassicUdpSize = 512;
+/// The largest DNS message: a TCP length prefix's range (RFC 1035 §4.2.2).
+inline constexpr std::size_t kMaxMessage = 65535;
 
 // RFC 1035 §4.1.4: the top two bits of a compression pointer, and the offset it holds.
 inline constexpr std::uint8_t kPointerBits = 0xC0;

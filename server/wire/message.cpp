@@ -55,9 +55,9 @@ bool options_well_framed(std::span<const std::uint8_t> rdata) {
 
 /// Takes an OPT record into `edns` (RFC 6891 §6.1.1-6.1.3): one at most, owned by the
 /// root, options well framed. The extended RCODE bits of a query mean nothing; ignored.
-bool take_opt(const RrIterator& records, const RecordView& rr, Edns& edns) {
+bool take_opt(std::span<const std::uint8_t> packet, const RecordView& rr, Edns& edns) {
     NameBuffer owner;
-    if (edns.present || !records.owner(rr, owner) || owner.size != 1 ||
+    if (edns.present || !read_owner(packet, rr, owner) || owner.size != 1 ||
         !options_well_framed(rr.rdata)) {
         return false;
     }
@@ -71,10 +71,10 @@ bool take_opt(const RrIterator& records, const RecordView& rr, Edns& edns) {
 
 /// Takes a TSIG record into `tsig` (RFC 8945 §5.2): the last of the `count` additional
 /// records (`index`), its RDATA whole.
-bool take_tsig(std::span<const std::uint8_t> packet, const RrIterator& records,
-               const RecordView& rr, std::uint16_t index, std::uint16_t count, Tsig& tsig) {
+bool take_tsig(std::span<const std::uint8_t> packet, const RecordView& rr, std::uint16_t index,
+               std::uint16_t count, Tsig& tsig) {
     NameBuffer owner;
-    if (index + 1 != count || !records.owner(rr, owner)) return false;
+    if (index + 1 != count || !read_owner(packet, rr, owner)) return false;
     const auto rdata_at = static_cast<std::size_t>(rr.rdata.data() - packet.data());
     return read_tsig(packet, rdata_at, rr.rdata.size(), owner, tsig);
 }
@@ -88,10 +88,10 @@ bool read_additional(std::span<const std::uint8_t> packet, RrIterator& records, 
         if (!records.next(rr)) {
             return false;
         }
-        if (rr.type == dns::rrtype::OPT && !take_opt(records, rr, out.edns)) {
+        if (rr.type == dns::rrtype::OPT && !take_opt(packet, rr, out.edns)) {
             return false;
         }
-        if (rr.type == dns::rrtype::TSIG && !take_tsig(packet, records, rr, i, count, out.tsig)) {
+        if (rr.type == dns::rrtype::TSIG && !take_tsig(packet, rr, i, count, out.tsig)) {
             return false;
         }
     }

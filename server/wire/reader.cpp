@@ -113,6 +113,14 @@ WireError WireReader::bytes(std::size_t n, std::span<const std::uint8_t>& out) {
     return WireError::Ok;
 }
 
+WireError WireReader::seek(std::size_t offset) {
+    if (offset > packet_.size()) {
+        return WireError::Truncated;
+    }
+    offset_ = offset;
+    return WireError::Ok;
+}
+
 WireError WireReader::option(std::uint16_t& code, std::span<const std::uint8_t>& data) {
     std::uint16_t length = 0;
     if (remaining() < 4) return WireError::Truncated;

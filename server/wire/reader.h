@@ -42,6 +42,8 @@ class WireReader {
     [[nodiscard]] WireError name(NameBuffer& out);
     /// Skips a name without copying it (same checks).
     [[nodiscard]] WireError skip_name();
+    /// Moves to `offset` of the packet, back or forward; Truncated past its end.
+    [[nodiscard]] WireError seek(std::size_t offset);
     /// One EDNS option of OPT RDATA (RFC 6891 §6.1.2): its code, and its data as a view.
     [[nodiscard]] WireError option(std::uint16_t& code, std::span<const std::uint8_t>& data);
 

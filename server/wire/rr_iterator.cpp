@@ -37,10 +37,9 @@ bool RrIterator::next(RecordView& rr) {
     return true;
 }
 
-bool RrIterator::owner(const RecordView& rr, NameBuffer& out) const {
-    WireReader r(reader_.packet());
-    std::span<const std::uint8_t> before;
-    return r.bytes(rr.owner_at, before) == WireError::Ok && r.name(out) == WireError::Ok;
+bool read_owner(std::span<const std::uint8_t> message, const RecordView& rr, NameBuffer& out) {
+    WireReader r(message);
+    return r.seek(rr.owner_at) == WireError::Ok && r.name(out) == WireError::Ok;
 }
 
 }  // namespace sitedns::wire

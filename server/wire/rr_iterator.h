@@ -41,9 +41,6 @@ class RrIterator {
     WireError error() const { return error_; }
     /// Where the next record starts; after the last one, where the records end.
     std::size_t offset() const { return reader_.offset(); }
-    /// The owner name of `rr`, a record this iterator gave, into `out` (uncompressed,
-    /// its case kept); false when it cannot be read.
-    [[nodiscard]] bool owner(const RecordView& rr, NameBuffer& out) const;
     /// True when every counted record was read and the message ends just after them.
     bool complete() const {
         return error_ == WireError::Ok && left_ == 0 && reader_.remaining() == 0;
@@ -54,5 +51,10 @@ class RrIterator {
     std::size_t left_ = 0;  ///< records still to read
     WireError error_ = WireError::Ok;
 };
+
+/// The owner name of `rr`, a record of `message`, into `out` (uncompressed, its case
+/// kept); false when it cannot be read.
+[[nodiscard]] bool read_owner(std::span<const std::uint8_t> message, const RecordView& rr,
+                              NameBuffer& out);
 
 }  // namespace sitedns::wire

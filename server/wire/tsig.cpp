@@ -24,7 +24,7 @@ bool read_tsig(std::span<const std::uint8_t> packet, std::size_t rdata_at, std::
     std::uint16_t mac_size = 0;
     std::uint16_t error = 0;
     std::uint16_t other_size = 0;
-    if (r.bytes(rdata_at, skipped) != WireError::Ok || r.name(out.algorithm) != WireError::Ok ||
+    if (r.seek(rdata_at) != WireError::Ok || r.name(out.algorithm) != WireError::Ok ||
         r.u16(time_high) != WireError::Ok || r.u32(time_low) != WireError::Ok ||
         r.u16(out.fudge) != WireError::Ok || r.u16(mac_size) != WireError::Ok ||
         r.bytes(mac_size, skipped) != WireError::Ok || r.u16(out.original_id) != WireError::Ok ||

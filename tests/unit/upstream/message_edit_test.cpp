@@ -383,11 +383,8 @@ std::vector<std::pair<std::uint16_t, std::string>> records_of(
     wire::RrIterator it(message);
     wire::RecordView rr;
     while (it.next(rr)) {
-        wire::WireReader r(message);
-        std::span<const std::uint8_t> skip;
         wire::NameBuffer owner;
-        EXPECT_EQ(r.bytes(rr.owner_at, skip), wire::WireError::Ok);
-        EXPECT_EQ(r.name(owner), wire::WireError::Ok);
+        EXPECT_TRUE(wire::read_owner(message, rr, owner));
         out.emplace_back(rr.type, dns::Name::from_wire(owner.wire()).to_text());
     }
     EXPECT_TRUE(it.complete());

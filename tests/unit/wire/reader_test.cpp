@@ -78,6 +78,22 @@ TEST(WireReader, BytesAreAViewIntoThePacket) {
     EXPECT_TRUE(v.empty());
 }
 
+TEST(WireReader, SeeksBackAndForthWithinThePacketOnly) {
+    const Bytes p = {1, 2, 3, 4, 5};
+    WireReader r(p);
+    std::uint8_t v = 0;
+    ASSERT_EQ(r.seek(3), WireError::Ok);
+    ASSERT_EQ(r.u8(v), WireError::Ok);
+    EXPECT_EQ(v, 4);
+    ASSERT_EQ(r.seek(1), WireError::Ok);
+    ASSERT_EQ(r.u8(v), WireError::Ok);
+    EXPECT_EQ(v, 2);
+    EXPECT_EQ(r.seek(5), WireError::Ok) << "the end itself";
+    EXPECT_EQ(r.remaining(), 0u);
+    EXPECT_EQ(r.seek(6), WireError::Truncated);
+    EXPECT_EQ(r.offset(), 5u) << "a failed seek does not move";
+}
+
 /// A chain of `hops` pointers, each to the one before, ending at a root label at 0.
 /// The name starts at the last pointer.
 Bytes pointer_chain(std::size_t hops) {
