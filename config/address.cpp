@@ -52,14 +52,6 @@ bool host_bits_zero(const IpAddress& address, std::size_t from) {
     return true;
 }
 
-/// `address` with every bit from `from` on cleared.
-IpAddress masked(IpAddress address, std::size_t from) {
-    for (std::size_t bit = from; bit < address.bit_length(); ++bit) {
-        address.bytes[bit / 8] &= static_cast<std::uint8_t>(~(0x80U >> (bit % 8)));
-    }
-    return address;
-}
-
 /// True when the first `length` bits of `a` and `b` are equal (same family assumed).
 bool same_prefix(const IpAddress& a, const IpAddress& b, std::size_t length) {
     std::size_t whole = length / 8;
@@ -82,6 +74,13 @@ std::optional<IpAddress> IpAddress::parse(std::string_view text) {
     } else {
         address.family = Family::V6;
         if (inet_pton(AF_INET6, buffer, address.bytes.data()) != 1) return std::nullopt;
+    }
+    return address;
+}
+
+IpAddress masked(IpAddress address, std::size_t from) {
+    for (std::size_t bit = from; bit < address.bit_length(); ++bit) {
+        address.bytes[bit / 8] &= static_cast<std::uint8_t>(~(0x80U >> (bit % 8)));
     }
     return address;
 }

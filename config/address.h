@@ -28,6 +28,9 @@ struct IpAddress {
     friend bool operator==(const IpAddress&, const IpAddress&) = default;
 };
 
+/// `address` with every bit from `from` on cleared: a prefix's network address.
+IpAddress masked(IpAddress address, std::size_t from);
+
 /// A CIDR prefix such as "10.1.0.0/16" or "2001:db8::/32"; host bits are zero.
 struct Cidr {
     IpAddress address;

@@ -12,23 +12,13 @@
 #include <tuple>
 
 namespace sitedns {
-namespace {
-
-/// The prefix's network address: its address with the bits past its length cleared.
-std::array<std::uint8_t, 16> network(const Cidr& prefix) {
-    std::array<std::uint8_t, 16> out = prefix.address.bytes;
-    for (std::size_t bit = prefix.length; bit < out.size() * 8; ++bit) {
-        out[bit / 8] = static_cast<std::uint8_t>(out[bit / 8] & ~(0x80U >> (bit % 8)));
-    }
-    return out;
-}
-
-}  // namespace
 
 std::vector<std::pair<std::size_t, std::size_t>> overlapping_pairs(std::span<const Cidr> prefixes) {
     std::vector<std::array<std::uint8_t, 16>> networks;
     networks.reserve(prefixes.size());
-    for (const Cidr& prefix : prefixes) networks.push_back(network(prefix));
+    for (const Cidr& prefix : prefixes) {
+        networks.push_back(masked(prefix.address, prefix.length).bytes);
+    }
     std::vector<std::size_t> order(prefixes.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {

@@ -20,19 +20,13 @@ namespace sitedns {
 
 void for_each_own_zone(const ServedView& view,
                        const std::function<void(const model::Zone&)>& visit) {
-    // A site's view lists the other sites' generated zones first, then its own zone files,
-    // then the zones that give way to another (its own generated zone, the suffix's);
-    // compile_view adds those last. So the view's own zones are among as many compiled
-    // zones, from the end, as there are sources after the last generated zone that never
-    // gives way: the walk costs the view's own zones, not the number of sites.
-    const auto& sources = view.config->zones;
-    std::size_t tail = 0;
-    for (std::size_t i = sources.size(); i-- > 0; ++tail) {
-        if (sources[i].generated && sources[i].gives_way == ZoneSource::GivesWay::Never) break;
-    }
-    const auto& zones = view.zones->zones();
-    for (std::size_t i = zones.size(); tail > 0 && i-- > 0; --tail) {
-        if (!zones[i]->generated()) visit(*zones[i]);
+    // A site's view holds the other sites' generated zones in a base shared by every site
+    // view (model::ZoneSet::own_zones): its own zones are the rest, so the walk costs the
+    // view's own zones, not the number of sites. Visited last first, the order the checks
+    // report in.
+    const auto& zones = view.zones->own_zones();
+    for (auto it = zones.rbegin(); it != zones.rend(); ++it) {
+        if (!(*it)->generated()) visit(**it);
     }
 }
 

@@ -493,7 +493,7 @@ class TopologyCheck {
             if (!loopback && !address.is_unspecified()) continue;
             // A loopback site address is reported once, as the site's own problem: its
             // own view's generated zone leads to it as well.
-            if (loopback && site_owning(address) != nullptr) continue;
+            if (loopback && index_.owner_of(address) != nullptr) continue;
             error(host_lead(view, record.owner, &target, address) +
                   (loopback ? " is a loopback address: a mail host would deliver mail for " +
                                   record.owner.to_text() + " to itself"
@@ -530,7 +530,7 @@ class TopologyCheck {
         const dns::Name& host = target != nullptr ? *target : domain;
         for (const IpAddress& address : list) {
             const bool others_own = address == other.address || address == other.address6;
-            const Site* owner = site_owning(address);
+            const Site* owner = index_.owner_of(address);
             if (address.is_loopback()) {
                 // A loopback site address is reported once, as the site's own problem.
                 if (!others_own) {
@@ -576,13 +576,10 @@ class TopologyCheck {
         return "point " + host.to_text() + " at " + other.name + "'s address " + right;
     }
 
-    /// The first site whose address or address6 is `address` (mail_route::site_owning).
-    const Site* site_owning(const IpAddress& address) const { return index_.owner_of(address); }
-
     const Config& config_;
     const Sites& sites_;
     std::span<const ServedView> views_;
-    mail_route::SiteIndex index_;
+    mail_route::SiteIndex index_;  ///< each site's view, and the first site owning an address
     std::vector<Problem> problems_;
     std::vector<dns::Name> domains_;      ///< each site's internal domain, by list index
     std::vector<std::size_t> all_sites_;  ///< 0 .. number of sites - 1

@@ -1,9 +1,7 @@
 // Threads: see server/runtime/snapshot_builder.h.
 #include "server/runtime/snapshot_builder.h"
 
-#include <algorithm>
 #include <cstring>
-#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -118,29 +116,12 @@ void warn_without_upstreams(const query::Snapshot& snapshot, std::vector<Problem
 /// SPEC §5: a zone read with DNSSEC records is served unsigned, without them (zones/load
 /// leaves them out). A DS for it in its parent would make every validating resolver find
 /// its answers bogus. One warning per zone file, however many views hold it.
-/// A base shared by many views (model::ZoneSet) is searched once: when it holds no signed
-/// zone, as the generated site zones never are, each view's own zones are all to search.
+/// A base shared by many views (model::ZoneSet) holds the sites' generated zones only,
+/// never signed: each view's own zones are all to search.
 void warn_signed_zones(const query::Snapshot& snapshot, std::vector<Problem>& problems) {
     std::set<std::string_view> warned;
-    std::map<const model::ZoneSet*, bool> base_signed;
-    const auto any_signed = [&](const model::ZoneSet& base) {
-        const auto [it, added] = base_signed.try_emplace(&base, false);
-        if (added) {
-            const auto zones = base.zones();
-            it->second = std::any_of(zones.begin(), zones.end(),
-                                     [](const auto& zone) { return zone->dnssec_dropped() != 0; });
-        }
-        return it->second;
-    };
     for (const query::View& view : snapshot.views) {
-        const bool whole = view.zones.base() && any_signed(*view.zones.base());
-        std::vector<const model::Zone*> zones;
-        if (whole) {
-            for (const auto& zone : view.zones.zones()) zones.push_back(zone.get());
-        } else {
-            for (const auto& zone : view.zones.own_zones()) zones.push_back(zone.get());
-        }
-        for (const model::Zone* zone : zones) {
+        for (const auto& zone : view.zones.own_zones()) {
             if (zone->dnssec_dropped() == 0 || !warned.insert(zone->source()).second) continue;
             std::string types;
             for (const std::uint16_t type : zone->dnssec_types()) {
