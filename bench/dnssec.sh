@@ -118,22 +118,16 @@ spot_check() {
 # miss_run SERVER RUN: every name of big.example. once at $rate queries/s, and meanwhile
 # the spot check (its 40 questions count in the CPU time: 0.2% of the queries).
 miss_run() {
-    local s=$1 run=$2 out=$dir/dnsperf.out bad=$dir/spot.txt t0 t1 done_ noerror cpu spot
+    local s=$1 run=$2 out=$dir/dnsperf.out bad=$dir/spot.txt done_ noerror cpu
     peer_start "$s" || { record dnssec "$s" failed "$run" 1; return 0; }
     ask "$PEER_PORT" big.example. SOA +rec >/dev/null  # the chain's keys: ., example., big.example.
-    t0=$(tree_ticks "$PEER_PID")
-    spot_check "$PEER_PORT" "$bad" &
-    spot=$!
-    taskset -c "$PERF_CPU" dnsperf -s 127.0.0.1 -p "$PEER_PORT" -d "$dir/misses.txt" -n 1 \
-        -c 4 -q 100 -t 5 -Q "$rate" >"$out" 2>&1 || say "  dnssec: dnsperf failed: $(tail -n2 "$out" | tr '\n' ' ')"
-    wait "$spot"
-    t1=$(tree_ticks "$PEER_PID")
+    peer_misses dnssec "$dir/misses.txt" "$rate" "$out" spot_check "$PEER_PORT" "$bad"
     [ -s "$bad" ] && note "dnssec run $run: $s gave $(wc -l <"$bad") of 40 names asked during the misses a wrong or unvalidated answer, e.g. $(head -n1 "$bad")"
     kill -0 "$PEER_PID" 2>/dev/null ||
         note "dnssec run $run: $s was no longer running after the misses: $(tail -n3 "$PEER_DIR/server.log" | tr '\n' ' ')"
     done_=$(awk '/Queries completed:/ { print $3 }' "$out")
     noerror=$(awk '/Response codes:/ { for (i = 3; i < NF; i++) if ($i == "NOERROR") print $(i + 1) }' "$out")
-    cpu=$(cpu_per_answer "$t0" "$t1" "${done_:-0}")
+    cpu=$(cpu_per_answer "$MISS_T0" "$MISS_T1" "${done_:-0}")
     record dnssec "$s" cpu_us "$run" "$cpu"
     record dnssec "$s" lost "$run" "$(awk '/Queries lost:/ { gsub(/[()%]/, "", $4); print $4 }' "$out")"
     [ "${noerror:-0}" = "$names" ] ||

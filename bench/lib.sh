@@ -175,6 +175,23 @@ peer_rate() {
     peer_stop
 }
 
+# peer_misses SCENARIO QUERIES RATE OUT SPOT_CHECK...: the started peer is asked every
+# name of QUERIES once by dnsperf pinned to PERF_CPU at RATE queries/s (4 clients, 100 in
+# flight, 5 s timeout; its output in OUT), while SPOT_CHECK... runs in the background;
+# returns once both are done. Sets MISS_T0 and MISS_T1 to the CPU ticks of the peer's
+# processes before and after (for cpu_per_answer; the spot check's questions count).
+peer_misses() {
+    local scen=$1 queries=$2 rate=$3 out=$4 spot
+    shift 4
+    MISS_T0=$(tree_ticks "$PEER_PID")
+    "$@" &
+    spot=$!
+    taskset -c "$PERF_CPU" dnsperf -s 127.0.0.1 -p "$PEER_PORT" -d "$queries" -n 1 \
+        -c 4 -q 100 -t 5 -Q "$rate" >"$out" 2>&1 || say "  $scen: dnsperf failed: $(tail -n2 "$out" | tr '\n' ' ')"
+    wait "$spot"
+    MISS_T1=$(tree_ticks "$PEER_PID")
+}
+
 # peer_callgrind SCENARIO SERVER RUN: SERVER under callgrind (every process and thread);
 # once it answers (and a forwarder is warm) the counters are zeroed, BENCH_CALLGRIND
 # queries go at 3,000 queries/s, the counters are dumped: instr, the user-space

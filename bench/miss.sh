@@ -50,7 +50,7 @@ spot_check() {
 
 # miss_run SERVER RUN: $names new names at $rate queries/s, each asked once.
 miss_run() {
-    local s=$1 run=$2 tag got out=$dir/dnsperf.out bad=$dir/spot.txt t0 t1 done_ noerror cpu spot z lost
+    local s=$1 run=$2 tag got out=$dir/dnsperf.out bad=$dir/spot.txt done_ noerror cpu z lost
     tag=r$run-${s%%-*}
     # m<i>.<tag>.dyn.<zone>: the zones in turn, every name under a wildcard, none asked before.
     awk -v n="$names" -v tag="$tag" -v zs="${zones[*]}" \
@@ -65,13 +65,7 @@ miss_run() {
             break
         fi
     done
-    t0=$(tree_ticks "$PEER_PID")
-    spot_check "$tag" "$bad" &
-    spot=$!
-    taskset -c "$PERF_CPU" dnsperf -s 127.0.0.1 -p "$PEER_PORT" -d "$dir/names.txt" -n 1 \
-        -c 4 -q 100 -t 5 -Q "$rate" >"$out" 2>&1 || say "  miss: dnsperf failed: $(tail -n2 "$out" | tr '\n' ' ')"
-    wait "$spot"
-    t1=$(tree_ticks "$PEER_PID")
+    peer_misses miss "$dir/names.txt" "$rate" "$out" spot_check "$tag" "$bad"
     if [ -s "$bad" ]; then
         record miss "$s" wrong "$run" "$(wc -l <"$bad")"
         note "miss run $run: $s gave $(wc -l <"$bad") of 20 new names asked during the misses an answer other than NSD's, e.g. $(head -n1 "$bad")"
@@ -81,7 +75,7 @@ miss_run() {
     done_=$(awk '/Queries completed:/ { print $3 }' "$out")
     noerror=$(awk '/Response codes:/ { for (i = 3; i < NF; i++) if ($i == "NOERROR") print $(i + 1) }' "$out")
     lost=$(awk '/Queries lost:/ { print $3 }' "$out")
-    cpu=$(cpu_per_answer "$t0" "$t1" "${done_:-0}")
+    cpu=$(cpu_per_answer "$MISS_T0" "$MISS_T1" "${done_:-0}")
     record miss "$s" cpu_us "$run" "$cpu"
     record miss "$s" answers "$run" "${done_:-0}"
     record miss "$s" noerror "$run" "${noerror:-0}"

@@ -8,11 +8,18 @@
   dns_client.py short PORT      a frame shorter than a DNS header closes the connection
 
 Prints one line per failure and exits 1 if any.
+
+query() and read_exact() are also the forwarding clients' (forward_bytes.py,
+forward_expiry.py): one query builder and one TCP reader for the raw-socket tests.
 """
+import os
 import socket
 import struct
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fake_upstream import encode_name  # noqa: E402
 
 HOST = "127.0.0.1"
 failures = []
@@ -23,10 +30,16 @@ def fail(message):
     print("FAIL: " + message)
 
 
-def query(qid, name, qtype):
-    """A query message: header with RD clear, one question, class IN."""
-    wire = b"".join(bytes([len(label)]) + label.encode() for label in name.rstrip(".").split("."))
-    return struct.pack(">HHHHHH", qid, 0, 1, 0, 0, 0) + wire + b"\0" + struct.pack(">HH", qtype, 1)
+def query(qid, name, qtype, rd=False, edns=None, do=False, options=()):
+    """A query message: header (RD as given), one question, class IN; with an EDNS size,
+    an OPT record (DO as given) carrying `options`, each (code, bytes)."""
+    arcount = 0 if edns is None else 1
+    message = struct.pack(">HHHHHH", qid, 0x0100 if rd else 0, 1, 0, 0, arcount) + \
+        encode_name(name) + struct.pack(">HH", qtype, 1)
+    if edns is not None:
+        rdata = b"".join(struct.pack(">HH", code, len(data)) + data for code, data in options)
+        message += b"\0" + struct.pack(">HHIH", 41, edns, 0x8000 if do else 0, len(rdata)) + rdata
+    return message
 
 
 def framed(message):

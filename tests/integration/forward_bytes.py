@@ -36,6 +36,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dns_client import query, read_exact  # noqa: E402
 from fake_upstream import decode_name, encode_name  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -120,26 +121,6 @@ def rules():
 
 
 # ---------------------------------------------------------------- queries
-
-def build_query(qid, name, qtype, edns, do, options):
-    arcount = 0 if edns is None else 1
-    message = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, arcount) + encode_name(name) + \
-        struct.pack(">HH", qtype, 1)
-    if edns is not None:
-        rdata = b"".join(struct.pack(">HH", code, len(data)) + data for code, data in options)
-        message += b"\0" + struct.pack(">HHIH", T_OPT, edns, 0x8000 if do else 0, len(rdata)) + rdata
-    return message
-
-
-def read_exact(sock, count):
-    data = b""
-    while len(data) < count:
-        chunk = sock.recv(count - len(data))
-        if not chunk:
-            raise ConnectionError("closed after %d of %d bytes" % (len(data), count))
-        data += chunk
-    return data
-
 
 class Channel:
     """One UDP socket or TCP connection to sitedns, from `source`."""
@@ -252,7 +233,7 @@ def run(port):
     """The lines of the whole run."""
     lines = []
     prime = Channel("udp", port, HOST)
-    reply = prime.ask(build_query(1, PRIME, T_A, 1232, False, [CCOOKIE]))
+    reply = prime.ask(query(1, PRIME, T_A, rd=True, edns=1232, options=[CCOOKIE]))
     prime.close()
     lines.append(line("prime udp A", 1, reply, None))
     server_cookie = server_cookie_of(reply) if reply else None
@@ -266,7 +247,7 @@ def run(port):
         channel = Channel(transport, port, source)
         for ask in range(1, ASKS + 1):
             qid += 1
-            reply = channel.ask(build_query(qid, name, qtype, edns, do, sent))
+            reply = channel.ask(query(qid, name, qtype, rd=True, edns=edns, do=do, options=sent))
             label = "%s %s %s" % (name, transport, {T_A: "A", T_MX: "MX", T_AAAA: "AAAA"}[qtype])
             lines.append(line(label, ask, reply, server_cookie if SCOOKIE in options else None))
         channel.close()

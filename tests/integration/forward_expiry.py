@@ -36,28 +36,11 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fake_upstream import encode_name, parse_reply  # noqa: E402
+from dns_client import query, read_exact  # noqa: E402
+from fake_upstream import parse_reply  # noqa: E402
 
 HOST = "127.0.0.1"
 REPLY_TIMEOUT_S = 5.0  # above the forwarder's deadline (2.5 s)
-
-
-def query(qid, name, edns):
-    message = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 1 if edns else 0) + \
-        encode_name(name) + struct.pack(">HH", 1, 1)
-    if edns:
-        message += b"\0" + struct.pack(">HHIH", 41, 1232, 0, 0)
-    return message
-
-
-def read_exact(sock, count):
-    data = b""
-    while len(data) < count:
-        chunk = sock.recv(count - len(data))
-        if not chunk:
-            raise ConnectionError("closed after %d of %d bytes" % (len(data), count))
-        data += chunk
-    return data
 
 
 def outcome(reply, qid):
@@ -98,7 +81,7 @@ class Clients:
         sent = []
         for index, sock in enumerate(self.udp + self.tcp):
             self.qid = (self.qid + 1) & 0xFFFF
-            message = query(self.qid, name, index % 2 == 1)
+            message = query(self.qid, name, 1, rd=True, edns=1232 if index % 2 == 1 else None)
             try:
                 if sock.type == socket.SOCK_DGRAM:
                     sock.send(message)

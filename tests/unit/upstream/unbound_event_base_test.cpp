@@ -62,6 +62,10 @@ class UnboundEventBaseTest : public ::testing::Test {
         EXPECT_EQ(ev->magic, static_cast<unsigned long>(UB_EVENT_MAGIC));
         return ev;
     }
+    /// `ev` added as a timer of `delay` that calls `record` with `seen`; add_timer's result.
+    int add_timer(ub_event* ev, Seen& seen, timeval delay) {
+        return ev->vmt->add_timer(ev, base_, record, &seen, &delay);
+    }
     void send(int bytes) {
         const std::vector<char> data(static_cast<std::size_t>(bytes), 'x');
         ASSERT_EQ(::write(pair_[1], data.data(), data.size()), bytes);
@@ -152,8 +156,8 @@ TEST_F(UnboundEventBaseTest, ATimeoutFiresOnceAndAnotherTimerCanBeStopped) {
     ub_event* other = make(-1, UB_EV_TIMEOUT, stopped);
     timeval soon{0, 1000};
     timeval later{0, 50000};
-    ASSERT_EQ(timer->vmt->add_timer(timer, base_, record, &fired, &soon), 0);
-    ASSERT_EQ(other->vmt->add_timer(other, base_, record, &stopped, &later), 0);
+    ASSERT_EQ(add_timer(timer, fired, soon), 0);
+    ASSERT_EQ(add_timer(other, stopped, later), 0);
     ASSERT_EQ(other->vmt->del_timer(other), 0);
     run_until([&] { return !fired.bits.empty(); });
     ASSERT_EQ(fired.bits.size(), 1u);
@@ -180,9 +184,9 @@ TEST_F(UnboundEventBaseTest, AStoppedEarlierTimeoutLeavesTheLaterOnesToFire) {
     timeval t1{0, 1000};
     timeval t2{0, 5000};
     timeval t3{0, 10000};
-    ASSERT_EQ(c->vmt->add_timer(c, base_, record, &third, &t3), 0);
-    ASSERT_EQ(a->vmt->add_timer(a, base_, record, &first, &t1), 0);
-    ASSERT_EQ(b->vmt->add_timer(b, base_, record, &second, &t2), 0);
+    ASSERT_EQ(add_timer(c, third, t3), 0);
+    ASSERT_EQ(add_timer(a, first, t1), 0);
+    ASSERT_EQ(add_timer(b, second, t2), 0);
     ASSERT_EQ(a->vmt->del_timer(a), 0);
     run_until([&] { return order.size() == 2; });
     settle();
@@ -201,9 +205,9 @@ TEST_F(UnboundEventBaseTest, AZeroTimeoutRunsOnTheNextTurnAndCanBeStopped) {
     ub_event* c = make(-1, UB_EV_TIMEOUT, later);
     timeval zero{0, 0};
     timeval soon{0, 2000};
-    ASSERT_EQ(c->vmt->add_timer(c, base_, record, &later, &soon), 0);
-    ASSERT_EQ(a->vmt->add_timer(a, base_, record, &now, &zero), 0);
-    ASSERT_EQ(b->vmt->add_timer(b, base_, record, &stopped, &zero), 0);
+    ASSERT_EQ(add_timer(c, later, soon), 0);
+    ASSERT_EQ(add_timer(a, now, zero), 0);
+    ASSERT_EQ(add_timer(b, stopped, zero), 0);
     ASSERT_EQ(b->vmt->del_timer(b), 0);
     EXPECT_TRUE(now.bits.empty());  // never inside add_timer
     settle();
